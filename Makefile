@@ -1,0 +1,48 @@
+# offscreen: `make run` and `make test` each bootstrap .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Debian packages the test suite drives for real: an X server, a window manager, xdotool,
+# headless Chromium for the dashboard, systemd-analyze for the unit file, a D-Bus session.
+APT_PACKAGES := xvfb openbox xdotool x11-utils x11-xserver-utils chromium systemd dbus dbus-x11 libnotify-bin
+# The commands those packages provide, checked before deciding to install anything.
+APT_COMMANDS := Xvfb openbox xdotool xprop xset chromium systemd-analyze dbus-daemon dbus-launch notify-send
+
+.PHONY: run test bench system-deps venv clean help
+
+help:
+	@echo "make run    - install into .venv and start the activity daemon in the foreground"
+	@echo "make test   - install test dependencies (Debian packages when root) and run all tests"
+	@echo "make bench  - run the benchmarks in bench/ (numbers go to bench/README.md by hand)"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/offscreen daemon
+
+system-deps:
+	@missing=""; for c in $(APT_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian packages for the tests (missing:$$missing)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	else \
+	  echo "Missing for some tests:$$missing. Install: sudo apt-get install $(APT_PACKAGES)"; \
+	fi
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,86 @@
+"""Shared fixtures. Every test runs with HOME, XDG_* and OFFSCREEN_HOME inside tmp_path, so no
+test can touch the real home (STYLE.md 10)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("OFFSCREEN_HOME", str(tmp_path / "offscreen"))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "OFFSCREEN_DB", "OFFSCREEN_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TZ", os.environ.get("OFFSCREEN_TEST_TZ", "Europe/Berlin"))
+    import time
+
+    time.tzset()
+    yield home
+    time.tzset()
+
+
+def _offscreen_exe() -> list[str]:
+    exe = Path(sys.executable).with_name("offscreen")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tracker.cli"]
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Run the real `offscreen` console script in a subprocess; returns CompletedProcess."""
+
+    def _run(*args, input=None, env=None, check=None, timeout=60):
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        proc = subprocess.run(
+            _offscreen_exe() + [str(a) for a in args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+        if check is not None:
+            assert proc.returncode == check, (proc.returncode, proc.stdout, proc.stderr)
+        return proc
+
+    return _run
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An App pointed at this test's OFFSCREEN_HOME."""
+    from tracker.app import App
+
+    return App.create()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI a skipped test is a failure: CI installs everything the tests need."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI (CI installs everything the tests need): {reason}"
+
+
+def require(*commands: str) -> None:
+    """Skip (locally) or fail (CI) when a system command the test drives is missing."""
+    import shutil
+
+    missing = [c for c in commands if shutil.which(c) is None]
+    if missing:
+        pytest.skip(f"missing {', '.join(missing)} (make test installs them as root)")

@@ -1,0 +1,138 @@
+"""The `offscreen` command: a lazy click group and the one place errors become exit codes.
+
+Commands live in tracker/commands/*.py and are imported only when used, so `offscreen --help`
+and `offscreen log` never import plotly (and --help not even duckdb).
+Exit codes: 0 ok, 2 bad usage or input ("Error: ..." on one line, nothing written), 1 runtime failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from . import __version__
+from .app import App
+from .errors import OffscreenError
+
+# name -> (module, attribute). Order here is the order in `offscreen --help`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "log": ("tracker.commands.interactions", "log_cmd"),
+    "interactions": ("tracker.commands.interactions", "interactions_group"),
+    "people": ("tracker.commands.people", "people_group"),
+    "export": ("tracker.commands.transfer", "export_cmd"),
+    "import": ("tracker.commands.transfer", "import_cmd"),
+    "today": ("tracker.commands.activity", "today_cmd"),
+    "daemon": ("tracker.commands.activity", "daemon_cmd"),
+    "drain": ("tracker.commands.activity", "drain_cmd"),
+    "dashboard": ("tracker.commands.dashboard", "dashboard_cmd"),
+    "report": ("tracker.commands.dashboard", "report_cmd"),
+    "demo": ("tracker.commands.demo", "demo_cmd"),
+    "status": ("tracker.commands.service", "status_cmd"),
+    "doctor": ("tracker.commands.service", "doctor_cmd"),
+    "service": ("tracker.commands.service", "service_group"),
+    "routine": ("tracker.commands.practice", "routine_group"),
+    "checkin": ("tracker.commands.practice", "checkin_cmd"),
+    "unplug": ("tracker.commands.practice", "unplug_group"),
+    "config": ("tracker.commands.config", "config_group"),
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command is listed or run."""
+
+    def list_commands(self, ctx):
+        return [n for n in COMMANDS if self._load(n) is not None]
+
+    def get_command(self, ctx, name):
+        return self._load(name)
+
+    def _load(self, name):
+        spec = COMMANDS.get(name)
+        if spec is None:
+            return None
+        try:
+            module = importlib.import_module(spec[0])
+        except ModuleNotFoundError as e:
+            # A command whose module is not written yet is simply absent.
+            if e.name == spec[0]:
+                return None
+            raise
+        return getattr(module, spec[1], None)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    envvar="OFFSCREEN_DB",
+    help="Database file (default: $XDG_DATA_HOME/offscreen/offscreen.duckdb; env OFFSCREEN_DB).",
+)
+@click.version_option(__version__, "--version", prog_name="offscreen")
+@click.pass_context
+def cli(ctx, db):
+    """Set your screen time against your face-to-face connection.
+
+    \b
+    Examples:
+      offscreen log "lunch" --with Sam --for 1h --closeness 5
+      offscreen interactions list --since 7d
+      offscreen today
+      offscreen dashboard -o ~/offscreen.html --open
+
+    All files live under $XDG_CONFIG_HOME, $XDG_DATA_HOME and $XDG_STATE_HOME (offscreen/), or
+    under $OFFSCREEN_HOME when set.
+    """
+    ctx.obj = App.create(db=db)
+
+
+# click >= 8.2 raises this for a group called without a subcommand.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _fail(message: str, code: int) -> None:
+    # One line, always: a multi-line message is folded so scripts can rely on it.
+    click.echo("Error: " + " ".join(str(message).split()), err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the group and translate every error exactly once."""
+    os.umask(0o077)  # anything we create is private: titles and notes can hold secrets
+    try:
+        rv = cli.main(args=argv, prog_name="offscreen", standalone_mode=False)
+    except OffscreenError as e:
+        _fail(str(e), e.exit_code)
+    except click.UsageError as e:
+        if isinstance(e, _NO_ARGS_IS_HELP) and e.ctx is not None:
+            # `offscreen` or `offscreen people` alone: show the help, as a group should.
+            click.echo(e.ctx.get_help())
+            sys.exit(0)
+        hint = f" (see '{e.ctx.command_path} --help')" if e.ctx else ""
+        _fail(e.format_message() + hint, 2)
+    except click.ClickException as e:
+        _fail(e.format_message(), e.exit_code if e.exit_code else 1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # `offscreen interactions list | head`: the reader went away; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as e:  # a bug, not a user mistake: short message, traceback on request
+        if os.environ.get("OFFSCREEN_DEBUG"):
+            raise
+        _fail(f"internal error: {type(e).__name__}: {e} (rerun with OFFSCREEN_DEBUG=1 for details)", 1)
+    else:
+        # With standalone_mode=False click returns ctx.exit(N)'s N (e.g. `status` exits 1).
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,287 @@
+"""Read-only configuration: defaults < TOML file < environment < flags, into frozen dataclasses.
+
+Reading never writes a file. Unknown keys and bad values raise ConfigError naming file and key.
+`offscreen config init` writes SAMPLE (the same defaults, commented) for the user to edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+TIERS = ("inner", "close", "friend", "acquaintance")
+TITLE_MODES = ("keep", "redact", "hash")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A regex rule on app and/or title; both given means both must match."""
+
+    app: str | None = None
+    title: str | None = None
+    category: str | None = None  # only for category rules
+
+    def matches(self, app: str | None, title: str | None) -> bool:
+        if self.app is None and self.title is None:
+            return False
+        if self.app is not None and not re.search(self.app, app or ""):
+            return False
+        if self.title is not None and not re.search(self.title, title or ""):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class General:
+    # A night out until 2 am belongs to the evening before: local days start at this hour.
+    day_start_hour: int = 4
+
+
+@dataclass(frozen=True)
+class Daemon:
+    interval: float = 1.0
+    idle_after: float = 180.0
+    # How often (seconds) a short-lived child drains the queue into DuckDB.
+    drain_every: float = 300.0
+
+
+@dataclass(frozen=True)
+class Privacy:
+    titles: str = "keep"
+    exclude: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Categories:
+    # User rules are tried first, then the built-in defaults (tracker/categories.py).
+    rules: tuple[Rule, ...] = ()
+    use_defaults: bool = True
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """Default contact cadence per tier, in days: ideal gap and maximum gap."""
+
+    inner: tuple[int, int] = (7, 14)
+    close: tuple[int, int] = (30, 45)
+    friend: tuple[int, int] = (60, 90)
+    acquaintance: tuple[int, int] = (180, 365)
+
+
+@dataclass(frozen=True)
+class Nudges:
+    enabled: bool = True
+    desktop: bool = True
+    quiet_start: str = "22:00"
+    quiet_end: str = "08:00"
+
+
+@dataclass(frozen=True)
+class Config:
+    general: General = field(default_factory=General)
+    daemon: Daemon = field(default_factory=Daemon)
+    privacy: Privacy = field(default_factory=Privacy)
+    categories: Categories = field(default_factory=Categories)
+    cadence: Cadence = field(default_factory=Cadence)
+    nudges: Nudges = field(default_factory=Nudges)
+    source: Path | None = None  # the file it was read from, if any
+
+
+SAMPLE = """\
+# offscreen configuration. Every key is optional; the values shown are the defaults.
+# Unknown keys are errors, so a typo never silently does nothing.
+
+[general]
+# Local days start at this hour (0-23): a night out until 2 am belongs to the evening before.
+day_start_hour = 4
+
+[daemon]
+interval = 1.0        # seconds between samples
+idle_after = 180      # seconds without input before you count as idle
+drain_every = 300     # seconds between moves of the queue into the database
+
+[privacy]
+# What to store of window titles: "keep", "redact" (never stored) or "hash" (sha256, for grouping).
+titles = "keep"
+# Activity matching any rule is stored as app "excluded" with no title. Regexes (Python syntax).
+# exclude = [
+#   { app = "(?i)keepassxc" },
+#   { title = "(?i)private browsing|incognito" },
+# ]
+
+[categories]
+# Your rules come first; the built-in ones (social media, video, games, messaging, email,
+# programming, browsing, other) after them unless use_defaults = false. Rules apply when data is
+# read, so editing one re-categorises your history.
+use_defaults = true
+# rules = [
+#   { category = "work", app = "(?i)libreoffice" },
+#   { category = "social media", title = "(?i)mastodon" },
+# ]
+
+[cadence]
+# Default contact cadence per tier: [ideal days, maximum days] between in-person meetings.
+inner = [7, 14]
+close = [30, 45]
+friend = [60, 90]
+acquaintance = [180, 365]
+
+[nudges]
+enabled = true        # at most one gentle nudge a day
+desktop = true        # also as a desktop notification
+quiet_start = "22:00"
+quiet_end = "08:00"
+"""
+
+
+def _err(source: Path | None, key: str, msg: str) -> ConfigError:
+    where = f"{source}" if source else "configuration"
+    return ConfigError(f"{where}: {key}: {msg}")
+
+
+def _check_regex(source, key, value):
+    if not isinstance(value, str):
+        raise _err(source, key, "must be a string (a regular expression)")
+    try:
+        re.compile(value)
+    except re.error as e:
+        raise _err(source, key, f"invalid regular expression: {e}") from None
+    return value
+
+
+def _rules(source, key, value, with_category: bool) -> tuple[Rule, ...]:
+    if not isinstance(value, list):
+        raise _err(source, key, "must be a list of tables like { app = \"regex\" }")
+    allowed = {"app", "title"} | ({"category"} if with_category else set())
+    out = []
+    for i, item in enumerate(value):
+        k = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            raise _err(source, k, "must be a table like { app = \"regex\" }")
+        unknown = set(item) - allowed
+        if unknown:
+            raise _err(source, f"{k}.{sorted(unknown)[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        if "app" not in item and "title" not in item:
+            raise _err(source, k, "needs app or title")
+        if with_category and not isinstance(item.get("category"), str):
+            raise _err(source, f"{k}.category", "is required and must be a string")
+        out.append(
+            Rule(
+                app=_check_regex(source, f"{k}.app", item["app"]) if "app" in item else None,
+                title=_check_regex(source, f"{k}.title", item["title"]) if "title" in item else None,
+                category=item.get("category"),
+            )
+        )
+    return tuple(out)
+
+
+def _number(source, key, value, lo, hi, integer=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+        raise _err(source, key, f"must be {'an integer' if integer else 'a number'} from {lo} to {hi}")
+    if not lo <= value <= hi:
+        raise _err(source, key, f"must be from {lo} to {hi}, got {value}")
+    return value
+
+
+def _bool(source, key, value):
+    if not isinstance(value, bool):
+        raise _err(source, key, "must be true or false")
+    return value
+
+
+def _hhmm(source, key, value):
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise _err(source, key, 'must be a time like "22:00"')
+    return value
+
+
+def _pair(source, key, value):
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 3650 for v in value)
+        or value[0] > value[1]
+    ):
+        raise _err(source, key, "must be [ideal, maximum] days, integers 1-3650 with ideal <= maximum")
+    return tuple(value)
+
+
+def _enum(source, key, value, choices):
+    if value not in choices:
+        raise _err(source, key, f"must be one of {', '.join(choices)}")
+    return value
+
+
+# section -> key -> validator(source, dotted_key, value) -> converted value
+_SCHEMA: dict[str, dict[str, Any]] = {
+    "general": {"day_start_hour": lambda s, k, v: _number(s, k, v, 0, 23, integer=True)},
+    "daemon": {
+        "interval": lambda s, k, v: float(_number(s, k, v, 0.1, 60)),
+        "idle_after": lambda s, k, v: float(_number(s, k, v, 10, 86400)),
+        "drain_every": lambda s, k, v: float(_number(s, k, v, 5, 86400)),
+    },
+    "privacy": {
+        "titles": lambda s, k, v: _enum(s, k, v, TITLE_MODES),
+        "exclude": lambda s, k, v: _rules(s, k, v, with_category=False),
+    },
+    "categories": {
+        "rules": lambda s, k, v: _rules(s, k, v, with_category=True),
+        "use_defaults": _bool,
+    },
+    "cadence": {t: _pair for t in TIERS},
+    "nudges": {"enabled": _bool, "desktop": _bool, "quiet_start": _hhmm, "quiet_end": _hhmm},
+}
+_SECTIONS = {
+    "general": General,
+    "daemon": Daemon,
+    "privacy": Privacy,
+    "categories": Categories,
+    "cadence": Cadence,
+    "nudges": Nudges,
+}
+
+
+def parse(data: dict, source: Path | None = None) -> Config:
+    """Validate a parsed TOML document into a Config."""
+    sections = {}
+    for name, body in data.items():
+        if name not in _SCHEMA:
+            raise _err(source, name, f"unknown section (known: {', '.join(_SCHEMA)})")
+        if not isinstance(body, dict):
+            raise _err(source, name, "must be a table, like [" + name + "]")
+        values = {}
+        for key, value in body.items():
+            validator = _SCHEMA[name].get(key)
+            if validator is None:
+                raise _err(source, f"{name}.{key}", f"unknown key (known: {', '.join(_SCHEMA[name])})")
+            values[key] = validator(source, f"{name}.{key}", value)
+        sections[name] = _SECTIONS[name](**values)
+    return Config(**sections, source=source)
+
+
+def load(path: Path) -> Config:
+    """Load PATH if it exists (defaults otherwise). Never writes anything."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    return parse(data, source=path)
+
+
+def to_dict(cfg: Config) -> dict:
+    """Plain data for `config show --json`."""
+    out = dataclasses.asdict(cfg)
+    out["source"] = str(cfg.source) if cfg.source else None
+    return out

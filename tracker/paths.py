@@ -1,0 +1,117 @@
+"""Where offscreen keeps its files: the only module that knows.
+
+Resolution order (first wins):
+  database: --db PATH  >  $OFFSCREEN_DB  >  data dir / offscreen.duckdb
+  dirs:     $OFFSCREEN_HOME/{config,data,state}  >  $XDG_*_HOME/offscreen  >  ~/.config etc.
+
+Directories are created 0700 and files 0600 (window titles can hold secrets).
+Nothing here creates anything at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP = "offscreen"
+DB_NAME = "offscreen.duckdb"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Resolved locations; pure data, no side effects."""
+
+    config_dir: Path
+    data_dir: Path
+    state_dir: Path
+    db: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def queue_file(self) -> Path:
+        """Durable SQLite queue between the daemon and DuckDB."""
+        return self.state_dir / "queue.sqlite3"
+
+    @property
+    def daemon_lock(self) -> Path:
+        """Held (flock) by the running daemon; contains its PID."""
+        return self.state_dir / "daemon.lock"
+
+    @property
+    def daemon_status(self) -> Path:
+        """JSON written atomically by the daemon: pid, started_at, backend, last_sample_at."""
+        return self.state_dir / "daemon.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "daemon.log"
+
+
+def _xdg(env: dict[str, str], var: str, fallback: str) -> Path:
+    value = env.get(var, "")
+    # The XDG spec says relative paths are invalid and must be ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path(env.get("HOME") or os.path.expanduser("~")) / fallback
+
+
+def resolve(db: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Paths:
+    """Resolve every path from flags and the environment (defaults < env < flags)."""
+    env = dict(os.environ if env is None else env)
+    home = env.get("OFFSCREEN_HOME")
+    if home:
+        base = Path(home).expanduser().absolute()
+        config_dir, data_dir, state_dir = base / "config", base / "data", base / "state"
+    else:
+        config_dir = _xdg(env, "XDG_CONFIG_HOME", ".config") / APP
+        data_dir = _xdg(env, "XDG_DATA_HOME", ".local/share") / APP
+        state_dir = _xdg(env, "XDG_STATE_HOME", ".local/state") / APP
+    chosen = db or env.get("OFFSCREEN_DB")
+    db_path = Path(chosen).expanduser().absolute() if chosen else data_dir / DB_NAME
+    return Paths(config_dir=config_dir, data_dir=data_dir, state_dir=state_dir, db=db_path)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create PATH (and parents) with mode 0700; tighten it if we created it earlier looser."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except PermissionError:
+        pass
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make sure PATH exists with mode 0600 (creating its directory 0700)."""
+    ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    return path
+
+
+def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:
+    """Write DATA to PATH via a temp file and rename, so readers never see half a file."""
+    ensure_private_dir(path.parent)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,142 @@
+"""The store: the only package that imports duckdb.
+
+Connections are short-lived: open, do one operation, close, so that another process (the CLI, the
+drain child, the dashboard) can open the file between any two operations. DuckDB allows one
+read-write process per file and has no built-in wait, so `connect()` retries the lock error with
+jittered exponential backoff for a bounded time, then raises DatabaseBusy naming the holder's PID.
+
+All timestamps are stored as naive UTC TIMESTAMPs (columns named *_utc or happened_at/logged_at);
+local time is for display and day boundaries only.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from ..errors import DatabaseBusy, RuntimeFailure
+from ..paths import ensure_private_dir
+from .schema import MIGRATIONS
+
+DEFAULT_WAIT = float(os.environ.get("OFFSCREEN_DB_WAIT", "10"))
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def duckdb_version() -> str:
+    return duckdb.__version__
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, the storage convention."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_utc_naive(dt: datetime) -> datetime:
+    """Aware datetime -> naive UTC for storage. Naive input is taken as local time."""
+    if dt.tzinfo is None:
+        dt = dt.astimezone()  # interpret as local
+    return dt.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def from_utc_naive(dt: datetime | None) -> datetime | None:
+    """Stored naive UTC -> aware UTC datetime."""
+    return None if dt is None else dt.replace(tzinfo=timezone.utc)
+
+
+def _is_lock_error(e: Exception) -> bool:
+    msg = str(e)
+    return "Could not set lock" in msg or "Conflicting lock" in msg
+
+
+def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as e:
+            if not _is_lock_error(e):
+                raise RuntimeFailure(f"cannot open database {path}: {e}") from None
+            now = time.monotonic()
+            if now >= deadline:
+                m = _LOCK_PID.search(str(e))
+                holder = f" (held by PID {m.group(1)})" if m else ""
+                raise DatabaseBusy(
+                    f"database busy{holder}: {path} stayed locked for {wait:.0f} s; "
+                    "try again, or stop the process holding it"
+                ) from None
+            # Full jitter: two waiting writers do not retry in lock-step.
+            time.sleep(min(random.uniform(0, delay), deadline - now))
+            delay = min(delay * 2, 0.25)
+        except duckdb.Error as e:
+            raise RuntimeFailure(f"cannot open database {path}: {e}") from None
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the named migrations not yet recorded in the database, in order. Returns their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for stmt in [s for s in sql.split(";\n") if s.strip()]:
+                con.execute(stmt)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, utcnow()])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+@contextmanager
+def connect(path: Path, *, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close."""
+    path = Path(path)
+    ensure_private_dir(path.parent)
+    old_umask = os.umask(0o077)  # DuckDB creates the file and its WAL with the process umask
+    try:
+        con = _open(path, DEFAULT_WAIT if wait is None else wait)
+    finally:
+        os.umask(old_umask)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit on success, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def has_real_data(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the database holds anything not made by `offscreen demo`."""
+    row = con.execute(
+        """SELECT
+             (SELECT count(*) FROM interactions WHERE source <> 'demo')
+           + (SELECT count(*) FROM activity WHERE source <> 'demo')"""
+    ).fetchone()
+    return bool(row[0])
