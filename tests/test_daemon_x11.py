@@ -48,6 +48,7 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
     st = d.wait_status(lambda s: s["state"] == "active")
     assert st["backend"] == "x11-ewmh" and st["pid"] == d.p.pid and st["display"] == xserver.display
+    assert st["idle_source"] == "xscreensaver"
     plan = ((b, "BetaApp", 1.5), (a, "AlphaApp", 1.0), (b, "BetaApp", 0.8), (a, "AlphaApp", 1.2))
     switches = []  # (before, after) each xdotool activation: the change happened in between
     for wid, _name, hold in plan:
@@ -210,3 +211,58 @@ def test_privacy_modes_before_storage(xserver, daemon_factory, mode, tmp_path):
     for f in list(home.rglob("*")):
         if f.is_file():
             assert b"SECRET" not in f.read_bytes(), f
+
+
+def test_lost_x_server_is_logged_and_retried_until_it_returns(xserver_nowm, daemon_factory):
+    x = xserver_nowm
+    a = x.window("AlphaApp", "before")
+    x.activate(a)
+    d = daemon_factory(x.env, "--interval", INTERVAL, "--idle-after", 60)
+    d.wait_status(lambda s: s["state"] == "active")
+    time.sleep(0.5)  # half a second of AlphaApp
+    x.close()  # the X server dies under the daemon
+    st = d.wait_status(lambda s: s["backend"] == "none")
+    assert st["state"] == "no-display"
+    assert "X connection lost" in d.text() and "retrying in 1 s" in d.text()
+    # the same display comes back
+    num = x.display.lstrip(":")
+    back = subprocess.Popen(["Xvfb", x.display, "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{num}"), what="Xvfb socket")
+        d.wait_status(lambda s: s["backend"] == "x11-focus", timeout=20)
+        assert d.p.poll() is None
+        assert d.stop() == 0
+    finally:
+        back.terminate()
+        back.wait()
+    lines = d.text().splitlines()
+    assert sum("sampling display" in ln for ln in lines) == 2
+    rows, _raw = stored()
+    assert rows[0]["app"] == "AlphaApp" and rows[0]["title"] == "before"
+
+
+def test_without_xscreensaver_idle_comes_from_pynput(daemon_factory):
+    from x11_fixtures import XServer
+
+    x = XServer(wm=True, extra_args=("-extension", "MIT-SCREEN-SAVER"))
+    try:
+        a = x.window("AlphaApp")
+        x.activate(a)
+        d = daemon_factory(x.env, "--interval", INTERVAL, "--idle-after", 2)
+        assert d.wait_status(lambda s: s["state"] == "active")["idle_source"] == "pynput"
+        x.input()
+        last_input = time.time()
+        d.wait_status(lambda s: s["state"] == "idle", timeout=10)
+        x.input()
+        back = time.time()
+        d.wait_status(lambda s: s["state"] == "active")
+        time.sleep(0.3)
+        assert d.stop() == 0
+    finally:
+        x.close()
+    _rows, raw = stored()
+    idle = [r for r in raw if r[5] == "idle"]
+    assert len(idle) == 1
+    assert idle[0][1] == pytest.approx(last_input, abs=INTERVAL + 0.15)
+    assert idle[0][2] == pytest.approx(back, abs=INTERVAL + 0.15)

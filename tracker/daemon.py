@@ -168,6 +168,7 @@ class Daemon:
             "version": __version__,
             "state": state,
             "display": self.settings.display,
+            "idle_source": getattr(self.sampler, "idle_source", None),
         }
         try:
             atomic_write(self.status_path, json.dumps(data, indent=1) + "\n")

@@ -66,6 +66,10 @@ class X11Sampler:
         self.d.flush()
 
     @property
+    def idle_source(self) -> str:
+        return "xscreensaver" if self.has_saver else "pynput"
+
+    @property
     def name(self) -> str:
         return "x11-ewmh" if self.ewmh else "x11-focus"
 
