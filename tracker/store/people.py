@@ -167,18 +167,25 @@ def list_people(con, *, tier: str | None = None, ids: list[int] | None = None) -
         params.extend(ids)
     rows = con.execute(
         f"""
+        WITH stats AS (
+            SELECT ip.person_id,
+                   count(*) AS n,
+                   max(i.happened_at) AS last_any,
+                   max(i.happened_at) FILTER (WHERE i.mode = 'in-person') AS last_in_person,
+                   coalesce(sum(i.duration_min) FILTER (WHERE i.mode = 'in-person'), 0) AS in_person_min
+            FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id
+            WHERE i.deleted_at IS NULL
+            GROUP BY ip.person_id
+        ), al AS (
+            SELECT person_id, list(alias ORDER BY alias_key) AS aliases FROM aliases GROUP BY person_id
+        )
         SELECT p.id, p.name, p.tier, p.kin, p.every_days, p.max_days, p.cadence_modes, p.note,
-               p.source, p.created_at,
-               count(i.id) AS n,
-               max(i.happened_at) AS last_any,
-               max(i.happened_at) FILTER (WHERE i.mode = 'in-person') AS last_in_person,
-               coalesce(sum(i.duration_min) FILTER (WHERE i.mode = 'in-person'), 0) AS in_person_min,
-               (SELECT list(a.alias ORDER BY a.alias_key) FROM aliases a WHERE a.person_id = p.id) AS aliases
+               p.source, p.created_at, coalesce(s.n, 0), s.last_any, s.last_in_person,
+               coalesce(s.in_person_min, 0), al.aliases
         FROM people p
-        LEFT JOIN interaction_people ip ON ip.person_id = p.id
-        LEFT JOIN interactions i ON i.id = ip.interaction_id AND i.deleted_at IS NULL
+        LEFT JOIN stats s ON s.person_id = p.id
+        LEFT JOIN al ON al.person_id = p.id
         WHERE {' AND '.join(where)}
-        GROUP BY ALL
         ORDER BY lower(p.name), p.id
         """,
         params,
