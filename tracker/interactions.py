@@ -163,6 +163,7 @@ def parse_closeness(value) -> int | None:
     """1-7 (int, integral float or digit string); None / '' / 'none' mean not rated."""
     if value is None:
         return None
+    given = value
     if isinstance(value, bool):
         raise FieldError("closeness", f"closeness must be {CLOSENESS_HELP}, got {value!r}")
     if isinstance(value, str):
@@ -175,7 +176,7 @@ def parse_closeness(value) -> int | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or not 1 <= value <= 7:
-        raise FieldError("closeness", f"closeness must be {CLOSENESS_HELP}, got {value!r}")
+        raise FieldError("closeness", f"closeness must be {CLOSENESS_HELP}, got {given!r}")
     return value
 
 
@@ -190,6 +191,8 @@ def _duration(value) -> float:
         return round(float(value), 3)
     if not isinstance(value, str):
         raise FieldError("duration_min", f"cannot read duration {value!r}; use a duration {DURATION_HELP}")
+    if value.strip().startswith("-"):
+        raise FieldError("duration_min", f"duration {value!r} must be more than 0; use a duration {DURATION_HELP}")
     try:
         return parse_duration(value)
     except UserError as e:
