@@ -179,3 +179,38 @@ def test_sd_notify_ready_watchdog_status_stopping(fake_env, daemon_factory, tmp_
     assert got("STOPPING=1")
     assert d.p.wait(30) == 0
     sock.close()
+
+
+def test_periodic_drain_retries_after_a_busy_database(fake_env, daemon_factory, app):
+    """The drain child fails while another process holds DuckDB; the next one stores everything."""
+    import sqlite3
+
+    from tracker.store import connect
+
+    cfg = app.paths.config_file
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("[daemon]\ndrain_every = 5\n")
+    with connect(app.paths.db):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        d = daemon_factory({**fake_env, "OFFSCREEN_DB_WAIT": "0.3"}, "--interval", 0.1)
+        wait_for(lambda: "drain child exited 1" in d.text(), timeout=20, what="a failed drain")
+        assert "Error: database busy (held by PID" in d.text()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+
+    def closed_left():
+        con = sqlite3.connect(f"file:{app.paths.queue_file}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT count(*) FROM spans WHERE closed = 1").fetchone()[0]
+        finally:
+            con.close()
+
+    wait_for(lambda: closed_left() == 0, timeout=20, what="the next drain")
+    assert d.p.poll() is None
+    assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]  # BetaApp: the open span, drained too
+    assert d.stop() == 0
