@@ -266,3 +266,47 @@ def test_without_xscreensaver_idle_comes_from_pynput(daemon_factory):
     assert len(idle) == 1
     assert idle[0][1] == pytest.approx(last_input, abs=INTERVAL + 0.15)
     assert idle[0][2] == pytest.approx(back, abs=INTERVAL + 0.15)
+
+
+def test_title_change_of_the_active_window_starts_a_new_span(xserver, daemon_factory):
+    a = xserver.window("AlphaApp", "chapter one")
+    xserver.activate(a)
+    d = daemon_factory(xserver.env, "--interval", 5, "--idle-after", 60)  # events, not polling
+    d.wait_status(lambda s: s["state"] == "active")
+    time.sleep(0.3)
+    changed = time.time()
+    xserver.xdotool("set_window", "--name", "chapter two", a)
+    wait_for(lambda: "chapter two" in _queued_titles(), what="the new title in the queue")
+    seen = time.time()
+    assert d.stop() == 0
+    rows, raw = stored()
+    assert [r["title"] for r in rows] == ["chapter one", "chapter two"]
+    assert changed - 0.05 <= raw[1][1] <= seen  # within ms of the change, though the interval is 5 s
+
+
+def _queued_titles():
+    import sqlite3
+
+    from tracker.app import App
+
+    qf = App.create().paths.queue_file
+    try:
+        con = sqlite3.connect(f"file:{qf}?mode=ro", uri=True)
+        return {r[0] for r in con.execute("SELECT title FROM spans")}
+    except sqlite3.OperationalError:
+        return set()
+
+
+def test_a_screen_locker_window_in_front_counts_as_locked(xserver, daemon_factory):
+    a = xserver.window("AlphaApp")
+    lock = xserver.window("i3lock", "i3lock")
+    xserver.activate(a)
+    d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
+    d.wait_status(lambda s: s["state"] == "active")
+    time.sleep(0.3)
+    xserver.activate(lock)
+    d.wait_status(lambda s: s["state"] == "locked")
+    time.sleep(0.3)
+    assert d.stop() == 0
+    rows, _raw = stored()
+    assert [(r["app"], r["state"]) for r in rows] == [("AlphaApp", "active"), (None, "locked")]

@@ -319,6 +319,13 @@ class Daemon:
     def shutdown(self) -> int:
         """Store everything sampled, drain it into DuckDB in a child, exit 0 (issue 3)."""
         self.notifier.stopping()
+        if self.sampler is not None:
+            try:  # one last sample, so the open span runs until now, not until the last tick
+                obs = self.sampler.observe()
+                tick = self.clock.tick()
+                self.pending += self.builder.update(tick, self._sample(obs, tick))
+            except Exception as e:
+                self.log("debug", f"no final sample: {e}")
         closed = self.pending + self.builder.flush()
         ok = self._store(closed, final=True)
         try:
