@@ -61,6 +61,7 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
             time.sleep(0.1)
     stopped = time.time()
     assert d.stop() == 0
+    exited = time.time()
     assert not d.status_file.exists()
     rows, raw = stored()
     spans = [r for r in raw if r[2] > switches[0][0] + 0.05]
@@ -68,7 +69,7 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     # every change is recorded within one interval of when it happened
     for span, (before, after) in zip(spans[1:], switches):
         assert before - 0.05 <= span[1] <= after + INTERVAL + 0.05, (span, before, after)
-    assert stopped - INTERVAL - 0.1 <= spans[-1][2] <= stopped
+    assert stopped - INTERVAL - 0.1 <= spans[-1][2] <= exited  # a last sample at SIGTERM
     got = per_app(spans[1:])
     for name in ("AlphaApp", "BetaApp"):
         expect = sum(
