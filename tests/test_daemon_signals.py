@@ -214,3 +214,19 @@ def test_periodic_drain_retries_after_a_busy_database(fake_env, daemon_factory, 
     assert d.p.poll() is None
     assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]  # BetaApp: the open span, drained too
     assert d.stop() == 0
+
+
+def test_the_daemon_never_loads_duckdb_or_plotly(fake_env, daemon_factory):
+    """Memory budget (DESIGN.md §4): DuckDB lives only in the short-lived drain child."""
+    d = daemon_factory(fake_env, "--interval", 0.1)
+    d.wait_status(lambda s: s["state"] == "active")
+    maps = open(f"/proc/{d.p.pid}/maps").read()
+    assert "duckdb" not in maps  # its native library would be mapped
+    assert "python" in maps  # the check reads the right process
+    assert d.stop() == 0
+    # plotly is pure Python (never in maps): import everything the daemon imports and look
+    code = ("import sys, tracker.cli, tracker.commands.activity, tracker.daemon, tracker.queue, "
+            "tracker.sampling, tracker.sampling.fake, tracker.sampling.x11, tracker.sampling.procs; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'plotly', 'pynput')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

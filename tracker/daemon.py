@@ -125,6 +125,7 @@ class Daemon:
         self.started_at = time.time()
         self.last_sample_at: float | None = None
         self.drain_proc: subprocess.Popen | None = None
+        self.last_error, self.last_error_at = "", 0.0
 
     # -- signals --------------------------------------------------------------------------------
     def request_stop(self, *_):
@@ -282,8 +283,12 @@ class Daemon:
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     continue
                 except Exception as e:  # one failed sample is logged and skipped (STYLE.md 12)
-                    self.log("warning", f"sample failed: {type(e).__name__}: {e}")
+                    msg = f"sample failed: {type(e).__name__}: {e}"
+                    if msg != self.last_error or now - self.last_error_at >= STATUS_EVERY:
+                        self.log("warning", msg)  # the same error at most once a minute
+                        self.last_error, self.last_error_at = msg, now
                     obs = None
+                    last_sample = now
                 if obs is not None:
                     tick = self.clock.tick()
                     before = self.builder.current

@@ -247,7 +247,13 @@ class X11Sampler:
 
 
 if __name__ == "__main__":  # smoke loop: python -m tracker.sampling.x11
-    s = X11Sampler()
+    import os
+    import sys
+
+    try:
+        s = X11Sampler(os.environ.get("DISPLAY"))
+    except NoDisplay as e:
+        sys.exit(f"Error: {e}")
     print("backend:", s.name, "xscreensaver:", s.has_saver)
     while True:
         s.wait(1.0)
