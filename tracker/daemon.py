@@ -362,7 +362,9 @@ def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.
     argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain"]
 
     def spawn() -> subprocess.Popen:
-        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+        # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
 
     return spawn
 
