@@ -315,7 +315,8 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
            SELECT s.id, s.start_utc, s.eff_end, s.running, s.note, s.planned_end_utc, s.end_utc,
                   coalesce(sum(CASE WHEN a.state = 'active' THEN
                         epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc)) END), 0) / 60.0,
-                  coalesce(sum(epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc))), 0) / 60.0
+                  coalesce(sum(CASE WHEN a.span_id IS NOT NULL THEN
+                        epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc)) END), 0) / 60.0
              FROM s LEFT JOIN activity a ON a.start_utc < s.eff_end AND a.end_utc > s.start_utc
             GROUP BY ALL ORDER BY s.start_utc""",
         [now_utc, now_utc, now_utc, since_utc],
