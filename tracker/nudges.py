@@ -11,6 +11,7 @@ two processes race.
 
 from __future__ import annotations
 
+import html
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -32,7 +33,7 @@ class Nudge:
     command: str | None = None  # what to run to act on it
 
     def text(self) -> str:
-        return self.message + (f"  ->  {self.command}" if self.command else "")
+        return self.message + (f" ({self.command})" if self.command else "")
 
 
 def _hm(s: str) -> time:
@@ -96,7 +97,8 @@ def choose(now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=
 
 def deliver(nudge: Nudge, *, env: dict | None = None, log_file: Path | None = None, command: str = "notify-send") -> str:
     """Show NUDGE as a desktop notification. Returns 'desktop' or 'failed: why'; never raises."""
-    argv = [command, "--app-name=offscreen", "--urgency=low", "offscreen", nudge.text()]
+    # Most servers (GNOME, KDE, dunst) render body markup: a name like "Tom & Jerry" must be escaped.
+    argv = [command, "--app-name=offscreen", "--urgency=low", "offscreen", html.escape(nudge.text(), quote=False)]
     try:
         p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=NOTIFY_TIMEOUT,
                            stdin=subprocess.DEVNULL)
