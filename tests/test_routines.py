@@ -102,14 +102,13 @@ def test_held_missed_skipped_streaks_and_remove(run, db):
     assert [p["start"] for p in data["periods"]] == [(start + timedelta(days=i)).isoformat() for i in range(7)]
     assert (data["held"], data["missed"], data["skipped"], data["adherence"]) == (4, 1, 1, 0.8)
     assert (data["current_streak"], data["longest_streak"]) == (1, 3)
-    # Every day is the last day of its own period: an open daily routine is at risk.
-    assert data["at_risk"] is True
+    # A daily routine is never "at risk": it would claim every day's one nudge.
+    assert data["at_risk"] is False
 
     text = run("routine", "show", "walk", "--last", "3", check=0).stdout.splitlines()
     assert text == [
         "Walk: every day with Sam",
         f"Since {start}: held 4, missed 1, skipped 1; adherence 80%; streak 1 (best 3)",
-        "This period is at risk: it hasn't happened yet and time is running out.",
         f"  {today}  open",
         f"  {today - timedelta(days=1)}  held",
         f"  {today - timedelta(days=2)}  missed",

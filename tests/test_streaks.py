@@ -121,6 +121,13 @@ def test_at_risk(today, on, expected):
     assert streaks.at_risk(s, "week", on, today) is expected
 
 
+def test_short_periods_are_never_at_risk():
+    s = streaks.summarize("day", 3, date(2026, 10, 19), date(2026, 10, 21), [])
+    assert s.periods[-1].status == "open" and streaks.at_risk(s, "day", None, date(2026, 10, 21)) is False
+    s = streaks.summarize("day", 7, date(2026, 10, 19), date(2026, 10, 24), [])
+    assert streaks.at_risk(s, "day", None, date(2026, 10, 24)) is True
+
+
 def test_not_at_risk_once_held():
     s = streaks.summarize("week", 1, date(2026, 10, 19), date(2026, 10, 24), [date(2026, 10, 20)])
     assert streaks.at_risk(s, "week", 4, date(2026, 10, 24)) is False

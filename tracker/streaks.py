@@ -165,11 +165,14 @@ def at_risk(summary: Summary, unit: str, on_weekday: int | None, today: date) ->
     """True when the current period is still open and about to be missed.
 
     About to be missed: its planned day (--on) is today or has passed, or, without one, at most
-    one day (today and tomorrow) is left of the period.
+    one day (today and tomorrow) is left of the period. Periods shorter than a week are never
+    "at risk": a daily habit would otherwise ask for the one nudge of every day.
     """
     if not summary.periods or summary.periods[-1].status != "open":
         return False
     cur = summary.periods[-1]
+    if (cur.end - cur.start).days < 7:
+        return False
     planned = planned_day(unit, on_weekday, cur.start, cur.end)
     if planned is not None:
         return today >= planned
