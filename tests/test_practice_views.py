@@ -109,3 +109,22 @@ def test_routines_view_and_escaping(db):
     labels = {y for trace in v.figure.data for y in trace.y}
     assert labels == {"&lt;b&gt;Dinner&lt;/b&gt; (100%, streak 3, best 3)"}
     assert [t.name for t in v.figure.data] == ["held", "skipped"]
+
+
+def test_demo_data_fills_every_practice_view(db):
+    now = u(2026, 11, 26, 12)
+    with connect(db) as con:
+        ids = [sp.add_person(con, n, created_at=u(2026, 1, 1, 12), source="demo") for n in ("Ana", "Ben", "Cy")]
+        counts = sp.seed_demo(con, now, ids, weeks=10)
+        r = rng(date(2026, 9, 1), date(2026, 11, 27))
+        views = [pv.routines_view(con, r), pv.loneliness_view(con, r), pv.courage_view(con, r)]
+        sources = con.execute("""SELECT DISTINCT source FROM routines UNION SELECT DISTINCT source FROM checkins
+                                 UNION SELECT DISTINCT source FROM unplug_sessions
+                                 UNION SELECT DISTINCT source FROM interactions""").fetchall()
+    assert counts["routines"] == 1 and counts["interactions"] >= 5 and counts["checkins"] >= 60
+    assert [v.empty for v in views] == [None, None, None]
+    assert all(v.figure is not None for v in views)
+    (routine,) = views[0].data["routines"]
+    assert ("skipped" in [s for _, s in routine["periods"]]) and routine["longest_streak"] >= 1
+    assert sum(u is not None for u in views[1].data["ucla3"]) >= 10
+    assert sources == [("demo",)]  # demo data can be told apart and replaced

@@ -84,7 +84,8 @@ CREATE TABLE routines (
     starts_on DATE NOT NULL,            -- local day the first period starts from
     note VARCHAR,
     created_at TIMESTAMP NOT NULL,
-    removed_at TIMESTAMP                -- soft delete: held interactions keep their routine_id
+    removed_at TIMESTAMP,               -- soft delete: held interactions keep their routine_id
+    source VARCHAR NOT NULL DEFAULT 'cli'
 );
 CREATE TABLE routine_people (
     routine_id INTEGER NOT NULL,
