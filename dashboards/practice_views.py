@@ -74,8 +74,8 @@ def routines_view(con, rng: Range) -> View:
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name=status,
                                      marker={"size": 14, "symbol": "square", "color": colour},
                                      hovertemplate="%{y}<br>period from %{x}: " + status + "<extra></extra>"))
-    fig.update_layout(xaxis_title="period start", yaxis_title=None, height=160 + 40 * len(routines),
-                      margin={"l": 20, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"})
+    fig.update_layout(xaxis_title="period start", yaxis_title=None, height=200 + 40 * len(routines),
+                      margin={"l": 20, "r": 20, "t": 40, "b": 40}, legend={"orientation": "h", "y": 1.15})
     v.figure = fig
     return v
 
@@ -113,15 +113,18 @@ def loneliness_view(con, rng: Range) -> View:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=weeks, y=hours, name="face-to-face hours", marker_color="#8ecae6", yaxis="y2",
+    # Bars on the base axis, the score on the overlaying one so the line is drawn on top.
+    fig.add_trace(go.Bar(x=weeks, y=hours, name="face-to-face hours", marker_color="#8ecae6",
                          hovertemplate="week of %{x}: %{y:.1f} h in person<extra></extra>"))
     fig.add_trace(go.Scatter(x=weeks, y=ucla, name="loneliness (3-9)", mode="lines+markers", connectgaps=False,
-                             line={"color": "#6a4c93"},
+                             line={"color": "#6a4c93", "width": 3}, marker={"size": 9}, yaxis="y2",
                              hovertemplate="week of %{x}: score %{y}<extra></extra>"))
     fig.update_layout(
-        yaxis={"title": "UCLA-3 score (3-9)", "range": [2.5, 9.5]},
-        yaxis2={"title": "hours in person", "overlaying": "y", "side": "right", "rangemode": "tozero"},
-        xaxis_title="week", legend={"orientation": "h"}, margin={"l": 20, "r": 20, "t": 30, "b": 40},
+        yaxis={"title": "hours in person", "rangemode": "tozero"},
+        yaxis2={"title": "UCLA-3 score (3-9, higher = lonelier)", "range": [2.5, 9.5], "tickmode": "linear", "tick0": 3, "dtick": 1, "overlaying": "y",
+                "side": "right", "showgrid": False},
+        xaxis_title="week", legend={"orientation": "h", "y": 1.12}, height=420,
+        margin={"l": 20, "r": 20, "t": 40, "b": 40},
     )
     if answered < 4:
         v.caption += f" Only {answered} week(s) answered so far: too few to read a trend."
@@ -172,7 +175,7 @@ def courage_view(con, rng: Range) -> View:
                                ("groups", "groups of 3+", "#264653")):
         fig.add_trace(go.Bar(x=v.data["weeks"], y=v.data[key], name=label, marker_color=colour,
                              hovertemplate="week of %{x}: %{y} " + label + "<extra></extra>"))
-    fig.update_layout(barmode="group", xaxis_title="week", yaxis_title="count", legend={"orientation": "h"},
-                      margin={"l": 20, "r": 20, "t": 30, "b": 40})
+    fig.update_layout(barmode="group", xaxis_title="week", yaxis_title="count", legend={"orientation": "h", "y": 1.12},
+                      height=420, margin={"l": 20, "r": 20, "t": 40, "b": 40})
     v.figure = fig
     return v
