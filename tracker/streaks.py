@@ -18,6 +18,7 @@ period does not break the current streak either (it can still be held).
 
 from __future__ import annotations
 
+import bisect
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -111,9 +112,10 @@ def summarize(
     skipped_starts = set(skipped_starts)
     out: list[Period] = []
     counts = {}
+    starts = [s for s, _ in bounds]
     for d in held_days:
-        k = period_index(unit, every_n, starts_on, d)
-        if 0 <= k < len(bounds):
+        k = bisect.bisect_right(starts, d) - 1  # periods are contiguous: find by start
+        if 0 <= k < len(bounds) and d < bounds[k][1]:
             counts[k] = counts.get(k, 0) + 1
     for k, (s, e) in enumerate(bounds):
         n = counts.get(k, 0)

@@ -75,15 +75,21 @@ def cadence_rows(con, now_utc: datetime) -> list[dict]:
     is 'any' or lists the mode. Interactions of people merged into someone count for them.
     """
     rows = con.execute(
-        """SELECT p.id, p.name, p.tier, p.every_days, p.max_days, p.cadence_modes, p.created_at,
-                  (SELECT max(i.happened_at)
-                     FROM interactions i JOIN interaction_people ip ON ip.interaction_id = i.id
-                    WHERE ip.person_id IN (SELECT m.id FROM people m WHERE m.id = p.id OR m.merged_into = p.id)
-                      AND i.deleted_at IS NULL AND i.happened_at <= ?
-                      AND (trim(coalesce(p.cadence_modes, 'in-person')) = 'any'
-                           OR list_contains(string_split(replace(coalesce(p.cadence_modes, 'in-person'), ' ', ''), ','), i.mode))
-                  ) AS last_seen
-             FROM people p
+        """WITH members AS (
+             SELECT p.id AS pid, m.id AS mid,
+                    string_split(replace(coalesce(p.cadence_modes, 'in-person'), ' ', ''), ',') AS modes
+               FROM people p JOIN people m ON m.id = p.id OR m.merged_into = p.id
+              WHERE p.merged_into IS NULL),
+           last AS (
+             SELECT mb.pid, max(i.happened_at) AS last_seen
+               FROM members mb
+               JOIN interaction_people ip ON ip.person_id = mb.mid
+               JOIN interactions i ON i.id = ip.interaction_id
+              WHERE i.deleted_at IS NULL AND i.happened_at <= ?
+                AND (mb.modes = ['any'] OR list_contains(mb.modes, i.mode))
+              GROUP BY mb.pid)
+           SELECT p.id, p.name, p.tier, p.every_days, p.max_days, p.cadence_modes, p.created_at, last.last_seen
+             FROM people p LEFT JOIN last ON last.pid = p.id
             WHERE p.merged_into IS NULL
               AND (p.tier IS NOT NULL OR p.every_days IS NOT NULL OR p.max_days IS NOT NULL)
             ORDER BY p.name_key""",
@@ -311,14 +317,17 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
              SELECT id, start_utc, planned_end_utc, end_utc, note,
                     least(coalesce(end_utc, planned_end_utc, ?::TIMESTAMP), greatest(?::TIMESTAMP, start_utc)) AS eff_end,
                     (end_utc IS NULL AND (planned_end_utc IS NULL OR planned_end_utc > ?)) AS running
-               FROM unplug_sessions WHERE start_utc >= coalesce(?::TIMESTAMP, '-infinity'::TIMESTAMP))
+               FROM unplug_sessions WHERE start_utc >= coalesce(?::TIMESTAMP, '-infinity'::TIMESTAMP)),
+           seen AS (  -- an inner range join (DuckDB plans it as an IEJoin), then summed per session
+             SELECT s.id,
+                    sum(CASE WHEN a.state = 'active' THEN
+                        epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc)) ELSE 0 END) AS active_s,
+                    sum(epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc))) AS seen_s
+               FROM s JOIN activity a ON a.start_utc < s.eff_end AND a.end_utc > s.start_utc
+              GROUP BY s.id)
            SELECT s.id, s.start_utc, s.eff_end, s.running, s.note, s.planned_end_utc, s.end_utc,
-                  coalesce(sum(CASE WHEN a.state = 'active' THEN
-                        epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc)) END), 0) / 60.0,
-                  coalesce(sum(CASE WHEN a.span_id IS NOT NULL THEN
-                        epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc)) END), 0) / 60.0
-             FROM s LEFT JOIN activity a ON a.start_utc < s.eff_end AND a.end_utc > s.start_utc
-            GROUP BY ALL ORDER BY s.start_utc""",
+                  coalesce(seen.active_s, 0) / 60.0, coalesce(seen.seen_s, 0) / 60.0
+             FROM s LEFT JOIN seen ON seen.id = s.id ORDER BY s.start_utc""",
         [now_utc, now_utc, now_utc, since_utc],
     ).fetchall()
     out = []
