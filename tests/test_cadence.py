@@ -169,3 +169,21 @@ def test_people_due_cli_json(tmp_path, run):
     assert by_name["Kim"]["last_seen"] is None and by_name["Kim"]["never_met"] is True
     order = [cadence.STATUSES.index(i["status"]) for i in items]
     assert order == sorted(order, reverse=True)  # most pressing first
+
+
+def test_people_due_cli_text(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from tracker.app import App; from tracker.commands.practice import people_due_cmd; "
+            "people_due_cmd.main(sys.argv[1:], obj=App.create(), prog_name='offscreen people due')")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (p.returncode, p.stdout) == (0, "Nobody has a cadence yet. Give someone one: offscreen people edit NAME --every 14\n")
+    _seed(tmp_path / "offscreen" / "data" / "offscreen.duckdb")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    lines = p.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "DAYS", "STATUS", "IDEAL/MAX", "LAST", "SEEN"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["Sam"][3:] == ["7/14", "2026-11-20"]
+    assert rows["Kim"][3:] == ["30/45", "never"]
+    assert rows["Ana"][3:] == ["10/20", "2026-11-05"]

@@ -330,9 +330,10 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
     keys = [k for k, _ in lib.UCLA_ITEMS]
     weekly = weekly or any(values[k] is not None for k in keys) or values["lonely"] is not None
     interactive = _stdin_is_tty()
-    with app.store() as con:
-        due = lib.weekly_due(con, now, app.config)
+    due = False
     if interactive:
+        with app.store() as con:
+            due = lib.weekly_due(con, now, app.config)
         if values["mood"] is None and mood is None and not weekly:
             values["mood"] = _ask("Mood today", lib.parse_mood, "awful/bad/meh/good/great, Enter to skip")
         if values["connected"] is None and not weekly:
@@ -354,6 +355,8 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
         raise UserError("nothing to record: give --mood and/or --connected (or --weekly with its answers), "
                         "or run `offscreen checkin` in a terminal to be asked")
     with app.store() as con:
+        if not interactive:  # only for the hint below; asked before anything is validated otherwise
+            due = lib.weekly_due(con, now, app.config)
         cid = sp.add_checkin(con, lib.naive_utc(when), values)
     score = sum(values[k] for k in keys) if weekly else None
     if as_json:
