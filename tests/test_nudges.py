@@ -219,3 +219,17 @@ def test_real_desktop_notification(tmp_path):
             if p is not None:
                 p.terminate()
                 p.wait(timeout=10)
+
+
+def test_run_asks_on_return_unless_already_logged(tmp_path):
+    now = berlin(2026, 11, 10, 11, 55)
+    app = _app(tmp_path / "a", Config(nudges=NOQUIET))
+    with connect(app.paths.db) as con:
+        _spans(con, [((9, 0), (10, 0), "active"), ((10, 0), (11, 45), "locked"), ((11, 45), (11, 50), "active")])
+    n, _ = nudges.run(app, now, env={"PATH": os.environ["PATH"], "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"})
+    assert n.text() == "Welcome back. You were away 1h45m: were you with people? (offscreen log --from-idle)"
+    logged = _app(tmp_path / "b", Config(nudges=NOQUIET))
+    with connect(logged.paths.db) as con:
+        _spans(con, [((9, 0), (10, 0), "active"), ((10, 0), (11, 45), "locked"), ((11, 45), (11, 50), "active")])
+        sp.add_interaction(con, happened_at=u(2026, 11, 10, 10, 15), duration_min=60, person_ids=[])
+    assert nudges.run(logged, now, dry_run=True) == (None, None)

@@ -140,11 +140,14 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
         if not cfg.nudges.enabled or sent:
             return None, None
         utc_now = practice.naive_utc(now)
+        idle = sp.last_idle_span(con, utc_now, within=RETURN_WINDOW)
+        if idle is not None and sp.interactions_overlap(con, idle["start_utc"], idle["end_utc"]):
+            idle = None  # already logged what happened while away: nothing to ask
         nudge = choose(
             now, cfg.nudges, sent_today=sent,
             overdue=practice.people_due(con, now, cfg),
             at_risk=practice.routines_at_risk(con, now, cfg),
-            idle_span=sp.last_idle_span(con, utc_now, within=RETURN_WINDOW),
+            idle_span=idle,
         )
         if nudge is None or dry_run:
             return nudge, None

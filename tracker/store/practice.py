@@ -369,6 +369,14 @@ def set_nudge_delivery(con, day: date, delivered: str) -> None:
 
 # --- idle spans (for nudges and `offscreen log --from-idle`) ---
 
+
+def interactions_overlap(con, start_utc: datetime, end_utc: datetime) -> bool:
+    """Is any (not deleted) interaction logged that overlaps [start, end)?"""
+    return con.execute(
+        """SELECT count(*) > 0 FROM interactions WHERE deleted_at IS NULL AND happened_at < ?
+             AND happened_at + to_microseconds(CAST(duration_min * 60e6 AS BIGINT)) > ?""",
+        [end_utc, start_utc]).fetchone()[0]
+
 IDLE_MIN = timedelta(minutes=30)
 IDLE_MAX = timedelta(hours=4)
 # Idle/locked/asleep spans closer than this are one absence (the daemon splits on state changes).
