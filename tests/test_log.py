@@ -118,6 +118,19 @@ def test_prompts_for_missing_essentials_at_a_terminal(tmp_path):
     assert out.endswith(": Logged #1: in-person with Sam, Alex, 2025-11-20 09:00-09:45 (45m), closeness 6: coffee\n")
 
 
+def test_bad_option_at_a_terminal_fails_before_any_prompt(tmp_path):
+    exe = Path(sys.executable).with_name("offscreen")
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([str(exe), "log", "--mode", "walk"], stdin=slave, capture_output=True, text=True,
+                              timeout=60)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "Error: unknown mode 'walk'; use in-person, video, voice or text\n"
+
+
 def test_routine_is_rejected_when_routines_do_not_exist(run, tmp_path):
     r = run("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-20 10:00", "--routine", "Friday dinner", check=2)
     assert r.stderr == "Error: routines are not available in this version; leave out --routine\n"
