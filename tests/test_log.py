@@ -168,10 +168,10 @@ def _modules_after(argv: list[str]) -> set[str]:
 def test_help_imports_neither_duckdb_nor_plotly():
     mods = _modules_after(["--help"])
     assert "click" in mods  # the check is real: the help did run
-    assert not {m for m in mods if m.split(".")[0] in ("duckdb", "plotly", "pandas", "numpy")}
+    assert not {m for m in mods if m.split(".")[0] in ("duckdb", "_duckdb", "plotly", "pandas", "numpy")}
 
 
 def test_log_does_not_import_plotly():
     mods = _modules_after(["log", "--with", "Sam", "--for", "5m", "--at", "2025-11-20 10:00"])
-    assert "duckdb" in mods
+    assert "_duckdb" in mods or "duckdb" in mods  # the log did reach the store
     assert not {m for m in mods if m.split(".")[0] in ("plotly", "pandas", "Xlib", "pynput")}
