@@ -10,7 +10,6 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 
 from tracker import store
 from tracker.store import interactions as store_i
