@@ -115,3 +115,16 @@ def test_activity_export_uses_the_activity_store_when_present(cli):
     else:
         r = cli("export", "--what", "activity", "--format", "json", check=0)
         assert json.loads(r.stdout) == []
+
+
+def test_import_matches_existing_people_by_alias_and_skips_duplicates_within_the_file(cli, tmp_path):
+    cli("people", "add", "Sam Lee", "--alias", "Sammy", check=0)
+    row = {"happened_at": "2025-11-20T10:00:00+01:00", "duration_min": 30, "mode": "in-person",
+           "people": ["sammy", "New One"]}
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps([row, {**row, "people": ["New One", "SAM LEE"]}, {**row, "mode": "video"}]))
+    assert cli("import", f, check=0).stdout == f"Imported 2 interactions from {f} (1 duplicate skipped)\n"
+    items = json.loads(cli("interactions", "list", "--json", check=0).stdout)
+    assert [(i["mode"], i["people"]) for i in items] == [("in-person", ["New One", "Sam Lee"]),
+                                                         ("video", ["New One", "Sam Lee"])]
+    assert _counts(_db(tmp_path)) == (2, 2, 1, 4)

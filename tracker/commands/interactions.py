@@ -77,6 +77,9 @@ def _prompt(text: str, check, default=None):
 def _ask_missing(values: dict) -> None:
     """Essentials missing: ask on a terminal, otherwise fail (never prompt when stdin is not a TTY)."""
     interactive = sys.stdin.isatty()
+    if interactive and ("people" not in values or "duration_min" not in values):
+        # Reject what was given wrongly (say --mode walk) before asking for anything.
+        core.build({"people": ["?"], "duration_min": 1, **values}, local_now())
     if "people" not in values:
         if not interactive:
             raise UserError("say who you were with: --with NAME (several: --with 'Sam, Alex')")
@@ -87,7 +90,7 @@ def _ask_missing(values: dict) -> None:
         if not interactive:
             raise UserError("--for is required when stdin is not a terminal, e.g. --for 45m or --for 1h30m")
         values["duration_min"] = _prompt("How long (e.g. 45m, 1h30m)", lambda s: core.build(
-            {**values, "duration_min": s}, local_now()))
+            {**values, "duration_min": s}, local_now()))  # also catches "would end in the future"
         if "closeness" not in values:
             c = _prompt("Closeness 1-7 (Enter to skip)", core.parse_closeness, default="")
             if c:

@@ -112,8 +112,7 @@ def add_cmd(app, name, tier, kin, every, max_days, counts, note, aliases):
 
 
 def _person_json(p: dict) -> dict:
-    from .. import interactions as c
-
+    c = core
     modes = p["cadence_modes"]
     return {
         "id": p["id"],
