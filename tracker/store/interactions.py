@@ -22,22 +22,11 @@ def _naive(dt: datetime | None) -> datetime | None:
     return None if dt is None else to_utc_naive(dt)
 
 
-def routines_available(con) -> bool:
-    """True when another part of offscreen has created a `routines` table (id, name)."""
-    cols = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'routines'"
-    ).fetchall()}
-    return {"id", "name"} <= cols
-
-
 def routine_id(con, name: str) -> int:
-    """The id of routine NAME (case-insensitive); UserError when routines don't exist or it is unknown."""
-    if not routines_available(con):
-        raise UserError("routines are not available in this version; leave out --routine")
-    row = con.execute("SELECT id FROM routines WHERE lower(name) = lower(?) ORDER BY id LIMIT 1", [name]).fetchone()
-    if row is None:
-        raise UserError(f"no routine called {name!r}")
-    return row[0]
+    """The id of the live routine NAME (case-insensitive); UserError naming the known ones otherwise."""
+    from .practice import require_routine
+
+    return require_routine(con, name)["id"]
 
 
 def insert(con, it, person_ids: list[int], *, source: str = "cli", now: datetime | None = None,
@@ -113,9 +102,7 @@ def query(con, *, since: datetime | None = None, until: datetime | None = None, 
     if ids is not None:
         where.append(f"i.id IN ({', '.join('?' * len(ids)) or 'NULL'})")
         params.extend(ids)
-    routine_sel, routine_join = "NULL", ""
-    if routines_available(con):
-        routine_sel, routine_join = "r.name", "LEFT JOIN routines r ON r.id = i.routine_id"
+    routine_sel, routine_join = "r.name", "LEFT JOIN routines r ON r.id = i.routine_id"
     sql = f"""
         SELECT {', '.join('i.' + c for c in _COLS)}, {routine_sel} AS routine,
                (SELECT list(p.name ORDER BY lower(p.name), p.name)
