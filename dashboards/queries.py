@@ -296,7 +296,8 @@ def top_apps(con, rng: Range, limit: int = 5) -> dict:
 
 def heatmap(con, rng: Range) -> dict:
     """View 4: mean screen minutes per (weekday, local hour) over tracked days of that weekday,
-    and how many interactions started in each cell (by in-person / other)."""
+    and how many in-person meetings and calls (video, voice) started in each cell; text is left
+    out, it would cover every cell."""
     _day_agg(con, rng)
     first = logical_day(rng.since_utc, rng)
     per_wd = [0] * 7
@@ -312,12 +313,12 @@ def heatmap(con, rng: Range) -> dict:
     ).fetchall():
         minutes[wd][hr] += secs / 60
     mean = [[round(minutes[w][h] / per_wd[w], 4) if per_wd[w] else None for h in range(24)] for w in range(7)]
-    starts = {"in-person": [[0] * 24 for _ in range(7)], "other": [[0] * 24 for _ in range(7)]}
+    starts = {"in-person": [[0] * 24 for _ in range(7)], "call": [[0] * 24 for _ in range(7)]}
     for wd, hr, mode, n in con.execute(
         """SELECT h.wd, h.hr, i.mode, count(*) FROM hcal h JOIN interactions i
              ON i.happened_at >= h.s AND i.happened_at < h.e
-           WHERE i.deleted_at IS NULL GROUP BY ALL""").fetchall():
-        starts["in-person" if mode == "in-person" else "other"][wd][hr] += n
+           WHERE i.deleted_at IS NULL AND i.mode <> 'text' GROUP BY ALL""").fetchall():
+        starts["in-person" if mode == "in-person" else "call"][wd][hr] += n
     return {"mean_min": mean, "tracked_per_weekday": per_wd, "starts": starts,
             "hour_order": [(rng.day_start_hour + k) % 24 for k in range(24)]}
 
