@@ -71,7 +71,8 @@ def people_status(con, rng: Range) -> View:
              "person's cadence: on track up to the ideal gap, late up to the maximum, then overdue "
              "(Dunbar's layers: the closest few weekly, the next fifteen monthly).", data=d)
     if not any(r["days_since"] is not None for r in d["people"]):
-        v.empty = "No people yet. Add them with `offscreen people add` or log an interaction with --with NAME."
+        v.empty = ("No one to show yet: log an interaction with --with NAME, or give people a tier "
+                   "(`offscreen people add NAME --tier close`).")
     else:
         v.figure = figures.people_status(d)
     return v

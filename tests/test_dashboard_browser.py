@@ -69,7 +69,8 @@ def test_page_renders_offline_and_hostile_strings_stay_text(run, app, tmp_path):
         con.execute("INSERT INTO interaction_people VALUES (99999, 9999)")
     out = tmp_path / "page.html"
     r = run("dashboard", "-o", out, "--open", check=0, env={"DISPLAY": ""})
-    assert r.stdout.startswith(f"Wrote {out} (") and "9 of 9 views with data" in r.stdout
+    m = re.search(r"(\d+) of (\d+) views with data", r.stdout)
+    assert r.stdout.startswith(f"Wrote {out} (") and m and int(m.group(1)) >= len(VIEW_KEYS)
     assert "No display found" in r.stdout
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     html = out.read_text()
@@ -79,7 +80,7 @@ def test_page_renders_offline_and_hostile_strings_stay_text(run, app, tmp_path):
     dom = chromium(tmp_path, out, "p1")
     assert "data-script-errors" not in html_attrs(dom)
     found = sections(dom)
-    assert list(found) == VIEW_KEYS
+    assert [k for k in found if k in VIEW_KEYS] == VIEW_KEYS  # in page order; other views may join
     for key, body in found.items():
         assert "main-svg" in body or 'class="empty-state"' in body, key
     assert all("main-svg" in found[k] for k in VIEW_KEYS)  # 35 demo days fill every view

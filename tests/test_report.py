@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime as D
 
 import pytest
@@ -81,3 +82,30 @@ def test_report_cli_on_empty_and_demo_database(run):
     s = json.loads(run("report", "--month", "--json", check=0).stdout)
     assert s["period"] == "month" and s["current"]["screen_h"] > 20 and s["current"]["f2f_h"] > 1
     assert s["top_apps"] and s["categories"]
+
+
+def test_dashboard_on_an_empty_database_shows_every_empty_state(run, tmp_path):
+    out = tmp_path / "empty.html"
+    r = run("dashboard", "-o", out, check=0)
+    # Other views (dashboards/practice_views.py) may join the page: at least the 9 core ones.
+    m = re.search(r"(\d+) of (\d+) views with data", r.stdout)
+    assert r.stdout.startswith(f"Wrote {out} (") and m and m.group(1) == "0" and int(m.group(2)) >= 9
+    html = out.read_text()
+    assert html.count('<section class="view"') == html.count('class="empty-state"') == int(m.group(2))
+    assert "Needs 28 days with screen time and 3 days after them, have 0." in html
+    assert "Needs 7 days with screen time recorded, have 0." in html
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--since", "garbage"], "Error: cannot read date 'garbage'"),
+    (["--since", "2026-01-10", "--until", "2026-01-01"], "Error: --since (2026-01-10) must be before --until"),
+])
+def test_dashboard_bad_input_writes_nothing(run, tmp_path, args, message):
+    out = tmp_path / "bad.html"
+    r = run("dashboard", "-o", out, *args)
+    assert r.returncode == 2 and r.stderr.startswith(message) and not out.exists()
+
+
+def test_dashboard_output_must_not_be_a_directory(run, tmp_path):
+    r = run("dashboard", "-o", tmp_path)
+    assert r.returncode == 2 and "is a directory" in r.stderr
