@@ -14,7 +14,7 @@ NO_DATA = "No {what} in this range yet. Run `offscreen daemon` and `offscreen lo
 @register
 def screen_vs_f2f(con, rng: Range) -> View:
     d = queries.screen_vs_f2f(con, rng)
-    v = View("screen-vs-f2f", "1 · Screen time vs face-to-face (hours per day)",
+    v = View("screen-vs-f2f", "Screen time vs face-to-face (hours per day)",
              "Daily hours at the screen (social media in red) next to hours with people in person, "
              "with 7-day means.", data=d)
     if d["tracked_days"] == 0 and d["interaction_days"] == 0:
@@ -27,7 +27,7 @@ def screen_vs_f2f(con, rng: Range) -> View:
 @register
 def f2f_per_screen_hour(con, rng: Range) -> View:
     d = queries.f2f_per_screen_hour(con, rng)
-    v = View("f2f-per-screen-hour", "2 · Face-to-face minutes per screen hour (rolling 7 days)",
+    v = View("f2f-per-screen-hour", "Face-to-face minutes per screen hour (rolling 7 days)",
              "In-person minutes per hour of screen time over the last 7 days, against your own ratio "
              "over the 4 weeks before them.", data=d)
     if d["tracked_days"] < queries.MIN_RATIO_DAYS:
@@ -40,7 +40,7 @@ def f2f_per_screen_hour(con, rng: Range) -> View:
 @register
 def categories_per_week(con, rng: Range) -> View:
     d = queries.categories_per_week(con, rng)
-    v = View("categories-per-week", "3 · Screen time by category (hours per week)",
+    v = View("categories-per-week", "Screen time by category (hours per week)",
              "Active screen hours per week by category; categories come from your rules "
              "(`offscreen config show`), applied when the page is built.", data=d)
     if not d["week"]:
@@ -53,7 +53,7 @@ def categories_per_week(con, rng: Range) -> View:
 @register
 def heatmap(con, rng: Range) -> View:
     d = queries.heatmap(con, rng)
-    v = View("weekday-hour", "4 · When you are at the screen (mean minutes per hour)",
+    v = View("weekday-hour", "When you are at the screen (mean minutes per hour)",
              "Average active screen minutes in each hour of each weekday (days start at "
              f"{rng.day_start_hour:02d}:00); dots mark where in-person meetings and calls started.", data=d)
     if not any(d["tracked_per_weekday"]):
@@ -66,7 +66,7 @@ def heatmap(con, rng: Range) -> View:
 @register
 def people_status(con, rng: Range) -> View:
     d = queries.people_status(con, rng)
-    v = View("people", "5 · People: days since you last met (days)",
+    v = View("people", "People: days since you last met (days)",
              "Days since the last in-person contact (any mode for people set to 'any') against each "
              "person's cadence: on track up to the ideal gap, late up to the maximum, then overdue "
              "(Dunbar's layers: the closest few weekly, the next fifteen monthly).", data=d)
@@ -81,7 +81,7 @@ def people_status(con, rng: Range) -> View:
 @register
 def friendship_hours(con, rng: Range) -> View:
     d = queries.friendship_hours(con, rng)
-    v = View("friendship-hours", "6 · Hours together per person (cumulative, leisure, in person)",
+    v = View("friendship-hours", "Hours together per person (cumulative, leisure, in person)",
              "Leisure time in person adds up: about 50 hours to a casual friend, 90 to a friend, "
              "200 to a close friend (Hall 2019); time working side by side is left out.", data=d)
     if not d["people"]:
@@ -94,7 +94,7 @@ def friendship_hours(con, rng: Range) -> View:
 @register
 def closeness(con, rng: Range) -> View:
     d = queries.closeness_points(con, rng)
-    v = View("closeness", "8 · Closeness against duration, by mode (1-7 vs minutes)",
+    v = View("closeness", "Closeness against duration, by mode (1-7 vs minutes)",
              "Each rated interaction: how long it lasted and how close you felt afterwards "
              "(Inclusion of Other in the Self, 1-7). Only face-to-face time scaled with happiness in a "
              "contact diary (Vlahovic et al. 2012).", data=d)
@@ -108,7 +108,7 @@ def closeness(con, rng: Range) -> View:
 @register
 def mode_mix(con, rng: Range) -> View:
     d = queries.mode_mix(con, rng)
-    v = View("mode-mix", "9 · How you connect (hours per week by mode)",
+    v = View("mode-mix", "How you connect (hours per week by mode)",
              "Hours of interactions per week: in person, video, voice and text; a group meeting counts once.",
              data=d)
     if not d["week"]:
@@ -121,7 +121,7 @@ def mode_mix(con, rng: Range) -> View:
 @register
 def lagged(con, rng: Range) -> View:
     d = queries.lagged(con, rng)
-    v = View("lagged", "10 · Screen time and later in-person time: association, not cause (correlation r)",
+    v = View("lagged", "Screen time and later in-person time: association, not cause (correlation r)",
              "Do your heavier screen days come before fewer in-person minutes on that day and the 3 after? "
              "Within your own days, weekday pattern removed; an association, not cause (Orben & Przybylski "
              "2019); the 95 % interval is approximate since neighbouring days overlap.", data=d)

@@ -52,6 +52,12 @@ footer { color: #5a6270; font-size: 12px; text-align: center; padding: 24px; }
 EXTRA_VIEW_MODULES = ("dashboards.core_views", "dashboards.practice_views")
 
 
+# Page order by view key, as in EVIDENCE.md's list (1-12); unknown keys follow, as registered.
+PAGE_ORDER = ("screen-vs-f2f", "f2f-per-screen-hour", "categories-per-week", "weekday-hour", "people",
+              "friendship-hours", "routines", "closeness", "mode-mix", "lagged", "loneliness-vs-f2f",
+              "courage-community")
+
+
 def load_views() -> list:
     for name in EXTRA_VIEW_MODULES:
         try:
@@ -62,9 +68,14 @@ def load_views() -> list:
     return list(VIEWS)
 
 
+def _ordered(views: list[View]) -> list[View]:
+    rank = {k: i for i, k in enumerate(PAGE_ORDER)}
+    return sorted(views, key=lambda v: rank.get(v.key, len(PAGE_ORDER)))  # stable for the rest
+
+
 def build_views(con, rng: Range, builders=None) -> list[View]:
     """Run every view builder against one connection."""
-    return [b(con, rng) for b in (builders if builders is not None else load_views())]
+    return _ordered([b(con, rng) for b in (builders if builders is not None else load_views())])
 
 
 def _fmt_range(rng: Range) -> str:

@@ -109,3 +109,21 @@ def test_dashboard_bad_input_writes_nothing(run, tmp_path, args, message):
 def test_dashboard_output_must_not_be_a_directory(run, tmp_path):
     r = run("dashboard", "-o", tmp_path)
     assert r.returncode == 2 and "is a directory" in r.stderr
+
+
+def test_page_order_interleaves_other_views(con):
+    """Views registered elsewhere (practice_views: routines ...) take their place in the story."""
+    from dashboards import core_views, report
+    from dashboards.views import View
+
+    def routines(c, r):
+        return View("routines", "Routines", "caption", empty="none")
+
+    def unknown(c, r):
+        return View("zzz-new", "New", "caption", empty="none")
+
+    rng = Range(since_utc=D(2026, 3, 2, 3), until_utc=D(2026, 3, 5, 3), day_start_hour=4, tz="Europe/Berlin",
+                now_utc=NOW)
+    views = report.build_views(con, rng, [unknown, core_views.lagged, routines, core_views.closeness,
+                                          core_views.screen_vs_f2f])
+    assert [v.key for v in views] == ["screen-vs-f2f", "routines", "closeness", "lagged", "zzz-new"]
