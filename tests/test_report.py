@@ -127,3 +127,10 @@ def test_page_order_interleaves_other_views(con):
     views = report.build_views(con, rng, [unknown, core_views.lagged, routines, core_views.closeness,
                                           core_views.screen_vs_f2f])
     assert [v.key for v in views] == ["screen-vs-f2f", "routines", "closeness", "lagged", "zzz-new"]
+
+
+def test_dashboard_default_range_is_90_days_before_until(run, tmp_path):
+    out = tmp_path / "u.html"
+    run("dashboard", "-o", out, "--until", "2026-06-30", check=0)
+    # Berlin summer time; days start at 04:00: 2 April 04:00 to 1 July 04:00 local.
+    assert "Thu 02 Apr 2026 04:00 – Wed 01 Jul 2026 04:00 (Europe/Berlin)" in out.read_text()

@@ -69,12 +69,18 @@ def dashboard_cmd(app, output, since, until, open_):
     from datetime import timezone
 
     from dashboards import report
-    from tracker.timeparse import parse_range
+    from datetime import datetime, timedelta
+
+    from tracker.timeparse import day_start, local_day, parse_range
 
     from ..errors import UserError
 
     base = _base_range(app)
-    lo, hi = parse_range(since, until, default_days=DEFAULT_DAYS, day_start_hour=base.day_start_hour)
+    h = base.day_start_hour
+    lo, hi = parse_range(since, until, day_start_hour=h)
+    if lo is None:  # the 90 days before --until (or before now)
+        end = (hi - timedelta(microseconds=1)) if hi else datetime.now().astimezone()
+        lo = day_start(local_day(end, h) - timedelta(days=DEFAULT_DAYS - 1), h)
     since_utc = lo.astimezone(timezone.utc).replace(tzinfo=None)
     until_utc = hi.astimezone(timezone.utc).replace(tzinfo=None) if hi else base.now_utc
     if until_utc <= since_utc:

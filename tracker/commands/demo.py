@@ -41,15 +41,20 @@ def demo_cmd(app, days, seed, force, as_json):
         tz = ZoneInfo(local_tz_name())
     except (ZoneInfoNotFoundError, ValueError):
         tz = ZoneInfo("UTC")
-    t0 = _time.perf_counter()
-    data = demo.generate(days, seed, datetime.now(timezone.utc), tz)
-    t1 = _time.perf_counter()
-    with app.store(drain=True) as con:
+    def refuse_real_data(con):
         if has_real_data(con) and not force:
             raise UserError(
                 f"{app.paths.db} already holds your own data; demo data would mix with it. "
                 "Use another database (--db PATH or OFFSCREEN_HOME=/tmp/try), or --force"
             )
+
+    with app.store(drain=True) as con:  # refuse before spending seconds on generation
+        refuse_real_data(con)
+    t0 = _time.perf_counter()
+    data = demo.generate(days, seed, datetime.now(timezone.utc), tz)  # outside the lock
+    t1 = _time.perf_counter()
+    with app.store(drain=True) as con:
+        refuse_real_data(con)  # again: the daemon may have drained real data meanwhile
         counts = store_demo.replace_demo(con, data, app.paths.state_dir)
     t2 = _time.perf_counter()
     counts.update(days=days, seed=seed, db=str(app.paths.db),
