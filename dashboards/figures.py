@@ -70,7 +70,7 @@ def categories_per_week(d: dict) -> go.Figure:
         xs = [str(w) for w, c in zip(d["week"], d["category"]) if c == cat]
         ys = [h for h, c in zip(d["hours"], d["category"]) if c == cat]
         fig.add_bar(x=xs, y=ys, name=esc(cat), marker_color=CATEGORY_COLORS.get(cat),
-                    hovertemplate="week of %{x}: %{y:.1f} h " + esc(cat).replace("%", "%%") + "<extra></extra>")
+                    hovertemplate="week of %{x}: %{y:.1f} h %{fullData.name}<extra></extra>")
     fig.update_layout(barmode="stack")
     return _layout(fig, "screen hours per week", x_title="week starting")
 
@@ -141,7 +141,7 @@ def friendship_hours(d: dict) -> go.Figure:
         ys = [s["before"]] + s["cum_h"] + [s["total"]]
         top = max(top, s["total"])
         fig.add_scatter(x=xs, y=ys, mode="lines", name=esc(name), line=dict(shape="hv", width=2),
-                        hovertemplate=esc(name).replace("%", "%%") + ": %{y:.1f} h<extra></extra>")
+                        hovertemplate="%{fullData.name}: %{y:.1f} h<extra></extra>")
     for h, label in ((50, "50 h: casual friend"), (90, "90 h: friend"), (200, "200 h: close friend")):
         fig.add_hline(y=h, line=dict(color="#8c96a3", dash="dot", width=1.5),
                       annotation_text=label, annotation_position="top left", annotation_font_color="#5a6270")
