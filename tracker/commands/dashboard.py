@@ -22,9 +22,16 @@ def _base_range(app):
 
     from dashboards.views import Range, local_tz_name
 
+    from zoneinfo import ZoneInfo
+
     now = datetime.now(timezone.utc).replace(tzinfo=None)
+    tz = local_tz_name()
+    try:
+        ZoneInfo(tz)
+    except (ValueError, KeyError, OSError):  # an odd $TZ: show UTC days rather than fail
+        tz = "UTC"
     return Range(since_utc=now, until_utc=now, day_start_hour=app.config.general.day_start_hour,
-                 tz=local_tz_name(), config=app.config, now_utc=now)
+                 tz=tz, config=app.config, now_utc=now)
 
 
 def _open_in_browser(path: Path) -> str:
