@@ -103,8 +103,8 @@ def test_unknown_routine_in_a_row_rolls_back_everything(cli, tmp_path):
          "routine": "brunch"},
     ]))
     r = cli("import", f, check=2)
-    assert r.stderr == ('Error: row 2, field "routine": routines are not available in this version; '
-                        "leave out --routine\n")
+    assert r.stderr == ('Error: row 2, field "routine": no routine called \'brunch\' '
+                        "(add one with `offscreen routine add`)\n")
     assert _counts(_db(tmp_path)) == (0, 0, 0, 0)
 
 
