@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -16,11 +17,15 @@ def cli(capsys):
 
     def _cli(*args, check=None):
         capsys.readouterr()
+        umask = os.umask(0o022)  # main() tightens the umask; don't leak that into other tests
+        os.umask(umask)
         try:
             main([str(a) for a in args])
             code = 0
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        finally:
+            os.umask(umask)
         out, err = capsys.readouterr()
         res = subprocess.CompletedProcess(list(args), code, out, err)
         if check is not None:

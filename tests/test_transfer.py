@@ -103,8 +103,8 @@ def test_unknown_routine_in_a_row_rolls_back_everything(cli, tmp_path):
          "routine": "brunch"},
     ]))
     r = cli("import", f, check=2)
-    assert r.stderr == ('Error: row 2, field "routine": routines are not available in this version; '
-                        "leave out --routine\n")
+    assert r.stderr == ('Error: row 2, field "routine": no routine called \'brunch\' '
+                        "(add one with `offscreen routine add`)\n")
     assert _counts(_db(tmp_path)) == (0, 0, 0, 0)
 
 
@@ -115,3 +115,16 @@ def test_activity_export_uses_the_activity_store_when_present(cli):
     else:
         r = cli("export", "--what", "activity", "--format", "json", check=0)
         assert json.loads(r.stdout) == []
+
+
+def test_import_matches_existing_people_by_alias_and_skips_duplicates_within_the_file(cli, tmp_path):
+    cli("people", "add", "Sam Lee", "--alias", "Sammy", check=0)
+    row = {"happened_at": "2025-11-20T10:00:00+01:00", "duration_min": 30, "mode": "in-person",
+           "people": ["sammy", "New One"]}
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps([row, {**row, "people": ["New One", "SAM LEE"]}, {**row, "mode": "video"}]))
+    assert cli("import", f, check=0).stdout == f"Imported 2 interactions from {f} (1 duplicate skipped)\n"
+    items = json.loads(cli("interactions", "list", "--json", check=0).stdout)
+    assert [(i["mode"], i["people"]) for i in items] == [("in-person", ["New One", "Sam Lee"]),
+                                                         ("video", ["New One", "Sam Lee"])]
+    assert _counts(_db(tmp_path)) == (2, 2, 1, 4)

@@ -77,6 +77,9 @@ def _prompt(text: str, check, default=None):
 def _ask_missing(values: dict) -> None:
     """Essentials missing: ask on a terminal, otherwise fail (never prompt when stdin is not a TTY)."""
     interactive = sys.stdin.isatty()
+    if interactive and ("people" not in values or "duration_min" not in values):
+        # Reject what was given wrongly (say --mode walk) before asking for anything.
+        core.build({"people": ["?"], "duration_min": 1, **values}, local_now())
     if "people" not in values:
         if not interactive:
             raise UserError("say who you were with: --with NAME (several: --with 'Sam, Alex')")
@@ -87,7 +90,7 @@ def _ask_missing(values: dict) -> None:
         if not interactive:
             raise UserError("--for is required when stdin is not a terminal, e.g. --for 45m or --for 1h30m")
         values["duration_min"] = _prompt("How long (e.g. 45m, 1h30m)", lambda s: core.build(
-            {**values, "duration_min": s}, local_now()))
+            {**values, "duration_min": s}, local_now()))  # also catches "would end in the future"
         if "closeness" not in values:
             c = _prompt("Closeness 1-7 (Enter to skip)", core.parse_closeness, default="")
             if c:
@@ -115,11 +118,27 @@ def _store_one(app, it: core.Interaction, *, edit_id: int | None = None, keep_ro
             return edit_id, dataclasses.replace(it, people=tuple(store_p.names(con, pids)))
 
 
+def _from_idle(app, values: dict) -> None:
+    """Fill --at and --for from the absence (30 min - 4 h away) you just came back from."""
+    from ..store import to_utc_naive
+    from ..store.practice import last_idle_span
+
+    with app.store(drain=True) as con:
+        span = last_idle_span(con, to_utc_naive(local_now()))
+    if span is None:
+        raise UserError("no absence of 30 min to 4 h ended in the last hour; give --at and --for instead")
+    start = core.iso_local(span["start_utc"])
+    values.setdefault("happened_at", start)
+    values.setdefault("duration_min", f"{span['minutes']}m")
+
+
 @click.command("log")
 @click.argument("summary", nargs=-1)
 @_interaction_options(edit=False)
+@click.option("--from-idle", is_flag=True,
+              help="Take --at and --for from the 30 min - 4 h away from the computer you just came back from.")
 @click.pass_obj
-def log_cmd(app, summary, **opts):
+def log_cmd(app, summary, from_idle, **opts):
     """Record time you spent with people.
 
     SUMMARY is a few words about it (optional). --with and --for are required unless you run it
@@ -130,8 +149,11 @@ def log_cmd(app, summary, **opts):
       offscreen log "lunch at the canteen" --with Sam,Alex --for 1h --closeness 5
       offscreen log --with Mum --mode voice --at "yesterday 19:00" --for 40m
       offscreen log climbing -w Jo --for 2h --tag sport --phones-away yes --initiated me
+      offscreen log --from-idle --with Sam "coffee"   # the time you were just away
     """
     values = _values(" ".join(summary) or None, **opts)
+    if from_idle:
+        _from_idle(app, values)
     _ask_missing(values)
     it = core.build(values, local_now())
     iid, it = _store_one(app, it)

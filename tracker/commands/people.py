@@ -112,8 +112,7 @@ def add_cmd(app, name, tier, kin, every, max_days, counts, note, aliases):
 
 
 def _person_json(p: dict) -> dict:
-    from .. import interactions as c
-
+    c = core
     modes = p["cadence_modes"]
     return {
         "id": p["id"],
@@ -295,3 +294,9 @@ def alias_cmd(app, name, aliases):
         shown = store_p.names(con, [pid])[0]
         all_aliases = store_p.aliases(con, pid)
     click.echo(f"{shown} is also: {', '.join(all_aliases)}")
+
+
+# `people due` lives with the other connection-practice commands (issue 6).
+from .practice import people_due_cmd  # noqa: E402
+
+people_group.add_command(people_due_cmd)

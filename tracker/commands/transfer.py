@@ -121,7 +121,7 @@ def _read_json(text: str, name: str) -> list[dict]:
     rows = []
     for n, item in enumerate(data, 1):
         if not isinstance(item, dict):
-            raise _row_error(n, None, f"must be an object with fields like happened_at, duration_min, mode, people")
+            raise _row_error(n, None, "must be an object with fields like happened_at, duration_min, mode, people")
         for key in ("people", "tags"):
             if item.get(key) is not None and not isinstance(item[key], list):
                 raise _row_error(n, key, f"must be a list, got {item[key]!r}")

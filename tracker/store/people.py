@@ -12,9 +12,6 @@ from datetime import datetime
 from ..errors import UserError
 from . import utcnow
 
-ALL_MODES = "in-person,video,voice,text"
-_COLS = "id, name, tier, kin, every_days, max_days, cadence_modes, note, source, created_at"
-
 
 def _key(name: str) -> str:
     return name.casefold()
