@@ -325,10 +325,6 @@ def heatmap(con, rng: Range) -> dict:
 
 # --- people ----------------------------------------------------------------------------------
 
-# One set of cadence rules for `people due`, nudges and view 5 (tracker/cadence.py).
-cadence_for, status_for, _qualifying = cadence.cadence_for, cadence.status_for, cadence.qualifying_modes
-
-
 def people_status(con, rng: Range) -> dict:
     """View 5: days since each person's last qualifying contact (when it HAPPENED) at the end of
     the range (or now, if earlier), with status against their cadence. People without a cadence
@@ -346,16 +342,16 @@ def people_status(con, rng: Range) -> dict:
     ref_day = logical_day(ref, rng)
     rows = []
     for pid, name, tier, every, mx, modes, created in people:
-        seen = [last[(pid, m)] for m in _qualifying(modes) if (pid, m) in last]
+        seen = [last[(pid, m)] for m in cadence.qualifying_modes(modes) if (pid, m) in last]
         last_seen = max(seen) if seen else None
-        pair = cadence_for(tier, every, mx, rng.config.cadence)
+        pair = cadence.cadence_for(tier, every, mx, rng.config.cadence)  # same rules as `people due`
         start = last_seen or created
         days = max(0, (ref_day - logical_day(start, rng)).days) if start else None
         rows.append({
             "name": name, "tier": tier, "last_seen": last_seen, "never_met": last_seen is None,
             "days_since": days if (last_seen is not None or pair) else None,
             "ideal": pair[0] if pair else None, "max": pair[1] if pair else None,
-            "status": status_for(days, *pair) if pair and days is not None else None,
+            "status": cadence.status_for(days, *pair) if pair and days is not None else None,
         })
     order = {s: i for i, s in enumerate(reversed(STATUSES))}
     rows.sort(key=lambda r: (order.get(r["status"], 9),
