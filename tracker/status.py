@@ -129,34 +129,43 @@ def database_info(paths: Paths) -> dict[str, Any]:
     return {"path": str(db), "exists": db.exists(), "size_bytes": size}
 
 
-def today_totals(paths: Paths, now: datetime, day_start_hour: int) -> dict[str, Any] | None:
-    """Today's activity totals from the database (minutes by state); None when unavailable."""
+def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
+    """Today's minutes by state (local day, config general.day_start_hour) as stored in the
+    database; spans still in the queue are not counted (see queue_depth). None when unavailable."""
     if not paths.db.exists():
         return None
     try:
-        from .store import activity  # the daemon engineer's module; absent on older branches
+        from .store import activity  # the daemon's store module
     except ImportError:
         return None
-    fn = getattr(activity, "today_totals", None)
-    if fn is None:
-        return None
+    from datetime import timedelta
+
     from . import store
     from .errors import OffscreenError
+    from .timeparse import day_start, local_day
 
+    hour = config.general.day_start_hour
+    day = local_day(now, hour)
+    since, until = day_start(day, hour), day_start(day + timedelta(days=1), hour)
     try:
         with store.connect(paths.db, wait=2) as con:
-            return fn(con, now=now, day_start_hour=day_start_hour)
+            data = activity.summary(con, since, until, config)
     except OffscreenError:
         return None
+    out: dict[str, Any] = {"day": day.isoformat()}
+    for state in ("active", "idle", "locked", "asleep"):
+        out[f"{state}_min"] = round(data.get(f"{state}_seconds", 0.0) / 60, 1)
+    out["top_app"] = data["by_app"][0]["app"] if data.get("by_app") else None
+    return out
 
 
-def gather(paths: Paths, now: datetime, day_start_hour: int = 4) -> dict[str, Any]:
+def gather(paths: Paths, now: datetime, config) -> dict[str, Any]:
     """Everything `offscreen status` shows, as plain data."""
     return {
         "daemon": daemon_info(paths, now),
         "queue_depth": queue_depth(paths),
         "database": database_info(paths),
-        "today": today_totals(paths, now, day_start_hour),
+        "today": today_totals(paths, now, config),
     }
 
 
@@ -214,11 +223,13 @@ def render(info: dict[str, Any]) -> list[str]:
     db = info["database"]
     lines.append(f"database:    {db['path']} ({format_size(db['size_bytes']) if db['exists'] else 'not created yet'})")
     t = info["today"]
-    if t:
-        parts = ", ".join(f"{k} {_minutes(v)}" for k, v in t.items() if isinstance(v, (int, float)))
-        lines.append(f"today:       {parts or 'nothing recorded yet'}")
+    if t and any(t[f"{s}_min"] for s in ("active", "idle", "locked", "asleep")):
+        parts = ", ".join(f"{s} {_minutes(t[f'{s}_min'])}" for s in ("active", "idle", "locked", "asleep") if t[f"{s}_min"])
+        top = f"; most used: {t['top_app']}" if t["top_app"] else ""
+        waiting = f" (+{q} queued)" if q else ""
+        lines.append(f"today:       {parts}{top}{waiting}")
     else:
-        lines.append("today:       nothing recorded yet")
+        lines.append("today:       nothing recorded yet" + (f" ({q} queued)" if q else ""))
     return lines
 
 

@@ -31,7 +31,7 @@ def status_cmd(ctx, as_json):
     from .. import status
 
     app = ctx.obj
-    info = status.gather(app.paths, _now(), app.config.general.day_start_hour)
+    info = status.gather(app.paths, _now(), app.config)
     if as_json:
         click.echo(json.dumps(info, indent=2))
     else:

@@ -1,0 +1,200 @@
+"""The systemd user unit: shipped and installed copies verify cleanly; install/uninstall are
+idempotent in a temporary HOME; with a real user manager the service really starts (issue 5)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, _offscreen_exe, require
+from tracker import paths as paths_mod
+from tracker import service
+
+SHIPPED = ROOT / "systemd" / "offscreen.service"
+
+
+@pytest.fixture
+def runtime_dir():
+    """XDG_RUNTIME_DIR for systemd tools: a 0700 dir with a short path (unix sockets: 108 bytes)."""
+    d = tempfile.mkdtemp(prefix="osrt-")
+    os.chmod(d, 0o700)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def verify(unit: Path, runtime_dir: str, home: Path) -> str:
+    require("systemd-analyze")
+    env = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir, "HOME": str(home)}
+    proc = subprocess.run(
+        ["systemd-analyze", "--user", "verify", str(unit)], env=env, capture_output=True, text=True, timeout=60
+    )
+    return (proc.stdout + proc.stderr).strip()
+
+
+def test_shipped_unit_verifies_with_empty_output(isolated_home, runtime_dir, tmp_path):
+    # %h/.local/bin/offscreen must be an executable: give the temporary HOME a pipx-like link.
+    (isolated_home / ".local" / "bin").mkdir(parents=True)
+    (isolated_home / ".local" / "bin" / "offscreen").symlink_to(_offscreen_exe()[0])
+    assert verify(SHIPPED, runtime_dir, isolated_home) == ""
+    # The check can fail: the same unit with a typo in a directive is reported.
+    broken = tmp_path / "offscreen.service"
+    broken.write_text(SHIPPED.read_text().replace("NoNewPrivileges=", "NoNewPrivilege="))
+    assert "Unknown key 'NoNewPrivilege' in section [Service]" in verify(broken, runtime_dir, isolated_home)
+
+
+def test_shipped_unit_has_the_promised_directives():
+    text = SHIPPED.read_text()
+    lines = {ln.split("=", 1)[0]: ln.split("=", 1)[1] for ln in text.splitlines() if "=" in ln and not ln.startswith("#")}
+    assert lines["Type"] == "notify"
+    assert lines["Restart"] == "on-failure"
+    assert lines["PartOf"] == lines["After"] == lines["WantedBy"] == "graphical-session.target"
+    assert lines["ProtectSystem"] == "strict" and lines["NoNewPrivileges"] == "yes"
+    for key in ("WatchdogSec", "StartLimitIntervalSec", "StartLimitBurst", "ReadWritePaths", "RestrictAddressFamilies"):
+        assert key in lines
+    assert "PrivateTmp" not in lines  # would hide /tmp/.X11-unix
+
+
+def _manager_down_env(runtime_dir: str) -> dict[str, str]:
+    # No bus and no manager socket in this runtime dir: `systemctl --user` cannot connect.
+    return {"XDG_RUNTIME_DIR": runtime_dir, "DISPLAY": ":99", "XAUTHORITY": "/tmp/xauth-test"}
+
+
+def test_install_twice_then_uninstall_twice_without_a_manager(run, isolated_home, tmp_path, runtime_dir):
+    env = _manager_down_env(runtime_dir)
+    unit = isolated_home / ".config" / "systemd" / "user" / "offscreen.service"
+    home = tmp_path / "offscreen"
+    exe = _offscreen_exe()[0]
+    todo = [
+        "No user systemd manager answers here (`systemctl --user`). Run these in your desktop session:",
+        "  systemctl --user daemon-reload",
+        "  systemctl --user import-environment DISPLAY XAUTHORITY",
+        "  systemctl --user enable --now offscreen.service",
+    ]
+    r = run("service", "install", env=env, check=0)
+    assert r.stdout.splitlines() == [f"created {home}/data", f"created {home}/state", f"wrote {unit}", *todo]
+    text = unit.read_text()
+    assert f"ExecStart={exe} daemon\n" in text
+    assert f"ReadWritePaths={home}/data {home}/state\n" in text
+    assert f"Environment=OFFSCREEN_HOME={home}\n" in text
+    for d in ("data", "state"):
+        assert stat.S_IMODE((home / d).stat().st_mode) == 0o700
+    assert verify(unit, runtime_dir, isolated_home) == ""
+    mtime = unit.stat().st_mtime_ns
+
+    r = run("service", "install", env=env, check=0)
+    assert r.stdout.splitlines() == [f"{unit} is up to date", *todo]
+    assert unit.stat().st_mtime_ns == mtime
+
+    r = run("service", "status", env=env, check=0)
+    assert r.stdout.splitlines()[0] == f"unit file:   {unit} (installed, up to date)"
+
+    # What an earlier `enable` left behind is removed too, as `disable` would.
+    wants = unit.parent / "graphical-session.target.wants"
+    wants.mkdir()
+    (wants / "offscreen.service").symlink_to(unit)
+    r = run("service", "uninstall", env=env, check=0)
+    assert r.stdout.splitlines() == [f"removed {unit}", f"removed {wants / 'offscreen.service'}"]
+    assert not unit.exists() and not os.path.lexists(wants / "offscreen.service")
+    r = run("service", "uninstall", env=env, check=0)
+    assert r.stdout.splitlines() == ["offscreen.service is not installed; nothing to do", "Nothing changed."]
+    # The data directories stay.
+    assert (home / "data").is_dir()
+
+
+def test_dry_run_and_print_write_nothing(run, isolated_home, runtime_dir):
+    env = _manager_down_env(runtime_dir)
+    printed = run("service", "install", "--print", env=env, check=0).stdout
+    dry = run("service", "install", "--dry-run", env=env, check=0).stdout
+    assert printed.startswith("# Written by `offscreen service install`")
+    assert printed in dry
+    assert dry.splitlines()[-4:] == [
+        "# then run:",
+        "#   systemctl --user daemon-reload",
+        "#   systemctl --user import-environment DISPLAY XAUTHORITY",
+        "#   systemctl --user enable --now offscreen.service",
+    ]
+    assert not (isolated_home / ".config").exists()
+
+
+def test_odd_paths_are_quoted_and_still_verify(isolated_home, tmp_path, runtime_dir):
+    """A space and a % in OFFSCREEN_HOME: quoted and %-escaped, so systemd reads the same path."""
+    odd = tmp_path / "my data 100%"
+    env = {"HOME": str(isolated_home), "OFFSCREEN_HOME": str(odd), "PATH": os.environ["PATH"]}
+    p = paths_mod.resolve(env=env)
+    exe = [_offscreen_exe()[0]]
+    text = service.render_unit(exe, p, env)
+    assert f'ReadWritePaths="{tmp_path}/my data 100%%/data" "{tmp_path}/my data 100%%/state"' in text
+    assert f'Environment="OFFSCREEN_HOME={tmp_path}/my data 100%%"' in text
+    unit = tmp_path / "offscreen.service"
+    unit.write_text(text)
+    assert verify(unit, runtime_dir, isolated_home) == ""
+
+
+def test_xdg_locations_are_rendered(isolated_home, tmp_path, monkeypatch):
+    env = {"HOME": str(isolated_home), "XDG_DATA_HOME": str(tmp_path / "xd"), "XDG_STATE_HOME": str(tmp_path / "xs"),
+           "OFFSCREEN_DB": str(tmp_path / "db" / "o.duckdb")}
+    p = paths_mod.resolve(env=env)
+    text = service.render_unit(["/usr/bin/offscreen"], p, env)
+    assert f"ReadWritePaths={tmp_path}/xd/offscreen {tmp_path}/xs/offscreen {tmp_path}/db\n" in text
+    assert f"Environment=XDG_DATA_HOME={tmp_path}/xd\n" in text
+    assert f"Environment=OFFSCREEN_DB={tmp_path}/db/o.duckdb\n" in text
+    assert "XDG_CONFIG_HOME" not in text
+    assert service.unit_path(env) == isolated_home / ".config" / "systemd" / "user" / "offscreen.service"
+    assert service.unit_path({**env, "XDG_CONFIG_HOME": str(tmp_path / "c")}) == tmp_path / "c" / "systemd" / "user" / "offscreen.service"
+
+
+def test_find_executable_prefers_the_running_script(tmp_path):
+    script = tmp_path / "bin" / "offscreen"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    assert service.find_executable(argv0=str(script), env={"PATH": ""})[0] == [str(script)]
+    # Not a console script (python -m): fall back to this interpreter's scripts dir.
+    found, kind = service.find_executable(argv0="/x/cli.py", env={"PATH": ""})
+    assert found == [str(Path(sys.executable).with_name("offscreen"))] or found[1:] == ["-m", "tracker.cli"]
+    assert kind == "venv"  # tests run from the project's .venv
+
+
+def _start_user_manager(runtime_dir: str, home: Path) -> subprocess.Popen:
+    """A real `systemd --user` for this test. PID 1 here is not systemd, and the manager refuses to
+    start unless /run/systemd/system exists: fake that in a private mount namespace (root only)."""
+    require("unshare", "systemctl")
+    if os.geteuid() != 0 or not Path("/lib/systemd/systemd").exists():
+        pytest.skip("a private user systemd manager needs root (mount namespace) and /lib/systemd/systemd")
+    env = {"HOME": str(home), "XDG_RUNTIME_DIR": runtime_dir, "PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
+    proc = subprocess.Popen(
+        ["unshare", "-m", "sh", "-c",
+         "mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && exec /lib/systemd/systemd --user"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    sock = Path(runtime_dir) / "systemd" / "private"
+    from test_status_doctor import wait_for
+
+    wait_for(lambda: sock.exists() or proc.poll() is not None, timeout=20, what="user manager socket")
+    if proc.poll() is not None:
+        pytest.skip(f"systemd --user did not start here: {proc.stderr.read().decode(errors='replace')[:200]}")
+    return proc
+
+
+def _stop_user_manager(proc: subprocess.Popen, runtime_dir: str) -> None:
+    subprocess.run(["systemctl", "--user", "exit"], env={**os.environ, "XDG_RUNTIME_DIR": runtime_dir},
+                   capture_output=True, timeout=30)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def user_manager(isolated_home, runtime_dir):
+    proc = _start_user_manager(runtime_dir, isolated_home)
+    yield runtime_dir
+    _stop_user_manager(proc, runtime_dir)
