@@ -1,0 +1,67 @@
+"""The sampler protocol: what the daemon needs from a desktop, in events and timestamps.
+
+A backend answers three questions, each as a fact with a time, so that event-driven sources
+(Wayland's ext-idle-notify, sway's i3-ipc window events, a KWin script) fit as well as X11 polling
+(DESIGN.md §8):
+  - which window is in front (app, title, pid) -- `Observation.window`, None for "no app";
+  - when the last input happened -- `Observation.last_input` (monotonic seconds), None if unknown;
+  - whether the screen is locked or blanked -- `Observation.locked`.
+`wait(timeout, wake_fd)` blocks until something may have changed (an X event, a signal on
+wake_fd) or the timeout; polling backends simply sleep. Backends are chosen at runtime and
+imported lazily; nothing here connects to a display at import time (STYLE.md 6).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class NoDisplay(Exception):
+    """No display server can be reached (unset $DISPLAY, server gone); retry later."""
+
+
+class DisplayLost(NoDisplay):
+    """The connection to a display that worked has broken; retry later."""
+
+
+@dataclass(frozen=True)
+class Window:
+    app: str | None
+    title: str | None
+    pid: int | None = None
+    exe: str | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    window: Window | None
+    last_input: float | None  # time.monotonic() of the last keyboard/pointer input
+    locked: bool = False
+
+
+class Sampler(Protocol):
+    name: str  # "x11-ewmh", "x11-focus", "fake", ...
+
+    def wait(self, timeout: float, wake_fd: int | None = None) -> None: ...
+
+    def observe(self) -> Observation: ...
+
+    def close(self) -> None: ...
+
+
+def open_sampler(env: dict[str, str] | None = None) -> Sampler:
+    """Pick the backend for this session. Raises NoDisplay when there is nothing to sample."""
+    env = dict(os.environ if env is None else env)
+    if env.get("OFFSCREEN_FAKE_SCRIPT"):
+        from .fake import ScriptedSampler
+
+        return ScriptedSampler.from_file(env["OFFSCREEN_FAKE_SCRIPT"])
+    display = env.get("DISPLAY")
+    if not display:
+        wayland = " (Wayland session: X11 windows only via XWayland, Wayland support comes next)" if env.get("WAYLAND_DISPLAY") else ""
+        raise NoDisplay(f"no X display: $DISPLAY is not set{wayland}")
+    from .x11 import X11Sampler
+
+    return X11Sampler(display)

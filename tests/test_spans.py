@@ -1,0 +1,170 @@
+"""Pure span logic with literal clocks (STYLE.md 7-8): merging, idle backdating, suspend, steps."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tracker.spans import Sample, SpanBuilder, Tick
+
+T0 = 1_780_000_000.0  # an arbitrary UTC epoch
+
+
+class Clock:
+    """Three clocks moved by hand: wall (stepable), monotonic, boottime (counts suspend)."""
+
+    def __init__(self):
+        self.wall, self.mono, self.boot = T0, 1000.0, 1000.0
+
+    def run(self, s):
+        self.wall += s
+        self.mono += s
+        self.boot += s
+
+    def suspend(self, s):
+        self.wall += s
+        self.boot += s
+
+    def step(self, s):
+        self.wall += s
+
+    def tick(self):
+        return Tick(self.wall, self.mono, self.boot)
+
+
+def builder(idle_after=180):
+    ids = (f"s{i}" for i in itertools.count(1))
+    return SpanBuilder(idle_after, new_id=lambda: next(ids))
+
+
+def drive(b, clock, script):
+    """script: (seconds, Sample) pairs sampled every second. Returns {id: span} stored."""
+    stored = {}
+    for seconds, sample in script:
+        for _ in range(seconds):
+            for s in b.update(clock.tick(), sample):
+                stored[s.id] = s
+            clock.run(1)
+    return stored
+
+
+def table(stored, b):
+    spans = list(stored.values()) + ([b.current] if b.current else [])
+    return [(s.app, s.state, round(s.start - T0, 3), round(s.end - T0, 3)) for s in sorted(spans, key=lambda s: (s.start, s.end)) if s.end > s.start]
+
+
+def A(app, title="t", idle=0.0, locked=False):
+    return Sample(app, title, idle, locked)
+
+
+def test_consecutive_equal_samples_merge_and_changes_split():
+    b, c = builder(), Clock()
+    stored = drive(b, c, [(5, A("firefox")), (3, A("code")), (2, A("firefox"))])
+    assert table(stored, b) == [("firefox", "active", 0, 5), ("code", "active", 5, 8), ("firefox", "active", 8, 9)]
+    assert len(stored) == 2  # two closed, one open
+
+
+def test_title_change_is_a_new_span():
+    b, c = builder(), Clock()
+    stored = drive(b, c, [(3, A("firefox", "a")), (3, A("firefox", "b"))])
+    assert [(s.title, s.start - T0, s.end - T0) for s in stored.values()] == [("a", 0, 3)]
+    assert b.current.title == "b"
+
+
+def test_idle_is_backdated_to_the_last_input():
+    b, c = builder(idle_after=10), Clock()
+    # active for 20 s, then no input: the idle reading grows 0,1,2,...; idle from the 10th second on
+    script = [(20, A("code"))]
+    stored = drive(b, c, script)
+    for i in range(15):
+        for s in b.update(c.tick(), A("code", idle=float(i))):
+            stored[s.id] = s
+        c.run(1)
+    assert table(stored, b) == [("code", "active", 0, 20), ("code", "idle", 20, 34)]
+
+
+def test_idle_backdating_truncates_recent_spans_and_resume_starts_at_input():
+    b, c = builder(idle_after=10), Clock()
+    stored = drive(b, c, [(10, A("code"))])
+    # last input at t=10; a window pops up at t=15 (focus change without input)
+    for i in range(0, 5):
+        stored.update({s.id: s for s in b.update(c.tick(), A("code", idle=float(i)))})
+        c.run(1)
+    for i in range(5, 12):
+        stored.update({s.id: s for s in b.update(c.tick(), A("popup", idle=float(i)))})
+        c.run(1)
+    # input again at t=21.5 -> the sample at t=22 sees idle 0.5
+    stored.update({s.id: s for s in b.update(c.tick(), A("popup", idle=0.5))})
+    assert table(stored, b) == [("code", "active", 0, 10), ("popup", "idle", 10, 21.5), ("popup", "active", 21.5, 22)]
+
+
+def test_suspend_becomes_an_asleep_span_and_never_counts_as_screen_time():
+    b, c = builder(), Clock()
+    stored = drive(b, c, [(10, A("code"))])
+    c.suspend(3600)
+    stored.update(drive(b, c, [(5, A("code"))]))
+    rows = table(stored, b)
+    # the awake second between the last sample and the suspend is the span's; after resume the
+    # first sample starts a new span (the state in between is unknown)
+    assert rows == [("code", "active", 0, 9), (None, "asleep", 9, 3609), ("code", "active", 3610, 3614)]
+    assert sum(r[3] - r[2] for r in rows if r[1] == "active") == 13
+
+
+def test_forward_clock_step_leaves_a_gap_not_time():
+    b, c = builder(), Clock()
+    stored = drive(b, c, [(10, A("code"))])
+    c.step(7200)
+    stored.update(drive(b, c, [(5, A("code"))]))
+    rows = table(stored, b)
+    assert rows == [("code", "active", 0, 10), ("code", "active", 7210, 7214)]
+    assert sum(r[3] - r[2] for r in rows) == 14  # 15 samples, 14 s between them minus the step tick
+
+
+def test_backward_clock_step_never_doubles_or_goes_negative():
+    b, c = builder(), Clock()
+    stored = drive(b, c, [(100, A("code"))])
+    c.step(-50)
+    stored.update(drive(b, c, [(80, A("firefox"))]))
+    rows = table(stored, b)
+    for a, b_ in zip(rows, rows[1:]):
+        assert a[3] <= b_[2], rows  # no overlap
+    assert all(r[3] >= r[2] for r in rows)
+    assert rows[0] == ("code", "active", 0, 100)
+    # the 50 s already covered by stored spans are not recorded twice; afterwards recording resumes
+    assert rows[-1][1:] == ("active", 100, 129)
+
+
+def test_lock_has_no_app_and_is_not_active():
+    b, c = builder(), Clock()
+    stored = drive(b, c, [(5, A("code")), (10, A("code", locked=True)), (3, A("code"))])
+    assert table(stored, b) == [("code", "active", 0, 5), (None, "locked", 5, 15), ("code", "active", 15, 17)]
+
+
+def test_unknown_idle_counts_as_active_and_flush_closes():
+    b, c = builder(), Clock()
+    drive(b, c, [(4, A("code", idle=None))])
+    out = b.flush()
+    assert [(s.app, s.state, s.end - s.start) for s in out] == [("code", "active", 3)]
+    assert b.current is None
+
+
+@pytest.mark.parametrize("interval", [0.2, 1.0, 5.0])
+def test_durations_match_within_one_interval(interval):
+    b, c = builder(), Clock()
+    stored = {}
+    plan = [("a", 7.0), ("b", 3.3), ("c", 11.1), ("a", 2.0)]
+    t = 0.0
+    for app, dur in plan:
+        end = t + dur
+        while t < end - 1e-9:
+            stored.update({s.id: s for s in b.update(c.tick(), A(app))})
+            c.run(interval)
+            t += interval
+    stored.update({s.id: s for s in b.flush()})
+    total = {}
+    for s in stored.values():
+        total[s.app] = total.get(s.app, 0) + s.seconds
+    assert total["b"] == pytest.approx(3.3, abs=interval)
+    assert total["c"] == pytest.approx(11.1, abs=interval)
+    assert total["a"] == pytest.approx(9.0, abs=2 * interval)

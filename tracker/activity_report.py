@@ -1,0 +1,23 @@
+"""Library side of `offscreen today` (the command only renders)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def today(app, now: datetime | None = None) -> dict:
+    """Today's totals (local day with config general.day_start_hour), after draining the queue."""
+    from datetime import timedelta
+
+    from .store import activity
+    from .timeparse import day_start, local_day
+
+    hour = app.config.general.day_start_hour
+    now = (now or datetime.now().astimezone()).astimezone()
+    day = local_day(now, hour)
+    since = day_start(day, hour)
+    until = day_start(day + timedelta(days=1), hour)
+    with app.store(drain=True) as con:
+        data = activity.summary(con, since, until, app.config)
+        data["face_to_face_minutes"] = activity.face_to_face_minutes(con, since, until)
+    return {"day": day.isoformat(), "since": since.isoformat(timespec="seconds"), "until": until.isoformat(timespec="seconds"), **data}

@@ -1,0 +1,85 @@
+"""`offscreen daemon`, `offscreen today` and the hidden `offscreen drain` (issue 3)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def _positive(lo: float, hi: float):
+    return click.FloatRange(min=lo, max=hi)
+
+
+@click.command("daemon")
+@click.option("--interval", type=_positive(0.05, 60), default=None, metavar="SECONDS",
+              help="Seconds between samples (default: config daemon.interval, 1).")
+@click.option("--idle-after", "idle_after", type=_positive(1, 86400), default=None, metavar="SECONDS",
+              help="Seconds without input before you count as idle (default: config, 180).")
+@click.pass_obj
+def daemon_cmd(app, interval, idle_after):
+    """Record the foreground app and idle time until SIGTERM or Ctrl-C.
+
+    Runs in the foreground (systemd or `make run` keeps it running), samples X11 every
+    interval, and stores spans through a durable queue; SIGHUP reloads the configuration.
+    LOG_LEVEL=debug|info|warning|error sets how much it logs to stderr.
+
+    \b
+    Example:
+      offscreen daemon --interval 1 --idle-after 120
+    """
+    from ..daemon import run_daemon
+
+    return run_daemon(app, interval, idle_after)
+
+
+@click.command("drain", hidden=True)
+@click.pass_obj
+def drain_cmd(app):
+    """Move the daemon's queued spans into the database (the daemon runs this in a child).
+
+    \b
+    Example:
+      offscreen drain
+    """
+    app.drain()
+
+
+def _fmt(seconds: float) -> str:
+    from ..timeparse import format_duration
+
+    return format_duration(seconds / 60.0) if seconds >= 60 else f"{seconds:.0f}s"
+
+
+@click.command("today")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def today_cmd(app, as_json):
+    """Today's screen time by app and category, idle and locked time, and face-to-face minutes.
+
+    Today is the local day starting at config general.day_start_hour (default 4 am).
+
+    \b
+    Examples:
+      offscreen today
+      offscreen today --json | jq .active_seconds
+    """
+    from ..activity_report import today
+
+    data = today(app)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"Today ({data['day']}, since {data['since'][11:16]})")
+    click.echo(f"  screen time   {_fmt(data['active_seconds'])}")
+    click.echo(f"  idle          {_fmt(data['idle_seconds'])}")
+    click.echo(f"  locked        {_fmt(data['locked_seconds'])}")
+    click.echo(f"  face to face  {_fmt(data['face_to_face_minutes'] * 60)}")
+    if data["by_category"]:
+        click.echo("By category:")
+        for c in data["by_category"]:
+            click.echo(f"  {c['category']:<14}{_fmt(c['seconds']):>8}")
+    if data["by_app"]:
+        click.echo("By app:")
+        for a in data["by_app"][:15]:
+            click.echo(f"  {a['app'][:28]:<30}{_fmt(a['seconds']):>8}  {a['category']}")

@@ -1,0 +1,381 @@
+"""The activity daemon's loop (issue 3): sample, merge into spans, queue them, never touch DuckDB.
+
+Everything it talks to is injected (clock, sampler factory, queue, drain spawner, notifier, log),
+so the loop runs the same under tests. Shape of one iteration: observe -> privacy -> SpanBuilder
+-> queue (closed spans at once, the open span at least every PERSIST_EVERY s so a SIGKILL loses at
+most that) -> status file / watchdog / periodic drain child -> wait for an X event, a signal or the
+next interval. Losing the display is logged and retried with backoff (1 s doubling to 60 s).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from . import config as config_mod
+from . import privacy
+from .errors import ConfigError, RuntimeFailure
+from .paths import atomic_write, ensure_private_dir
+from .sampling import DisplayLost, NoDisplay, Observation
+from .sdnotify import Notifier
+from .spans import Sample, SpanBuilder, Tick
+
+PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
+STATUS_EVERY = 60.0  # s between status-file rewrites when nothing changes
+MIN_GAP = 0.05  # s between two samples, however many X events arrive
+BACKOFF_MAX = 60.0
+
+LEVELS = {"debug": 7, "info": 6, "warning": 4, "error": 3}
+
+
+class Log:
+    """One line per event on stderr: `<6>offscreen: msg` under journald, `INFO msg` otherwise."""
+
+    def __init__(self, stream=None, level: str | None = None, journal: bool | None = None):
+        self.stream = stream or sys.stderr
+        name = (level or os.environ.get("LOG_LEVEL") or "info").lower()
+        self.max = LEVELS.get({"warn": "warning", "err": "error"}.get(name, name), 6)
+        self.journal = bool(os.environ.get("JOURNAL_STREAM")) if journal is None else journal
+
+    def __call__(self, level: str, message: str) -> None:
+        prio = LEVELS[level]
+        if prio > self.max:
+            return
+        line = " ".join(message.split())
+        prefix = f"<{prio}>offscreen: " if self.journal else f"{level.upper()} "
+        try:
+            self.stream.write(prefix + line + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+class Clock:
+    """The real clocks (tests inject their own)."""
+
+    def tick(self) -> Tick:
+        return Tick(time.time(), time.monotonic(), time.clock_gettime(time.CLOCK_BOOTTIME))
+
+
+def iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def acquire_lock(path: Path) -> int:
+    """flock PATH and write our PID into it; a second daemon gets RuntimeFailure naming the first."""
+    ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        os.close(fd)
+        raise RuntimeFailure(f"offscreen daemon already running (PID {other})") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def release_lock(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.close(fd)  # closing drops the flock
+
+
+@dataclass
+class Settings:
+    interval: float
+    idle_after: float
+    drain_every: float
+    privacy: config_mod.Privacy
+    display: str | None = None
+
+
+@dataclass
+class Daemon:
+    settings: Settings
+    open_sampler: Callable[[], object]
+    queue: object  # tracker.queue.Queue
+    status_path: Path
+    log: Log = field(default_factory=Log)
+    clock: Clock = field(default_factory=Clock)
+    notifier: Notifier = field(default_factory=Notifier)
+    spawn_drain: Callable[[], subprocess.Popen] | None = None
+    reload_config: Callable[[], config_mod.Config] | None = None
+    flags: dict = field(default_factory=dict)  # settings given on the command line win over reloads
+    wake_fd: int | None = None
+
+    def __post_init__(self):
+        self.stop = False
+        self.reload = False
+        self.builder = SpanBuilder(self.settings.idle_after)
+        self.sampler = None
+        self.backend = "none"
+        self.started_at = time.time()
+        self.last_sample_at: float | None = None
+        self.drain_proc: subprocess.Popen | None = None
+
+    # -- signals --------------------------------------------------------------------------------
+    def request_stop(self, *_):
+        self.stop = True
+
+    def request_reload(self, *_):
+        self.reload = True
+
+    def _do_reload(self) -> None:
+        self.reload = False
+        if self.reload_config is None:
+            return
+        try:
+            cfg = self.reload_config()
+        except ConfigError as e:
+            self.log("error", f"configuration not reloaded, keeping the previous one: {e}")
+            return
+        new = Settings(
+            interval=self.flags.get("interval") or cfg.daemon.interval,
+            idle_after=self.flags.get("idle_after") or cfg.daemon.idle_after,
+            drain_every=cfg.daemon.drain_every,
+            privacy=cfg.privacy,
+            display=self.settings.display,
+        )
+        changed = [k for k in ("interval", "idle_after", "drain_every", "privacy") if getattr(new, k) != getattr(self.settings, k)]
+        self.settings = new
+        self.builder.idle_after = new.idle_after
+        self.log("info", "configuration reloaded: " + (", ".join(f"{k} changed" for k in changed) if changed else "nothing changed"))
+
+    # -- outputs --------------------------------------------------------------------------------
+    def write_status(self) -> None:
+        cur = self.builder.current
+        state = cur.state if cur else ("no-display" if self.sampler is None else "starting")
+        data = {
+            "pid": os.getpid(),
+            "started_at": iso(self.started_at),
+            "backend": self.backend,
+            "last_sample_at": iso(self.last_sample_at),
+            "interval": self.settings.interval,
+            "idle_after": self.settings.idle_after,
+            "version": __version__,
+            "state": state,
+            "display": self.settings.display,
+        }
+        try:
+            atomic_write(self.status_path, json.dumps(data, indent=1) + "\n")
+        except OSError as e:
+            self.log("warning", f"cannot write {self.status_path}: {e.strerror}")
+        self.status_written = time.monotonic()
+        self.notifier.status(f"{self.backend}: {state}")
+
+    def _store(self, closed, final=False) -> bool:
+        """Queue spans; a failing queue (disk full) is logged, and the spans retried later."""
+        try:
+            if closed:
+                self.queue.put(closed, closed=True)
+            cur = self.builder.current
+            if cur is not None:
+                self.queue.put([cur], closed=final)
+            return True
+        except Exception as e:  # sqlite3.Error, OSError: keep sampling, keep the spans in memory
+            self.log("error", f"cannot write the queue {getattr(self.queue, 'path', '')}: {e}")
+            self.pending = getattr(self, "pending", []) + list(closed)
+            return False
+
+    def _maybe_drain(self, now: float, force: bool = False) -> None:
+        if self.spawn_drain is None:
+            return
+        if self.drain_proc is not None:
+            rc = self.drain_proc.poll()
+            if rc is None:
+                return
+            if rc != 0:
+                self.log("warning", f"drain child exited {rc}; spans stay queued for the next drain")
+            self.drain_proc = None
+        if force or now - self.last_drain >= self.settings.drain_every:
+            self.last_drain = now
+            try:
+                self.drain_proc = self.spawn_drain()
+            except OSError as e:
+                self.log("error", f"cannot start the drain child: {e}")
+
+    # -- the loop -------------------------------------------------------------------------------
+    def _sample(self, obs: Observation, tick: Tick) -> Sample:
+        w = obs.window
+        app, title, exe = (w.app, w.title, w.exe) if w else (None, None, None)
+        app, title, exe = privacy.apply(app, title, exe, self.settings.privacy)
+        idle = None if obs.last_input is None else max(0.0, tick.mono - obs.last_input)
+        return Sample(app=app, title=title, idle=idle, locked=obs.locked, exe=exe)
+
+    def _wait(self, timeout: float) -> None:
+        import select
+
+        if self.sampler is not None:
+            self.sampler.wait(timeout, self.wake_fd)
+        else:
+            select.select([self.wake_fd] if self.wake_fd is not None else [], [], [], max(0.0, timeout))
+        if self.wake_fd is not None:
+            try:
+                while os.read(self.wake_fd, 512):
+                    pass
+            except (BlockingIOError, InterruptedError):
+                pass
+
+    def _lose_sampler(self, reason: str) -> None:
+        self._store(self.builder.flush())
+        if self.sampler is not None:
+            self.sampler.close()
+        self.sampler, self.backend = None, "none"
+        self.log("warning", reason)
+        self.write_status()
+
+    def run(self) -> int:
+        self.pending = []
+        orphans = self.queue.adopt_orphans()
+        if orphans:
+            self.log("info", f"closed {orphans} span(s) left open by a previous daemon")
+        self.last_drain = time.monotonic()
+        self.status_written = 0.0
+        backoff, retry_at = 1.0, 0.0
+        last_persist = last_watchdog = last_sample = 0.0
+        self.write_status()
+        self.notifier.ready("starting")
+        self.log("info", f"offscreen daemon {__version__} started (PID {os.getpid()}), interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s")
+        while not self.stop:
+            now = time.monotonic()
+            if self.reload:
+                self._do_reload()
+            if self.notifier.watchdog_every and now - last_watchdog >= self.notifier.watchdog_every:
+                self.notifier.watchdog()
+                last_watchdog = now
+            self._maybe_drain(now)
+            if self.sampler is None and now >= retry_at:
+                try:
+                    self.sampler = self.open_sampler()
+                    self.backend = self.sampler.name
+                    backoff = 1.0
+                    self.log("info", f"sampling display {self.settings.display or ''} with backend {self.backend}")
+                except NoDisplay as e:
+                    self.log("warning", f"{e}; recording nothing, retrying in {backoff:g} s")
+                    retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
+                    self.write_status()
+            if self.sampler is not None and now - last_sample >= min(MIN_GAP, self.settings.interval):
+                try:
+                    obs = self.sampler.observe()
+                except DisplayLost as e:
+                    self._lose_sampler(f"{e}; recording nothing, retrying in {backoff:g} s")
+                    retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
+                    continue
+                except Exception as e:  # one failed sample is logged and skipped (STYLE.md 12)
+                    self.log("warning", f"sample failed: {type(e).__name__}: {e}")
+                    obs = None
+                if obs is not None:
+                    tick = self.clock.tick()
+                    before = self.builder.current
+                    closed = self.pending + self.builder.update(tick, self._sample(obs, tick))
+                    self.pending = []
+                    self.last_sample_at, last_sample = tick.wall, now
+                    span_changed = bool(closed) or self.builder.current is not before
+                    if span_changed or now - last_persist >= PERSIST_EVERY:
+                        if self._store(closed):
+                            last_persist = now
+                    if span_changed:
+                        self.write_status()
+            if now - self.status_written >= STATUS_EVERY:
+                self.write_status()
+            nxt = last_sample + self.settings.interval if self.sampler is not None else retry_at
+            if self.notifier.watchdog_every:
+                nxt = min(nxt, last_watchdog + self.notifier.watchdog_every)
+            if self.spawn_drain is not None:
+                nxt = min(nxt, self.last_drain + self.settings.drain_every)
+            if self.drain_proc is not None:
+                nxt = min(nxt, now + 1.0)  # reap the child soon
+            try:
+                self._wait(max(nxt - time.monotonic(), MIN_GAP if self.sampler is not None else 0.0))
+            except DisplayLost as e:
+                self._lose_sampler(f"{e}; recording nothing, retrying in {backoff:g} s")
+                retry_at, backoff = time.monotonic() + backoff, min(backoff * 2, BACKOFF_MAX)
+        return self.shutdown()
+
+    def shutdown(self) -> int:
+        """Store everything sampled, drain it into DuckDB in a child, exit 0 (issue 3)."""
+        self.notifier.stopping()
+        closed = self.pending + self.builder.flush()
+        ok = self._store(closed, final=True)
+        try:
+            self.queue.sync()
+        except Exception as e:
+            self.log("error", f"cannot sync the queue: {e}")
+        if self.sampler is not None:
+            self.sampler.close()
+        if self.spawn_drain is not None:
+            if self.drain_proc is not None:
+                self.drain_proc.wait()
+            try:
+                rc = self.spawn_drain().wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                rc = str(e)
+            if rc != 0:
+                self.log("warning", f"final drain failed ({rc}); spans stay in the queue and the next offscreen command stores them")
+        self.queue.close()
+        try:
+            self.status_path.unlink()
+        except FileNotFoundError:
+            pass
+        self.log("info", "stopped" + ("" if ok else " (some spans could not be queued)"))
+        return 0
+
+
+def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.Popen]:
+    """Start `offscreen --db DB drain` as a short-lived child (the daemon never loads DuckDB)."""
+    argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain"]
+
+    def spawn() -> subprocess.Popen:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+
+    return spawn
+
+
+def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
+    """`offscreen daemon`: lock, signals, then the loop until SIGTERM/SIGINT."""
+    from .queue import Queue
+    from .sampling import open_sampler
+
+    cfg = app.config  # a bad config fails here, before anything starts (exit 2)
+    paths = app.paths
+    lock_fd = acquire_lock(paths.daemon_lock)
+    settings = Settings(
+        interval=interval or cfg.daemon.interval,
+        idle_after=idle_after or cfg.daemon.idle_after,
+        drain_every=cfg.daemon.drain_every,
+        privacy=cfg.privacy,
+        display=os.environ.get("DISPLAY"),
+    )
+    rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    daemon = Daemon(
+        settings=settings,
+        open_sampler=open_sampler,
+        queue=Queue(paths.queue_file),
+        status_path=paths.daemon_status,
+        spawn_drain=drain_spawner(paths.db),
+        reload_config=lambda: config_mod.load(paths.config_file),
+        flags={"interval": interval, "idle_after": idle_after},
+        wake_fd=rfd,
+    )
+    signal.set_wakeup_fd(wfd, warn_on_full_buffer=False)
+    signal.signal(signal.SIGTERM, daemon.request_stop)
+    signal.signal(signal.SIGINT, daemon.request_stop)
+    signal.signal(signal.SIGHUP, daemon.request_reload)
+    try:
+        return daemon.run()
+    finally:
+        signal.set_wakeup_fd(-1)
+        release_lock(lock_fd)

@@ -1,0 +1,37 @@
+"""Idle time from pynput listeners, for X servers without the XScreenSaver extension.
+
+Only the time of the last event is kept: callbacks receive keys and positions but ignore them, so
+no key or pointer content is ever stored or logged (issue 3). pynput connects to X when imported,
+so it is imported here, lazily, and only when needed. Its listeners' stop() does not end their
+threads until the next input event (pynput PR #583): they are daemon threads and die with us.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+class InputWatcher:
+    def __init__(self, display_name: str | None = None):
+        if display_name:
+            os.environ["DISPLAY"] = display_name
+        from pynput import keyboard, mouse
+
+        self.last_input = time.monotonic()  # starting up counts as input: we cannot know better
+        touch = self._touch
+        self._listeners = [
+            mouse.Listener(on_move=touch, on_click=touch, on_scroll=touch),
+            keyboard.Listener(on_press=touch, on_release=touch),
+        ]
+        for listener in self._listeners:
+            listener.daemon = True
+            listener.start()
+
+    def _touch(self, *_ignored) -> None:
+        # The arguments (which key, where the pointer is) are deliberately dropped.
+        self.last_input = time.monotonic()
+
+    def stop(self) -> None:
+        for listener in self._listeners:
+            listener.stop()

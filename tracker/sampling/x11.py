@@ -1,0 +1,238 @@
+"""X11 backend (python-xlib): EWMH active window or input focus, XScreenSaver idle and lock.
+
+With an EWMH window manager we select PropertyChangeMask on the root and on the active window and
+re-read only what an event said changed (DESIGN.md §5: ~130 us per read, a few ms latency); without
+one we poll the input focus. Every read is guarded: windows vanish (BadWindow) all the time.
+`python -m tracker.sampling.x11` prints what it sees once a second (a smoke loop).
+"""
+
+from __future__ import annotations
+
+import select
+import time
+
+from Xlib import X, Xatom, display as xdisplay, error as xerror
+from Xlib.protocol import rq
+
+from . import DisplayLost, NoDisplay, Observation, Window
+from .procs import process_info
+
+# Windows of these classes mean "the screen is locked" when they are in front (X11 has no standard
+# lock signal; XScreenSaver state covers xss-lock/xsecurelock setups that activate the saver).
+LOCKER_CLASSES = {"i3lock", "xsecurelock", "xscreensaver", "light-locker", "slock", "xlock", "xtrlock"}
+RECHECK_EVERY = 10.0  # seconds between full re-reads in event mode (a missed event cannot last)
+
+
+def decode_title(value) -> str | None:
+    """Decode a title property: UTF-8 first, then latin-1 (xdotool labels UTF-8 as STRING)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    data = bytes(value)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+class X11Sampler:
+    def __init__(self, display_name: str | None = None):
+        try:
+            self.d = xdisplay.Display(display_name)
+        except (xerror.DisplayError, OSError, ValueError) as e:
+            raise NoDisplay(f"cannot open X display {display_name!r}: {e}") from None
+        # Requests without a reply (change_attributes on a window that just vanished) report errors
+        # asynchronously; the default handler prints them. They are expected: ignore them.
+        self.d.set_error_handler(lambda *args: None)
+        self.root = self.d.screen().root
+        self.atom = {n: self.d.intern_atom(n) for n in (
+            "_NET_ACTIVE_WINDOW", "_NET_SUPPORTING_WM_CHECK", "_NET_WM_NAME", "_NET_WM_PID", "WM_NAME",
+            "UTF8_STRING")}
+        self.has_saver = self.d.has_extension("MIT-SCREEN-SAVER")
+        self.input = None
+        if not self.has_saver:
+            from .input import InputWatcher  # pynput only where XScreenSaver is missing
+
+            self.input = InputWatcher(display_name)
+        self._cache: dict[int, tuple[str | None, int | None, str | None]] = {}
+        self._active: int | None = None
+        self._title: str | None = None
+        self._dirty = True
+        self._watched: int | None = None
+        self._last_full = 0.0
+        self.ewmh = self._wm_alive()
+        self.root.change_attributes(event_mask=X.PropertyChangeMask)
+        self.d.flush()
+
+    @property
+    def name(self) -> str:
+        return "x11-ewmh" if self.ewmh else "x11-focus"
+
+    def fileno(self) -> int:
+        return self.d.fileno()
+
+    # -- events -----------------------------------------------------------------------------
+    def wait(self, timeout: float, wake_fd: int | None = None) -> None:
+        """Block until an X event, a byte on wake_fd, or the timeout."""
+        self._drain_events()
+        if self.d.pending_events():
+            return
+        fds = [self.d.fileno()] + ([wake_fd] if wake_fd is not None else [])
+        try:
+            select.select(fds, [], [], max(0.0, timeout))
+        except (OSError, ValueError) as e:
+            raise DisplayLost(f"X connection failed: {e}") from None
+        self._drain_events()
+
+    def _drain_events(self) -> None:
+        try:
+            while self.d.pending_events():
+                ev = self.d.next_event()
+                if ev.type == X.PropertyNotify:
+                    if ev.atom in (self.atom["_NET_ACTIVE_WINDOW"], self.atom["_NET_SUPPORTING_WM_CHECK"]):
+                        self._dirty = True
+                    elif ev.atom in (self.atom["_NET_WM_NAME"], self.atom["WM_NAME"]):
+                        self._title = None
+                        self._dirty = True
+        except (xerror.ConnectionClosedError, OSError) as e:
+            raise DisplayLost(f"X connection lost: {e}") from None
+
+    # -- reads ------------------------------------------------------------------------------
+    def _prop(self, win, name, type_=X.AnyPropertyType):
+        try:
+            return win.get_full_property(self.atom[name], type_)
+        except (xerror.BadWindow, xerror.BadValue, xerror.BadAtom, rq.BadDataError):
+            return None
+
+    def _wm_alive(self) -> bool:
+        """An EWMH WM is running: the root's check window exists and points at itself (§5)."""
+        p = self._prop(self.root, "_NET_SUPPORTING_WM_CHECK", Xatom.WINDOW)
+        if not p or not len(p.value):
+            return False
+        child = self.d.create_resource_object("window", p.value[0])
+        q = self._prop(child, "_NET_SUPPORTING_WM_CHECK", Xatom.WINDOW)
+        return bool(q and len(q.value) and q.value[0] == p.value[0])
+
+    def _active_window(self) -> int | None:
+        if self.ewmh:
+            p = self._prop(self.root, "_NET_ACTIVE_WINDOW", Xatom.WINDOW)
+            wid = p.value[0] if p and len(p.value) else 0
+            return wid or None
+        try:
+            focus = self.d.get_input_focus().focus
+        except xerror.XError:
+            return None
+        if isinstance(focus, int) or focus is None:  # X.NONE / X.PointerRoot
+            return None
+        return self._client_of(focus)
+
+    def _client_of(self, win) -> int | None:
+        """Walk up from the focused window to the first one with WM_CLASS (no WM: §5)."""
+        root_id = self.root.id
+        for _ in range(32):
+            if win.id == root_id:
+                return None
+            try:
+                if win.get_wm_class():
+                    return win.id
+                win = win.query_tree().parent
+            except (xerror.BadWindow, xerror.BadDrawable, AttributeError):
+                return None
+            if win is None or isinstance(win, int):
+                return None
+        return None
+
+    def _describe(self, wid: int) -> tuple[str | None, int | None, str | None]:
+        """(app, pid, exe) of a window, cached by id."""
+        if wid in self._cache:
+            return self._cache[wid]
+        win = self.d.create_resource_object("window", wid)
+        try:
+            cls = win.get_wm_class()
+        except (xerror.BadWindow, rq.BadDataError):
+            cls = None
+        p = self._prop(win, "_NET_WM_PID", Xatom.CARDINAL)
+        pid = int(p.value[0]) if p and len(p.value) else None
+        pname, exe = process_info(pid)
+        app = (cls[1] or cls[0]) if cls else pname
+        if len(self._cache) > 256:
+            self._cache.clear()
+        self._cache[wid] = (app, pid, exe)
+        return self._cache[wid]
+
+    def _read_title(self, wid: int) -> str | None:
+        win = self.d.create_resource_object("window", wid)
+        for name in ("_NET_WM_NAME", "WM_NAME"):
+            p = self._prop(win, name)
+            if p is not None and p.value is not None and len(p.value):
+                return decode_title(p.value)
+        return None
+
+    def _watch(self, wid: int | None) -> None:
+        """Get PropertyNotify (title changes) from the active window only."""
+        if wid == self._watched:
+            return
+        for target, mask in ((self._watched, X.NoEventMask), (wid, X.PropertyChangeMask)):
+            if target:
+                try:
+                    self.d.create_resource_object("window", target).change_attributes(event_mask=mask)
+                except xerror.XError:
+                    pass
+        self._watched = wid
+
+    def _idle_and_saver(self) -> tuple[float | None, bool]:
+        if not self.has_saver:
+            return None, False
+        info = self.root.screensaver_query_info()
+        return info.idle / 1000.0, info.state == 1  # ScreenSaverOn
+
+    def observe(self) -> Observation:
+        """One reading: front window, last input time, lock state."""
+        now = time.monotonic()
+        try:
+            if now - self._last_full > RECHECK_EVERY:
+                self.ewmh = self._wm_alive()
+                self._dirty, self._title, self._last_full = True, None, now
+                self._cache.clear()
+            if self._dirty or not self.ewmh:
+                wid = self._active_window()
+                if wid != self._active:
+                    self._title = None
+                self._active = wid
+                if self.ewmh:
+                    self._watch(wid)
+                self._dirty = False
+            wid = self._active
+            window = None
+            if wid:
+                app, pid, exe = self._describe(wid)
+                if self._title is None or not self.ewmh:
+                    self._title = self._read_title(wid)
+                window = Window(app=app, title=self._title, pid=pid, exe=exe)
+            idle, saver_on = self._idle_and_saver()
+            self.d.flush()
+        except (xerror.ConnectionClosedError, OSError, BrokenPipeError) as e:
+            raise DisplayLost(f"X connection lost: {e}") from None
+        if idle is not None:
+            last_input = now - idle
+        else:
+            last_input = self.input.last_input if self.input else None
+        locked = saver_on or bool(window and window.app and window.app.lower() in LOCKER_CLASSES)
+        return Observation(window=window, last_input=last_input, locked=locked)
+
+    def close(self) -> None:
+        if self.input is not None:
+            self.input.stop()
+        try:
+            self.d.close()
+        except Exception:  # closing a dead connection must not mask the real error
+            pass
+
+
+if __name__ == "__main__":  # smoke loop: python -m tracker.sampling.x11
+    s = X11Sampler()
+    print("backend:", s.name, "xscreensaver:", s.has_saver)
+    while True:
+        s.wait(1.0)
+        print(s.observe())

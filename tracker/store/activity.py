@@ -1,0 +1,147 @@
+"""All activity SQL: upserts from the daemon's queue, the `today` summary and the export rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..config import Config
+
+_COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
+_CHUNK = 500
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is None else dt.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def upsert_spans(con, rows) -> None:
+    """Rows (id, start_epoch, end_epoch, app, title, state, exe): insert or replace by id.
+
+    Spans of zero length (idle backdating truncated them away) are deleted instead.
+    """
+    keep = [r for r in rows if r[2] > r[1]]
+    gone = [r[0] for r in rows if r[2] <= r[1]]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for i in range(0, len(keep), _CHUNK):
+            chunk = keep[i : i + _CHUNK]
+            params = []
+            for sid, start, end, app, title, state, exe in chunk:
+                params += [sid, _utc(start), _utc(end), app, title, state, exe]
+            con.execute(
+                f"INSERT INTO activity {_COLS} VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, 'daemon')"] * len(chunk))
+                + " ON CONFLICT (span_id) DO UPDATE SET start_utc = excluded.start_utc, end_utc = excluded.end_utc,"
+                " app = excluded.app, title = excluded.title, state = excluded.state, exe = excluded.exe",
+                params,
+            )
+        for i in range(0, len(gone), _CHUNK):
+            chunk = gone[i : i + _CHUNK]
+            con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _category_sql(config: Config) -> str:
+    from ..categories import rules_for, sql_case
+
+    return sql_case(rules_for(config))
+
+
+def _clipped(since: datetime, until: datetime) -> tuple[str, list]:
+    """SQL for the seconds of each span inside [since, until), and its parameters."""
+    expr = "greatest(0, epoch(least(end_utc, ?::TIMESTAMP)) - epoch(greatest(start_utc, ?::TIMESTAMP)))"
+    return expr, [until, since]
+
+
+def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> dict:
+    """Seconds by state, active seconds by app and by category, within [since, until)."""
+    since, until = _naive_utc(since_utc), _naive_utc(until_utc)
+    secs, p = _clipped(since, until)
+    where = "WHERE end_utc > ? AND start_utc < ?"
+    states = dict(
+        con.execute(f"SELECT state, sum({secs}) FROM activity {where} GROUP BY state", p + [since, until]).fetchall()
+    )
+    cat = _category_sql(config)
+    apps = con.execute(
+        f"""SELECT app, {cat} AS category, sum({secs}) AS s FROM activity {where} AND state = 'active'
+            GROUP BY app, category ORDER BY s DESC, app""",
+        p + [since, until],
+    ).fetchall()
+    by_app: dict[str, dict] = {}
+    by_cat: dict[str, float] = {}
+    for app, category, s in apps:
+        name = app or "(unknown)"
+        entry = by_app.setdefault(name, {"app": name, "seconds": 0.0, "category": category})
+        entry["seconds"] += s
+        by_cat[category] = by_cat.get(category, 0.0) + s
+    return {
+        "active_seconds": float(states.get("active", 0.0)),
+        "idle_seconds": float(states.get("idle", 0.0)),
+        "locked_seconds": float(states.get("locked", 0.0)),
+        "asleep_seconds": float(states.get("asleep", 0.0)),
+        "by_app": sorted(by_app.values(), key=lambda e: (-e["seconds"], e["app"])),
+        "by_category": [{"category": c, "seconds": s} for c, s in sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))],
+    }
+
+
+def face_to_face_minutes(con, since_utc: datetime, until_utc: datetime) -> float:
+    """In-person minutes that started in [since, until); a group meeting counts once.
+
+    Uses tracker.store.interactions.face_to_face_minutes when the foundation provides it (this
+    local query is the fallback to dedupe once it is on main).
+    """
+    try:
+        from .interactions import face_to_face_minutes as shared
+    except ImportError:
+        shared = None
+    if shared is not None:
+        return float(shared(con, since_utc, until_utc))
+    row = con.execute(
+        """SELECT coalesce(sum(duration_min), 0) FROM interactions
+           WHERE mode = 'in-person' AND deleted_at IS NULL AND happened_at >= ? AND happened_at < ?""",
+        [_naive_utc(since_utc), _naive_utc(until_utc)],
+    ).fetchone()
+    return float(row[0])
+
+
+def export_rows(con, since_utc: datetime | None, until_utc: datetime | None, config: Config) -> list[dict]:
+    """Spans overlapping [since, until) (not clipped), oldest first, as JSON-ready dicts.
+
+    start/end are ISO 8601 in local time with the offset; title is None when not recorded;
+    category is None for locked/asleep spans (no app in front).
+    """
+    conds, params = [], []
+    if since_utc is not None:
+        conds.append("end_utc > ?")
+        params.append(_naive_utc(since_utc))
+    if until_utc is not None:
+        conds.append("start_utc < ?")
+        params.append(_naive_utc(until_utc))
+    where = ("WHERE " + " AND ".join(conds)) if conds else ""
+    rows = con.execute(
+        f"""SELECT start_utc, end_utc, app, title, state,
+                   CASE WHEN state IN ('locked', 'asleep') THEN NULL ELSE {_category_sql(config)} END
+            FROM activity {where} ORDER BY start_utc, end_utc, span_id""",
+        params,
+    ).fetchall()
+    out = []
+    for start, end, app, title, state, category in rows:
+        s = start.replace(tzinfo=timezone.utc).astimezone()
+        e = end.replace(tzinfo=timezone.utc).astimezone()
+        out.append({
+            "start": s.isoformat(timespec="seconds"),
+            "end": e.isoformat(timespec="seconds"),
+            "app": app,
+            "title": title,
+            "state": state,
+            "category": category,
+            "seconds": round((end - start).total_seconds(), 3),
+        })
+    return out
