@@ -3,6 +3,7 @@ idempotent in a temporary HOME; with a real user manager the service really star
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -198,3 +199,56 @@ def user_manager(isolated_home, runtime_dir):
     proc = _start_user_manager(runtime_dir, isolated_home)
     yield runtime_dir
     _stop_user_manager(proc, runtime_dir)
+
+
+@pytest.mark.x11
+@pytest.mark.slow
+def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_path, user_manager):
+    """install --now under a real `systemd --user` with a real Xvfb: the hardened Type=notify unit
+    reaches READY, `status` and `doctor` see it, a second install changes nothing, uninstall stops it."""
+    from test_status_doctor import Xvfb, wait_for
+
+    x = Xvfb(wm=True)
+    try:
+        env = {"XDG_RUNTIME_DIR": user_manager, "DISPLAY": x.display, "WAYLAND_DISPLAY": "", "XAUTHORITY": ""}
+        unit = isolated_home / ".config" / "systemd" / "user" / "offscreen.service"
+        r = run("service", "install", env=env, check=0)
+        assert r.stdout.splitlines()[-4:] == [
+            f"wrote {unit}",
+            "reloaded the user manager",
+            f"passed DISPLAY={x.display} to the user manager",
+            "enabled and started offscreen.service",
+        ]
+
+        def ctl(*args):
+            return subprocess.run(["systemctl", "--user", *args], env={**os.environ, **env},
+                                  capture_output=True, text=True, timeout=30).stdout.strip()
+
+        # enable --now returns once the daemon sent READY=1 (Type=notify).
+        assert ctl("is-active", "offscreen.service") == "active"
+        assert ctl("is-enabled", "offscreen.service") == "enabled"
+        main_pid = int(ctl("show", "-p", "MainPID", "--value", "offscreen.service"))
+        status_file = tmp_path / "offscreen" / "state" / "daemon.json"
+        wait_for(lambda: status_file.exists() and '"last_sample_at": "' in status_file.read_text(),
+                 timeout=20, what="first sample in the status file")
+
+        data = json.loads(run("status", "--json", env=env, check=0).stdout)["daemon"]
+        assert data["running"] is True and data["pid"] == main_pid
+        assert data["backend"] == "x11-ewmh" and data["display"] == x.display
+        doctor = {c["name"]: c for c in json.loads(run("doctor", "--json", env=env, check=0).stdout)["checks"]}
+        assert doctor["systemd"]["status"] == "ok", doctor["systemd"]
+        assert doctor["daemon"]["summary"] == f"the daemon runs (PID {main_pid}, backend x11-ewmh)"
+
+        r = run("service", "install", env=env, check=0)
+        assert r.stdout.splitlines() == [f"{unit} is up to date", "Nothing changed."]
+        assert int(ctl("show", "-p", "MainPID", "--value", "offscreen.service")) == main_pid
+
+        r = run("service", "uninstall", env=env, check=0)
+        assert r.stdout.splitlines() == [
+            "stopped and disabled offscreen.service", f"removed {unit}", "reloaded the user manager",
+        ]
+        assert run("status", env=env, check=1).stdout.startswith("daemon:      not running")
+        # SIGTERM made the daemon exit cleanly (0), not a failure systemd would restart.
+        assert "ExecMainStatus=0" in ctl("show", "-p", "ExecMainStatus", "offscreen.service")
+    finally:
+        x.close()
