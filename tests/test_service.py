@@ -176,7 +176,7 @@ def _start_user_manager(runtime_dir: str, home: Path) -> subprocess.Popen:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     sock = Path(runtime_dir) / "systemd" / "private"
-    from test_status_doctor import wait_for
+    from x11_fixtures import wait_for
 
     wait_for(lambda: sock.exists() or proc.poll() is not None, timeout=20, what="user manager socket")
     if proc.poll() is not None:
@@ -206,9 +206,9 @@ def user_manager(isolated_home, runtime_dir):
 def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_path, user_manager):
     """install --now under a real `systemd --user` with a real Xvfb: the hardened Type=notify unit
     reaches READY, `status` and `doctor` see it, a second install changes nothing, uninstall stops it."""
-    from test_status_doctor import Xvfb, wait_for
+    from x11_fixtures import XServer, wait_for
 
-    x = Xvfb(wm=True)
+    x = XServer(wm=True)
     try:
         env = {"XDG_RUNTIME_DIR": user_manager, "DISPLAY": x.display, "WAYLAND_DISPLAY": "", "XAUTHORITY": ""}
         unit = isolated_home / ".config" / "systemd" / "user" / "offscreen.service"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,61 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
 from tracker import doctor, paths as paths_mod, status
-
-
-def wait_for(cond, timeout=10.0, what="condition"):
-    """Poll COND until truthy (returns its value) or fail after TIMEOUT seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = cond()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-class Xvfb:
-    """A private X server (display number chosen by Xvfb via -displayfd), optionally with openbox."""
-
-    def __init__(self, wm: bool):
-        require("Xvfb", *(["openbox"] if wm else []))
-        r, w = os.pipe()
-        self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        os.close(w)
-        with os.fdopen(r) as fh:
-            self.display = ":" + fh.readline().strip()
-        self.wm = None
-        if wm:
-            self.wm = subprocess.Popen(["openbox", "--sm-disable"], env={**os.environ, "DISPLAY": self.display},
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            from tracker.sampling import probe
-
-            wait_for(lambda: probe.x11(self.display).get("wm_alive"), what="openbox")
-
-    def close(self):
-        for p in (self.wm, self.proc):
-            if p is not None and p.poll() is None:
-                p.terminate()
-                p.wait(timeout=10)
-
-
-@pytest.fixture
-def xserver():
-    servers = []
-
-    def start(wm=True):
-        servers.append(Xvfb(wm))
-        return servers[-1]
-
-    yield start
-    for s in servers:
-        s.close()
+from x11_fixtures import XServer, daemon_factory, wait_for, xserver, xserver_nowm  # noqa: F401 (fixtures)
 
 
 def no_x_env():
@@ -203,7 +151,7 @@ def test_doctor_dead_display_and_wayland_only(run):
 
 @pytest.mark.x11
 def test_doctor_with_xvfb_and_openbox_can_track(run, xserver):
-    x = xserver(wm=True)
+    x = xserver
     r = run("doctor", env={**no_x_env(), "DISPLAY": x.display}, check=0)
     lines = r.stdout.splitlines()
     assert lines[0] == f"[ok  ] display: X11 display {x.display} is reachable (backend x11)"
@@ -214,8 +162,8 @@ def test_doctor_with_xvfb_and_openbox_can_track(run, xserver):
 
 
 @pytest.mark.x11
-def test_doctor_with_xvfb_without_wm_warns_and_can_track(run, xserver):
-    x = xserver(wm=False)
+def test_doctor_with_xvfb_without_wm_warns_and_can_track(run, xserver_nowm):
+    x = xserver_nowm
     r = run("doctor", "--json", env={**no_x_env(), "DISPLAY": x.display}, check=0)
     checks = _checks(r.stdout)
     assert checks["display"]["status"] == "ok"
@@ -228,7 +176,7 @@ def test_doctor_with_xvfb_without_wm_warns_and_can_track(run, xserver):
 def test_doctor_notices_a_dead_window_manager(xserver):
     from tracker.sampling import probe
 
-    x = xserver(wm=True)
+    x = xserver
     assert probe.x11(x.display)["wm_alive"] is True
     x.wm.terminate()
     x.wm.wait(timeout=10)
@@ -263,3 +211,33 @@ def test_doctor_reports_a_database_that_does_not_open(tmp_path):
     checks = {c.name: c for c in doctor.check_duckdb(p)}
     assert checks["duckdb"].status == "ok"
     assert checks["database"].status == "fail" and "cannot open database" in checks["database"].summary
+
+
+@pytest.mark.x11
+def test_status_and_doctor_with_the_real_daemon(run, xserver, daemon_factory, tmp_path):
+    """The real `offscreen daemon` under Xvfb + openbox: status sees it (exit 0), counts the queue,
+    shows today's totals once drained, and exits 1 again after SIGTERM."""
+    env = {**xserver.env, "OFFSCREEN_HOME": str(tmp_path / "offscreen")}
+    d = daemon_factory(env, "--interval", "0.2", "--idle-after", 60)
+    wid = xserver.window("StatusTestApp", "status test")
+    xserver.activate(wid)
+    d.wait_status(lambda s: s.get("last_sample_at"), timeout=20)
+
+    data = json.loads(run("status", "--json", env=env, check=0).stdout)
+    assert data["daemon"]["running"] is True and data["daemon"]["pid"] == d.p.pid
+    assert data["daemon"]["backend"] == d.status()["backend"]
+    assert isinstance(data["queue_depth"], int)
+    lines = run("status", env=env, check=0).stdout.splitlines()
+    assert lines[0].startswith(f"daemon:      running (PID {d.p.pid}, up ")
+    assert lines[1].startswith("last sample: ")
+    checks = _checks(run("doctor", "--json", env=env, check=0).stdout)
+    assert checks["daemon"]["status"] == "ok"
+
+    assert d.stop(signal.SIGTERM) == 0
+    run("drain", env=env, check=0)
+    data = json.loads(run("status", "--json", env=env, check=1).stdout)
+    assert data["daemon"]["running"] is False
+    assert data["queue_depth"] == 0
+    assert data["today"]["active_seconds"] > 0
+    assert data["today"]["top_app"] == "StatusTestApp"
+    assert run("status", env=env, check=1).stdout.splitlines()[-1].startswith("today:       active ")

@@ -154,7 +154,7 @@ def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {"day": day.isoformat()}
     for state in ("active", "idle", "locked", "asleep"):
-        out[f"{state}_min"] = round(data.get(f"{state}_seconds", 0.0) / 60, 1)
+        out[f"{state}_seconds"] = round(data.get(f"{state}_seconds", 0.0))
     out["top_app"] = data["by_app"][0]["app"] if data.get("by_app") else None
     return out
 
@@ -223,8 +223,9 @@ def render(info: dict[str, Any]) -> list[str]:
     db = info["database"]
     lines.append(f"database:    {db['path']} ({format_size(db['size_bytes']) if db['exists'] else 'not created yet'})")
     t = info["today"]
-    if t and any(t[f"{s}_min"] for s in ("active", "idle", "locked", "asleep")):
-        parts = ", ".join(f"{s} {_minutes(t[f'{s}_min'])}" for s in ("active", "idle", "locked", "asleep") if t[f"{s}_min"])
+    states = ("active", "idle", "locked", "asleep")
+    if t and any(t[f"{s}_seconds"] for s in states):
+        parts = ", ".join(f"{s} {_minutes(t[f'{s}_seconds'] / 60)}" for s in states if t[f"{s}_seconds"])
         top = f"; most used: {t['top_app']}" if t["top_app"] else ""
         waiting = f" (+{q} queued)" if q else ""
         lines.append(f"today:       {parts}{top}{waiting}")
