@@ -238,6 +238,8 @@ def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_pat
         doctor = {c["name"]: c for c in json.loads(run("doctor", "--json", env=env, check=0).stdout)["checks"]}
         assert doctor["systemd"]["status"] == "ok", doctor["systemd"]
         assert doctor["daemon"]["summary"] == f"the daemon runs (PID {main_pid}, backend x11-ewmh)"
+        # The private manager has no desktop session, so the target is inactive: a warning with a fix.
+        assert doctor["session target"]["status"] == "warn" and "autostart" in doctor["session target"]["fix"]
 
         r = run("service", "install", env=env, check=0)
         assert r.stdout.splitlines() == [f"{unit} is up to date", "Nothing changed."]

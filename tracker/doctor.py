@@ -235,6 +235,23 @@ def check_systemd(paths: Paths, env: dict[str, str]) -> Check:
     return Check("systemd", OK, f"{service.UNIT_NAME} is enabled and active")
 
 
+def check_session_target(env: dict[str, str]) -> Check:
+    """WantedBy=graphical-session.target starts the daemon at login only if the session starts
+    that target (GNOME, KDE, Xfce with systemd integration do; startx + a bare WM does not)."""
+    from . import service
+
+    ctl = service.Systemctl(env=env, timeout=10)
+    if not ctl.reachable():
+        return Check("session target", WARN, "not checked: no user systemd manager")
+    state = ctl.run("is-active", "graphical-session.target", check=False).stdout.strip()
+    if state == "active":
+        return Check("session target", OK, "graphical-session.target is active: the service starts with your desktop")
+    return Check("session target", WARN, f"graphical-session.target is {state or 'unknown'} here: the service "
+                 "will not start at login by itself",
+                 "add `systemctl --user import-environment DISPLAY XAUTHORITY; systemctl --user start "
+                 "offscreen` to your session's autostart (e.g. ~/.xsessionrc)")
+
+
 def check_daemon(paths: Paths, now) -> Check:
     from . import status
 
@@ -263,6 +280,7 @@ def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
         *check_dirs(paths),
         *check_duckdb(paths),
         check_systemd(paths, env),
+        check_session_target(env),
         check_daemon(paths, now),
     ]
     return checks
