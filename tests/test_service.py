@@ -254,3 +254,10 @@ def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_pat
         assert "ExecMainStatus=0" in ctl("show", "-p", "ExecMainStatus", "offscreen.service")
     finally:
         x.close()
+
+
+def test_the_template_ships_inside_the_package():
+    """pipx and wheel installs have no systemd/ dir: the package carries the unit (a link to it)."""
+    assert service.SHIPPED_UNIT.parent == Path(service.__file__).parent
+    assert service.SHIPPED_UNIT.read_text() == SHIPPED.read_text()
+    assert 'tracker = ["offscreen.service"]' in (ROOT / "pyproject.toml").read_text()

@@ -24,7 +24,9 @@ from .errors import RuntimeFailure
 from .paths import Paths, atomic_write, ensure_private_dir
 
 UNIT_NAME = "offscreen.service"
-SHIPPED_UNIT = Path(__file__).resolve().parent.parent / "systemd" / UNIT_NAME
+# Inside the package (a link to systemd/offscreen.service in the source tree), so installed copies
+# from pipx or a wheel have it too.
+SHIPPED_UNIT = Path(__file__).with_name(UNIT_NAME)
 # Variables the daemon needs to reach the display; only those set are passed on.
 SESSION_VARS = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY")
 # Variables that move offscreen's files; rendered into the unit when set, so the service agrees
