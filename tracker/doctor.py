@@ -96,17 +96,20 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float = 5) -> subprocess.
 
 
 def check_lock_detection(env: dict[str, str], x: dict[str, Any]) -> Check:
-    """A locked screen must not count as screen time: logind's LockedHint, else the screensaver."""
+    """A locked screen must not count as screen time. The x11 backend sees a lock when the X
+    screensaver is on (xss-lock, xsecurelock, light-locker) or a known locker window is in front
+    (tracker/sampling/x11.py LOCKER_CLASSES). logind's LockedHint is reported for information."""
     session = env.get("XDG_SESSION_ID") or "self"
     proc = _run(["loginctl", "show-session", session, "-p", "LockedHint", "--value"], env)
-    if proc is not None and proc.returncode == 0 and proc.stdout.strip() in ("yes", "no"):
-        return Check("lock detection", OK, f"logind reports the session lock (LockedHint={proc.stdout.strip()})")
+    hint = proc.stdout.strip() if proc is not None and proc.returncode == 0 else ""
+    logind = f"logind answers (LockedHint={hint})" if hint in ("yes", "no") else "logind does not answer for this session"
+    if not x["reachable"]:
+        return Check("lock detection", WARN, f"not checked: no X display; {logind}")
     if x.get("screensaver"):
-        return Check("lock detection", WARN, "logind does not answer for this session: a lock is seen only "
-                     "when the X screensaver is active", "use a locker that sets logind's LockedHint "
-                     "(light-locker, xss-lock, GNOME/KDE do), or one that activates the screensaver")
-    return Check("lock detection", WARN, "no way to see a locked screen (no logind session, no XScreenSaver): "
-                 "a locked screen counts as idle", "log in through a logind session (systemd-logind)")
+        return Check("lock detection", OK, f"a lock is seen when the X screensaver is on (now: "
+                     f"{x.get('screensaver_state')}) or a known locker window is in front; {logind}")
+    return Check("lock detection", WARN, f"no XScreenSaver: only known locker windows (i3lock, slock ...) are "
+                 f"seen as a lock; {logind}", "use a locker that activates the X screensaver (xss-lock)")
 
 
 def _dir_problem(path: Path) -> str | None:
