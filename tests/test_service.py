@@ -261,3 +261,15 @@ def test_the_template_ships_inside_the_package():
     assert service.SHIPPED_UNIT.parent == Path(service.__file__).parent
     assert service.SHIPPED_UNIT.read_text() == SHIPPED.read_text()
     assert 'tracker = ["offscreen.service"]' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_install_leaves_existing_directory_modes_alone(isolated_home, runtime_dir):
+    unit_dir = isolated_home / ".config" / "systemd" / "user"
+    unit_dir.mkdir(parents=True)
+    for d in (isolated_home / ".config", isolated_home / ".config" / "systemd", unit_dir):
+        d.chmod(0o755)
+    env = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir}
+    out = service.install(paths_mod.resolve(env=env), env=env, exec_start=["/bin/true"])
+    assert out.changed and (unit_dir / "offscreen.service").exists()
+    assert stat.S_IMODE(unit_dir.stat().st_mode) == 0o755
+    assert stat.S_IMODE((unit_dir / "offscreen.service").stat().st_mode) == 0o644

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RuntimeFailure
-from .paths import Paths, atomic_write, ensure_private_dir
+from .paths import Paths, ensure_private_dir
 
 UNIT_NAME = "offscreen.service"
 # Inside the package (a link to systemd/offscreen.service in the source tree), so installed copies
@@ -190,6 +190,20 @@ def _shell(cmd: list[str]) -> str:
     return " ".join(shlex.quote(c) for c in cmd)
 
 
+def _write_unit(path: Path, text: str) -> None:
+    """Temp file + rename, like paths.atomic_write, but leaves the modes of existing directories
+    (~/.config, ~/.config/systemd/user belong to the user and other tools) as they are."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def session_vars(env: dict[str, str]) -> list[str]:
     return [v for v in SESSION_VARS if env.get(v)]
 
@@ -210,8 +224,7 @@ def install(paths: Paths, *, env: dict[str, str] | None = None, systemctl: Syste
             out.done.append(f"created {d}")
     old = target.read_text(encoding="utf-8") if target.exists() else None
     if old != content:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, content, mode=0o644)
+        _write_unit(target, content)
         out.changed = True
         out.done.append(f"{'updated' if old is not None else 'wrote'} {target}")
     else:
