@@ -163,28 +163,36 @@ def test_find_executable_prefers_the_running_script(tmp_path):
     assert kind == "venv"  # tests run from the project's .venv
 
 
-def _start_user_manager(runtime_dir: str, home: Path) -> subprocess.Popen:
+CGROUP_HIERARCHIES = ("systemd", "unified")  # what systemd tracks units in (hybrid cgroups here)
+
+
+def _start_user_manager(runtime_dir: str, home: Path) -> tuple[subprocess.Popen, str]:
     """A real `systemd --user` for this test. PID 1 here is not systemd, and the manager refuses to
-    start unless /run/systemd/system exists: fake that in a private mount namespace (root only)."""
+    start unless /run/systemd/system exists: fake that in a private mount namespace (root only).
+    It starts in a cgroup of its own: two root user managers would otherwise share
+    /app.slice/offscreen.service, and stopping one's unit would kill the other's daemon."""
     require("unshare", "systemctl")
     if os.geteuid() != 0 or not Path("/lib/systemd/systemd").exists():
         pytest.skip("a private user systemd manager needs root (mount namespace) and /lib/systemd/systemd")
+    cgroup = f"offscreen-test-{os.getpid()}-{Path(runtime_dir).name}"
     env = {"HOME": str(home), "XDG_RUNTIME_DIR": runtime_dir, "PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
-    proc = subprocess.Popen(
-        ["unshare", "-m", "sh", "-c",
-         "mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && exec /lib/systemd/systemd --user"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    script = (
+        'for h in ' + " ".join(CGROUP_HIERARCHIES) + '; do d=/sys/fs/cgroup/$h/$0; '
+        'if [ -d /sys/fs/cgroup/$h ]; then mkdir -p $d && echo $$ > $d/cgroup.procs || exit 1; fi; done; '
+        "mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && exec /lib/systemd/systemd --user"
     )
+    proc = subprocess.Popen(["unshare", "-m", "sh", "-c", script, cgroup], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sock = Path(runtime_dir) / "systemd" / "private"
     from x11_fixtures import wait_for
 
     wait_for(lambda: sock.exists() or proc.poll() is not None, timeout=20, what="user manager socket")
     if proc.poll() is not None:
         pytest.skip(f"systemd --user did not start here: {proc.stderr.read().decode(errors='replace')[:200]}")
-    return proc
+    return proc, cgroup
 
 
-def _stop_user_manager(proc: subprocess.Popen, runtime_dir: str) -> None:
+def _stop_user_manager(proc: subprocess.Popen, runtime_dir: str, cgroup: str) -> None:
     subprocess.run(["systemctl", "--user", "exit"], env={**os.environ, "XDG_RUNTIME_DIR": runtime_dir},
                    capture_output=True, timeout=30)
     try:
@@ -192,13 +200,25 @@ def _stop_user_manager(proc: subprocess.Popen, runtime_dir: str) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    for h in CGROUP_HIERARCHIES:
+        root = Path("/sys/fs/cgroup") / h / cgroup
+        # Empty cgroups are removed with rmdir, deepest first.
+        for d in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) if root.is_dir() else []:
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        try:
+            root.rmdir()
+        except OSError:
+            pass
 
 
 @pytest.fixture
 def user_manager(isolated_home, runtime_dir):
-    proc = _start_user_manager(runtime_dir, isolated_home)
+    proc, cgroup = _start_user_manager(runtime_dir, isolated_home)
     yield runtime_dir
-    _stop_user_manager(proc, runtime_dir)
+    _stop_user_manager(proc, runtime_dir, cgroup)
 
 
 @pytest.mark.x11
