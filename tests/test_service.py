@@ -293,3 +293,23 @@ def test_install_leaves_existing_directory_modes_alone(isolated_home, runtime_di
     assert out.changed and (unit_dir / "offscreen.service").exists()
     assert stat.S_IMODE(unit_dir.stat().st_mode) == 0o755
     assert stat.S_IMODE((unit_dir / "offscreen.service").stat().st_mode) == 0o644
+
+
+def test_db_flag_reaches_the_unit(run, tmp_path, runtime_dir):
+    db = tmp_path / "elsewhere" / "mine.duckdb"
+    text = run("--db", db, "service", "install", "--print", env=_manager_down_env(runtime_dir), check=0).stdout
+    assert f"Environment=OFFSCREEN_DB={db}\n" in text
+    assert f"ReadWritePaths={tmp_path}/offscreen/data {tmp_path}/offscreen/state {tmp_path}/elsewhere\n" in text
+
+
+@pytest.mark.parametrize("args", [["status"], ["doctor"], ["service"], ["service", "install"],
+                                  ["service", "uninstall"], ["service", "status"]])
+def test_help_has_an_example(run, args):
+    r = run(*args, "--help", check=0)
+    assert "Example" in r.stdout and r.stdout.count("offscreen ") >= 2
+
+
+@pytest.mark.parametrize("command", ["offscreen status", "offscreen doctor", "offscreen service install",
+                                     "offscreen service uninstall"])
+def test_readme_shows_the_command(command):
+    assert command in (ROOT / "README.md").read_text()

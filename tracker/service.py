@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RuntimeFailure
-from .paths import Paths, ensure_private_dir
+from .paths import DB_NAME, Paths, ensure_private_dir
 
 UNIT_NAME = "offscreen.service"
 # Inside the package (a link to systemd/offscreen.service in the source tree), so installed copies
@@ -31,7 +31,7 @@ SHIPPED_UNIT = Path(__file__).with_name(UNIT_NAME)
 SESSION_VARS = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY")
 # Variables that move offscreen's files; rendered into the unit when set, so the service agrees
 # with the CLI that installed it.
-LOCATION_VARS = ("OFFSCREEN_HOME", "OFFSCREEN_DB", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+LOCATION_VARS = ("OFFSCREEN_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
 
 
 def unit_dir(env: dict[str, str] | None = None) -> Path:
@@ -120,6 +120,8 @@ def render_unit(exec_start: list[str], paths: Paths, env: dict[str, str] | None 
             for var in LOCATION_VARS:
                 if env.get(var):
                     out.append("Environment=" + _quote(f"{var}={env[var]}"))
+            if paths.db != paths.data_dir / DB_NAME:  # --db PATH or OFFSCREEN_DB at install time
+                out.append("Environment=" + _quote(f"OFFSCREEN_DB={paths.db}"))
             continue
         out.append(line)
     header = [
