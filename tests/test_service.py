@@ -129,8 +129,11 @@ def test_odd_paths_are_quoted_and_still_verify(isolated_home, tmp_path, runtime_
     odd = tmp_path / "my data 100%"
     env = {"HOME": str(isolated_home), "OFFSCREEN_HOME": str(odd), "PATH": os.environ["PATH"]}
     p = paths_mod.resolve(env=env)
-    exe = [_offscreen_exe()[0]]
-    text = service.render_unit(exe, p, env)
+    bindir = tmp_path / "bin $HOME 5%"
+    bindir.mkdir()
+    (bindir / "offscreen").symlink_to(_offscreen_exe()[0])
+    text = service.render_unit([str(bindir / "offscreen")], p, env)
+    assert f'ExecStart="{tmp_path}/bin $HOME 5%%/offscreen" daemon\n' in text
     assert f'ReadWritePaths="{tmp_path}/my data 100%%/data" "{tmp_path}/my data 100%%/state"' in text
     assert f'Environment="OFFSCREEN_HOME={tmp_path}/my data 100%%"' in text
     unit = tmp_path / "offscreen.service"

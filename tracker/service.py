@@ -90,11 +90,13 @@ def install_kind(exe: Path) -> str:
 
 
 def _quote(word: str) -> str:
-    """One word for a unit file: `%` escaped (specifiers), quoted when it holds spaces or quotes."""
+    """One word for a unit file: `%` escaped (specifiers), quoted when it holds spaces or quotes.
+    `$` needs nothing: the only Exec words we write are the program path (never expanded) and
+    fixed arguments, and Environment=/ReadWritePaths= do not expand variables."""
     word = word.replace("%", "%%")
-    if word and not any(ch in word for ch in " \t\"'\\;$"):
+    if word and not any(ch in word for ch in " \t\"'\\;"):
         return word
-    return '"' + word.replace("\\", "\\\\").replace('"', '\\"').replace("$", "$$") + '"'
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def writable_dirs(paths: Paths) -> list[Path]:
