@@ -170,6 +170,10 @@ def test_doctor_with_xvfb_without_wm_warns_and_can_track(run, xserver_nowm):
     assert checks["window manager"]["status"] == "warn"
     assert checks["window manager"]["fix"] == "start an EWMH window manager, e.g. openbox"
     assert json.loads(r.stdout)["can_track"] is True
+    # The same X server seen as XWayland inside a Wayland session: works, with a warning.
+    r = run("doctor", "--json", env={**no_x_env(), "DISPLAY": x.display, "WAYLAND_DISPLAY": "wayland-1"}, check=0)
+    display = _checks(r.stdout)["display"]
+    assert display["status"] == "warn" and "only X11 applications are seen" in display["summary"]
 
 
 @pytest.mark.x11
