@@ -229,9 +229,10 @@ def user_manager(isolated_home, runtime_dir):
 def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_path, user_manager):
     """install --now under a real `systemd --user` with a real Xvfb: the hardened Type=notify unit
     reaches READY, `status` and `doctor` see it, a second install changes nothing, uninstall stops it."""
-    from x11_fixtures import XServer, wait_for
+    from test_status_doctor import start_x
+    from x11_fixtures import wait_for
 
-    x = XServer(wm=True)
+    x = start_x(wm=True)
     try:
         env = {"XDG_RUNTIME_DIR": user_manager, "DISPLAY": x.display, "WAYLAND_DISPLAY": "", "XAUTHORITY": ""}
         unit = isolated_home / ".config" / "systemd" / "user" / "offscreen.service"
