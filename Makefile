@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # Debian packages the test suite drives for real: an X server, a window manager, xdotool,
-# headless Chromium for the dashboard, systemd-analyze for the unit file, a D-Bus session.
-APT_PACKAGES := xvfb openbox xdotool x11-utils x11-xserver-utils chromium systemd dbus dbus-x11 libnotify-bin
+# headless Chromium for the dashboard, systemd-analyze for the unit file, a D-Bus session, and the
+# system Python's D-Bus bindings for the test notification server (tests/helpers/notify_server.py).
+APT_PACKAGES := xvfb openbox xdotool x11-utils x11-xserver-utils chromium systemd dbus dbus-x11 libnotify-bin python3-dbus python3-gi
 # The commands those packages provide, checked before deciding to install anything.
 APT_COMMANDS := Xvfb openbox xdotool xprop xset chromium systemd-analyze dbus-daemon dbus-launch notify-send
 
@@ -30,6 +31,7 @@ run: $(STAMP)
 
 system-deps:
 	@missing=""; for c in $(APT_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	/usr/bin/python3 -c 'import dbus, gi' >/dev/null 2>&1 || missing="$$missing python3-dbus/python3-gi"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "Installing Debian packages for the tests (missing:$$missing)"; \

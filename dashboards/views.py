@@ -26,6 +26,7 @@ class Range:
     day_start_hour: int  # local days start at this hour (a night out belongs to the evening before)
     tz: str  # IANA zone name for DuckDB's timezone(): local time for day and hour buckets
     config: Config = field(default_factory=Config)
+    now_utc: datetime | None = None  # naive UTC "now" for days-since and complete days; None = clock
 
 
 @dataclass

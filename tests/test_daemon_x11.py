@@ -48,6 +48,7 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
     st = d.wait_status(lambda s: s["state"] == "active")
     assert st["backend"] == "x11-ewmh" and st["pid"] == d.p.pid and st["display"] == xserver.display
+    assert st["idle_source"] == "xscreensaver"
     plan = ((b, "BetaApp", 1.5), (a, "AlphaApp", 1.0), (b, "BetaApp", 0.8), (a, "AlphaApp", 1.2))
     switches = []  # (before, after) each xdotool activation: the change happened in between
     for wid, _name, hold in plan:
@@ -60,6 +61,7 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
             time.sleep(0.1)
     stopped = time.time()
     assert d.stop() == 0
+    exited = time.time()
     assert not d.status_file.exists()
     rows, raw = stored()
     spans = [r for r in raw if r[2] > switches[0][0] + 0.05]
@@ -67,7 +69,7 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     # every change is recorded within one interval of when it happened
     for span, (before, after) in zip(spans[1:], switches):
         assert before - 0.05 <= span[1] <= after + INTERVAL + 0.05, (span, before, after)
-    assert stopped - INTERVAL - 0.1 <= spans[-1][2] <= stopped
+    assert stopped - INTERVAL - 0.1 <= spans[-1][2] <= exited  # a last sample at SIGTERM
     got = per_app(spans[1:])
     for name in ("AlphaApp", "BetaApp"):
         expect = sum(
@@ -210,3 +212,102 @@ def test_privacy_modes_before_storage(xserver, daemon_factory, mode, tmp_path):
     for f in list(home.rglob("*")):
         if f.is_file():
             assert b"SECRET" not in f.read_bytes(), f
+
+
+def test_lost_x_server_is_logged_and_retried_until_it_returns(xserver_nowm, daemon_factory):
+    x = xserver_nowm
+    a = x.window("AlphaApp", "before")
+    x.activate(a)
+    d = daemon_factory(x.env, "--interval", INTERVAL, "--idle-after", 60)
+    d.wait_status(lambda s: s["state"] == "active")
+    time.sleep(0.5)  # half a second of AlphaApp
+    x.close()  # the X server dies under the daemon
+    st = d.wait_status(lambda s: s["backend"] == "none")
+    assert st["state"] == "no-display"
+    assert "X connection lost" in d.text() and "retrying in 1 s" in d.text()
+    # the same display comes back
+    num = x.display.lstrip(":")
+    back = subprocess.Popen(["Xvfb", x.display, "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{num}"), what="Xvfb socket")
+        d.wait_status(lambda s: s["backend"] == "x11-focus", timeout=20)
+        assert d.p.poll() is None
+        assert d.stop() == 0
+    finally:
+        back.terminate()
+        back.wait()
+    lines = d.text().splitlines()
+    assert sum("sampling display" in ln for ln in lines) == 2
+    rows, _raw = stored()
+    assert rows[0]["app"] == "AlphaApp" and rows[0]["title"] == "before"
+
+
+def test_without_xscreensaver_idle_comes_from_pynput(daemon_factory):
+    from x11_fixtures import XServer
+
+    x = XServer(wm=True, extra_args=("-extension", "MIT-SCREEN-SAVER"))
+    try:
+        a = x.window("AlphaApp")
+        x.activate(a)
+        d = daemon_factory(x.env, "--interval", INTERVAL, "--idle-after", 2)
+        assert d.wait_status(lambda s: s["state"] == "active")["idle_source"] == "pynput"
+        x.input()
+        last_input = time.time()
+        d.wait_status(lambda s: s["state"] == "idle", timeout=10)
+        x.input()
+        back = time.time()
+        d.wait_status(lambda s: s["state"] == "active")
+        time.sleep(0.3)
+        assert d.stop() == 0
+    finally:
+        x.close()
+    _rows, raw = stored()
+    idle = [r for r in raw if r[5] == "idle"]
+    assert len(idle) == 1
+    assert idle[0][1] == pytest.approx(last_input, abs=INTERVAL + 0.15)
+    assert idle[0][2] == pytest.approx(back, abs=INTERVAL + 0.15)
+
+
+def test_title_change_of_the_active_window_starts_a_new_span(xserver, daemon_factory):
+    a = xserver.window("AlphaApp", "chapter one")
+    xserver.activate(a)
+    d = daemon_factory(xserver.env, "--interval", 5, "--idle-after", 60)  # events, not polling
+    d.wait_status(lambda s: s["state"] == "active")
+    time.sleep(0.3)
+    changed = time.time()
+    xserver.xdotool("set_window", "--name", "chapter two", a)
+    wait_for(lambda: "chapter two" in _queued_titles(), what="the new title in the queue")
+    seen = time.time()
+    assert d.stop() == 0
+    rows, raw = stored()
+    assert [r["title"] for r in rows] == ["chapter one", "chapter two"]
+    assert changed - 0.05 <= raw[1][1] <= seen  # within ms of the change, though the interval is 5 s
+
+
+def _queued_titles():
+    import sqlite3
+
+    from tracker.app import App
+
+    qf = App.create().paths.queue_file
+    try:
+        con = sqlite3.connect(f"file:{qf}?mode=ro", uri=True)
+        return {r[0] for r in con.execute("SELECT title FROM spans")}
+    except sqlite3.OperationalError:
+        return set()
+
+
+def test_a_screen_locker_window_in_front_counts_as_locked(xserver, daemon_factory):
+    a = xserver.window("AlphaApp")
+    lock = xserver.window("i3lock", "i3lock")
+    xserver.activate(a)
+    d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
+    d.wait_status(lambda s: s["state"] == "active")
+    time.sleep(0.3)
+    xserver.activate(lock)
+    d.wait_status(lambda s: s["state"] == "locked")
+    time.sleep(0.3)
+    assert d.stop() == 0
+    rows, _raw = stored()
+    assert [(r["app"], r["state"]) for r in rows] == [("AlphaApp", "active"), (None, "locked")]

@@ -45,12 +45,15 @@ class XServer:
         self.wm = None
         self.windows: list[subprocess.Popen] = []
         if wm:
-            self.wm = subprocess.Popen(["openbox", "--sm-disable"], env=self.env,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
-                wait_for(lambda: self._wm_ready() or self.wm.poll() is not None, what="openbox")
-                if self.wm.poll() is not None:
-                    raise AssertionError(f"openbox exited: {self.wm.stderr.read().decode(errors='replace')}")
+                for attempt in range(3):  # openbox now and then exits at once on a busy machine: retry
+                    self.wm = subprocess.Popen(["openbox", "--sm-disable"], env=self.env,
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                    wait_for(lambda: self._wm_ready() or self.wm.poll() is not None, what="openbox")
+                    if self.wm.poll() is None:
+                        break
+                else:
+                    raise AssertionError(f"openbox exited {self.wm.returncode}: {self.wm.stderr.read().decode(errors='replace')}")
             except BaseException:
                 self.close()
                 raise

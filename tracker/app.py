@@ -9,10 +9,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from . import config as config_mod
 from .paths import Paths, resolve
+
+if TYPE_CHECKING:  # imported lazily below: `offscreen log` and --help never read the config (~25 ms)
+    from . import config as config_mod
 
 
 @dataclass
@@ -27,6 +29,8 @@ class App:
     @cached_property
     def config(self) -> config_mod.Config:
         """Loaded lazily so that commands that don't need it never fail on a bad file."""
+        from . import config as config_mod
+
         return self._config if self._config is not None else config_mod.load(self.paths.config_file)
 
     def drain(self) -> None:

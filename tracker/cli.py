@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "routine": ("tracker.commands.practice", "routine_group"),
     "checkin": ("tracker.commands.practice", "checkin_cmd"),
     "unplug": ("tracker.commands.practice", "unplug_group"),
+    "nudge": ("tracker.commands.practice", "nudge_cmd"),
     "config": ("tracker.commands.config", "config_group"),
 }
 

@@ -125,6 +125,7 @@ class Daemon:
         self.started_at = time.time()
         self.last_sample_at: float | None = None
         self.drain_proc: subprocess.Popen | None = None
+        self.last_error, self.last_error_at = "", 0.0
 
     # -- signals --------------------------------------------------------------------------------
     def request_stop(self, *_):
@@ -168,6 +169,7 @@ class Daemon:
             "version": __version__,
             "state": state,
             "display": self.settings.display,
+            "idle_source": getattr(self.sampler, "idle_source", None),
         }
         try:
             atomic_write(self.status_path, json.dumps(data, indent=1) + "\n")
@@ -202,6 +204,12 @@ class Daemon:
             self.drain_proc = None
         if force or now - self.last_drain >= self.settings.drain_every:
             self.last_drain = now
+            try:
+                if not self.queue.has_closed():
+                    return  # nothing closed since: a DuckDB import (~0.6 s CPU) for nothing
+            except Exception as e:
+                self.log("warning", f"cannot read the queue: {e}")
+                return
             try:
                 self.drain_proc = self.spawn_drain()
             except OSError as e:
@@ -275,8 +283,12 @@ class Daemon:
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     continue
                 except Exception as e:  # one failed sample is logged and skipped (STYLE.md 12)
-                    self.log("warning", f"sample failed: {type(e).__name__}: {e}")
+                    msg = f"sample failed: {type(e).__name__}: {e}"
+                    if msg != self.last_error or now - self.last_error_at >= STATUS_EVERY:
+                        self.log("warning", msg)  # the same error at most once a minute
+                        self.last_error, self.last_error_at = msg, now
                     obs = None
+                    last_sample = now
                 if obs is not None:
                     tick = self.clock.tick()
                     before = self.builder.current
@@ -291,6 +303,10 @@ class Daemon:
                         self.write_status()
             if now - self.status_written >= STATUS_EVERY:
                 self.write_status()
+                try:
+                    self.queue.sync()  # fsync what NORMAL-mode commits left in the WAL (power loss)
+                except Exception as e:
+                    self.log("warning", f"cannot sync the queue: {e}")
             nxt = last_sample + self.settings.interval if self.sampler is not None else retry_at
             if self.notifier.watchdog_every:
                 nxt = min(nxt, last_watchdog + self.notifier.watchdog_every)
@@ -308,6 +324,13 @@ class Daemon:
     def shutdown(self) -> int:
         """Store everything sampled, drain it into DuckDB in a child, exit 0 (issue 3)."""
         self.notifier.stopping()
+        if self.sampler is not None:
+            try:  # one last sample, so the open span runs until now, not until the last tick
+                obs = self.sampler.observe()
+                tick = self.clock.tick()
+                self.pending += self.builder.update(tick, self._sample(obs, tick))
+            except Exception as e:
+                self.log("debug", f"no final sample: {e}")
         closed = self.pending + self.builder.flush()
         ok = self._store(closed, final=True)
         try:
@@ -339,7 +362,9 @@ def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.
     argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain"]
 
     def spawn() -> subprocess.Popen:
-        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+        # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+                                start_new_session=True)
 
     return spawn
 

@@ -66,6 +66,10 @@ class Queue:
         with self.con:  # one transaction
             self.con.executemany(_UPSERT, rows)
 
+    def has_closed(self) -> bool:
+        """True when closed spans wait for a drain (the open span alone is not worth one)."""
+        return self.con.execute("SELECT 1 FROM spans WHERE closed = 1 LIMIT 1").fetchone() is not None
+
     def sync(self) -> None:
         """Make everything committed so far durable against power loss too (shutdown)."""
         self.con.execute("PRAGMA wal_checkpoint(FULL)")

@@ -26,7 +26,12 @@ def config_group():
 @config_group.command("path")
 @click.pass_obj
 def config_path(app):
-    """Print where the configuration file is (it may not exist yet)."""
+    """Print where the configuration file is (it may not exist yet).
+
+    \b
+    Example:
+      $EDITOR "$(offscreen config path)"
+    """
     click.echo(str(app.paths.config_file))
 
 
@@ -51,7 +56,12 @@ def config_init(app, force):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def config_show(app, as_json):
-    """Print the effective configuration (defaults merged with the file), after validation."""
+    """Print the effective configuration (defaults merged with the file), after validation.
+
+    \b
+    Example:
+      offscreen config show --json
+    """
     data = config_mod.to_dict(app.config)
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))

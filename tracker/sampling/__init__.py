@@ -43,6 +43,7 @@ class Observation:
 
 class Sampler(Protocol):
     name: str  # "x11-ewmh", "x11-focus", "fake", ...
+    idle_source: str  # "xscreensaver", "pynput", ... (for status and doctor)
 
     def wait(self, timeout: float, wake_fd: int | None = None) -> None: ...
 

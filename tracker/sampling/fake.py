@@ -15,6 +15,7 @@ from . import Observation, Window
 
 class ScriptedSampler:
     name = "fake"
+    idle_source = "script"
 
     def __init__(self, steps: list, clock=time.monotonic):
         self.steps = sorted((float(s[0]), s[1], s[2], s[3] if len(s) > 3 else "active") for s in steps)

@@ -20,6 +20,7 @@ from .procs import process_info
 # Windows of these classes mean "the screen is locked" when they are in front (X11 has no standard
 # lock signal; XScreenSaver state covers xss-lock/xsecurelock setups that activate the saver).
 LOCKER_CLASSES = {"i3lock", "xsecurelock", "xscreensaver", "light-locker", "slock", "xlock", "xtrlock"}
+NONE_SETTLE = 0.3  # s "no active window" must last to count (it flickers during a switch)
 RECHECK_EVERY = 10.0  # seconds between full re-reads in event mode (a missed event cannot last)
 
 
@@ -59,11 +60,16 @@ class X11Sampler:
         self._active: int | None = None
         self._title: str | None = None
         self._dirty = True
+        self._none_since: float | None = None
         self._watched: int | None = None
         self._last_full = 0.0
         self.ewmh = self._wm_alive()
         self.root.change_attributes(event_mask=X.PropertyChangeMask)
         self.d.flush()
+
+    @property
+    def idle_source(self) -> str:
+        return "xscreensaver" if self.has_saver else "pynput"
 
     @property
     def name(self) -> str:
@@ -197,12 +203,22 @@ class X11Sampler:
                 self._cache.clear()
             if self._dirty or not self.ewmh:
                 wid = self._active_window()
+                self._dirty = False
+                if wid is None and self._active is not None:
+                    # Window managers clear _NET_ACTIVE_WINDOW for a few ms while switching (openbox
+                    # does): "no window" counts only once it has lasted NONE_SETTLE seconds.
+                    if self._none_since is None:
+                        self._none_since = now
+                    if now - self._none_since < NONE_SETTLE:
+                        wid = self._active
+                        self._dirty = True  # read again next time
+                else:
+                    self._none_since = None
                 if wid != self._active:
                     self._title = None
                 self._active = wid
                 if self.ewmh:
                     self._watch(wid)
-                self._dirty = False
             wid = self._active
             window = None
             if wid:
@@ -231,7 +247,13 @@ class X11Sampler:
 
 
 if __name__ == "__main__":  # smoke loop: python -m tracker.sampling.x11
-    s = X11Sampler()
+    import os
+    import sys
+
+    try:
+        s = X11Sampler(os.environ.get("DISPLAY"))
+    except NoDisplay as e:
+        sys.exit(f"Error: {e}")
     print("backend:", s.name, "xscreensaver:", s.has_saver)
     while True:
         s.wait(1.0)

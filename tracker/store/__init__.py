@@ -20,7 +20,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-import duckdb
+try:
+    # The C extension alone: the same connect/execute/exception classes (the `duckdb` package
+    # re-exports them) at ~25 ms of import instead of ~150 ms for the package wrapper, which is
+    # half of `offscreen log`'s latency budget (issue 2 section 6; numbers in bench/README.md).
+    import _duckdb as duckdb
+except ImportError:  # pragma: no cover - a DuckDB build without the split module
+    import duckdb
 
 from ..errors import DatabaseBusy, RuntimeFailure
 from ..paths import ensure_private_dir

@@ -92,23 +92,10 @@ def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> di
 
 
 def face_to_face_minutes(con, since_utc: datetime, until_utc: datetime) -> float:
-    """In-person minutes that started in [since, until); a group meeting counts once.
+    """In-person minutes in [since, until): the interaction log's own definition (one place)."""
+    from .interactions import face_to_face_minutes as shared
 
-    Uses tracker.store.interactions.face_to_face_minutes when the foundation provides it (this
-    local query is the fallback to dedupe once it is on main).
-    """
-    try:
-        from .interactions import face_to_face_minutes as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return float(shared(con, since_utc, until_utc))
-    row = con.execute(
-        """SELECT coalesce(sum(duration_min), 0) FROM interactions
-           WHERE mode = 'in-person' AND deleted_at IS NULL AND happened_at >= ? AND happened_at < ?""",
-        [_naive_utc(since_utc), _naive_utc(until_utc)],
-    ).fetchone()
-    return float(row[0])
+    return shared(con, since_utc, until_utc)
 
 
 def export_rows(con, since_utc: datetime | None, until_utc: datetime | None, config: Config) -> list[dict]:

@@ -70,4 +70,65 @@ CREATE TABLE settings (
 )
 """,
     ),
+    (
+        "0002_practice",
+        """
+CREATE SEQUENCE routines_id_seq START 1;
+CREATE TABLE routines (
+    id INTEGER PRIMARY KEY DEFAULT nextval('routines_id_seq'),
+    name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL,          -- lower(name); unique among routines not removed
+    unit VARCHAR NOT NULL CHECK (unit IN ('day', 'week', 'month')),
+    every_n INTEGER NOT NULL CHECK (every_n BETWEEN 1 AND 366),
+    on_weekday SMALLINT CHECK (on_weekday BETWEEN 0 AND 6),  -- planned day, 0 = Monday
+    starts_on DATE NOT NULL,            -- local day the first period starts from
+    note VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    removed_at TIMESTAMP,               -- soft delete: held interactions keep their routine_id
+    source VARCHAR NOT NULL DEFAULT 'cli'
+);
+CREATE TABLE routine_people (
+    routine_id INTEGER NOT NULL,
+    person_id INTEGER NOT NULL,
+    PRIMARY KEY (routine_id, person_id)
+);
+CREATE TABLE routine_skips (
+    routine_id INTEGER NOT NULL,
+    period_start DATE NOT NULL,         -- local day the skipped period starts
+    reason VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (routine_id, period_start)
+);
+CREATE SEQUENCE checkins_id_seq START 1;
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY DEFAULT nextval('checkins_id_seq'),
+    at_utc TIMESTAMP NOT NULL,
+    mood SMALLINT CHECK (mood BETWEEN 1 AND 5),              -- awful 1 .. great 5
+    connected SMALLINT CHECK (connected BETWEEN 0 AND 10),   -- felt connected today
+    lack_companionship SMALLINT CHECK (lack_companionship BETWEEN 1 AND 3),  -- UCLA-3 items
+    left_out SMALLINT CHECK (left_out BETWEEN 1 AND 3),
+    isolated SMALLINT CHECK (isolated BETWEEN 1 AND 3),
+    lonely VARCHAR CHECK (lonely IN ('often/always', 'some of the time', 'occasionally', 'hardly ever', 'never')),
+    note VARCHAR,
+    source VARCHAR NOT NULL DEFAULT 'cli'
+);
+CREATE SEQUENCE unplug_id_seq START 1;
+CREATE TABLE unplug_sessions (
+    id INTEGER PRIMARY KEY DEFAULT nextval('unplug_id_seq'),
+    start_utc TIMESTAMP NOT NULL,
+    planned_end_utc TIMESTAMP,          -- from --for; the session ends here unless stopped earlier
+    end_utc TIMESTAMP,                  -- set by `unplug stop` (or given after the fact)
+    note VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    source VARCHAR NOT NULL DEFAULT 'cli'
+);
+CREATE TABLE nudges_sent (
+    day DATE PRIMARY KEY,               -- local day (general.day_start_hour): one nudge a day
+    kind VARCHAR NOT NULL,
+    message VARCHAR NOT NULL,
+    sent_utc TIMESTAMP NOT NULL,
+    delivered VARCHAR NOT NULL          -- 'desktop', 'off' (desktop = false) or 'failed: ...'
+)
+""",
+    ),
 ]

@@ -1,0 +1,519 @@
+"""DuckDB aggregations for the dashboard and `offscreen report` (issue 4): small column dicts.
+
+Local days and hours are exact: Python computes each local day's (and hour's) start and end as
+naive UTC instants (DST-aware, days starting at general.day_start_hour), puts that small calendar
+in a temp table, and SQL clips every span to it (`least(end) - greatest(start)`), so a span
+crossing a day or hour boundary is split correctly. Only state='active' is screen time.
+Face-to-face time sums INTERACTIONS (a group dinner counts once), never deleted ones.
+Nothing here returns raw rows: the page size must not grow with the data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from tracker.categories import rules_for, sql_case
+from tracker.config import Cadence
+
+from .views import Range
+
+UTC = timezone.utc
+MODES = ("in-person", "video", "voice", "text")
+STATUSES = ("on-track", "late", "overdue")
+LAG_DAYS = 3  # in-person minutes on t..t+3
+MIN_LAG_DAYS = 28
+MIN_RATIO_DAYS = 7
+BASELINE_DAYS = 28
+
+
+# --- calendar --------------------------------------------------------------------------------
+
+def now_utc(rng: Range) -> datetime:
+    """The reference 'now' of a range (naive UTC): rng.now_utc, else the wall clock."""
+    if rng.now_utc is not None:
+        return rng.now_utc
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def logical_day(ts_utc: datetime, rng: Range) -> date:
+    """The local day (starting at day_start_hour) a naive-UTC instant belongs to."""
+    local = ts_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(rng.tz))
+    return (local.replace(tzinfo=None) - timedelta(hours=rng.day_start_hour)).date()
+
+
+def day_bounds(d: date, rng: Range) -> tuple[datetime, datetime]:
+    """Naive-UTC start and end of local day D."""
+    tz = ZoneInfo(rng.tz)
+    s = datetime.combine(d, time(rng.day_start_hour), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+    e = datetime.combine(d + timedelta(days=1), time(rng.day_start_hour), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+    return s, e
+
+
+def calendar(rng: Range) -> list[tuple[date, datetime, datetime]]:
+    """Every local day touching [since, until), clipped to the range."""
+    out = []
+    d = logical_day(rng.since_utc, rng)
+    while True:
+        s, e = day_bounds(d, rng)
+        if s >= rng.until_utc:
+            break
+        out.append((d, max(s, rng.since_utc), min(e, rng.until_utc)))
+        d += timedelta(days=1)
+    return out
+
+
+def hour_calendar(rng: Range) -> list[tuple[datetime, datetime, int, int]]:
+    """(start, end, weekday of the local day, local clock hour) for every hour of the range."""
+    tz = ZoneInfo(rng.tz)
+    out = []
+    for d, s, e in calendar(rng):
+        t = s.replace(minute=0, second=0, microsecond=0)
+        while t < e:
+            nxt = t + timedelta(hours=1)
+            hour = t.replace(tzinfo=UTC).astimezone(tz).hour
+            out.append((max(t, s), min(nxt, e), d.weekday(), hour))
+            t = nxt
+    return out
+
+
+def _temp(con, name: str, columns: str, rows: list[tuple]) -> None:
+    """Create temp table NAME from Python rows: one list parameter per column, unnested together
+    (20x faster than multi-row VALUES with thousands of parameters)."""
+    cols = [c.strip().split() for c in columns.split(",")]
+    if not rows:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
+        return
+    select = ", ".join(f"unnest(${i + 1}::{typ}[]) AS {col}" for i, (col, typ) in enumerate(cols))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", [list(c) for c in zip(*rows)])
+
+
+def _cal(con, rng: Range) -> list[tuple[date, datetime, datetime]]:
+    cal = calendar(rng)
+    _temp(con, "cal", "day DATE, s TIMESTAMP, e TIMESTAMP", cal)
+    return cal
+
+
+def _cols(cur) -> dict[str, list]:
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    return {n: [r[i] for r in rows] for i, n in enumerate(names)}
+
+
+def _active_with_category(rng: Range, states: str = "state = 'active'") -> str:
+    """SQL (two params: since, until) for spans in range clipped to it, each with its category.
+
+    Categories are computed per DISTINCT (app, title), not per span: the regex CASE runs on a
+    few hundred pairs instead of half a million rows."""
+    case = sql_case(rules_for(rng.config), "app_k", "title_k")
+    return f"""
+      a0 AS (SELECT greatest(start_utc, $since) AS s, least(end_utc, $until) AS e, state,
+                    coalesce(app, '') AS app_k, coalesce(title, '') AS title_k
+             FROM activity WHERE {states} AND end_utc > $since AND start_utc < $until AND end_utc > start_utc),
+      pairs AS (SELECT app_k, title_k, {case} AS category FROM (SELECT DISTINCT app_k, title_k FROM a0)),
+      a AS (SELECT a0.s, a0.e, a0.state, a0.app_k, pairs.category FROM a0 JOIN pairs USING (app_k, title_k))"""
+
+
+def _pieces(src: str, cal: str, keys: str, min_bucket_s: int) -> str:
+    """SQL: the spans of SRC cut at the boundaries of the calendar table CAL (columns idx, s, e,
+    KEYS; idx numbers the buckets in time order, none shorter than MIN_BUCKET_S inside the range).
+
+    An ASOF join finds the bucket each span starts in (a sort-merge, not a range join); the spans
+    that run past it are unnested into the following bucket numbers and equi-joined to them."""
+    k = ", ".join(f"c.{x.strip()}" for x in keys.split(","))
+    return f"""
+      first_b AS (SELECT {src}.*, {k}, c.idx, c.s AS cs, c.e AS ce FROM {src} ASOF JOIN {cal} c ON {src}.s >= c.s),
+      later AS (SELECT f.*, unnest(range(f.idx + 1, f.idx + 2 + CAST(ceil(epoch(f.e - f.ce) / {min_bucket_s}) AS BIGINT))) AS j
+                FROM first_b f WHERE f.e > f.ce),
+      pieces AS (
+        SELECT {keys}, state, app_k, category, epoch(least(e, ce) - greatest(s, cs)) AS secs
+        FROM first_b WHERE s < ce
+        UNION ALL
+        SELECT {k}, l.state, l.app_k, l.category, epoch(least(l.e, c.e) - greatest(l.s, c.s))
+        FROM later l JOIN {cal} c ON c.idx = l.j WHERE c.s < l.e)"""
+
+
+_BACK_DAYS = 7 + BASELINE_DAYS - 1  # the widest look-back any view needs (view 2)
+
+
+def _activity_fingerprint(con) -> tuple:
+    return con.execute("SELECT count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc)), "
+                       "sum(hash(app, title, state)) FROM activity").fetchone()
+
+
+def _day_agg(con, rng: Range) -> Range:
+    """Build (once per connection, range, rules and activity contents) the temp tables
+    day_agg(day, category, app_k, secs) of active screen time and day_tracked(day) for the range
+    extended by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
+    ext = _extended(rng, _BACK_DAYS)
+    key = repr((ext.since_utc, ext.until_utc, ext.day_start_hour, ext.tz, rules_for(ext.config),
+                _activity_fingerprint(con)))
+    try:
+        if con.execute("SELECT k FROM day_agg_key").fetchone()[0] == key:
+            return ext
+    except Exception:  # no cache table yet in this connection
+        pass
+    _temp(con, "ext_cal", "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP",
+          [(i, *row) for i, row in enumerate(calendar(ext))])
+    params = {"since": ext.since_utc, "until": ext.until_utc}
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE day_agg AS
+        WITH {_active_with_category(ext, "true")}, {_pieces("a", "ext_cal", "day", 22 * 3600)}
+        SELECT day, state, category, app_k, sum(secs) AS secs FROM pieces GROUP BY ALL""", params)
+    con.execute("CREATE OR REPLACE TEMP TABLE day_agg_key AS SELECT ? AS k", [key])
+    return ext
+
+
+# --- daily screen and face-to-face -----------------------------------------------------------
+
+def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
+    """Per local day (from BACK days before the range): screen minutes (social media / other),
+    in-person minutes, tracked (any activity recorded) or not."""
+    ext = _day_agg(con, rng)
+    first = logical_day(rng.since_utc, rng) - timedelta(days=back)
+    cur = con.execute(
+        """WITH scr AS (
+          SELECT day, sum(secs) FILTER (state = 'active') / 60.0 AS screen,
+                 coalesce(sum(secs) FILTER (state = 'active' AND category = 'social media'), 0) / 60.0 AS social
+          FROM day_agg GROUP BY day),
+        f2f AS (
+          SELECT c.day, sum(epoch(least(i.happened_at + to_microseconds(CAST(i.duration_min * 60e6 AS BIGINT)), c.e)
+                                - greatest(i.happened_at, c.s))) / 60.0 AS f2f
+          FROM ext_cal c JOIN interactions i
+            ON i.happened_at < c.e AND i.happened_at + to_microseconds(CAST(i.duration_min * 60e6 AS BIGINT)) > c.s
+          WHERE i.mode = 'in-person' AND i.deleted_at IS NULL GROUP BY c.day)
+        SELECT c.day, coalesce(scr.screen, 0) AS screen_min, coalesce(scr.social, 0) AS social_min,
+               coalesce(scr.screen, 0) - coalesce(scr.social, 0) AS other_min,
+               coalesce(f2f.f2f, 0) AS f2f_min, scr.day IS NOT NULL AS tracked
+        FROM ext_cal c LEFT JOIN scr USING (day) LEFT JOIN f2f USING (day)
+        WHERE c.day >= ? ORDER BY c.day""",
+        [first],
+    )
+    out = _cols(cur)
+    for k in ("screen_min", "social_min", "other_min", "f2f_min"):
+        out[k] = [round(float(v), 4) for v in out[k]]
+    return out
+
+
+def _extended(rng: Range, days: int) -> Range:
+    return replace(rng, since_utc=day_bounds(logical_day(rng.since_utc, rng) - timedelta(days=days), rng)[0])
+
+
+def _rolling_mean(values: list, window: int) -> list:
+    out = []
+    for i in range(len(values)):
+        w = [v for v in values[max(0, i - window + 1):i + 1] if v is not None]
+        out.append(round(sum(w) / len(w), 4) if w else None)
+    return out
+
+
+def screen_vs_f2f(con, rng: Range) -> dict:
+    """View 1: daily hours with 7-day means (the means also use the 6 days before the range)."""
+    d = daily(con, rng, back=6)
+    screen = [s / 60 if t else None for s, t in zip(d["screen_min"], d["tracked"])]
+    f2f = [v / 60 for v in d["f2f_min"]]
+    m_screen, m_f2f = _rolling_mean(screen, 7), _rolling_mean(f2f, 7)
+    first = logical_day(rng.since_utc, rng)
+    keep = [i for i, day in enumerate(d["day"]) if day >= first]
+    return {
+        "day": [d["day"][i] for i in keep],
+        "social_h": [round(d["social_min"][i] / 60, 4) for i in keep],
+        "other_h": [round(d["other_min"][i] / 60, 4) for i in keep],
+        "f2f_h": [round(f2f[i], 4) for i in keep],
+        "screen_mean7_h": [m_screen[i] for i in keep],
+        "f2f_mean7_h": [m_f2f[i] for i in keep],
+        "tracked_days": sum(1 for i in keep if d["tracked"][i]),
+        "interaction_days": sum(1 for i in keep if f2f[i] > 0),
+    }
+
+
+def f2f_per_screen_hour(con, rng: Range) -> dict:
+    """View 2: in-person minutes per screen hour over the trailing 7 days, against the ratio of the
+    28 days before those 7 (the person's own baseline; shown when >= 14 of them were tracked)."""
+    d = daily(con, rng, back=_BACK_DAYS)
+    first = logical_day(rng.since_utc, rng)
+    n = len(d["day"])
+
+    def ratio(lo: int, hi: int, min_tracked: int):
+        lo = max(lo, 0)
+        tracked = [i for i in range(lo, hi + 1) if d["tracked"][i]]
+        screen_h = sum(d["screen_min"][i] for i in tracked) / 60
+        if len(tracked) < min_tracked or screen_h <= 0:
+            return None
+        f2f = sum(d["f2f_min"][i] for i in range(lo, hi + 1))
+        return round(f2f / screen_h, 4)
+
+    out = {"day": [], "ratio7": [], "baseline": []}
+    for i in range(n):
+        if d["day"][i] < first:
+            continue
+        out["day"].append(d["day"][i])
+        out["ratio7"].append(ratio(i - 6, i, 1) if i - 6 >= 0 else None)
+        out["baseline"].append(ratio(i - 6 - BASELINE_DAYS, i - 7, 14) if i - 6 - BASELINE_DAYS >= 0 else None)
+    out["tracked_days"] = sum(1 for i in range(n) if d["day"][i] >= first and d["tracked"][i])
+    return out
+
+
+# --- categories per week ---------------------------------------------------------------------
+
+def categories_per_week(con, rng: Range) -> dict:
+    """View 3: screen hours per category per week (weeks start on Monday of the local day)."""
+    _day_agg(con, rng)
+    cur = con.execute(
+        """SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS week, category,
+                  sum(secs) / 3600.0 AS hours
+           FROM day_agg WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY week, category""",
+        [logical_day(rng.since_utc, rng)],
+    )
+    out = _cols(cur)
+    out["hours"] = [round(float(h), 4) for h in out["hours"]]
+    return out
+
+
+def top_apps(con, rng: Range, limit: int = 5) -> dict:
+    """Screen hours per app (and per category) in the range, largest first."""
+    _day_agg(con, rng)
+    rows = con.execute(
+        """SELECT app_k, category, sum(secs) / 3600.0 AS hours FROM day_agg
+           WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY hours DESC, app_k""",
+        [logical_day(rng.since_utc, rng)]).fetchall()
+    apps: dict[str, float] = {}
+    cats: dict[str, float] = {}
+    for app, cat, h in rows:
+        apps[app] = apps.get(app, 0) + h
+        cats[cat] = cats.get(cat, 0) + h
+    return {
+        "apps": [{"app": a or "(unknown)", "hours": round(h, 2)}
+                 for a, h in sorted(apps.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]],
+        "categories": [{"category": c, "hours": round(h, 2)}
+                       for c, h in sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))],
+    }
+
+
+# --- weekday x hour --------------------------------------------------------------------------
+
+def heatmap(con, rng: Range) -> dict:
+    """View 4: mean screen minutes per (weekday, local hour) over tracked days of that weekday,
+    and how many in-person meetings and calls (video, voice) started in each cell; text is left
+    out, it would cover every cell."""
+    _day_agg(con, rng)
+    first = logical_day(rng.since_utc, rng)
+    per_wd = [0] * 7
+    for (d,) in con.execute("SELECT DISTINCT day FROM day_agg WHERE day >= ?", [first]).fetchall():
+        per_wd[d.weekday()] += 1
+    _temp(con, "hcal", "idx INTEGER, s TIMESTAMP, e TIMESTAMP, wd INTEGER, hr INTEGER",
+          [(i, *row) for i, row in enumerate(hour_calendar(rng))])
+    minutes = [[0.0] * 24 for _ in range(7)]
+    for wd, hr, secs in con.execute(
+        f"""WITH {_active_with_category(rng)}, {_pieces("a", "hcal", "wd, hr", 900)}
+            SELECT wd, hr, sum(secs) FROM pieces GROUP BY ALL""",
+        {"since": rng.since_utc, "until": rng.until_utc},
+    ).fetchall():
+        minutes[wd][hr] += secs / 60
+    mean = [[round(minutes[w][h] / per_wd[w], 4) if per_wd[w] else None for h in range(24)] for w in range(7)]
+    starts = {"in-person": [[0] * 24 for _ in range(7)], "call": [[0] * 24 for _ in range(7)]}
+    for wd, hr, mode, n in con.execute(
+        """SELECT h.wd, h.hr, i.mode, count(*) FROM hcal h JOIN interactions i
+             ON i.happened_at >= h.s AND i.happened_at < h.e
+           WHERE i.deleted_at IS NULL AND i.mode <> 'text' GROUP BY ALL""").fetchall():
+        starts["in-person" if mode == "in-person" else "call"][wd][hr] += n
+    return {"mean_min": mean, "tracked_per_weekday": per_wd, "starts": starts,
+            "hour_order": [(rng.day_start_hour + k) % 24 for k in range(24)]}
+
+
+# --- people ----------------------------------------------------------------------------------
+
+def cadence_for(tier: str | None, every_days: int | None, max_days: int | None,
+                defaults: Cadence) -> tuple[int, int] | None:
+    """(ideal, max) days: the person's own values, else their tier's default; None without either.
+    With only every_days, max is the tier's max when that is at least the ideal, else 2 x ideal
+    (the same rule as tracker/cadence.py on the practice branch)."""
+    tier_pair = getattr(defaults, tier) if tier else None
+    if every_days is None and tier_pair is None:
+        return None if max_days is None else (max_days, max_days)
+    ideal = every_days if every_days is not None else tier_pair[0]
+    if max_days is not None:
+        mx = max_days
+    elif tier_pair is not None and tier_pair[1] >= ideal:
+        mx = tier_pair[1]
+    else:
+        mx = 2 * ideal
+    return ideal, max(mx, ideal)
+
+
+def status_for(days_since: int, ideal: int, mx: int) -> str:
+    if days_since <= ideal:
+        return "on-track"
+    return "late" if days_since <= mx else "overdue"
+
+
+def _qualifying(cadence_modes: str | None) -> tuple[str, ...]:
+    if not cadence_modes:
+        return ("in-person",)
+    if cadence_modes.strip() == "any":
+        return MODES
+    return tuple(m.strip() for m in cadence_modes.split(",") if m.strip() in MODES) or ("in-person",)
+
+
+def people_status(con, rng: Range) -> dict:
+    """View 5: days since each person's last qualifying contact (when it HAPPENED) at the end of
+    the range (or now, if earlier), with status against their cadence. People without a cadence
+    are listed without status; never-met people count from when they were added."""
+    ref = min(rng.until_utc, now_utc(rng))
+    people = con.execute(
+        """SELECT p.id, p.name, p.tier, p.every_days, p.max_days, p.cadence_modes, p.created_at
+           FROM people p WHERE p.merged_into IS NULL ORDER BY p.name""").fetchall()
+    last = {}
+    for pid, mode, ts in con.execute(
+        """SELECT ip.person_id, i.mode, max(i.happened_at) FROM interactions i
+           JOIN interaction_people ip ON ip.interaction_id = i.id
+           WHERE i.deleted_at IS NULL AND i.happened_at <= ? GROUP BY ALL""", [ref]).fetchall():
+        last[(pid, mode)] = ts
+    ref_day = logical_day(ref, rng)
+    rows = []
+    for pid, name, tier, every, mx, modes, created in people:
+        seen = [last[(pid, m)] for m in _qualifying(modes) if (pid, m) in last]
+        last_seen = max(seen) if seen else None
+        pair = cadence_for(tier, every, mx, rng.config.cadence)
+        start = last_seen or created
+        days = max(0, (ref_day - logical_day(start, rng)).days) if start else None
+        rows.append({
+            "name": name, "tier": tier, "last_seen": last_seen, "never_met": last_seen is None,
+            "days_since": days if (last_seen is not None or pair) else None,
+            "ideal": pair[0] if pair else None, "max": pair[1] if pair else None,
+            "status": status_for(days, *pair) if pair and days is not None else None,
+        })
+    order = {s: i for i, s in enumerate(reversed(STATUSES))}
+    rows.sort(key=lambda r: (order.get(r["status"], 9),
+                             -((r["days_since"] or 0) - (r["ideal"] or 0)) if r["status"] else 0,
+                             r["name"].lower()))
+    return {"people": rows, "reference_day": ref_day}
+
+
+def friendship_hours(con, rng: Range, top: int = 12) -> dict:
+    """View 6: cumulative LEISURE in-person hours per person (work=false), all history up to the
+    end of the range; series points inside the range, top people by total."""
+    ref = min(rng.until_utc, now_utc(rng))
+    cur = con.execute(
+        """WITH x AS (
+             SELECT p.name, i.happened_at, i.duration_min / 60.0 AS h
+             FROM interactions i JOIN interaction_people ip ON ip.interaction_id = i.id
+             JOIN people p ON p.id = ip.person_id
+             WHERE i.mode = 'in-person' AND NOT i.work AND i.deleted_at IS NULL AND i.happened_at <= ?
+               AND p.merged_into IS NULL),
+           c AS (SELECT name, happened_at, sum(h) OVER (PARTITION BY name ORDER BY happened_at
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum FROM x)
+           SELECT name, happened_at, cum FROM c ORDER BY name, happened_at""", [ref])
+    series: dict[str, dict] = {}
+    for name, ts, cum in cur.fetchall():
+        s = series.setdefault(name, {"at": [], "cum_h": [], "before": 0.0, "total": 0.0})
+        if ts < rng.since_utc:
+            s["before"] = round(cum, 4)
+        else:
+            s["at"].append(ts)
+            s["cum_h"].append(round(cum, 4))
+        s["total"] = round(cum, 4)
+    names = sorted(series, key=lambda n: (-series[n]["total"], n.lower()))[:top]
+    return {"people": names, "series": {n: series[n] for n in names}, "since": rng.since_utc, "until": ref}
+
+
+# --- interactions ----------------------------------------------------------------------------
+
+def closeness_points(con, rng: Range) -> dict:
+    """View 8: (duration, closeness) of each rated interaction in range, by mode."""
+    cur = con.execute(
+        """SELECT i.mode, i.duration_min, i.closeness, i.summary, i.note,
+                  list(p.name ORDER BY p.name) FILTER (p.name IS NOT NULL) AS people
+           FROM interactions i LEFT JOIN interaction_people ip ON ip.interaction_id = i.id
+           LEFT JOIN people p ON p.id = ip.person_id
+           WHERE i.deleted_at IS NULL AND i.closeness IS NOT NULL AND i.happened_at >= ? AND i.happened_at < ?
+           GROUP BY i.id, i.mode, i.duration_min, i.closeness, i.summary, i.note, i.happened_at
+           ORDER BY i.happened_at""", [rng.since_utc, rng.until_utc])
+    out = {m: {"duration_min": [], "closeness": [], "summary": [], "note": [], "people": []} for m in MODES}
+    for mode, dur, cl, summary, note, people in cur.fetchall():
+        o = out[mode]
+        o["duration_min"].append(float(dur))
+        o["closeness"].append(int(cl))
+        o["summary"].append(summary)
+        o["note"].append(note)
+        o["people"].append(people or [])
+    return out
+
+
+def mode_mix(con, rng: Range) -> dict:
+    """View 9: hours per mode per week (by the local day each interaction started)."""
+    _cal(con, rng)
+    cur = con.execute(
+        """SELECT CAST(c.day - CAST(isodow(c.day) - 1 AS INTEGER) AS DATE) AS week, i.mode,
+                  sum(i.duration_min) / 60.0 AS hours, count(*) AS n
+           FROM cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
+           WHERE i.deleted_at IS NULL GROUP BY ALL ORDER BY week, mode""")
+    out = _cols(cur)
+    out["hours"] = [round(float(h), 4) for h in out["hours"]]
+    return out
+
+
+# --- lagged association ----------------------------------------------------------------------
+
+def pearson_ci(xs: list[float], ys: list[float]) -> dict | None:
+    """Pearson r with a 95 % CI (Fisher z); None when undefined (n < 4 or no variation)."""
+    n = len(xs)
+    if n < 4:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx <= 0 or syy <= 0:
+        return None
+    r = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / math.sqrt(sxx * syy)
+    r = max(-1.0, min(1.0, r))
+    z = math.atanh(max(-0.999999, min(0.999999, r)))
+    se = 1 / math.sqrt(n - 3)
+    return {"n": n, "r": round(r, 4), "lo": round(math.tanh(z - 1.96 * se), 4),
+            "hi": round(math.tanh(z + 1.96 * se), 4)}
+
+
+def _center_by_weekday(values: list[float], weekdays: list[int]) -> list[float]:
+    sums: dict[int, list[float]] = {}
+    for v, w in zip(values, weekdays):
+        sums.setdefault(w, []).append(v)
+    means = {w: sum(v) / len(v) for w, v in sums.items()}
+    return [v - means[w] for v, w in zip(values, weekdays)]
+
+
+def lagged(con, rng: Range) -> dict:
+    """View 10: screen (and social-media) minutes on tracked day t against in-person minutes on
+    t..t+3, both centred on their weekday means (so 'weekends have more of both' is not counted);
+    days whose t+3 has not ended yet are left out."""
+    d = daily(con, rng)
+    ref = min(rng.until_utc, now_utc(rng))
+    days = d["day"]
+    complete = [day_bounds(day, rng)[1] <= ref for day in days]
+    idx = [i for i in range(len(days) - LAG_DAYS) if d["tracked"][i] and complete[i + LAG_DAYS]]
+    out = {"n_days": len(idx), "needed": MIN_LAG_DAYS, "screen": None, "social": None}
+    if len(idx) < MIN_LAG_DAYS:
+        return out
+    wds = [days[i].weekday() for i in idx]
+    y = _center_by_weekday([sum(d["f2f_min"][i:i + LAG_DAYS + 1]) for i in idx], wds)
+    out["screen"] = pearson_ci(_center_by_weekday([d["screen_min"][i] for i in idx], wds), y)
+    out["social"] = pearson_ci(_center_by_weekday([d["social_min"][i] for i in idx], wds), y)
+    return out
+
+
+def totals(con, rng: Range) -> dict:
+    """Header numbers: screen hours, in-person hours, interactions, people met in person."""
+    d = daily(con, rng)
+    row = con.execute(
+        """SELECT count(DISTINCT i.id), count(DISTINCT ip.person_id) FILTER (i.mode = 'in-person')
+           FROM interactions i LEFT JOIN interaction_people ip ON ip.interaction_id = i.id
+           WHERE i.deleted_at IS NULL AND i.happened_at >= ? AND i.happened_at < ?""",
+        [rng.since_utc, rng.until_utc]).fetchone()
+    return {
+        "screen_h": round(sum(d["screen_min"]) / 60, 2),
+        "social_h": round(sum(d["social_min"]) / 60, 2),
+        "f2f_h": round(sum(d["f2f_min"]) / 60, 2),
+        "interactions": row[0], "people_in_person": row[1],
+        "days": len(d["day"]), "tracked_days": sum(d["tracked"]),
+    }

@@ -1,0 +1,111 @@
+"""Activity queries on a real DuckDB file: export rows (contract), today's summary, categories."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tracker import config as config_mod
+from tracker.store import activity, connect
+
+UTC = timezone.utc
+
+
+def put(con, rows):
+    """rows: (id, start aware, end aware, app, title, state)"""
+    activity.upsert_spans(con, [(i, s.timestamp(), e.timestamp(), app, title, state, None) for i, s, e, app, title, state in rows])
+
+
+def at(h, m=0, day=26):
+    return datetime(2026, 11, day, h, m, tzinfo=UTC)
+
+
+ROWS = [
+    ("a", at(2, 30), at(3, 30), "Firefox", "YouTube - Cats", "active"),  # 03:30-04:30 Berlin: crosses day start
+    ("b", at(8), at(9), "firefox", "Inbox - Gmail", "active"),
+    ("c", at(9), at(9, 30), "Code", "main.py", "active"),
+    ("d", at(9, 30), at(9, 40), "Code", "main.py", "idle"),
+    ("e", at(9, 40), at(10), None, None, "locked"),
+    ("f", at(10), at(11), None, None, "asleep"),
+    ("g", at(11), at(11, 15), "excluded", None, "active"),
+    ("h", at(11, 15), at(11, 45), "Unknownapp", "x", "active"),
+]
+
+
+@pytest.fixture
+def con(tmp_path):
+    with connect(tmp_path / "t.duckdb") as c:
+        put(c, ROWS)
+        yield c
+
+
+def test_export_rows_contract(con):
+    rows = activity.export_rows(con, None, None, config_mod.Config())
+    assert [r["state"] for r in rows] == ["active", "active", "active", "idle", "locked", "asleep", "active", "active"]
+    first = rows[0]
+    assert first == {"start": "2026-11-26T03:30:00+01:00", "end": "2026-11-26T04:30:00+01:00", "app": "Firefox",
+                     "title": "YouTube - Cats", "state": "active", "category": "video", "seconds": 3600.0}
+    assert [r["category"] for r in rows] == ["video", "email", "programming", "programming", None, None, "excluded", "other"]
+    assert rows[4]["app"] is None and rows[4]["title"] is None
+    json.dumps(rows)  # JSON-ready
+    for r in rows:
+        assert datetime.fromisoformat(r["start"]).utcoffset() is not None
+
+
+def test_export_rows_range_is_overlap_and_user_rules_recategorise(con):
+    cfg = config_mod.parse({"categories": {"rules": [{"category": "work", "app": "(?i)^code$"}]}})
+    rows = activity.export_rows(con, at(9, 10), at(9, 35), cfg)
+    assert [(r["app"], r["state"], r["category"]) for r in rows] == [("Code", "active", "work"), ("Code", "idle", "work")]
+
+
+def test_summary_clips_to_the_local_day_and_splits_states(con):
+    from tracker.timeparse import day_start
+
+    since = day_start(datetime(2026, 11, 26).date(), 4)  # 04:00 Berlin = 03:00 UTC
+    until = since + timedelta(days=1)
+    s = activity.summary(con, since, until, config_mod.Config())
+    assert s["active_seconds"] == 30 * 60 + 3600 + 1800 + 15 * 60 + 1800
+    assert s["idle_seconds"] == 600 and s["locked_seconds"] == 1200 and s["asleep_seconds"] == 3600
+    assert s["by_category"] == [
+        {"category": "email", "seconds": 3600.0},
+        {"category": "other", "seconds": 1800.0},
+        {"category": "programming", "seconds": 1800.0},
+        {"category": "video", "seconds": 1800.0},
+        {"category": "excluded", "seconds": 900.0},
+    ]
+    assert [(a["app"], a["seconds"]) for a in s["by_app"]][:2] == [("firefox", 3600.0), ("Code", 1800.0)]
+
+
+def test_face_to_face_counts_in_person_once_and_skips_deleted(con):
+    now = datetime(2026, 11, 26, 12)
+    con.execute(
+        """INSERT INTO interactions (summary, happened_at, duration_min, mode, logged_at, deleted_at) VALUES
+           ('lunch', ?, 60, 'in-person', ?, NULL), ('call', ?, 30, 'voice', ?, NULL),
+           ('gone', ?, 45, 'in-person', ?, ?), ('yesterday', ?, 20, 'in-person', ?, NULL)""",
+        [now, now, now, now, now, now, now, now - timedelta(days=1), now],
+    )
+    iid = con.execute("SELECT id FROM interactions WHERE summary = 'lunch'").fetchone()[0]
+    con.execute("INSERT INTO interaction_people VALUES (?, 1), (?, 2)", [iid, iid])  # a group: counted once
+    assert activity.face_to_face_minutes(con, at(3), at(3, day=27)) == 60.0
+
+
+def test_today_command_text_and_json(app, run):
+    from tracker.timeparse import day_start, local_day
+
+    now = datetime.now(UTC)
+    start, end = now - timedelta(minutes=3), now - timedelta(minutes=1)
+    with connect(app.paths.db) as c:
+        put(c, [("x", start, end, "firefox", "Mastodon", "active")])
+    since = day_start(local_day(end, 4), 4)
+    expect = (end - max(start, since)).total_seconds()  # 0..120: the day may have begun meanwhile
+    data = json.loads(run("today", "--json", check=0).stdout)
+    assert data["active_seconds"] == pytest.approx(expect, abs=0.01)
+    assert data["by_category"] == ([{"category": "social media", "seconds": pytest.approx(expect, abs=0.01)}] if expect else [])
+    assert data["since"] == since.isoformat(timespec="seconds")
+    r = run("today", check=0)
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"Today ({data['day']}, since 04:00)"
+    assert lines[1].split() == ["screen", "time", "2m" if expect >= 119.5 else lines[1].split()[-1]]
+    assert lines[4].split() == ["face", "to", "face", "0s"]

@@ -1,0 +1,100 @@
+"""The daemon loop in-process with injected clock, sampler and queue (STYLE.md 3, 8)."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+from tracker import config as config_mod
+from tracker.daemon import Daemon, Log, Settings
+from tracker.queue import Queue
+from tracker.sampling import Observation, Window
+from tracker.spans import Tick
+
+T0 = 1_780_000_000.0
+
+
+class SteppedClock:
+    """Advances 1 s per tick; the test schedules a suspend or a wall-clock step at tick N."""
+
+    def __init__(self, events):
+        self.n, self.events = 0, events
+        self.wall, self.mono, self.boot = T0, 100.0, 100.0
+
+    def tick(self):
+        kind, secs = self.events.get(self.n, (None, 0))
+        if kind == "suspend":
+            self.wall += secs
+            self.boot += secs
+        elif kind == "step":
+            self.wall += secs
+        t = Tick(self.wall, self.mono, self.boot)
+        self.n += 1
+        self.wall += 1
+        self.mono += 1
+        self.boot += 1
+        return t
+
+
+class ListSampler:
+    """Returns the given observations in turn; asks the daemon to stop after the last one."""
+
+    name, idle_source = "list", "script"
+
+    def __init__(self, apps, daemon_ref):
+        self.apps, self.i, self.ref = apps, 0, daemon_ref
+
+    def observe(self):
+        app = self.apps[min(self.i, len(self.apps) - 1)]
+        self.i += 1
+        return Observation(window=Window(app, f"{app} title"), last_input=None)
+
+    def wait(self, timeout, wake_fd=None):
+        if self.i >= len(self.apps):
+            self.ref[0].stop = True
+
+    def close(self):
+        pass
+
+
+def run_loop(tmp_path, apps, events, privacy=config_mod.Privacy()):
+    ref = []
+    sampler = ListSampler(apps, ref)
+    q = Queue(tmp_path / "q.sqlite3")
+    log = io.StringIO()
+    d = Daemon(
+        settings=Settings(interval=0.0, idle_after=180, drain_every=600, privacy=privacy),
+        open_sampler=lambda: sampler,
+        queue=q,
+        status_path=tmp_path / "daemon.json",
+        log=Log(stream=log, level="debug", journal=False),
+        clock=SteppedClock(events),
+    )
+    ref.append(d)
+    assert d.run() == 0
+    con = sqlite3.connect(tmp_path / "q.sqlite3")
+    rows = con.execute('SELECT app, state, start - ?, "end" - ?, closed FROM spans ORDER BY start', [T0, T0]).fetchall()
+    return rows, log.getvalue()
+
+
+def test_suspend_in_the_loop_becomes_asleep(tmp_path):
+    rows, log = run_loop(tmp_path, ["a"] * 5 + ["b"] * 3, {5: ("suspend", 600)})
+    # a: samples at 0..4, the suspend is seen at the 6th tick (wall 605)
+    assert rows == [("a", "active", 0, 4, 1), (None, "asleep", 4, 604, 1), ("b", "active", 605, 608, 1)]
+    assert "stopped" in log
+
+
+def test_wall_clock_step_back_in_the_loop_never_overlaps(tmp_path):
+    rows, _log = run_loop(tmp_path, ["a"] * 10 + ["b"] * 10, {10: ("step", -5)})
+    assert rows[0][:2] == ("a", "active")
+    for prev, nxt in zip(rows, rows[1:]):
+        assert prev[3] <= nxt[2]
+    assert all(r[4] == 1 for r in rows)  # shutdown closed everything
+
+
+def test_privacy_is_applied_before_the_queue(tmp_path):
+    p = config_mod.parse({"privacy": {"titles": "redact", "exclude": [{"app": "^b$"}]}}).privacy
+    rows, _log = run_loop(tmp_path, ["a", "a", "b", "b", "a"], {}, privacy=p)
+    assert [r[:2] for r in rows] == [("a", "active"), ("excluded", "active"), ("a", "active")]
+    con = sqlite3.connect(tmp_path / "q.sqlite3")
+    assert con.execute("SELECT count(*) FROM spans WHERE title IS NOT NULL").fetchone()[0] == 0

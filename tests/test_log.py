@@ -1,0 +1,185 @@
+"""`offscreen log` end to end: the real console script against a real DuckDB file (TZ Europe/Berlin)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+
+from tracker import store
+
+
+def _db(tmp_path) -> Path:
+    return tmp_path / "offscreen" / "data" / "offscreen.duckdb"
+
+
+def _listed(run) -> list[dict]:
+    return json.loads(run("interactions", "list", "--json", check=0).stdout)
+
+
+def test_log_prints_what_was_stored_and_stores_every_field(run, tmp_path):
+    r = run("log", "lunch", "at", "the", "canteen", "--with", "Sam, Alex", "--with", "Jo", "--at", "2025-11-20 12:30",
+            "--for", "1h", "--closeness", "5", "--tag", "food", "--tag", "work friends", "--note", "talked about Lisbon",
+            "--place", "canteen", "--initiated", "them", "--phones-away", "partly", "--work", check=0)
+    assert r.stdout == ("Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5: "
+                        "lunch at the canteen\n")
+    assert r.stderr == ""
+    [item] = _listed(run)
+    logged_at = item.pop("logged_at")
+    assert item == {
+        "id": 1, "happened_at": "2025-11-20T12:30:00+01:00", "duration_min": 60, "mode": "in-person",
+        "people": ["Alex", "Jo", "Sam"], "closeness": 5, "tags": ["food", "work friends"],
+        "note": "talked about Lisbon", "summary": "lunch at the canteen", "place": "canteen",
+        "initiated": "them", "phones_away": "partly", "work": True, "routine": None,
+    }
+    # Both when it happened and when it was logged are stored; logged_at is "now".
+    logged = datetime.fromisoformat(logged_at)
+    assert abs(logged - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    with store.connect(_db(tmp_path)) as con:
+        assert con.execute("SELECT happened_at, source FROM interactions").fetchall() == [
+            (datetime(2025, 11, 20, 11, 30), "cli")
+        ]
+
+
+def test_default_time_is_now_minus_duration_and_default_mode_in_person(run):
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    run("log", "--with", "Sam", "--for", "45m", check=0)
+    after = datetime.now(timezone.utc)
+    [item] = _listed(run)
+    start = datetime.fromisoformat(item["happened_at"])
+    assert before - timedelta(minutes=45, seconds=1) <= start <= after - timedelta(minutes=45)
+    assert item["mode"] == "in-person" and item["duration_min"] == 45 and item["closeness"] is None
+    assert item["work"] is False and item["tags"] == [] and item["note"] is None
+
+
+def test_summer_time_offset_and_mode_aliases(run):
+    run("log", "--with", "Mum", "--mode", "call", "--at", "2025-06-10 19:00", "--for", "1:30", check=0)
+    run("log", "--with", "Jo", "--mode", "IRL", "--at", "2025-06-11 19:00", "--for", "1.5h", check=0)
+    items = _listed(run)
+    assert [(i["happened_at"], i["mode"], i["duration_min"]) for i in items] == [
+        ("2025-06-10T19:00:00+02:00", "voice", 90),
+        ("2025-06-11T19:00:00+02:00", "in-person", 90),
+    ]
+
+
+def test_people_created_on_first_use_and_matched_case_insensitively_and_by_alias(run):
+    run("log", "--with", "Sam Lee", "--at", "2025-11-20 10:00", "--for", "30m", check=0)
+    run("people", "alias", "sam lee", "Sammy", check=0)
+    r = run("log", "--with", "SAM LEE,sammy", "--at", "2025-11-21 10:00", "--for", "30m", check=0)
+    # One person (both names are Sam), shown by the stored name.
+    assert r.stdout == "Logged #2: in-person with Sam Lee, 2025-11-21 10:00-10:30 (30m)\n"
+    r = run("log", "--with", "SAMMY", "--at", "2025-11-22 10:00", "--for", "30m", check=0)
+    people = json.loads(run("people", "list", "--json", check=0).stdout)
+    assert [(p["name"], p["interactions"]) for p in people] == [("Sam Lee", 3)]
+
+
+def test_missing_essentials_without_a_terminal_is_exit_2_never_a_prompt(run, tmp_path):
+    r = run("log", "--with", "Sam", check=2)
+    assert r.stderr == "Error: --for is required when stdin is not a terminal, e.g. --for 45m or --for 1h30m\n"
+    r = run("log", "--for", "1h", check=2)
+    assert r.stderr.startswith("Error: say who you were with: --with NAME")
+    assert not _db(tmp_path).exists()  # nothing written, not even a database
+
+
+def test_interaction_that_would_end_in_the_future_is_rejected(run, tmp_path):
+    start = (datetime.now() - timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M")
+    r = run("log", "--with", "Sam", "--at", start, "--for", "2h", check=2)
+    assert r.stderr.startswith("Error: it would end at ") and "in the future" in r.stderr
+    assert not _db(tmp_path).exists()
+
+
+def test_prompts_for_missing_essentials_at_a_terminal(tmp_path):
+    """With a real pseudo-terminal on stdin, `log` asks for who, how long and (optionally) closeness."""
+    exe = Path(sys.executable).with_name("offscreen")
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([str(exe), "log", "coffee", "--at", "2025-11-20 09:00"], stdin=slave,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+        os.close(slave)
+        slave = None
+        # Typed answers; the first duration is wrong and is asked again.
+        os.write(master, b"Sam, Alex\nabc\n45m\n6\n")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0, (out, err)
+    assert "Who were you with" in out and "How long" in out and "Closeness 1-7" in out
+    assert "cannot read duration 'abc'" in out + err
+    # Typed text echoes on the terminal, not on stdout, so the prompts run together on one line.
+    assert out.endswith(": Logged #1: in-person with Sam, Alex, 2025-11-20 09:00-09:45 (45m), closeness 6: coffee\n")
+
+
+def test_bad_option_at_a_terminal_fails_before_any_prompt(tmp_path):
+    exe = Path(sys.executable).with_name("offscreen")
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([str(exe), "log", "--mode", "walk"], stdin=slave, capture_output=True, text=True,
+                              timeout=60)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "Error: unknown mode 'walk'; use in-person, video, voice or text\n"
+
+
+def test_routine_is_stored_by_name(run, tmp_path):
+    run("people", "add", "Sam", check=0)
+    run("routine", "add", "Friday dinner", "--every", "week", "--on", "fri", "--with", "Sam", check=0)
+    run("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-21 19:00", "--routine", "friday DINNER", check=0)
+    r = run("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-22 19:00", "--routine", "brunch", check=2)
+    assert r.stderr == "Error: no routine called 'brunch' (routines: Friday dinner)\n"
+    [item] = _listed(run)
+    assert item["routine"] == "Friday dinner"
+    with store.connect(_db(tmp_path)) as con:
+        rid = con.execute("SELECT id FROM routines").fetchone()[0]
+        assert con.execute("SELECT routine_id FROM interactions").fetchall() == [(rid,)]
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    code = (
+        "import sys\nfrom tracker.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "print('\\n'.join(sys.modules))"
+    )
+    r = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    return set(r.stdout.split())
+
+
+def test_help_imports_neither_duckdb_nor_plotly():
+    mods = _modules_after(["--help"])
+    assert "click" in mods  # the check is real: the help did run
+    assert not {m for m in mods if m.split(".")[0] in ("duckdb", "_duckdb", "plotly", "pandas", "numpy")}
+
+
+def test_log_does_not_import_plotly():
+    mods = _modules_after(["log", "--with", "Sam", "--for", "5m", "--at", "2025-11-20 10:00"])
+    assert "_duckdb" in mods or "duckdb" in mods  # the log did reach the store
+    assert not {m for m in mods if m.split(".")[0] in ("plotly", "pandas", "Xlib", "pynput")}
+
+
+def test_from_idle_fills_time_and_duration(run, tmp_path):
+    from datetime import timedelta
+
+    now = store.utcnow().replace(microsecond=0)
+    away_start, away_end = now - timedelta(minutes=55), now - timedelta(minutes=10)
+    r = run("log", "--from-idle", "--with", "Sam", check=2)
+    assert r.stderr.startswith("Error: no absence of 30 min to 4 h ended in the last hour")
+    with store.connect(_db(tmp_path)) as con:
+        con.execute(
+            "INSERT INTO activity (span_id, start_utc, end_utc, app, state) VALUES "
+            "('a', ?, ?, 'code', 'active'), ('b', ?, ?, NULL, 'idle'), ('c', ?, ?, 'code', 'active')",
+            [away_start - timedelta(hours=1), away_start, away_start, away_end, away_end, now],
+        )
+    run("log", "--from-idle", "--with", "Sam", "coffee", check=0)
+    [item] = _listed(run)
+    assert item["duration_min"] == 45
+    assert item["happened_at"] == away_start.replace(tzinfo=timezone.utc).astimezone().isoformat()

@@ -1,0 +1,130 @@
+"""Dashboard views 7, 11, 12 on a real DuckDB file with literal dates (Europe/Berlin weeks,
+4 am days), their honest empty states, and escaping of user strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dashboards import practice_views as pv
+from dashboards.views import VIEWS, Range
+from tracker.store import connect
+from tracker.store import practice as sp
+
+B = ZoneInfo("Europe/Berlin")
+
+
+def u(*a) -> datetime:
+    """Berlin wall time -> naive UTC."""
+    return datetime(*a, tzinfo=B).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def rng(since: date, until: date) -> Range:
+    return Range(since_utc=u(since.year, since.month, since.day, 4), until_utc=u(until.year, until.month, until.day, 4),
+                 day_start_hour=4, tz="Europe/Berlin")
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "v.duckdb"
+
+
+def test_registered():
+    for fn in (pv.routines_view, pv.loneliness_view, pv.courage_view):
+        assert fn in VIEWS
+
+
+def test_empty_states(db):
+    r = rng(date(2026, 10, 1), date(2026, 11, 1))
+    with connect(db) as con:
+        views = [pv.routines_view(con, r), pv.loneliness_view(con, r), pv.courage_view(con, r)]
+    assert [v.figure for v in views] == [None, None, None]
+    assert views[0].empty.startswith("No routines yet.")
+    assert views[1].empty.startswith("No weekly loneliness answers in this range yet.")
+    assert views[2].empty.startswith("No interactions in this range yet.")
+    for v in views:
+        assert v.title and v.caption and v.key
+
+
+def _seed(con):
+    a = sp.add_person(con, "Ana", created_at=u(2026, 9, 1, 12))
+    b = sp.add_person(con, "Ben", created_at=u(2026, 9, 1, 12))
+    c = sp.add_person(con, "Cy", created_at=u(2026, 9, 1, 12))
+    # Week of Oct 19 (contains the DST change on Sunday Oct 25).
+    sp.add_interaction(con, happened_at=u(2026, 10, 20, 19), duration_min=90, person_ids=[a], initiated="me")
+    sp.add_interaction(con, happened_at=u(2026, 10, 25, 2, 30), duration_min=60, person_ids=[a, b, c])  # Sat night
+    sp.add_interaction(con, happened_at=u(2026, 10, 22, 12), duration_min=30, mode="video", person_ids=[b],
+                       initiated="me")
+    # Week of Oct 26: Ana again (not new), a deleted group meeting.
+    sp.add_interaction(con, happened_at=u(2026, 10, 26, 4, 30), duration_min=120, person_ids=[a], initiated="them")
+    sp.add_interaction(con, happened_at=u(2026, 10, 27, 19), duration_min=60, person_ids=[a, b, c], initiated="me",
+                       deleted_at=u(2026, 10, 28, 9))
+    # Before the range: Ben met in September, so he is not new in October.
+    sp.add_interaction(con, happened_at=u(2026, 9, 10, 19), duration_min=60, person_ids=[b])
+    sp.add_checkin(con, u(2026, 10, 25, 20), {"lack_companionship": 2, "left_out": 1, "isolated": 2})
+    sp.add_checkin(con, u(2026, 10, 26, 3), {"lack_companionship": 3, "left_out": 3, "isolated": 2})  # Sunday's day
+    sp.add_checkin(con, u(2026, 11, 3, 20), {"lack_companionship": 1, "left_out": 1, "isolated": 1})
+    return a, b, c
+
+
+def test_loneliness_and_courage_data(db):
+    r = rng(date(2026, 10, 19), date(2026, 11, 9))
+    with connect(db) as con:
+        _seed(con)
+        lone = pv.loneliness_view(con, r)
+        courage = pv.courage_view(con, r)
+    assert lone.data == {
+        "weeks": ["2026-10-19", "2026-10-26", "2026-11-02"],
+        "ucla3": [6.5, None, 3.0],  # (5 + 8) / 2 in the DST week; none answered the week after
+        "f2f_hours": [2.5, 2.0, 0.0],  # in person only: 90 + 60 min; then 120 min; video never counts
+    }
+    assert lone.figure is not None and "Only 2 week(s) answered" in lone.caption
+    assert courage.data == {
+        "weeks": ["2026-10-19", "2026-10-26"],
+        "initiated": [2, 0],  # the deleted one doesn't count
+        "new_people": [2, 0],  # Ana and Cy; Ben first met in September
+        "groups": [1, 0],
+    }
+    assert courage.figure is not None
+
+
+def test_routines_view_and_escaping(db):
+    r = rng(date(2026, 10, 19), date(2026, 11, 9))
+    with connect(db) as con:
+        a, _, _ = _seed(con)
+        rid = sp.add_routine(con, "<b>Dinner</b>", unit="week", every_n=1, on_weekday=4, starts_on=date(2026, 10, 12),
+                             person_ids=[a], now_utc=u(2026, 10, 12, 9))
+        for day in (16, 24):  # weeks of Oct 12 and Oct 19
+            sp.add_interaction(con, happened_at=u(2026, 10, day, 19), duration_min=120, person_ids=[a], routine_id=rid)
+        # Sunday Nov 1 00:30 local belongs to Saturday Oct 31 with 4 am days: week of Oct 26.
+        sp.add_interaction(con, happened_at=u(2026, 11, 1, 0, 30), duration_min=60, person_ids=[a], routine_id=rid)
+        sp.skip_period(con, rid, date(2026, 11, 2), "away", u(2026, 11, 1, 9))
+        v = pv.routines_view(con, r)
+    (item,) = v.data["routines"]
+    # Range Oct 19 .. Nov 8 (today is past it): the week of Oct 12 is before the range.
+    assert item["periods"] == [("2026-10-19", "held"), ("2026-10-26", "held"), ("2026-11-02", "skipped")]
+    assert (item["adherence"], item["current_streak"], item["longest_streak"]) == (1.0, 3, 3)
+    labels = {y for trace in v.figure.data for y in trace.y}
+    assert labels == {"&lt;b&gt;Dinner&lt;/b&gt; (100%, streak 3, best 3)"}
+    assert [t.name for t in v.figure.data] == ["held", "skipped"]
+
+
+def test_demo_data_fills_every_practice_view(db):
+    now = u(2026, 11, 26, 12)
+    with connect(db) as con:
+        ids = [sp.add_person(con, n, created_at=u(2026, 1, 1, 12), source="demo") for n in ("Ana", "Ben", "Cy")]
+        counts = sp.seed_demo(con, now, ids, weeks=10)
+        r = rng(date(2026, 9, 1), date(2026, 11, 27))
+        views = [pv.routines_view(con, r), pv.loneliness_view(con, r), pv.courage_view(con, r)]
+        sources = con.execute("""SELECT DISTINCT source FROM routines UNION SELECT DISTINCT source FROM checkins
+                                 UNION SELECT DISTINCT source FROM unplug_sessions
+                                 UNION SELECT DISTINCT source FROM interactions""").fetchall()
+    assert counts["routines"] == 1 and counts["interactions"] >= 5 and counts["checkins"] >= 60
+    assert [v.empty for v in views] == [None, None, None]
+    assert all(v.figure is not None for v in views)
+    (routine,) = views[0].data["routines"]
+    assert ("skipped" in [s for _, s in routine["periods"]]) and routine["longest_streak"] >= 1
+    assert sum(u is not None for u in views[1].data["ucla3"]) >= 10
+    assert sources == [("demo",)]  # demo data can be told apart and replaced

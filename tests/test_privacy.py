@@ -1,0 +1,54 @@
+"""Privacy rules are pure and applied before storage (issue 3)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tracker import config as config_mod
+from tracker.privacy import apply, hash_title
+
+
+def privacy(**kw):
+    return config_mod.parse({"privacy": kw}).privacy
+
+
+@pytest.mark.parametrize(
+    "mode, expect",
+    [
+        ("keep", ("firefox", "Inbox - Gmail", "/usr/bin/firefox")),
+        ("redact", ("firefox", None, "/usr/bin/firefox")),
+        ("hash", ("firefox", hashlib.sha256("Inbox - Gmail".encode()).hexdigest()[:16], "/usr/bin/firefox")),
+    ],
+)
+def test_title_modes(mode, expect):
+    assert apply("firefox", "Inbox - Gmail", "/usr/bin/firefox", privacy(titles=mode)) == expect
+
+
+def test_hash_groups_equal_titles_and_handles_any_unicode():
+    assert hash_title("Grüße 🎉") == hash_title("Grüße 🎉") != hash_title("Grüße")
+    assert len(hash_title("\udcff broken surrogate")) == 16
+
+
+@pytest.mark.parametrize(
+    "app, title, excluded",
+    [
+        ("KeePassXC", "Passwords.kdbx", True),
+        ("firefox", "Private Browsing - Bank", True),
+        ("firefox", "News", False),
+        ("signal", "Chat with Sam", True),  # app and title given: both must match
+        ("signal", "Settings", False),
+        (None, None, False),
+    ],
+)
+def test_exclude_rules(app, title, excluded):
+    p = privacy(titles="keep", exclude=[{"app": "(?i)keepassxc"}, {"title": "(?i)private browsing"},
+                                        {"app": "^signal$", "title": "^Chat"}])
+    out = apply(app, title, "/bin/x", p)
+    assert out == (("excluded", None, None) if excluded else (app, title, "/bin/x"))
+
+
+def test_missing_title_stays_missing_in_every_mode():
+    for mode in ("keep", "redact", "hash"):
+        assert apply("xterm", None, None, privacy(titles=mode)) == ("xterm", None, None)

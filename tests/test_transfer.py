@@ -1,0 +1,130 @@
+"""Export and import: lossless round trips, all-or-nothing, duplicates, against real DuckDB files."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import stat
+
+import pytest
+
+from inproc import cli  # noqa: F401 (fixture)
+from tracker import interactions as core
+from tracker import store
+
+
+def _db(tmp_path):
+    return tmp_path / "offscreen" / "data" / "offscreen.duckdb"
+
+
+def _counts(db) -> tuple:
+    with store.connect(db) as con:
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("interactions", "people", "aliases", "interaction_people"))
+
+
+@pytest.fixture
+def diary(cli):
+    """A few interactions with every field and awkward text: quotes, newlines, ';', '\\', unicode."""
+    cli("log", "dinner", "--with", "Smith; J.", "--with", "Zoë", "--at", "2025-06-10 19:00", "--for", "2h",
+        "--closeness", "6", "--tag", "food;drink", "--tag", "back\\slash", "--note", 'she said "hi",\nthen left',
+        "--place", "Café Ü", "--initiated", "me", "--phones-away", "yes", check=0)
+    cli("log", "--with", "Mum", "--mode", "voice", "--at", "2025-11-21 18:00", "--for", "12.5m", "--work", check=0)
+    cli("log", "standup", "--with", "Zoë, Mum", "--mode", "video", "--at", "2025-11-22 09:00", "--for", "1:05", check=0)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_round_trip_is_lossless(cli, tmp_path, monkeypatch, diary, fmt):
+    first = cli("export", "--format", fmt, check=0).stdout
+    f = tmp_path / f"export.{fmt}"
+    f.write_text(first)
+    monkeypatch.setenv("OFFSCREEN_HOME", str(tmp_path / "other"))
+    assert cli("import", f, check=0).stdout == f"Imported 3 interactions from {f}\n"
+    assert cli("export", "--format", fmt, check=0).stdout == first
+    # Importing the same file again adds nothing.
+    assert cli("import", f, check=0).stdout == f"Imported 0 interactions from {f} (3 duplicates skipped)\n"
+    assert _counts(tmp_path / "other" / "data" / "offscreen.duckdb") == (3, 3, 0, 5)
+
+
+def test_export_contents(cli, diary):
+    items = json.loads(cli("export", check=0).stdout)
+    assert [list(i) for i in items] == [list(core.FIELDS)] * 3
+    assert items[0]["people"] == ["Smith; J.", "Zoë"] and items[0]["tags"] == ["food;drink", "back\\slash"]
+    assert items[0]["happened_at"] == "2025-06-10T19:00:00+02:00"
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv", check=0).stdout)))
+    assert rows[0]["people"] == "Smith\\; J.;Zoë" and rows[0]["tags"] == "food\\;drink;back\\\\slash"
+    assert rows[1]["closeness"] == "" and rows[1]["work"] == "true" and rows[1]["duration_min"] == "12.5"
+    assert [i["id"] for i in json.loads(cli("export", "--since", "2025-11-22", check=0).stdout)] == [3]
+
+
+def test_ids_are_reassigned_and_deleted_ones_are_not_exported(cli, tmp_path, monkeypatch, diary):
+    cli("interactions", "delete", "1", check=0)
+    f = tmp_path / "e.json"
+    assert cli("export", "-o", f, check=0).stdout == f"Exported 2 interactions to {f}\n"
+    assert stat.S_IMODE(f.stat().st_mode) == 0o600
+    monkeypatch.setenv("OFFSCREEN_HOME", str(tmp_path / "other"))
+    cli("import", f, check=0)
+    again = json.loads(cli("export", check=0).stdout)
+    assert [i["id"] for i in again] == [1, 2]  # new ids
+    assert [{**i, "id": 0} for i in again] == [{**i, "id": 0} for i in json.loads(f.read_text())]
+
+
+def test_hand_written_csv_with_only_required_columns(cli, tmp_path):
+    f = tmp_path / "diary.csv"
+    f.write_text("happened_at,duration_min,mode,people\n"
+                 "2025-11-20 10:00,90,in-person,Sam;Alex\n"
+                 "\n"
+                 "2025-11-21T10:00:00+01:00,1h,irl,sam\n")
+    assert cli("import", f, check=0).stdout == f"Imported 2 interactions from {f}\n"
+    items = json.loads(cli("interactions", "list", "--json", check=0).stdout)
+    assert [(i["happened_at"], i["duration_min"], i["people"]) for i in items] == [
+        ("2025-11-20T10:00:00+01:00", 90, ["Alex", "Sam"]), ("2025-11-21T10:00:00+01:00", 60, ["Sam"])]
+
+
+def test_bad_row_writes_nothing_and_names_row_and_field(cli, tmp_path, diary):
+    before = _counts(_db(tmp_path))
+    rows = json.loads(cli("export", check=0).stdout)
+    rows = [{**r, "happened_at": r["happened_at"].replace("2025", "2024")} for r in rows]  # not duplicates
+    rows[2]["mode"] = "walk"
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps(rows))
+    r = cli("import", f, check=2)
+    assert r.stderr == "Error: row 3, field \"mode\": unknown mode 'walk'; use in-person, video, voice or text\n"
+    assert _counts(_db(tmp_path)) == before
+
+
+def test_unknown_routine_in_a_row_rolls_back_everything(cli, tmp_path):
+    f = tmp_path / "r.json"
+    f.write_text(json.dumps([
+        {"happened_at": "2025-11-20T10:00:00+01:00", "duration_min": 30, "mode": "in-person", "people": ["New Person"]},
+        {"happened_at": "2025-11-21T10:00:00+01:00", "duration_min": 30, "mode": "in-person", "people": ["Sam"],
+         "routine": "brunch"},
+    ]))
+    r = cli("import", f, check=2)
+    assert r.stderr == ('Error: row 2, field "routine": no routine called \'brunch\' '
+                        "(add one with `offscreen routine add`)\n")
+    assert _counts(_db(tmp_path)) == (0, 0, 0, 0)
+
+
+def test_activity_export_uses_the_activity_store_when_present(cli):
+    if importlib.util.find_spec("tracker.store.activity") is None:
+        r = cli("export", "--what", "activity", check=1)
+        assert r.stderr == "Error: activity export is not available yet; export interactions instead\n"
+    else:
+        r = cli("export", "--what", "activity", "--format", "json", check=0)
+        assert json.loads(r.stdout) == []
+
+
+def test_import_matches_existing_people_by_alias_and_skips_duplicates_within_the_file(cli, tmp_path):
+    cli("people", "add", "Sam Lee", "--alias", "Sammy", check=0)
+    row = {"happened_at": "2025-11-20T10:00:00+01:00", "duration_min": 30, "mode": "in-person",
+           "people": ["sammy", "New One"]}
+    f = tmp_path / "d.json"
+    f.write_text(json.dumps([row, {**row, "people": ["New One", "SAM LEE"]}, {**row, "mode": "video"}]))
+    assert cli("import", f, check=0).stdout == f"Imported 2 interactions from {f} (1 duplicate skipped)\n"
+    items = json.loads(cli("interactions", "list", "--json", check=0).stdout)
+    assert [(i["mode"], i["people"]) for i in items] == [("in-person", ["New One", "Sam Lee"]),
+                                                         ("video", ["New One", "Sam Lee"])]
+    assert _counts(_db(tmp_path)) == (2, 2, 1, 4)

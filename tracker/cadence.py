@@ -1,0 +1,111 @@
+"""Contact cadences (issue 6): how long since you last saw someone, against how often you mean to.
+
+Pure: every function takes the time as a parameter. Days are counted on LOCAL dates with days
+starting at general.day_start_hour, so a dinner that ran past midnight belongs to the evening it
+started, and a DST change never makes a day 23 or 25 "hours long" in the count.
+
+Rules:
+- ideal/max come from the person's every_days/max_days, else from config.cadence for their tier.
+  With only every_days set, max is the tier's max when that is at least the ideal, else 2 x ideal.
+  A person with neither a tier nor every_days has no cadence and is not listed.
+- Counting starts when the last qualifying interaction HAPPENED (not when it was typed):
+  in person by default, any mode when cadence_modes is 'any' (or a comma list of modes).
+- Never met: counting starts on the day the person was added, so adding someone is not
+  instantly "overdue"; `last_seen` is None and `never_met` is True.
+- on-track if days_since <= ideal; late if ideal < days_since <= max; overdue if days_since > max.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from .config import Cadence
+from .timeparse import local_day
+
+MODES = ("in-person", "video", "voice", "text")
+STATUSES = ("on-track", "late", "overdue")
+
+
+@dataclass(frozen=True)
+class Due:
+    person_id: int
+    name: str
+    ideal: int
+    max: int
+    last_seen: datetime | None  # aware; start of the last qualifying interaction
+    never_met: bool
+    days_since: int
+    status: str
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["last_seen"] = self.last_seen.isoformat() if self.last_seen else None
+        return d
+
+
+def qualifying_modes(cadence_modes: str | None) -> tuple[str, ...]:
+    """Which interaction modes count for a person's cadence ('in-person' when unset)."""
+    if not cadence_modes:
+        return ("in-person",)
+    if cadence_modes.strip() == "any":
+        return MODES
+    return tuple(m.strip() for m in cadence_modes.split(",") if m.strip() in MODES) or ("in-person",)
+
+
+def cadence_for(tier: str | None, every_days: int | None, max_days: int | None, defaults: Cadence) -> tuple[int, int] | None:
+    """(ideal, max) days for a person, or None when they have no cadence."""
+    tier_pair = getattr(defaults, tier) if tier else None
+    if every_days is None and tier_pair is None:
+        if max_days is None:
+            return None
+        return (max_days, max_days)
+    ideal = every_days if every_days is not None else tier_pair[0]
+    if max_days is not None:
+        mx = max_days
+    elif tier_pair is not None and tier_pair[1] >= ideal:
+        mx = tier_pair[1]
+    else:
+        mx = 2 * ideal
+    return ideal, max(mx, ideal)
+
+
+def status_for(days_since: int, ideal: int, mx: int) -> str:
+    if days_since <= ideal:
+        return "on-track"
+    if days_since <= mx:
+        return "late"
+    return "overdue"
+
+
+def days_between(earlier: datetime, now: datetime, day_start_hour: int = 0) -> int:
+    """Whole local days from EARLIER's day to NOW's day (0 = same local day)."""
+    return (local_day(now, day_start_hour) - local_day(earlier, day_start_hour)).days
+
+
+def due(
+    person_id: int,
+    name: str,
+    *,
+    tier: str | None,
+    every_days: int | None,
+    max_days: int | None,
+    last_seen: datetime | None,
+    added_at: datetime,
+    now: datetime,
+    defaults: Cadence,
+    day_start_hour: int = 0,
+) -> Due | None:
+    """Due status of one person at NOW (aware datetimes), or None without a cadence."""
+    pair = cadence_for(tier, every_days, max_days, defaults)
+    if pair is None:
+        return None
+    ideal, mx = pair
+    start = last_seen if last_seen is not None else added_at
+    days = max(0, days_between(start, now, day_start_hour))
+    return Due(person_id, name, ideal, mx, last_seen, last_seen is None, days, status_for(days, ideal, mx))
+
+
+def sort_key(d: Due) -> tuple:
+    """Most pressing first: overdue before late before on-track, then by how far past ideal."""
+    return (-STATUSES.index(d.status), -(d.days_since - d.ideal), d.name.lower())

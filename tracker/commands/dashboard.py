@@ -1,0 +1,134 @@
+"""`offscreen dashboard` (one offline HTML page) and `offscreen report` (terminal summary), issue 4.
+
+plotly and duckdb are imported inside the commands: `offscreen --help` must stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time as _time
+from pathlib import Path
+
+import click
+
+DEFAULT_DAYS = 90
+
+
+def _base_range(app):
+    from datetime import datetime, timezone
+
+    from dashboards.views import Range, local_tz_name
+
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    tz = local_tz_name()
+    try:
+        ZoneInfo(tz)
+    except (ValueError, KeyError, OSError):  # an odd $TZ: show UTC days rather than fail
+        tz = "UTC"
+    return Range(since_utc=now, until_utc=now, day_start_hour=app.config.general.day_start_hour,
+                 tz=tz, config=app.config, now_utc=now)
+
+
+def _open_in_browser(path: Path) -> str:
+    """Open PATH without ever failing the command; returns what happened, for the user."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return f"No display found; open {path} in a browser."
+    opener = shutil.which("xdg-open")
+    try:
+        if opener:
+            subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            return f"Opened {path} in your browser."
+        import webbrowser
+
+        if webbrowser.open(path.as_uri()):
+            return f"Opened {path} in your browser."
+    except OSError:
+        pass
+    return f"Could not start a browser; open {path} yourself."
+
+
+@click.command("dashboard")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write (replaced atomically, mode 0600).")
+@click.option("--since", metavar="D", help="Start: a date, 'today', 'yesterday', 'Nd' or 'Nw' (default: 90 days ago).")
+@click.option("--until", metavar="D", help="End, inclusive for dates (default: now).")
+@click.option("--open", "open_", is_flag=True, help="Open the page in your browser afterwards.")
+@click.pass_obj
+def dashboard_cmd(app, output, since, until, open_):
+    """Write one self-contained offline HTML dashboard.
+
+    Screen time against face-to-face time, categories, a weekday x hour map, people and
+    cadences, friendship hours, closeness, mode mix and a lagged association. Works offline
+    (plotly.js is inside the file); days start at general.day_start_hour.
+
+    \b
+    Examples:
+      offscreen dashboard -o ~/offscreen.html --open
+      offscreen dashboard -o year.html --since 2026-01-01 --until 2026-12-31
+    """
+    from dataclasses import replace
+    from datetime import timezone
+
+    from dashboards import report
+    from datetime import datetime, timedelta
+
+    from tracker.timeparse import day_start, local_day, parse_range
+
+    from ..errors import UserError
+
+    base = _base_range(app)
+    h = base.day_start_hour
+    lo, hi = parse_range(since, until, day_start_hour=h)
+    if lo is None:  # the 90 days before --until (or before now)
+        end = (hi - timedelta(microseconds=1)) if hi else datetime.now().astimezone()
+        lo = day_start(local_day(end, h) - timedelta(days=DEFAULT_DAYS - 1), h)
+    since_utc = lo.astimezone(timezone.utc).replace(tzinfo=None)
+    until_utc = hi.astimezone(timezone.utc).replace(tzinfo=None) if hi else base.now_utc
+    if until_utc <= since_utc:
+        raise UserError(f"--since ({since}) must be before now")
+    output = output.expanduser().absolute()
+    if output.is_dir():
+        raise UserError(f"{output} is a directory; give a file name like {output}/offscreen.html")
+    rng = replace(base, since_utc=since_utc, until_utc=until_utc)
+    t0 = _time.perf_counter()
+    with app.store(drain=True) as con:
+        page, views = report.build_page(con, rng)
+    report.write_page(output, page)
+    shown = sum(1 for v in views if v.figure is not None)
+    click.echo(f"Wrote {output} ({len(page) / 1e6:.1f} MB, {shown} of {len(views)} views with data) "
+               f"in {_time.perf_counter() - t0:.1f} s.")
+    if open_:
+        click.echo(_open_in_browser(output))
+
+
+@click.command("report")
+@click.option("--week", "period", flag_value="week", default=True, help="The last 7 days against the 7 before (default).")
+@click.option("--month", "period", flag_value="month", help="The last 30 days against the 30 before.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def report_cmd(app, period, as_json):
+    """Summarise screen time against face-to-face time in the terminal.
+
+    Screen hours, face-to-face hours and their ratio against the previous period, top apps and
+    categories, and people you have not seen for longer than their cadence.
+
+    \b
+    Examples:
+      offscreen report
+      offscreen report --month --json | jq .change_pct
+    """
+    from dashboards import summary
+
+    base = _base_range(app)
+    with app.store(drain=True) as con:
+        s = summary.build(con, period, base.now_utc, base)
+    if as_json:
+        click.echo(json.dumps(s, indent=2, default=str))
+    else:
+        click.echo(summary.render(s))

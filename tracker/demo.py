@@ -1,0 +1,394 @@
+"""A realistic synthetic history for `offscreen demo` (issue 4). Pure: days, seed, now and zone in,
+people + interactions + activity spans out; the same arguments always give the same data.
+
+The story: someone who works at a screen on weekdays (code, terminal, browser, chat, mail, calls),
+lunches with colleagues, climbs with a friend on Tuesdays, has a weekly Friday dinner, sees family
+every few weeks, calls and texts in between, and has a few lonely weeks with more screen time and
+fewer people. Nights are asleep (suspended) or off; lunch is locked; idle stretches happen.
+Spans are at most 5 minutes long and change with window titles, as a 1 s sampler would record them.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+MAX_SPAN_S = 300
+_EPOCH = date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str  # stable handle inside the generator
+    name: str
+    tier: str | None
+    kin: bool = False
+    every_days: int | None = None
+    max_days: int | None = None
+    cadence_modes: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class DemoInteraction:
+    summary: str
+    happened_at: datetime  # naive UTC
+    duration_min: float
+    mode: str
+    people: tuple[str, ...]  # DemoPerson.key
+    closeness: int | None
+    place: str | None
+    initiated: str | None
+    phones_away: str | None
+    work: bool
+    tags: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass
+class DemoData:
+    people: list[DemoPerson]
+    interactions: list[DemoInteraction]
+    # (start_epoch_s, end_epoch_s, app, title, state), UTC epoch seconds, sorted, non-overlapping
+    spans: list[tuple[int, int, str, str | None, str]] = field(default_factory=list)
+    lonely_weeks: list[date] = field(default_factory=list)  # Mondays
+
+
+CAST: tuple[DemoPerson, ...] = (
+    DemoPerson("sam", "Sam", "inner"),
+    DemoPerson("alex", "Alex", "inner"),
+    DemoPerson("jo", "Jo", "inner", every_days=10, max_days=21),
+    DemoPerson("mum", "Mum", "close", kin=True, every_days=28, max_days=42),
+    DemoPerson("dad", "Dad", "close", kin=True, every_days=28, max_days=42),
+    DemoPerson("lena", "Lena", "close", kin=True, every_days=14, max_days=30, cadence_modes="any",
+               note="sister, lives in Hamburg"),
+    DemoPerson("grandma", "Grandma Ilse", "close", kin=True, every_days=14, max_days=30, cadence_modes="any"),
+    DemoPerson("marco", "Marco", "close"),
+    DemoPerson("hannah", "Hannah", "close"),
+    DemoPerson("priya", "Priya", "close", note="moved to Lisbon"),
+    DemoPerson("ben", "Ben", "friend"),
+    DemoPerson("chloe", "Chloe", "friend"),
+    DemoPerson("yusuf", "Yusuf", "friend"),
+    DemoPerson("nora", "Nora", "acquaintance"),
+    DemoPerson("kai", "Kai", "acquaintance"),
+    DemoPerson("mira", "Mira", "acquaintance"),
+    DemoPerson("felix", "Felix", None),
+    DemoPerson("tom", "Tom (neighbour)", None),
+)
+
+# (weight, app, titles, mean session seconds, mean seconds between title changes)
+_WORK_MIX = (
+    (30, "code", ("store.py - offscreen - Visual Studio Code", "queries.py - offscreen - Visual Studio Code",
+                  "test_store.py - offscreen - Visual Studio Code", "README.md - offscreen - Visual Studio Code"), 300, 25),
+    (18, "gnome-terminal-server", ("~/src/offscreen", "pytest -q", "git log --oneline", "htop", "vim notes.md"), 90, 12),
+    (14, "firefox", ("offscreen · Pull requests · GitHub — Mozilla Firefox",
+                     "python - How to merge intervals - Stack Overflow — Mozilla Firefox",
+                     "3.11 Documentation - docs.python.org — Mozilla Firefox",
+                     "Sprint board - Jira — Mozilla Firefox", "DuckDB SQL reference — Mozilla Firefox"), 150, 15),
+    (10, "slack", ("Slack | #team | Acme", "Slack | Kai | Acme", "Slack | #random | Acme"), 45, 12),
+    (8, "thunderbird", ("Inbox - Mozilla Thunderbird", "Re: Q3 planning - Mozilla Thunderbird"), 90, 20),
+    (4, "zoom", ("Zoom Meeting",), 1500, 300),
+    (4, "libreoffice", ("Q3 report.ods - LibreOffice Calc",), 300, 40),
+    (4, "firefox", ("r/programming - Reddit — Mozilla Firefox", "Home / X — Mozilla Firefox"), 120, 10),
+    (3, "signal", ("Signal",), 40, 15),
+)
+_LEISURE_MIX = (
+    (18, "firefox", ("Lo-fi beats to relax to - YouTube — Mozilla Firefox", "How bridges are built - YouTube — Mozilla Firefox",
+                     "Speedrun world record - YouTube — Mozilla Firefox", "YouTube — Mozilla Firefox"), 900, 90),
+    (16, "firefox", ("r/AskReddit - Reddit — Mozilla Firefox", "r/berlin - Reddit — Mozilla Firefox",
+                     "Reddit - Dive into anything — Mozilla Firefox"), 420, 10),
+    (10, "firefox", ("Instagram — Mozilla Firefox", "Reels • Instagram — Mozilla Firefox"), 300, 8),
+    (6, "firefox", ("Home / X — Mozilla Firefox", "Notifications / X — Mozilla Firefox"), 240, 10),
+    (8, "firefox", ("Wikipedia, the free encyclopedia — Mozilla Firefox", "tagesschau.de — Mozilla Firefox",
+                    "Recipes: shakshuka — Mozilla Firefox"), 240, 30),
+    (6, "mpv", ("The Grand Budapest Hotel (2014).mkv - mpv", "Planet Earth II S01E03.mkv - mpv"), 2400, 300),
+    (6, "firefox", ("Netflix — Mozilla Firefox",), 2400, 300),
+    (6, "steam", ("Factorio", "Stardew Valley"), 2400, 120),
+    (8, "signal", ("Signal",), 120, 15),
+    (5, "discord", ("#general | Climbing crew - Discord",), 180, 15),
+    (4, "spotify", ("Spotify Premium",), 60, 60),
+    (3, "code", ("garden.py - hobby - Visual Studio Code",), 900, 40),
+)
+_LONELY_MIX = tuple((w * (3 if app == "firefox" and m <= 420 else 1), app, t, m, c)
+                    for (w, app, t, m, c) in _LEISURE_MIX)
+
+
+def _pick(rng: random.Random, mix):
+    total = sum(m[0] for m in mix)
+    x = rng.random() * total
+    for m in mix:
+        x -= m[0]
+        if x <= 0:
+            return m
+    return mix[-1]
+
+
+class _Zone:
+    """Local wall time -> UTC, using each day's offset at noon (DST switches at night)."""
+
+    def __init__(self, tz: tzinfo):
+        self.tz = tz
+        self._cache: dict[date, int] = {}
+
+    def offset_s(self, d: date) -> int:
+        off = self._cache.get(d)
+        if off is None:
+            off = int(datetime.combine(d, time(12), tzinfo=self.tz).utcoffset().total_seconds())
+            self._cache[d] = off
+        return off
+
+    def epoch(self, d: date, sec: float) -> int:
+        """Epoch seconds of local day D at SEC seconds after its midnight (SEC may pass 24 h)."""
+        return (d - _EPOCH).days * 86400 + int(sec) - self.offset_s(d)
+
+    def utc(self, d: date, sec: float) -> datetime:
+        return datetime(1970, 1, 1) + timedelta(seconds=self.epoch(d, sec))
+
+
+def _h(hours: float) -> float:
+    return hours * 3600
+
+
+def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
+    """People, interactions and activity spans for the DAYS local days ending with NOW's day."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    rng = random.Random(seed)
+    zone = _Zone(tz)
+    today = now.astimezone(tz).date()
+    first = today - timedelta(days=days - 1)
+    now_epoch = int(now.timestamp())
+    mondays = sorted({first + timedelta(days=i) - timedelta(days=(first + timedelta(days=i)).weekday())
+                      for i in range(days)})
+    lonely_n = max(1, days // 45) if days >= 21 else 0
+    candidates = mondays[1:-1] if len(mondays) > 3 else []
+    lonely: set[date] = set()
+    for m in rng.sample(candidates, min(lonely_n, len(candidates))):
+        if not any(abs((m - o).days) <= 7 for o in lonely):
+            lonely.add(m)
+
+    interactions = _interactions(rng, zone, first, days, lonely)
+    interactions = [i for i in interactions
+                    if (i.happened_at - datetime(1970, 1, 1)).total_seconds() + i.duration_min * 60 <= now_epoch]
+    interactions.sort(key=lambda i: i.happened_at)
+    spans = _spans(rng, zone, first, days, lonely, interactions, now_epoch)
+    return DemoData(people=list(CAST), interactions=interactions, spans=spans, lonely_weeks=sorted(lonely))
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _interactions(rng: random.Random, zone: _Zone, first: date, days: int, lonely: set[date]) -> list[DemoInteraction]:
+    out: list[DemoInteraction] = []
+
+    def add(d, hour, minutes, mode, people, summary, *, closeness=None, place=None, initiated=None,
+            phones=None, work=False, tags=(), note=None):
+        out.append(DemoInteraction(
+            summary=summary, happened_at=zone.utc(d, _h(hour)), duration_min=float(round(minutes)),
+            mode=mode, people=tuple(people), closeness=closeness, place=place, initiated=initiated,
+            phones_away=phones, work=work, tags=tuple(tags), note=note))
+
+    def close(lo, hi, p_null=0.12):
+        return None if rng.random() < p_null else rng.randint(lo, hi)
+
+    # Per-person cadences: the next date something happens, drawn around a mean gap.
+    next_due = {k: first + timedelta(days=rng.randint(0, g)) for k, g in
+                (("parents", 24), ("hannah", 20), ("boardgames", 25), ("lena_in", 50), ("lena_video", 12),
+                 ("priya_video", 18), ("grandma", 10), ("nora", 90), ("tom", 8), ("priya_visit", 150))}
+    gaps = {"parents": (18, 40), "hannah": (18, 38), "boardgames": (24, 40), "lena_in": (45, 80),
+            "lena_video": (10, 18), "priya_video": (14, 30), "grandma": (7, 16), "nora": (60, 150),
+            "tom": (4, 14), "priya_visit": (200, 300)}
+
+    def due(key, d):
+        if d >= next_due[key]:
+            next_due[key] = d + timedelta(days=rng.randint(*gaps[key]))
+            return True
+        return False
+
+    friends = ("sam", "alex", "jo", "marco", "hannah", "ben", "chloe", "yusuf", "lena", "priya", "mum")
+    for i in range(days):
+        d = first + timedelta(days=i)
+        wd = d.weekday()
+        lone = _monday(d) in lonely
+        social = 0.25 if lone else 1.0  # how likely leisure plans happen this week
+        if wd < 5:
+            if rng.random() < (0.2 if lone else 0.45):
+                who = rng.sample(("kai", "mira", "felix"), rng.randint(1, 3))
+                add(d, 12.15 + rng.random() * 0.2, rng.uniform(35, 60), "in-person", who, "Lunch with colleagues",
+                    closeness=close(2, 4), place="canteen", initiated=rng.choice(("me", "them", "mutual")),
+                    phones=rng.choice(("partly", "no", "no")), work=True, tags=("lunch",))
+            if rng.random() < 0.3:
+                add(d, 15 + rng.random(), rng.uniform(10, 25), "in-person", (rng.choice(("kai", "mira", "felix")),),
+                    "Coffee at work", closeness=close(2, 4, 0.3), place="office kitchen", initiated="mutual",
+                    work=True, tags=("coffee",))
+        if wd == 1 and rng.random() < 0.8 * social:
+            add(d, 18.5, rng.uniform(100, 140), "in-person", ("marco",), "Climbing",
+                closeness=close(4, 6), place="Boulderhalle", initiated=rng.choice(("me", "them")),
+                phones="yes", tags=("climbing", "sport"))
+        if wd == 4 and rng.random() < (0.3 if lone else 0.9):
+            who = ["sam", "alex"] + (["jo"] if rng.random() < 0.7 else [])
+            add(d, 19 + rng.random() * 0.5, rng.uniform(140, 210), "in-person", who, "Friday dinner",
+                closeness=close(5, 7, 0.05), place=rng.choice(("Luigi's", "Sam's place", "my place", "Alex's place")),
+                initiated="mutual", phones=rng.choice(("yes", "yes", "partly")), tags=("friday-dinner", "routine"))
+        if wd == 6:
+            add(d, 18 + rng.random(), rng.uniform(15, 40), "voice", ("mum",), "Sunday call with Mum",
+                closeness=close(4, 6), initiated=rng.choice(("me", "them")), tags=("family",))
+        if wd >= 5 and due("parents", d) and rng.random() < social + 0.3:
+            add(d, 12.5, rng.uniform(180, 300), "in-person", ("mum", "dad"), "Lunch at my parents'",
+                closeness=close(5, 7), place="parents' house", initiated="them", phones=rng.choice(("yes", "partly")),
+                tags=("family",))
+        if wd == 5 and due("hannah", d) and rng.random() < social:
+            add(d, 10.5, rng.uniform(70, 120), "in-person", ("hannah",), "Coffee and a walk with Hannah",
+                closeness=close(4, 6), place="Tempelhofer Feld", initiated=rng.choice(("me", "them")),
+                phones="yes", tags=("walk",))
+        if wd == 5 and due("boardgames", d) and rng.random() < social + 0.2:
+            add(d, 19, rng.uniform(180, 260), "in-person", ("ben", "chloe", "yusuf"), "Board games night",
+                closeness=close(4, 6), place="Ben's flat", initiated="them", phones="partly", tags=("games",))
+        if wd == 5 and due("lena_in", d):
+            add(d, 14, rng.uniform(150, 300), "in-person", ("lena",), "Lena visiting",
+                closeness=close(5, 7), place="my place", initiated="mutual", phones="yes", tags=("family",))
+        if wd == 6 and due("lena_video", d):
+            add(d, 20, rng.uniform(30, 70), "video", ("lena",), "Video call with Lena",
+                closeness=close(4, 6), initiated=rng.choice(("me", "them")), tags=("family",))
+        if wd in (2, 6) and due("priya_video", d):
+            add(d, 20.5, rng.uniform(40, 90), "video", ("priya",), "Catch-up with Priya",
+                closeness=close(4, 6), initiated=rng.choice(("me", "them")))
+        if wd == 5 and due("priya_visit", d):
+            add(d, 11, rng.uniform(300, 480), "in-person", ("priya", "sam"), "Priya back in town",
+                closeness=close(6, 7, 0), place="the lake", initiated="them", phones="yes", tags=("visit",))
+        if due("grandma", d):
+            add(d, 17 + rng.random(), rng.uniform(15, 30), "voice", ("grandma",), "Called Grandma",
+                closeness=close(4, 6), initiated="me", tags=("family",))
+        if wd >= 5 and due("nora", d) and rng.random() < social:
+            add(d, 16, rng.uniform(60, 120), "in-person", ("nora",), "Ran into Nora at the market",
+                closeness=close(3, 5), place="market", initiated="them", phones="no")
+        if due("tom", d):
+            add(d, 18.2 + rng.random(), rng.uniform(4, 12), "in-person", ("tom",), "Chat in the stairwell",
+                closeness=close(2, 4, 0.4), place="stairwell", initiated=rng.choice(("me", "them")), phones="no")
+        for _ in range(rng.choice((2, 3, 3, 4, 4, 5)) - (1 if lone else 0)):
+            who = rng.choice(friends)
+            add(d, rng.uniform(9, 23), rng.uniform(3, 25), "text", (who,), "Texting",
+                closeness=close(2, 4, 0.5), initiated=rng.choice(("me", "them")))
+    return out
+
+
+def _busy(interactions: list[DemoInteraction]) -> list[tuple[int, int]]:
+    """In-person interactions (plus travel) as UTC epoch intervals when no screen is used."""
+    out = []
+    for i in interactions:
+        if i.mode != "in-person":
+            continue
+        start = int((i.happened_at - datetime(1970, 1, 1)).total_seconds())
+        travel = 0 if i.work else 1200
+        out.append((start - travel, start + int(i.duration_min * 60) + travel))
+    out.sort()
+    return out
+
+
+def _subtract(lo: int, hi: int, busy: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    pieces, t = [], lo
+    for b0, b1 in busy:
+        if b1 <= t or b0 >= hi:
+            continue
+        if b0 > t:
+            pieces.append((t, b0))
+        t = max(t, b1)
+    if t < hi:
+        pieces.append((t, hi))
+    return pieces
+
+
+def _spans(rng, zone, first, days, lonely, interactions, now_epoch):
+    busy = _busy(interactions)
+    spans: list[tuple[int, int, str, str | None, str]] = []
+    emit = spans.append
+    prev_end: int | None = None  # end of the previous day's last block (for the night)
+
+    for i in range(days):
+        d = first + timedelta(days=i)
+        wd = d.weekday()
+        lone = _monday(d) in lonely
+        blocks: list[tuple[float, float, str]] = []  # (start h, end h, kind) local
+        if wd < 5:
+            ws = rng.gauss(9.0, 0.35)
+            lunch = rng.gauss(12.1, 0.15)
+            we = rng.gauss(17.8, 0.5)
+            blocks += [(ws, lunch, "work"), (lunch + rng.uniform(0.75, 1.1), we, "work")]
+            if rng.random() < 0.1:
+                blocks.append((we + 0.3, we + 1.2, "leisure"))
+        else:
+            if rng.random() < 0.7:
+                s = rng.uniform(9.5, 11)
+                blocks.append((s, s + rng.uniform(1, 2.5), "leisure"))
+            if rng.random() < (0.8 if lone else 0.4):
+                s = rng.uniform(14, 15.5)
+                blocks.append((s, s + rng.uniform(1.5, 3), "leisure"))
+            if rng.random() < 0.08:
+                blocks.append((15.5, 17.5, "work"))
+        ev = rng.uniform(19.5, 20.5) if wd < 5 else rng.uniform(19, 21)
+        length = rng.uniform(1.5, 3.5) + (rng.uniform(1.5, 2.5) if lone else 0) + (0.5 if wd >= 4 else 0)
+        blocks.append((ev, ev + length, "leisure"))
+        blocks = _no_overlap(blocks)
+
+        day_first: int | None = None
+        for bs, be, kind in blocks:
+            lo, hi = zone.epoch(d, _h(bs)), zone.epoch(d, _h(be))
+            if hi > now_epoch:
+                hi = now_epoch
+            if hi - lo < 60:
+                continue
+            mix = _WORK_MIX if kind == "work" else (_LONELY_MIX if lone else _LEISURE_MIX)
+            pieces = _subtract(lo, hi, busy)
+            for n, (p0, p1) in enumerate(pieces):
+                if day_first is None:
+                    day_first = p0
+                    if prev_end is not None and p0 - prev_end > 3600 and rng.random() < 0.7:
+                        emit((prev_end, p0, "", None, "asleep"))  # lid closed overnight: suspended
+                _fill(rng, p0, p1, mix, emit)
+                if n + 1 < len(pieces) and kind == "work":
+                    emit((p1, pieces[n + 1][0], "", None, "locked"))  # left the desk to meet someone
+            if kind == "work" and bs < 12.5 and pieces:  # lunch: idle then locked until the afternoon
+                nxt = [b for b in blocks if b[0] > bs]
+                if nxt:
+                    l0 = pieces[-1][1]
+                    l1 = min(zone.epoch(d, _h(nxt[0][0])), now_epoch)
+                    if l1 - l0 > 400 and l0 == hi:
+                        emit((l0, l0 + 180, spans[-1][2] if spans else "", spans[-1][3] if spans else None, "idle"))
+                        emit((l0 + 180, l1, "", None, "locked"))
+        if spans:
+            prev_end = spans[-1][1]
+    spans.sort()
+    return spans
+
+
+def _no_overlap(blocks):
+    """Sort blocks and trim each to start a quarter hour after the previous one ends."""
+    out = []
+    for bs, be, kind in sorted(blocks):
+        if out and bs < out[-1][1] + 0.25:
+            bs = out[-1][1] + 0.25
+        if be - bs > 0.1:
+            out.append((bs, be, kind))
+    return out
+
+
+def _fill(rng: random.Random, lo: int, hi: int, mix, emit) -> None:
+    """Fill [lo, hi) with app sessions split at title changes (and at most MAX_SPAN_S), some idle."""
+    t = lo
+    app, title = "", None
+    while hi - t >= 2:
+        if app and rng.random() < 0.012:
+            idle = min(hi - t, int(rng.uniform(180, 1500)))
+            emit((t, t + idle, app, title, "idle"))
+            t += idle
+            continue
+        _, app, titles, mean_session, mean_change = _pick(rng, mix)
+        session_end = min(hi, t + 3 + int(rng.expovariate(1 / mean_session)))
+        while t < session_end:
+            title = rng.choice(titles)
+            step = min(MAX_SPAN_S, 2 + int(rng.expovariate(1 / (mean_change * 0.7))))
+            end = min(session_end, t + step)
+            emit((t, end, app, title, "active"))
+            t = end

@@ -1,0 +1,168 @@
+"""Nudges, rare and kind (issue 6): at most one a day, never in quiet hours, off with one switch.
+
+Selection is pure (`choose`): given the time, the configuration and the candidates, which nudge,
+if any. Priority: "were you with people?" right after a 30 min - 4 h absence (it is only useful
+in that moment), then a routine about to be missed, then the person most overdue.
+Delivery is a freedesktop notification via `notify-send`; a failure is logged to
+$XDG_STATE_HOME/offscreen/nudges.log and recorded, never raised. The day is claimed in the
+database (nudges_sent, keyed by local day) BEFORE delivering, so no day ever gets two, even when
+two processes race.
+"""
+
+from __future__ import annotations
+
+import html
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+
+from .config import Config, Nudges
+from .timeparse import format_duration, local_day
+
+KINDS = ("from-idle", "routine", "overdue")
+# The "were you with people?" question is only asked this soon after coming back.
+RETURN_WINDOW = timedelta(minutes=15)
+NOTIFY_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Nudge:
+    kind: str
+    message: str
+    command: str | None = None  # what to run to act on it
+
+    def text(self) -> str:
+        return self.message + (f" ({self.command})" if self.command else "")
+
+
+def _hm(s: str) -> time:
+    h, m = s.split(":")
+    return time(int(h), int(m))
+
+
+def in_quiet_hours(t: time, start: str, end: str) -> bool:
+    """Is local wall time T inside [start, end)? Wraps midnight (22:00-08:00); start == end: never."""
+    a, b = _hm(start), _hm(end)
+    if a == b:
+        return False
+    return a <= t < b if a < b else (t >= a or t < b)
+
+
+def overdue_message(d) -> Nudge:
+    if d.never_met:
+        msg = f"You haven't met {d.name} since adding them {d.days_since} days ago. Maybe suggest something small?"
+    else:
+        msg = f"It's been {d.days_since} days since you last saw {d.name}. A short message to set something up?"
+    return Nudge("overdue", msg, "offscreen people due")
+
+
+def routine_message(r: dict) -> Nudge:
+    left = "today is the last day" if r["days_left"] <= 1 else f"{r['days_left']} days left"
+    streak = f" (a {r['current_streak']}-period streak)" if r["current_streak"] >= 2 else ""
+    return Nudge("routine", f"{r['name']} hasn't happened yet this time{streak}: {left}. Still on?",
+                 f"offscreen routine show {_quote(r['name'])}")
+
+
+def idle_message(span: dict) -> Nudge:
+    return Nudge("from-idle", f"Welcome back. You were away {format_duration(span['minutes'])}: were you with people?",
+                 "offscreen log --from-idle")
+
+
+def _quote(s: str) -> str:
+    return f'"{s}"' if " " in s else s
+
+
+def choose(now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=(), idle_span: dict | None = None) -> Nudge | None:
+    """Pick today's nudge, or None (off, quiet hours, already sent today, nothing to say).
+
+    NOW is aware local time; idle_span's end_utc is naive UTC; overdue are cadence.Due items
+    (only status 'overdue' is used), most pressing first.
+    """
+    if not cfg.enabled or sent_today:
+        return None
+    if in_quiet_hours(now.astimezone().time(), cfg.quiet_start, cfg.quiet_end):
+        return None
+    if idle_span is not None:
+        now_utc = now.astimezone(timezone.utc).replace(tzinfo=None)
+        if timedelta(0) <= now_utc - idle_span["end_utc"] <= RETURN_WINDOW:
+            return idle_message(idle_span)
+    if at_risk:
+        return routine_message(at_risk[0])
+    late = [d for d in overdue if d.status == "overdue"]
+    if late:
+        return overdue_message(late[0])
+    return None
+
+
+def deliver(nudge: Nudge, *, env: dict | None = None, log_file: Path | None = None, command: str = "notify-send") -> str:
+    """Show NUDGE as a desktop notification. Returns 'desktop' or 'failed: why'; never raises."""
+    # Most servers (GNOME, KDE, dunst) render body markup: a name like "Tom & Jerry" must be escaped.
+    argv = [command, "--app-name=offscreen", "--urgency=low", "offscreen", html.escape(nudge.text(), quote=False)]
+    try:
+        p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=NOTIFY_TIMEOUT,
+                           stdin=subprocess.DEVNULL)
+        if p.returncode == 0:
+            return "desktop"
+        why = f"{command} exited {p.returncode}: {' '.join((p.stderr or '').split())[:200]}"
+    except FileNotFoundError:
+        why = f"{command} not found (install libnotify-bin)"
+    except subprocess.TimeoutExpired:
+        why = f"{command} did not answer within {NOTIFY_TIMEOUT:.0f} s"
+    except OSError as e:
+        why = f"{command}: {e}"
+    _log(log_file, f"nudge not shown: {why}")
+    return f"failed: {why}"
+
+
+def _log(log_file: Path | None, line: str) -> None:
+    if log_file is None:
+        return
+    from .paths import private_file
+
+    try:
+        private_file(log_file)
+        with open(log_file, "a", encoding="utf-8") as fh:
+            fh.write(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {line}\n")
+    except OSError:
+        pass  # logging a failed notification must not fail either
+
+
+def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -> tuple[Nudge | None, str | None]:
+    """Choose today's nudge from the database, claim the day, deliver. Returns (nudge, delivery)."""
+    from . import practice
+    from .store import practice as sp
+
+    cfg: Config = app.config
+    day = local_day(now, cfg.general.day_start_hour)
+    with app.store(drain=True) as con:
+        sent = sp.nudge_on(con, day) is not None
+        if not cfg.nudges.enabled or sent:
+            return None, None
+        utc_now = practice.naive_utc(now)
+        idle = sp.last_idle_span(con, utc_now, within=RETURN_WINDOW)
+        if idle is not None and sp.interactions_overlap(con, idle["start_utc"], idle["end_utc"]):
+            idle = None  # already logged what happened while away: nothing to ask
+        nudge = choose(
+            now, cfg.nudges, sent_today=sent,
+            overdue=practice.people_due(con, now, cfg),
+            at_risk=practice.routines_at_risk(con, now, cfg),
+            idle_span=idle,
+        )
+        if nudge is None or dry_run:
+            return nudge, None
+        if not sp.claim_nudge(con, day, nudge.kind, nudge.text(), utc_now):
+            return None, None
+    # Deliver outside the database connection: a slow notification server must not hold the lock.
+    delivered = deliver(nudge, env=env, log_file=app.paths.state_dir / "nudges.log") if cfg.nudges.desktop else "off"
+    with app.store() as con:
+        sp.set_nudge_delivery(con, day, delivered)
+    return nudge, delivered
+
+
+def status_line(con, now: datetime, config: Config) -> str | None:
+    """Today's nudge for `offscreen status` (one line), or None."""
+    from .store import practice as sp
+
+    row = sp.nudge_on(con, local_day(now, config.general.day_start_hour))
+    return None if row is None else f"Nudge today: {row['message']}"

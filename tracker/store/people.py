@@ -1,0 +1,197 @@
+"""All SQL for people and aliases. Functions take an open DuckDB connection.
+
+A person is matched case-insensitively by name or alias. Merged-away people keep their row
+(merged_into set) so history stays explainable, but are hidden from every lookup; their name
+becomes an alias of the person they were merged into.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..errors import UserError
+from . import utcnow
+
+
+def _key(name: str) -> str:
+    return name.casefold()
+
+
+def find(con, name: str) -> int | None:
+    """The id of the live person called NAME (or with alias NAME), case-insensitively."""
+    key = _key(name)
+    row = con.execute(
+        "SELECT id FROM people WHERE name_key = ? AND merged_into IS NULL", [key]
+    ).fetchone()
+    if row:
+        return row[0]
+    row = con.execute(
+        "SELECT p.id FROM aliases a JOIN people p ON p.id = a.person_id WHERE a.alias_key = ? AND p.merged_into IS NULL",
+        [key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def require(con, name: str) -> int:
+    """Like find, but an unknown name is a UserError."""
+    pid = find(con, name)
+    if pid is None:
+        raise UserError(f"no person called {name!r}; see 'offscreen people list'")
+    return pid
+
+
+def create(con, name: str, *, source: str = "cli", now: datetime | None = None, **fields) -> int:
+    """Insert a new person (the name must be free). FIELDS: tier, kin, every_days, max_days, cadence_modes, note."""
+    if find(con, name) is not None:
+        raise UserError(f"{name!r} already exists; use 'offscreen people edit' to change them")
+    cols = ["name", "name_key", "source", "created_at"]
+    vals = [name, _key(name), source, now or utcnow()]
+    for k in ("tier", "kin", "every_days", "max_days", "cadence_modes", "note"):
+        if fields.get(k) is not None:
+            cols.append(k)
+            vals.append(fields[k])
+    row = con.execute(
+        f"INSERT INTO people ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) RETURNING id", vals
+    ).fetchone()
+    return row[0]
+
+
+def resolve(con, names, *, source: str = "cli", now: datetime | None = None) -> list[int]:
+    """Ids for NAMES, creating people on first use; same order, duplicates collapsed."""
+    ids: list[int] = []
+    for name in names:
+        pid = find(con, name)
+        if pid is None:
+            pid = create(con, name, source=source, now=now)
+        if pid not in ids:
+            ids.append(pid)
+    return ids
+
+
+def names(con, ids: list[int]) -> list[str]:
+    """Current names for IDS, in the same order."""
+    if not ids:
+        return []
+    rows = dict(con.execute(
+        f"SELECT id, name FROM people WHERE id IN ({', '.join('?' * len(ids))})", list(ids)
+    ).fetchall())
+    return [rows[i] for i in ids]
+
+
+def update(con, pid: int, **fields) -> None:
+    """Set the given columns (tier, kin, every_days, max_days, cadence_modes, note); None values count."""
+    allowed = {"tier", "kin", "every_days", "max_days", "cadence_modes", "note"}
+    bad = set(fields) - allowed
+    if bad:
+        raise ValueError(f"not a person field: {sorted(bad)}")
+    if not fields:
+        return
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    con.execute(f"UPDATE people SET {sets} WHERE id = ?", [*fields.values(), pid])
+
+
+def aliases(con, pid: int) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT alias FROM aliases WHERE person_id = ? ORDER BY alias_key", [pid]
+    ).fetchall()]
+
+
+def add_alias(con, pid: int, alias: str) -> bool:
+    """Make ALIAS another name for PID. False if it already was; UserError if it is someone else's."""
+    owner = find(con, alias)
+    if owner == pid:
+        return False
+    if owner is not None:
+        raise UserError(f"{alias!r} already names someone else; merge them with 'offscreen people merge'")
+    con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [_key(alias), alias, pid])
+    return True
+
+
+def rename(con, pid: int, new: str) -> str:
+    """Rename PID to NEW; the old name stays as an alias. Returns the old name."""
+    old = con.execute("SELECT name FROM people WHERE id = ?", [pid]).fetchone()[0]
+    owner = find(con, new)
+    if owner is not None and owner != pid:
+        raise UserError(f"{new!r} already names someone else; merge them with 'offscreen people merge'")
+    con.execute("DELETE FROM aliases WHERE alias_key = ?", [_key(new)])
+    con.execute("UPDATE people SET name = ?, name_key = ? WHERE id = ?", [new, _key(new), pid])
+    if _key(old) != _key(new):
+        con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [_key(old), old, pid])
+    return old
+
+
+def merge(con, keep: int, gone: int) -> int:
+    """Move GONE's interactions and aliases to KEEP; GONE's name becomes an alias. Returns moved count.
+
+    Call inside a transaction: all of it happens or none of it.
+    """
+    if keep == gone:
+        raise UserError("cannot merge a person into themselves")
+    gone_name = con.execute("SELECT name FROM people WHERE id = ?", [gone]).fetchone()[0]
+    moved = con.execute(
+        "SELECT count(*) FROM interaction_people WHERE person_id = ?", [gone]
+    ).fetchone()[0]
+    # An interaction with both people keeps one link to KEEP.
+    con.execute(
+        """DELETE FROM interaction_people WHERE person_id = ? AND interaction_id IN
+           (SELECT interaction_id FROM interaction_people WHERE person_id = ?)""",
+        [gone, keep],
+    )
+    con.execute("UPDATE interaction_people SET person_id = ? WHERE person_id = ?", [keep, gone])
+    con.execute("UPDATE aliases SET person_id = ? WHERE person_id = ?", [keep, gone])
+    con.execute("UPDATE people SET merged_into = ? WHERE id = ?", [keep, gone])
+    con.execute(
+        "INSERT INTO aliases VALUES (?, ?, ?) ON CONFLICT (alias_key) DO UPDATE SET person_id = excluded.person_id",
+        [_key(gone_name), gone_name, keep],
+    )
+    return moved
+
+
+def get(con, pid: int) -> dict:
+    """One person with aliases and interaction stats (live interactions only)."""
+    rows = list_people(con, ids=[pid])
+    return rows[0]
+
+
+def list_people(con, *, tier: str | None = None, ids: list[int] | None = None) -> list[dict]:
+    """Live people with aliases, interaction count, last contact and in-person hours; by name."""
+    where, params = ["p.merged_into IS NULL"], []
+    if tier:
+        where.append("p.tier = ?")
+        params.append(tier)
+    if ids is not None:
+        where.append(f"p.id IN ({', '.join('?' * len(ids))})")
+        params.extend(ids)
+    rows = con.execute(
+        f"""
+        WITH stats AS (
+            SELECT ip.person_id,
+                   count(*) AS n,
+                   max(i.happened_at) AS last_any,
+                   max(i.happened_at) FILTER (WHERE i.mode = 'in-person') AS last_in_person,
+                   coalesce(sum(i.duration_min) FILTER (WHERE i.mode = 'in-person'), 0) AS in_person_min
+            FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id
+            WHERE i.deleted_at IS NULL
+            GROUP BY ip.person_id
+        ), al AS (
+            SELECT person_id, list(alias ORDER BY alias_key) AS aliases FROM aliases GROUP BY person_id
+        )
+        SELECT p.id, p.name, p.tier, p.kin, p.every_days, p.max_days, p.cadence_modes, p.note,
+               p.source, p.created_at, coalesce(s.n, 0), s.last_any, s.last_in_person,
+               coalesce(s.in_person_min, 0), al.aliases
+        FROM people p
+        LEFT JOIN stats s ON s.person_id = p.id
+        LEFT JOIN al ON al.person_id = p.id
+        WHERE {' AND '.join(where)}
+        ORDER BY lower(p.name), p.id
+        """,
+        params,
+    ).fetchall()
+    keys = ["id", "name", "tier", "kin", "every_days", "max_days", "cadence_modes", "note", "source",
+            "created_at", "interactions", "last_any", "last_in_person", "in_person_min", "aliases"]
+    out = []
+    for r in rows:
+        d = dict(zip(keys, r))
+        d["aliases"] = list(d["aliases"] or [])
+        out.append(d)
+    return out

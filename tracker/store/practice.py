@@ -1,0 +1,488 @@
+"""All SQL for connection practice (issue 6): cadences, routines, check-ins, unplug sessions,
+nudges sent, and the last idle span. Timestamps in and out are naive UTC (storage convention).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from ..errors import UserError
+from . import transaction
+
+# --- people and interactions (small helpers; `offscreen log` / `people add` own the real ones) ---
+
+
+def find_person(con, name: str) -> tuple[int, str] | None:
+    """(id, name) of the person called NAME (case-insensitive, aliases too), following merges."""
+    key = name.strip().lower()
+    row = con.execute(
+        """SELECT p.id, p.name, p.merged_into FROM people p
+           WHERE p.name_key = ? OR p.id IN (SELECT person_id FROM aliases WHERE alias_key = ?)
+           ORDER BY p.merged_into IS NOT NULL, p.id LIMIT 1""",
+        [key, key],
+    ).fetchone()
+    seen = set()
+    while row is not None and row[2] is not None and row[0] not in seen:
+        seen.add(row[0])
+        row = con.execute("SELECT id, name, merged_into FROM people WHERE id = ?", [row[2]]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def resolve_people(con, names) -> list[tuple[int, str]]:
+    """Look up every name or raise UserError naming the first unknown one."""
+    out = []
+    for n in names:
+        found = find_person(con, n)
+        if found is None:
+            raise UserError(f"unknown person {n!r}; add them first: offscreen people add {n!r}")
+        if found not in out:
+            out.append(found)
+    return out
+
+
+def add_person(con, name: str, *, tier=None, every_days=None, max_days=None, cadence_modes=None,
+               kin=False, created_at: datetime, source: str = "cli") -> int:
+    """Insert a person (used by tests and the demo until `people add` lands)."""
+    return con.execute(
+        """INSERT INTO people (name, name_key, tier, kin, every_days, max_days, cadence_modes, source, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        [name, name.strip().lower(), tier, kin, every_days, max_days, cadence_modes, source, created_at],
+    ).fetchone()[0]
+
+
+def add_interaction(con, *, happened_at: datetime, duration_min: float, mode: str = "in-person",
+                    person_ids=(), routine_id=None, initiated=None, summary=None,
+                    logged_at: datetime | None = None, deleted_at: datetime | None = None,
+                    source: str = "cli") -> int:
+    """Insert an interaction with its people (used by tests and the demo until `log` lands)."""
+    with transaction(con):
+        iid = con.execute(
+            """INSERT INTO interactions (summary, happened_at, duration_min, mode, initiated, routine_id,
+                                         logged_at, deleted_at, source)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [summary, happened_at, duration_min, mode, initiated, routine_id,
+             logged_at or happened_at, deleted_at, source],
+        ).fetchone()[0]
+        for pid in person_ids:
+            con.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, pid])
+    return iid
+
+
+def cadence_rows(con, now_utc: datetime) -> list[dict]:
+    """Everyone who may have a cadence, with the start of their last qualifying interaction.
+
+    Qualifying: not deleted, not in the future, and in person unless the person's cadence_modes
+    is 'any' or lists the mode. Interactions of people merged into someone count for them.
+    """
+    rows = con.execute(
+        """WITH members AS (
+             SELECT p.id AS pid, m.id AS mid,
+                    string_split(replace(coalesce(p.cadence_modes, 'in-person'), ' ', ''), ',') AS modes
+               FROM people p JOIN people m ON m.id = p.id OR m.merged_into = p.id
+              WHERE p.merged_into IS NULL),
+           last AS (
+             SELECT mb.pid, max(i.happened_at) AS last_seen
+               FROM members mb
+               JOIN interaction_people ip ON ip.person_id = mb.mid
+               JOIN interactions i ON i.id = ip.interaction_id
+              WHERE i.deleted_at IS NULL AND i.happened_at <= ?
+                AND (mb.modes = ['any'] OR list_contains(mb.modes, i.mode))
+              GROUP BY mb.pid)
+           SELECT p.id, p.name, p.tier, p.every_days, p.max_days, p.cadence_modes, p.created_at, last.last_seen
+             FROM people p LEFT JOIN last ON last.pid = p.id
+            WHERE p.merged_into IS NULL
+              AND (p.tier IS NOT NULL OR p.every_days IS NOT NULL OR p.max_days IS NOT NULL)
+            ORDER BY p.name_key""",
+        [now_utc],
+    ).fetchall()
+    keys = ("id", "name", "tier", "every_days", "max_days", "cadence_modes", "created_at", "last_seen")
+    return [dict(zip(keys, r)) for r in rows]
+
+
+# --- routines ---
+
+_ROUTINE_COLS = "id, name, unit, every_n, on_weekday, starts_on, note, created_at"
+
+
+def _routine(row) -> dict:
+    keys = ("id", "name", "unit", "every_n", "on_weekday", "starts_on", "note", "created_at")
+    return dict(zip(keys, row))
+
+
+def add_routine(con, name: str, *, unit: str, every_n: int, on_weekday: int | None, starts_on: date,
+                person_ids, now_utc: datetime, note: str | None = None) -> int:
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("a routine needs a name, like \"Friday dinner\"")
+    if get_routine(con, name) is not None:
+        raise UserError(f"a routine called {name!r} already exists; pick another name or `offscreen routine remove` it")
+    with transaction(con):
+        rid = con.execute(
+            """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, note, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            [name, name.lower(), unit, every_n, on_weekday, starts_on, note, now_utc],
+        ).fetchone()[0]
+        for pid in person_ids:
+            con.execute("INSERT INTO routine_people VALUES (?, ?)", [rid, pid])
+    return rid
+
+
+def get_routine(con, name: str) -> dict | None:
+    row = con.execute(
+        f"SELECT {_ROUTINE_COLS} FROM routines WHERE name_key = ? AND removed_at IS NULL",
+        [" ".join(name.split()).lower()],
+    ).fetchone()
+    if row is None:
+        return None
+    r = _routine(row)
+    r["people"] = routine_people(con, r["id"])
+    return r
+
+
+def require_routine(con, name: str) -> dict:
+    r = get_routine(con, name)
+    if r is None:
+        known = [x["name"] for x in list_routines(con)]
+        hint = f" (routines: {', '.join(known)})" if known else " (add one with `offscreen routine add`)"
+        raise UserError(f"no routine called {name!r}{hint}")
+    return r
+
+
+def routine_people(con, routine_id: int) -> list[str]:
+    return [r[0] for r in con.execute(
+        """SELECT p.name FROM routine_people rp JOIN people p ON p.id = rp.person_id
+           WHERE rp.routine_id = ? ORDER BY p.name_key""", [routine_id]).fetchall()]
+
+
+def list_routines(con) -> list[dict]:
+    out = []
+    for row in con.execute(
+        f"SELECT {_ROUTINE_COLS} FROM routines WHERE removed_at IS NULL ORDER BY name_key"
+    ).fetchall():
+        r = _routine(row)
+        r["people"] = routine_people(con, r["id"])
+        out.append(r)
+    return out
+
+
+def routine_held_times(con, routine_id: int) -> list[datetime]:
+    """Start times (naive UTC) of the interactions logged for a routine, not deleted."""
+    return [r[0] for r in con.execute(
+        "SELECT happened_at FROM interactions WHERE routine_id = ? AND deleted_at IS NULL ORDER BY happened_at",
+        [routine_id]).fetchall()]
+
+
+def routine_skips(con, routine_id: int) -> list[date]:
+    return [r[0] for r in con.execute(
+        "SELECT period_start FROM routine_skips WHERE routine_id = ? ORDER BY period_start", [routine_id]).fetchall()]
+
+
+def skip_period(con, routine_id: int, period_start: date, reason: str | None, now_utc: datetime) -> bool:
+    """Record a skip; False when that period was already skipped."""
+    row = con.execute(
+        """INSERT INTO routine_skips VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING routine_id""",
+        [routine_id, period_start, reason, now_utc],
+    ).fetchone()
+    return row is not None
+
+
+def remove_routine(con, routine_id: int, now_utc: datetime) -> None:
+    """Soft delete: interactions keep their routine_id; the name becomes free again."""
+    con.execute("UPDATE routines SET removed_at = ? WHERE id = ?", [now_utc, routine_id])
+
+
+# --- check-ins ---
+
+CHECKIN_FIELDS = ("mood", "connected", "lack_companionship", "left_out", "isolated", "lonely", "note")
+
+
+def add_checkin(con, at_utc: datetime, values: dict, source: str = "cli") -> int:
+    cols = [k for k in CHECKIN_FIELDS if values.get(k) is not None]
+    return con.execute(
+        f"INSERT INTO checkins (at_utc, source{''.join(', ' + c for c in cols)}) "
+        f"VALUES (?, ?{', ?' * len(cols)}) RETURNING id",
+        [at_utc, source] + [values[c] for c in cols],
+    ).fetchone()[0]
+
+
+def last_weekly_checkin(con) -> datetime | None:
+    """When the UCLA-3 was last answered (naive UTC), or None."""
+    return con.execute(
+        "SELECT max(at_utc) FROM checkins WHERE lack_companionship IS NOT NULL").fetchone()[0]
+
+
+def checkins_between(con, since_utc: datetime, until_utc: datetime) -> list[dict]:
+    rows = con.execute(
+        f"""SELECT id, at_utc, {', '.join(CHECKIN_FIELDS)},
+                   lack_companionship + left_out + isolated AS ucla
+              FROM checkins WHERE at_utc >= ? AND at_utc < ? ORDER BY at_utc""",
+        [since_utc, until_utc],
+    ).fetchall()
+    keys = ("id", "at_utc") + CHECKIN_FIELDS + ("ucla",)
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def checkin_trends(con, since_utc: datetime, until_utc: datetime, *, day_start_hour: int = 4) -> dict:
+    """Check-in summary for `offscreen report`: means and per-ISO-week (local) averages.
+
+    Small by construction (a check-in a day at most), so weeks are bucketed here on local dates.
+    """
+    from ..timeparse import local_day
+
+    rows = con.execute(
+        """SELECT count(mood), avg(mood), count(connected), avg(connected),
+                  count(lack_companionship + left_out + isolated), avg(lack_companionship + left_out + isolated)
+             FROM checkins WHERE at_utc >= ? AND at_utc < ?""",
+        [since_utc, until_utc],
+    ).fetchone()
+    weeks: dict[str, dict] = {}
+    for c in checkins_between(con, since_utc, until_utc):
+        d = local_day(c["at_utc"].replace(tzinfo=timezone.utc), day_start_hour)
+        y, w, _ = d.isocalendar()
+        b = weeks.setdefault(f"{y}-W{w:02d}", {"mood": [], "connected": [], "ucla": [], "lonely": []})
+        for k in ("mood", "connected", "ucla", "lonely"):
+            if c[k] is not None:
+                b[k].append(c[k])
+
+    def mean(xs):
+        return round(sum(xs) / len(xs), 2) if xs else None
+
+    return {
+        "mood": {"n": rows[0], "mean": _r(rows[1])},  # 1 awful .. 5 great
+        "connected": {"n": rows[2], "mean": _r(rows[3])},  # 0-10
+        "ucla3": {"n": rows[4], "mean": _r(rows[5])},  # 3-9, higher = lonelier
+        "weeks": [
+            {"week": k, "mood": mean(v["mood"]), "connected": mean(v["connected"]),
+             "ucla3": mean(v["ucla"]), "lonely": v["lonely"][-1] if v["lonely"] else None}
+            for k, v in sorted(weeks.items())
+        ],
+    }
+
+
+def _r(x):
+    return None if x is None else round(float(x), 2)
+
+
+# --- unplug sessions ---
+
+_UNPLUG_COLS = "id, start_utc, planned_end_utc, end_utc, note"
+
+
+def _unplug(row) -> dict:
+    return dict(zip(("id", "start_utc", "planned_end_utc", "end_utc", "note"), row))
+
+
+def open_unplug(con, now_utc: datetime) -> dict | None:
+    """The running session: not stopped, started, and its planned end (if any) not reached."""
+    row = con.execute(
+        f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
+             WHERE end_utc IS NULL AND start_utc <= ? AND (planned_end_utc IS NULL OR planned_end_utc > ?)
+             ORDER BY start_utc DESC LIMIT 1""",
+        [now_utc, now_utc],
+    ).fetchone()
+    return _unplug(row) if row else None
+
+
+def overlapping_unplug(con, start_utc: datetime, end_utc: datetime, now_utc: datetime) -> dict | None:
+    row = con.execute(
+        f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
+             WHERE start_utc < ? AND coalesce(end_utc, planned_end_utc, ?) > ? LIMIT 1""",
+        [end_utc, max(now_utc, end_utc), start_utc],
+    ).fetchone()
+    return _unplug(row) if row else None
+
+
+def add_unplug(con, start_utc: datetime, *, planned_end_utc=None, end_utc=None, note=None,
+               now_utc: datetime) -> int:
+    return con.execute(
+        """INSERT INTO unplug_sessions (start_utc, planned_end_utc, end_utc, note, created_at)
+           VALUES (?, ?, ?, ?, ?) RETURNING id""",
+        [start_utc, planned_end_utc, end_utc, note, now_utc],
+    ).fetchone()[0]
+
+
+def stop_unplug(con, session_id: int, end_utc: datetime) -> None:
+    con.execute("UPDATE unplug_sessions SET end_utc = ? WHERE id = ?", [end_utc, session_id])
+
+
+def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> list[dict]:
+    """Sessions with what the daemon saw inside each: active minutes and minutes of any data.
+
+    A session's effective end: when stopped, else its planned end, else (still running) now.
+    `verdict`: 'untouched' (data covers it, nothing active), 'used' (active spans inside),
+    'no data' (the daemon recorded nothing then, so we cannot tell).
+    """
+    rows = con.execute(
+        """WITH s AS (
+             SELECT id, start_utc, planned_end_utc, end_utc, note,
+                    least(coalesce(end_utc, planned_end_utc, ?::TIMESTAMP), greatest(?::TIMESTAMP, start_utc)) AS eff_end,
+                    (end_utc IS NULL AND (planned_end_utc IS NULL OR planned_end_utc > ?)) AS running
+               FROM unplug_sessions WHERE start_utc >= coalesce(?::TIMESTAMP, '-infinity'::TIMESTAMP)),
+           seen AS (  -- an inner range join (DuckDB plans it as an IEJoin), then summed per session
+             SELECT s.id,
+                    sum(CASE WHEN a.state = 'active' THEN
+                        epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc)) ELSE 0 END) AS active_s,
+                    sum(epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc))) AS seen_s
+               FROM s JOIN activity a ON a.start_utc < s.eff_end AND a.end_utc > s.start_utc
+              GROUP BY s.id)
+           SELECT s.id, s.start_utc, s.eff_end, s.running, s.note, s.planned_end_utc, s.end_utc,
+                  coalesce(seen.active_s, 0) / 60.0, coalesce(seen.seen_s, 0) / 60.0
+             FROM s LEFT JOIN seen ON seen.id = s.id ORDER BY s.start_utc""",
+        [now_utc, now_utc, now_utc, since_utc],
+    ).fetchall()
+    out = []
+    for sid, start, end, running, note, planned, stopped, active_min, seen_min in rows:
+        verdict = "used" if active_min > 0 else ("untouched" if seen_min > 0 else "no data")
+        out.append({
+            "id": sid, "start_utc": start, "end_utc": end, "running": bool(running), "note": note,
+            "planned_end_utc": planned, "stopped_utc": stopped,
+            "minutes": round((end - start).total_seconds() / 60, 1),
+            "active_min": round(float(active_min), 1), "observed_min": round(float(seen_min), 1),
+            "verdict": verdict,
+        })
+    return out
+
+
+# --- nudges ---
+
+
+def nudge_on(con, day: date) -> dict | None:
+    row = con.execute("SELECT day, kind, message, sent_utc, delivered FROM nudges_sent WHERE day = ?", [day]).fetchone()
+    return dict(zip(("day", "kind", "message", "sent_utc", "delivered"), row)) if row else None
+
+
+def claim_nudge(con, day: date, kind: str, message: str, now_utc: datetime) -> bool:
+    """Claim DAY's one nudge before delivering it; False when the day already had one.
+
+    The primary key on the day makes this safe against two processes racing.
+    """
+    row = con.execute(
+        "INSERT INTO nudges_sent VALUES (?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING RETURNING day",
+        [day, kind, message, now_utc],
+    ).fetchone()
+    return row is not None
+
+
+def set_nudge_delivery(con, day: date, delivered: str) -> None:
+    con.execute("UPDATE nudges_sent SET delivered = ? WHERE day = ?", [delivered[:500], day])
+
+
+# --- idle spans (for nudges and `offscreen log --from-idle`) ---
+
+
+def interactions_overlap(con, start_utc: datetime, end_utc: datetime) -> bool:
+    """Is any (not deleted) interaction logged that overlaps [start, end)?"""
+    return con.execute(
+        """SELECT count(*) > 0 FROM interactions WHERE deleted_at IS NULL AND happened_at < ?
+             AND happened_at + to_microseconds(CAST(duration_min * 60e6 AS BIGINT)) > ?""",
+        [end_utc, start_utc]).fetchone()[0]
+
+IDLE_MIN = timedelta(minutes=30)
+IDLE_MAX = timedelta(hours=4)
+# Idle/locked/asleep spans closer than this are one absence (the daemon splits on state changes).
+_JOIN_GAP = timedelta(minutes=2)
+
+
+def last_idle_span(con, now: datetime, *, within: timedelta = timedelta(hours=1)) -> dict | None:
+    """The absence you just came back from: idle/locked/asleep lasting 30 min - 4 h, followed by
+    active use, that ended at most WITHIN before NOW (naive UTC). None otherwise.
+
+    Returns {'start_utc', 'end_utc', 'minutes'} (naive UTC).
+    """
+    rows = con.execute(
+        """SELECT start_utc, end_utc, state FROM activity
+            WHERE end_utc > ? AND start_utc <= ? ORDER BY start_utc, end_utc""",
+        [now - within - IDLE_MAX - _JOIN_GAP, now],
+    ).fetchall()
+    runs: list[list] = []  # [start, end, followed_by_active]
+    for start, end, state in rows:
+        if state == "active":
+            if runs and start >= runs[-1][1] - _JOIN_GAP:
+                runs[-1][2] = True
+            continue
+        if runs and not runs[-1][2] and start <= runs[-1][1] + _JOIN_GAP:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end, False])
+    for start, end, returned in reversed(runs):
+        if not returned:
+            continue
+        if end < now - within:
+            return None
+        if IDLE_MIN <= end - start <= IDLE_MAX:
+            return {"start_utc": start, "end_utc": end, "minutes": round((end - start).total_seconds() / 60, 1)}
+        return None
+    return None
+
+
+# --- demo data (for `offscreen demo`, which calls this with the people it made) ---
+
+
+def seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10, seed: int = 6) -> dict:
+    """Fill routines, check-ins and unplug sessions for the last WEEKS weeks (source 'demo').
+
+    Deterministic for a given seed. The routine's interactions are in-person dinners on Fridays
+    19:00 UTC-ish; a week is missed now and then and one is skipped, so streaks are visible.
+    Returns counts of what was added.
+    """
+    import random
+
+    rnd = random.Random(seed)
+    today = now_utc.date()
+    start = today - timedelta(days=7 * weeks + today.weekday())  # a Monday
+    counts = {"routines": 0, "interactions": 0, "checkins": 0, "unplug": 0}
+    with transaction(con):
+        who = person_ids[:2]
+        rid = con.execute(
+            """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, created_at, source)
+               VALUES ('Friday dinner', 'friday dinner', 'week', 1, 4, ?, ?, 'demo') RETURNING id""",
+            [start, datetime.combine(start, datetime.min.time())],
+        ).fetchone()[0]
+        counts["routines"] = 1
+        for person in who:
+            con.execute("INSERT INTO routine_people VALUES (?, ?)", [rid, person])
+        for w in range(weeks + 1):
+            friday = start + timedelta(days=7 * w + 4)
+            at = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18)
+            if at >= now_utc:
+                break
+            if w == weeks // 2:
+                con.execute("INSERT INTO routine_skips VALUES (?, ?, 'holiday', ?)", [rid, start + timedelta(days=7 * w), at])
+                continue
+            if rnd.random() < 0.2:
+                continue  # missed
+            iid = con.execute(
+                """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, initiated,
+                                             routine_id, logged_at, source)
+                   VALUES ('Friday dinner', ?, ?, 'in-person', ?, ?, ?, ?, 'demo') RETURNING id""",
+                [at, rnd.choice([120, 150, 180]), rnd.randint(4, 6), rnd.choice(["me", "them", "mutual"]), rid,
+                 at + timedelta(hours=4)],
+            ).fetchone()[0]
+            for person in who:
+                con.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, person])
+            counts["interactions"] += 1
+        day = start
+        while day < today:
+            at = datetime.combine(day, datetime.min.time()) + timedelta(hours=20, minutes=rnd.randint(0, 90))
+            if rnd.random() < 0.85:
+                mood = max(1, min(5, round(rnd.gauss(3.6, 0.8))))
+                con.execute("INSERT INTO checkins (at_utc, mood, connected, source) VALUES (?, ?, ?, 'demo')",
+                            [at, mood, max(0, min(10, 2 * mood - 2 + rnd.randint(-1, 2)))])
+                counts["checkins"] += 1
+            if day.weekday() == 6:
+                items = [rnd.choices([1, 2, 3], [5, 3, 1])[0] for _ in range(3)]
+                con.execute(
+                    """INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely, source)
+                       VALUES (?, ?, ?, ?, ?, 'demo')""",
+                    [at + timedelta(minutes=5), *items,
+                     ["hardly ever", "occasionally", "some of the time"][min(2, sum(items) // 3 - 1)]])
+                counts["checkins"] += 1
+            if day.weekday() == 5 and rnd.random() < 0.6:
+                s = datetime.combine(day, datetime.min.time()) + timedelta(hours=rnd.choice([9, 13, 15]))
+                con.execute(
+                    """INSERT INTO unplug_sessions (start_utc, planned_end_utc, end_utc, note, created_at, source)
+                       VALUES (?, ?, ?, NULL, ?, 'demo')""",
+                    [s, s + timedelta(hours=2), s + timedelta(minutes=rnd.choice([90, 120])), s])
+                counts["unplug"] += 1
+            day += timedelta(days=1)
+    return counts
