@@ -271,3 +271,22 @@ def test_status_and_doctor_with_the_real_daemon(run, xserver, daemon_factory, tm
     assert data["today"]["active_seconds"] > 0
     assert data["today"]["top_app"] == "StatusTestApp"
     assert run("status", env=env, check=1).stdout.splitlines()[-1].startswith("today:       active ")
+
+
+def test_status_says_when_the_database_is_busy(run, tmp_path):
+    """Another process holding DuckDB's lock: today's totals are 'unknown', not 'nothing recorded'."""
+    from tracker import store
+
+    p = paths_mod.resolve()
+    with store.connect(p.db):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()", str(p.db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        r = run("status", check=1)
+        assert r.stdout.splitlines()[-1].startswith(f"today:       unknown (database busy (held by PID {holder.pid})")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)

@@ -260,7 +260,10 @@ def install(paths: Paths, *, env: dict[str, str] | None = None, systemctl: Syste
         out.done.append("passed " + ", ".join(f"{v}={env[v]}" for v in stale) + " to the user manager")
     enabled = systemctl.query("is-enabled")
     if enabled != "enabled":
-        systemctl.run(*verb)
+        try:
+            systemctl.run(*verb)
+        except RuntimeFailure as e:
+            raise RuntimeFailure(f"{e}; see `journalctl --user -u offscreen` and `offscreen doctor`") from None
         out.changed = True
         out.done.append(f"enabled{' and started' if start else ''} {UNIT_NAME}")
     elif start and systemctl.query("is-active") != "active":

@@ -150,8 +150,8 @@ def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
     try:
         with store.connect(paths.db, wait=2) as con:
             data = activity.summary(con, since, until, config)
-    except OffscreenError:
-        return None
+    except OffscreenError as e:  # busy or unreadable: say so rather than "nothing recorded"
+        return {"day": day.isoformat(), "error": str(e)}
     out: dict[str, Any] = {"day": day.isoformat()}
     for state in ("active", "idle", "locked", "asleep"):
         out[f"{state}_seconds"] = round(data.get(f"{state}_seconds", 0.0))
@@ -224,7 +224,9 @@ def render(info: dict[str, Any]) -> list[str]:
     lines.append(f"database:    {db['path']} ({format_size(db['size_bytes']) if db['exists'] else 'not created yet'})")
     t = info["today"]
     states = ("active", "idle", "locked", "asleep")
-    if t and any(t[f"{s}_seconds"] for s in states):
+    if t and t.get("error"):
+        lines.append(f"today:       unknown ({t['error']})")
+    elif t and any(t[f"{s}_seconds"] for s in states):
         parts = ", ".join(f"{s} {_minutes(t[f'{s}_seconds'] / 60)}" for s in states if t[f"{s}_seconds"])
         top = f"; most used: {t['top_app']}" if t["top_app"] else ""
         waiting = f" (+{q} queued)" if q else ""
