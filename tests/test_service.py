@@ -269,6 +269,30 @@ def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_pat
         assert r.stdout.splitlines() == [f"{unit} is up to date", "Nothing changed."]
         assert int(ctl("show", "-p", "MainPID", "--value", "offscreen.service")) == main_pid
 
+        # ExecReload (SIGHUP) passes the system-call filter and keeps the same process.
+        subprocess.run(["systemctl", "--user", "reload", "offscreen.service"], env={**os.environ, **env}, check=True, timeout=30)
+        assert ctl("is-active", "offscreen.service") == "active"
+        assert int(ctl("show", "-p", "MainPID", "--value", "offscreen.service")) == main_pid
+        # A crash (SIGSEGV) is a failure: Restart=on-failure brings up a new daemon after RestartSec.
+        os.kill(main_pid, 11)
+        wait_for(lambda: ctl("show", "-p", "NRestarts", "--value", "offscreen.service") == "1"
+                 and ctl("is-active", "offscreen.service") == "active", timeout=30, what="restart after a crash")
+        main_pid = int(ctl("show", "-p", "MainPID", "--value", "offscreen.service"))
+        wait_for(lambda: run("status", "--json", env=env).returncode == 0
+                 and json.loads(run("status", "--json", env=env).stdout)["daemon"]["pid"] == main_pid,
+                 timeout=20, what="status sees the restarted daemon")
+        # A new session variable reaches the manager, and the running daemon is restarted to get it.
+        xauth = tmp_path / "Xauthority"
+        xauth.write_bytes(b"")
+        r = run("service", "install", env={**env, "XAUTHORITY": str(xauth)}, check=0)
+        assert r.stdout.splitlines() == [
+            f"{unit} is up to date",
+            f"passed XAUTHORITY={xauth} to the user manager",
+            "restarted offscreen.service to apply the changes",
+        ]
+        assert int(ctl("show", "-p", "MainPID", "--value", "offscreen.service")) != main_pid
+        assert ctl("is-active", "offscreen.service") == "active"
+
         r = run("service", "uninstall", env=env, check=0)
         assert r.stdout.splitlines() == [
             "stopped and disabled offscreen.service", f"removed {unit}", "reloaded the user manager",
