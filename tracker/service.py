@@ -235,7 +235,7 @@ def install(paths: Paths, *, env: dict[str, str] | None = None, systemctl: Syste
         out.done.append(f"{target} is up to date")
 
     have = session_vars(env)
-    if not have:
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
         out.notes.append(
             "neither DISPLAY nor WAYLAND_DISPLAY is set here: run this from a terminal in your desktop "
             "session, or make sure your session imports them into the user manager"
