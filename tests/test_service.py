@@ -341,3 +341,11 @@ def test_help_has_an_example(run, args):
                                      "offscreen service uninstall"])
 def test_readme_shows_the_command(command):
     assert command in (ROOT / "README.md").read_text()
+
+
+def test_install_without_a_display_says_so(run, isolated_home, runtime_dir):
+    env = {"XDG_RUNTIME_DIR": runtime_dir, "DISPLAY": "", "XAUTHORITY": "", "WAYLAND_DISPLAY": ""}
+    lines = run("service", "install", env=env, check=0).stdout.splitlines()
+    assert lines[3].startswith("note: neither DISPLAY nor WAYLAND_DISPLAY is set here")
+    assert lines[-2:] == ["  systemctl --user daemon-reload", "  systemctl --user enable --now offscreen.service"]
+    assert not any("import-environment" in line for line in lines)
