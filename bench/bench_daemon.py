@@ -111,6 +111,7 @@ def session(seconds: float, switch: float) -> dict:
             "cpu_drain_amortised_pct": round(100 * exit_cpu / drain_every, 3),
             "cpu_total_pct_with_drains": round(100 * session_cpu / (t1 - t0) + 100 * exit_cpu / drain_every, 3),
             "uss_max_mb": round(max(uss) / 2**20, 1),
+            "uss_last_mb": round(uss[-1] / 2**20, 1),
             "uss_first_mb": round(uss[0] / 2**20, 1),
             "threads": threads,
             "spans_stored": len(spans),

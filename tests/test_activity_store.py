@@ -108,4 +108,5 @@ def test_today_command_text_and_json(app, run):
     lines = r.stdout.splitlines()
     assert lines[0] == f"Today ({data['day']}, since 04:00)"
     assert lines[1].split() == ["screen", "time", "2m" if expect >= 119.5 else lines[1].split()[-1]]
-    assert lines[4].split() == ["face", "to", "face", "0s"]
+    assert [ln.split()[0] for ln in lines[2:5]] == ["idle", "locked", "asleep"]
+    assert lines[5].split() == ["face", "to", "face", "0s"]

@@ -74,6 +74,7 @@ def today_cmd(app, as_json):
     click.echo(f"  screen time   {_fmt(data['active_seconds'])}")
     click.echo(f"  idle          {_fmt(data['idle_seconds'])}")
     click.echo(f"  locked        {_fmt(data['locked_seconds'])}")
+    click.echo(f"  asleep        {_fmt(data['asleep_seconds'])}")
     click.echo(f"  face to face  {_fmt(data['face_to_face_minutes'] * 60)}")
     if data["by_category"]:
         click.echo("By category:")

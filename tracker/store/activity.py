@@ -77,7 +77,7 @@ def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> di
     by_app: dict[str, dict] = {}
     by_cat: dict[str, float] = {}
     for app, category, s in apps:
-        name = app or "(unknown)"
+        name = app or "(no window)"
         entry = by_app.setdefault(name, {"app": name, "seconds": 0.0, "category": category})
         entry["seconds"] += s
         by_cat[category] = by_cat.get(category, 0.0) + s
