@@ -349,3 +349,26 @@ def test_install_without_a_display_says_so(run, isolated_home, runtime_dir):
     assert lines[3].startswith("note: neither DISPLAY nor WAYLAND_DISPLAY is set here")
     assert lines[-2:] == ["  systemctl --user daemon-reload", "  systemctl --user enable --now offscreen.service"]
     assert not any("import-environment" in line for line in lines)
+
+
+def test_install_kind_recognises_pipx(tmp_path):
+    # pipx 1.1 (Debian 12) keeps venvs in ~/.local/pipx/venvs, newer ones in ~/.local/share/pipx/venvs.
+    for venvs in (tmp_path / ".local" / "pipx" / "venvs", tmp_path / ".local" / "share" / "pipx" / "venvs"):
+        exe = venvs / "offscreen" / "bin" / "offscreen"
+        exe.parent.mkdir(parents=True)
+        exe.write_text("#!/bin/sh\n")
+        link = tmp_path / f"link-{len(venvs.parts)}"
+        link.symlink_to(exe)  # what ~/.local/bin/offscreen is
+        assert service.install_kind(exe) == "pipx"
+        assert service.install_kind(link) == "pipx"
+
+
+def test_service_status_json(run, isolated_home, runtime_dir):
+    env = _manager_down_env(runtime_dir)
+    data = json.loads(run("service", "status", "--json", env=env, check=0).stdout)
+    assert data["installed"] is False and data["manager"] is False and data["up_to_date"] is False
+    assert data["exec_start"] == [_offscreen_exe()[0]] and data["install_kind"] == "venv"
+    run("service", "install", env=env, check=0)
+    data = json.loads(run("service", "status", "--json", env=env, check=0).stdout)
+    assert data["installed"] is True and data["up_to_date"] is True
+    assert data["unit_path"] == str(isolated_home / ".config" / "systemd" / "user" / "offscreen.service")
