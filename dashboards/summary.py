@@ -40,6 +40,12 @@ def build(con, period: str, now_utc: datetime, base: Range) -> dict:
                  "never_met": p["never_met"]}
                 for p in people if p["status"] in ("overdue", "late")]
     r_cur, r_prev = ratio(t_cur), ratio(t_prev)
+    from tracker.store.practice import checkin_trends
+
+    def trends(r: Range) -> dict:
+        t = checkin_trends(con, r.since_utc, r.until_utc, day_start_hour=r.day_start_hour)
+        return {k: t[k] for k in ("mood", "connected", "ucla3")}
+
     return {
         "period": period,
         "since": cur.since_utc.isoformat() + "Z", "until": cur.until_utc.isoformat() + "Z",
@@ -52,6 +58,7 @@ def build(con, period: str, now_utc: datetime, base: Range) -> dict:
         "top_apps": apps["apps"],
         "categories": apps["categories"][:5],
         "not_seen": not_seen,
+        "checkins": {"current": trends(cur), "previous": trends(prev)},
     }
 
 
@@ -74,6 +81,16 @@ def render(s: dict) -> str:
         lines.append(f"  Ratio         {c['f2f_per_screen_hour_min']:.1f} min face-to-face per screen hour"
                      + (f" (was {was:.1f})" if was is not None else ""))
     lines.append(f"  Interactions  {c['interactions']}, people met in person: {c['people_in_person']}")
+    ck = s.get("checkins", {})
+    parts = []
+    for key, label, scale in (("mood", "mood", "/5"), ("connected", "connected", "/10"),
+                              ("ucla3", "loneliness (UCLA-3, higher = lonelier)", "/9")):
+        now_, was = ck.get("current", {}).get(key, {}), ck.get("previous", {}).get(key, {})
+        if now_.get("n"):
+            was_txt = f" (was {was['mean']:.1f})" if was.get("n") else ""
+            parts.append(f"{label} {now_['mean']:.1f}{scale}{was_txt}")
+    if parts:
+        lines.append("  Check-ins     " + ", ".join(parts))
     if s["top_apps"]:
         lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
     if s["categories"]:

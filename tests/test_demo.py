@@ -112,6 +112,15 @@ def test_demo_command_writes_and_replaces(run, app):
         idx = con.execute("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'activity'").fetchone()[0]
     assert counts == (second["spans"], second["interactions"], second["people"], 0)
     assert idx == 1  # the rebuilt table kept its start_utc index
+    with connect(app.paths.db) as con:
+        practice = con.execute(
+            "SELECT (SELECT count(*) FROM routines), (SELECT count(*) FROM routine_people), "
+            "(SELECT count(*) FROM checkins), (SELECT count(*) FROM unplug_sessions), "
+            "(SELECT count(*) FROM interactions WHERE routine_id IS NOT NULL), "
+            "(SELECT count(*) FROM interactions WHERE summary = 'Friday dinner')").fetchone()
+    # One routine (not two after the re-run), linked to the generator's own dinners, not new ones.
+    assert practice[:2] == (1, 2) and practice[2] == second["checkins"] > 20 and practice[3] == second["unplug"]
+    assert 0 < practice[4] <= practice[5]
     assert oct(app.paths.db.stat().st_mode & 0o777) == "0o600"
     assert list(app.paths.state_dir.glob("demo-activity-*")) == []
 

@@ -134,3 +134,17 @@ def test_dashboard_default_range_is_90_days_before_until(run, tmp_path):
     run("dashboard", "-o", out, "--until", "2026-06-30", check=0)
     # Berlin summer time; days start at 04:00: 2 April 04:00 to 1 July 04:00 local.
     assert "Thu 02 Apr 2026 04:00 – Wed 01 Jul 2026 04:00 (Europe/Berlin)" in out.read_text()
+
+
+def test_checkin_trends_against_previous_period(con):
+    for at, mood, connected in ((D(2026, 3, 10, 20), 4, 8), (D(2026, 3, 11, 20), 2, 4), (D(2026, 3, 3, 20), 3, 5)):
+        con.execute("INSERT INTO checkins (at_utc, mood, connected) VALUES (?, ?, ?)", [at, mood, connected])
+    con.execute("INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely) "
+                "VALUES ('2026-03-08 20:00', 2, 1, 3, 'occasionally')")
+    s = summary.build(con, "week", NOW, BASE)
+    assert s["checkins"]["current"] == {"mood": {"n": 2, "mean": 3.0}, "connected": {"n": 2, "mean": 6.0},
+                                        "ucla3": {"n": 1, "mean": 6.0}}
+    assert s["checkins"]["previous"]["mood"] == {"n": 1, "mean": 3.0}
+    assert s["checkins"]["previous"]["ucla3"] == {"n": 0, "mean": None}
+    assert ("  Check-ins     mood 3.0/5 (was 3.0), connected 6.0/10 (was 5.0), "
+            "loneliness (UCLA-3, higher = lonelier) 6.0/9") in summary.render(s).splitlines()

@@ -168,3 +168,16 @@ def test_durations_match_within_one_interval(interval):
     assert total["b"] == pytest.approx(3.3, abs=interval)
     assert total["c"] == pytest.approx(11.1, abs=interval)
     assert total["a"] == pytest.approx(9.0, abs=2 * interval)
+
+
+def test_a_reported_change_time_places_the_boundary_within_the_tick():
+    b, c = builder(), Clock()
+    stored = drive(b, c, [(5, A("code"))])  # samples at 0..4; the clock is now at 5
+    c.run(4)  # a slow tick: the next sample comes at 9, but the source says the switch was 2.5 s ago
+    stored.update({s.id: s for s in b.update(c.tick(), Sample("firefox", "t", 0.0, False, changed=2.5))})
+    assert table(stored, b) == [("code", "active", 0, 6.5), ("firefox", "active", 6.5, 9)]
+    # never before the previous sample (it still saw code)
+    b2, c2 = builder(), Clock()
+    stored2 = drive(b2, c2, [(5, A("code"))])
+    stored2.update({s.id: s for s in b2.update(c2.tick(), Sample("firefox", "t", 0.0, False, changed=60))})
+    assert table(stored2, b2) == [("code", "active", 0, 4), ("firefox", "active", 4, 5)]

@@ -221,7 +221,8 @@ class Daemon:
         app, title, exe = (w.app, w.title, w.exe) if w else (None, None, None)
         app, title, exe = privacy.apply(app, title, exe, self.settings.privacy)
         idle = None if obs.last_input is None else max(0.0, tick.mono - obs.last_input)
-        return Sample(app=app, title=title, idle=idle, locked=obs.locked, exe=exe)
+        changed = None if obs.changed_at is None else max(0.0, tick.mono - obs.changed_at)
+        return Sample(app=app, title=title, idle=idle, locked=obs.locked, exe=exe, changed=changed)
 
     def _wait(self, timeout: float) -> None:
         import select

@@ -41,6 +41,7 @@ class Sample:
     idle: float | None = 0.0  # seconds since the last input; None = unknown (counts as active)
     locked: bool = False
     exe: str | None = None
+    changed: float | None = None  # seconds since the window/title changed, when the source knows
 
 
 @dataclass
@@ -154,6 +155,7 @@ class SpanBuilder:
     def update(self, tick: Tick, sample: Sample) -> list[Span]:
         """Account for SAMPLE seen at TICK. Returns spans closed or changed (to store)."""
         out: list[Span] = []
+        self.prev_t = self.t if self.t is not None else float("-inf")
         t = self._advance(tick, out)
         state = self.state_of(sample)
         cur = self.current
@@ -165,6 +167,9 @@ class SpanBuilder:
             self.watermark = max(self.watermark, cur.end)
         else:
             boundary = t
+            if sample.changed is not None and state == cur.state == "active":
+                # An event source told us when the change happened: split there (within this tick).
+                boundary = min(t, max(cur.start, self.prev_t, t - sample.changed))
             if sample.idle is not None and (
                 (state == "idle" and cur.state == "active") or (state == "active" and cur.state == "idle")
             ):

@@ -5,7 +5,10 @@ A backend answers three questions, each as a fact with a time, so that event-dri
 (DESIGN.md §8):
   - which window is in front (app, title, pid) -- `Observation.window`, None for "no app";
   - when the last input happened -- `Observation.last_input` (monotonic seconds), None if unknown;
-  - whether the screen is locked or blanked -- `Observation.locked`.
+  - whether the screen is locked or blanked -- `Observation.locked`;
+  - when the front window last changed, if the source reports it -- `Observation.changed_at`
+    (monotonic seconds; an event-driven backend that learns of a change late sets it so the span
+    boundary lands where the change happened, not where it was noticed).
 `wait(timeout, wake_fd)` blocks until something may have changed (an X event, a signal on
 wake_fd) or the timeout; polling backends simply sleep. Backends are chosen at runtime and
 imported lazily; nothing here connects to a display at import time (STYLE.md 6).
@@ -39,6 +42,7 @@ class Observation:
     window: Window | None
     last_input: float | None  # time.monotonic() of the last keyboard/pointer input
     locked: bool = False
+    changed_at: float | None = None  # time.monotonic() of the last focus/title change, if known
 
 
 class Sampler(Protocol):

@@ -27,6 +27,11 @@ def _delete_demo(con) -> None:
     con.execute("DELETE FROM interactions WHERE source = 'demo'")
     con.execute("DELETE FROM aliases WHERE person_id IN (SELECT id FROM people WHERE source = 'demo')")
     con.execute("DELETE FROM people WHERE source = 'demo'")
+    # Routines, check-ins and unplug sessions the demo made (tracker.store.practice.seed_demo).
+    for table in ("routine_people", "routine_skips"):
+        con.execute(f"DELETE FROM {table} WHERE routine_id IN (SELECT id FROM routines WHERE source = 'demo')")
+    for table in ("routines", "checkins", "unplug_sessions"):
+        con.execute(f"DELETE FROM {table} WHERE source = 'demo'")
     _delete_demo_activity(con)
 
 
@@ -108,6 +113,14 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                                  columns = {'n': 'BIGINT', 's': 'BIGINT', 'e': 'BIGINT', 'app': 'VARCHAR',
                                             'title': 'VARCHAR', 'state': 'VARCHAR'})""",
                 [name])
+            from .practice import _seed_demo
+
+            # Routines, check-ins and unplug sessions for views 7, 11 and 12: the routine links the
+            # generator's own Friday dinners rather than inventing more.
+            first = min((i.happened_at for i in data.interactions), default=now)
+            weeks = max(1, min(26, (now - first).days // 7 - 1))
+            practice = _seed_demo(con, now, list(pid.values()), weeks=weeks, link_summary="Friday dinner")
     finally:
         os.unlink(name)
-    return {"people": len(data.people), "interactions": len(data.interactions), "spans": len(data.spans)}
+    return {"people": len(data.people), "interactions": len(data.interactions), "spans": len(data.spans),
+            "routines": practice["routines"], "checkins": practice["checkins"], "unplug": practice["unplug"]}

@@ -418,11 +418,20 @@ def last_idle_span(con, now: datetime, *, within: timedelta = timedelta(hours=1)
 # --- demo data (for `offscreen demo`, which calls this with the people it made) ---
 
 
-def seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10, seed: int = 6) -> dict:
+def seed_demo(con, now_utc: datetime, person_ids: list[int], **kw) -> dict:
+    """_seed_demo in a transaction of its own (for callers not already inside one)."""
+    with transaction(con):
+        return _seed_demo(con, now_utc, person_ids, **kw)
+
+
+def _seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10, seed: int = 6,
+              link_summary: str | None = None) -> dict:
     """Fill routines, check-ins and unplug sessions for the last WEEKS weeks (source 'demo').
 
     Deterministic for a given seed. The routine's interactions are in-person dinners on Fridays
     19:00 UTC-ish; a week is missed now and then and one is skipped, so streaks are visible.
+    With LINK_SUMMARY, the demo interactions with that summary (the generator's own Friday
+    dinners) are linked to the routine instead, and its people are the two who came most often.
     Returns counts of what was added.
     """
     import random
@@ -431,58 +440,66 @@ def seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10,
     today = now_utc.date()
     start = today - timedelta(days=7 * weeks + today.weekday())  # a Monday
     counts = {"routines": 0, "interactions": 0, "checkins": 0, "unplug": 0}
-    with transaction(con):
-        who = person_ids[:2]
-        rid = con.execute(
-            """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, created_at, source)
-               VALUES ('Friday dinner', 'friday dinner', 'week', 1, 4, ?, ?, 'demo') RETURNING id""",
-            [start, datetime.combine(start, datetime.min.time())],
+    who = person_ids[:2]
+    if link_summary:
+        who = [r[0] for r in con.execute(
+            """SELECT ip.person_id FROM interactions i JOIN interaction_people ip ON ip.interaction_id = i.id
+               WHERE i.source = 'demo' AND i.summary = ? GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2""",
+            [link_summary]).fetchall()] or who
+    rid = con.execute(
+        """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, created_at, source)
+           VALUES ('Friday dinner', 'friday dinner', 'week', 1, 4, ?, ?, 'demo') RETURNING id""",
+        [start, datetime.combine(start, datetime.min.time())],
+    ).fetchone()[0]
+    counts["routines"] = 1
+    for person in who:
+        con.execute("INSERT INTO routine_people VALUES (?, ?)", [rid, person])
+    if link_summary:
+        counts["interactions"] = con.execute(
+            "UPDATE interactions SET routine_id = ? WHERE source = 'demo' AND summary = ? AND happened_at >= ?",
+            [rid, link_summary, start]).fetchone()[0]
+    for w in range(0 if link_summary else weeks + 1):
+        friday = start + timedelta(days=7 * w + 4)
+        at = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18)
+        if at >= now_utc:
+            break
+        if w == weeks // 2:
+            con.execute("INSERT INTO routine_skips VALUES (?, ?, 'holiday', ?)", [rid, start + timedelta(days=7 * w), at])
+            continue
+        if rnd.random() < 0.2:
+            continue  # missed
+        iid = con.execute(
+            """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, initiated,
+                                         routine_id, logged_at, source)
+               VALUES ('Friday dinner', ?, ?, 'in-person', ?, ?, ?, ?, 'demo') RETURNING id""",
+            [at, rnd.choice([120, 150, 180]), rnd.randint(4, 6), rnd.choice(["me", "them", "mutual"]), rid,
+             at + timedelta(hours=4)],
         ).fetchone()[0]
-        counts["routines"] = 1
         for person in who:
-            con.execute("INSERT INTO routine_people VALUES (?, ?)", [rid, person])
-        for w in range(weeks + 1):
-            friday = start + timedelta(days=7 * w + 4)
-            at = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18)
-            if at >= now_utc:
-                break
-            if w == weeks // 2:
-                con.execute("INSERT INTO routine_skips VALUES (?, ?, 'holiday', ?)", [rid, start + timedelta(days=7 * w), at])
-                continue
-            if rnd.random() < 0.2:
-                continue  # missed
-            iid = con.execute(
-                """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, initiated,
-                                             routine_id, logged_at, source)
-                   VALUES ('Friday dinner', ?, ?, 'in-person', ?, ?, ?, ?, 'demo') RETURNING id""",
-                [at, rnd.choice([120, 150, 180]), rnd.randint(4, 6), rnd.choice(["me", "them", "mutual"]), rid,
-                 at + timedelta(hours=4)],
-            ).fetchone()[0]
-            for person in who:
-                con.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, person])
-            counts["interactions"] += 1
-        day = start
-        while day < today:
-            at = datetime.combine(day, datetime.min.time()) + timedelta(hours=20, minutes=rnd.randint(0, 90))
-            if rnd.random() < 0.85:
-                mood = max(1, min(5, round(rnd.gauss(3.6, 0.8))))
-                con.execute("INSERT INTO checkins (at_utc, mood, connected, source) VALUES (?, ?, ?, 'demo')",
-                            [at, mood, max(0, min(10, 2 * mood - 2 + rnd.randint(-1, 2)))])
-                counts["checkins"] += 1
-            if day.weekday() == 6:
-                items = [rnd.choices([1, 2, 3], [5, 3, 1])[0] for _ in range(3)]
-                con.execute(
-                    """INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely, source)
-                       VALUES (?, ?, ?, ?, ?, 'demo')""",
-                    [at + timedelta(minutes=5), *items,
-                     ["hardly ever", "occasionally", "some of the time"][min(2, sum(items) // 3 - 1)]])
-                counts["checkins"] += 1
-            if day.weekday() == 5 and rnd.random() < 0.6:
-                s = datetime.combine(day, datetime.min.time()) + timedelta(hours=rnd.choice([9, 13, 15]))
-                con.execute(
-                    """INSERT INTO unplug_sessions (start_utc, planned_end_utc, end_utc, note, created_at, source)
-                       VALUES (?, ?, ?, NULL, ?, 'demo')""",
-                    [s, s + timedelta(hours=2), s + timedelta(minutes=rnd.choice([90, 120])), s])
-                counts["unplug"] += 1
-            day += timedelta(days=1)
+            con.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, person])
+        counts["interactions"] += 1
+    day = start
+    while day < today:
+        at = datetime.combine(day, datetime.min.time()) + timedelta(hours=20, minutes=rnd.randint(0, 90))
+        if rnd.random() < 0.85:
+            mood = max(1, min(5, round(rnd.gauss(3.6, 0.8))))
+            con.execute("INSERT INTO checkins (at_utc, mood, connected, source) VALUES (?, ?, ?, 'demo')",
+                        [at, mood, max(0, min(10, 2 * mood - 2 + rnd.randint(-1, 2)))])
+            counts["checkins"] += 1
+        if day.weekday() == 6:
+            items = [rnd.choices([1, 2, 3], [5, 3, 1])[0] for _ in range(3)]
+            con.execute(
+                """INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely, source)
+                   VALUES (?, ?, ?, ?, ?, 'demo')""",
+                [at + timedelta(minutes=5), *items,
+                 ["hardly ever", "occasionally", "some of the time"][min(2, sum(items) // 3 - 1)]])
+            counts["checkins"] += 1
+        if day.weekday() == 5 and rnd.random() < 0.6:
+            s = datetime.combine(day, datetime.min.time()) + timedelta(hours=rnd.choice([9, 13, 15]))
+            con.execute(
+                """INSERT INTO unplug_sessions (start_utc, planned_end_utc, end_utc, note, created_at, source)
+                   VALUES (?, ?, ?, NULL, ?, 'demo')""",
+                [s, s + timedelta(hours=2), s + timedelta(minutes=rnd.choice([90, 120])), s])
+            counts["unplug"] += 1
+        day += timedelta(days=1)
     return counts
