@@ -270,7 +270,7 @@ def test_status_and_doctor_with_the_real_daemon(run, xserver, daemon_factory, tm
     assert data["queue_depth"] == 0
     assert data["today"]["active_seconds"] > 0
     assert data["today"]["top_app"] == "StatusTestApp"
-    assert run("status", env=env, check=1).stdout.splitlines()[-1].startswith("today:       active ")
+    assert run("status", env=env, check=1).stdout.splitlines()[-2:][0].startswith("today:       active ")
 
 
 def test_status_says_when_the_database_is_busy(run, tmp_path):
@@ -290,3 +290,30 @@ def test_status_says_when_the_database_is_busy(run, tmp_path):
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
+
+
+def test_status_shows_face_to_face_today_and_the_nudge(run):
+    from datetime import timedelta
+
+    from tracker import store
+
+    p = paths_mod.resolve()
+    now = store.utcnow().replace(microsecond=0)
+    with store.connect(p.db) as con:
+        # 20 minutes in person with two people: counts once.
+        con.execute("INSERT INTO interactions (id, happened_at, duration_min, mode, logged_at) "
+                    "VALUES (1, ?, 20, 'in-person', ?)", [now - timedelta(minutes=21), now])
+        con.execute("INSERT INTO interaction_people VALUES (1, 1), (1, 2)")
+    r = run("status", check=1)
+    assert "in person:   20m today" in r.stdout.splitlines()
+    assert not any(line.startswith("Nudge today") for line in r.stdout.splitlines())
+    from tracker.timeparse import local_day, local_now
+
+    with store.connect(p.db) as con:
+        con.execute("INSERT INTO nudges_sent VALUES (?, 'overdue', 'Call Sam?', ?, 'off')",
+                    [local_day(local_now(), 4), now])
+    r = run("status", "--json", check=1)
+    import json
+
+    today = json.loads(r.stdout)["today"]
+    assert today["face_to_face_minutes"] == 20.0 and today["nudge"] == "Nudge today: Call Sam?"

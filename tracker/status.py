@@ -150,12 +150,18 @@ def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
     try:
         with store.connect(paths.db, wait=2) as con:
             data = activity.summary(con, since, until, config)
+            f2f = activity.face_to_face_minutes(con, since, until)
+            from .nudges import status_line
+
+            nudge = status_line(con, now, config)
     except OffscreenError as e:  # busy or unreadable: say so rather than "nothing recorded"
         return {"day": day.isoformat(), "error": str(e)}
     out: dict[str, Any] = {"day": day.isoformat()}
     for state in ("active", "idle", "locked", "asleep"):
         out[f"{state}_seconds"] = round(data.get(f"{state}_seconds", 0.0))
     out["top_app"] = data["by_app"][0]["app"] if data.get("by_app") else None
+    out["face_to_face_minutes"] = round(f2f, 1)
+    out["nudge"] = nudge  # today's nudge (issue 6), if one was sent
     return out
 
 
@@ -233,6 +239,10 @@ def render(info: dict[str, Any]) -> list[str]:
         lines.append(f"today:       {parts}{top}{waiting}")
     else:
         lines.append("today:       nothing recorded yet" + (f" ({q} queued)" if q else ""))
+    if t and not t.get("error"):
+        lines.append(f"in person:   {_minutes(t['face_to_face_minutes'])} today")
+        if t.get("nudge"):
+            lines.append(t["nudge"])
     return lines
 
 
