@@ -243,7 +243,7 @@ def test_lost_x_server_is_logged_and_retried_until_it_returns(xserver_nowm, daem
         back.terminate()
         back.wait()
     lines = d.text().splitlines()
-    assert sum("sampling display" in ln for ln in lines) == 2
+    assert sum(f"sampling with backend x11-focus on display {x.display}" in ln for ln in lines) == 2
     rows, _raw = stored()
     assert rows[0]["app"] == "AlphaApp" and rows[0]["title"] == "before"
 

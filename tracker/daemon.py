@@ -271,9 +271,15 @@ class Daemon:
                     self.sampler = self.open_sampler()
                     self.backend = self.sampler.name
                     backoff = 1.0
-                    self.log("info", f"sampling display {self.settings.display or ''} with backend {self.backend}")
-                except NoDisplay as e:
-                    self.log("warning", f"{e}; recording nothing, retrying in {backoff:g} s")
+                    where = f" on display {self.settings.display}" if self.settings.display else ""
+                    self.log("info", f"sampling with backend {self.backend}{where}")
+                    if getattr(self.sampler, "idle_source", None) == "none":
+                        self.log("warning", "no idle source (no XScreenSaver, pynput failed: "
+                                 f"{getattr(self.sampler, 'input_error', '?')}); all time counts as active")
+                except Exception as e:  # NoDisplay, or a backend failing to start: never a crash loop
+                    level = "warning" if isinstance(e, NoDisplay) else "error"
+                    msg = str(e) if isinstance(e, NoDisplay) else f"backend failed to start: {type(e).__name__}: {e}"
+                    self.log(level, f"{msg}; recording nothing, retrying in {backoff:g} s")
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     self.write_status()
             if self.sampler is not None and now - last_sample >= min(MIN_GAP, self.settings.interval):
