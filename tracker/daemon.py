@@ -88,6 +88,24 @@ def acquire_lock(path: Path) -> int:
     return fd
 
 
+def running_pid(path: Path) -> int | None:
+    """PID of the daemon holding the lock file PATH, or None when no daemon runs (for status/today)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            return int(text) if text.isdigit() else -1  # running, PID not written yet
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def release_lock(fd: int) -> None:
     os.ftruncate(fd, 0)
     os.close(fd)  # closing drops the flock
