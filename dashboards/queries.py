@@ -16,12 +16,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from tracker.categories import rules_for, sql_case
-from tracker.config import Cadence
+from tracker import cadence
 
 from .views import Range
 
 UTC = timezone.utc
-MODES = ("in-person", "video", "voice", "text")
+MODES = cadence.MODES
 STATUSES = ("on-track", "late", "overdue")
 LAG_DAYS = 3  # in-person minutes on t..t+3
 MIN_LAG_DAYS = 28
@@ -325,38 +325,6 @@ def heatmap(con, rng: Range) -> dict:
 
 # --- people ----------------------------------------------------------------------------------
 
-def cadence_for(tier: str | None, every_days: int | None, max_days: int | None,
-                defaults: Cadence) -> tuple[int, int] | None:
-    """(ideal, max) days: the person's own values, else their tier's default; None without either.
-    With only every_days, max is the tier's max when that is at least the ideal, else 2 x ideal
-    (the same rule as tracker/cadence.py on the practice branch)."""
-    tier_pair = getattr(defaults, tier) if tier else None
-    if every_days is None and tier_pair is None:
-        return None if max_days is None else (max_days, max_days)
-    ideal = every_days if every_days is not None else tier_pair[0]
-    if max_days is not None:
-        mx = max_days
-    elif tier_pair is not None and tier_pair[1] >= ideal:
-        mx = tier_pair[1]
-    else:
-        mx = 2 * ideal
-    return ideal, max(mx, ideal)
-
-
-def status_for(days_since: int, ideal: int, mx: int) -> str:
-    if days_since <= ideal:
-        return "on-track"
-    return "late" if days_since <= mx else "overdue"
-
-
-def _qualifying(cadence_modes: str | None) -> tuple[str, ...]:
-    if not cadence_modes:
-        return ("in-person",)
-    if cadence_modes.strip() == "any":
-        return MODES
-    return tuple(m.strip() for m in cadence_modes.split(",") if m.strip() in MODES) or ("in-person",)
-
-
 def people_status(con, rng: Range) -> dict:
     """View 5: days since each person's last qualifying contact (when it HAPPENED) at the end of
     the range (or now, if earlier), with status against their cadence. People without a cadence
@@ -374,16 +342,16 @@ def people_status(con, rng: Range) -> dict:
     ref_day = logical_day(ref, rng)
     rows = []
     for pid, name, tier, every, mx, modes, created in people:
-        seen = [last[(pid, m)] for m in _qualifying(modes) if (pid, m) in last]
+        seen = [last[(pid, m)] for m in cadence.qualifying_modes(modes) if (pid, m) in last]
         last_seen = max(seen) if seen else None
-        pair = cadence_for(tier, every, mx, rng.config.cadence)
+        pair = cadence.cadence_for(tier, every, mx, rng.config.cadence)  # same rules as `people due`
         start = last_seen or created
         days = max(0, (ref_day - logical_day(start, rng)).days) if start else None
         rows.append({
             "name": name, "tier": tier, "last_seen": last_seen, "never_met": last_seen is None,
             "days_since": days if (last_seen is not None or pair) else None,
             "ideal": pair[0] if pair else None, "max": pair[1] if pair else None,
-            "status": status_for(days, *pair) if pair and days is not None else None,
+            "status": cadence.status_for(days, *pair) if pair and days is not None else None,
         })
     order = {s: i for i, s in enumerate(reversed(STATUSES))}
     rows.sort(key=lambda r: (order.get(r["status"], 9),

@@ -233,3 +233,31 @@ def test_run_asks_on_return_unless_already_logged(tmp_path):
         _spans(con, [((9, 0), (10, 0), "active"), ((10, 0), (11, 45), "locked"), ((11, 45), (11, 50), "active")])
         sp.add_interaction(con, happened_at=u(2026, 11, 10, 10, 15), duration_min=60, person_ids=[])
     assert nudges.run(logged, now, dry_run=True) == (None, None)
+
+
+def test_the_daemons_drain_child_sends_the_return_nudge(run, tmp_path):
+    """`offscreen drain --nudge` (what the daemon spawns) asks "were you with people?" after an absence."""
+    from datetime import timedelta
+
+    from tracker import store
+
+    home = tmp_path / "offscreen"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(
+        '[nudges]\ndesktop = false\nquiet_start = "00:00"\nquiet_end = "00:00"\n')
+    now = store.utcnow().replace(microsecond=0)
+    with store.connect(home / "data" / "offscreen.duckdb") as con:
+        con.execute(
+            "INSERT INTO activity (span_id, start_utc, end_utc, app, state) VALUES "
+            "('b', ?, ?, NULL, 'idle'), ('c', ?, ?, 'code', 'active')",
+            [now - timedelta(minutes=80), now - timedelta(minutes=5), now - timedelta(minutes=5), now],
+        )
+    run("drain", check=0)
+    with store.connect(home / "data" / "offscreen.duckdb") as con:
+        assert con.execute("SELECT count(*) FROM nudges_sent").fetchone() == (0,)
+    run("drain", "--nudge", check=0)
+    run("drain", "--nudge", check=0)  # at most one a day
+    with store.connect(home / "data" / "offscreen.duckdb") as con:
+        rows = con.execute("SELECT kind, message, delivered FROM nudges_sent").fetchall()
+    assert rows == [("from-idle", "Welcome back. You were away 1h15m: were you with people? "
+                     "(offscreen log --from-idle)", "off")]

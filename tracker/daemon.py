@@ -383,8 +383,11 @@ class Daemon:
 
 
 def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.Popen]:
-    """Start `offscreen --db DB drain` as a short-lived child (the daemon never loads DuckDB)."""
-    argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain"]
+    """Start `offscreen --db DB drain --nudge` as a short-lived child (the daemon never loads DuckDB).
+
+    The child also sends the day's nudge when one is due (issue 6), so nothing else needs a timer.
+    """
+    argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain", "--nudge"]
 
     def spawn() -> subprocess.Popen:
         # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.

@@ -34,15 +34,28 @@ def daemon_cmd(app, interval, idle_after):
 
 
 @click.command("drain", hidden=True)
+@click.option("--nudge", is_flag=True, help="Afterwards, send today's nudge if one is due (see `offscreen nudge`).")
 @click.pass_obj
-def drain_cmd(app):
+def drain_cmd(app, nudge):
     """Move the daemon's queued spans into the database (the daemon runs this in a child).
+
+    With --nudge (as the daemon runs it) it then sends today's gentle nudge, if any: a return from
+    30 min - 4 h away is noticed within one drain interval.
 
     \b
     Example:
       offscreen drain
     """
     app.drain()
+    if nudge:
+        from ..errors import OffscreenError
+        from ..nudges import run
+        from ..timeparse import local_now
+
+        try:
+            run(app, local_now())
+        except OffscreenError as e:  # a bad config or a busy database must not fail the drain
+            click.echo(f"warning: no nudge: {e}", err=True)
 
 
 def _fmt(seconds: float) -> str:
