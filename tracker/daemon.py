@@ -118,6 +118,7 @@ class Settings:
     drain_every: float
     privacy: config_mod.Privacy
     display: str | None = None
+    categories: config_mod.Categories | None = None  # used at query time; kept to log changes
 
 
 @dataclass
@@ -167,8 +168,10 @@ class Daemon:
             drain_every=cfg.daemon.drain_every,
             privacy=cfg.privacy,
             display=self.settings.display,
+            categories=cfg.categories,
         )
-        changed = [k for k in ("interval", "idle_after", "drain_every", "privacy") if getattr(new, k) != getattr(self.settings, k)]
+        keys = ("interval", "idle_after", "drain_every", "privacy", "categories")
+        changed = [k for k in keys if getattr(new, k) != getattr(self.settings, k)]
         self.settings = new
         self.builder.idle_after = new.idle_after
         self.log("info", "configuration reloaded: " + (", ".join(f"{k} changed" for k in changed) if changed else "nothing changed"))
@@ -411,6 +414,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         drain_every=cfg.daemon.drain_every,
         privacy=cfg.privacy,
         display=os.environ.get("DISPLAY"),
+        categories=cfg.categories,
     )
     rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     daemon = Daemon(
