@@ -114,6 +114,9 @@ def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env,
     assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]
 
 
+HINT = "(run the daemon inside your graphical session, e.g. via `offscreen service install`, or set DISPLAY)"
+
+
 def test_no_display_is_logged_and_retried_with_backoff(tmp_path, daemon_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "JOURNAL_STREAM", "LOG_LEVEL")}
     d = daemon_factory(env)
@@ -123,8 +126,8 @@ def test_no_display_is_logged_and_retried_with_backoff(tmp_path, daemon_factory)
     assert d.p.poll() is None
     assert d.stop() == 0
     lines = d.text().splitlines()
-    assert lines[1] == "WARNING no X display: $DISPLAY is not set; recording nothing, retrying in 1 s"
-    assert lines[2] == "WARNING no X display: $DISPLAY is not set; recording nothing, retrying in 2 s"
+    assert lines[1] == "WARNING no X display: $DISPLAY is not set " + HINT + "; recording nothing, retrying in 1 s"
+    assert lines[2] == "WARNING no X display: $DISPLAY is not set " + HINT + "; recording nothing, retrying in 2 s"
     assert len([ln for ln in lines if "no X display" in ln]) <= 3  # backoff, not a busy loop
 
 
