@@ -117,7 +117,14 @@ def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env,
 HINT = "(run the daemon inside your graphical session, e.g. via `offscreen service install`, or set DISPLAY)"
 
 
-def test_no_display_is_logged_and_retried_with_backoff(tmp_path, daemon_factory):
+def no_nudges(app):
+    """The drain child may send a nudge (issue 6); tests that compare whole logs turn that off."""
+    app.paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    app.paths.config_file.write_text("[nudges]\nenabled = false\n")
+
+
+def test_no_display_is_logged_and_retried_with_backoff(tmp_path, daemon_factory, app):
+    no_nudges(app)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "JOURNAL_STREAM", "LOG_LEVEL")}
     d = daemon_factory(env)
     st = d.wait_status()
@@ -159,7 +166,8 @@ def test_sighup_reloads_privacy_and_keeps_the_old_config_when_bad(fake_env, daem
     assert db_rows(app) == [("AlphaApp", "alpha doc", "active"), ("AlphaApp", None, "active")]
 
 
-def test_journald_priorities_and_log_level(fake_env, daemon_factory):
+def test_journald_priorities_and_log_level(fake_env, daemon_factory, app):
+    no_nudges(app)
     d = daemon_factory({**fake_env, "JOURNAL_STREAM": "8:1234"}, "--interval", 0.1)
     d.wait_status()
     assert d.stop() == 0
