@@ -145,6 +145,7 @@ class Daemon:
         self.last_sample_at: float | None = None
         self.drain_proc: subprocess.Popen | None = None
         self.last_error, self.last_error_at = "", 0.0
+        self.pending: list = []  # closed spans the queue refused (disk full); retried next time
 
     # -- signals --------------------------------------------------------------------------------
     def request_stop(self, *_):
@@ -210,10 +211,10 @@ class Daemon:
             return True
         except Exception as e:  # sqlite3.Error, OSError: keep sampling, keep the spans in memory
             self.log("error", f"cannot write the queue {getattr(self.queue, 'path', '')}: {e}")
-            self.pending = getattr(self, "pending", []) + list(closed)
+            self.pending = self.pending + list(closed)
             return False
 
-    def _maybe_drain(self, now: float, force: bool = False) -> None:
+    def _maybe_drain(self, now: float) -> None:
         if self.spawn_drain is None:
             return
         if self.drain_proc is not None:
@@ -223,7 +224,7 @@ class Daemon:
             if rc != 0:
                 self.log("warning", f"drain child exited {rc}; spans stay queued for the next drain")
             self.drain_proc = None
-        if force or now - self.last_drain >= self.settings.drain_every:
+        if now - self.last_drain >= self.settings.drain_every:
             self.last_drain = now
             try:
                 if not self.queue.has_closed():
@@ -268,7 +269,6 @@ class Daemon:
         self.write_status()
 
     def run(self) -> int:
-        self.pending = []
         orphans = self.queue.adopt_orphans()
         if orphans:
             self.log("info", f"closed {orphans} span(s) left open by a previous daemon")
