@@ -87,3 +87,18 @@ def test_config_cli(run, tmp_path):
 def test_unknown_command_is_one_line_exit_2(run):
     r = run("frobnicate", check=2)
     assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
+
+
+def test_private_dirs_never_change_existing_parents(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o1777)
+    paths.atomic_write(shared / "out.html", "x")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "out.html").stat().st_mode) == 0o600
+    paths.ensure_private_dir(shared / "a" / "b")
+    assert stat.S_IMODE((shared / "a").stat().st_mode) == 0o700
+    assert stat.S_IMODE((shared / "a" / "b").stat().st_mode) == 0o700
+    with store.connect(shared / "db.duckdb"):
+        pass
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777

@@ -76,14 +76,25 @@ def resolve(db: str | os.PathLike | None = None, env: dict[str, str] | None = No
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create PATH (and parents) with mode 0700; tighten it if we created it earlier looser."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o700)
-    except PermissionError:
-        pass
-    return path
+    """Create PATH and any missing parents with mode 0700.
+
+    Directories that already exist are left exactly as they are: an output file in /tmp or in
+    the home directory must never change the mode of /tmp or of the home directory.
+    """
+    missing = []
+    p = Path(path)
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # another process made it meanwhile: theirs, leave it
+        d.chmod(0o700)  # mkdir's mode is filtered by the umask
+    return Path(path)
 
 
 def private_file(path: Path) -> Path:

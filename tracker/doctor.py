@@ -1,0 +1,293 @@
+"""`offscreen doctor`: check every capability tracking needs, say what works and how to fix the rest.
+
+Each check returns a Check with status "ok", "warn" (tracking works, less well) or "fail"
+(tracking cannot work). `offscreen doctor` exits 0 when no check failed. Checks take the
+environment as a parameter so tests run them against a real Xvfb without touching os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .paths import Paths
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    summary: str
+    fix: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_display(env: dict[str, str], x: dict[str, Any]) -> Check:
+    """An X server must answer: today the only backend (DESIGN 8: Wayland comes next)."""
+    wayland = env.get("WAYLAND_DISPLAY")
+    if x["reachable"]:
+        if wayland:
+            return Check("display", WARN, f"XWayland at {x['display']} inside a Wayland session ({wayland}): "
+                         "only X11 applications are seen", "run an X11 session for complete tracking")
+        return Check("display", OK, f"X11 display {x['display']} is reachable (backend x11)")
+    if wayland and not env.get("DISPLAY"):
+        return Check("display", FAIL, f"Wayland session ({wayland}) without XWayland: no backend for it yet",
+                     "log in to an X11 session, or enable XWayland and set DISPLAY")
+    if not env.get("DISPLAY"):
+        return Check("display", FAIL, "DISPLAY is not set: no X server to sample",
+                     "run offscreen from a terminal in your desktop session; for the service run "
+                     "`systemctl --user import-environment DISPLAY XAUTHORITY`")
+    return Check("display", FAIL, f"cannot connect to X display {x['display']}: {x['error']}",
+                 "check that the X server runs and XAUTHORITY points at its cookie file (`xauth list`)")
+
+
+def check_window_manager(x: dict[str, Any]) -> Check:
+    if not x["reachable"]:
+        return Check("window manager", WARN, "not checked: no X display")
+    if x.get("wm_alive") and x.get("active_window"):
+        return Check("window manager", OK, f"EWMH window manager {x.get('wm') or '(unnamed)'} "
+                     "publishes _NET_ACTIVE_WINDOW")
+    if x.get("wm_alive"):
+        return Check("window manager", WARN, f"window manager {x.get('wm') or '(unnamed)'} does not publish "
+                     "_NET_ACTIVE_WINDOW: the focused window is read by polling input focus",
+                     "use an EWMH window manager (openbox, xfwm4, i3, KWin, Mutter ...)")
+    return Check("window manager", WARN, "no EWMH window manager alive (_NET_SUPPORTING_WM_CHECK): the "
+                 "focused window is read by polling input focus", "start an EWMH window manager, e.g. openbox")
+
+
+def check_screensaver(x: dict[str, Any]) -> Check:
+    if not x["reachable"]:
+        return Check("idle (XScreenSaver)", WARN, "not checked: no X display")
+    if x.get("screensaver"):
+        return Check("idle (XScreenSaver)", OK, f"MIT-SCREEN-SAVER answers: idle for {x['idle_ms']} ms")
+    return Check("idle (XScreenSaver)", WARN, "the X server has no MIT-SCREEN-SAVER extension: idle time "
+                 "comes from pynput input listeners instead", "use an X server with the extension (Xorg has it)")
+
+
+def check_pynput(x: dict[str, Any], p: dict[str, Any]) -> Check:
+    if not x["reachable"]:
+        return Check("pynput", WARN, "not checked: no X display")
+    if not p["importable"]:
+        return Check("pynput", WARN, f"pynput cannot start here: {p['error']}",
+                     "reinstall offscreen (`pip install --force-reinstall pynput`)")
+    if not x.get("record"):
+        return Check("pynput", WARN, "pynput imports, but the X server lacks the RECORD extension its "
+                     "listeners need", "enable the RECORD extension (Xorg: it is on by default)")
+    return Check("pynput", OK, f"pynput imports with the {p['backend']} backend; X RECORD is available")
+
+
+def _run(cmd: list[str], env: dict[str, str], timeout: float = 5) -> subprocess.CompletedProcess | None:
+    if shutil.which(cmd[0], path=env.get("PATH")) is None:
+        return None
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def check_lock_detection(env: dict[str, str], x: dict[str, Any]) -> Check:
+    """A locked screen must not count as screen time. The x11 backend sees a lock when the X
+    screensaver is on (xss-lock, xsecurelock, light-locker) or a known locker window is in front
+    (tracker/sampling/x11.py LOCKER_CLASSES). logind's LockedHint is reported for information."""
+    session = env.get("XDG_SESSION_ID") or "self"
+    proc = _run(["loginctl", "show-session", session, "-p", "LockedHint", "--value"], env)
+    hint = proc.stdout.strip() if proc is not None and proc.returncode == 0 else ""
+    logind = f"logind answers (LockedHint={hint})" if hint in ("yes", "no") else "logind does not answer for this session"
+    if not x["reachable"]:
+        return Check("lock detection", WARN, f"not checked: no X display; {logind}")
+    if x.get("screensaver"):
+        return Check("lock detection", OK, f"a lock is seen when the X screensaver is on (now: "
+                     f"{x.get('screensaver_state')}) or a known locker window is in front; {logind}")
+    return Check("lock detection", WARN, f"no XScreenSaver: only known locker windows (i3lock, slock ...) are "
+                 f"seen as a lock; {logind}", "use a locker that activates the X screensaver (xss-lock)")
+
+
+def _dir_problem(path: Path) -> str | None:
+    if not path.exists():
+        parent = next((p for p in path.parents if p.exists()), None)
+        if parent is None or not os.access(parent, os.W_OK | os.X_OK):
+            return f"{path} does not exist and {parent} is not writable"
+        return None
+    if not path.is_dir():
+        return f"{path} is not a directory"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"{path} is not writable"
+    return None
+
+
+def check_dirs(paths: Paths) -> list[Check]:
+    """Config, data and state directories: writable, and private (0700) since titles can be secrets."""
+    out = []
+    for label, d in (("config dir", paths.config_dir), ("data dir", paths.data_dir), ("state dir", paths.state_dir)):
+        problem = _dir_problem(d)
+        if problem:
+            out.append(Check(label, FAIL, problem, f"fix the permissions, or set OFFSCREEN_HOME to a writable directory"))
+            continue
+        if not d.exists():
+            out.append(Check(label, OK, f"{d} will be created (0700) on first use"))
+            continue
+        mode = stat.S_IMODE(d.stat().st_mode)
+        if mode & 0o077:
+            out.append(Check(label, WARN, f"{d} is readable by others (mode {mode:o})", f"chmod 700 {d}"))
+        else:
+            out.append(Check(label, OK, f"{d} is writable and private (mode {mode:o})"))
+    return out
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", text.split("+")[0])[:3])
+
+
+def _satisfies(version: str, spec: str) -> bool:
+    """Minimal PEP 440 check for the comparison operators used in pyproject (>=, <, ==, ...)."""
+    have = _version(version)
+    for part in filter(None, (s.strip() for s in spec.split(","))):
+        m = re.match(r"(>=|<=|==|!=|~=|>|<)\s*(\S+)", part)
+        if not m:
+            continue
+        op, want = m.group(1), _version(m.group(2))
+        ok = {
+            ">=": have >= want, "<=": have <= want, ">": have > want, "<": have < want,
+            "==": have[: len(want)] == want, "!=": have[: len(want)] != want,
+            "~=": have >= want and have[: len(want) - 1] == want[: len(want) - 1],
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+def duckdb_pin() -> str | None:
+    """The duckdb version range offscreen was installed with (from its package metadata)."""
+    from importlib import metadata
+
+    try:
+        reqs = metadata.requires("offscreen") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for r in reqs:
+        m = re.match(r"duckdb\s*([^;]*)", r)
+        if m:
+            return m.group(1).strip().strip("()") or None
+    return None
+
+
+def check_duckdb(paths: Paths) -> list[Check]:
+    """DuckDB in the pinned range (a newer one may rewrite the file so older ones can't read it),
+    and the database opens."""
+    from . import store  # duckdb lives behind the store
+    from .errors import OffscreenError
+
+    version, pin = store.duckdb_version(), duckdb_pin()
+    if pin is None:
+        out = [Check("duckdb", WARN, f"DuckDB {version}; cannot read offscreen's pinned range",
+                     "reinstall offscreen so its metadata is present")]
+    elif _satisfies(version, pin):
+        out = [Check("duckdb", OK, f"DuckDB {version} is within the pinned range {pin}")]
+    else:
+        out = [Check("duckdb", FAIL, f"DuckDB {version} is outside the pinned range {pin}",
+                     f"pip install 'duckdb{pin}' (a database written by another minor version may not open)")]
+    if not paths.db.exists():
+        out.append(Check("database", OK, f"{paths.db} will be created on first use"))
+        return out
+    try:
+        with store.connect(paths.db, wait=3) as con:
+            con.execute("SELECT 1").fetchone()
+    except OffscreenError as e:
+        out.append(Check("database", FAIL, str(e), "see the message; `offscreen status` shows who holds it"))
+    else:
+        out.append(Check("database", OK, f"{paths.db} opens"))
+    return out
+
+
+def check_systemd(paths: Paths, env: dict[str, str]) -> Check:
+    """The user manager answers and the unit is installed, current, enabled and active."""
+    from . import service
+
+    ctl = service.Systemctl(env=env, timeout=10)
+    target = service.unit_path(env)
+    if not ctl.reachable():
+        if target.exists():
+            return Check("systemd", WARN, f"{target} is installed but no user systemd manager answers "
+                         "(`systemctl --user`)", "log in through systemd-logind, or run `offscreen daemon` yourself")
+        return Check("systemd", WARN, "no user systemd manager answers (`systemctl --user`): the daemon will "
+                     "not start by itself", "run `offscreen daemon` from your session's autostart instead")
+    if not target.exists():
+        return Check("systemd", WARN, "the user unit is not installed", "offscreen service install")
+    try:
+        current = target.read_text(encoding="utf-8") == service.render_unit(
+            service.find_executable(env=env)[0], paths, env)
+    except OSError:
+        current = False
+    enabled, active = ctl.query("is-enabled"), ctl.query("is-active")
+    if enabled != "enabled" or active != "active":
+        return Check("systemd", WARN, f"{service.UNIT_NAME} is {enabled} and {active}",
+                     "offscreen service install (then `journalctl --user -u offscreen` if it fails)")
+    if not current:
+        return Check("systemd", WARN, f"{service.UNIT_NAME} runs, but {target} differs from what this "
+                     "installation would write", "offscreen service install")
+    return Check("systemd", OK, f"{service.UNIT_NAME} is enabled and active")
+
+
+def check_session_target(env: dict[str, str]) -> Check:
+    """WantedBy=graphical-session.target starts the daemon at login only if the session starts
+    that target (GNOME, KDE, Xfce with systemd integration do; startx + a bare WM does not)."""
+    from . import service
+
+    ctl = service.Systemctl(env=env, timeout=10)
+    if not ctl.reachable():
+        return Check("session target", WARN, "not checked: no user systemd manager")
+    state = ctl.run("is-active", "graphical-session.target", check=False).stdout.strip()
+    if state == "active":
+        return Check("session target", OK, "graphical-session.target is active: the service starts with your desktop")
+    return Check("session target", WARN, f"graphical-session.target is {state or 'unknown'} here: the service "
+                 "will not start at login by itself",
+                 "add `systemctl --user import-environment DISPLAY XAUTHORITY; systemctl --user start "
+                 "offscreen` to your session's autostart (e.g. ~/.xsessionrc)")
+
+
+def check_daemon(paths: Paths, now) -> Check:
+    from . import status
+
+    d = status.daemon_info(paths, now)
+    if not d["running"]:
+        return Check("daemon", WARN, "the daemon is not running", "offscreen service install, or offscreen daemon")
+    if d["stale"]:
+        return Check("daemon", WARN, f"the daemon (PID {d['pid']}) has not updated its status for "
+                     f"{status.format_age(d['status_age_s'])}", "systemctl --user restart offscreen")
+    return Check("daemon", OK, f"the daemon runs (PID {d['pid']}, backend {d['backend'] or '?'})")
+
+
+def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
+    """Every check, in the order a person would fix them."""
+    from .sampling import probe
+
+    x = probe.x11(env.get("DISPLAY", ""))
+    # pynput connects to $DISPLAY at import: only try it when the display answers.
+    p = probe.pynput_backend() if x["reachable"] else {"importable": False, "backend": None, "error": None}
+    checks = [
+        check_display(env, x),
+        check_window_manager(x),
+        check_screensaver(x),
+        check_pynput(x, p),
+        check_lock_detection(env, x),
+        *check_dirs(paths),
+        *check_duckdb(paths),
+        check_systemd(paths, env),
+        check_session_target(env),
+        check_daemon(paths, now),
+    ]
+    return checks
+
+
+def can_track(checks: list[Check]) -> bool:
+    return not any(c.status == FAIL for c in checks)
