@@ -110,3 +110,5 @@ def test_today_command_text_and_json(app, run):
     assert lines[1].split() == ["screen", "time", "2m" if expect >= 119.5 else lines[1].split()[-1]]
     assert [ln.split()[0] for ln in lines[2:5]] == ["idle", "locked", "asleep"]
     assert lines[5].split() == ["face", "to", "face", "0s"]
+    assert data["daemon_running"] is False
+    assert lines[-1] == "Note: the activity daemon is not running; start it with `offscreen daemon`."

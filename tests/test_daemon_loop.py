@@ -98,3 +98,59 @@ def test_privacy_is_applied_before_the_queue(tmp_path):
     assert [r[:2] for r in rows] == [("a", "active"), ("excluded", "active"), ("a", "active")]
     con = sqlite3.connect(tmp_path / "q.sqlite3")
     assert con.execute("SELECT count(*) FROM spans WHERE title IS NOT NULL").fetchone()[0] == 0
+
+
+def test_a_backend_that_fails_to_start_is_retried_not_a_crash(tmp_path):
+    ref, attempts = [], []
+    sampler = ListSampler(["a", "a", "a"], ref)
+
+    def flaky_open():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("extension query failed")
+        return sampler
+
+    log = io.StringIO()
+    d = Daemon(
+        settings=Settings(interval=0.0, idle_after=180, drain_every=600, privacy=config_mod.Privacy()),
+        open_sampler=flaky_open, queue=Queue(tmp_path / "q.sqlite3"), status_path=tmp_path / "daemon.json",
+        log=Log(stream=log, level="info", journal=False), clock=SteppedClock({}),
+    )
+    ref.append(d)
+    assert d.run() == 0
+    lines = log.getvalue().splitlines()
+    assert "ERROR backend failed to start: RuntimeError: extension query failed; recording nothing, retrying in 1 s" in lines
+    assert "INFO sampling with backend list" in lines
+    assert len(attempts) == 2
+
+
+class FlakyQueue(Queue):
+    """A real queue whose writes fail for a while (disk full), then work again."""
+
+    def __init__(self, path, fail_calls):
+        super().__init__(path)
+        self.calls, self.fail_calls = 0, fail_calls
+
+    def put(self, spans, closed):
+        self.calls += 1
+        if self.calls in self.fail_calls:
+            raise sqlite3.OperationalError("database or disk is full")
+        super().put(spans, closed)
+
+
+def test_a_failing_queue_write_keeps_the_spans_for_the_next_one(tmp_path):
+    ref = []
+    sampler = ListSampler(["a", "a", "b", "b", "c", "c", "c"], ref)
+    log = io.StringIO()
+    q = FlakyQueue(tmp_path / "q.sqlite3", fail_calls={3, 4, 5})
+    d = Daemon(
+        settings=Settings(interval=0.0, idle_after=180, drain_every=600, privacy=config_mod.Privacy()),
+        open_sampler=lambda: sampler, queue=q, status_path=tmp_path / "daemon.json",
+        log=Log(stream=log, level="info", journal=False), clock=SteppedClock({}),
+    )
+    ref.append(d)
+    assert d.run() == 0
+    assert "ERROR cannot write the queue" in log.getvalue()
+    con = sqlite3.connect(tmp_path / "q.sqlite3")
+    rows = con.execute('SELECT app, start - ?, "end" - ?, closed FROM spans ORDER BY start', [T0, T0]).fetchall()
+    assert rows == [("a", 0, 2, 1), ("b", 2, 4, 1), ("c", 4, 7, 1)]

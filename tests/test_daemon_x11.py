@@ -27,6 +27,13 @@ def stored(app_obj=None):
     return rows, raw
 
 
+def timed(action):
+    """Run ACTION; return the wall-clock (start, end) around it."""
+    start = time.time()
+    action()
+    return start, time.time()
+
+
 def per_app(raw, state="active"):
     out = {}
     for _id, s, e, app, _title, st in raw:
@@ -89,12 +96,10 @@ def test_idle_is_backdated_to_last_input(xserver, daemon_factory):
     xserver.activate(a)
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 2)
     d.wait_status(lambda s: s["state"] == "active")
-    xserver.input()
-    last_input = time.time()
+    input_window = timed(xserver.input)  # the last input happens within this (start, end)
     d.wait_status(lambda s: s["state"] == "idle", timeout=10)
     time.sleep(0.5)
-    xserver.input()
-    back = time.time()
+    back_window = timed(xserver.input)
     d.wait_status(lambda s: s["state"] == "active")
     assert d.stop() == 0
     _rows, raw = stored()
@@ -102,8 +107,8 @@ def test_idle_is_backdated_to_last_input(xserver, daemon_factory):
     assert len(idle) == 1
     _id, s, e, app, _t, _st = idle[0]
     assert app == "AlphaApp"
-    assert s == pytest.approx(last_input, abs=INTERVAL + 0.1)  # starts at the last input, not at +2 s
-    assert e == pytest.approx(back, abs=INTERVAL + 0.1)
+    assert input_window[0] - 0.05 <= s <= input_window[1] + 0.05  # at the last input, not 2 s later
+    assert back_window[0] - 0.05 <= e <= back_window[1] + 0.05  # and ends at the input that ended it
     assert_no_overlap(raw)
 
 
@@ -238,7 +243,7 @@ def test_lost_x_server_is_logged_and_retried_until_it_returns(xserver_nowm, daem
         back.terminate()
         back.wait()
     lines = d.text().splitlines()
-    assert sum("sampling display" in ln for ln in lines) == 2
+    assert sum(f"sampling with backend x11-focus on display {x.display}" in ln for ln in lines) == 2
     rows, _raw = stored()
     assert rows[0]["app"] == "AlphaApp" and rows[0]["title"] == "before"
 
@@ -252,11 +257,9 @@ def test_without_xscreensaver_idle_comes_from_pynput(daemon_factory):
         x.activate(a)
         d = daemon_factory(x.env, "--interval", INTERVAL, "--idle-after", 2)
         assert d.wait_status(lambda s: s["state"] == "active")["idle_source"] == "pynput"
-        x.input()
-        last_input = time.time()
+        input_window = timed(x.input)
         d.wait_status(lambda s: s["state"] == "idle", timeout=10)
-        x.input()
-        back = time.time()
+        back_window = timed(x.input)
         d.wait_status(lambda s: s["state"] == "active")
         time.sleep(0.3)
         assert d.stop() == 0
@@ -265,8 +268,9 @@ def test_without_xscreensaver_idle_comes_from_pynput(daemon_factory):
     _rows, raw = stored()
     idle = [r for r in raw if r[5] == "idle"]
     assert len(idle) == 1
-    assert idle[0][1] == pytest.approx(last_input, abs=INTERVAL + 0.15)
-    assert idle[0][2] == pytest.approx(back, abs=INTERVAL + 0.15)
+    # pynput's listener thread stamps the event a moment after the server saw it
+    assert input_window[0] - 0.05 <= idle[0][1] <= input_window[1] + INTERVAL
+    assert back_window[0] - 0.05 <= idle[0][2] <= back_window[1] + INTERVAL
 
 
 def test_title_change_of_the_active_window_starts_a_new_span(xserver, daemon_factory):

@@ -20,4 +20,8 @@ def today(app, now: datetime | None = None) -> dict:
     with app.store(drain=True) as con:
         data = activity.summary(con, since, until, app.config)
         data["face_to_face_minutes"] = activity.face_to_face_minutes(con, since, until)
-    return {"day": day.isoformat(), "since": since.isoformat(timespec="seconds"), "until": until.isoformat(timespec="seconds"), **data}
+    from .daemon import running_pid
+
+    return {"day": day.isoformat(), "since": since.isoformat(timespec="seconds"),
+            "until": until.isoformat(timespec="seconds"), **data,
+            "daemon_running": running_pid(app.paths.daemon_lock) is not None}

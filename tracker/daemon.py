@@ -88,6 +88,24 @@ def acquire_lock(path: Path) -> int:
     return fd
 
 
+def running_pid(path: Path) -> int | None:
+    """PID of the daemon holding the lock file PATH, or None when no daemon runs (for status/today)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            return int(text) if text.isdigit() else -1  # running, PID not written yet
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def release_lock(fd: int) -> None:
     os.ftruncate(fd, 0)
     os.close(fd)  # closing drops the flock
@@ -100,6 +118,7 @@ class Settings:
     drain_every: float
     privacy: config_mod.Privacy
     display: str | None = None
+    categories: config_mod.Categories | None = None  # used at query time; kept to log changes
 
 
 @dataclass
@@ -126,6 +145,7 @@ class Daemon:
         self.last_sample_at: float | None = None
         self.drain_proc: subprocess.Popen | None = None
         self.last_error, self.last_error_at = "", 0.0
+        self.pending: list = []  # closed spans the queue refused (disk full); retried next time
 
     # -- signals --------------------------------------------------------------------------------
     def request_stop(self, *_):
@@ -149,8 +169,10 @@ class Daemon:
             drain_every=cfg.daemon.drain_every,
             privacy=cfg.privacy,
             display=self.settings.display,
+            categories=cfg.categories,
         )
-        changed = [k for k in ("interval", "idle_after", "drain_every", "privacy") if getattr(new, k) != getattr(self.settings, k)]
+        keys = ("interval", "idle_after", "drain_every", "privacy", "categories")
+        changed = [k for k in keys if getattr(new, k) != getattr(self.settings, k)]
         self.settings = new
         self.builder.idle_after = new.idle_after
         self.log("info", "configuration reloaded: " + (", ".join(f"{k} changed" for k in changed) if changed else "nothing changed"))
@@ -189,10 +211,10 @@ class Daemon:
             return True
         except Exception as e:  # sqlite3.Error, OSError: keep sampling, keep the spans in memory
             self.log("error", f"cannot write the queue {getattr(self.queue, 'path', '')}: {e}")
-            self.pending = getattr(self, "pending", []) + list(closed)
+            self.pending = self.pending + list(closed)
             return False
 
-    def _maybe_drain(self, now: float, force: bool = False) -> None:
+    def _maybe_drain(self, now: float) -> None:
         if self.spawn_drain is None:
             return
         if self.drain_proc is not None:
@@ -202,7 +224,7 @@ class Daemon:
             if rc != 0:
                 self.log("warning", f"drain child exited {rc}; spans stay queued for the next drain")
             self.drain_proc = None
-        if force or now - self.last_drain >= self.settings.drain_every:
+        if now - self.last_drain >= self.settings.drain_every:
             self.last_drain = now
             try:
                 if not self.queue.has_closed():
@@ -247,7 +269,6 @@ class Daemon:
         self.write_status()
 
     def run(self) -> int:
-        self.pending = []
         orphans = self.queue.adopt_orphans()
         if orphans:
             self.log("info", f"closed {orphans} span(s) left open by a previous daemon")
@@ -271,9 +292,15 @@ class Daemon:
                     self.sampler = self.open_sampler()
                     self.backend = self.sampler.name
                     backoff = 1.0
-                    self.log("info", f"sampling display {self.settings.display or ''} with backend {self.backend}")
-                except NoDisplay as e:
-                    self.log("warning", f"{e}; recording nothing, retrying in {backoff:g} s")
+                    where = f" on display {self.settings.display}" if self.settings.display else ""
+                    self.log("info", f"sampling with backend {self.backend}{where}")
+                    if getattr(self.sampler, "idle_source", None) == "none":
+                        self.log("warning", "no idle source (no XScreenSaver, pynput failed: "
+                                 f"{getattr(self.sampler, 'input_error', '?')}); all time counts as active")
+                except Exception as e:  # NoDisplay, or a backend failing to start: never a crash loop
+                    level = "warning" if isinstance(e, NoDisplay) else "error"
+                    msg = str(e) if isinstance(e, NoDisplay) else f"backend failed to start: {type(e).__name__}: {e}"
+                    self.log(level, f"{msg}; recording nothing, retrying in {backoff:g} s")
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     self.write_status()
             if self.sampler is not None and now - last_sample >= min(MIN_GAP, self.settings.interval):
@@ -387,6 +414,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         drain_every=cfg.daemon.drain_every,
         privacy=cfg.privacy,
         display=os.environ.get("DISPLAY"),
+        categories=cfg.categories,
     )
     rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     daemon = Daemon(

@@ -97,3 +97,5 @@ def today_cmd(app, as_json):
         click.echo("By app:")
         for a in data["by_app"][:15]:
             click.echo(f"  {a['app'][:28]:<30}{_fmt(a['seconds']):>8}  {a['category']}")
+    if not data["daemon_running"]:
+        click.echo("Note: the activity daemon is not running; start it with `offscreen daemon`.")

@@ -52,10 +52,14 @@ class X11Sampler:
             "UTF8_STRING")}
         self.has_saver = self.d.has_extension("MIT-SCREEN-SAVER")
         self.input = None
+        self.input_error: str | None = None
         if not self.has_saver:
-            from .input import InputWatcher  # pynput only where XScreenSaver is missing
+            try:
+                from .input import InputWatcher  # pynput only where XScreenSaver is missing
 
-            self.input = InputWatcher(display_name)
+                self.input = InputWatcher(display_name)
+            except Exception as e:  # no RECORD extension either: record without idle detection
+                self.input_error = f"{type(e).__name__}: {e}"
         self._cache: dict[int, tuple[str | None, int | None, str | None]] = {}
         self._active: int | None = None
         self._title: str | None = None
@@ -69,7 +73,9 @@ class X11Sampler:
 
     @property
     def idle_source(self) -> str:
-        return "xscreensaver" if self.has_saver else "pynput"
+        if self.has_saver:
+            return "xscreensaver"
+        return "pynput" if self.input is not None else "none"
 
     @property
     def name(self) -> str:
