@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 
 import click
@@ -100,6 +101,13 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _internal(e: Exception) -> None:
+    """A bug, not a user mistake: a short message, the traceback on request."""
+    if os.environ.get("OFFSCREEN_DEBUG"):
+        raise e
+    _fail(f"internal error: {type(e).__name__}: {e} (rerun with OFFSCREEN_DEBUG=1 for details)", 1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the group and translate every error exactly once."""
     os.umask(0o077)  # anything we create is private: titles and notes can hold secrets
@@ -126,10 +134,14 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    except OSError as e:
+        if os.environ.get("OFFSCREEN_DEBUG") or e.filename is None:
+            _internal(e)
+        # `-o /no/such/dir/x.html`, OFFSCREEN_HOME under a file, a full disk: name the path, not a bug.
+        name = re.sub(r"/\.([^/]+)\.\d+\.tmp$", r"/\1", str(e.filename))  # atomic_write's temp file
+        _fail(f"{name}: {e.strerror or e}; check the path and its permissions", 1)
     except Exception as e:  # a bug, not a user mistake: short message, traceback on request
-        if os.environ.get("OFFSCREEN_DEBUG"):
-            raise
-        _fail(f"internal error: {type(e).__name__}: {e} (rerun with OFFSCREEN_DEBUG=1 for details)", 1)
+        _internal(e)
     else:
         # With standalone_mode=False click returns ctx.exit(N)'s N (e.g. `status` exits 1).
         sys.exit(rv if isinstance(rv, int) else 0)
