@@ -70,5 +70,15 @@ def config_show(app, as_json):
     for section, values in data.items():
         click.echo(f"[{section}]")
         for key, value in values.items():
-            click.echo(f"{key} = {json.dumps(value, default=str)}")
+            click.echo(f"{key} = {_toml(value)}")
         click.echo()
+
+
+def _toml(value) -> str:
+    """VALUE as TOML, so the output can be pasted into config.toml (unset rule keys are left out)."""
+    if isinstance(value, dict):
+        items = [f"{k} = {_toml(v)}" for k, v in value.items() if v is not None]
+        return "{ " + ", ".join(items) + " }" if items else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value, default=str)  # strings, numbers and booleans are spelled alike
