@@ -181,6 +181,20 @@ def duckdb_pin() -> str | None:
     return None
 
 
+def check_config(paths: Paths) -> Check:
+    """A broken config.toml stops the daemon from starting (and a reload keeps the old rules)."""
+    from .config import ConfigError, load
+
+    if not paths.config_file.exists():
+        return Check("config", OK, f"no {paths.config_file}: the defaults apply (offscreen config init writes a sample)")
+    try:
+        load(paths.config_file)
+    except ConfigError as e:
+        return Check("config", FAIL, str(e), "correct it, or start again from `offscreen config init --force`; "
+                     "`offscreen config show` checks it")
+    return Check("config", OK, f"{paths.config_file} is valid")
+
+
 def check_duckdb(paths: Paths) -> list[Check]:
     """DuckDB in the pinned range (a newer one may rewrite the file so older ones can't read it),
     and the database opens."""
@@ -281,6 +295,7 @@ def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
         check_pynput(x, p),
         check_lock_detection(env, x),
         *check_dirs(paths),
+        check_config(paths),
         *check_duckdb(paths),
         check_systemd(paths, env),
         check_session_target(env),
