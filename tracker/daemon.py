@@ -233,6 +233,7 @@ class Daemon:
                 self.log("warning", f"cannot read the queue: {e}")
                 return
             try:
+                self.log("debug", "draining the queue into the database")
                 self.drain_proc = self.spawn_drain()
             except OSError as e:
                 self.log("error", f"cannot start the drain child: {e}")
@@ -329,6 +330,9 @@ class Daemon:
                             last_persist = now
                     if span_changed:
                         self.write_status()
+                        cur = self.builder.current
+                        if cur is not None:  # the app only: titles stay out of the journal
+                            self.log("debug", f"new span: {cur.state}, app {cur.app or '(no window)'}")
             if now - self.status_written >= STATUS_EVERY:
                 self.write_status()
                 try:
