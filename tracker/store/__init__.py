@@ -62,6 +62,9 @@ def _is_lock_error(e: Exception) -> bool:
     return "Could not set lock" in msg or "Conflicting lock" in msg
 
 
+_OPEN_REMEDY = "check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database"
+
+
 def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     delay = 0.005
@@ -70,7 +73,7 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
             return duckdb.connect(str(path))
         except duckdb.IOException as e:
             if not _is_lock_error(e):
-                raise RuntimeFailure(f"cannot open database {path}: {e}") from None
+                raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
             now = time.monotonic()
             if now >= deadline:
                 m = _LOCK_PID.search(str(e))
@@ -83,7 +86,7 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
             time.sleep(min(random.uniform(0, delay), deadline - now))
             delay = min(delay * 2, 0.25)
         except duckdb.Error as e:
-            raise RuntimeFailure(f"cannot open database {path}: {e}") from None
+            raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
