@@ -106,3 +106,25 @@ def test_debug_logging_says_when_a_span_starts_without_its_title(tmp_path):
     quiet = io.StringIO()
     Log(stream=quiet, level="info", journal=False)("debug", "new span: active, app a")
     assert quiet.getvalue() == ""
+
+
+def test_people_show_marks_unset_fields_and_prints_local_times(run):
+    run("people", "add", "Priya", "--tier", "close", check=0)
+    run("log", "walk", "--with", "Priya", "--at", "2025-11-20 18:00", "--for", "1h", check=0)
+    assert run("people", "show", "priya", check=0).stdout == (
+        "Priya (#1)\n"
+        "  aliases:         -\n"
+        "  tier:            close\n"
+        "  kin:             no\n"
+        "  every days:      -\n"
+        "  max days:        -\n"
+        "  counts:          in-person (default)\n"
+        "  note:            -\n"
+        "  interactions:    1\n"
+        "  last contact:    2025-11-20 18:00\n"
+        "  last in person:  2025-11-20 18:00\n"
+        "  in person hours: 1.0\n"
+        "  latest:\n"
+        "    #1 2025-11-20 18:00 in-person 1h00m walk\n"
+    )
+    assert "  note:         -" in run("interactions", "show", "1", check=0).stdout.splitlines()

@@ -257,7 +257,7 @@ def show_cmd(app, interaction_id, as_json):
             value = ", ".join(value)
         elif isinstance(value, bool):
             value = "yes" if value else "no"
-        click.echo(f"  {key.replace('_', ' ') + ':':<13} {'' if value is None else value}")
+        click.echo(f"  {key.replace('_', ' ') + ':':<13} {value if value not in (None, '') else '-'}")
     if "deleted_at" in rec:
         click.echo(f"  {'deleted at:':<13} {rec['deleted_at']}")
 

@@ -194,7 +194,11 @@ def show_cmd(app, name, as_json):
             v = ", ".join(v)
         elif isinstance(v, bool):
             v = "yes" if v else "no"
-        click.echo(f"  {key.replace('_', ' ') + ':':<16} {'' if v is None else v}")
+        elif key == "counts" and v is None:
+            v = "in-person (default)"
+        elif key in ("last_contact", "last_in_person") and v:
+            v = v[:16].replace("T", " ")  # local time, like the lines below; --json has the offset
+        click.echo(f"  {key.replace('_', ' ') + ':':<16} {v if v not in (None, '') else '-'}")
     if recent:
         click.echo("  latest:")
         for r in reversed(recent):
