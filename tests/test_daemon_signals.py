@@ -60,7 +60,9 @@ def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, a
     assert st["pid"] == d.p.pid and st["backend"] == "fake"
     assert app.paths.daemon_lock.read_text().strip() == str(d.p.pid)
     r = run("daemon", env=fake_env)
-    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"Error: offscreen daemon already running (PID {d.p.pid})\n")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"Error: offscreen daemon already running (PID {d.p.pid}); "
+                                                   "one runs per OFFSCREEN_HOME: `offscreen status` shows it, "
+                                                   "stop it first to start another\n")
     assert d.p.poll() is None
     from tracker.daemon import running_pid
 

@@ -82,7 +82,8 @@ def acquire_lock(path: Path) -> int:
     except BlockingIOError:
         other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
         os.close(fd)
-        raise RuntimeFailure(f"offscreen daemon already running (PID {other})") from None
+        raise RuntimeFailure(f"offscreen daemon already running (PID {other}); one runs per OFFSCREEN_HOME: "
+                             "`offscreen status` shows it, stop it first to start another") from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
