@@ -128,3 +128,11 @@ def test_people_show_marks_unset_fields_and_prints_local_times(run):
         "    #1 2025-11-20 18:00 in-person 1h00m walk\n"
     )
     assert "  note:         -" in run("interactions", "show", "1", check=0).stdout.splitlines()
+
+
+def test_status_still_answers_with_a_broken_config_file(run):
+    cfg = _write_config(run, "[general]\nday_start_hour = 30\n")
+    r = run("status", check=1)  # 1: not running (was 2, so `status || echo down` lied about why)
+    assert r.stdout.splitlines()[0].startswith("daemon:      not running")
+    assert r.stderr.startswith(f"Warning: {cfg}: general.day_start_hour") and r.stderr.count("\n") == 1
+    assert r.stderr.endswith("; using the defaults here (see `offscreen doctor`)\n")

@@ -28,10 +28,17 @@ def status_cmd(ctx, as_json):
       offscreen status
       offscreen status --json | jq .daemon.running
     """
+    from .. import config as config_mod
     from .. import status
 
     app = ctx.obj
-    info = status.gather(app.paths, _now(), app.config)
+    try:
+        cfg = app.config
+    except config_mod.ConfigError as e:
+        # Still answer "is it running?" (the daemon keeps its last good rules); doctor explains.
+        click.echo(f"Warning: {e}; using the defaults here (see `offscreen doctor`)", err=True)
+        cfg = config_mod.Config()
+    info = status.gather(app.paths, _now(), cfg)
     if as_json:
         click.echo(json.dumps(info, indent=2))
     else:
