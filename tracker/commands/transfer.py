@@ -93,7 +93,8 @@ def export_cmd(app, what, fmt, since, until, output):
         from ..paths import atomic_write
 
         atomic_write(Path(output).expanduser().absolute(), text)
-        click.echo(f"Exported {len(records)} {what if len(records) != 1 else what[:-1]} to {output}")
+        noun = {"interactions": ("interaction", "interactions"), "activity": ("activity span", "activity spans")}[what]
+        click.echo(f"Exported {len(records)} {noun[len(records) != 1]} to {output}")
     else:
         click.echo(text, nl=False)
 
