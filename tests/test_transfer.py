@@ -169,3 +169,14 @@ def test_activity_export_cli_json_csv_range_and_output(run, tmp_path):
     assert stat.S_IMODE(f.stat().st_mode) == 0o600
     r = run("export", "--what", "activity", "-o", f, check=0)
     assert r.stdout == f"Exported 4 activity spans to {f}\n"
+
+
+def test_export_to_an_unwritable_place_is_a_clear_exit_1(run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for what in ("interactions", "activity"):
+        r = run("export", "--what", what, "-o", blocker / "out.json")
+        assert (r.returncode, r.stdout) == (1, "")
+        assert r.stderr == (f"Error: cannot write {blocker / 'out.json'}: Not a directory; "
+                            "choose a file in a directory you can write to\n")
+    assert blocker.read_text() == "x"
