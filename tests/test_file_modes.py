@@ -91,3 +91,21 @@ def test_every_file_the_daemon_and_the_cli_create_is_private(tmp_path, loose_uma
     names = {Path(p).name for p in after}
     assert {"config.toml", "offscreen.duckdb", "nudges.log", "a.csv", "i.json", "d.html"} <= names
     assert loose(after) == {}
+
+
+def test_atomic_write_never_writes_through_a_planted_temp_name(tmp_path):
+    """In a shared directory the old predictable temp name (.NAME.PID.tmp) could be a symlink
+    planted by someone else: the output must not follow it, and it must not be left behind."""
+    from tracker.paths import atomic_write
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    planted = shared / f".page.html.{os.getpid()}.tmp"
+    planted.symlink_to(victim)
+    atomic_write(shared / "page.html", "secret page")
+    assert victim.read_text() == "mine"
+    assert (shared / "page.html").read_text() == "secret page"
+    assert stat.S_IMODE((shared / "page.html").stat().st_mode) == 0o600
+    assert sorted(p.name for p in shared.iterdir()) == sorted([planted.name, "page.html"])
