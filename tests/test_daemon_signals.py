@@ -132,6 +132,22 @@ def test_unwritable_database_keeps_spans_queued_for_a_writable_one(fake_env, dae
     assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]
 
 
+def test_escape_sequences_in_app_names_never_reach_the_terminal(daemon_factory, app, run, tmp_path):
+    script = tmp_path / "evil.json"
+    script.write_text(json.dumps([[0, "\x1b]0;pwned\x07Evil\x1b[31m", "t\x1b[2J"], [0.4, "BetaApp", "beta"]]))
+    env = {**os.environ, "OFFSCREEN_FAKE_SCRIPT": str(script), "OFFSCREEN_DB_WAIT": "2"}
+    for var in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "LOG_LEVEL"):
+        env.pop(var, None)
+    d = daemon_factory(env, "--interval", 0.1)
+    d.wait_status(lambda s: s["state"] == "active")
+    wait_for(lambda: "BetaApp" in queued_apps(app), what="the second window in the queue")
+    assert d.stop() == 0
+    out = run("today", check=0).stdout + run("report", check=0).stdout
+    assert "]0;pwnedEvil[31m" in out
+    assert not [c for c in out if ord(c) < 32 and c != "\n"]
+    assert db_rows(app)[0] == ("]0;pwnedEvil[31m", "t[2J", "active")
+
+
 HINT = "(run the daemon inside your graphical session, e.g. via `offscreen service install`, or set DISPLAY)"
 
 
