@@ -38,3 +38,10 @@ def test_my_commands_are_all_there():
                      "interactions restore", "people add", "people list", "people show", "people rename",
                      "people merge", "people alias", "people edit", "export", "import", "config init"):
         assert expected in names
+
+
+def test_every_registered_command_loads():
+    """All issues are merged: a command module that went missing must fail here, not silently drop
+    out of --help and out of the parametrised help and README tests above."""
+    ctx = click.Context(cli_mod.cli)
+    assert cli_mod.cli.list_commands(ctx) == list(cli_mod.COMMANDS)

@@ -115,6 +115,41 @@ def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env,
     assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]
 
 
+def test_unwritable_database_keeps_spans_queued_for_a_writable_one(fake_env, daemon_factory, app, run, tmp_path):
+    """Issue 3: an unwritable database (here: its directory is a file) delays storage, never
+    loses it; exit 0, and the next command with a usable database stores everything once."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    bad = blocker / "offscreen.duckdb"
+    d = daemon_factory({**fake_env, "OFFSCREEN_DB": str(bad)}, "--interval", 0.1)
+    d.wait_status(lambda s: s["state"] == "active")
+    wait_for(lambda: "BetaApp" in queued_apps(app), what="the second window in the queue")
+    assert d.stop() == 0
+    assert "final drain failed (1)" in d.text() and "Not a directory" in d.text()
+    assert queue.depth(app.paths.queue_file) == 2 and blocker.read_text() == "x"
+    r = run("today", check=1, env={"OFFSCREEN_DB": str(bad)})
+    assert r.stderr.startswith(f"Error: cannot open database {bad}: ") and queue.depth(app.paths.queue_file) == 2
+    run("today", check=0)
+    assert queue.depth(app.paths.queue_file) == 0
+    assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]
+
+
+def test_escape_sequences_in_app_names_never_reach_the_terminal(daemon_factory, app, run, tmp_path):
+    script = tmp_path / "evil.json"
+    script.write_text(json.dumps([[0, "\x1b]0;pwned\x07Evil\x1b[31m", "t\x1b[2J"], [0.4, "BetaApp", "beta"]]))
+    env = {**os.environ, "OFFSCREEN_FAKE_SCRIPT": str(script), "OFFSCREEN_DB_WAIT": "2"}
+    for var in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "LOG_LEVEL"):
+        env.pop(var, None)
+    d = daemon_factory(env, "--interval", 0.1)
+    d.wait_status(lambda s: s["state"] == "active")
+    wait_for(lambda: "BetaApp" in queued_apps(app), what="the second window in the queue")
+    assert d.stop() == 0
+    out = run("today", check=0).stdout + run("report", check=0).stdout
+    assert "]0;pwnedEvil[31m" in out
+    assert not [c for c in out if ord(c) < 32 and c != "\n"]
+    assert db_rows(app)[0] == ("]0;pwnedEvil[31m", "t[2J", "active")
+
+
 HINT = "(run the daemon inside your graphical session, e.g. via `offscreen service install`, or set DISPLAY)"
 
 

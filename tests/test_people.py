@@ -125,6 +125,8 @@ def test_merge_is_all_or_nothing(tmp_path):
 def test_alias_conflicts_and_show(cli):
     cli("people", "add", "Sam", check=0)
     cli("people", "add", "Jo", check=0)
+    assert cli("people", "alias", "Sam", "SAM", check=0).stdout == (
+        "Sam has no other names ('Sam' already matches in any case)\n")
     assert cli("people", "alias", "Sam", "Sammy", "S", check=0).stdout == "Sam is also: S, Sammy\n"
     r = cli("people", "alias", "Jo", "sammy", check=2)
     assert r.stderr == "Error: 'sammy' already names someone else; merge them with 'offscreen people merge'\n"

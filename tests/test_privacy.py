@@ -52,3 +52,14 @@ def test_exclude_rules(app, title, excluded):
 def test_missing_title_stays_missing_in_every_mode():
     for mode in ("keep", "redact", "hash"):
         assert apply("xterm", None, None, privacy(titles=mode)) == ("xterm", None, None)
+
+
+def test_control_characters_never_reach_storage():
+    """Any X client picks its own WM_CLASS and title; escape sequences in them must not be stored
+    (and so never reach a terminal through `offscreen today` or `report`)."""
+    app, title = "\x1b]52;c;cHduZWQ=\x07Evil\x1b[2J", "line 1\nline 2\t\x9b31mend\x00"
+    assert apply(app, title, "/bin/e\x1bx", privacy(titles="keep")) == ("]52;c;cHduZWQ=Evil[2J", "line 1 line 2 31mend", "/bin/ex")
+    assert apply(app, title, None, privacy(titles="hash"))[1] == hash_title("line 1 line 2 31mend")
+    assert apply(None, None, None, privacy(titles="keep")) == (None, None, None)
+    # Exclude rules see the cleaned strings.
+    assert apply("\x1bKeePassXC", "x", None, privacy(titles="keep", exclude=[{"app": "^KeePassXC$"}]))[0] == "excluded"

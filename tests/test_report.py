@@ -148,3 +148,13 @@ def test_checkin_trends_against_previous_period(con):
     assert s["checkins"]["previous"]["ucla3"] == {"n": 0, "mean": None}
     assert ("  Check-ins     mood 3.0/5 (was 3.0), connected 6.0/10 (was 5.0), "
             "loneliness (UCLA-3, higher = lonelier) 6.0/9") in summary.render(s).splitlines()
+
+
+def test_dashboard_unwritable_output_is_a_clear_exit_1(run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    r = run("dashboard", "-o", blocker / "page.html")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == (f"Error: cannot write {blocker / 'page.html'}: Not a directory; "
+                        "choose a file in a directory you can write to\n")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -128,3 +128,55 @@ def test_import_matches_existing_people_by_alias_and_skips_duplicates_within_the
     assert [(i["mode"], i["people"]) for i in items] == [("in-person", ["New One", "Sam Lee"]),
                                                          ("video", ["New One", "Sam Lee"])]
     assert _counts(_db(tmp_path)) == (2, 2, 1, 4)
+
+
+def test_activity_export_cli_json_csv_range_and_output(run, tmp_path):
+    """The activity export contract through the real console script: json and csv, --since/--until
+    as overlap on local times, -o written privately and counted in words ("activity spans")."""
+    from datetime import datetime, timezone
+
+    from tracker.app import App
+    from tracker.store import activity, connect
+
+    def t(h, m=0):
+        return datetime(2026, 11, 26, h, m, tzinfo=timezone.utc).timestamp()
+
+    with connect(App.create().paths.db) as con:
+        activity.upsert_spans(con, [
+            ("a", t(8), t(9), "firefox", "Inbox - Gmail", "active", None),
+            ("b", t(9), t(9, 30), "Code", "main.py, \"quoted\"", "active", None),
+            ("c", t(9, 30), t(9, 40), "Code", "main.py, \"quoted\"", "idle", None),
+            ("d", t(9, 40), t(10), None, None, "locked", None),
+        ])
+    rng = ["--since", "2026-11-26 10:10", "--until", "2026-11-26 10:45"]  # Berlin: overlaps b, c, d
+    r = run("export", "--what", "activity", "--format", "csv", *rng, check=0)
+    assert r.stdout == (
+        "start,end,app,title,state,category\n"
+        '2026-11-26T10:00:00+01:00,2026-11-26T10:30:00+01:00,Code,"main.py, ""quoted""",active,programming\n'
+        '2026-11-26T10:30:00+01:00,2026-11-26T10:40:00+01:00,Code,"main.py, ""quoted""",idle,programming\n'
+        "2026-11-26T10:40:00+01:00,2026-11-26T11:00:00+01:00,,,locked,\n"
+    )
+    items = json.loads(run("export", "--what", "activity", "--format", "json", *rng, check=0).stdout)
+    assert [{k: i[k] for k in ("start", "end", "app", "title", "state", "category")} for i in items][2] == {
+        "start": "2026-11-26T10:40:00+01:00", "end": "2026-11-26T11:00:00+01:00", "app": None, "title": None,
+        "state": "locked", "category": None}
+    assert [i["app"] for i in items] == ["Code", "Code", None]
+    f = tmp_path / "out" / "one.json"
+    r = run("export", "--what", "activity", "--since", "2026-11-26 09:00", "--until", "2026-11-26 09:30", "-o", f,
+            check=0)
+    assert r.stdout == f"Exported 1 activity span to {f}\n"
+    assert [i["title"] for i in json.loads(f.read_text())] == ["Inbox - Gmail"]
+    assert stat.S_IMODE(f.stat().st_mode) == 0o600
+    r = run("export", "--what", "activity", "-o", f, check=0)
+    assert r.stdout == f"Exported 4 activity spans to {f}\n"
+
+
+def test_export_to_an_unwritable_place_is_a_clear_exit_1(run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for what in ("interactions", "activity"):
+        r = run("export", "--what", what, "-o", blocker / "out.json")
+        assert (r.returncode, r.stdout) == (1, "")
+        assert r.stderr == (f"Error: cannot write {blocker / 'out.json'}: Not a directory; "
+                            "choose a file in a directory you can write to\n")
+    assert blocker.read_text() == "x"

@@ -157,6 +157,49 @@ def _check_regex(source, key, value):
     return value
 
 
+_RE2_FLAGS = re.compile(r"[ims-]+[:)]")
+
+
+def _re2_problem(pattern: str) -> str | None:
+    """What in PATTERN (valid for Python's re) DuckDB's RE2 rejects, or None.
+
+    Category rules run in Python and in DuckDB SQL (categories.sql_case), so they must be valid
+    for both: RE2 has no lookaround, backreference, atomic group, possessive quantifier, comment
+    group, \\Z, \\u or \\N escape, and only the inline flags i, m and s."""
+    plain, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            e = pattern[i + 1]
+            if e in "123456789":
+                return "a backreference"
+            if e in "ZuUN":
+                return f"\\{e} (RE2 has \\z for the end of text, \\x{{...}} for a code point)"
+            plain.append("e")
+            i += 2
+            continue
+        if c == "[":  # a character class: its contents are literal characters
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            plain.append("c")
+            i = j + 1
+            continue
+        if c == "(" and pattern.startswith("(?", i):
+            rest = pattern[i + 2:]
+            if not (rest.startswith(":") or rest.startswith("P<") or _RE2_FLAGS.match(rest)):
+                return f"the group syntax {pattern[i:i + 4]!r} (RE2 has only (?:...), (?P<name>...) and the flags i, m, s)"
+        plain.append(c)
+        i += 1
+    if re.search(r"[*+?}]\+", "".join(plain)):
+        return "a possessive quantifier"
+    return None
+
+
 def _rules(source, key, value, with_category: bool) -> tuple[Rule, ...]:
     if not isinstance(value, list):
         raise _err(source, key, "must be a list of tables like { app = \"regex\" }")
@@ -173,6 +216,11 @@ def _rules(source, key, value, with_category: bool) -> tuple[Rule, ...]:
             raise _err(source, k, "needs app or title")
         if with_category and not isinstance(item.get("category"), str):
             raise _err(source, f"{k}.category", "is required and must be a string")
+        for field in ("app", "title") if with_category else ():
+            problem = isinstance(item.get(field), str) and _re2_problem(item[field])
+            if problem:
+                raise _err(source, f"{k}.{field}", f"uses {problem}, which DuckDB's regular expressions (RE2) "
+                                                   "do not support; category rules also run in DuckDB")
         out.append(
             Rule(
                 app=_check_regex(source, f"{k}.app", item["app"]) if "app" in item else None,

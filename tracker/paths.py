@@ -111,8 +111,13 @@ def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:
     ensure_private_dir(path.parent)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, mode)
+    # A fresh, unguessable name opened with O_EXCL (tempfile.mkstemp, mode 0600): in a shared
+    # directory such as /tmp a predictable name could be a symlink or a file planted by someone
+    # else, and the page or export would be written through it.
+    import tempfile  # here, not at the top: `offscreen log` never writes through this
+
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

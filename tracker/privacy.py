@@ -11,11 +11,24 @@ anything reaches the queue.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from .config import Privacy
 
 EXCLUDED_APP = "excluded"
 HASH_HEX = 16
+# C0 and C1 control characters and DEL: any X client can put them in its WM_CLASS or title, and
+# `offscreen today` / `report` would send them to a terminal as escape sequences (OSC 52 writes
+# the clipboard in some terminals). Line breaks and tabs become spaces; the rest is dropped.
+_SPACE = re.compile(r"[\t\n\r\v\f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(s: str | None) -> str | None:
+    """S without control characters (None stays None)."""
+    if s is None:
+        return None
+    return _CONTROL.sub("", _SPACE.sub(" ", s))
 
 
 def hash_title(title: str) -> str:
@@ -23,7 +36,8 @@ def hash_title(title: str) -> str:
 
 
 def apply(app: str | None, title: str | None, exe: str | None, privacy: Privacy) -> tuple[str | None, str | None, str | None]:
-    """(app, title, exe) as they may be stored under PRIVACY."""
+    """(app, title, exe) as they may be stored under PRIVACY (control characters removed first)."""
+    app, title, exe = clean(app), clean(title), clean(exe)
     for rule in privacy.exclude:
         if rule.matches(app, title):
             return EXCLUDED_APP, None, None

@@ -80,7 +80,7 @@ def dashboard_cmd(app, output, since, until, open_):
 
     from tracker.timeparse import day_start, local_day, parse_range
 
-    from ..errors import UserError
+    from ..errors import RuntimeFailure, UserError
 
     base = _base_range(app)
     h = base.day_start_hour
@@ -99,7 +99,10 @@ def dashboard_cmd(app, output, since, until, open_):
     t0 = _time.perf_counter()
     with app.store(drain=True) as con:
         page, views = report.build_page(con, rng)
-    report.write_page(output, page)
+    try:
+        report.write_page(output, page)
+    except OSError as e:
+        raise RuntimeFailure(f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to") from None
     shown = sum(1 for v in views if v.figure is not None)
     click.echo(f"Wrote {output} ({len(page) / 1e6:.1f} MB, {shown} of {len(views)} views with data) "
                f"in {_time.perf_counter() - t0:.1f} s.")

@@ -297,7 +297,10 @@ def alias_cmd(app, name, aliases):
             store_p.add_alias(con, pid, a)
         shown = store_p.names(con, [pid])[0]
         all_aliases = store_p.aliases(con, pid)
-    click.echo(f"{shown} is also: {', '.join(all_aliases)}")
+    if all_aliases:
+        click.echo(f"{shown} is also: {', '.join(all_aliases)}")
+    else:  # e.g. `people alias Sam sam`: their own name, which always matches
+        click.echo(f"{shown} has no other names ('{shown}' already matches in any case)")
 
 
 # `people due` lives with the other connection-practice commands (issue 6).

@@ -92,9 +92,12 @@ def export_cmd(app, what, fmt, since, until, output):
     if output:
         from ..paths import atomic_write
 
-        atomic_write(Path(output).expanduser().absolute(), text)
-        noun = {"interactions": "interaction", "activity": "activity span"}[what]
-        click.echo(f"Exported {len(records)} {noun}{'' if len(records) == 1 else 's'} to {output}")
+        try:
+            atomic_write(Path(output).expanduser().absolute(), text)
+        except OSError as e:
+            raise RuntimeFailure(f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to") from None
+        noun = {"interactions": ("interaction", "interactions"), "activity": ("activity span", "activity spans")}[what]
+        click.echo(f"Exported {len(records)} {noun[len(records) != 1]} to {output}")
     else:
         click.echo(text, nl=False)
 

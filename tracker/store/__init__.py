@@ -117,16 +117,19 @@ def connect(path: Path, *, wait: float | None = None) -> Iterator[duckdb.DuckDBP
     """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close."""
     path = Path(path)
     ensure_private_dir(path.parent)
-    old_umask = os.umask(0o077)  # DuckDB creates the file and its WAL with the process umask
+    # DuckDB creates the file at open, but its WAL (`.wal`, holding the newest rows, titles
+    # included) and any spill directory only at the first write: keep the umask private for the
+    # whole life of the connection, not just the open.
+    old_umask = os.umask(0o077)
     try:
         con = _open(path, DEFAULT_WAIT if wait is None else wait)
+        try:
+            migrate(con)
+            yield con
+        finally:
+            con.close()
     finally:
         os.umask(old_umask)
-    try:
-        migrate(con)
-        yield con
-    finally:
-        con.close()
 
 
 @contextmanager
