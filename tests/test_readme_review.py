@@ -69,7 +69,8 @@ def test_an_unusable_output_path_is_one_error_line_naming_it_not_an_internal_err
         (["dashboard", "-o", blocker / "x.html"], blocker / "x.html"),
     ):
         r = run(*args, check=1)
-        assert r.stderr == f"Error: {target}: Not a directory; check the path and its permissions\n"
+        assert r.stderr == (f"Error: cannot write {target}: Not a directory; "
+                            "choose a file in a directory you can write to\n")
         assert r.stdout == ""
     r = run("people", "list", env={"OFFSCREEN_HOME": str(blocker / "home")}, check=1)
     assert r.stderr.startswith(f"Error: {blocker / 'home'}") and "internal error" not in r.stderr
