@@ -6,6 +6,8 @@ import json
 
 import click
 
+from ._table import clip, pad
+
 
 def _positive(lo: float, hi: float):
     return click.FloatRange(min=lo, max=hi)
@@ -96,6 +98,6 @@ def today_cmd(app, as_json):
     if data["by_app"]:
         click.echo("By app:")
         for a in data["by_app"][:15]:
-            click.echo(f"  {a['app'][:28]:<30}{_fmt(a['seconds']):>8}  {a['category']}")
+            click.echo(f"  {pad(clip(a['app'], 28), 30)}{_fmt(a['seconds']):>8}  {a['category']}")
     if not data["daemon_running"]:
         click.echo("Note: the activity daemon is not running; start it with `offscreen daemon`.")

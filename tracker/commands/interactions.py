@@ -13,6 +13,7 @@ import click
 
 from .. import interactions as core
 from ..errors import UserError
+from ._table import render
 from ..timeparse import DURATION_HELP, WHEN_HELP, format_duration, local_now, parse_range
 
 
@@ -201,9 +202,7 @@ def _table(rows: list[dict]) -> str:
             r["mode"], ", ".join(r["people"]), "" if r["closeness"] is None else str(r["closeness"]),
             r["summary"] or "",
         ))
-    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head, *body]]
-    return "\n".join(lines)
+    return render(head, body)
 
 
 @interactions_group.command("list")

@@ -12,6 +12,7 @@ import click
 
 from .. import interactions as core
 from ..errors import UserError
+from ._table import render
 from ..timeparse import format_duration
 
 TIER_CHOICES = ("inner", "close", "friend", "acquaintance")
@@ -159,9 +160,7 @@ def list_cmd(app, tier, as_json):
         (r["last_in_person"] or "")[:10], format_duration(r["in_person_hours"] * 60) if r["in_person_hours"] else "",
         ", ".join(r["aliases"]),
     ) for r in rows]
-    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-    for row in [head, *body]:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    click.echo(render(head, body))
 
 
 @people_group.command("show")

@@ -14,6 +14,7 @@ import click
 from .. import practice as lib
 from .. import streaks
 from ..errors import UserError
+from ._table import render
 from ..timeparse import WHEN_HELP, format_duration, local_day, local_now, parse_bound, parse_duration, parse_when
 
 UTC = timezone.utc
@@ -36,9 +37,7 @@ def _echo_json(data) -> None:
 
 
 def _table(rows: list[list[str]], header: list[str]) -> None:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    for r in [header] + rows:
-        click.echo("  ".join(str(x).ljust(w) for x, w in zip(r, widths)).rstrip())
+    click.echo(render(header, rows))
 
 
 # --------------------------------------------------------------------------- people due
