@@ -7,6 +7,12 @@ transaction; exact duplicates (same start, duration, mode and people) are skippe
 
 CSV list cells (people, tags) separate items with ';'; a ';' or '\\' inside a name is escaped
 with a backslash ("Smith\\; J."). Empty cells are nulls.
+
+CSV formula injection (r4): a cell starting with = + - @ TAB or CR is run as a formula by
+spreadsheets, so export always prefixes such a cell with one "'" (what OWASP recommends and what
+spreadsheets show as text). To stay lossless, a cell that is already quotes followed by one of
+those characters gets one more quote; import strips exactly one quote from any cell that is one or
+more quotes followed by a trigger character. Other cells ("'tis") are untouched both ways.
 """
 
 from __future__ import annotations
@@ -23,6 +29,23 @@ from ..errors import RuntimeFailure, UserError
 from ..timeparse import local_now, parse_range
 
 ACTIVITY_FIELDS = ("start", "end", "app", "title", "state", "category")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_formula_like(cell: str, min_quotes: int) -> bool:
+    """`cell` is at least `min_quotes` quotes followed by a character a spreadsheet runs as a formula."""
+    rest = cell.lstrip("'")
+    return len(cell) - len(rest) >= min_quotes and rest.startswith(_FORMULA_START)
+
+
+def csv_escape(cell: str) -> str:
+    """A cell a spreadsheet shows as text: "'" before =, +, -, @, TAB, CR (and before quotes leading to one)."""
+    return "'" + cell if _is_formula_like(cell, 0) else cell
+
+
+def csv_unescape(cell: str) -> str:
+    """Undo csv_escape exactly: one leading quote off a cell of quotes followed by a formula character."""
+    return cell[1:] if _is_formula_like(cell, 1) else cell
 
 
 def _format_for(path: str | None, given: str | None) -> str | None:
@@ -39,7 +62,7 @@ def _csv_text(header, rows) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows([csv_escape(c) for c in row] for row in rows)
     return buf.getvalue()
 
 
@@ -148,6 +171,7 @@ def _read_csv(text: str, name: str) -> list[dict]:
             continue  # blank line
         if len(cells) != len(header):
             raise _row_error(n, None, f"has {len(cells)} cells but the header has {len(header)} columns")
+        cells = [csv_unescape(c) for c in cells]
         rows.append({h: (c if c != "" or h in ("people", "tags") else None) for h, c in zip(header, cells)})
     for col in core.REQUIRED_FOR_IMPORT:
         if col not in header:
