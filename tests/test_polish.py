@@ -101,3 +101,20 @@ def test_csv_export_neutralises_formulas_and_import_round_trips_exactly(run, tmp
     stored = {i["summary"]: i for i in json.loads(run("export", env=other, check=0).stdout)}
     i = stored["=HYPERLINK(\"http://x\")"]
     assert (i["people"], i["note"], i["place"], i["tags"]) == (["@sam"], "-5 points", "'=already quoted", ["+1"])
+
+
+# --------------------------------------------------------------------------- import of a missing file
+
+@pytest.mark.parametrize("name", ["missing.txt", "missing.csv"])
+def test_import_missing_file_says_so_before_the_format(run, tmp_path, name):
+    f = tmp_path / name
+    r = run("import", f, check=2)
+    assert (r.stdout, r.stderr) == ("", f"Error: {f}: no such file\n")
+    assert not (tmp_path / "offscreen" / "data" / "offscreen.duckdb").exists()
+
+
+def test_import_existing_file_of_unknown_format_still_asks_for_format(run, tmp_path):
+    f = tmp_path / "diary.txt"
+    f.write_text("happened_at,duration_min,mode,people\n")
+    r = run("import", f, check=2)
+    assert r.stderr == f"Error: cannot tell the format of {f} from its name; add --format json or --format csv\n"

@@ -214,6 +214,8 @@ def import_cmd(app, file, fmt):
       offscreen import interactions.json
       offscreen import --format csv diary.txt
     """
+    if not file.exists():  # before the format: "missing.txt" is a missing file first (r4)
+        raise UserError(f"{file}: no such file")
     fmt = _format_for(str(file), fmt)
     if fmt is None:
         raise UserError(f"cannot tell the format of {file} from its name; add --format json or --format csv")
