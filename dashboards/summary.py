@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from tracker.timeparse import format_duration
 
@@ -21,6 +22,11 @@ def ranges(period: str, now_utc: datetime, base: Range) -> tuple[Range, Range]:
     prev = queries.day_bounds(today - timedelta(days=2 * n - 1), base)[0]
     cur = replace(base, since_utc=start, until_utc=now_utc, now_utc=now_utc)
     return cur, replace(base, since_utc=prev, until_utc=start, now_utc=now_utc)
+
+
+def _iso_local(utc_naive: datetime, tz: str) -> str:
+    """Naive UTC -> local ISO 8601 with offset, to the second, like interactions JSON (r4)."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
 def _change(now: float, before: float) -> float | None:
@@ -48,8 +54,8 @@ def build(con, period: str, now_utc: datetime, base: Range) -> dict:
 
     return {
         "period": period,
-        "since": cur.since_utc.isoformat() + "Z", "until": cur.until_utc.isoformat() + "Z",
-        "previous_since": prev.since_utc.isoformat() + "Z",
+        "since": _iso_local(cur.since_utc, base.tz), "until": _iso_local(cur.until_utc, base.tz),
+        "previous_since": _iso_local(prev.since_utc, base.tz),
         "current": {**t_cur, "f2f_per_screen_hour_min": r_cur},
         "previous": {**t_prev, "f2f_per_screen_hour_min": r_prev},
         "change_pct": {"screen_h": _change(t_cur["screen_h"], t_prev["screen_h"]),

@@ -118,3 +118,38 @@ def test_import_existing_file_of_unknown_format_still_asks_for_format(run, tmp_p
     f.write_text("happened_at,duration_min,mode,people\n")
     r = run("import", f, check=2)
     assert r.stderr == f"Error: cannot tell the format of {f} from its name; add --format json or --format csv\n"
+
+
+# --------------------------------------------------------------------------- JSON times
+
+LOCAL_ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
+
+
+def test_report_json_times_are_local_iso_with_offset_to_the_second(run):
+    import json
+    import re
+
+    for flag in ("--week", "--month"):
+        s = json.loads(run("report", flag, "--json", check=0).stdout)
+        for key in ("since", "until", "previous_since"):
+            assert re.fullmatch(LOCAL_ISO, s[key]), (key, s[key])
+        assert s["since"][11:19] == "04:00:00"  # the local day start (general.day_start_hour)
+
+
+def test_today_json_seconds_are_whole(app, run):
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.store import activity, connect
+    from tracker.timeparse import day_start, local_day
+
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
+    start = end - timedelta(seconds=90, microseconds=600_000)
+    with connect(app.paths.db) as c:
+        activity.upsert_spans(c, [("x", start.timestamp(), end.timestamp(), "firefox", "t", "active", None)])
+    since = day_start(local_day(end, 4), 4)
+    expect = round((end - max(start, since)).total_seconds())  # 91, unless the day began meanwhile
+    data = json.loads(run("today", "--json", check=0).stdout)
+    assert data["active_seconds"] == expect and type(data["active_seconds"]) is int
+    assert [a["seconds"] for a in data["by_app"]] == ([expect] if expect else [])
+    assert all(type(c["seconds"]) is int for c in data["by_category"])

@@ -39,7 +39,8 @@ def con(tmp_path):
 
 def test_week_against_previous_week(con):
     s = summary.build(con, "week", NOW, BASE)
-    assert s["since"] == "2026-03-06T03:00:00Z" and s["previous_since"] == "2026-02-27T03:00:00Z"
+    assert s["since"] == "2026-03-06T04:00:00+01:00" and s["previous_since"] == "2026-02-27T04:00:00+01:00"
+    assert s["until"] == "2026-03-12T13:00:00+01:00"
     c, p = s["current"], s["previous"]
     assert (c["screen_h"], c["social_h"], c["f2f_h"], c["f2f_per_screen_hour_min"]) == (3.0, 2.0, 1.5, 30.0)
     assert (p["screen_h"], p["f2f_h"], p["f2f_per_screen_hour_min"]) == (4.0, 0.5, 7.5)
@@ -68,7 +69,7 @@ def test_text_rendering(con):
 
 def test_month_period_bounds(con):
     s = summary.build(con, "month", NOW, BASE)
-    assert s["since"] == "2026-02-11T03:00:00Z" and s["previous_since"] == "2026-01-12T03:00:00Z"
+    assert s["since"] == "2026-02-11T04:00:00+01:00" and s["previous_since"] == "2026-01-12T04:00:00+01:00"
     assert s["current"]["screen_h"] == 7.0 and s["current"]["f2f_h"] == 2.0 and s["previous"]["screen_h"] == 0
 
 

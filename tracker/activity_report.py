@@ -20,6 +20,11 @@ def today(app, now: datetime | None = None) -> dict:
     with app.store(drain=True) as con:
         data = activity.summary(con, since, until, app.config)
         data["face_to_face_minutes"] = activity.face_to_face_minutes(con, since, until)
+    # Whole seconds (r4): sub-second sums are sampling noise and read badly in JSON.
+    for key in ("active_seconds", "idle_seconds", "locked_seconds", "asleep_seconds"):
+        data[key] = round(data[key])
+    for entry in data["by_app"] + data["by_category"]:
+        entry["seconds"] = round(entry["seconds"])
     from .daemon import running_pid
 
     return {"day": day.isoformat(), "since": since.isoformat(timespec="seconds"),
