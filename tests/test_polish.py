@@ -153,3 +153,24 @@ def test_today_json_seconds_are_whole(app, run):
     assert data["active_seconds"] == expect and type(data["active_seconds"]) is int
     assert [a["seconds"] for a in data["by_app"]] == ([expect] if expect else [])
     assert all(type(c["seconds"]) is int for c in data["by_category"])
+
+
+# --------------------------------------------------------------------------- report period flags
+
+@pytest.mark.parametrize("args", [
+    ["--week", "--month"], ["--month", "--week"], ["--week", "--period", "month"], ["--month", "--period", "week"],
+])
+def test_report_week_and_month_exclude_each_other(run, args):
+    r = run("report", *args)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == "Error: --week and --month exclude each other; give one (or --period week|month)\n"
+
+
+@pytest.mark.parametrize("args, period", [
+    ([], "week"), (["--week"], "week"), (["--month"], "month"), (["--period", "month"], "month"),
+    (["--period", "week"], "week"), (["--month", "--period", "month"], "month"),
+])
+def test_report_period_choices(run, args, period):
+    import json
+
+    assert json.loads(run("report", *args, "--json", check=0).stdout)["period"] == period

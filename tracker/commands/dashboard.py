@@ -111,11 +111,12 @@ def dashboard_cmd(app, output, since, until, open_):
 
 
 @click.command("report")
-@click.option("--week", "period", flag_value="week", default=True, help="The last 7 days against the 7 before (default).")
-@click.option("--month", "period", flag_value="month", help="The last 30 days against the 30 before.")
+@click.option("--week", is_flag=True, help="The last 7 days against the 7 before (default).")
+@click.option("--month", is_flag=True, help="The last 30 days against the 30 before.")
+@click.option("--period", type=click.Choice(["week", "month"]), help="Same as --week or --month.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def report_cmd(app, period, as_json):
+def report_cmd(app, week, month, period, as_json):
     """Summarise screen time against face-to-face time in the terminal.
 
     Screen hours, face-to-face hours and their ratio against the previous period, top apps and
@@ -125,8 +126,17 @@ def report_cmd(app, period, as_json):
     Examples:
       offscreen report
       offscreen report --month --json | jq .change_pct
+      offscreen report --period month
     """
     from dashboards import summary
+
+    from ..errors import UserError
+
+    # One period only (r4): click would silently keep the last of --week --month.
+    asked = {p for p, on in (("week", week), ("month", month), (period, period is not None)) if on}
+    if len(asked) > 1:
+        raise UserError("--week and --month exclude each other; give one (or --period week|month)")
+    period = asked.pop() if asked else "week"
 
     base = _base_range(app)
     with app.store(drain=True) as con:
