@@ -174,3 +174,22 @@ def test_report_period_choices(run, args, period):
     import json
 
     assert json.loads(run("report", *args, "--json", check=0).stdout)["period"] == period
+
+
+# --------------------------------------------------------------------------- unplug shorter than a minute
+
+def test_unplug_stopped_within_a_minute_is_discarded_and_blocks_nothing(run, tmp_path):
+    import json
+
+    from tracker.store import connect
+
+    run("unplug", check=0)
+    r = run("unplug", "stop", check=0)
+    assert r.stdout.startswith("Discarded the session started at ") and r.stdout.endswith(
+        ": under a minute is not kept.\n")
+    with connect(tmp_path / "offscreen" / "data" / "offscreen.duckdb") as con:
+        assert con.execute("SELECT count(*) FROM unplug_sessions").fetchone() == (0,)
+    # The half hour just past covers the moment of the discarded session: recording it works.
+    r = run("unplug", "--at", "30m ago", "--for", "30m", check=0)
+    assert r.stdout.startswith("Recorded device-free time ") and r.stdout.endswith(" (30m).\n")
+    assert len(json.loads(run("unplug", "list", "--json", check=0).stdout)) == 1

@@ -34,10 +34,13 @@ def test_start_stop_and_one_at_a_time(run, db):
     assert r.stderr.startswith("Error: a device-free session is already running since ")
     r = run("unplug", "--for", "2h", "stop", check=2)
     assert "not a subcommand" in r.stderr
-    r = run("unplug", "stop", check=0)
-    assert r.stdout.startswith("Welcome back: 0m device-free since ")
+    r = run("unplug", "stop", check=0)  # under a minute: discarded (tests/test_polish.py)
+    assert r.stdout.startswith("Discarded the session started at ")
     r = run("unplug", "stop", check=2)
     assert r.stderr == "Error: no device-free session is running; start one with `offscreen unplug --for 2h`\n"
+    run("unplug", "--at", "5m ago", "--for", "2h", check=0)
+    r = run("unplug", "stop", check=0)
+    assert r.stdout.startswith("Welcome back: 5m device-free since ")
     with connect(db) as con:
         rows = con.execute("SELECT planned_end_utc - start_utc, end_utc IS NOT NULL FROM unplug_sessions").fetchall()
     assert [(td.total_seconds(), stopped) for td, stopped in rows] == [(7200.0, True)]

@@ -20,6 +20,9 @@ from ..timeparse import WHEN_HELP, format_duration, local_day, local_now, parse_
 UTC = timezone.utc
 
 
+MIN_UNPLUG_MINUTES = 1  # a stopped session shorter than this is discarded, not kept
+
+
 def _now() -> datetime:
     return local_now()
 
@@ -448,8 +451,16 @@ def unplug_stop(app):
         running = sp.open_unplug(con, lib.naive_utc(now))
         if running is None:
             raise UserError("no device-free session is running; start one with `offscreen unplug --for 2h`")
-        sp.stop_unplug(con, running["id"], lib.naive_utc(now))
-    minutes = (lib.naive_utc(now) - running["start_utc"]).total_seconds() / 60
+        minutes = (lib.naive_utc(now) - running["start_utc"]).total_seconds() / 60
+        if minutes < MIN_UNPLUG_MINUTES:
+            # r4: a 0-minute session is a slip, and kept it would block an overlapping `unplug --at`.
+            sp.delete_unplug(con, running["id"])
+        else:
+            sp.stop_unplug(con, running["id"], lib.naive_utc(now))
+    if minutes < MIN_UNPLUG_MINUTES:
+        click.echo(f"Discarded the session started at {_local(running['start_utc'], '%H:%M')}: "
+                   "under a minute is not kept.")
+        return
     click.echo(f"Welcome back: {format_duration(minutes)} device-free since {_local(running['start_utc'], '%H:%M')}.")
 
 

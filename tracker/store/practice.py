@@ -305,6 +305,10 @@ def stop_unplug(con, session_id: int, end_utc: datetime) -> None:
     con.execute("UPDATE unplug_sessions SET end_utc = ? WHERE id = ?", [end_utc, session_id])
 
 
+def delete_unplug(con, session_id: int) -> None:
+    con.execute("DELETE FROM unplug_sessions WHERE id = ?", [session_id])
+
+
 def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> list[dict]:
     """Sessions with what the daemon saw inside each: active minutes and minutes of any data.
 
