@@ -94,7 +94,7 @@ def today_cmd(app, as_json):
     if data["by_category"]:
         click.echo("By category:")
         for c in data["by_category"]:
-            click.echo(f"  {c['category']:<14}{_fmt(c['seconds']):>8}")
+            click.echo(f"  {pad(c['category'], 14)}{_fmt(c['seconds']):>8}")
     if data["by_app"]:
         click.echo("By app:")
         for a in data["by_app"][:15]:
