@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ HELPERS = Path(__file__).parent / "helpers"
 
 
 class FakeLogind:
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, *args: str):
         require("dbus-daemon")
         sys_python = shutil.which("python3", path="/usr/bin:/bin")
         if sys_python is None or subprocess.run([sys_python, "-c", "import dbus, gi"], capture_output=True).returncode:
@@ -32,7 +33,7 @@ class FakeLogind:
                                      f"--address=unix:path={tmp_path}/system_bus"], stdout=subprocess.PIPE, text=True)
         self.server = None
         self.address = self.bus.stdout.readline().strip()
-        self.server = subprocess.Popen([sys_python, str(HELPERS / "fake_logind.py"), str(self.state)],
+        self.server = subprocess.Popen([sys_python, str(HELPERS / "fake_logind.py"), str(self.state), *args],
                                        env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": self.address},
                                        stdout=subprocess.PIPE, text=True)
         assert self.server.stdout.readline().strip() == "ready"
@@ -77,6 +78,21 @@ def test_lock_hint_polls_at_most_every_two_seconds_on_one_connection(fake_logind
     assert h.locked(102.0) is True
     assert fake_logind.calls() == 2 and h.client is client  # the same connection
     h.close()
+
+
+def test_outside_any_session_the_users_graphical_session_is_read(tmp_path):
+    # A systemd user service belongs to no session: session/auto is refused, user/self's Display is used.
+    fake = FakeLogind(tmp_path, "--no-auto")
+    try:
+        client = logind.LogindClient(fake.address)
+        assert client.locked_hint() is False
+        assert client.session_path == "/org/freedesktop/login1/session/c1"
+        fake.set(True)
+        assert client.locked_hint() is True
+        assert fake.calls() == 3  # auto (refused), c1, c1: the session is resolved once
+        client.close()
+    finally:
+        fake.close()
 
 
 def test_lock_hint_without_bus_logs_once_and_retries_rarely():
@@ -163,3 +179,12 @@ def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, run):
     r = run("doctor", env=env)
     line = next(ln for ln in r.stdout.splitlines() if "lock detection" in ln)
     assert "logind's LockedHint is read too (now: locked)" in line
+
+
+def test_jeepney_is_imported_only_when_logind_is_asked():
+    code = ("import sys, tracker.cli, tracker.daemon, tracker.doctor, tracker.sampling.logind; "
+            "print('jeepney' in sys.modules); "
+            "tracker.sampling.logind.probe({'DBUS_SYSTEM_BUS_ADDRESS': 'unix:path=/nonexistent/bus'}); "
+            "print('jeepney' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]  # the second line shows the check can see an import

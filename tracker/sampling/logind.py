@@ -2,7 +2,9 @@
 
 One persistent blocking jeepney connection to the SYSTEM bus ($DBUS_SYSTEM_BUS_ADDRESS, default
 unix:path=/run/dbus/system_bus_socket); `Properties.Get(org.freedesktop.login1.Session, LockedHint)`
-on /org/freedesktop/login1/session/auto. `LockHint.locked(now)` asks at most once every POLL_EVERY
+on /org/freedesktop/login1/session/auto (the caller's session), or, when logind says this process
+belongs to no session (a systemd user service), on the session in /org/freedesktop/login1/user/self's
+`Display` property (the user's graphical session). `LockHint.locked(now)` asks at most once every POLL_EVERY
 seconds and returns the cached answer in between. Any failure (no bus, no logind, no session for
 this process, a timeout) is logged once, turns the check off and retries every RETRY_EVERY seconds:
 it never raises and never blocks the loop for longer than TIMEOUT. jeepney is imported lazily, so a
@@ -19,6 +21,8 @@ SYSTEM_BUS_DEFAULT = "unix:path=/run/dbus/system_bus_socket"
 SERVICE = "org.freedesktop.login1"
 SESSION_PATH = "/org/freedesktop/login1/session/auto"
 SESSION_IFACE = "org.freedesktop.login1.Session"
+USER_PATH = "/org/freedesktop/login1/user/self"
+USER_IFACE = "org.freedesktop.login1.User"
 POLL_EVERY = 2.0  # s between two Get calls (the daemon samples every 1 s by default)
 POLL_SLACK = 0.1  # a sample arriving a hair early (timer jitter) may still poll
 RETRY_EVERY = 300.0  # s before trying again after a failure
@@ -40,7 +44,6 @@ class LogindClient:
     def __init__(self, address: str, timeout: float = TIMEOUT):
         self.address, self.timeout = address, timeout
         try:
-            from jeepney import DBusAddress, Properties  # noqa: F401 (lazy: only the daemon and doctor)
             from jeepney.io.blocking import open_dbus_connection
         except ImportError as e:
             raise LogindError(f"the jeepney package is missing ({e})") from None
@@ -48,13 +51,20 @@ class LogindClient:
             self.conn = open_dbus_connection(bus=address, auth_timeout=timeout)
         except Exception as e:  # OSError, TimeoutError, jeepney auth errors, a malformed address
             raise LogindError(f"cannot connect to the system bus {address}: {_why(e)}") from None
-        self._msg = Properties(DBusAddress(SESSION_PATH, bus_name=SERVICE, interface=SESSION_IFACE)).get("LockedHint")
+        self.session_path = SESSION_PATH
+        self._msg = self._get(SESSION_PATH, SESSION_IFACE, "LockedHint")
 
-    def locked_hint(self) -> bool:
+    @staticmethod
+    def _get(path: str, iface: str, prop: str):
+        from jeepney import DBusAddress, Properties
+
+        return Properties(DBusAddress(path, bus_name=SERVICE, interface=iface)).get(prop)
+
+    def _call(self, msg, signature: str):
         from jeepney import DBusErrorResponse, MessageType
 
         try:
-            reply = self.conn.send_and_get_reply(self._msg, timeout=self.timeout)
+            reply = self.conn.send_and_get_reply(msg, timeout=self.timeout)
         except Exception as e:  # TimeoutError, OSError, connection closed by the bus
             raise LogindError(f"no answer from logind: {_why(e)}") from None
         if reply.header.message_type == MessageType.error:
@@ -62,12 +72,28 @@ class LogindClient:
             detail = f": {err.data[0]}" if err.data and isinstance(err.data[0], str) else ""
             raise LogindError(f"logind refused: {err.name}{detail}")
         try:
-            (signature, value), = reply.body
+            (sig, value), = reply.body
         except (TypeError, ValueError):
             raise LogindError(f"unexpected reply from logind: {reply.body!r}") from None
-        if signature != "b":
-            raise LogindError(f"LockedHint has type {signature!r}, expected 'b'")
-        return bool(value)
+        if sig != signature:
+            raise LogindError(f"logind answered type {sig!r}, expected {signature!r}")
+        return value
+
+    def locked_hint(self) -> bool:
+        try:
+            return bool(self._call(self._msg, "b"))
+        except LogindError as e:
+            if self.session_path != SESSION_PATH or "refused" not in str(e):
+                raise
+            # No session for this process (a systemd user service): the user's graphical session.
+            try:
+                _sid, path = self._call(self._get(USER_PATH, USER_IFACE, "Display"), "(so)")
+            except LogindError:
+                raise e from None
+            if not path or path == "/":
+                raise LogindError(f"{e}; and the user has no graphical session (user/self Display is empty)") from None
+            self.session_path, self._msg = path, self._get(path, SESSION_IFACE, "LockedHint")
+            return bool(self._call(self._msg, "b"))
 
     def close(self) -> None:
         try:
