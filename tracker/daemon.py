@@ -135,6 +135,7 @@ class Daemon:
     reload_config: Callable[[], config_mod.Config] | None = None
     flags: dict = field(default_factory=dict)  # settings given on the command line win over reloads
     wake_fd: int | None = None
+    lock_hint: object | None = None  # tracker.sampling.logind.LockHint: logind's LockedHint, or None
 
     def __post_init__(self):
         self.stop = False
@@ -246,7 +247,8 @@ class Daemon:
         app, title, exe = privacy.apply(app, title, exe, self.settings.privacy)
         idle = None if obs.last_input is None else max(0.0, tick.mono - obs.last_input)
         changed = None if obs.changed_at is None else max(0.0, tick.mono - obs.changed_at)
-        return Sample(app=app, title=title, idle=idle, locked=obs.locked, exe=exe, changed=changed)
+        locked = obs.locked or (self.lock_hint is not None and self.lock_hint.locked(tick.mono))
+        return Sample(app=app, title=title, idle=idle, locked=locked, exe=exe, changed=changed)
 
     def _wait(self, timeout: float) -> None:
         import select
@@ -372,6 +374,8 @@ class Daemon:
             self.log("error", f"cannot sync the queue: {e}")
         if self.sampler is not None:
             self.sampler.close()
+        if self.lock_hint is not None:
+            self.lock_hint.close()
         if self.spawn_drain is not None:
             if self.drain_proc is not None:
                 self.drain_proc.wait()
@@ -409,6 +413,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     """`offscreen daemon`: lock, signals, then the loop until SIGTERM/SIGINT."""
     from .queue import Queue
     from .sampling import open_sampler
+    from .sampling.logind import LockHint
 
     cfg = app.config  # a bad config fails here, before anything starts (exit 2)
     paths = app.paths
@@ -432,6 +437,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         flags={"interval": interval, "idle_after": idle_after},
         wake_fd=rfd,
     )
+    daemon.lock_hint = LockHint(daemon.log)  # locked also when logind says so (issue 3)
     signal.set_wakeup_fd(wfd, warn_on_full_buffer=False)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)

@@ -98,16 +98,23 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float = 5) -> subprocess.
 def check_lock_detection(env: dict[str, str], x: dict[str, Any]) -> Check:
     """A locked screen must not count as screen time. The x11 backend sees a lock when the X
     screensaver is on (xss-lock, xsecurelock, light-locker) or a known locker window is in front
-    (tracker/sampling/x11.py LOCKER_CLASSES). logind's LockedHint is reported for information."""
-    session = env.get("XDG_SESSION_ID") or "self"
-    proc = _run(["loginctl", "show-session", session, "-p", "LockedHint", "--value"], env)
-    hint = proc.stdout.strip() if proc is not None and proc.returncode == 0 else ""
-    logind = f"logind answers (LockedHint={hint})" if hint in ("yes", "no") else "logind does not answer for this session"
+    (tracker/sampling/x11.py LOCKER_CLASSES), and the daemon also reads logind's LockedHint through
+    tracker/sampling/logind.py; this check asks logind through that same module."""
+    from .sampling import logind as logind_mod
+
+    hint, why = logind_mod.probe(env)
+    if hint is None:
+        logind = f"logind's LockedHint is not readable ({why})"
+    else:
+        logind = f"logind's LockedHint is read too (now: {'locked' if hint else 'unlocked'})"
     if not x["reachable"]:
         return Check("lock detection", WARN, f"not checked: no X display; {logind}")
     if x.get("screensaver"):
         return Check("lock detection", OK, f"a lock is seen when the X screensaver is on (now: "
                      f"{x.get('screensaver_state')}) or a known locker window is in front; {logind}")
+    if hint is not None:
+        return Check("lock detection", OK, f"no XScreenSaver: a lock is seen when a known locker window "
+                     f"(i3lock, slock ...) is in front; {logind}")
     return Check("lock detection", WARN, f"no XScreenSaver: only known locker windows (i3lock, slock ...) are "
                  f"seen as a lock; {logind}", "use a locker that activates the X screensaver (xss-lock)")
 

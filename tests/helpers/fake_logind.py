@@ -1,0 +1,75 @@
+"""A tiny fake logind for tests (run with the system python3, which has python3-dbus and
+python3-gi): it owns org.freedesktop.login1 on the bus given in DBUS_SESSION_BUS_ADDRESS (a private
+dbus-daemon the daemon under test reaches as its DBUS_SYSTEM_BUS_ADDRESS) and exports
+/org/freedesktop/login1/session/auto with Properties.Get/GetAll answering LockedHint.
+LockedHint is the content of the file in argv[1] ("yes" = locked), re-read on every call, so the
+test flips it by rewriting the file. Every Get is appended as one line to argv[1] + ".calls".
+With `--no-auto` (argv[2]) session/auto answers like logind does to a process outside any session
+(a systemd user service): NoSessionForPID; the session is then found through /user/self's Display
+at /org/freedesktop/login1/session/c1 (exported in both modes)."""
+
+import sys
+
+import dbus
+import dbus.mainloop.glib
+import dbus.service
+from gi.repository import GLib
+
+NAME = "org.freedesktop.login1"
+SESSION = "org.freedesktop.login1.Session"
+PROPS = "org.freedesktop.DBus.Properties"
+
+
+class Session(dbus.service.Object):
+    def __init__(self, bus, path, state_file, refuse=False):
+        super().__init__(bus, path)
+        self.state_file, self.refuse = state_file, refuse
+
+    def _locked(self):
+        try:
+            with open(self.state_file, encoding="utf-8") as fh:
+                return fh.read().strip() == "yes"
+        except FileNotFoundError:
+            return False
+
+    @dbus.service.method(PROPS, in_signature="ss", out_signature="v")
+    def Get(self, iface, prop):
+        with open(self.state_file + ".calls", "a", encoding="utf-8") as fh:
+            fh.write(f"{prop}\n")
+        if self.refuse:
+            raise dbus.exceptions.DBusException("Caller does not belong to any known session",
+                                                name="org.freedesktop.login1.NoSessionForPID")
+        if iface != SESSION or prop != "LockedHint":
+            raise dbus.exceptions.DBusException(f"no property {iface}.{prop}",
+                                                name="org.freedesktop.DBus.Error.UnknownProperty")
+        return dbus.Boolean(self._locked(), variant_level=1)
+
+    @dbus.service.method(PROPS, in_signature="s", out_signature="a{sv}")
+    def GetAll(self, iface):
+        return {"LockedHint": dbus.Boolean(self._locked(), variant_level=1)} if iface == SESSION else {}
+
+
+class User(dbus.service.Object):
+    @dbus.service.method(PROPS, in_signature="ss", out_signature="v")
+    def Get(self, iface, prop):
+        if iface != "org.freedesktop.login1.User" or prop != "Display":
+            raise dbus.exceptions.DBusException(f"no property {iface}.{prop}",
+                                                name="org.freedesktop.DBus.Error.UnknownProperty")
+        return dbus.Struct(("c1", dbus.ObjectPath("/org/freedesktop/login1/session/c1")), signature="so",
+                           variant_level=1)
+
+
+def main():
+    dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+    bus = dbus.SessionBus()
+    name = dbus.service.BusName(NAME, bus, do_not_queue=True)  # noqa: F841 (keeps the name owned)
+    no_auto = sys.argv[2:] == ["--no-auto"]
+    Session(bus, "/org/freedesktop/login1/session/auto", sys.argv[1], refuse=no_auto)
+    Session(bus, "/org/freedesktop/login1/session/c1", sys.argv[1])
+    User(bus, "/org/freedesktop/login1/user/self")
+    print("ready", flush=True)
+    GLib.MainLoop().run()
+
+
+if __name__ == "__main__":
+    main()
