@@ -229,7 +229,7 @@ def user_manager(isolated_home, runtime_dir):
 def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_path, user_manager):
     """install --now under a real `systemd --user` with a real Xvfb: the hardened Type=notify unit
     reaches READY, `status` and `doctor` see it, a second install changes nothing, uninstall stops it."""
-    from test_status_doctor import start_x
+    from x11_fixtures import start_x
     from x11_fixtures import wait_for
 
     x = start_x(wm=True)

@@ -15,33 +15,7 @@ from pathlib import Path
 import pytest
 
 from tracker import doctor, paths as paths_mod, status
-from x11_fixtures import XServer, daemon_factory, wait_for  # noqa: F401 (fixtures)
-
-
-def start_x(wm: bool = True, attempts: int = 3) -> XServer:
-    """XServer, retried. On this shared machine (several engineers' suites starting Xvfb at once)
-    openbox sometimes fails with "Failed to open the display" on a freshly reported, live Xvfb
-    (about 1 start in 10 under load, never when the machine is quiet); a new server works."""
-    for i in range(attempts):
-        try:
-            return XServer(wm=wm)
-        except AssertionError as e:
-            if "openbox exited" not in str(e) or i == attempts - 1:
-                raise
-
-
-@pytest.fixture
-def xserver():
-    x = start_x(wm=True)
-    yield x
-    x.close()
-
-
-@pytest.fixture
-def xserver_nowm():
-    x = start_x(wm=False)
-    yield x
-    x.close()
+from x11_fixtures import daemon_factory, wait_for, xserver, xserver_nowm  # noqa: F401 (fixtures)
 
 
 def no_x_env():
