@@ -133,8 +133,8 @@ TITLES_PER_APP = {
 
 
 def month(days: int = 30, seed: int = 1) -> dict:
-    from tracker import queue
-    from tracker.spans import Span
+    from tracker.daemon import queue
+    from tracker.domain.spans import Span
 
     rng = random.Random(seed)
     words = "the of report meeting notes inbox project plan budget draft review github issue pull request " \

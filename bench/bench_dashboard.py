@@ -32,7 +32,7 @@ def main() -> None:
 
     from dashboards import report
     from dashboards.views import Range, local_tz_name
-    from tracker import demo
+    from tracker.usecases import demo
     from tracker.store import connect
     from tracker.store import demo as store_demo
 
@@ -55,7 +55,7 @@ def main() -> None:
 
     naive_now = now.replace(tzinfo=None)
     base = Range(since_utc=naive_now, until_utc=naive_now, day_start_hour=4, tz=tz.key, now_utc=naive_now)
-    from dashboards import queries
+    from tracker.store import dashboard as queries
 
     first = queries.logical_day(naive_now, base).toordinal() - args.days + 1
     since = queries.day_bounds(datetime.fromordinal(first).date(), base)[0]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import practice  # noqa: E402
+from tracker.usecases import practice  # noqa: E402
 from tracker.config import Config  # noqa: E402
 from tracker.store import connect  # noqa: E402
 from tracker.store import practice as sp  # noqa: E402

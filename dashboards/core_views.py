@@ -5,8 +5,9 @@ Each builder: query (small aggregate) -> figure, or an honest empty state saying
 
 from __future__ import annotations
 
-from . import figures, queries
-from .views import Range, View, register
+from dashboards import figures
+from tracker.store import dashboard as queries
+from dashboards.views import Range, View, register
 
 NO_DATA = "No {what} in this range yet. Run `offscreen daemon` and `offscreen log`, or try `offscreen demo`."
 

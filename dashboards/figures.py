@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .views import esc
+from dashboards.views import esc
 
 SCREEN = "#8c96a3"
 SOCIAL = "#d9534f"

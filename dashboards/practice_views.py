@@ -18,7 +18,7 @@ def _local_expr(col: str, rng: Range) -> str:
 
 
 def _today(rng: Range):
-    from tracker.timeparse import local_day
+    from tracker.domain.times import local_day
 
     end = min(rng.until_utc, datetime.now(timezone.utc).replace(tzinfo=None)) - timedelta(microseconds=1)
     return local_day(end.replace(tzinfo=timezone.utc), rng.day_start_hour)
@@ -27,9 +27,9 @@ def _today(rng: Range):
 @register
 def routines_view(con, rng: Range) -> View:
     """View 7: each routine's periods in the range (held / missed / skipped / open) with adherence."""
-    from tracker import streaks
+    from tracker.domain import streaks
     from tracker.store import practice as sp
-    from tracker.timeparse import local_day
+    from tracker.domain.times import local_day
 
     v = View(key="routines", title="Connection routines: held or missed per period",
              caption="Each mark is one period of a routine; adherence = held / (held + missed), "

@@ -14,10 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tracker.paths import atomic_write
-from tracker.timeparse import format_duration
+from tracker.domain.times import format_duration
 
-from . import queries
-from .views import VIEWS, Range, View
+from tracker.store import dashboard as queries
+from dashboards.views import VIEWS, Range, View
 
 _ERROR_HOOK = """<script>
 (function () {

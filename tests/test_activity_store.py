@@ -61,7 +61,7 @@ def test_export_rows_range_is_overlap_and_user_rules_recategorise(con):
 
 
 def test_summary_clips_to_the_local_day_and_splits_states(con):
-    from tracker.timeparse import day_start
+    from tracker.domain.times import day_start
 
     since = day_start(datetime(2026, 11, 26).date(), 4)  # 04:00 Berlin = 03:00 UTC
     until = since + timedelta(days=1)
@@ -92,7 +92,7 @@ def test_face_to_face_counts_in_person_once_and_skips_deleted(con):
 
 
 def test_today_command_text_and_json(app, run):
-    from tracker.timeparse import day_start, local_day
+    from tracker.domain.times import day_start, local_day
 
     now = datetime.now(UTC).replace(microsecond=0)  # whole seconds: the JSON rounds to them
     start, end = now - timedelta(minutes=3), now - timedelta(minutes=1)

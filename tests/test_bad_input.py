@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from inproc import cli  # noqa: F401 (fixture)
-from tracker import interactions as core
+from tracker.domain import interactions as core
 from tracker import store
 from tracker.store import interactions as store_i
 from tracker.store import people as store_p

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker import cadence
+from tracker.domain import cadence
 from tracker.config import Cadence, Config
 from tracker.store import connect
 from tracker.store import practice as sp
@@ -124,7 +124,7 @@ def _seed(db):
 
 
 def test_people_due_from_stored_interactions(tmp_path):
-    from tracker.practice import people_due
+    from tracker.usecases.practice import people_due
 
     db = tmp_path / "o.duckdb"
     _seed(db)
@@ -158,7 +158,7 @@ def test_people_due_cli_json(tmp_path, run):
     assert set(by_name) == {"Sam", "Ana", "Kim"}
     from datetime import date
 
-    from tracker.timeparse import local_day
+    from tracker.domain.times import local_day
 
     assert {k: by_name["Sam"][k] for k in ("ideal", "max", "never_met")} == {"ideal": 7, "max": 14, "never_met": False}
     # Sam was last seen in person on 2026-11-20 19:00 Berlin (the latest non-deleted in-person one).

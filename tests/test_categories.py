@@ -4,7 +4,8 @@ import tomllib
 
 import pytest
 
-from tracker import categories, config, store
+from tracker import config, store
+from tracker.domain import categories
 
 SAMPLES = [
     ("Firefox", "YouTube - Cats", "video"),

@@ -6,10 +6,10 @@ import io
 import sqlite3
 
 from tracker import config as config_mod
-from tracker.daemon import Daemon, Log, Settings
-from tracker.queue import Queue
+from tracker.daemon.loop import Daemon, Log, Settings
+from tracker.daemon.queue import Queue
 from tracker.sampling import Observation, Window
-from tracker.spans import Tick
+from tracker.domain.spans import Tick
 
 T0 = 1_780_000_000.0
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tracker import queue
+from tracker.daemon import queue
 from x11_fixtures import daemon_factory, wait_for  # noqa: F401 (fixture)
 
 
@@ -64,7 +64,7 @@ def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, a
                                                    "one runs per OFFSCREEN_HOME: `offscreen status` shows it, "
                                                    "stop it first to start another\n")
     assert d.p.poll() is None
-    from tracker.daemon import running_pid
+    from tracker.daemon.loop import running_pid
 
     assert running_pid(app.paths.daemon_lock) == d.p.pid
     today = json.loads(run("today", "--json", env=fake_env, check=0).stdout)
@@ -279,7 +279,7 @@ def test_the_daemon_never_loads_duckdb_or_plotly(fake_env, daemon_factory):
     assert "python" in maps  # the check reads the right process
     assert d.stop() == 0
     # plotly is pure Python (never in maps): import everything the daemon imports and look
-    code = ("import sys, tracker.cli, tracker.commands.activity, tracker.daemon, tracker.queue, "
+    code = ("import sys, tracker.cli, tracker.commands.activity, tracker.daemon.loop, tracker.daemon.queue, "
             "tracker.sampling, tracker.sampling.fake, tracker.sampling.x11, tracker.sampling.procs; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'plotly', 'pynput')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -194,7 +194,7 @@ def test_utf8_and_latin1_titles(xserver, daemon_factory):
 
 @pytest.mark.parametrize("mode", ["keep", "redact", "hash"])
 def test_privacy_modes_before_storage(xserver, daemon_factory, mode, tmp_path):
-    from tracker.privacy import hash_title
+    from tracker.domain.privacy import hash_title
 
     cfg = tmp_path / "offscreen" / "config" / "config.toml"
     cfg.parent.mkdir(parents=True)

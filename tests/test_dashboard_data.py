@@ -12,7 +12,8 @@ from datetime import date, datetime
 
 import pytest
 
-from dashboards import core_views, figures, queries
+from dashboards import core_views, figures
+from tracker.store import dashboard as queries
 from dashboards.views import Range
 from tracker.store import connect
 

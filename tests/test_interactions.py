@@ -9,7 +9,7 @@ import pytest
 from zoneinfo import ZoneInfo
 
 from inproc import cli  # noqa: F401 (fixture)
-from tracker import interactions as core
+from tracker.domain import interactions as core
 from tracker import store
 from tracker.store import interactions as store_i
 from tracker.store import people as store_p

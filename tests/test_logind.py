@@ -182,7 +182,7 @@ def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, run):
 
 
 def test_jeepney_is_imported_only_when_logind_is_asked():
-    code = ("import sys, tracker.cli, tracker.daemon, tracker.doctor, tracker.sampling.logind; "
+    code = ("import sys, tracker.cli, tracker.daemon.loop, tracker.ops.doctor, tracker.sampling.logind; "
             "print('jeepney' in sys.modules); "
             "tracker.sampling.logind.probe({'DBUS_SYSTEM_BUS_ADDRESS': 'unix:path=/nonexistent/bus'}); "
             "print('jeepney' in sys.modules)")

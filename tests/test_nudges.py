@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import require
-from tracker import nudges
+from tracker.usecases import nudges
 from tracker.app import App
-from tracker.cadence import Due
+from tracker.domain.cadence import Due
 from tracker.config import Config, Nudges
 from tracker.store import connect
 from tracker.store import practice as sp

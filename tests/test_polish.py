@@ -141,7 +141,7 @@ def test_today_json_seconds_are_whole(app, run):
     from datetime import UTC, datetime, timedelta
 
     from tracker.store import activity, connect
-    from tracker.timeparse import day_start, local_day
+    from tracker.domain.times import day_start, local_day
 
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
     start = end - timedelta(seconds=90, microseconds=600_000)

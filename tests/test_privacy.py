@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from tracker import config as config_mod
-from tracker.privacy import apply, hash_title
+from tracker.domain.privacy import apply, hash_title
 
 
 def privacy(**kw):

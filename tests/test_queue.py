@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tracker import queue
-from tracker.spans import Span
+from tracker.daemon import queue
+from tracker.domain.spans import Span
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc).timestamp()
 

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 from test_daemon_loop import run_loop
-from tracker.daemon import Log
+from tracker.daemon.loop import Log
 
 PRIVACY_AND_RULES = """\
 [privacy]

@@ -8,7 +8,7 @@ from datetime import datetime as D
 
 import pytest
 
-from dashboards import summary
+from tracker.usecases import report as summary
 from dashboards.views import Range
 from tracker.store import connect
 

@@ -14,7 +14,7 @@ import pytest
 
 from tracker.store import connect
 from tracker.store import practice as sp
-from tracker.timeparse import local_day
+from tracker.domain.times import local_day
 
 
 @pytest.fixture

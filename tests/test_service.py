@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT, _offscreen_exe, require
 from tracker import paths as paths_mod
-from tracker import service
+from tracker.ops import service
 
 SHIPPED = ROOT / "systemd" / "offscreen.service"
 
@@ -308,7 +308,7 @@ def test_the_template_ships_inside_the_package():
     """pipx and wheel installs have no systemd/ dir: the package carries the unit (a link to it)."""
     assert service.SHIPPED_UNIT.parent == Path(service.__file__).parent
     assert service.SHIPPED_UNIT.read_text() == SHIPPED.read_text()
-    assert 'tracker = ["offscreen.service"]' in (ROOT / "pyproject.toml").read_text()
+    assert '"tracker.ops" = ["offscreen.service"]' in (ROOT / "pyproject.toml").read_text()
 
 
 def test_install_leaves_existing_directory_modes_alone(isolated_home, runtime_dir):

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from tracker.spans import Sample, SpanBuilder, Tick
+from tracker.domain.spans import Sample, SpanBuilder, Tick
 
 T0 = 1_780_000_000.0  # an arbitrary UTC epoch
 

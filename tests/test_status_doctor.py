@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker import doctor, paths as paths_mod, status
+from tracker import paths as paths_mod
+from tracker.ops import doctor
+from tracker.ops import status
 from x11_fixtures import daemon_factory, wait_for, xserver, xserver_nowm  # noqa: F401 (fixtures)
 
 
@@ -281,7 +283,7 @@ def test_status_shows_face_to_face_today_and_the_nudge(run):
     r = run("status", check=1)
     assert "in person:   20m today" in r.stdout.splitlines()
     assert not any(line.startswith("Nudge today") for line in r.stdout.splitlines())
-    from tracker.timeparse import local_day, local_now
+    from tracker.domain.times import local_day, local_now
 
     with store.connect(p.db) as con:
         con.execute("INSERT INTO nudges_sent VALUES (?, 'overdue', 'Call Sam?', ?, 'off')",

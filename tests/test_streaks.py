@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker import streaks
-from tracker.timeparse import local_day
+from tracker.domain import streaks
+from tracker.domain.times import local_day
 
 B = ZoneInfo("Europe/Berlin")
 

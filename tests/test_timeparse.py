@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tracker.errors import UserError
-from tracker.timeparse import local_day, parse_bound, parse_duration, parse_range, parse_when
+from tracker.domain.times import local_day, parse_bound, parse_duration, parse_range, parse_when
 
 B = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=B)

@@ -11,7 +11,7 @@ import stat
 import pytest
 
 from inproc import cli  # noqa: F401 (fixture)
-from tracker import interactions as core
+from tracker.domain import interactions as core
 from tracker import store
 
 

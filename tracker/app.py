@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
 
-from .paths import Paths, resolve
+from tracker.paths import Paths, resolve
 
 if TYPE_CHECKING:  # imported lazily below: `offscreen log` and --help never read the config (~25 ms)
-    from . import config as config_mod
+    from tracker import config as config_mod
 
 
 @dataclass
@@ -29,7 +29,7 @@ class App:
     @cached_property
     def config(self) -> config_mod.Config:
         """Loaded lazily so that commands that don't need it never fail on a bad file."""
-        from . import config as config_mod
+        from tracker import config as config_mod
 
         return self._config if self._config is not None else config_mod.load(self.paths.config_file)
 
@@ -40,14 +40,14 @@ class App:
         """
         if not self.paths.queue_file.exists():
             return
-        from . import queue  # lazy: only commands that read activity pay for it
+        from tracker.daemon import queue  # lazy: only commands that read activity pay for it
 
         queue.drain(self.paths.queue_file, self.paths.db)
 
     @contextmanager
     def store(self, *, drain: bool = False) -> Iterator:
         """A short-lived DuckDB connection (optionally draining the daemon's queue first)."""
-        from . import store  # lazy: `offscreen --help` must not import duckdb
+        from tracker import store  # lazy: `offscreen --help` must not import duckdb
 
         if drain:
             self.drain()

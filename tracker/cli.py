@@ -14,9 +14,9 @@ import sys
 
 import click
 
-from . import __version__
-from .app import App
-from .errors import OffscreenError
+from tracker import __version__
+from tracker.app import App
+from tracker.errors import OffscreenError
 
 # name -> (module, attribute). Order here is the order in `offscreen --help`.
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from tracker.errors import ConfigError
 
 TIERS = ("inner", "close", "friend", "acquaintance")
 TITLE_MODES = ("keep", "redact", "hash")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ._table import clip, pad
+from tracker.commands._table import clip, pad
 
 
 def _positive(lo: float, hi: float):
@@ -30,7 +30,7 @@ def daemon_cmd(app, interval, idle_after):
     Example:
       offscreen daemon --interval 1 --idle-after 120
     """
-    from ..daemon import run_daemon
+    from tracker.daemon.loop import run_daemon
 
     return run_daemon(app, interval, idle_after)
 
@@ -50,9 +50,9 @@ def drain_cmd(app, nudge):
     """
     app.drain()
     if nudge:
-        from ..errors import OffscreenError
-        from ..nudges import run
-        from ..timeparse import local_now
+        from tracker.errors import OffscreenError
+        from tracker.usecases.nudges import run
+        from tracker.domain.times import local_now
 
         try:
             run(app, local_now())
@@ -61,7 +61,7 @@ def drain_cmd(app, nudge):
 
 
 def _fmt(seconds: float) -> str:
-    from ..timeparse import format_duration
+    from tracker.domain.times import format_duration
 
     return format_duration(seconds / 60.0) if seconds >= 60 else f"{seconds:.0f}s"
 
@@ -79,7 +79,7 @@ def today_cmd(app, as_json):
       offscreen today
       offscreen today --json | jq .active_seconds
     """
-    from ..activity_report import today
+    from tracker.usecases.today import today
 
     data = today(app)
     if as_json:

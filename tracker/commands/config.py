@@ -6,9 +6,9 @@ import json
 
 import click
 
-from .. import config as config_mod
-from ..errors import UserError
-from ..paths import atomic_write
+from tracker import config as config_mod
+from tracker.errors import UserError
+from tracker.paths import atomic_write
 
 
 @click.group("config")

@@ -78,9 +78,9 @@ def dashboard_cmd(app, output, since, until, open_):
     from dashboards import report
     from datetime import datetime, timedelta
 
-    from tracker.timeparse import day_start, local_day, parse_range
+    from tracker.domain.times import day_start, local_day, parse_range
 
-    from ..errors import RuntimeFailure, UserError
+    from tracker.errors import RuntimeFailure, UserError
 
     base = _base_range(app)
     h = base.day_start_hour
@@ -128,9 +128,9 @@ def report_cmd(app, week, month, period, as_json):
       offscreen report --month --json | jq .change_pct
       offscreen report --period month
     """
-    from dashboards import summary
+    from tracker.usecases import report as summary
 
-    from ..errors import UserError
+    from tracker.errors import UserError
 
     # One period only (r4): click would silently keep the last of --week --month.
     asked = {p for p, on in (("week", week), ("month", month), (period, period is not None)) if on}

@@ -7,7 +7,7 @@ import time as _time
 
 import click
 
-from ..errors import UserError
+from tracker.errors import UserError
 
 
 @click.command("demo")
@@ -34,8 +34,8 @@ def demo_cmd(app, days, seed, force, as_json):
 
     from dashboards.views import local_tz_name
 
-    from .. import demo
-    from ..store import demo as store_demo, has_real_data
+    from tracker.usecases import demo
+    from tracker.store import demo as store_demo, has_real_data
 
     try:
         tz = ZoneInfo(local_tz_name())

@@ -1,6 +1,6 @@
 """`offscreen log` and `offscreen interactions list|show|edit|delete|restore`.
 
-Thin: parse options, validate with tracker.interactions.build (pure), store with
+Thin: parse options, validate with tracker.domain.interactions.build (pure), store with
 tracker.store.interactions, render. duckdb is imported only inside App.store().
 """
 
@@ -11,10 +11,10 @@ import sys
 
 import click
 
-from .. import interactions as core
-from ..errors import UserError
-from ._table import render
-from ..timeparse import DURATION_HELP, WHEN_HELP, format_duration, local_now, parse_range
+from tracker.domain import interactions as core
+from tracker.errors import UserError
+from tracker.commands._table import render
+from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration, local_now, parse_range
 
 
 def _interaction_options(edit: bool):
@@ -102,9 +102,9 @@ def _store_one(app, it: core.Interaction, *, edit_id: int | None = None, keep_ro
     """Store IT (new, or replacing EDIT_ID) in one transaction; returns (id, IT with people's stored names)."""
     import dataclasses
 
-    from ..store import interactions as store_i
-    from ..store import people as store_p
-    from ..store import transaction
+    from tracker.store import interactions as store_i
+    from tracker.store import people as store_p
+    from tracker.store import transaction
 
     with app.store() as con:
         with transaction(con):
@@ -121,8 +121,8 @@ def _store_one(app, it: core.Interaction, *, edit_id: int | None = None, keep_ro
 
 def _from_idle(app, values: dict) -> None:
     """Fill --at and --for from the absence (30 min - 4 h away) you just came back from."""
-    from ..store import to_utc_naive
-    from ..store.practice import last_idle_span
+    from tracker.store import to_utc_naive
+    from tracker.store.practice import last_idle_span
 
     with app.store(drain=True) as con:
         span = last_idle_span(con, to_utc_naive(local_now()))
@@ -175,8 +175,8 @@ def interactions_group():
 
 
 def _fetch(app, since, until, with_name, mode, deleted):
-    from ..store import interactions as store_i
-    from ..store import people as store_p
+    from tracker.store import interactions as store_i
+    from tracker.store import people as store_p
 
     lo, hi = parse_range(since, until, day_start_hour=app.config.general.day_start_hour)
     mode = core.parse_mode(mode) if mode else None
@@ -241,7 +241,7 @@ def show_cmd(app, interaction_id, as_json):
     Example:
       offscreen interactions show 12
     """
-    from ..store import interactions as store_i
+    from tracker.store import interactions as store_i
 
     with app.store() as con:
         row = store_i.get(con, interaction_id)
@@ -274,8 +274,8 @@ def edit_cmd(app, interaction_id, summary, **opts):
       offscreen interactions edit 12 --closeness 6 --note "talked about the move"
       offscreen interactions edit 12 --with Sam,Alex --for 1h30m
     """
-    from ..store import from_utc_naive
-    from ..store import interactions as store_i
+    from tracker.store import from_utc_naive
+    from tracker.store import interactions as store_i
 
     given = _values(summary, **opts)  # --tag '' gives tags [''], which build() turns into no tags
     if not given:
@@ -292,8 +292,8 @@ def edit_cmd(app, interaction_id, summary, **opts):
 
 
 def _set_deleted(app, interaction_id: int, deleted: bool) -> bool:
-    from ..store import interactions as store_i
-    from ..store import transaction
+    from tracker.store import interactions as store_i
+    from tracker.store import transaction
 
     with app.store() as con:
         with transaction(con):

@@ -10,10 +10,10 @@ import json
 
 import click
 
-from .. import interactions as core
-from ..errors import UserError
-from ._table import render
-from ..timeparse import format_duration
+from tracker.domain import interactions as core
+from tracker.errors import UserError
+from tracker.commands._table import render
+from tracker.domain.times import format_duration
 
 TIER_CHOICES = ("inner", "close", "friend", "acquaintance")
 ALL_MODES = "in-person,video,voice,text"
@@ -98,8 +98,8 @@ def add_cmd(app, name, tier, kin, every, max_days, counts, note, aliases):
     Example:
       offscreen people add Mum --kin --tier inner --counts any --every 7
     """
-    from ..store import people as store_p
-    from ..store import transaction
+    from tracker.store import people as store_p
+    from tracker.store import transaction
 
     name = core.clean_name(name, "name")
     aliases = [core.clean_name(a, "alias") for a in aliases]
@@ -144,7 +144,7 @@ def list_cmd(app, tier, as_json):
       offscreen people list
       offscreen people list --tier inner --json
     """
-    from ..store import people as store_p
+    from tracker.store import people as store_p
 
     with app.store() as con:
         rows = [_person_json(p) for p in store_p.list_people(con, tier=tier)]
@@ -174,8 +174,8 @@ def show_cmd(app, name, as_json):
     Example:
       offscreen people show sam
     """
-    from ..store import interactions as store_i
-    from ..store import people as store_p
+    from tracker.store import interactions as store_i
+    from tracker.store import people as store_p
 
     with app.store() as con:
         pid = store_p.require(con, core.clean_name(name, "name"))
@@ -217,8 +217,8 @@ def edit_cmd(app, name, tier, kin, every, max_days, counts, note):
     Example:
       offscreen people edit sam --tier close --every 14 --max 30 --counts any
     """
-    from ..store import people as store_p
-    from ..store import transaction
+    from tracker.store import people as store_p
+    from tracker.store import transaction
 
     fields = _fields(tier, kin, every, max_days, counts, note, edit=True)
     if not fields:
@@ -243,8 +243,8 @@ def rename_cmd(app, old, new):
     Example:
       offscreen people rename Sam "Sam Lee"
     """
-    from ..store import people as store_p
-    from ..store import transaction
+    from tracker.store import people as store_p
+    from tracker.store import transaction
 
     new = core.clean_name(new, "name")
     with app.store() as con, transaction(con):
@@ -264,8 +264,8 @@ def merge_cmd(app, keep, other):
     Example:
       offscreen people merge "Sam Lee" Sammy
     """
-    from ..store import people as store_p
-    from ..store import transaction
+    from tracker.store import people as store_p
+    from tracker.store import transaction
 
     with app.store() as con, transaction(con):
         a = store_p.require(con, core.clean_name(keep, "name"))
@@ -286,8 +286,8 @@ def alias_cmd(app, name, aliases):
     Example:
       offscreen people alias "Sam Lee" Sammy S.
     """
-    from ..store import people as store_p
-    from ..store import transaction
+    from tracker.store import people as store_p
+    from tracker.store import transaction
 
     aliases = [core.clean_name(a, "alias") for a in aliases]
     with app.store() as con, transaction(con):
@@ -303,6 +303,6 @@ def alias_cmd(app, name, aliases):
 
 
 # `people due` lives with the other connection-practice commands (issue 6).
-from .practice import people_due_cmd  # noqa: E402
+from tracker.commands.practice import people_due_cmd  # noqa: E402
 
 people_group.add_command(people_due_cmd)

@@ -1,6 +1,6 @@
 """`offscreen routine|checkin|unplug|nudge` and `people due` (issue 6): connection practice.
 
-Thin: parse, call tracker.practice / tracker.store.practice, render text or --json.
+Thin: parse, call tracker.usecases.practice / tracker.store.practice, render text or --json.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from datetime import datetime, timedelta, timezone
 
 import click
 
-from .. import practice as lib
-from .. import streaks
-from ..errors import UserError
-from ._table import render
-from ..timeparse import WHEN_HELP, format_duration, local_day, local_now, parse_bound, parse_duration, parse_when
+from tracker.usecases import practice as lib
+from tracker.domain import streaks
+from tracker.errors import UserError
+from tracker.commands._table import render
+from tracker.domain.times import WHEN_HELP, format_duration, local_day, local_now, parse_bound, parse_duration, parse_when
 
 UTC = timezone.utc
 
@@ -119,7 +119,7 @@ def routine_add(app, name, every, on, with_, since, note):
       offscreen routine add "Call mum" --every 2w --with Mum
       offscreen routine add "Board games" --every month --since 2026-01-31
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     now = _now()
     dsh = app.config.general.day_start_hour
@@ -156,7 +156,7 @@ def routine_list(app, as_json):
     Example:
       offscreen routine list --json
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     now = _now()
     today = local_day(now, app.config.general.day_start_hour)
@@ -195,7 +195,7 @@ def routine_show(app, name, last, as_json):
     Example:
       offscreen routine show "Friday dinner" --last 8
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     now = _now()
     today = local_day(now, app.config.general.day_start_hour)
@@ -229,7 +229,7 @@ def routine_skip(app, name, day, reason):
       offscreen routine skip "Friday dinner" --reason "Sam is away"
       offscreen routine skip "Board games" --date 2026-12-20
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     now = _now()
     dsh = app.config.general.day_start_hour
@@ -262,7 +262,7 @@ def routine_remove(app, name):
     Example:
       offscreen routine remove "Friday dinner"
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     with app.store() as con:
         r = sp.require_routine(con, name)
@@ -316,7 +316,7 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
       offscreen checkin --mood good --connected 7
       offscreen checkin --weekly --lack-companionship some --left-out hardly-ever --isolated hardly-ever --lonely occasionally
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     now = _now()
     when = parse_when(at, now) if at else now
@@ -407,7 +407,7 @@ def unplug_group(ctx, for_, at, note):
         if for_ or at or note:
             raise UserError("--for/--at/--note go with `offscreen unplug` itself, not a subcommand")
         return
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     app = ctx.obj
     now = _now()
@@ -444,7 +444,7 @@ def unplug_stop(app):
     Example:
       offscreen unplug stop
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     now = _now()
     with app.store() as con:
@@ -478,7 +478,7 @@ def unplug_list(app, since, as_json):
     Example:
       offscreen unplug list --since 2026-11-01 --json
     """
-    from ..store import practice as sp
+    from tracker.store import practice as sp
 
     now = _now()
     lo = parse_bound(since, now, day_start_hour=app.config.general.day_start_hour)
@@ -517,7 +517,7 @@ def nudge_cmd(app, dry_run):
       offscreen nudge --dry-run
       offscreen nudge
     """
-    from .. import nudges
+    from tracker.usecases import nudges
 
     nudge, delivered = nudges.run(app, _now(), dry_run=dry_run)
     if nudge is None:

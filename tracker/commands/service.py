@@ -28,8 +28,8 @@ def status_cmd(ctx, as_json):
       offscreen status
       offscreen status --json | jq .daemon.running
     """
-    from .. import config as config_mod
-    from .. import status
+    from tracker import config as config_mod
+    from tracker.ops import status
 
     app = ctx.obj
     try:
@@ -62,7 +62,7 @@ def doctor_cmd(ctx, as_json):
       offscreen doctor
       offscreen doctor --json | jq '.checks[] | select(.status != "ok")'
     """
-    from .. import doctor
+    from tracker.ops import doctor
 
     checks = doctor.run_all(ctx.obj.paths, dict(os.environ), _now())
     ok = doctor.can_track(checks)
@@ -121,7 +121,7 @@ def service_install(app, dry_run, print_only, no_start):
       offscreen service install
       offscreen service install --print > offscreen.service
     """
-    from .. import service
+    from tracker.ops import service
 
     env = dict(os.environ)
     exe, kind = service.find_executable(env=env)
@@ -152,7 +152,7 @@ def service_uninstall(app):
     Example:
       offscreen service uninstall
     """
-    from .. import service
+    from tracker.ops import service
 
     _report(service.uninstall(env=dict(os.environ)))
 
@@ -167,7 +167,7 @@ def service_status(app, as_json):
     Example:
       offscreen service status
     """
-    from .. import service
+    from tracker.ops import service
 
     env = dict(os.environ)
     info = service.unit_status(env=env)

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import click
 
-from .. import interactions as core
-from ..errors import RuntimeFailure, UserError
-from ..timeparse import local_now, parse_range
+from tracker.domain import interactions as core
+from tracker.errors import RuntimeFailure, UserError
+from tracker.domain.times import local_now, parse_range
 
 ACTIVITY_FIELDS = ("start", "end", "app", "title", "state", "category")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -67,7 +67,7 @@ def _csv_text(header, rows) -> str:
 
 
 def _naive_utc(dt):
-    from ..store import to_utc_naive
+    from tracker.store import to_utc_naive
 
     return None if dt is None else to_utc_naive(dt)
 
@@ -93,7 +93,7 @@ def export_cmd(app, what, fmt, since, until, output):
     fmt = _format_for(output, fmt) or "json"
     lo, hi = parse_range(since, until, day_start_hour=app.config.general.day_start_hour)
     if what == "interactions":
-        from ..store import interactions as store_i
+        from tracker.store import interactions as store_i
 
         with app.store() as con:
             records = [core.to_record(r) for r in store_i.query(con, since=lo, until=hi)]
@@ -113,7 +113,7 @@ def export_cmd(app, what, fmt, since, until, output):
         cells = [["" if r.get(k) is None else str(r.get(k)) for k in header] for r in records]
     text = json.dumps(records, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else _csv_text(header, cells)
     if output:
-        from ..paths import atomic_write
+        from tracker.paths import atomic_write
 
         try:
             atomic_write(Path(output).expanduser().absolute(), text)
@@ -229,8 +229,8 @@ def import_cmd(app, file, fmt):
         raise UserError(f"cannot read {file}: {e.strerror}") from None
     items = parse_file(text, fmt, str(file), local_now())
 
-    from ..store import interactions as store_i
-    from ..store import transaction
+    from tracker.store import interactions as store_i
+    from tracker.store import transaction
 
     with app.store() as con, transaction(con):
         rids = []

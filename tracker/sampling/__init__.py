@@ -60,7 +60,7 @@ def open_sampler(env: dict[str, str] | None = None) -> Sampler:
     """Pick the backend for this session. Raises NoDisplay when there is nothing to sample."""
     env = dict(os.environ if env is None else env)
     if env.get("OFFSCREEN_FAKE_SCRIPT"):
-        from .fake import ScriptedSampler
+        from tracker.sampling.fake import ScriptedSampler
 
         return ScriptedSampler.from_file(env["OFFSCREEN_FAKE_SCRIPT"])
     display = env.get("DISPLAY")
@@ -68,6 +68,6 @@ def open_sampler(env: dict[str, str] | None = None) -> Sampler:
         wayland = " (Wayland session: X11 windows only via XWayland, Wayland support comes next)" if env.get("WAYLAND_DISPLAY") else ""
         raise NoDisplay(f"no X display: $DISPLAY is not set{wayland} (run the daemon inside your graphical "
                         "session, e.g. via `offscreen service install`, or set DISPLAY)")
-    from .x11 import X11Sampler
+    from tracker.sampling.x11 import X11Sampler
 
     return X11Sampler(display)

@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from . import Observation, Window
+from tracker.sampling import Observation, Window
 
 
 class ScriptedSampler:

@@ -14,8 +14,8 @@ import time
 from Xlib import X, Xatom, display as xdisplay, error as xerror
 from Xlib.protocol import rq
 
-from . import DisplayLost, NoDisplay, Observation, Window
-from .procs import process_info
+from tracker.sampling import DisplayLost, NoDisplay, Observation, Window
+from tracker.sampling.procs import process_info
 
 # Windows of these classes mean "the screen is locked" when they are in front (X11 has no standard
 # lock signal; XScreenSaver state covers xss-lock/xsecurelock setups that activate the saver).
@@ -55,7 +55,7 @@ class X11Sampler:
         self.input_error: str | None = None
         if not self.has_saver:
             try:
-                from .input import InputWatcher  # pynput only where XScreenSaver is missing
+                from tracker.sampling.input import InputWatcher  # pynput only where XScreenSaver is missing
 
                 self.input = InputWatcher(display_name)
             except Exception as e:  # no RECORD extension either: record without idle detection

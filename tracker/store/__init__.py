@@ -28,9 +28,9 @@ try:
 except ImportError:  # pragma: no cover - a DuckDB build without the split module
     import duckdb
 
-from ..errors import DatabaseBusy, RuntimeFailure
-from ..paths import ensure_private_dir
-from .schema import MIGRATIONS
+from tracker.errors import DatabaseBusy, RuntimeFailure
+from tracker.paths import ensure_private_dir
+from tracker.store.schema import MIGRATIONS
 
 DEFAULT_WAIT = float(os.environ.get("OFFSCREEN_DB_WAIT", "10"))
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..config import Config
+from tracker.config import Config
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
 _CHUNK = 500
@@ -49,7 +49,7 @@ def upsert_spans(con, rows) -> None:
 
 
 def _category_sql(config: Config) -> str:
-    from ..categories import rules_for, sql_case
+    from tracker.domain.categories import rules_for, sql_case
 
     return sql_case(rules_for(config))
 
@@ -93,7 +93,7 @@ def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> di
 
 def face_to_face_minutes(con, since_utc: datetime, until_utc: datetime) -> float:
     """In-person minutes in [since, until): the interaction log's own definition (one place)."""
-    from .interactions import face_to_face_minutes as shared
+    from tracker.store.interactions import face_to_face_minutes as shared
 
     return shared(con, since_utc, until_utc)
 

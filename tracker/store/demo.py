@@ -11,8 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..paths import ensure_private_dir
-from . import transaction, utcnow
+from tracker.paths import ensure_private_dir
+from tracker.store import transaction, utcnow
 
 
 def has_demo_data(con) -> bool:
@@ -77,7 +77,7 @@ def _values(con, table: str, columns: list[str], rows: list[tuple], chunk: int =
 
 
 def replace_demo(con, data, tmp_dir: Path) -> dict:
-    """Delete earlier demo rows and insert DATA (a tracker.demo.DemoData) in one transaction."""
+    """Delete earlier demo rows and insert DATA (a tracker.usecases.demo.DemoData) in one transaction."""
     now = utcnow()
     ensure_private_dir(tmp_dir)
     fd, name = tempfile.mkstemp(prefix="demo-activity-", suffix=".csv", dir=tmp_dir)  # mode 0600
@@ -113,7 +113,7 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                                  columns = {'n': 'BIGINT', 's': 'BIGINT', 'e': 'BIGINT', 'app': 'VARCHAR',
                                             'title': 'VARCHAR', 'state': 'VARCHAR'})""",
                 [name])
-            from .practice import _seed_demo
+            from tracker.store.practice import _seed_demo
 
             # Routines, check-ins and unplug sessions for views 7, 11 and 12: the routine links the
             # generator's own Friday dinners rather than inventing more.

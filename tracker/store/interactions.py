@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..errors import UserError
-from . import people as people_store
-from . import to_utc_naive, utcnow
+from tracker.errors import UserError
+from tracker.store import people as people_store
+from tracker.store import to_utc_naive, utcnow
 
 _MIN = datetime(1900, 1, 1)
 _MAX = datetime(2999, 1, 1)
@@ -24,14 +24,14 @@ def _naive(dt: datetime | None) -> datetime | None:
 
 def routine_id(con, name: str) -> int:
     """The id of the live routine NAME (case-insensitive); UserError naming the known ones otherwise."""
-    from .practice import require_routine
+    from tracker.store.practice import require_routine
 
     return require_routine(con, name)["id"]
 
 
 def insert(con, it, person_ids: list[int], *, source: str = "cli", now: datetime | None = None,
            routine: int | None = None) -> int:
-    """Store validated interaction IT (tracker.interactions.Interaction) with PERSON_IDS. Returns its id."""
+    """Store validated interaction IT (tracker.domain.interactions.Interaction) with PERSON_IDS. Returns its id."""
     logged = _naive(it.logged_at) if it.logged_at else (now or utcnow()).replace(microsecond=0)
     row = con.execute(
         """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, place, initiated,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import UserError
-from . import utcnow
+from tracker.errors import UserError
+from tracker.store import utcnow
 
 
 def _key(name: str) -> str:

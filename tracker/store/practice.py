@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from ..errors import UserError
-from . import transaction
+from tracker.errors import UserError
+from tracker.store import transaction
 
 # --- people and interactions (small helpers; `offscreen log` / `people add` own the real ones) ---
 
@@ -227,7 +227,7 @@ def checkin_trends(con, since_utc: datetime, until_utc: datetime, *, day_start_h
 
     Small by construction (a check-in a day at most), so weeks are bucketed here on local dates.
     """
-    from ..timeparse import local_day
+    from tracker.domain.times import local_day
 
     rows = con.execute(
         """SELECT count(mood), avg(mood), count(connected), avg(connected),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from .errors import UserError
+from tracker.errors import UserError
 
 WHEN_HELP = "ISO 8601 (2026-11-26T19:30), 'YYYY-MM-DD HH:MM', 'HH:MM' (today), 'yesterday HH:MM', 'fri HH:MM', 'now' or '2h ago'"
 DURATION_HELP = "like 90m, 1h30m, 1.5h or 1:30 (more than 0, at most 24h)"

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from .config import Cadence
-from .timeparse import local_day
+from tracker.config import Cadence
+from tracker.domain.times import local_day
 
 MODES = ("in-person", "video", "voice", "text")
 STATUSES = ("on-track", "late", "overdue")

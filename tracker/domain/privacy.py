@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .config import Privacy
+from tracker.config import Privacy
 
 EXCLUDED_APP = "excluded"
 HASH_HEX = 16

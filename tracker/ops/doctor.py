@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .paths import Paths
+from tracker.paths import Paths
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -100,7 +100,7 @@ def check_lock_detection(env: dict[str, str], x: dict[str, Any]) -> Check:
     screensaver is on (xss-lock, xsecurelock, light-locker) or a known locker window is in front
     (tracker/sampling/x11.py LOCKER_CLASSES), and the daemon also reads logind's LockedHint through
     tracker/sampling/logind.py; this check asks logind through that same module."""
-    from .sampling import logind as logind_mod
+    from tracker.sampling import logind as logind_mod
 
     hint, why = logind_mod.probe(env)
     if hint is None:
@@ -190,7 +190,7 @@ def duckdb_pin() -> str | None:
 
 def check_config(paths: Paths) -> Check:
     """A broken config.toml stops the daemon from starting (and a reload keeps the old rules)."""
-    from .config import ConfigError, load
+    from tracker.config import ConfigError, load
 
     if not paths.config_file.exists():
         return Check("config", OK, f"no {paths.config_file}: the defaults apply (offscreen config init writes a sample)")
@@ -205,8 +205,8 @@ def check_config(paths: Paths) -> Check:
 def check_duckdb(paths: Paths) -> list[Check]:
     """DuckDB in the pinned range (a newer one may rewrite the file so older ones can't read it),
     and the database opens."""
-    from . import store  # duckdb lives behind the store
-    from .errors import OffscreenError
+    from tracker import store  # duckdb lives behind the store
+    from tracker.errors import OffscreenError
 
     version, pin = store.duckdb_version(), duckdb_pin()
     if pin is None:
@@ -232,7 +232,7 @@ def check_duckdb(paths: Paths) -> list[Check]:
 
 def check_systemd(paths: Paths, env: dict[str, str]) -> Check:
     """The user manager answers and the unit is installed, current, enabled and active."""
-    from . import service
+    from tracker.ops import service
 
     ctl = service.Systemctl(env=env, timeout=10)
     target = service.unit_path(env)
@@ -262,7 +262,7 @@ def check_systemd(paths: Paths, env: dict[str, str]) -> Check:
 def check_session_target(env: dict[str, str]) -> Check:
     """WantedBy=graphical-session.target starts the daemon at login only if the session starts
     that target (GNOME, KDE, Xfce with systemd integration do; startx + a bare WM does not)."""
-    from . import service
+    from tracker.ops import service
 
     ctl = service.Systemctl(env=env, timeout=10)
     if not ctl.reachable():
@@ -277,7 +277,7 @@ def check_session_target(env: dict[str, str]) -> Check:
 
 
 def check_daemon(paths: Paths, now) -> Check:
-    from . import status
+    from tracker.ops import status
 
     d = status.daemon_info(paths, now)
     if not d["running"]:
@@ -290,7 +290,7 @@ def check_daemon(paths: Paths, now) -> Check:
 
 def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
     """Every check, in the order a person would fix them."""
-    from .sampling import probe
+    from tracker.sampling import probe
 
     x = probe.x11(env.get("DISPLAY", ""))
     # pynput connects to $DISPLAY at import: only try it when the display answers.

@@ -9,8 +9,8 @@ def today(app, now: datetime | None = None) -> dict:
     """Today's totals (local day with config general.day_start_hour), after draining the queue."""
     from datetime import timedelta
 
-    from .store import activity
-    from .timeparse import day_start, local_day
+    from tracker.store import activity
+    from tracker.domain.times import day_start, local_day
 
     hour = app.config.general.day_start_hour
     now = (now or datetime.now().astimezone()).astimezone()
@@ -25,7 +25,7 @@ def today(app, now: datetime | None = None) -> dict:
         data[key] = round(data[key])
     for entry in data["by_app"] + data["by_category"]:
         entry["seconds"] = round(entry["seconds"])
-    from .daemon import running_pid
+    from tracker.daemon.loop import running_pid
 
     return {"day": day.isoformat(), "since": since.isoformat(timespec="seconds"),
             "until": until.isoformat(timespec="seconds"), **data,

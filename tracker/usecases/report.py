@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from tracker.timeparse import format_duration
+from tracker.domain.times import format_duration
 
-from . import queries
-from .views import Range
+from tracker.store import dashboard as queries
+from dashboards.views import Range
 
 PERIODS = {"week": 7, "month": 30}
 

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .paths import Paths
+from tracker.paths import Paths
 
 # The daemon rewrites its status file at least every 60 s; older than this means it is stuck.
 STALE_AFTER_S = 180
@@ -108,7 +108,7 @@ def queue_depth(paths: Paths) -> int | None:
     if not paths.queue_file.exists():
         return 0
     try:
-        from . import queue
+        from tracker.daemon import queue
     except ImportError:
         return None
     try:
@@ -135,14 +135,14 @@ def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
     if not paths.db.exists():
         return None
     try:
-        from .store import activity  # the daemon's store module
+        from tracker.store import activity  # the daemon's store module
     except ImportError:
         return None
     from datetime import timedelta
 
-    from . import store
-    from .errors import OffscreenError
-    from .timeparse import day_start, local_day
+    from tracker import store
+    from tracker.errors import OffscreenError
+    from tracker.domain.times import day_start, local_day
 
     hour = config.general.day_start_hour
     day = local_day(now, hour)
@@ -151,7 +151,7 @@ def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
         with store.connect(paths.db, wait=2) as con:
             data = activity.summary(con, since, until, config)
             f2f = activity.face_to_face_minutes(con, since, until)
-            from .nudges import status_line
+            from tracker.usecases.nudges import status_line
 
             nudge = status_line(con, now, config)
     except OffscreenError as e:  # busy or unreadable: say so rather than "nothing recorded"
@@ -247,6 +247,6 @@ def render(info: dict[str, Any]) -> list[str]:
 
 
 def _minutes(v: float) -> str:
-    from .timeparse import format_duration
+    from tracker.domain.times import format_duration
 
     return format_duration(v)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .paths import private_file
+from tracker.paths import private_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
@@ -100,8 +100,8 @@ def drain(queue_file: Path, db_path: Path) -> int:
         rows = con.execute('SELECT id, start, "end", app, title, state, exe, closed, rev FROM spans').fetchall()
         if not rows:
             return 0
-        from .store import connect
-        from .store.activity import upsert_spans
+        from tracker.store import connect
+        from tracker.store.activity import upsert_spans
 
         with connect(db_path) as dcon:
             upsert_spans(dcon, [r[:7] for r in rows])

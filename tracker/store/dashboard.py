@@ -15,10 +15,10 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from tracker.categories import rules_for, sql_case
-from tracker import cadence
+from tracker.domain.categories import rules_for, sql_case
+from tracker.domain import cadence
 
-from .views import Range
+from dashboards.views import Range
 
 UTC = timezone.utc
 MODES = cadence.MODES

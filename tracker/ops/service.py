@@ -20,8 +20,8 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RuntimeFailure
-from .paths import DB_NAME, Paths, ensure_private_dir
+from tracker.errors import RuntimeFailure
+from tracker.paths import DB_NAME, Paths, ensure_private_dir
 
 UNIT_NAME = "offscreen.service"
 # Inside the package (a link to systemd/offscreen.service in the source tree), so installed copies

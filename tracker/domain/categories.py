@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .config import Config, Rule
+from tracker.config import Config, Rule
 
 CATEGORIES = ("social media", "video", "games", "messaging", "email", "programming", "browsing", "other")
 EXCLUDED_APP = "excluded"  # privacy.exclude stores matching activity under this app name

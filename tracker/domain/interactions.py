@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from .errors import UserError
-from .timeparse import DURATION_HELP, FUTURE_TOLERANCE, MAX_DURATION_MIN, format_duration, parse_duration, parse_when
+from tracker.errors import UserError
+from tracker.domain.times import DURATION_HELP, FUTURE_TOLERANCE, MAX_DURATION_MIN, format_duration, parse_duration, parse_when
 
 MODES = ("in-person", "video", "voice", "text")
 MODES_HELP = "in-person, video, voice or text"

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from . import cadence, streaks
-from .config import Config
-from .errors import UserError
-from .timeparse import local_day
+from tracker.domain import cadence
+from tracker.domain import streaks
+from tracker.config import Config
+from tracker.errors import UserError
+from tracker.domain.times import local_day
 
 UTC = timezone.utc
 
@@ -108,7 +109,7 @@ def parse_weekday(text: str) -> int:
 
 def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
     """Everyone with a cadence, most pressing first."""
-    from .store import practice as sp
+    from tracker.store import practice as sp
 
     out = []
     for r in sp.cadence_rows(con, naive_utc(now)):
@@ -127,7 +128,7 @@ def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
 
 def routine_summary(con, routine: dict, now: datetime, config: Config) -> streaks.Summary:
     """Held/missed/skipped per period up to today, adherence and streaks for one routine."""
-    from .store import practice as sp
+    from tracker.store import practice as sp
 
     dsh = config.general.day_start_hour
     today = local_day(now, dsh)
@@ -155,7 +156,7 @@ def routine_json(routine: dict, s: streaks.Summary, today: date, last: int | Non
 
 
 def routines_at_risk(con, now: datetime, config: Config) -> list[dict]:
-    from .store import practice as sp
+    from tracker.store import practice as sp
 
     today = local_day(now, config.general.day_start_hour)
     out = []
@@ -172,7 +173,7 @@ def routines_at_risk(con, now: datetime, config: Config) -> list[dict]:
 
 def weekly_due(con, now: datetime, config: Config) -> bool:
     """The UCLA-3 is due when it was never answered or last answered 7 or more local days ago."""
-    from .store import practice as sp
+    from tracker.store import practice as sp
 
     last = sp.last_weekly_checkin(con)
     if last is None:

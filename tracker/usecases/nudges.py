@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-from .config import Config, Nudges
-from .timeparse import format_duration, local_day
+from tracker.config import Config, Nudges
+from tracker.domain.times import format_duration, local_day
 
 KINDS = ("from-idle", "routine", "overdue")
 # The "were you with people?" question is only asked this soon after coming back.
@@ -118,7 +118,7 @@ def deliver(nudge: Nudge, *, env: dict | None = None, log_file: Path | None = No
 def _log(log_file: Path | None, line: str) -> None:
     if log_file is None:
         return
-    from .paths import private_file
+    from tracker.paths import private_file
 
     try:
         private_file(log_file)
@@ -130,8 +130,8 @@ def _log(log_file: Path | None, line: str) -> None:
 
 def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -> tuple[Nudge | None, str | None]:
     """Choose today's nudge from the database, claim the day, deliver. Returns (nudge, delivery)."""
-    from . import practice
-    from .store import practice as sp
+    from tracker.usecases import practice
+    from tracker.store import practice as sp
 
     cfg: Config = app.config
     day = local_day(now, cfg.general.day_start_hour)
@@ -162,7 +162,7 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
 
 def status_line(con, now: datetime, config: Config) -> str | None:
     """Today's nudge for `offscreen status` (one line), or None."""
-    from .store import practice as sp
+    from tracker.store import practice as sp
 
     row = sp.nudge_on(con, local_day(now, config.general.day_start_hour))
     return None if row is None else f"Nudge today: {row['message']}"

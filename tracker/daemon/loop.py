@@ -21,14 +21,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from . import config as config_mod
-from . import privacy
-from .errors import ConfigError, RuntimeFailure
-from .paths import atomic_write, ensure_private_dir
-from .sampling import DisplayLost, NoDisplay, Observation
-from .sdnotify import Notifier
-from .spans import Sample, SpanBuilder, Tick
+from tracker import __version__
+from tracker import config as config_mod
+from tracker.domain import privacy
+from tracker.errors import ConfigError, RuntimeFailure
+from tracker.paths import atomic_write, ensure_private_dir
+from tracker.sampling import DisplayLost, NoDisplay, Observation
+from tracker.daemon.sdnotify import Notifier
+from tracker.domain.spans import Sample, SpanBuilder, Tick
 
 PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
 STATUS_EVERY = 60.0  # s between status-file rewrites when nothing changes
@@ -126,7 +126,7 @@ class Settings:
 class Daemon:
     settings: Settings
     open_sampler: Callable[[], object]
-    queue: object  # tracker.queue.Queue
+    queue: object  # tracker.daemon.queue.Queue
     status_path: Path
     log: Log = field(default_factory=Log)
     clock: Clock = field(default_factory=Clock)
@@ -411,9 +411,9 @@ def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.
 
 def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     """`offscreen daemon`: lock, signals, then the loop until SIGTERM/SIGINT."""
-    from .queue import Queue
-    from .sampling import open_sampler
-    from .sampling.logind import LockHint
+    from tracker.daemon.queue import Queue
+    from tracker.sampling import open_sampler
+    from tracker.sampling.logind import LockHint
 
     cfg = app.config  # a bad config fails here, before anything starts (exit 2)
     paths = app.paths
