@@ -39,15 +39,21 @@ def offscreen() -> list[str]:
 
 def start_x() -> tuple[subprocess.Popen, subprocess.Popen, dict]:
     r, w = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(w)
     with os.fdopen(r) as fh:
         display = ":" + fh.readline().strip()
     env = {**os.environ, "DISPLAY": display}
     wm = subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(500):
-        out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env, capture_output=True, text=True
+        ).stdout
         if "window id" in out:
             break
         time.sleep(0.02)
@@ -63,12 +69,23 @@ def session(seconds: float, switch: float) -> dict:
     windows, procs = [], []
     try:
         for cls in ("Firefox", "Code", "Thunderbird", "Signal"):
-            p = subprocess.Popen([sys.executable, str(ROOT / "tests" / "xwin.py"), cls, f"{cls} - a window title"],
-                                 env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            p = subprocess.Popen(
+                [sys.executable, str(ROOT / "tests" / "xwin.py"), cls, f"{cls} - a window title"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             procs.append(p)
             windows.append(int(p.stdout.readline()))
-        daemon = subprocess.Popen(offscreen() + ["daemon"], env=env, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        daemon = subprocess.Popen(
+            offscreen() + ["daemon"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         status = home / "state" / "daemon.json"
         while not (status.exists() and json.loads(status.read_text() or "{}").get("state") == "active"):
             time.sleep(0.05)
@@ -79,7 +96,9 @@ def session(seconds: float, switch: float) -> dict:
         i, next_switch, next_uss = 0, t0, t0 + 5
         while (now := time.monotonic()) < t0 + seconds:
             if now >= next_switch:
-                subprocess.run(["xdotool", "windowactivate", "--sync", str(windows[i % len(windows)])], env=env, check=True)
+                subprocess.run(
+                    ["xdotool", "windowactivate", "--sync", str(windows[i % len(windows)])], env=env, check=True
+                )
                 i, next_switch = i + 1, next_switch + switch
             subprocess.run(["xdotool", "mousemove_relative", "--", "1", "1"], env=env, check=True)
             if now >= next_uss:
@@ -99,8 +118,9 @@ def session(seconds: float, switch: float) -> dict:
         from tracker.config import Daemon
 
         drain_every = Daemon().drain_every
-        rows = subprocess.run(offscreen() + ["export", "--what", "activity", "--format", "json"], env=env,
-                              capture_output=True, text=True)
+        rows = subprocess.run(
+            offscreen() + ["export", "--what", "activity", "--format", "json"], env=env, capture_output=True, text=True
+        )
         spans = json.loads(rows.stdout) if rows.returncode == 0 else []
         return {
             "seconds": round(t1 - t0, 1),
@@ -127,8 +147,15 @@ def session(seconds: float, switch: float) -> dict:
 
 
 TITLES_PER_APP = {
-    "firefox": 120, "Code": 60, "Thunderbird": 40, "Signal": 15, "gnome-terminal-server": 30,
-    "Slack": 10, "vlc": 10, "libreoffice": 10, "Nautilus": 5,
+    "firefox": 120,
+    "Code": 60,
+    "Thunderbird": 40,
+    "Signal": 15,
+    "gnome-terminal-server": 30,
+    "Slack": 10,
+    "vlc": 10,
+    "libreoffice": 10,
+    "Nautilus": 5,
 }
 
 
@@ -137,10 +164,41 @@ def month(days: int = 30, seed: int = 1) -> dict:
     from tracker.domain.spans import Span
 
     rng = random.Random(seed)
-    words = "the of report meeting notes inbox project plan budget draft review github issue pull request " \
-            "python docs search news video music chat team weekly design api release bug fix".split()
-    titles = {app: [" ".join(rng.choices(words, k=rng.randint(3, 9))).capitalize() + f" - {app}" for _ in range(n)]
-              for app, n in TITLES_PER_APP.items()}
+    words = [
+        "the",
+        "of",
+        "report",
+        "meeting",
+        "notes",
+        "inbox",
+        "project",
+        "plan",
+        "budget",
+        "draft",
+        "review",
+        "github",
+        "issue",
+        "pull",
+        "request",
+        "python",
+        "docs",
+        "search",
+        "news",
+        "video",
+        "music",
+        "chat",
+        "team",
+        "weekly",
+        "design",
+        "api",
+        "release",
+        "bug",
+        "fix",
+    ]
+    titles = {
+        app: [" ".join(rng.choices(words, k=rng.randint(3, 9))).capitalize() + f" - {app}" for _ in range(n)]
+        for app, n in TITLES_PER_APP.items()
+    }
     apps, weights = list(TITLES_PER_APP), [35, 25, 8, 5, 12, 5, 4, 4, 2]
     home = Path(tempfile.mkdtemp(prefix="offscreen-month-"))
     qf, db = home / "queue.sqlite3", home / "offscreen.duckdb"
@@ -179,9 +237,16 @@ def month(days: int = 30, seed: int = 1) -> dict:
     drains += 1
     q.close()
     size = db.stat().st_size + sum(p.stat().st_size for p in home.glob("offscreen.duckdb.wal"))
-    out = {"days": days, "spans": n, "drains": drains, "db_bytes": size, "db_mb": round(size / 2**20, 2),
-           "bytes_per_span": round(size / n, 1), "queue_bytes_after": qf.stat().st_size,
-           "seconds_taken": round(time.monotonic() - started, 1)}
+    out = {
+        "days": days,
+        "spans": n,
+        "drains": drains,
+        "db_bytes": size,
+        "db_mb": round(size / 2**20, 2),
+        "bytes_per_span": round(size / n, 1),
+        "queue_bytes_after": qf.stat().st_size,
+        "seconds_taken": round(time.monotonic() - started, 1),
+    }
     shutil.rmtree(home, ignore_errors=True)
     return out
 

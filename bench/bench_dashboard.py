@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,13 +32,13 @@ def main() -> None:
 
     from dashboards import report
     from dashboards.views import Range, local_tz_name
-    from tracker.usecases import demo
     from tracker.store import connect
     from tracker.store import demo as store_demo
+    from tracker.usecases import demo
 
     tmp = Path(tempfile.mkdtemp(prefix="offscreen-bench-"))
     db = tmp / "bench.duckdb"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     tz = ZoneInfo(local_tz_name())
 
     t0 = time.perf_counter()
@@ -70,21 +70,38 @@ def main() -> None:
 
     exe = Path(sys.executable).with_name("offscreen")
     t0 = time.perf_counter()
-    subprocess.run([str(exe), "--db", str(db), "dashboard", "-o", str(tmp / "cli.html"), "--since", f"{args.days}d"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(exe), "--db", str(db), "dashboard", "-o", str(tmp / "cli.html"), "--since", f"{args.days}d"],
+        check=True,
+        capture_output=True,
+    )
     cli_s = time.perf_counter() - t0
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    print(
+        f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
     print(f"days={args.days} spans={len(data.spans)} interactions={len(data.interactions)} people={len(data.people)}")
-    print(f"demo generate: {gen_s:.2f} s; insert into an empty db: {insert_s:.2f} s; replace earlier demo: {replace_s:.2f} s")
-    print(f"dashboard build ({args.days} days, {len(views)} views, fresh connection): "
-          f"median {statistics.median(builds):.2f} s, min {min(builds):.2f} s, max {max(builds):.2f} s")
+    print(
+        f"demo generate: {gen_s:.2f} s; insert into an empty db: {insert_s:.2f} s; replace earlier demo: {replace_s:.2f} s"
+    )
+    print(
+        f"dashboard build ({args.days} days, {len(views)} views, fresh connection): "
+        f"median {statistics.median(builds):.2f} s, min {min(builds):.2f} s, max {max(builds):.2f} s"
+    )
     print(f"`offscreen dashboard` end to end (process start included): {cli_s:.2f} s")
-    print(f"page size: {len(page.encode()) / 1e6:.2f} MB (plotly.js alone "
-          f"{len(__import__('plotly.offline', fromlist=['x']).get_plotlyjs().encode()) / 1e6:.2f} MB)")
+    print(
+        f"page size: {len(page.encode()) / 1e6:.2f} MB (plotly.js alone "
+        f"{len(__import__('plotly.offline', fromlist=['x']).get_plotlyjs().encode()) / 1e6:.2f} MB)"
+    )
 
 
 if __name__ == "__main__":

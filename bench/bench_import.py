@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
@@ -25,12 +25,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "OFFSCREEN_HOME": home}
         env.pop("OFFSCREEN_DB", None)
-        start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+        start = datetime(2024, 1, 1, tzinfo=UTC)
         rows = [
-            {"happened_at": (start + timedelta(hours=9 * i)).isoformat(timespec="seconds"),
-             "duration_min": 15 + i % 120, "mode": ("in-person", "video", "voice", "text")[i % 4],
-             "people": [f"Person {i % 60}"] + ([f"Person {(i + 7) % 60}"] if i % 3 == 0 else []),
-             "closeness": 1 + i % 7, "tags": ["bench"], "note": f"note {i}"}
+            {
+                "happened_at": (start + timedelta(hours=9 * i)).isoformat(timespec="seconds"),
+                "duration_min": 15 + i % 120,
+                "mode": ("in-person", "video", "voice", "text")[i % 4],
+                "people": [f"Person {i % 60}"] + ([f"Person {(i + 7) % 60}"] if i % 3 == 0 else []),
+                "closeness": 1 + i % 7,
+                "tags": ["bench"],
+                "note": f"note {i}",
+            }
             for i in range(args.rows)
         ]
         f = Path(home) / "rows.json"
@@ -39,7 +44,7 @@ def main() -> int:
             t0 = time.perf_counter()
             r = subprocess.run([exe, "import", str(f)], env=env, check=True, capture_output=True, text=True)
             print(f"offscreen import {args.rows} rows, {label}: {time.perf_counter() - t0:.2f} s ({r.stdout.strip()})")
-    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; load {os.getloadavg()[0]:.2f}")
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
@@ -42,12 +42,16 @@ def main() -> int:
         # Like an installed copy: bytecode cached (this sandbox sets PYTHONDONTWRITEBYTECODE, which
         # would recompile every tracker module on every run, ~+60 ms). The warm-up runs write it.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        start = datetime.now(timezone.utc) - timedelta(days=400)
+        start = datetime.now(UTC) - timedelta(days=400)
         hist = [
-            {"happened_at": (start + timedelta(hours=9 * i)).isoformat(timespec="seconds"),
-             "duration_min": 15 + i % 120, "mode": ("in-person", "video", "voice", "text")[i % 4],
-             "people": [f"Person {i % 60}"] + ([f"Person {(i + 7) % 60}"] if i % 3 == 0 else []),
-             "closeness": 1 + i % 7, "tags": ["bench"]}
+            {
+                "happened_at": (start + timedelta(hours=9 * i)).isoformat(timespec="seconds"),
+                "duration_min": 15 + i % 120,
+                "mode": ("in-person", "video", "voice", "text")[i % 4],
+                "people": [f"Person {i % 60}"] + ([f"Person {(i + 7) % 60}"] if i % 3 == 0 else []),
+                "closeness": 1 + i % 7,
+                "tags": ["bench"],
+            }
             for i in range(args.history)
         ]
         seed = Path(home) / "seed.json"
@@ -58,9 +62,27 @@ def main() -> int:
             if i == 3:  # the first runs warm the page cache and write bytecode
                 r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            subprocess.run([exe, "log", "bench", "--with", f"Person {i % 60}, Newcomer {i}", "--for", "1m",
-                            "--at", "2h ago", "--closeness", "5", "--tag", "bench"],
-                           env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    exe,
+                    "log",
+                    "bench",
+                    "--with",
+                    f"Person {i % 60}, Newcomer {i}",
+                    "--for",
+                    "1m",
+                    "--at",
+                    "2h ago",
+                    "--closeness",
+                    "5",
+                    "--tag",
+                    "bench",
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+            )
             if i >= 3:
                 times.append((time.perf_counter() - t0) * 1000)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -71,10 +93,14 @@ def main() -> int:
             subprocess.run([exe, "--help"], env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
             help_times.append((time.perf_counter() - t0) * 1000)
     times.sort()
-    print(f"machine: {os.cpu_count()} cpus, {_cpu()}; python {platform.python_version()}; "
-          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; load {os.getloadavg()[0]:.2f}")
-    print(f"offscreen log ({args.runs} runs, {args.history} interactions stored): median {statistics.median(times):.0f} ms, "
-          f"min {times[0]:.0f} ms, p90 {times[int(len(times) * 0.9) - 1]:.0f} ms; CPU (user+sys) {cpu_ms:.0f} ms per run")
+    print(
+        f"machine: {os.cpu_count()} cpus, {_cpu()}; python {platform.python_version()}; "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"offscreen log ({args.runs} runs, {args.history} interactions stored): median {statistics.median(times):.0f} ms, "
+        f"min {times[0]:.0f} ms, p90 {times[int(len(times) * 0.9) - 1]:.0f} ms; CPU (user+sys) {cpu_ms:.0f} ms per run"
+    )
     print(f"offscreen --help (10 runs): median {statistics.median(help_times):.0f} ms")
     return 0
 

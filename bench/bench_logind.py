@@ -24,9 +24,10 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=2000)
     args = ap.parse_args()
     t0, c0 = time.perf_counter(), time.process_time()
+    import jeepney.io.blocking  # noqa: F401 (what the first connect imports)
+
     from tracker.sampling import logind
 
-    import jeepney.io.blocking  # noqa: F401 (what the first connect imports)
     t1, c1 = time.perf_counter(), time.process_time()
     client = logind.LogindClient(logind.bus_address())
     t2, c2 = time.perf_counter(), time.process_time()
@@ -40,7 +41,9 @@ def main() -> None:
     print(f"bus: {logind.bus_address()}")
     print(f"import tracker.sampling.logind + jeepney: {(t1 - t0) * 1e3:.1f} ms wall, {(c1 - c0) * 1e3:.1f} ms CPU")
     print(f"connect (auth + Hello): {(t2 - t1) * 1e3:.2f} ms wall, {(c2 - c1) * 1e3:.2f} ms CPU")
-    print(f"one Get(LockedHint) over {args.calls} calls: {per_wall * 1e6:.0f} us wall, {per_cpu * 1e6:.0f} us CPU (client)")
+    print(
+        f"one Get(LockedHint) over {args.calls} calls: {per_wall * 1e6:.0f} us wall, {per_cpu * 1e6:.0f} us CPU (client)"
+    )
     print(f"at one call every {logind.POLL_EVERY:g} s: {per_cpu / logind.POLL_EVERY * 100:.4f} % of one core")
     if os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") is None:
         print("note: DBUS_SYSTEM_BUS_ADDRESS unset: measured against the real system bus")

@@ -38,13 +38,21 @@ def xvfb_with_openbox():
     if not (shutil.which("Xvfb") and shutil.which("openbox")):
         return None, None
     r, w = os.pipe()
-    x = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-                         pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    x = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(w), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(w)
     with os.fdopen(r) as fh:
         display = ":" + fh.readline().strip()
-    wm = subprocess.Popen(["openbox", "--sm-disable"], env={**os.environ, "DISPLAY": display},
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wm = subprocess.Popen(
+        ["openbox", "--sm-disable"],
+        env={**os.environ, "DISPLAY": display},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(1.0)  # a benchmark, not a test: openbox only has to be up before the timed runs
     return display, (wm, x)
 
@@ -67,13 +75,19 @@ def main() -> int:
         display, procs = xvfb_with_openbox()
         if display:
             try:
-                rows.append(("`offscreen doctor`, Xvfb + openbox",
-                             *measure([exe, "doctor"], {**e_env, "DISPLAY": display}, args.runs)))
+                rows.append(
+                    (
+                        "`offscreen doctor`, Xvfb + openbox",
+                        *measure([exe, "doctor"], {**e_env, "DISPLAY": display}, args.runs),
+                    )
+                )
             finally:
                 for p in procs:
                     p.terminate()
                     p.wait()
-        rows.append(("`offscreen service install --print`", *measure([exe, "service", "install", "--print"], e_env, args.runs)))
+        rows.append(
+            ("`offscreen service install --print`", *measure([exe, "service", "install", "--print"], e_env, args.runs))
+        )
     print(f"runs: {args.runs} each; load average {os.getloadavg()[0]:.1f}; nproc {os.cpu_count()}")
     print("| what | median | min | CPU per run |")
     print("| --- | --- | --- | --- |")

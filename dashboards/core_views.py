@@ -6,8 +6,8 @@ Each builder: query (small aggregate) -> figure, or an honest empty state saying
 from __future__ import annotations
 
 from dashboards import figures
-from tracker.store import dashboard as queries
 from dashboards.views import Range, View, register
+from tracker.store import dashboard as queries
 
 NO_DATA = "No {what} in this range yet. Run `offscreen daemon` and `offscreen log`, or try `offscreen demo`."
 
@@ -15,9 +15,12 @@ NO_DATA = "No {what} in this range yet. Run `offscreen daemon` and `offscreen lo
 @register
 def screen_vs_f2f(con, rng: Range) -> View:
     d = queries.screen_vs_f2f(con, rng)
-    v = View("screen-vs-f2f", "Screen time vs face-to-face (hours per day)",
-             "Daily hours at the screen (social media in red) next to hours with people in person, "
-             "with 7-day means.", data=d)
+    v = View(
+        "screen-vs-f2f",
+        "Screen time vs face-to-face (hours per day)",
+        "Daily hours at the screen (social media in red) next to hours with people in person, with 7-day means.",
+        data=d,
+    )
     if d["tracked_days"] == 0 and d["interaction_days"] == 0:
         v.empty = NO_DATA.format(what="screen time or in-person time")
     else:
@@ -28,9 +31,13 @@ def screen_vs_f2f(con, rng: Range) -> View:
 @register
 def f2f_per_screen_hour(con, rng: Range) -> View:
     d = queries.f2f_per_screen_hour(con, rng)
-    v = View("f2f-per-screen-hour", "Face-to-face minutes per screen hour (rolling 7 days)",
-             "In-person minutes per hour of screen time over the last 7 days, against your own ratio "
-             "over the 4 weeks before them.", data=d)
+    v = View(
+        "f2f-per-screen-hour",
+        "Face-to-face minutes per screen hour (rolling 7 days)",
+        "In-person minutes per hour of screen time over the last 7 days, against your own ratio "
+        "over the 4 weeks before them.",
+        data=d,
+    )
     if d["tracked_days"] < queries.MIN_RATIO_DAYS:
         v.empty = f"Needs {queries.MIN_RATIO_DAYS} days with screen time recorded, have {d['tracked_days']}."
     else:
@@ -41,9 +48,13 @@ def f2f_per_screen_hour(con, rng: Range) -> View:
 @register
 def categories_per_week(con, rng: Range) -> View:
     d = queries.categories_per_week(con, rng)
-    v = View("categories-per-week", "Screen time by category (hours per week)",
-             "Active screen hours per week by category; categories come from your rules "
-             "(`offscreen config show`), applied when the page is built.", data=d)
+    v = View(
+        "categories-per-week",
+        "Screen time by category (hours per week)",
+        "Active screen hours per week by category; categories come from your rules "
+        "(`offscreen config show`), applied when the page is built.",
+        data=d,
+    )
     if not d["week"]:
         v.empty = NO_DATA.format(what="screen time")
     else:
@@ -54,9 +65,13 @@ def categories_per_week(con, rng: Range) -> View:
 @register
 def heatmap(con, rng: Range) -> View:
     d = queries.heatmap(con, rng)
-    v = View("weekday-hour", "When you are at the screen (mean minutes per hour)",
-             "Average active screen minutes in each hour of each weekday (days start at "
-             f"{rng.day_start_hour:02d}:00); dots mark where in-person meetings and calls started.", data=d)
+    v = View(
+        "weekday-hour",
+        "When you are at the screen (mean minutes per hour)",
+        "Average active screen minutes in each hour of each weekday (days start at "
+        f"{rng.day_start_hour:02d}:00); dots mark where in-person meetings and calls started.",
+        data=d,
+    )
     if not any(d["tracked_per_weekday"]):
         v.empty = NO_DATA.format(what="screen time")
     else:
@@ -67,13 +82,19 @@ def heatmap(con, rng: Range) -> View:
 @register
 def people_status(con, rng: Range) -> View:
     d = queries.people_status(con, rng)
-    v = View("people", "People: days since you last met (days)",
-             "Days since the last in-person contact (any mode for people set to 'any') against each "
-             "person's cadence: on track up to the ideal gap, late up to the maximum, then overdue "
-             "(Dunbar's layers: the closest few weekly, the next fifteen monthly).", data=d)
+    v = View(
+        "people",
+        "People: days since you last met (days)",
+        "Days since the last in-person contact (any mode for people set to 'any') against each "
+        "person's cadence: on track up to the ideal gap, late up to the maximum, then overdue "
+        "(Dunbar's layers: the closest few weekly, the next fifteen monthly).",
+        data=d,
+    )
     if not any(r["days_since"] is not None for r in d["people"]):
-        v.empty = ("No one to show yet: log an interaction with --with NAME, or give people a tier "
-                   "(`offscreen people add NAME --tier close`).")
+        v.empty = (
+            "No one to show yet: log an interaction with --with NAME, or give people a tier "
+            "(`offscreen people add NAME --tier close`)."
+        )
     else:
         v.figure = figures.people_status(d)
     return v
@@ -82,11 +103,15 @@ def people_status(con, rng: Range) -> View:
 @register
 def friendship_hours(con, rng: Range) -> View:
     d = queries.friendship_hours(con, rng)
-    v = View("friendship-hours", "Hours together per person (cumulative, leisure, in person)",
-             "Leisure time in person adds up: about 50 hours to a casual friend, 90 to a friend, "
-             "200 to a close friend (Hall 2019); time working side by side is left out.", data=d)
+    v = View(
+        "friendship-hours",
+        "Hours together per person (cumulative, leisure, in person)",
+        "Leisure time in person adds up: about 50 hours to a casual friend, 90 to a friend, "
+        "200 to a close friend (Hall 2019); time working side by side is left out.",
+        data=d,
+    )
     if not d["people"]:
-        v.empty = "No leisure time in person logged yet (`offscreen log \"dinner\" --with Sam --for 2h`)."
+        v.empty = 'No leisure time in person logged yet (`offscreen log "dinner" --with Sam --for 2h`).'
     else:
         v.figure = figures.friendship_hours(d)
     return v
@@ -95,10 +120,14 @@ def friendship_hours(con, rng: Range) -> View:
 @register
 def closeness(con, rng: Range) -> View:
     d = queries.closeness_points(con, rng)
-    v = View("closeness", "Closeness against duration, by mode (1-7 vs minutes)",
-             "Each rated interaction: how long it lasted and how close you felt afterwards "
-             "(Inclusion of Other in the Self, 1-7). Only face-to-face time scaled with happiness in a "
-             "contact diary (Vlahovic et al. 2012).", data=d)
+    v = View(
+        "closeness",
+        "Closeness against duration, by mode (1-7 vs minutes)",
+        "Each rated interaction: how long it lasted and how close you felt afterwards "
+        "(Inclusion of Other in the Self, 1-7). Only face-to-face time scaled with happiness in a "
+        "contact diary (Vlahovic et al. 2012).",
+        data=d,
+    )
     if not any(p["duration_min"] for p in d.values()):
         v.empty = "No rated interactions in this range yet (`offscreen log ... --closeness 5`)."
     else:
@@ -109,9 +138,12 @@ def closeness(con, rng: Range) -> View:
 @register
 def mode_mix(con, rng: Range) -> View:
     d = queries.mode_mix(con, rng)
-    v = View("mode-mix", "How you connect (hours per week by mode)",
-             "Hours of interactions per week: in person, video, voice and text; a group meeting counts once.",
-             data=d)
+    v = View(
+        "mode-mix",
+        "How you connect (hours per week by mode)",
+        "Hours of interactions per week: in person, video, voice and text; a group meeting counts once.",
+        data=d,
+    )
     if not d["week"]:
         v.empty = "No interactions in this range yet (`offscreen log`)."
     else:
@@ -122,10 +154,14 @@ def mode_mix(con, rng: Range) -> View:
 @register
 def lagged(con, rng: Range) -> View:
     d = queries.lagged(con, rng)
-    v = View("lagged", "Screen time and later in-person time: association, not cause (correlation r)",
-             "Do your heavier screen days come before fewer in-person minutes on that day and the 3 after? "
-             "Within your own days, weekday pattern removed; an association, not cause (Orben & Przybylski "
-             "2019); the 95 % interval is approximate since neighbouring days overlap.", data=d)
+    v = View(
+        "lagged",
+        "Screen time and later in-person time: association, not cause (correlation r)",
+        "Do your heavier screen days come before fewer in-person minutes on that day and the 3 after? "
+        "Within your own days, weekday pattern removed; an association, not cause (Orben & Przybylski "
+        "2019); the 95 % interval is approximate since neighbouring days overlap.",
+        data=d,
+    )
     if d["n_days"] < queries.MIN_LAG_DAYS:
         v.empty = f"Needs {queries.MIN_LAG_DAYS} days with screen time and 3 days after them, have {d['n_days']}."
     elif d["screen"] is None and d["social"] is None:

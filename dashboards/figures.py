@@ -15,16 +15,27 @@ SOCIAL = "#d9534f"
 F2F = "#2e9e5b"
 MODE_COLORS = {"in-person": "#2e9e5b", "video": "#3a7bd5", "voice": "#f0a202", "text": "#9b59b6"}
 STATUS_COLORS = {"on-track": "#2e9e5b", "late": "#f0a202", "overdue": "#d9534f", None: "#b0b7c0"}
-CATEGORY_COLORS = {"social media": "#d9534f", "video": "#e67e22", "games": "#9b59b6", "messaging": "#3a7bd5",
-                   "email": "#17a2b8", "programming": "#34495e", "browsing": "#95a5a6", "other": "#c8ccd0",
-                   "excluded": "#e0e0e0"}
+CATEGORY_COLORS = {
+    "social media": "#d9534f",
+    "video": "#e67e22",
+    "games": "#9b59b6",
+    "messaging": "#3a7bd5",
+    "email": "#17a2b8",
+    "programming": "#34495e",
+    "browsing": "#95a5a6",
+    "other": "#c8ccd0",
+    "excluded": "#e0e0e0",
+}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _layout(fig: go.Figure, y_title: str, *, x_title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
-        template="plotly_white", height=height, margin=dict(l=60, r=20, t=20, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), hovermode="closest",
+        template="plotly_white",
+        height=height,
+        margin=dict(l=60, r=20, t=20, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        hovermode="closest",
         font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
     )
     fig.update_yaxes(title_text=y_title)
@@ -37,16 +48,37 @@ def screen_vs_f2f(d: dict) -> go.Figure:
     """View 1: stacked screen bars (social media / other) beside face-to-face bars, 7-day means."""
     fig = go.Figure()
     days = [str(x) for x in d["day"]]
-    fig.add_bar(x=days, y=d["other_h"], name="Screen: other", marker_color=SCREEN, offsetgroup="screen",
-                hovertemplate="%{x}: %{y:.1f} h other screen<extra></extra>")
-    fig.add_bar(x=days, y=d["social_h"], base=d["other_h"], name="Screen: social media", marker_color=SOCIAL,
-                offsetgroup="screen", hovertemplate="%{x}: %{y:.1f} h social media<extra></extra>")
-    fig.add_bar(x=days, y=d["f2f_h"], name="Face-to-face", marker_color=F2F, offsetgroup="f2f",
-                hovertemplate="%{x}: %{y:.1f} h face-to-face<extra></extra>")
-    fig.add_scatter(x=days, y=d["screen_mean7_h"], name="Screen, 7-day mean", mode="lines",
-                    line=dict(color="#3d4450", width=2.5))
-    fig.add_scatter(x=days, y=d["f2f_mean7_h"], name="Face-to-face, 7-day mean", mode="lines",
-                    line=dict(color="#1b6b3c", width=2.5))
+    fig.add_bar(
+        x=days,
+        y=d["other_h"],
+        name="Screen: other",
+        marker_color=SCREEN,
+        offsetgroup="screen",
+        hovertemplate="%{x}: %{y:.1f} h other screen<extra></extra>",
+    )
+    fig.add_bar(
+        x=days,
+        y=d["social_h"],
+        base=d["other_h"],
+        name="Screen: social media",
+        marker_color=SOCIAL,
+        offsetgroup="screen",
+        hovertemplate="%{x}: %{y:.1f} h social media<extra></extra>",
+    )
+    fig.add_bar(
+        x=days,
+        y=d["f2f_h"],
+        name="Face-to-face",
+        marker_color=F2F,
+        offsetgroup="f2f",
+        hovertemplate="%{x}: %{y:.1f} h face-to-face<extra></extra>",
+    )
+    fig.add_scatter(
+        x=days, y=d["screen_mean7_h"], name="Screen, 7-day mean", mode="lines", line=dict(color="#3d4450", width=2.5)
+    )
+    fig.add_scatter(
+        x=days, y=d["f2f_mean7_h"], name="Face-to-face, 7-day mean", mode="lines", line=dict(color="#1b6b3c", width=2.5)
+    )
     fig.update_layout(barmode="group", bargap=0.15)
     return _layout(fig, "hours per day")
 
@@ -55,10 +87,21 @@ def f2f_per_screen_hour(d: dict) -> go.Figure:
     """View 2: rolling 7-day ratio against the trailing 4-week baseline."""
     days = [str(x) for x in d["day"]]
     fig = go.Figure()
-    fig.add_scatter(x=days, y=d["baseline"], name="Your 4-week baseline", mode="lines",
-                    line=dict(color="#8c96a3", dash="dash", width=2))
-    fig.add_scatter(x=days, y=d["ratio7"], name="Last 7 days", mode="lines", line=dict(color=F2F, width=3),
-                    hovertemplate="%{x}: %{y:.1f} min face-to-face per screen hour<extra></extra>")
+    fig.add_scatter(
+        x=days,
+        y=d["baseline"],
+        name="Your 4-week baseline",
+        mode="lines",
+        line=dict(color="#8c96a3", dash="dash", width=2),
+    )
+    fig.add_scatter(
+        x=days,
+        y=d["ratio7"],
+        name="Last 7 days",
+        mode="lines",
+        line=dict(color=F2F, width=3),
+        hovertemplate="%{x}: %{y:.1f} min face-to-face per screen hour<extra></extra>",
+    )
     return _layout(fig, "face-to-face minutes per screen hour")
 
 
@@ -69,8 +112,13 @@ def categories_per_week(d: dict) -> go.Figure:
     for cat in cats:
         xs = [str(w) for w, c in zip(d["week"], d["category"]) if c == cat]
         ys = [h for h, c in zip(d["hours"], d["category"]) if c == cat]
-        fig.add_bar(x=xs, y=ys, name=esc(cat), marker_color=CATEGORY_COLORS.get(cat),
-                    hovertemplate="week of %{x}: %{y:.1f} h %{fullData.name}<extra></extra>")
+        fig.add_bar(
+            x=xs,
+            y=ys,
+            name=esc(cat),
+            marker_color=CATEGORY_COLORS.get(cat),
+            hovertemplate="week of %{x}: %{y:.1f} h %{fullData.name}<extra></extra>",
+        )
     fig.update_layout(barmode="stack")
     return _layout(fig, "screen hours per week", x_title="week starting")
 
@@ -81,9 +129,16 @@ def heatmap(d: dict) -> go.Figure:
     labels = [f"{h:02d}" for h in order]
     z = [[row[h] for h in order] for row in d["mean_min"]]
     fig = go.Figure()
-    fig.add_heatmap(x=labels, y=list(WEEKDAYS), z=z, colorscale="Greys", zmin=0, zmax=60,
-                    colorbar=dict(title=dict(text="min/h"), thickness=12),
-                    hovertemplate="%{y} %{x}:00: %{z:.0f} min of screen<extra></extra>")
+    fig.add_heatmap(
+        x=labels,
+        y=list(WEEKDAYS),
+        z=z,
+        colorscale="Greys",
+        zmin=0,
+        zmax=60,
+        colorbar=dict(title=dict(text="min/h"), thickness=12),
+        hovertemplate="%{y} %{x}:00: %{z:.0f} min of screen<extra></extra>",
+    )
     for kind, color, symbol in (("in-person", F2F, "circle"), ("call", "#3a7bd5", "diamond")):
         xs, ys, sizes, texts = [], [], [], []
         for w in range(7):
@@ -96,10 +151,21 @@ def heatmap(d: dict) -> go.Figure:
                     texts.append(f"{n} {'meeting' if kind == 'in-person' else 'call'}{'s' if n != 1 else ''} started")
         if xs:
             top = max(sizes)
-            fig.add_scatter(x=xs, y=ys, mode="markers", name="in-person meetings started" if kind == "in-person" else "calls started (video, voice)",
-                            marker=dict(color=color, symbol=symbol, size=[6 + 14 * (s / top) ** 0.5 for s in sizes],
-                                        line=dict(color="white", width=1), opacity=0.85),
-                            text=texts, hovertemplate="%{y} %{x}:00: %{text}<extra></extra>")
+            fig.add_scatter(
+                x=xs,
+                y=ys,
+                mode="markers",
+                name="in-person meetings started" if kind == "in-person" else "calls started (video, voice)",
+                marker=dict(
+                    color=color,
+                    symbol=symbol,
+                    size=[6 + 14 * (s / top) ** 0.5 for s in sizes],
+                    line=dict(color="white", width=1),
+                    opacity=0.85,
+                ),
+                text=texts,
+                hovertemplate="%{y} %{x}:00: %{text}<extra></extra>",
+            )
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, "", x_title="hour of the day (local)", height=360)
 
@@ -113,19 +179,38 @@ def people_status(d: dict) -> go.Figure:
         sel = [i for i, r in enumerate(rows) if r["status"] == status and r["days_since"] is not None]
         if not sel:
             continue
-        fig.add_bar(y=[names[i] for i in sel], x=[rows[i]["days_since"] for i in sel], orientation="h",
-                    name=label, marker_color=STATUS_COLORS[status],
-                    customdata=[[rows[i]["ideal"] or "-", rows[i]["max"] or "-",
-                                 "never met in person" if rows[i]["never_met"] else "last qualifying contact"]
-                                for i in sel],
-                    hovertemplate="%{y}: %{x} days (%{customdata[2]}); ideal %{customdata[0]}, max %{customdata[1]}<extra></extra>")
+        fig.add_bar(
+            y=[names[i] for i in sel],
+            x=[rows[i]["days_since"] for i in sel],
+            orientation="h",
+            name=label,
+            marker_color=STATUS_COLORS[status],
+            customdata=[
+                [
+                    rows[i]["ideal"] or "-",
+                    rows[i]["max"] or "-",
+                    "never met in person" if rows[i]["never_met"] else "last qualifying contact",
+                ]
+                for i in sel
+            ],
+            hovertemplate="%{y}: %{x} days (%{customdata[2]}); ideal %{customdata[0]}, max %{customdata[1]}<extra></extra>",
+        )
     ideal = [(names[i], r["ideal"]) for i, r in enumerate(rows) if r["ideal"]]
     if ideal:
-        fig.add_scatter(y=[n for n, _ in ideal], x=[v for _, v in ideal], mode="markers", name="ideal gap",
-                        marker=dict(symbol="line-ns-open", size=16, color="#1b6b3c", line=dict(width=3)))
-        fig.add_scatter(y=[names[i] for i, r in enumerate(rows) if r["max"]],
-                        x=[r["max"] for r in rows if r["max"]], mode="markers", name="maximum gap",
-                        marker=dict(symbol="line-ns-open", size=16, color="#b02a2a", line=dict(width=3)))
+        fig.add_scatter(
+            y=[n for n, _ in ideal],
+            x=[v for _, v in ideal],
+            mode="markers",
+            name="ideal gap",
+            marker=dict(symbol="line-ns-open", size=16, color="#1b6b3c", line=dict(width=3)),
+        )
+        fig.add_scatter(
+            y=[names[i] for i, r in enumerate(rows) if r["max"]],
+            x=[r["max"] for r in rows if r["max"]],
+            mode="markers",
+            name="maximum gap",
+            marker=dict(symbol="line-ns-open", size=16, color="#b02a2a", line=dict(width=3)),
+        )
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), automargin=True)
     return _layout(fig, "", x_title="days since last contact", height=max(260, 28 * len(rows) + 90))
 
@@ -140,11 +225,22 @@ def friendship_hours(d: dict) -> go.Figure:
         xs = [since] + [str(t) for t in s["at"]] + [until]
         ys = [s["before"]] + s["cum_h"] + [s["total"]]
         top = max(top, s["total"])
-        fig.add_scatter(x=xs, y=ys, mode="lines", name=esc(name), line=dict(shape="hv", width=2),
-                        hovertemplate="%{fullData.name}: %{y:.1f} h<extra></extra>")
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name=esc(name),
+            line=dict(shape="hv", width=2),
+            hovertemplate="%{fullData.name}: %{y:.1f} h<extra></extra>",
+        )
     for h, label in ((50, "50 h: casual friend"), (90, "90 h: friend"), (200, "200 h: close friend")):
-        fig.add_hline(y=h, line=dict(color="#8c96a3", dash="dot", width=1.5),
-                      annotation_text=label, annotation_position="top left", annotation_font_color="#5a6270")
+        fig.add_hline(
+            y=h,
+            line=dict(color="#8c96a3", dash="dot", width=1.5),
+            annotation_text=label,
+            annotation_position="top left",
+            annotation_font_color="#5a6270",
+        )
     fig.update_yaxes(range=[0, max(60.0, top * 1.1, 0)])
     return _layout(fig, "hours together (leisure, cumulative)", height=420)
 
@@ -163,9 +259,15 @@ def closeness(d: dict) -> go.Figure:
             if note:
                 bits.append(esc(note[:120]))
             texts.append("<br>".join(bits))
-        fig.add_scatter(x=pts["duration_min"], y=pts["closeness"], mode="markers", name=mode, text=texts,
-                        marker=dict(color=MODE_COLORS[mode], size=8, opacity=0.6),
-                        hovertemplate="%{text}<br>%{x:.0f} min, closeness %{y}<extra></extra>")
+        fig.add_scatter(
+            x=pts["duration_min"],
+            y=pts["closeness"],
+            mode="markers",
+            name=mode,
+            text=texts,
+            marker=dict(color=MODE_COLORS[mode], size=8, opacity=0.6),
+            hovertemplate="%{text}<br>%{x:.0f} min, closeness %{y}<extra></extra>",
+        )
     fig.update_xaxes(type="log")
     fig.update_yaxes(range=[0.5, 7.5], dtick=1)
     return _layout(fig, "closeness (1-7, overlap of circles)", x_title="duration (minutes, log scale)")
@@ -178,8 +280,13 @@ def mode_mix(d: dict) -> go.Figure:
         xs = [str(w) for w, m in zip(d["week"], d["mode"]) if m == mode]
         ys = [h for h, m in zip(d["hours"], d["mode"]) if m == mode]
         if xs:
-            fig.add_bar(x=xs, y=ys, name=mode, marker_color=MODE_COLORS[mode],
-                        hovertemplate="week of %{x}: %{y:.1f} h " + mode + "<extra></extra>")
+            fig.add_bar(
+                x=xs,
+                y=ys,
+                name=mode,
+                marker_color=MODE_COLORS[mode],
+                hovertemplate="week of %{x}: %{y:.1f} h " + mode + "<extra></extra>",
+            )
     fig.update_layout(barmode="stack")
     return _layout(fig, "hours per week", x_title="week starting")
 
@@ -197,12 +304,20 @@ def lagged(d: dict) -> go.Figure:
         lo.append(v["r"] - v["lo"])
         hi.append(v["hi"] - v["r"])
         texts.append(f"r = {v['r']:+.2f} [{v['lo']:+.2f}, {v['hi']:+.2f}], n = {v['n']} days")
-    fig.add_scatter(x=rs, y=labels, mode="markers+text", text=texts, textposition="top center",
-                    marker=dict(size=12, color="#3a7bd5"), showlegend=False,
-                    error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, thickness=2, width=8),
-                    hovertemplate="%{text}<extra></extra>")
+    fig.add_scatter(
+        x=rs,
+        y=labels,
+        mode="markers+text",
+        text=texts,
+        textposition="top center",
+        marker=dict(size=12, color="#3a7bd5"),
+        showlegend=False,
+        error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, thickness=2, width=8),
+        hovertemplate="%{text}<extra></extra>",
+    )
     fig.add_vline(x=0, line=dict(color="#5a6270", width=1))
     fig.update_xaxes(range=[-1, 1], zeroline=False)
     fig.update_yaxes(range=[-0.6, len(labels) - 0.4])
-    return _layout(fig, "", x_title="correlation with in-person minutes on that day and the 3 after (95 % CI)",
-                   height=260)
+    return _layout(
+        fig, "", x_title="correlation with in-person minutes on that day and the 3 after (95 % CI)", height=260
+    )

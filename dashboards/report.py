@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import html
 import importlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tracker.paths import atomic_write
-from tracker.domain.times import format_duration
-
-from tracker.store import dashboard as queries
 from dashboards.views import VIEWS, Range, View
+from tracker.domain.times import format_duration
+from tracker.paths import atomic_write
+from tracker.store import dashboard as queries
 
 _ERROR_HOOK = """<script>
 (function () {
@@ -53,9 +52,20 @@ EXTRA_VIEW_MODULES = ("dashboards.core_views", "dashboards.practice_views")
 
 
 # Page order by view key, as in EVIDENCE.md's list (1-12); unknown keys follow, as registered.
-PAGE_ORDER = ("screen-vs-f2f", "f2f-per-screen-hour", "categories-per-week", "weekday-hour", "people",
-              "friendship-hours", "routines", "closeness", "mode-mix", "lagged", "loneliness-vs-f2f",
-              "courage-community")
+PAGE_ORDER = (
+    "screen-vs-f2f",
+    "f2f-per-screen-hour",
+    "categories-per-week",
+    "weekday-hour",
+    "people",
+    "friendship-hours",
+    "routines",
+    "closeness",
+    "mode-mix",
+    "lagged",
+    "loneliness-vs-f2f",
+    "courage-community",
+)
 
 
 def load_views() -> list:
@@ -80,21 +90,28 @@ def build_views(con, rng: Range, builders=None) -> list[View]:
 
 def _fmt_range(rng: Range) -> str:
     tz = ZoneInfo(rng.tz)
-    lo = rng.since_utc.replace(tzinfo=timezone.utc).astimezone(tz)
-    hi = min(rng.until_utc, queries.now_utc(rng)).replace(tzinfo=timezone.utc).astimezone(tz)
+    lo = rng.since_utc.replace(tzinfo=UTC).astimezone(tz)
+    hi = min(rng.until_utc, queries.now_utc(rng)).replace(tzinfo=UTC).astimezone(tz)
     return f"{lo:%a %d %b %Y %H:%M} – {hi:%a %d %b %Y %H:%M} ({rng.tz})"
 
 
 def _view_html(v: View) -> str:
     import plotly.io as pio
 
-    head = (f'<section class="view" id="view-{html.escape(v.key)}" data-view="{html.escape(v.key)}">'
-            f"<h2>{html.escape(v.title)}</h2><p class=\"caption\">{html.escape(v.caption)}</p>")
+    head = (
+        f'<section class="view" id="view-{html.escape(v.key)}" data-view="{html.escape(v.key)}">'
+        f'<h2>{html.escape(v.title)}</h2><p class="caption">{html.escape(v.caption)}</p>'
+    )
     if v.figure is None:
         body = f'<div class="empty-state">{html.escape(v.empty or "Nothing to show yet.")}</div>'
     else:
-        body = pio.to_html(v.figure, full_html=False, include_plotlyjs=False, div_id=f"plot-{v.key}",
-                           config={"displaylogo": False, "responsive": True})
+        body = pio.to_html(
+            v.figure,
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=f"plot-{v.key}",
+            config={"displaylogo": False, "responsive": True},
+        )
     return head + body + "</section>"
 
 
@@ -113,8 +130,9 @@ def render(views: list[View], rng: Range, totals: dict, generated_at: datetime) 
     ratio = ""
     if totals["screen_h"] > 0:
         ratio = f"{format_duration(totals['f2f_h'] * 60 / totals['screen_h'])} face-to-face per screen hour"
-    totals_html = "".join(f'<div class="total"><b>{html.escape(a)}</b><span>{html.escape(b)}</span></div>'
-                          for a, b in cards)
+    totals_html = "".join(
+        f'<div class="total"><b>{html.escape(a)}</b><span>{html.escape(b)}</span></div>' for a, b in cards
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -124,10 +142,10 @@ def render(views: list[View], rng: Range, totals: dict, generated_at: datetime) 
 <script>{get_plotlyjs()}</script>
 </head><body>
 <header><h1>Screen time vs face-to-face connection</h1>
-<div class="range">{html.escape(_fmt_range(rng))}{' · ' + html.escape(ratio) if ratio else ''}</div>
+<div class="range">{html.escape(_fmt_range(rng))}{" · " + html.escape(ratio) if ratio else ""}</div>
 <div class="totals">{totals_html}</div></header>
 <main>
-{''.join(_view_html(v) for v in views)}
+{"".join(_view_html(v) for v in views)}
 </main>
 <footer>Made by offscreen on {generated_at:%Y-%m-%d %H:%M} UTC, from data on this machine only.
 Associations are not causes; screen use explains little of well-being on average (Orben &amp; Przybylski 2019).</footer>
@@ -138,7 +156,7 @@ Associations are not causes; screen use explains little of well-being on average
 def build_page(con, rng: Range, builders=None) -> tuple[str, list[View]]:
     views = build_views(con, rng, builders)
     totals = queries.totals(con, rng)
-    return render(views, rng, totals, datetime.now(timezone.utc)), views
+    return render(views, rng, totals, datetime.now(UTC)), views
 
 
 def write_page(path: Path, page: str) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tracker.config import Config
 
@@ -57,7 +58,7 @@ def esc(s: Any) -> str:
 def local_tz_name() -> str:
     """The IANA name of the local zone ($TZ, else /etc/localtime's target, else UTC)."""
     tz = os.environ.get("TZ", "").lstrip(":")
-    if tz and "/" in tz or tz == "UTC":
+    if (tz and "/" in tz) or tz == "UTC":
         return tz
     try:
         target = os.path.realpath("/etc/localtime")

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tracker import config as config_mod
 from tracker.store import activity, connect
 
-UTC = timezone.utc
-
 
 def put(con, rows):
     """rows: (id, start aware, end aware, app, title, state)"""
-    activity.upsert_spans(con, [(i, s.timestamp(), e.timestamp(), app, title, state, None) for i, s, e, app, title, state in rows])
+    activity.upsert_spans(
+        con, [(i, s.timestamp(), e.timestamp(), app, title, state, None) for i, s, e, app, title, state in rows]
+    )
 
 
 def at(h, m=0, day=26):
@@ -45,9 +45,25 @@ def test_export_rows_contract(con):
     rows = activity.export_rows(con, None, None, config_mod.Config())
     assert [r["state"] for r in rows] == ["active", "active", "active", "idle", "locked", "asleep", "active", "active"]
     first = rows[0]
-    assert first == {"start": "2026-11-26T03:30:00+01:00", "end": "2026-11-26T04:30:00+01:00", "app": "Firefox",
-                     "title": "YouTube - Cats", "state": "active", "category": "video", "seconds": 3600.0}
-    assert [r["category"] for r in rows] == ["video", "email", "programming", "programming", None, None, "excluded", "other"]
+    assert first == {
+        "start": "2026-11-26T03:30:00+01:00",
+        "end": "2026-11-26T04:30:00+01:00",
+        "app": "Firefox",
+        "title": "YouTube - Cats",
+        "state": "active",
+        "category": "video",
+        "seconds": 3600.0,
+    }
+    assert [r["category"] for r in rows] == [
+        "video",
+        "email",
+        "programming",
+        "programming",
+        None,
+        None,
+        "excluded",
+        "other",
+    ]
     assert rows[4]["app"] is None and rows[4]["title"] is None
     json.dumps(rows)  # JSON-ready
     for r in rows:
@@ -57,7 +73,10 @@ def test_export_rows_contract(con):
 def test_export_rows_range_is_overlap_and_user_rules_recategorise(con):
     cfg = config_mod.parse({"categories": {"rules": [{"category": "work", "app": "(?i)^code$"}]}})
     rows = activity.export_rows(con, at(9, 10), at(9, 35), cfg)
-    assert [(r["app"], r["state"], r["category"]) for r in rows] == [("Code", "active", "work"), ("Code", "idle", "work")]
+    assert [(r["app"], r["state"], r["category"]) for r in rows] == [
+        ("Code", "active", "work"),
+        ("Code", "idle", "work"),
+    ]
 
 
 def test_summary_clips_to_the_local_day_and_splits_states(con):

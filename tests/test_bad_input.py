@@ -6,13 +6,13 @@ a sample again through the real console script."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from inproc import cli  # noqa: F401 (fixture)
-from tracker.domain import interactions as core
 from tracker import store
+from tracker.domain import interactions as core
 from tracker.store import interactions as store_i
 from tracker.store import people as store_p
 
@@ -34,8 +34,12 @@ CASES = [
     ("duration-0", LOG[:-1] + ["0m"], None, ["must be more than 0", DURATION_OK]),
     ("duration-30h", LOG[:-1] + ["30h"], None, ["longer than 24h", DURATION_OK]),
     ("future", ["log", "--with", "Sam", "--at", "2099-01-01 10:00", "--for", "1h"], None, ["in the future"]),
-    ("impossible-date", ["log", "--with", "Sam", "--at", "2026-13-40 10:00", "--for", "1h"], None,
-     ["impossible date or time '2026-13-40 10:00'", "YYYY-MM-DD HH:MM"]),
+    (
+        "impossible-date",
+        ["log", "--with", "Sam", "--at", "2026-13-40 10:00", "--for", "1h"],
+        None,
+        ["impossible date or time '2026-13-40 10:00'", "YYYY-MM-DD HH:MM"],
+    ),
     ("unreadable-time", ["log", "--with", "Sam", "--at", "teatime", "--for", "1h"], None, ["cannot read time"]),
     ("empty-with", ["log", "--with", "", "--for", "1h"], None, ["empty name", "--with Sam"]),
     ("blank-with", ["log", "--with", " , ", "--for", "1h"], None, ["empty name"]),
@@ -46,7 +50,12 @@ CASES = [
     ("unknown-option", LOG + ["--colour", "red"], None, ["No such option '--colour'"]),
     ("list-since", ["interactions", "list", "--since", "someday"], None, ["cannot read date 'someday'"]),
     ("list-mode", ["interactions", "list", "--mode", "walk"], None, [MODES_OK]),
-    ("list-range", ["interactions", "list", "--since", "2025-11-02", "--until", "2025-11-01"], None, ["must be before"]),
+    (
+        "list-range",
+        ["interactions", "list", "--since", "2025-11-02", "--until", "2025-11-01"],
+        None,
+        ["must be before"],
+    ),
     ("show-unknown", ["interactions", "show", "999"], None, ["no interaction #999"]),
     ("show-not-a-number", ["interactions", "show", "one"], None, ["'one' is not a valid integer"]),
     ("edit-unknown", ["interactions", "edit", "999", "--note", "x"], None, ["no interaction #999"]),
@@ -58,28 +67,73 @@ CASES = [
     ("people-tier", ["people", "add", "Jo", "--tier", "bestie"], None, ["'bestie' is not one of"]),
     ("people-unknown", ["people", "show", "Nobody"], None, ["no person called 'Nobody'"]),
     ("merge-self", ["people", "merge", "Sam", "sam"], None, ["cannot merge a person into themselves"]),
-    ("import-bad-field", None, ("a.json", f'[{ROW}}}, {ROW}, "mode": "walk"}}]'),
-     ['row 2, field "mode": unknown mode \'walk\'', MODES_OK]),
-    ("import-bad-json", None, ("a.json", "[{\"happened_at\": "), ["is not valid JSON (line 1", "offscreen export"]),
+    (
+        "import-bad-field",
+        None,
+        ("a.json", f'[{ROW}}}, {ROW}, "mode": "walk"}}]'),
+        ["row 2, field \"mode\": unknown mode 'walk'", MODES_OK],
+    ),
+    ("import-bad-json", None, ("a.json", '[{"happened_at": '), ["is not valid JSON (line 1", "offscreen export"]),
     ("import-not-array", None, ("a.json", ROW + "}"), ["must hold a JSON array"]),
-    ("import-wrong-type", None, ("a.json", f'[{ROW}, "closeness": "high"}}]'), ['row 1, field "closeness"', CLOSENESS_OK]),
-    ("import-people-string", None, ("a.json", "[" + ROW.replace('["Jo"]', '"Jo"') + "}]"),
-     ['row 1, field "people": must be a list']),
+    (
+        "import-wrong-type",
+        None,
+        ("a.json", f'[{ROW}, "closeness": "high"}}]'),
+        ['row 1, field "closeness"', CLOSENESS_OK],
+    ),
+    (
+        "import-people-string",
+        None,
+        ("a.json", "[" + ROW.replace('["Jo"]', '"Jo"') + "}]"),
+        ['row 1, field "people": must be a list'],
+    ),
     ("import-unknown-field", None, ("a.json", f'[{ROW}, "mood": 3}}]'), ['row 1, field "mood": unknown field']),
-    ("import-missing-field", None, ("a.json", '[{"happened_at": "2025-11-20T10:00:00+01:00", "mode": "text", "people": ["Jo"]}]'),
-     ['row 1, field "duration_min": is missing']),
-    ("import-future", None, ("a.json", f'[{ROW.replace("2025", "2099")}}}]'), ['row 1, field "happened_at"', "in the future"]),
-    ("import-csv-missing-column", None, ("a.csv", "happened_at,duration_min,people\n2025-11-20 10:00,30,Jo\n"),
-     ['missing column "mode"']),
-    ("import-csv-bad-cell", None, ("a.csv", f"{HEADER}\n,2025-11-20T10:00:00+01:00,30,video,Jo,,,,,,,,false,,\n"
-                                            f",2025-11-21T10:00:00+01:00,-5,video,Jo,,,,,,,,false,,\n"),
-     ['row 2, field "duration_min"', "must be more than 0"]),
-    ("import-csv-bad-work", None, ("a.csv", f"{HEADER}\n,2025-11-20T10:00:00+01:00,30,video,Jo,,,,,,,,perhaps,,\n"),
-     ['row 1, field "work": work must be true or false']),
-    ("import-csv-ragged", None, ("a.csv", "happened_at,duration_min,mode,people\n2025-11-20 10:00,30,text\n"),
-     ["row 1: has 3 cells but the header has 4 columns"]),
-    ("import-csv-bad-quote", None, ("a.csv", 'happened_at,duration_min,mode,people\n"2025-11-20 10:00"x,30,text,Jo\n'),
-     ["is not valid CSV"]),
+    (
+        "import-missing-field",
+        None,
+        ("a.json", '[{"happened_at": "2025-11-20T10:00:00+01:00", "mode": "text", "people": ["Jo"]}]'),
+        ['row 1, field "duration_min": is missing'],
+    ),
+    (
+        "import-future",
+        None,
+        ("a.json", f"[{ROW.replace('2025', '2099')}}}]"),
+        ['row 1, field "happened_at"', "in the future"],
+    ),
+    (
+        "import-csv-missing-column",
+        None,
+        ("a.csv", "happened_at,duration_min,people\n2025-11-20 10:00,30,Jo\n"),
+        ['missing column "mode"'],
+    ),
+    (
+        "import-csv-bad-cell",
+        None,
+        (
+            "a.csv",
+            f"{HEADER}\n,2025-11-20T10:00:00+01:00,30,video,Jo,,,,,,,,false,,\n"
+            f",2025-11-21T10:00:00+01:00,-5,video,Jo,,,,,,,,false,,\n",
+        ),
+        ['row 2, field "duration_min"', "must be more than 0"],
+    ),
+    (
+        "import-csv-bad-work",
+        None,
+        ("a.csv", f"{HEADER}\n,2025-11-20T10:00:00+01:00,30,video,Jo,,,,,,,,perhaps,,\n"),
+        ['row 1, field "work": work must be true or false'],
+    ),
+    (
+        "import-csv-ragged",
+        None,
+        ("a.csv", "happened_at,duration_min,mode,people\n2025-11-20 10:00,30,text\n"),
+        ["row 1: has 3 cells but the header has 4 columns"],
+    ),
+    (
+        "import-csv-bad-quote",
+        None,
+        ("a.csv", 'happened_at,duration_min,mode,people\n"2025-11-20 10:00"x,30,text,Jo\n'),
+        ["is not valid CSV"],
+    ),
     ("import-not-utf8", None, ("a.csv", b"happened_at\n\xff\xfe\n"), ["is not UTF-8 text"]),
     ("import-unknown-ext", None, ("a.txt", "x"), ["cannot tell the format", "--format json"]),
     ("import-empty-csv", None, ("a.csv", ""), ["is empty; expected a header line"]),
@@ -91,16 +145,20 @@ def seeded(tmp_path_factory):
     """One database with one interaction (#1 with Sam), copied for every case."""
     path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
     with store.connect(path) as con:
-        it = core.build({"happened_at": "2025-11-19T10:00:00+01:00", "duration_min": 60, "people": ["Sam"]},
-                        datetime(2026, 1, 1, tzinfo=timezone.utc))
+        it = core.build(
+            {"happened_at": "2025-11-19T10:00:00+01:00", "duration_min": 60, "people": ["Sam"]},
+            datetime(2026, 1, 1, tzinfo=UTC),
+        )
         store_i.insert(con, it, store_p.resolve(con, it.people))
     return path
 
 
 def _dump(db) -> list:
     with store.connect(db) as con:
-        return [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                for t in ("interactions", "people", "aliases", "interaction_people", "schema_migrations")]
+        return [
+            con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("interactions", "people", "aliases", "interaction_people", "schema_migrations")
+        ]
 
 
 def _check(runner, tmp_path, seeded, argv, upload, fragments):
@@ -127,8 +185,16 @@ def test_bad_input(cli, tmp_path, seeded, case_id, argv, upload, fragments):
     _check(cli, tmp_path, seeded, argv, upload, fragments)
 
 
-REAL = ("mode", "closeness-abc", "duration-30h", "impossible-date", "empty-with", "edit-unknown",
-        "import-bad-field", "import-csv-missing-column")
+REAL = (
+    "mode",
+    "closeness-abc",
+    "duration-30h",
+    "impossible-date",
+    "empty-with",
+    "edit-unknown",
+    "import-bad-field",
+    "import-csv-missing-column",
+)
 
 
 @pytest.mark.parametrize("case_id, argv, upload, fragments", [c for c in CASES if c[0] in REAL], ids=REAL)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.domain import cadence
 from tracker.config import Cadence, Config
+from tracker.domain import cadence
 from tracker.store import connect
 from tracker.store import practice as sp
 
@@ -67,8 +67,18 @@ def test_instants_in_other_zones_use_local_days():
     ],
 )
 def test_status_boundaries_across_spring_dst(now, status, days):
-    d = cadence.due(1, "Sam", tier="inner", every_days=None, max_days=None, last_seen=berlin(2026, 3, 28, 20, 0),
-                    added_at=berlin(2026, 1, 1, 12, 0), now=now, defaults=D, day_start_hour=4)
+    d = cadence.due(
+        1,
+        "Sam",
+        tier="inner",
+        every_days=None,
+        max_days=None,
+        last_seen=berlin(2026, 3, 28, 20, 0),
+        added_at=berlin(2026, 1, 1, 12, 0),
+        now=now,
+        defaults=D,
+        day_start_hour=4,
+    )
     assert (d.status, d.days_since, d.ideal, d.max, d.never_met) == (status, days, 7, 14, False)
 
 
@@ -91,11 +101,33 @@ def test_cadence_for(tier, every, mx, expected):
 
 
 def test_never_met_counts_from_when_added():
-    d = cadence.due(1, "New", tier=None, every_days=7, max_days=None, last_seen=None,
-                    added_at=berlin(2026, 10, 20, 9, 0), now=berlin(2026, 10, 30, 9, 0), defaults=D, day_start_hour=4)
+    d = cadence.due(
+        1,
+        "New",
+        tier=None,
+        every_days=7,
+        max_days=None,
+        last_seen=None,
+        added_at=berlin(2026, 10, 20, 9, 0),
+        now=berlin(2026, 10, 30, 9, 0),
+        defaults=D,
+        day_start_hour=4,
+    )
     assert (d.never_met, d.days_since, d.status, d.last_seen) == (True, 10, "late", None)
-    assert cadence.due(2, "Nobody", tier=None, every_days=None, max_days=None, last_seen=None,
-                       added_at=berlin(2026, 10, 20), now=berlin(2026, 10, 30), defaults=D) is None
+    assert (
+        cadence.due(
+            2,
+            "Nobody",
+            tier=None,
+            every_days=None,
+            max_days=None,
+            last_seen=None,
+            added_at=berlin(2026, 10, 20),
+            now=berlin(2026, 10, 30),
+            defaults=D,
+        )
+        is None
+    )
 
 
 def test_qualifying_modes():
@@ -113,12 +145,23 @@ def _seed(db):
         sp.add_person(con, "Lee", created_at=added)  # no cadence: not listed
         # Sam: in person on Oct 24 (logged a week later), a video call since (doesn't count for Sam),
         # a deleted in-person meeting and a "future" one (neither counts).
-        sp.add_interaction(con, happened_at=utc_naive(berlin(2026, 10, 24, 19, 0)), duration_min=120,
-                           person_ids=[sam], logged_at=utc_naive(berlin(2026, 10, 31, 9, 0)))
-        sp.add_interaction(con, happened_at=utc_naive(berlin(2026, 11, 5, 19, 0)), duration_min=30,
-                           mode="video", person_ids=[sam, ana])
-        sp.add_interaction(con, happened_at=utc_naive(berlin(2026, 11, 6, 19, 0)), duration_min=60, person_ids=[sam],
-                           deleted_at=utc_naive(berlin(2026, 11, 7, 9, 0)))
+        sp.add_interaction(
+            con,
+            happened_at=utc_naive(berlin(2026, 10, 24, 19, 0)),
+            duration_min=120,
+            person_ids=[sam],
+            logged_at=utc_naive(berlin(2026, 10, 31, 9, 0)),
+        )
+        sp.add_interaction(
+            con, happened_at=utc_naive(berlin(2026, 11, 5, 19, 0)), duration_min=30, mode="video", person_ids=[sam, ana]
+        )
+        sp.add_interaction(
+            con,
+            happened_at=utc_naive(berlin(2026, 11, 6, 19, 0)),
+            duration_min=60,
+            person_ids=[sam],
+            deleted_at=utc_naive(berlin(2026, 11, 7, 9, 0)),
+        )
         sp.add_interaction(con, happened_at=utc_naive(berlin(2026, 11, 20, 19, 0)), duration_min=60, person_ids=[sam])
     return sam, ana, kim
 
@@ -146,8 +189,10 @@ def test_people_due_cli_json(tmp_path, run):
     # `people due` is attached to the `people` group at merge; run the command itself for real.
     db = tmp_path / "offscreen" / "data" / "offscreen.duckdb"
     _seed(db)
-    code = ("import sys; from tracker.app import App; from tracker.commands.practice import people_due_cmd; "
-            "people_due_cmd.main(sys.argv[1:], obj=App.create(), prog_name='offscreen people due')")
+    code = (
+        "import sys; from tracker.app import App; from tracker.commands.practice import people_due_cmd; "
+        "people_due_cmd.main(sys.argv[1:], obj=App.create(), prog_name='offscreen people due')"
+    )
     import subprocess
     import sys
 
@@ -175,10 +220,15 @@ def test_people_due_cli_text(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from tracker.app import App; from tracker.commands.practice import people_due_cmd; "
-            "people_due_cmd.main(sys.argv[1:], obj=App.create(), prog_name='offscreen people due')")
+    code = (
+        "import sys; from tracker.app import App; from tracker.commands.practice import people_due_cmd; "
+        "people_due_cmd.main(sys.argv[1:], obj=App.create(), prog_name='offscreen people due')"
+    )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert (p.returncode, p.stdout) == (0, "Nobody has a cadence yet. Give someone one: offscreen people edit NAME --every 14\n")
+    assert (p.returncode, p.stdout) == (
+        0,
+        "Nobody has a cadence yet. Give someone one: offscreen people edit NAME --every 14\n",
+    )
     _seed(tmp_path / "offscreen" / "data" / "offscreen.duckdb")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     lines = p.stdout.splitlines()

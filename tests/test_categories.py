@@ -30,7 +30,11 @@ def test_defaults_python():
 
 
 def test_sql_matches_python_and_user_rules_first(tmp_path):
-    cfg = config.parse(tomllib.loads('[categories]\nrules = [{ category = "work", app = "(?i)libreoffice" }, { category = "fun", title = "Cats" }]\n'))
+    cfg = config.parse(
+        tomllib.loads(
+            '[categories]\nrules = [{ category = "work", app = "(?i)libreoffice" }, { category = "fun", title = "Cats" }]\n'
+        )
+    )
     rules = categories.rules_for(cfg)
     with store.connect(tmp_path / "c.duckdb") as con:
         con.execute("CREATE TEMP TABLE s (app VARCHAR, title VARCHAR)")
@@ -39,8 +43,8 @@ def test_sql_matches_python_and_user_rules_first(tmp_path):
         got = con.execute(f"SELECT app, title, {categories.sql_case(rules)} FROM s").fetchall()
     for app, title, cat in got:
         assert cat == categories.categorize(app, title, rules)
-    assert dict(((a, t), c) for a, t, c in got)[("libreoffice", "report.odt")] == "work"
-    assert dict(((a, t), c) for a, t, c in got)[("Firefox", "YouTube - Cats")] == "fun"
+    assert {(a, t): c for a, t, c in got}[("libreoffice", "report.odt")] == "work"
+    assert {(a, t): c for a, t, c in got}[("Firefox", "YouTube - Cats")] == "fun"
 
 
 @pytest.mark.parametrize("use_defaults, expected", [(True, "browsing"), (False, "other")])
@@ -50,10 +54,42 @@ def test_use_defaults(use_defaults, expected):
 
 
 # Valid for Python's re; some are rejected by DuckDB's RE2, where category rules also run.
-PATTERNS = [r"(?=a)a", r"(?!a)b", r"(?<=a)b", r"(?<!a)b", r"(?>a)", r"(a)\1", r"(?P<n>a)(?P=n)", r"a*+", r"a++",
-            r"a?+", r"a{2}+", r"x\Z", r"(?#c)a", r"(?x) a", r"(?a)x", r"(?u)x", r"\u0041", r"\N{LATIN SMALL LETTER A}",
-            r"[*+]", r"[(?=]x", r"[]a]+", r"(?i)abc", r"(?i:ab)", r"(?-i:a)", r"(?ms)^a.b", r"(?P<n>a)", r"\bfoo\b",
-            r"\d+\.\s", r"\\1", r"\(?=", r"\A(?:x|y)$", r"(?i)^(firefox|chromium)$", r"a{1,3}?", r"\x41\0"]
+PATTERNS = [
+    r"(?=a)a",
+    r"(?!a)b",
+    r"(?<=a)b",
+    r"(?<!a)b",
+    r"(?>a)",
+    r"(a)\1",
+    r"(?P<n>a)(?P=n)",
+    r"a*+",
+    r"a++",
+    r"a?+",
+    r"a{2}+",
+    r"x\Z",
+    r"(?#c)a",
+    r"(?x) a",
+    r"(?a)x",
+    r"(?u)x",
+    r"\u0041",
+    r"\N{LATIN SMALL LETTER A}",
+    r"[*+]",
+    r"[(?=]x",
+    r"[]a]+",
+    r"(?i)abc",
+    r"(?i:ab)",
+    r"(?-i:a)",
+    r"(?ms)^a.b",
+    r"(?P<n>a)",
+    r"\bfoo\b",
+    r"\d+\.\s",
+    r"\\1",
+    r"\(?=",
+    r"\A(?:x|y)$",
+    r"(?i)^(firefox|chromium)$",
+    r"a{1,3}?",
+    r"\x41\0",
+]
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

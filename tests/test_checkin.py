@@ -8,7 +8,7 @@ import os
 import pty
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,13 +45,36 @@ def test_daily_flags(run, db):
 
 
 def test_weekly_scoring_and_json(run, db):
-    r = run("checkin", "--weekly", "--lack-companionship", "some", "--left-out", "hardly-ever", "--isolated", "often",
-            "--lonely", "occasionally", "--mood", "meh", "--json", check=0)
+    r = run(
+        "checkin",
+        "--weekly",
+        "--lack-companionship",
+        "some",
+        "--left-out",
+        "hardly-ever",
+        "--isolated",
+        "often",
+        "--lonely",
+        "occasionally",
+        "--mood",
+        "meh",
+        "--json",
+        check=0,
+    )
     data = json.loads(r.stdout)
-    assert {k: data[k] for k in ("mood", "mood_label", "connected", "lack_companionship", "left_out", "isolated",
-                                 "ucla3", "lonely")} == {
-        "mood": 3, "mood_label": "meh", "connected": None, "lack_companionship": 2, "left_out": 1, "isolated": 3,
-        "ucla3": 6, "lonely": "occasionally"}
+    assert {
+        k: data[k]
+        for k in ("mood", "mood_label", "connected", "lack_companionship", "left_out", "isolated", "ucla3", "lonely")
+    } == {
+        "mood": 3,
+        "mood_label": "meh",
+        "connected": None,
+        "lack_companionship": 2,
+        "left_out": 1,
+        "isolated": 3,
+        "ucla3": 6,
+        "lonely": "occasionally",
+    }
     # Answered this week: no longer due, so no hint.
     r = run("checkin", "--mood", "great", check=0)
     assert r.stdout.splitlines() == [r.stdout.splitlines()[0]] and "mood great (5/5)" in r.stdout
@@ -98,8 +121,11 @@ def test_prompts_on_a_terminal(db):
     assert "mood 'so-so': use one of" in p.stderr  # asked again after a bad answer
     assert "How often do you feel that you lack companionship?" in p.stdout
     assert "How often do you feel lonely?" in p.stdout
-    assert p.stdout.rstrip().splitlines()[-1].endswith(
-        "mood good (4/5), felt connected 8/10, loneliness (UCLA-3) 6 on 3-9, lonely: never.")
+    assert (
+        p.stdout.rstrip()
+        .splitlines()[-1]
+        .endswith("mood good (4/5), felt connected 8/10, loneliness (UCLA-3) 6 on 3-9, lonely: never.")
+    )
     assert _rows(db) == [(4, 8, 2, 1, 3, "never", None)]
 
 
@@ -112,7 +138,9 @@ def test_checkin_trends(tmp_path):
     with connect(db) as con:
         sp.add_checkin(con, at(9, 21), {"mood": 4, "connected": 6})  # ISO week 46
         sp.add_checkin(con, at(10, 21), {"mood": 2, "connected": 3})
-        sp.add_checkin(con, at(15, 20), {"lack_companionship": 2, "left_out": 2, "isolated": 1, "lonely": "occasionally"})
+        sp.add_checkin(
+            con, at(15, 20), {"lack_companionship": 2, "left_out": 2, "isolated": 1, "lonely": "occasionally"}
+        )
         sp.add_checkin(con, at(16, 2), {"mood": 5, "connected": 9})  # 02:00 Monday -> Sunday's day (4 am days)
         sp.add_checkin(con, at(17, 21), {"mood": 3, "lack_companionship": 3, "left_out": 3, "isolated": 3})
         sp.add_checkin(con, at(30, 21), {"mood": 1})  # outside the range

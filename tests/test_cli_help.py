@@ -34,9 +34,24 @@ def test_help_has_an_example(cli, path):
 
 def test_my_commands_are_all_there():
     names = {" ".join(p) for p in PATHS}
-    for expected in ("log", "interactions list", "interactions show", "interactions edit", "interactions delete",
-                     "interactions restore", "people add", "people list", "people show", "people rename",
-                     "people merge", "people alias", "people edit", "export", "import", "config init"):
+    for expected in (
+        "log",
+        "interactions list",
+        "interactions show",
+        "interactions edit",
+        "interactions delete",
+        "interactions restore",
+        "people add",
+        "people list",
+        "people show",
+        "people rename",
+        "people merge",
+        "people alias",
+        "people edit",
+        "export",
+        "import",
+        "config init",
+    ):
         assert expected in names
 
 

@@ -28,9 +28,17 @@ WORKER = textwrap.dedent("""
 def test_two_processes_logging_at_once_lose_nothing(tmp_path):
     exe = Path(sys.executable).with_name("offscreen")
     env = dict(os.environ)
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(exe), who], env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for who in ("Ana", "Bo")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(exe), who],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("Ana", "Bo")
+    ]
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     db = tmp_path / "offscreen" / "data" / "offscreen.duckdb"
@@ -39,6 +47,7 @@ def test_two_processes_logging_at_once_lose_nothing(tmp_path):
         per_person = con.execute(
             """SELECT p.name, count(*), sum(i.duration_min) FROM interactions i
                JOIN interaction_people ip ON ip.interaction_id = i.id JOIN people p ON p.id = ip.person_id
-               GROUP BY p.name ORDER BY p.name""").fetchall()
+               GROUP BY p.name ORDER BY p.name"""
+        ).fetchall()
     # Every single log arrived, with its own values: 1 + 2 + ... + 25 minutes per person.
     assert per_person == [("Ana", 25, 325.0), ("Bo", 25, 325.0)]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import itertools
 import sqlite3
 
 from tracker import config as config_mod
 from tracker.daemon.loop import Daemon, Log, Settings
 from tracker.daemon.queue import Queue
-from tracker.sampling import Observation, Window
 from tracker.domain.spans import Tick
+from tracker.sampling import Observation, Window
 
 T0 = 1_780_000_000.0
 
@@ -87,7 +88,7 @@ def test_suspend_in_the_loop_becomes_asleep(tmp_path):
 def test_wall_clock_step_back_in_the_loop_never_overlaps(tmp_path):
     rows, _log = run_loop(tmp_path, ["a"] * 10 + ["b"] * 10, {10: ("step", -5)})
     assert rows[0][:2] == ("a", "active")
-    for prev, nxt in zip(rows, rows[1:]):
+    for prev, nxt in itertools.pairwise(rows):
         assert prev[3] <= nxt[2]
     assert all(r[4] == 1 for r in rows)  # shutdown closed everything
 
@@ -113,13 +114,19 @@ def test_a_backend_that_fails_to_start_is_retried_not_a_crash(tmp_path):
     log = io.StringIO()
     d = Daemon(
         settings=Settings(interval=0.0, idle_after=180, drain_every=600, privacy=config_mod.Privacy()),
-        open_sampler=flaky_open, queue=Queue(tmp_path / "q.sqlite3"), status_path=tmp_path / "daemon.json",
-        log=Log(stream=log, level="info", journal=False), clock=SteppedClock({}),
+        open_sampler=flaky_open,
+        queue=Queue(tmp_path / "q.sqlite3"),
+        status_path=tmp_path / "daemon.json",
+        log=Log(stream=log, level="info", journal=False),
+        clock=SteppedClock({}),
     )
     ref.append(d)
     assert d.run() == 0
     lines = log.getvalue().splitlines()
-    assert "ERROR backend failed to start: RuntimeError: extension query failed; recording nothing, retrying in 1 s" in lines
+    assert (
+        "ERROR backend failed to start: RuntimeError: extension query failed; recording nothing, retrying in 1 s"
+        in lines
+    )
     assert "INFO sampling with backend list" in lines
     assert len(attempts) == 2
 
@@ -145,8 +152,11 @@ def test_a_failing_queue_write_keeps_the_spans_for_the_next_one(tmp_path):
     q = FlakyQueue(tmp_path / "q.sqlite3", fail_calls={3, 4, 5})
     d = Daemon(
         settings=Settings(interval=0.0, idle_after=180, drain_every=600, privacy=config_mod.Privacy()),
-        open_sampler=lambda: sampler, queue=q, status_path=tmp_path / "daemon.json",
-        log=Log(stream=log, level="info", journal=False), clock=SteppedClock({}),
+        open_sampler=lambda: sampler,
+        queue=q,
+        status_path=tmp_path / "daemon.json",
+        log=Log(stream=log, level="info", journal=False),
+        clock=SteppedClock({}),
     )
     ref.append(d)
     assert d.run() == 0

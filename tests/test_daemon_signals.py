@@ -60,9 +60,13 @@ def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, a
     assert st["pid"] == d.p.pid and st["backend"] == "fake"
     assert app.paths.daemon_lock.read_text().strip() == str(d.p.pid)
     r = run("daemon", env=fake_env)
-    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"Error: offscreen daemon already running (PID {d.p.pid}); "
-                                                   "one runs per OFFSCREEN_HOME: `offscreen status` shows it, "
-                                                   "stop it first to start another\n")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        1,
+        "",
+        f"Error: offscreen daemon already running (PID {d.p.pid}); "
+        "one runs per OFFSCREEN_HOME: `offscreen status` shows it, "
+        "stop it first to start another\n",
+    )
     assert d.p.poll() is None
     from tracker.daemon.loop import running_pid
 
@@ -78,7 +82,17 @@ def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, a
 def test_stop_signal_stores_everything_and_exits_0(fake_env, daemon_factory, app, sig):
     d = daemon_factory(fake_env, "--interval", 0.1)
     st = d.wait_status(lambda s: s["state"] == "active")
-    assert set(st) >= {"pid", "started_at", "backend", "last_sample_at", "interval", "idle_after", "version", "state", "display"}
+    assert set(st) >= {
+        "pid",
+        "started_at",
+        "backend",
+        "last_sample_at",
+        "interval",
+        "idle_after",
+        "version",
+        "state",
+        "display",
+    }
     assert st["interval"] == 0.1 and st["idle_after"] == 180
     assert stat.S_IMODE(d.status_file.stat().st_mode) == 0o600
     wait_for(lambda: "BetaApp" in queued_apps(app), what="the second window in the queue")
@@ -97,8 +111,9 @@ def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env,
 
     with connect(app.paths.db):
         pass
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         d = daemon_factory({**fake_env, "OFFSCREEN_DB_WAIT": "0.3"}, "--interval", 0.1)
@@ -161,7 +176,9 @@ def no_nudges(app):
 
 def test_no_display_is_logged_and_retried_with_backoff(tmp_path, daemon_factory, app):
     no_nudges(app)
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "JOURNAL_STREAM", "LOG_LEVEL")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "JOURNAL_STREAM", "LOG_LEVEL")
+    }
     d = daemon_factory(env)
     st = d.wait_status()
     assert st["backend"] == "none" and st["state"] == "no-display" and st["display"] is None
@@ -192,6 +209,7 @@ def test_sighup_reloads_privacy_and_keeps_the_old_config_when_bad(fake_env, daem
     wait_for(lambda: "not reloaded" in d.text(), what="bad reload")
     assert "ERROR configuration not reloaded, keeping the previous one: " in d.text()
     assert "privacy.titles: must be one of keep, redact, hash" in d.text()
+
     def redacted_seconds():
         return max(secs for a, t, secs in queued(app) if t is None)
 
@@ -246,8 +264,9 @@ def test_periodic_drain_retries_after_a_busy_database(fake_env, daemon_factory, 
     cfg.write_text("[daemon]\ndrain_every = 5\n")
     with connect(app.paths.db):
         pass
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         d = daemon_factory({**fake_env, "OFFSCREEN_DB_WAIT": "0.3"}, "--interval", 0.1)
@@ -279,8 +298,10 @@ def test_the_daemon_never_loads_duckdb_or_plotly(fake_env, daemon_factory):
     assert "python" in maps  # the check reads the right process
     assert d.stop() == 0
     # plotly is pure Python (never in maps): import everything the daemon imports and look
-    code = ("import sys, tracker.cli, tracker.commands.activity, tracker.daemon.loop, tracker.daemon.queue, "
-            "tracker.sampling, tracker.sampling.fake, tracker.sampling.x11, tracker.sampling.procs; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'plotly', 'pynput')))")
+    code = (
+        "import sys, tracker.cli, tracker.commands.activity, tracker.daemon.loop, tracker.daemon.queue, "
+        "tracker.sampling, tracker.sampling.fake, tracker.sampling.x11, tracker.sampling.procs; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'plotly', 'pynput')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -23,7 +24,9 @@ def stored(app_obj=None):
     app = app_obj or App.create()
     with app.store(drain=True) as con:
         rows = export_rows(con, None, None, app.config)
-        raw = con.execute("SELECT span_id, epoch(start_utc), epoch(end_utc), app, title, state FROM activity ORDER BY start_utc").fetchall()
+        raw = con.execute(
+            "SELECT span_id, epoch(start_utc), epoch(end_utc), app, title, state FROM activity ORDER BY start_utc"
+        ).fetchall()
     return rows, raw
 
 
@@ -44,7 +47,7 @@ def per_app(raw, state="active"):
 
 def assert_no_overlap(raw):
     spans = sorted((s, e) for _i, s, e, *_ in raw)
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+    for (s1, e1), (s2, e2) in itertools.pairwise(spans):
         assert e1 <= s2 + 1e-6, (s1, e1, s2, e2)
 
 
@@ -81,7 +84,8 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     for name in ("AlphaApp", "BetaApp"):
         expect = sum(
             (switches[i + 1][0] if i + 1 < len(plan) else stopped) - switches[i][0]
-            for i, (_w, n, _h) in enumerate(plan) if n == name
+            for i, (_w, n, _h) in enumerate(plan)
+            if n == name
         )
         slack = sum(after - before + INTERVAL for before, after in switches) + INTERVAL
         assert got[name] == pytest.approx(expect, abs=slack), (got, expect)
@@ -178,7 +182,7 @@ def test_no_window_manager_uses_the_input_focus(xserver_nowm, daemon_factory):
 def test_utf8_and_latin1_titles(xserver, daemon_factory):
     title = "Grüße – 日本語 🎉"
     a = xserver.window("AlphaApp", title)
-    b = xserver.window("BetaApp", wm_name_bytes="naïve €".encode("utf-8"))  # UTF-8 labelled STRING
+    b = xserver.window("BetaApp", wm_name_bytes="naïve €".encode())  # UTF-8 labelled STRING
     c = xserver.window("GammaApp", wm_name_bytes=b"caf\xe9")  # real latin-1
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
     for w in (a, b, c):
@@ -232,8 +236,11 @@ def test_lost_x_server_is_logged_and_retried_until_it_returns(xserver_nowm, daem
     assert "X connection lost" in d.text() and "retrying in 1 s" in d.text()
     # the same display comes back
     num = x.display.lstrip(":")
-    back = subprocess.Popen(["Xvfb", x.display, "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    back = subprocess.Popen(
+        ["Xvfb", x.display, "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{num}"), what="Xvfb socket")
         d.wait_status(lambda s: s["backend"] == "x11-focus", timeout=20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,8 +16,17 @@ pytestmark = pytest.mark.browser
 
 HOSTILE_NAME = '<a href="http://evil.test">x</a>'
 HOSTILE_NOTE = "<b>bold</b><img src=x onerror=alert(1)>"
-VIEW_KEYS = ["screen-vs-f2f", "f2f-per-screen-hour", "categories-per-week", "weekday-hour", "people",
-             "friendship-hours", "closeness", "mode-mix", "lagged"]
+VIEW_KEYS = [
+    "screen-vs-f2f",
+    "f2f-per-screen-hour",
+    "categories-per-week",
+    "weekday-hour",
+    "people",
+    "friendship-hours",
+    "closeness",
+    "mode-mix",
+    "lagged",
+]
 
 # Test-only: hover over the hostile interaction in view 8 so its hover label is in the DOM.
 HOVER = """<script>
@@ -37,11 +46,28 @@ def chromium(tmp_path, page, name):
     profile = tmp_path / name
     profile.mkdir()
     proc = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-         "--virtual-time-budget=10000", "--window-size=1280,2000", "--dump-dom", str(page)],
-        capture_output=True, text=True, timeout=180)
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--proxy-server=127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--virtual-time-budget=10000",
+            "--window-size=1280,2000",
+            "--dump-dom",
+            str(page),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
 
@@ -60,12 +86,17 @@ def sections(dom: str) -> dict[str, str]:
 def test_page_renders_offline_and_hostile_strings_stay_text(run, app, tmp_path):
     require("chromium")
     run("demo", "--days", "35", check=0)
-    at = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=2)
+    at = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=2)
     with connect(app.paths.db) as con:
-        con.execute("INSERT INTO people (id, name, name_key, tier, created_at) VALUES (9999, ?, ?, 'friend', ?)",
-                    [HOSTILE_NAME, HOSTILE_NAME.lower(), at])
-        con.execute("INSERT INTO interactions (id, summary, happened_at, duration_min, mode, closeness, note, logged_at) "
-                    "VALUES (99999, ?, ?, 95, 'in-person', 5, ?, ?)", [HOSTILE_NAME, at, HOSTILE_NOTE, at])
+        con.execute(
+            "INSERT INTO people (id, name, name_key, tier, created_at) VALUES (9999, ?, ?, 'friend', ?)",
+            [HOSTILE_NAME, HOSTILE_NAME.lower(), at],
+        )
+        con.execute(
+            "INSERT INTO interactions (id, summary, happened_at, duration_min, mode, closeness, note, logged_at) "
+            "VALUES (99999, ?, ?, 95, 'in-person', 5, ?, ?)",
+            [HOSTILE_NAME, at, HOSTILE_NOTE, at],
+        )
         con.execute("INSERT INTO interaction_people VALUES (99999, 9999)")
     out = tmp_path / "page.html"
     r = run("dashboard", "-o", out, "--open", check=0, env={"DISPLAY": ""})
@@ -87,7 +118,7 @@ def test_page_renders_offline_and_hostile_strings_stay_text(run, app, tmp_path):
     # The hostile name is a tick label in views 5 and 6: literal text, never a link.
     assert not re.search(r"<a\b[^>]*evil\.test", dom)  # no link element (plotly would make <a xlink:href>)
     assert not re.search(r"<a\b", dom.split("<main>", 1)[1])
-    assert "&lt;a href=\"http://evil.test\"&gt;x&lt;/a&gt;" in found["people"]
+    assert '&lt;a href="http://evil.test"&gt;x&lt;/a&gt;' in found["people"]
 
     hovered = tmp_path / "hover.html"
     hovered.write_text(html.replace("</body>", HOVER + "</body>"))

@@ -13,9 +13,9 @@ from datetime import date, datetime
 import pytest
 
 from dashboards import core_views, figures
-from tracker.store import dashboard as queries
 from dashboards.views import Range
 from tracker.store import connect
+from tracker.store import dashboard as queries
 
 HOSTILE_NAME = '<a href="http://evil.test">x</a>'
 HOSTILE_NOTE = "<b>bold</b><img src=x onerror=alert(1)>"
@@ -30,21 +30,28 @@ RNG = rng_for(D(2026, 3, 2, 3), D(2026, 3, 5, 3))
 
 
 def add_span(con, sid, start, end, app, title, state="active"):
-    con.execute("INSERT INTO activity (span_id, start_utc, end_utc, app, title, state, source) VALUES (?,?,?,?,?,?, 'daemon')",
-                [sid, start, end, app, title, state])
+    con.execute(
+        "INSERT INTO activity (span_id, start_utc, end_utc, app, title, state, source) VALUES (?,?,?,?,?,?, 'daemon')",
+        [sid, start, end, app, title, state],
+    )
 
 
 def add_person(con, pid, name, tier=None, every=None, mx=None, modes=None):
-    con.execute("INSERT INTO people (id, name, name_key, tier, every_days, max_days, cadence_modes, created_at) "
-                "VALUES (?,?,?,?,?,?,?,?)", [pid, name, name.lower(), tier, every, mx, modes, D(2026, 1, 1, 12)])
+    con.execute(
+        "INSERT INTO people (id, name, name_key, tier, every_days, max_days, cadence_modes, created_at) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        [pid, name, name.lower(), tier, every, mx, modes, D(2026, 1, 1, 12)],
+    )
 
 
-def add_interaction(con, iid, at, minutes, mode, people, closeness=None, work=False, deleted=False, note=None,
-                    summary=None):
+def add_interaction(
+    con, iid, at, minutes, mode, people, closeness=None, work=False, deleted=False, note=None, summary=None
+):
     con.execute(
         "INSERT INTO interactions (id, summary, happened_at, duration_min, mode, closeness, work, note, logged_at, deleted_at)"
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [iid, summary, at, minutes, mode, closeness, work, note, at, at if deleted else None])
+        [iid, summary, at, minutes, mode, closeness, work, note, at, at if deleted else None],
+    )
     for p in people:
         con.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, p])
 
@@ -71,8 +78,9 @@ def con(tmp_path):
         add_person(c, 6, "Nora", tier="friend")
         add_person(c, 7, HOSTILE_NAME)
         # A group dinner Mon 19:00 local, 2 h: counts ONCE as face-to-face time.
-        add_interaction(c, 1, D(2026, 3, 2, 18), 120, "in-person", [1, 2, 3, 7], closeness=6, note=HOSTILE_NOTE,
-                        summary="Dinner")
+        add_interaction(
+            c, 1, D(2026, 3, 2, 18), 120, "in-person", [1, 2, 3, 7], closeness=6, note=HOSTILE_NOTE, summary="Dinner"
+        )
         add_interaction(c, 2, D(2026, 3, 3, 12), 60, "in-person", [1], closeness=7, deleted=True)
         add_interaction(c, 3, D(2026, 3, 3, 19), 30, "video", [4], closeness=4)
         add_interaction(c, 4, D(2026, 3, 4, 11), 45, "in-person", [5], closeness=3, work=True)
@@ -84,9 +92,11 @@ def con(tmp_path):
 
 def test_calendar_days_are_local_with_start_hour():
     cal = queries.calendar(RNG)
-    assert cal == [(date(2026, 3, 2), D(2026, 3, 2, 3), D(2026, 3, 3, 3)),
-                   (date(2026, 3, 3), D(2026, 3, 3, 3), D(2026, 3, 4, 3)),
-                   (date(2026, 3, 4), D(2026, 3, 4, 3), D(2026, 3, 5, 3))]
+    assert cal == [
+        (date(2026, 3, 2), D(2026, 3, 2, 3), D(2026, 3, 3, 3)),
+        (date(2026, 3, 3), D(2026, 3, 3, 3), D(2026, 3, 4, 3)),
+        (date(2026, 3, 4), D(2026, 3, 4, 3), D(2026, 3, 5, 3)),
+    ]
     assert len(queries.hour_calendar(RNG)) == 72
 
 
@@ -123,8 +133,11 @@ def test_view2_ratio_and_empty_state(con):
 def test_view3_categories(con):
     d = queries.categories_per_week(con, RNG)
     got = {(w, c): h for w, c, h in zip(d["week"], d["category"], d["hours"])}
-    assert got == {(date(2026, 3, 2), "social media"): 1.0, (date(2026, 3, 2), "programming"): 1.5,
-                   (date(2026, 3, 2), "other"): 0.75}
+    assert got == {
+        (date(2026, 3, 2), "social media"): 1.0,
+        (date(2026, 3, 2), "programming"): 1.5,
+        (date(2026, 3, 2), "other"): 0.75,
+    }
 
 
 def test_view4_heatmap(con):
@@ -170,7 +183,10 @@ def test_view8_closeness_and_view9_mode_mix(con):
     assert d["text"]["duration_min"] == []  # not rated
     m = queries.mode_mix(con, RNG)
     assert {(w, mo): h for w, mo, h in zip(m["week"], m["mode"], m["hours"])} == {
-        (date(2026, 3, 2), "in-person"): 3.75, (date(2026, 3, 2), "video"): 0.5, (date(2026, 3, 2), "text"): 0.25}
+        (date(2026, 3, 2), "in-person"): 3.75,
+        (date(2026, 3, 2), "video"): 0.5,
+        (date(2026, 3, 2), "text"): 0.25,
+    }
 
 
 def test_view10_needs_enough_days(con):
@@ -212,8 +228,15 @@ def test_lagged_finds_a_planted_association(tmp_path):
 
 def test_totals_and_cache_follow_new_data(con):
     t = queries.totals(con, RNG)
-    assert t == {"screen_h": 3.25, "social_h": 1.0, "f2f_h": 3.75, "interactions": 5, "people_in_person": 5,
-                 "days": 3, "tracked_days": 3}
+    assert t == {
+        "screen_h": 3.25,
+        "social_h": 1.0,
+        "f2f_h": 3.75,
+        "interactions": 5,
+        "people_in_person": 5,
+        "days": 3,
+        "tracked_days": 3,
+    }
     add_span(con, "new", D(2026, 3, 4, 19), D(2026, 3, 4, 19, 30), "firefox", "Instagram — Mozilla Firefox")
     assert queries.totals(con, RNG)["social_h"] == 1.5
 
@@ -221,8 +244,10 @@ def test_totals_and_cache_follow_new_data(con):
 def test_dst_day_is_23_hours_and_spans_split(tmp_path):
     """29 March 2026: clocks jump 02:00 -> 03:00 in Berlin; a span 01:00-05:00 local is 3 real hours."""
     rng = rng_for(D(2026, 3, 28, 3), D(2026, 3, 30, 2))
-    assert [(s, e) for _, s, e in queries.calendar(rng)] == [(D(2026, 3, 28, 3), D(2026, 3, 29, 2)),
-                                                           (D(2026, 3, 29, 2), D(2026, 3, 30, 2))]
+    assert [(s, e) for _, s, e in queries.calendar(rng)] == [
+        (D(2026, 3, 28, 3), D(2026, 3, 29, 2)),
+        (D(2026, 3, 29, 2), D(2026, 3, 30, 2)),
+    ]
     assert len(queries.hour_calendar(rng)) == 23 + 24
     with connect(tmp_path / "dst.duckdb") as c:
         add_span(c, "d", D(2026, 3, 29, 0), D(2026, 3, 29, 3), "code", "x")
@@ -230,12 +255,15 @@ def test_dst_day_is_23_hours_and_spans_split(tmp_path):
 
 
 def test_user_strings_are_escaped_in_figures(con):
-    figs = [core_views.people_status(con, RNG).figure, core_views.friendship_hours(con, RNG).figure,
-            core_views.closeness(con, RNG).figure]
+    figs = [
+        core_views.people_status(con, RNG).figure,
+        core_views.friendship_hours(con, RNG).figure,
+        core_views.closeness(con, RNG).figure,
+    ]
     blob = json.dumps([json.loads(f.to_json()) for f in figs])
     assert "evil.test" in blob
     assert '<a href=\\"http://evil.test' not in blob and "<b>bold" not in blob and "<img" not in blob
-    assert "&lt;a href=\\\"http://evil.test\\\"&gt;x&lt;/a&gt;" in blob
+    assert '&lt;a href=\\"http://evil.test\\"&gt;x&lt;/a&gt;' in blob
     assert "&lt;b&gt;bold&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;" in blob
     cat = figures.categories_per_week({"week": [date(2026, 3, 2)], "category": ["<b>mine</b>"], "hours": [1.0]})
     assert cat.data[0].name == "&lt;b&gt;mine&lt;/b&gt;"

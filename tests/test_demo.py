@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.usecases import demo
 from tracker.store import connect
+from tracker.usecases import demo
 
-NOW = datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -30,7 +31,7 @@ def test_same_seed_same_data_other_seed_other_data(data):
 
 def test_spans_are_ordered_disjoint_and_never_in_the_future(data):
     s = data.spans
-    assert all(a[1] <= b[0] for a, b in zip(s, s[1:]))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(s))
     assert all(x[0] < x[1] <= x[0] + max(demo.MAX_SPAN_S, 86400) for x in s)
     assert all(x[1] - x[0] <= demo.MAX_SPAN_S for x in s if x[4] == "active")
     assert max(x[1] for x in s) <= NOW.timestamp()
@@ -69,7 +70,7 @@ def test_cast_and_interactions(data):
     assert set(Counter(i.mode for i in data.interactions)) == {"in-person", "video", "voice", "text"}
     assert any(i.work for i in data.interactions) and any(len(i.people) >= 3 for i in data.interactions)
     fridays = [i for i in data.interactions if "friday-dinner" in i.tags]
-    assert fridays and all(i.happened_at.replace(tzinfo=timezone.utc).astimezone(BERLIN).weekday() == 4 for i in fridays)
+    assert fridays and all(i.happened_at.replace(tzinfo=UTC).astimezone(BERLIN).weekday() == 4 for i in fridays)
     assert len(fridays) >= 10  # a weekly routine over 17 weeks, a few missed
 
 
@@ -87,7 +88,7 @@ def test_lonely_weeks_have_more_screen_and_fewer_people(data):
             screen[monday(s) in lonely] += e - s
     for i in data.interactions:
         if i.mode == "in-person" and not i.work:
-            meet[monday(i.happened_at.replace(tzinfo=timezone.utc).timestamp()) in lonely] += i.duration_min
+            meet[monday(i.happened_at.replace(tzinfo=UTC).timestamp()) in lonely] += i.duration_min
     weeks_l = len(lonely)
     weeks_n = 120 / 7 - weeks_l
     assert screen[True] / weeks_l > 1.1 * screen[False] / weeks_n
@@ -99,16 +100,20 @@ def test_demo_command_writes_and_replaces(run, app):
     first = json.loads(r.stdout)
     assert first["days"] == 30 and first["spans"] > 5000  # large enough for the table-rebuild path
     with connect(app.paths.db) as con:
-        counts = con.execute("SELECT (SELECT count(*) FROM activity WHERE source='demo'), "
-                             "(SELECT count(*) FROM interactions WHERE source='demo'), "
-                             "(SELECT count(*) FROM people WHERE source='demo')").fetchone()
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM activity WHERE source='demo'), "
+            "(SELECT count(*) FROM interactions WHERE source='demo'), "
+            "(SELECT count(*) FROM people WHERE source='demo')"
+        ).fetchone()
     assert counts == (first["spans"], first["interactions"], first["people"])
     r = run("demo", "--days", "30", "--seed", "5", "--json", check=0)
     second = json.loads(r.stdout)
     with connect(app.paths.db) as con:
-        counts = con.execute("SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM interactions), "
-                             "(SELECT count(*) FROM people), (SELECT count(*) FROM interaction_people "
-                             "WHERE interaction_id NOT IN (SELECT id FROM interactions))").fetchone()
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM interactions), "
+            "(SELECT count(*) FROM people), (SELECT count(*) FROM interaction_people "
+            "WHERE interaction_id NOT IN (SELECT id FROM interactions))"
+        ).fetchone()
         idx = con.execute("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'activity'").fetchone()[0]
     assert counts == (second["spans"], second["interactions"], second["people"], 0)
     assert idx == 1  # the rebuilt table kept its start_utc index
@@ -117,7 +122,8 @@ def test_demo_command_writes_and_replaces(run, app):
             "SELECT (SELECT count(*) FROM routines), (SELECT count(*) FROM routine_people), "
             "(SELECT count(*) FROM checkins), (SELECT count(*) FROM unplug_sessions), "
             "(SELECT count(*) FROM interactions WHERE routine_id IS NOT NULL), "
-            "(SELECT count(*) FROM interactions WHERE summary = 'Friday dinner')").fetchone()
+            "(SELECT count(*) FROM interactions WHERE summary = 'Friday dinner')"
+        ).fetchone()
     # One routine (not two after the re-run), linked to the generator's own dinners, not new ones.
     assert practice[:2] == (1, 2) and practice[2] == second["checkins"] > 20 and practice[3] == second["unplug"]
     assert 0 < practice[4] <= practice[5]
@@ -127,8 +133,10 @@ def test_demo_command_writes_and_replaces(run, app):
 
 def test_demo_refuses_real_data_without_force(run, app):
     with connect(app.paths.db) as con:
-        con.execute("INSERT INTO activity (span_id, start_utc, end_utc, app, title, state, source) VALUES "
-                    "('real-1', '2026-11-20 08:00', '2026-11-20 09:00', 'code', 'mine', 'active', 'daemon')")
+        con.execute(
+            "INSERT INTO activity (span_id, start_utc, end_utc, app, title, state, source) VALUES "
+            "('real-1', '2026-11-20 08:00', '2026-11-20 09:00', 'code', 'mine', 'active', 'daemon')"
+        )
     r = run("demo", "--days", "10")
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("Error: ") and "--force" in r.stderr and "Traceback" not in r.stderr
@@ -138,7 +146,9 @@ def test_demo_refuses_real_data_without_force(run, app):
     run("demo", "--days", "20", "--force", check=0)
     run("demo", "--days", "20", "--force", check=0)  # replaces demo rows, keeps the real one
     with connect(app.paths.db) as con:
-        assert con.execute("SELECT span_id, app FROM activity WHERE source <> 'demo'").fetchall() == [("real-1", "code")]
+        assert con.execute("SELECT span_id, app FROM activity WHERE source <> 'demo'").fetchall() == [
+            ("real-1", "code")
+        ]
         assert con.execute("SELECT count(*) FROM activity WHERE source = 'demo'").fetchone()[0] > 5000
 
 

@@ -24,7 +24,20 @@ def test_command_is_in_readme(name):
 
 
 def test_interactions_section_shows_every_subcommand():
-    for cmd in ("interactions list", "interactions show", "interactions edit", "interactions delete",
-                "interactions restore", "people add", "people list", "people show", "people rename",
-                "people merge", "people alias", "people edit", "export", "import"):
+    for cmd in (
+        "interactions list",
+        "interactions show",
+        "interactions edit",
+        "interactions delete",
+        "interactions restore",
+        "people add",
+        "people list",
+        "people show",
+        "people rename",
+        "people merge",
+        "people alias",
+        "people edit",
+        "export",
+        "import",
+    ):
         assert f"offscreen {cmd}" in README, cmd

@@ -56,25 +56,35 @@ def test_every_file_the_daemon_and_the_cli_create_is_private(tmp_path, loose_uma
     home = Path(os.environ["OFFSCREEN_HOME"])
     script = tmp_path / "script.json"
     script.write_text(json.dumps([[0, "AlphaApp", "secret title"], [0.3, "BetaApp", "other"]]))
-    env = {**os.environ, "OFFSCREEN_FAKE_SCRIPT": str(script), "OFFSCREEN_DB_WAIT": "5",
-           "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
+    env = {
+        **os.environ,
+        "OFFSCREEN_FAKE_SCRIPT": str(script),
+        "OFFSCREEN_DB_WAIT": "5",
+        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus",
+    }
     for var in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC"):
         env.pop(var, None)
 
     run("config", "init", check=0, env=env)
     cfg = home / "config" / "config.toml"
-    cfg.write_text(cfg.read_text().replace('quiet_start = "', 'quiet_start = "00:00" # was "', 1)
-                   .replace('quiet_end = "', 'quiet_end = "00:00" # was "', 1))
+    cfg.write_text(
+        cfg.read_text()
+        .replace('quiet_start = "', 'quiet_start = "00:00" # was "', 1)
+        .replace('quiet_end = "', 'quiet_end = "00:00" # was "', 1)
+    )
     d = daemon_factory(env, "--interval", 0.1)
     d.wait_status(lambda s: s["state"] == "active")
     state = home / "state"
-    wait_for(lambda: (state / "queue.sqlite3-wal").exists() and (state / "queue.sqlite3-shm").exists(),
-             what="the queue's -wal and -shm files")
+    wait_for(
+        lambda: (state / "queue.sqlite3-wal").exists() and (state / "queue.sqlite3-shm").exists(),
+        what="the queue's -wal and -shm files",
+    )
     running = modes(home)
-    assert {"daemon.json", "daemon.lock", "queue.sqlite3", "queue.sqlite3-wal", "queue.sqlite3-shm"} <= \
-        {Path(p).name for p in running}
+    assert {"daemon.json", "daemon.lock", "queue.sqlite3", "queue.sqlite3-wal", "queue.sqlite3-shm"} <= {
+        Path(p).name for p in running
+    }
     assert loose(running) == {}
-    listening = [c for c in psutil.Process(d.p.pid).net_connections(kind="inet")]
+    listening = list(psutil.Process(d.p.pid).net_connections(kind="inet"))
     assert listening == []  # no network socket at all, listening or not
     assert d.stop() == 0
 

@@ -110,16 +110,32 @@ def test_real_process_uses_xdg_dirs_and_db_flag_beats_env(run, tmp_path):
     and state in the XDG dirs and writes nothing else into HOME; --db beats $OFFSCREEN_DB."""
     home = tmp_path / "xhome"
     home.mkdir()
-    env = {"HOME": str(home), "OFFSCREEN_HOME": "", "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
-           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env = {
+        "HOME": str(home),
+        "OFFSCREEN_HOME": "",
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
     run("config", "init", check=0, env=env)
     run("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-20 10:00", check=0, env=env)
     assert (tmp_path / "cfg" / "offscreen" / "config.toml").is_file()
     assert (tmp_path / "data" / "offscreen" / "offscreen.duckdb").is_file()
     assert list(home.iterdir()) == []
     via_env, via_flag = tmp_path / "env.duckdb", tmp_path / "flag.duckdb"
-    run("--db", via_flag, "log", "--with", "Jo", "--for", "1h", "--at", "2025-11-20 12:00", check=0,
-        env={**env, "OFFSCREEN_DB": str(via_env)})
+    run(
+        "--db",
+        via_flag,
+        "log",
+        "--with",
+        "Jo",
+        "--for",
+        "1h",
+        "--at",
+        "2025-11-20 12:00",
+        check=0,
+        env={**env, "OFFSCREEN_DB": str(via_env)},
+    )
     assert via_flag.is_file() and not via_env.exists()
     listed = run("--db", via_flag, "interactions", "list", "--json", check=0, env=env).stdout
     assert [i["people"] for i in json.loads(listed)] == [["Jo"]]

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-
-import pytest
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from inproc import cli  # noqa: F401 (fixture)
-from tracker.domain import interactions as core
 from tracker import store
+from tracker.domain import interactions as core
 from tracker.store import interactions as store_i
 from tracker.store import people as store_p
 
-NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 
 
 def _db(tmp_path):
@@ -43,15 +43,18 @@ def test_list_json_contract(cli, three):
     assert items[2]["tags"] == ["sport"] and items[1]["closeness"] is None and items[1]["note"] is None
 
 
-@pytest.mark.parametrize("args, ids", [
-    (["--since", "2025-11-21"], [2, 3]),
-    (["--until", "2025-11-21"], [1, 2]),
-    (["--since", "2025-11-21", "--until", "2025-11-22"], [2]),
-    (["--with", "alex"], [1, 3]),
-    (["--mode", "in-person"], [1, 3]),
-    (["--mode", "phone"], [2]),
-    (["--with", "Alex", "--mode", "voice"], []),
-])
+@pytest.mark.parametrize(
+    "args, ids",
+    [
+        (["--since", "2025-11-21"], [2, 3]),
+        (["--until", "2025-11-21"], [1, 2]),
+        (["--since", "2025-11-21", "--until", "2025-11-22"], [2]),
+        (["--with", "alex"], [1, 3]),
+        (["--mode", "in-person"], [1, 3]),
+        (["--mode", "phone"], [2]),
+        (["--with", "Alex", "--mode", "voice"], []),
+    ],
+)
 def test_list_filters(cli, three, args, ids):
     assert [i["id"] for i in _list(cli, *args)] == ids
 
@@ -64,7 +67,8 @@ def test_list_table(cli, three):
     )
     assert cli("interactions", "list", "--since", "2030-01-01", check=0).stdout == "No interactions match.\n"
     assert cli("interactions", "list", "--with", "Nobody", check=2).stderr == (
-        "Error: no person called 'Nobody'; see 'offscreen people list'\n")
+        "Error: no person called 'Nobody'; see 'offscreen people list'\n"
+    )
 
 
 def test_show(cli, three):
@@ -86,7 +90,11 @@ def test_edit_changes_only_given_fields(cli, tmp_path, three):
     cli("interactions", "edit", "1", "--at", "2025-11-20 18:00", "--closeness", "none", "--tag", "", check=0)
     after = _list(cli)[0]
     assert (after["people"], after["duration_min"], after["happened_at"], after["closeness"]) == (
-        ["Jo"], 180, "2025-11-20T18:00:00+01:00", None)
+        ["Jo"],
+        180,
+        "2025-11-20T18:00:00+01:00",
+        None,
+    )
     assert after["logged_at"] == before["logged_at"]
     with store.connect(_db(tmp_path)) as con:
         assert con.execute("SELECT updated_at IS NOT NULL FROM interactions WHERE id = 1").fetchone() == (True,)
@@ -99,7 +107,8 @@ def test_edit_rejects_bad_values_and_writes_nothing(cli, tmp_path, three):
     assert cli("interactions", "edit", "1", "--with", "", check=2).stderr.startswith("Error: empty name")
     assert cli("interactions", "edit", "1", check=2).stderr.startswith("Error: nothing to change")
     assert cli("interactions", "edit", "9", "--note", "x", check=2).stderr == (
-        "Error: no interaction #9; see 'offscreen interactions list'\n")
+        "Error: no interaction #9; see 'offscreen interactions list'\n"
+    )
     assert _list(cli) == before
 
 
@@ -117,7 +126,8 @@ def test_delete_and_restore(cli, three):
     assert [i["id"] for i in _list(cli)] == [1, 2, 3]
     for cmd in ("delete", "restore", "show"):
         assert cli("interactions", cmd, "77", check=2).stderr == (
-            "Error: no interaction #77; see 'offscreen interactions list'\n")
+            "Error: no interaction #77; see 'offscreen interactions list'\n"
+        )
 
 
 def _add(con, at, minutes, mode, names):

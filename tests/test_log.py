@@ -7,9 +7,8 @@ import os
 import pty
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
 
 from tracker import store
 
@@ -23,23 +22,62 @@ def _listed(run) -> list[dict]:
 
 
 def test_log_prints_what_was_stored_and_stores_every_field(run, tmp_path):
-    r = run("log", "lunch", "at", "the", "canteen", "--with", "Sam, Alex", "--with", "Jo", "--at", "2025-11-20 12:30",
-            "--for", "1h", "--closeness", "5", "--tag", "food", "--tag", "work friends", "--note", "talked about Lisbon",
-            "--place", "canteen", "--initiated", "them", "--phones-away", "partly", "--work", check=0)
-    assert r.stdout == ("Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5: "
-                        "lunch at the canteen\n")
+    r = run(
+        "log",
+        "lunch",
+        "at",
+        "the",
+        "canteen",
+        "--with",
+        "Sam, Alex",
+        "--with",
+        "Jo",
+        "--at",
+        "2025-11-20 12:30",
+        "--for",
+        "1h",
+        "--closeness",
+        "5",
+        "--tag",
+        "food",
+        "--tag",
+        "work friends",
+        "--note",
+        "talked about Lisbon",
+        "--place",
+        "canteen",
+        "--initiated",
+        "them",
+        "--phones-away",
+        "partly",
+        "--work",
+        check=0,
+    )
+    assert r.stdout == (
+        "Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5: lunch at the canteen\n"
+    )
     assert r.stderr == ""
     [item] = _listed(run)
     logged_at = item.pop("logged_at")
     assert item == {
-        "id": 1, "happened_at": "2025-11-20T12:30:00+01:00", "duration_min": 60, "mode": "in-person",
-        "people": ["Alex", "Jo", "Sam"], "closeness": 5, "tags": ["food", "work friends"],
-        "note": "talked about Lisbon", "summary": "lunch at the canteen", "place": "canteen",
-        "initiated": "them", "phones_away": "partly", "work": True, "routine": None,
+        "id": 1,
+        "happened_at": "2025-11-20T12:30:00+01:00",
+        "duration_min": 60,
+        "mode": "in-person",
+        "people": ["Alex", "Jo", "Sam"],
+        "closeness": 5,
+        "tags": ["food", "work friends"],
+        "note": "talked about Lisbon",
+        "summary": "lunch at the canteen",
+        "place": "canteen",
+        "initiated": "them",
+        "phones_away": "partly",
+        "work": True,
+        "routine": None,
     }
     # Both when it happened and when it was logged are stored; logged_at is "now".
     logged = datetime.fromisoformat(logged_at)
-    assert abs(logged - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(logged - datetime.now(UTC)) < timedelta(minutes=5)
     with store.connect(_db(tmp_path)) as con:
         assert con.execute("SELECT happened_at, source FROM interactions").fetchall() == [
             (datetime(2025, 11, 20, 11, 30), "cli")
@@ -47,9 +85,9 @@ def test_log_prints_what_was_stored_and_stores_every_field(run, tmp_path):
 
 
 def test_default_time_is_now_minus_duration_and_default_mode_in_person(run):
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     run("log", "--with", "Sam", "--for", "45m", check=0)
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
     [item] = _listed(run)
     start = datetime.fromisoformat(item["happened_at"])
     assert before - timedelta(minutes=45, seconds=1) <= start <= after - timedelta(minutes=45)
@@ -98,8 +136,14 @@ def test_prompts_for_missing_essentials_at_a_terminal(tmp_path):
     exe = Path(sys.executable).with_name("offscreen")
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen([str(exe), "log", "coffee", "--at", "2025-11-20 09:00"], stdin=slave,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+        proc = subprocess.Popen(
+            [str(exe), "log", "coffee", "--at", "2025-11-20 09:00"],
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
         os.close(slave)
         slave = None
         # Typed answers; the first duration is wrong and is asked again.
@@ -120,8 +164,9 @@ def test_bad_option_at_a_terminal_fails_before_any_prompt(tmp_path):
     exe = Path(sys.executable).with_name("offscreen")
     master, slave = pty.openpty()
     try:
-        proc = subprocess.run([str(exe), "log", "--mode", "walk"], stdin=slave, capture_output=True, text=True,
-                              timeout=60)
+        proc = subprocess.run(
+            [str(exe), "log", "--mode", "walk"], stdin=slave, capture_output=True, text=True, timeout=60
+        )
     finally:
         os.close(slave)
         os.close(master)
@@ -148,8 +193,9 @@ def _modules_after(argv: list[str]) -> set[str]:
         "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
         "print('\\n'.join(sys.modules))"
     )
-    r = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60,
-                       stdin=subprocess.DEVNULL)
+    r = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
     assert r.returncode == 0, r.stderr
     return set(r.stdout.split())
 
@@ -182,4 +228,4 @@ def test_from_idle_fills_time_and_duration(run, tmp_path):
     run("log", "--from-idle", "--with", "Sam", "coffee", check=0)
     [item] = _listed(run)
     assert item["duration_min"] == 45
-    assert item["happened_at"] == away_start.replace(tzinfo=timezone.utc).astimezone().isoformat()
+    assert item["happened_at"] == away_start.replace(tzinfo=UTC).astimezone().isoformat()

@@ -29,13 +29,19 @@ class FakeLogind:
         self.state = tmp_path / "locked"
         self.state.write_text("no")
         self.calls_file = Path(str(self.state) + ".calls")
-        self.bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1",
-                                     f"--address=unix:path={tmp_path}/system_bus"], stdout=subprocess.PIPE, text=True)
+        self.bus = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address=1", f"--address=unix:path={tmp_path}/system_bus"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self.server = None
         self.address = self.bus.stdout.readline().strip()
-        self.server = subprocess.Popen([sys_python, str(HELPERS / "fake_logind.py"), str(self.state), *args],
-                                       env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": self.address},
-                                       stdout=subprocess.PIPE, text=True)
+        self.server = subprocess.Popen(
+            [sys_python, str(HELPERS / "fake_logind.py"), str(self.state), *args],
+            env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": self.address},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.server.stdout.readline().strip() == "ready"
 
     def set(self, locked: bool) -> float:
@@ -97,7 +103,9 @@ def test_outside_any_session_the_users_graphical_session_is_read(tmp_path):
 
 def test_lock_hint_without_bus_logs_once_and_retries_rarely():
     logged = []
-    h = logind.LockHint(lambda level, msg: logged.append((level, msg)), env={"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/bus"})
+    h = logind.LockHint(
+        lambda level, msg: logged.append((level, msg)), env={"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/bus"}
+    )
     assert [h.locked(t) for t in (0.0, 1.0, 2.0, 299.0)] == [False] * 4
     assert [lvl for lvl, _ in logged] == ["info"]
     assert "logind lock check off: cannot connect to the system bus" in logged[0][1]
@@ -108,8 +116,11 @@ def test_lock_hint_without_bus_logs_once_and_retries_rarely():
 def test_logind_error_reply_disables_the_check(tmp_path):
     # A real bus without logind on it: the bus answers ServiceUnknown at once.
     require("dbus-daemon")
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1",
-                            f"--address=unix:path={tmp_path}/bus"], stdout=subprocess.PIPE, text=True)
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1", f"--address=unix:path={tmp_path}/bus"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         address = bus.stdout.readline().strip()
         logged = []
@@ -126,7 +137,9 @@ def _spans():
 
     app = App.create()
     with app.store(drain=True) as con:
-        return con.execute("SELECT epoch(start_utc), epoch(end_utc), app, state FROM activity ORDER BY start_utc").fetchall()
+        return con.execute(
+            "SELECT epoch(start_utc), epoch(end_utc), app, state FROM activity ORDER BY start_utc"
+        ).fetchall()
 
 
 @pytest.mark.x11
@@ -167,7 +180,9 @@ def test_daemon_without_system_bus_runs_normally(xserver, daemon_factory, tmp_pa
     assert [(r[2], r[3]) for r in rows] == [("AlphaApp", "active")]
     assert rows[0][1] - rows[0][0] >= 1.0
     lines = [ln for ln in d.text().splitlines() if "logind" in ln]
-    assert len(lines) == 1 and lines[0].startswith("INFO logind lock check off: cannot connect to the system bus"), lines
+    assert len(lines) == 1 and lines[0].startswith("INFO logind lock check off: cannot connect to the system bus"), (
+        lines
+    )
 
 
 def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, run):
@@ -182,9 +197,11 @@ def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, run):
 
 
 def test_jeepney_is_imported_only_when_logind_is_asked():
-    code = ("import sys, tracker.cli, tracker.daemon.loop, tracker.ops.doctor, tracker.sampling.logind; "
-            "print('jeepney' in sys.modules); "
-            "tracker.sampling.logind.probe({'DBUS_SYSTEM_BUS_ADDRESS': 'unix:path=/nonexistent/bus'}); "
-            "print('jeepney' in sys.modules)")
+    code = (
+        "import sys, tracker.cli, tracker.daemon.loop, tracker.ops.doctor, tracker.sampling.logind; "
+        "print('jeepney' in sys.modules); "
+        "tracker.sampling.logind.probe({'DBUS_SYSTEM_BUS_ADDRESS': 'unix:path=/nonexistent/bus'}); "
+        "print('jeepney' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]  # the second line shows the check can see an import

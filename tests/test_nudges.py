@@ -9,19 +9,19 @@ import os
 import shutil
 import subprocess
 import time as _time
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import require
-from tracker.usecases import nudges
 from tracker.app import App
-from tracker.domain.cadence import Due
 from tracker.config import Config, Nudges
+from tracker.domain.cadence import Due
 from tracker.store import connect
 from tracker.store import practice as sp
+from tracker.usecases import nudges
 
 B = ZoneInfo("Europe/Berlin")
 NOQUIET = Nudges(quiet_start="00:00", quiet_end="00:00")
@@ -32,7 +32,7 @@ def berlin(*a):
 
 
 def u(*a):
-    return berlin(*a).astimezone(timezone.utc).replace(tzinfo=None)
+    return berlin(*a).astimezone(UTC).replace(tzinfo=None)
 
 
 @pytest.mark.parametrize(
@@ -60,16 +60,20 @@ IDLE = {"start_utc": u(2026, 11, 10, 10, 0), "end_utc": u(2026, 11, 10, 11, 30),
 def test_choose_priorities_and_switches():
     now = berlin(2026, 11, 10, 11, 40)
     n = nudges.choose(now, Nudges(), sent_today=False, overdue=[SAM, KIM], at_risk=[RISK], idle_span=IDLE)
-    assert n == nudges.Nudge("from-idle", "Welcome back. You were away 1h30m: were you with people?",
-                             "offscreen log --from-idle")
+    assert n == nudges.Nudge(
+        "from-idle", "Welcome back. You were away 1h30m: were you with people?", "offscreen log --from-idle"
+    )
     # 20 minutes after coming back it's too late to ask; the routine comes next, then people.
     later = berlin(2026, 11, 10, 11, 50)
     n = nudges.choose(later, Nudges(), sent_today=False, overdue=[SAM], at_risk=[RISK], idle_span=IDLE)
-    assert n.text() == ('Friday dinner hasn\'t happened yet this time (a 4-period streak): today is the last day. '
-                        'Still on? (offscreen routine show "Friday dinner")')
+    assert n.text() == (
+        "Friday dinner hasn't happened yet this time (a 4-period streak): today is the last day. "
+        'Still on? (offscreen routine show "Friday dinner")'
+    )
     n = nudges.choose(later, Nudges(), sent_today=False, overdue=[KIM, SAM])
-    assert n.text() == ("It's been 40 days since you last saw Sam. A short message to set something up?"
-                        " (offscreen people due)")
+    assert n.text() == (
+        "It's been 40 days since you last saw Sam. A short message to set something up? (offscreen people due)"
+    )
     assert nudges.choose(later, Nudges(), sent_today=False, overdue=[KIM]) is None  # late is not overdue
     assert nudges.choose(later, Nudges(), sent_today=True, overdue=[SAM]) is None
     assert nudges.choose(later, Nudges(enabled=False), sent_today=False, overdue=[SAM]) is None
@@ -79,16 +83,26 @@ def test_choose_priorities_and_switches():
 
 def _spans(con, spans):
     for i, (start, end, state) in enumerate(spans):
-        con.execute("INSERT INTO activity (span_id, start_utc, end_utc, app, state) VALUES (?, ?, ?, 'x', ?)",
-                    [f"s{i}", u(2026, 11, 10, *start), u(2026, 11, 10, *end), state])
+        con.execute(
+            "INSERT INTO activity (span_id, start_utc, end_utc, app, state) VALUES (?, ?, ?, 'x', ?)",
+            [f"s{i}", u(2026, 11, 10, *start), u(2026, 11, 10, *end), state],
+        )
 
 
 @pytest.mark.parametrize(
     "spans, now, expected",
     [
         # Idle 45 min, locked 60 min (one absence of 1h45m), then back at the keyboard.
-        ([((9, 0), (10, 0), "active"), ((10, 0), (10, 45), "idle"), ((10, 46), (11, 45), "locked"),
-          ((11, 45), (11, 50), "active")], (11, 55), ((10, 0), (11, 45), 105.0)),
+        (
+            [
+                ((9, 0), (10, 0), "active"),
+                ((10, 0), (10, 45), "idle"),
+                ((10, 46), (11, 45), "locked"),
+                ((11, 45), (11, 50), "active"),
+            ],
+            (11, 55),
+            ((10, 0), (11, 45), 105.0),
+        ),
         # Still away: not "on return".
         ([((9, 0), (10, 0), "active"), ((10, 0), (11, 45), "idle")], (11, 55), None),
         # Too short, too long.
@@ -97,8 +111,16 @@ def _spans(con, spans):
         # Came back long ago (outside the window of one hour).
         ([((8, 0), (9, 0), "idle"), ((9, 0), (11, 0), "active")], (11, 0), None),
         # The latest absence is the one that counts, even if an earlier one qualified.
-        ([((8, 0), (9, 0), "idle"), ((9, 0), (9, 30), "active"), ((9, 30), (9, 40), "idle"),
-          ((9, 40), (9, 45), "active")], (9, 50), None),
+        (
+            [
+                ((8, 0), (9, 0), "idle"),
+                ((9, 0), (9, 30), "active"),
+                ((9, 30), (9, 40), "idle"),
+                ((9, 40), (9, 45), "active"),
+            ],
+            (9, 50),
+            None,
+        ),
     ],
 )
 def test_last_idle_span(tmp_path, spans, now, expected):
@@ -108,8 +130,11 @@ def test_last_idle_span(tmp_path, spans, now, expected):
     if expected is None:
         assert got is None
     else:
-        assert got == {"start_utc": u(2026, 11, 10, *expected[0]), "end_utc": u(2026, 11, 10, *expected[1]),
-                       "minutes": expected[2]}
+        assert got == {
+            "start_utc": u(2026, 11, 10, *expected[0]),
+            "end_utc": u(2026, 11, 10, *expected[1]),
+            "minutes": expected[2],
+        }
 
 
 def test_failing_notify_is_logged_not_raised(tmp_path):
@@ -117,7 +142,8 @@ def test_failing_notify_is_logged_not_raised(tmp_path):
     n = nudges.Nudge("overdue", "hi")
     assert nudges.deliver(n, log_file=log, command="false") == "failed: false exited 1: "
     assert nudges.deliver(n, log_file=log, command=str(tmp_path / "no-such-notify")).endswith(
-        "not found (install libnotify-bin)")
+        "not found (install libnotify-bin)"
+    )
     lines = log.read_text().splitlines()
     assert len(lines) == 2 and lines[0].endswith("nudge not shown: false exited 1: ")
     assert oct(log.stat().st_mode & 0o777) == "0o600"
@@ -132,8 +158,12 @@ def _app(tmp_path, cfg: Config) -> App:
 def _overdue_sam(app, now):
     with connect(app.paths.db) as con:
         sam = sp.add_person(con, "Sam", tier="inner", created_at=u(2026, 1, 1, 12))
-        sp.add_interaction(con, happened_at=(now - timedelta(days=30)).astimezone(timezone.utc).replace(tzinfo=None),
-                           duration_min=60, person_ids=[sam])
+        sp.add_interaction(
+            con,
+            happened_at=(now - timedelta(days=30)).astimezone(UTC).replace(tzinfo=None),
+            duration_min=60,
+            person_ids=[sam],
+        )
 
 
 def test_run_once_a_day_even_when_delivery_fails(tmp_path):
@@ -151,7 +181,10 @@ def test_run_once_a_day_even_when_delivery_fails(tmp_path):
     assert n2.kind == "overdue"
     with connect(app.paths.db) as con:
         rows = con.execute("SELECT day, kind, delivered LIKE 'failed: %' FROM nudges_sent ORDER BY day").fetchall()
-        assert rows == [(datetime(2026, 11, 10).date(), "overdue", True), (datetime(2026, 11, 11).date(), "overdue", True)]
+        assert rows == [
+            (datetime(2026, 11, 10).date(), "overdue", True),
+            (datetime(2026, 11, 11).date(), "overdue", True),
+        ]
         assert nudges.status_line(con, now, app.config).startswith("Nudge today: It's been 30 days")
 
 
@@ -198,22 +231,34 @@ def test_real_desktop_notification(tmp_path):
     probe = subprocess.run([sys_python or "python3", "-c", "import dbus, gi"], capture_output=True)
     if sys_python is None or probe.returncode != 0:
         pytest.skip("the system python3 lacks python3-dbus / python3-gi for the test notification server")
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1",
-                            f"--address=unix:path={tmp_path}/bus"], stdout=subprocess.PIPE, text=True)
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1", f"--address=unix:path={tmp_path}/bus"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     server = None
     try:
         address = bus.stdout.readline().strip()
         env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
         out = tmp_path / "notifications.jsonl"
-        server = subprocess.Popen([sys_python, str(Path(__file__).parent / "helpers" / "notify_server.py"), str(out)],
-                                  env=env, stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [sys_python, str(Path(__file__).parent / "helpers" / "notify_server.py"), str(out)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert server.stdout.readline().strip() == "ready"
         n = nudges.Nudge("overdue", "It's been 30 days since you last saw Tom & Jerry.", "offscreen people due")
         assert nudges.deliver(n, env=env) == "desktop"
         lines = _wait_for(lambda: out.exists() and out.read_text().splitlines())
-        assert [json.loads(x) for x in lines] == [{
-            "app_name": "offscreen", "summary": "offscreen", "urgency": 0,
-            "body": "It's been 30 days since you last saw Tom &amp; Jerry. (offscreen people due)"}]
+        assert [json.loads(x) for x in lines] == [
+            {
+                "app_name": "offscreen",
+                "summary": "offscreen",
+                "urgency": 0,
+                "body": "It's been 30 days since you last saw Tom &amp; Jerry. (offscreen people due)",
+            }
+        ]
     finally:
         for p in (server, bus):
             if p is not None:
@@ -244,7 +289,8 @@ def test_the_daemons_drain_child_sends_the_return_nudge(run, tmp_path):
     home = tmp_path / "offscreen"
     (home / "config").mkdir(parents=True)
     (home / "config" / "config.toml").write_text(
-        '[nudges]\ndesktop = false\nquiet_start = "00:00"\nquiet_end = "00:00"\n')
+        '[nudges]\ndesktop = false\nquiet_start = "00:00"\nquiet_end = "00:00"\n'
+    )
     now = store.utcnow().replace(microsecond=0)
     with store.connect(home / "data" / "offscreen.duckdb") as con:
         con.execute(
@@ -259,5 +305,6 @@ def test_the_daemons_drain_child_sends_the_return_nudge(run, tmp_path):
     run("drain", "--nudge", check=0)  # at most one a day
     with store.connect(home / "data" / "offscreen.duckdb") as con:
         rows = con.execute("SELECT kind, message, delivered FROM nudges_sent").fetchall()
-    assert rows == [("from-idle", "Welcome back. You were away 1h15m: were you with people? "
-                     "(offscreen log --from-idle)", "off")]
+    assert rows == [
+        ("from-idle", "Welcome back. You were away 1h15m: were you with people? (offscreen log --from-idle)", "off")
+    ]

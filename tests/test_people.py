@@ -25,30 +25,58 @@ def _log(cli, who, at, dur="1h", *extra):
 
 
 def test_add_with_tier_kin_cadence_stores_the_columns(cli, tmp_path):
-    r = cli("people", "add", "Mum", "--tier", "inner", "--kin", "--every", "7", "--max", "14", "--counts", "any",
-            "--note", "calls on Sundays", "--alias", "Mom", check=0)
+    r = cli(
+        "people",
+        "add",
+        "Mum",
+        "--tier",
+        "inner",
+        "--kin",
+        "--every",
+        "7",
+        "--max",
+        "14",
+        "--counts",
+        "any",
+        "--note",
+        "calls on Sundays",
+        "--alias",
+        "Mom",
+        check=0,
+    )
     assert r.stdout == "Added Mum (#1)\n"
     cli("people", "add", "Jo", "--counts", "in-person", check=0)
     with store.connect(_db(tmp_path)) as con:
         rows = con.execute(
-            "SELECT name, tier, kin, every_days, max_days, cadence_modes, note FROM people ORDER BY id").fetchall()
-    assert rows == [("Mum", "inner", True, 7, 14, "in-person,video,voice,text", "calls on Sundays"),
-                    ("Jo", None, False, None, None, "in-person", None)]
+            "SELECT name, tier, kin, every_days, max_days, cadence_modes, note FROM people ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        ("Mum", "inner", True, 7, 14, "in-person,video,voice,text", "calls on Sundays"),
+        ("Jo", None, False, None, None, "in-person", None),
+    ]
     p = _people(cli)["Mum"]
     assert (p["aliases"], p["tier"], p["kin"], p["counts"], p["interactions"]) == (["Mom"], "inner", True, "any", 0)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["people", "add", "mum"], "Error: 'mum' already exists; use 'offscreen people edit' to change them\n"),
-    (["people", "add", "mom"], "Error: 'mom' already exists; use 'offscreen people edit' to change them\n"),
-    (["people", "add", "Dad", "--every", "30", "--max", "7"],
-     "Error: --every (30 days) must not be more than --max (7 days)\n"),
-    (["people", "add", "Dad", "--every", "0"], "Error: --every must be a number of days from 1 to 3650, got 0\n"),
-    (["people", "add", "  "], "Error: empty name; give a person's name, e.g. --with Sam\n"),
-    (["people", "show", "Nobody"], "Error: no person called 'Nobody'; see 'offscreen people list'\n"),
-    (["people", "edit", "Mum"], "Error: nothing to change; give at least one option (see --help)\n"),
-    (["people", "edit", "Mum", "--every", "30"], "Error: --every (30 days) must not be more than --max (14 days)\n"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["people", "add", "mum"], "Error: 'mum' already exists; use 'offscreen people edit' to change them\n"),
+        (["people", "add", "mom"], "Error: 'mom' already exists; use 'offscreen people edit' to change them\n"),
+        (
+            ["people", "add", "Dad", "--every", "30", "--max", "7"],
+            "Error: --every (30 days) must not be more than --max (7 days)\n",
+        ),
+        (["people", "add", "Dad", "--every", "0"], "Error: --every must be a number of days from 1 to 3650, got 0\n"),
+        (["people", "add", "  "], "Error: empty name; give a person's name, e.g. --with Sam\n"),
+        (["people", "show", "Nobody"], "Error: no person called 'Nobody'; see 'offscreen people list'\n"),
+        (["people", "edit", "Mum"], "Error: nothing to change; give at least one option (see --help)\n"),
+        (
+            ["people", "edit", "Mum", "--every", "30"],
+            "Error: --every (30 days) must not be more than --max (14 days)\n",
+        ),
+    ],
+)
 def test_people_errors_are_exit_2_one_line(cli, tmp_path, args, message):
     cli("people", "add", "Mum", "--every", "7", "--max", "14", "--alias", "Mom", check=0)
     with store.connect(_db(tmp_path)) as con:
@@ -110,14 +138,17 @@ def test_merge_is_all_or_nothing(tmp_path):
         b = store_p.create(con, "B")
         store_p.add_alias(con, b, "Bee")
         con.execute("INSERT INTO interaction_people VALUES (1, ?)", [b])
-        snapshot = [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                    for t in ("people", "aliases", "interaction_people")]
-        with pytest.raises(RuntimeError):
-            with store.transaction(con):
-                store_p.merge(con, a, b)
-                raise RuntimeError("crash half-way")
-        assert [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                for t in ("people", "aliases", "interaction_people")] == snapshot
+        snapshot = [
+            con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("people", "aliases", "interaction_people")
+        ]
+        with pytest.raises(RuntimeError), store.transaction(con):
+            store_p.merge(con, a, b)
+            raise RuntimeError("crash half-way")
+        assert [
+            con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("people", "aliases", "interaction_people")
+        ] == snapshot
         with pytest.raises(UserError):
             store_p.merge(con, a, a)
 
@@ -126,7 +157,8 @@ def test_alias_conflicts_and_show(cli):
     cli("people", "add", "Sam", check=0)
     cli("people", "add", "Jo", check=0)
     assert cli("people", "alias", "Sam", "SAM", check=0).stdout == (
-        "Sam has no other names ('Sam' already matches in any case)\n")
+        "Sam has no other names ('Sam' already matches in any case)\n"
+    )
     assert cli("people", "alias", "Sam", "Sammy", "S", check=0).stdout == "Sam is also: S, Sammy\n"
     r = cli("people", "alias", "Jo", "sammy", check=2)
     assert r.stderr == "Error: 'sammy' already names someone else; merge them with 'offscreen people merge'\n"

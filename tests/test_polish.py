@@ -9,9 +9,17 @@ from tracker.commands._table import clip, display_width, render
 ZOE = "Zoe\u0308"  # e + combining diaeresis: 3 columns
 
 
-@pytest.mark.parametrize("text, width", [
-    ("abc", 3), ("山田太郎", 8), (ZOE, 3), ("Jo 🎸", 5), ("ＡＢ", 4), ("", 0),
-])
+@pytest.mark.parametrize(
+    "text, width",
+    [
+        ("abc", 3),
+        ("山田太郎", 8),
+        (ZOE, 3),
+        ("Jo 🎸", 5),
+        ("ＡＢ", 4),
+        ("", 0),
+    ],
+)
 def test_display_width_counts_wide_as_two_and_combining_as_zero(text, width):
     assert display_width(text) == width
 
@@ -39,8 +47,10 @@ def test_people_list_and_interactions_list_align_cjk_emoji_and_combining(run):
     assert len(lines) == 4
     tiers = {ln.split()[0]: ln for ln in lines}
     # TIER column starts at the same display column on every line, whatever the name's width.
-    starts = {_column_starts(tiers[k], [t])[0] for k, t in
-              [("NAME", "TIER"), ("山田太郎", "inner"), (ZOE, "close"), ("Jo", "friend")]}
+    starts = {
+        _column_starts(tiers[k], [t])[0]
+        for k, t in [("NAME", "TIER"), ("山田太郎", "inner"), (ZOE, "close"), ("Jo", "friend")]
+    }
     assert starts == {10}
 
     run("log", "お茶", "--with", "山田太郎", "--at", "2026-11-20 10:00", "--for", "1h", check=0)
@@ -65,10 +75,23 @@ def test_people_due_aligns_wide_names(run):
 from tracker.commands.transfer import csv_escape, csv_unescape  # noqa: E402
 
 
-@pytest.mark.parametrize("cell, exported", [
-    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-5 pts", "'-5 pts"), ("@home", "'@home"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("'=x", "''=x"), ("''-", "'''-"), ("'tis", "'tis"), ("a=b", "a=b"), ("'", "'"), ("", ""),
-])
+@pytest.mark.parametrize(
+    "cell, exported",
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-5 pts", "'-5 pts"),
+        ("@home", "'@home"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("''-", "'''-"),
+        ("'tis", "'tis"),
+        ("a=b", "a=b"),
+        ("'", "'"),
+        ("", ""),
+    ],
+)
 def test_csv_escape_is_safe_and_exactly_undone(cell, exported):
     assert csv_escape(cell) == exported
     assert csv_unescape(exported) == cell
@@ -79,16 +102,35 @@ def test_csv_export_neutralises_formulas_and_import_round_trips_exactly(run, tmp
     import io
     import json
 
-    run("log", "=HYPERLINK(\"http://x\")", "--with", "@sam", "--at", "2026-11-20 10:00", "--for", "1h",
-        "--note", "-5 points", "--place", "'=already quoted", "--tag", "+1", check=0)
+    run(
+        "log",
+        '=HYPERLINK("http://x")',
+        "--with",
+        "@sam",
+        "--at",
+        "2026-11-20 10:00",
+        "--for",
+        "1h",
+        "--note",
+        "-5 points",
+        "--place",
+        "'=already quoted",
+        "--tag",
+        "+1",
+        check=0,
+    )
     run("log", "'tis fine", "--with", "Jo", "--at", "2026-11-21 10:00", "--for", "30m", check=0)
     f = tmp_path / "out.csv"
     run("export", "-o", f, check=0)
     rows = list(csv.DictReader(io.StringIO(f.read_text())))
     by_summary = {r["summary"]: r for r in rows}
-    first = by_summary["'=HYPERLINK(\"http://x\")"]
+    first = by_summary['\'=HYPERLINK("http://x")']
     assert (first["people"], first["note"], first["place"], first["tags"]) == (
-        "'@sam", "'-5 points", "''=already quoted", "'+1")
+        "'@sam",
+        "'-5 points",
+        "''=already quoted",
+        "'+1",
+    )
     assert "'tis fine" in by_summary  # no trigger character: untouched
     for r in rows:  # no cell a spreadsheet would run
         assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in r.values())
@@ -99,11 +141,12 @@ def test_csv_export_neutralises_formulas_and_import_round_trips_exactly(run, tmp
     run("export", "-o", again, env=other, check=0)
     assert again.read_text() == f.read_text()
     stored = {i["summary"]: i for i in json.loads(run("export", env=other, check=0).stdout)}
-    i = stored["=HYPERLINK(\"http://x\")"]
+    i = stored['=HYPERLINK("http://x")']
     assert (i["people"], i["note"], i["place"], i["tags"]) == (["@sam"], "-5 points", "'=already quoted", ["+1"])
 
 
 # --------------------------------------------------------------------------- import of a missing file
+
 
 @pytest.mark.parametrize("name", ["missing.txt", "missing.csv"])
 def test_import_missing_file_says_so_before_the_format(run, tmp_path, name):
@@ -140,8 +183,8 @@ def test_today_json_seconds_are_whole(app, run):
     import json
     from datetime import UTC, datetime, timedelta
 
-    from tracker.store import activity, connect
     from tracker.domain.times import day_start, local_day
+    from tracker.store import activity, connect
 
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
     start = end - timedelta(seconds=90, microseconds=600_000)
@@ -157,19 +200,33 @@ def test_today_json_seconds_are_whole(app, run):
 
 # --------------------------------------------------------------------------- report period flags
 
-@pytest.mark.parametrize("args", [
-    ["--week", "--month"], ["--month", "--week"], ["--week", "--period", "month"], ["--month", "--period", "week"],
-])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--week", "--month"],
+        ["--month", "--week"],
+        ["--week", "--period", "month"],
+        ["--month", "--period", "week"],
+    ],
+)
 def test_report_week_and_month_exclude_each_other(run, args):
     r = run("report", *args)
     assert (r.returncode, r.stdout) == (2, "")
     assert r.stderr == "Error: --week and --month exclude each other; give one (or --period week|month)\n"
 
 
-@pytest.mark.parametrize("args, period", [
-    ([], "week"), (["--week"], "week"), (["--month"], "month"), (["--period", "month"], "month"),
-    (["--period", "week"], "week"), (["--month", "--period", "month"], "month"),
-])
+@pytest.mark.parametrize(
+    "args, period",
+    [
+        ([], "week"),
+        (["--week"], "week"),
+        (["--month"], "month"),
+        (["--period", "month"], "month"),
+        (["--period", "week"], "week"),
+        (["--month", "--period", "month"], "month"),
+    ],
+)
 def test_report_period_choices(run, args, period):
     import json
 
@@ -177,6 +234,7 @@ def test_report_period_choices(run, args, period):
 
 
 # --------------------------------------------------------------------------- unplug shorter than a minute
+
 
 def test_unplug_stopped_within_a_minute_is_discarded_and_blocks_nothing(run, tmp_path):
     import json
@@ -186,7 +244,8 @@ def test_unplug_stopped_within_a_minute_is_discarded_and_blocks_nothing(run, tmp
     run("unplug", check=0)
     r = run("unplug", "stop", check=0)
     assert r.stdout.startswith("Discarded the session started at ") and r.stdout.endswith(
-        ": under a minute is not kept.\n")
+        ": under a minute is not kept.\n"
+    )
     with connect(tmp_path / "offscreen" / "data" / "offscreen.duckdb") as con:
         assert con.execute("SELECT count(*) FROM unplug_sessions").fetchone() == (0,)
     # The half hour just past covers the moment of the discarded session: recording it works.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,12 +18,16 @@ B = ZoneInfo("Europe/Berlin")
 
 def u(*a) -> datetime:
     """Berlin wall time -> naive UTC."""
-    return datetime(*a, tzinfo=B).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime(*a, tzinfo=B).astimezone(UTC).replace(tzinfo=None)
 
 
 def rng(since: date, until: date) -> Range:
-    return Range(since_utc=u(since.year, since.month, since.day, 4), until_utc=u(until.year, until.month, until.day, 4),
-                 day_start_hour=4, tz="Europe/Berlin")
+    return Range(
+        since_utc=u(since.year, since.month, since.day, 4),
+        until_utc=u(until.year, until.month, until.day, 4),
+        day_start_hour=4,
+        tz="Europe/Berlin",
+    )
 
 
 @pytest.fixture
@@ -55,12 +59,19 @@ def _seed(con):
     # Week of Oct 19 (contains the DST change on Sunday Oct 25).
     sp.add_interaction(con, happened_at=u(2026, 10, 20, 19), duration_min=90, person_ids=[a], initiated="me")
     sp.add_interaction(con, happened_at=u(2026, 10, 25, 2, 30), duration_min=60, person_ids=[a, b, c])  # Sat night
-    sp.add_interaction(con, happened_at=u(2026, 10, 22, 12), duration_min=30, mode="video", person_ids=[b],
-                       initiated="me")
+    sp.add_interaction(
+        con, happened_at=u(2026, 10, 22, 12), duration_min=30, mode="video", person_ids=[b], initiated="me"
+    )
     # Week of Oct 26: Ana again (not new), a deleted group meeting.
     sp.add_interaction(con, happened_at=u(2026, 10, 26, 4, 30), duration_min=120, person_ids=[a], initiated="them")
-    sp.add_interaction(con, happened_at=u(2026, 10, 27, 19), duration_min=60, person_ids=[a, b, c], initiated="me",
-                       deleted_at=u(2026, 10, 28, 9))
+    sp.add_interaction(
+        con,
+        happened_at=u(2026, 10, 27, 19),
+        duration_min=60,
+        person_ids=[a, b, c],
+        initiated="me",
+        deleted_at=u(2026, 10, 28, 9),
+    )
     # Before the range: Ben met in September, so he is not new in October.
     sp.add_interaction(con, happened_at=u(2026, 9, 10, 19), duration_min=60, person_ids=[b])
     sp.add_checkin(con, u(2026, 10, 25, 20), {"lack_companionship": 2, "left_out": 1, "isolated": 2})
@@ -94,8 +105,16 @@ def test_routines_view_and_escaping(db):
     r = rng(date(2026, 10, 19), date(2026, 11, 9))
     with connect(db) as con:
         a, _, _ = _seed(con)
-        rid = sp.add_routine(con, "<b>Dinner</b>", unit="week", every_n=1, on_weekday=4, starts_on=date(2026, 10, 12),
-                             person_ids=[a], now_utc=u(2026, 10, 12, 9))
+        rid = sp.add_routine(
+            con,
+            "<b>Dinner</b>",
+            unit="week",
+            every_n=1,
+            on_weekday=4,
+            starts_on=date(2026, 10, 12),
+            person_ids=[a],
+            now_utc=u(2026, 10, 12, 9),
+        )
         for day in (16, 24):  # weeks of Oct 12 and Oct 19
             sp.add_interaction(con, happened_at=u(2026, 10, day, 19), duration_min=120, person_ids=[a], routine_id=rid)
         # Sunday Nov 1 00:30 local belongs to Saturday Oct 31 with 4 am days: week of Oct 26.

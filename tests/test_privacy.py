@@ -19,7 +19,7 @@ def privacy(**kw):
     [
         ("keep", ("firefox", "Inbox - Gmail", "/usr/bin/firefox")),
         ("redact", ("firefox", None, "/usr/bin/firefox")),
-        ("hash", ("firefox", hashlib.sha256("Inbox - Gmail".encode()).hexdigest()[:16], "/usr/bin/firefox")),
+        ("hash", ("firefox", hashlib.sha256(b"Inbox - Gmail").hexdigest()[:16], "/usr/bin/firefox")),
     ],
 )
 def test_title_modes(mode, expect):
@@ -43,8 +43,10 @@ def test_hash_groups_equal_titles_and_handles_any_unicode():
     ],
 )
 def test_exclude_rules(app, title, excluded):
-    p = privacy(titles="keep", exclude=[{"app": "(?i)keepassxc"}, {"title": "(?i)private browsing"},
-                                        {"app": "^signal$", "title": "^Chat"}])
+    p = privacy(
+        titles="keep",
+        exclude=[{"app": "(?i)keepassxc"}, {"title": "(?i)private browsing"}, {"app": "^signal$", "title": "^Chat"}],
+    )
     out = apply(app, title, "/bin/x", p)
     assert out == (("excluded", None, None) if excluded else (app, title, "/bin/x"))
 
@@ -58,7 +60,11 @@ def test_control_characters_never_reach_storage():
     """Any X client picks its own WM_CLASS and title; escape sequences in them must not be stored
     (and so never reach a terminal through `offscreen today` or `report`)."""
     app, title = "\x1b]52;c;cHduZWQ=\x07Evil\x1b[2J", "line 1\nline 2\t\x9b31mend\x00"
-    assert apply(app, title, "/bin/e\x1bx", privacy(titles="keep")) == ("]52;c;cHduZWQ=Evil[2J", "line 1 line 2 31mend", "/bin/ex")
+    assert apply(app, title, "/bin/e\x1bx", privacy(titles="keep")) == (
+        "]52;c;cHduZWQ=Evil[2J",
+        "line 1 line 2 31mend",
+        "/bin/ex",
+    )
     assert apply(app, title, None, privacy(titles="hash"))[1] == hash_title("line 1 line 2 31mend")
     assert apply(None, None, None, privacy(titles="keep")) == (None, None, None)
     # Exclude rules see the cleaned strings.

@@ -6,14 +6,14 @@ import json
 import stat
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from tracker.daemon import queue
 from tracker.domain.spans import Span
 
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc).timestamp()
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC).timestamp()
 
 
 def span(i, start, end, app="firefox", title="t", state="active"):
@@ -42,7 +42,11 @@ def test_drain_moves_closed_spans_and_keeps_the_open_one(files):
     q.put([span(3, 15, 16, "firefox")], closed=False)
     assert queue.depth(qf) == 3
     assert queue.drain(qf, db) == 3
-    assert db_rows(db) == [("id1", 0, 10, "firefox", "active"), ("id2", 10, 15, "code", "active"), ("id3", 15, 16, "firefox", "active")]
+    assert db_rows(db) == [
+        ("id1", 0, 10, "firefox", "active"),
+        ("id2", 10, 15, "code", "active"),
+        ("id3", 15, 16, "firefox", "active"),
+    ]
     assert queue.depth(qf) == 1  # the open span stays until it is closed
     q.put([span(3, 15, 30, "firefox")], closed=True)  # it grew, then closed
     assert queue.drain(qf, db) == 1
@@ -131,8 +135,9 @@ def test_a_busy_database_delays_storage_and_loses_nothing(app, run):
 
     with connect(app.paths.db):
         pass  # create + migrate first
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         r = run("drain", env={"OFFSCREEN_DB_WAIT": "0.3"})

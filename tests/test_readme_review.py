@@ -49,13 +49,13 @@ def test_config_show_prints_toml_that_reads_back_as_the_same_configuration(run):
 
 
 def test_doctor_fails_on_a_broken_config_file_and_says_how_to_fix_it(run):
-    cfg = _write_config(run, "[privacy]\ntitles = \"sometimes\"\n")
+    cfg = _write_config(run, '[privacy]\ntitles = "sometimes"\n')
     r = run("doctor", "--json", check=1)
     checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
     assert checks["config"]["status"] == "fail"
     assert checks["config"]["summary"].startswith(f"{cfg}: privacy.titles")
     assert "offscreen config init --force" in checks["config"]["fix"]
-    cfg.write_text("[privacy]\ntitles = \"hash\"\n")
+    cfg.write_text('[privacy]\ntitles = "hash"\n')
     r = run("doctor", "--json")
     checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
     assert checks["config"] == {"name": "config", "status": "ok", "summary": f"{cfg} is valid", "fix": None}
@@ -69,8 +69,9 @@ def test_an_unusable_output_path_is_one_error_line_naming_it_not_an_internal_err
         (["dashboard", "-o", blocker / "x.html"], blocker / "x.html"),
     ):
         r = run(*args, check=1)
-        assert r.stderr == (f"Error: cannot write {target}: Not a directory; "
-                            "choose a file in a directory you can write to\n")
+        assert r.stderr == (
+            f"Error: cannot write {target}: Not a directory; choose a file in a directory you can write to\n"
+        )
         assert r.stdout == ""
     r = run("people", "list", env={"OFFSCREEN_HOME": str(blocker / "home")}, check=1)
     assert r.stderr.startswith(f"Error: {blocker / 'home'}") and "internal error" not in r.stderr
@@ -81,8 +82,9 @@ def test_a_file_that_is_not_a_database_fails_with_a_remedy(run, tmp_path):
     bogus.write_text("hello\n")
     r = run("--db", bogus, "people", "list", check=1)
     assert r.stderr.startswith(f"Error: cannot open database {bogus}: ")
-    assert r.stderr.endswith("; check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file "
-                             "away to start a new database\n")
+    assert r.stderr.endswith(
+        "; check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database\n"
+    )
     assert bogus.read_text() == "hello\n"
 
 

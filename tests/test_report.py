@@ -8,9 +8,9 @@ from datetime import datetime as D
 
 import pytest
 
-from tracker.usecases import report as summary
 from dashboards.views import Range
 from tracker.store import connect
+from tracker.usecases import report as summary
 
 NOW = D(2026, 3, 12, 12)  # Thu; Berlin is UTC+1, days start 04:00 local = 03:00 UTC
 BASE = Range(since_utc=NOW, until_utc=NOW, day_start_hour=4, tz="Europe/Berlin", now_utc=NOW)
@@ -19,19 +19,29 @@ BASE = Range(since_utc=NOW, until_utc=NOW, day_start_hour=4, tz="Europe/Berlin",
 @pytest.fixture
 def con(tmp_path):
     with connect(tmp_path / "r.duckdb") as c:
-        spans = [("c1", D(2026, 3, 10, 8), D(2026, 3, 10, 10), "firefox", "r/berlin - Reddit — Mozilla Firefox"),
-                 ("c2", D(2026, 3, 11, 8), D(2026, 3, 11, 9), "code", "x.py - Visual Studio Code"),
-                 ("p1", D(2026, 3, 2, 8), D(2026, 3, 2, 12), "code", "x.py - Visual Studio Code")]
+        spans = [
+            ("c1", D(2026, 3, 10, 8), D(2026, 3, 10, 10), "firefox", "r/berlin - Reddit — Mozilla Firefox"),
+            ("c2", D(2026, 3, 11, 8), D(2026, 3, 11, 9), "code", "x.py - Visual Studio Code"),
+            ("p1", D(2026, 3, 2, 8), D(2026, 3, 2, 12), "code", "x.py - Visual Studio Code"),
+        ]
         for sid, s, e, app, title in spans:
-            c.execute("INSERT INTO activity (span_id, start_utc, end_utc, app, title, state) VALUES (?,?,?,?,?,'active')",
-                      [sid, s, e, app, title])
-        c.execute("INSERT INTO activity (span_id, start_utc, end_utc, state) VALUES ('i', '2026-03-11 10:00', '2026-03-11 15:00', 'idle')")
+            c.execute(
+                "INSERT INTO activity (span_id, start_utc, end_utc, app, title, state) VALUES (?,?,?,?,?,'active')",
+                [sid, s, e, app, title],
+            )
+        c.execute(
+            "INSERT INTO activity (span_id, start_utc, end_utc, state) VALUES ('i', '2026-03-11 10:00', '2026-03-11 15:00', 'idle')"
+        )
         for pid, name in ((1, "Sam"), (2, "Jo")):
-            c.execute("INSERT INTO people (id, name, name_key, tier, created_at) VALUES (?,?,?, 'inner', '2026-01-01')",
-                      [pid, name, name.lower()])
+            c.execute(
+                "INSERT INTO people (id, name, name_key, tier, created_at) VALUES (?,?,?, 'inner', '2026-01-01')",
+                [pid, name, name.lower()],
+            )
         for iid, at, mins, who in ((1, D(2026, 3, 10, 18), 90, [1]), (2, D(2026, 3, 3, 18), 30, [1, 2])):
-            c.execute("INSERT INTO interactions (id, happened_at, duration_min, mode, logged_at) VALUES (?,?,?, 'in-person', ?)",
-                      [iid, at, mins, at])
+            c.execute(
+                "INSERT INTO interactions (id, happened_at, duration_min, mode, logged_at) VALUES (?,?,?, 'in-person', ?)",
+                [iid, at, mins, at],
+            )
             for p in who:
                 c.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, p])
         yield c
@@ -97,10 +107,13 @@ def test_dashboard_on_an_empty_database_shows_every_empty_state(run, tmp_path):
     assert "Needs 7 days with screen time recorded, have 0." in html
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--since", "garbage"], "Error: cannot read date 'garbage'"),
-    (["--since", "2026-01-10", "--until", "2026-01-01"], "Error: --since (2026-01-10) must be before --until"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "garbage"], "Error: cannot read date 'garbage'"),
+        (["--since", "2026-01-10", "--until", "2026-01-01"], "Error: --since (2026-01-10) must be before --until"),
+    ],
+)
 def test_dashboard_bad_input_writes_nothing(run, tmp_path, args, message):
     out = tmp_path / "bad.html"
     r = run("dashboard", "-o", out, *args)
@@ -123,10 +136,12 @@ def test_page_order_interleaves_other_views(con):
     def unknown(c, r):
         return View("zzz-new", "New", "caption", empty="none")
 
-    rng = Range(since_utc=D(2026, 3, 2, 3), until_utc=D(2026, 3, 5, 3), day_start_hour=4, tz="Europe/Berlin",
-                now_utc=NOW)
-    views = report.build_views(con, rng, [unknown, core_views.lagged, routines, core_views.closeness,
-                                          core_views.screen_vs_f2f])
+    rng = Range(
+        since_utc=D(2026, 3, 2, 3), until_utc=D(2026, 3, 5, 3), day_start_hour=4, tz="Europe/Berlin", now_utc=NOW
+    )
+    views = report.build_views(
+        con, rng, [unknown, core_views.lagged, routines, core_views.closeness, core_views.screen_vs_f2f]
+    )
     assert [v.key for v in views] == ["screen-vs-f2f", "routines", "closeness", "lagged", "zzz-new"]
 
 
@@ -140,15 +155,21 @@ def test_dashboard_default_range_is_90_days_before_until(run, tmp_path):
 def test_checkin_trends_against_previous_period(con):
     for at, mood, connected in ((D(2026, 3, 10, 20), 4, 8), (D(2026, 3, 11, 20), 2, 4), (D(2026, 3, 3, 20), 3, 5)):
         con.execute("INSERT INTO checkins (at_utc, mood, connected) VALUES (?, ?, ?)", [at, mood, connected])
-    con.execute("INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely) "
-                "VALUES ('2026-03-08 20:00', 2, 1, 3, 'occasionally')")
+    con.execute(
+        "INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely) "
+        "VALUES ('2026-03-08 20:00', 2, 1, 3, 'occasionally')"
+    )
     s = summary.build(con, "week", NOW, BASE)
-    assert s["checkins"]["current"] == {"mood": {"n": 2, "mean": 3.0}, "connected": {"n": 2, "mean": 6.0},
-                                        "ucla3": {"n": 1, "mean": 6.0}}
+    assert s["checkins"]["current"] == {
+        "mood": {"n": 2, "mean": 3.0},
+        "connected": {"n": 2, "mean": 6.0},
+        "ucla3": {"n": 1, "mean": 6.0},
+    }
     assert s["checkins"]["previous"]["mood"] == {"n": 1, "mean": 3.0}
     assert s["checkins"]["previous"]["ucla3"] == {"n": 0, "mean": None}
-    assert ("  Check-ins     mood 3.0/5 (was 3.0), connected 6.0/10 (was 5.0), "
-            "loneliness (UCLA-3, higher = lonelier) 6.0/9") in summary.render(s).splitlines()
+    assert (
+        "  Check-ins     mood 3.0/5 (was 3.0), connected 6.0/10 (was 5.0), loneliness (UCLA-3, higher = lonelier) 6.0/9"
+    ) in summary.render(s).splitlines()
 
 
 def test_dashboard_unwritable_output_is_a_clear_exit_1(run, tmp_path):
@@ -156,6 +177,7 @@ def test_dashboard_unwritable_output_is_a_clear_exit_1(run, tmp_path):
     blocker.write_text("x")
     r = run("dashboard", "-o", blocker / "page.html")
     assert (r.returncode, r.stdout) == (1, "")
-    assert r.stderr == (f"Error: cannot write {blocker / 'page.html'}: Not a directory; "
-                        "choose a file in a directory you can write to\n")
+    assert r.stderr == (
+        f"Error: cannot write {blocker / 'page.html'}: Not a directory; choose a file in a directory you can write to\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -8,13 +8,13 @@ at 04:00 by default); the interactions are inserted with the store's SQL helpers
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from tracker.domain.times import local_day
 from tracker.store import connect
 from tracker.store import practice as sp
-from tracker.domain.times import local_day
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _today():
 
 
 def _noon_utc(day):
-    return datetime.combine(day, time(12, 0)).astimezone().astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, time(12, 0)).astimezone().astimezone(UTC).replace(tzinfo=None)
 
 
 def _people(db, *names):
@@ -52,20 +52,45 @@ def test_add_validates_and_writes_nothing_on_error(run, db):
 
 def test_add_list_and_duplicates(run, db):
     _people(db, "Sam", "Alex")
-    r = run("routine", "add", "Friday  dinner", "--every", "week", "--on", "fri", "--with", "sam", "--with", "Alex", check=0)
+    r = run(
+        "routine", "add", "Friday  dinner", "--every", "week", "--on", "fri", "--with", "sam", "--with", "Alex", check=0
+    )
     today = _today()
-    assert r.stdout == (f"Added routine 'Friday dinner': every week on fri with Sam, Alex, from {today}.\n"
-                        'Log it with: offscreen log --routine "Friday dinner" ...\n')
+    assert r.stdout == (
+        f"Added routine 'Friday dinner': every week on fri with Sam, Alex, from {today}.\n"
+        'Log it with: offscreen log --routine "Friday dinner" ...\n'
+    )
     r = run("routine", "add", "friday dinner", "--every", "month", check=2)
     assert "already exists" in r.stderr
     items = json.loads(run("routine", "list", "--json", check=0).stdout)
     assert len(items) == 1
     item = items[0]
-    assert {k: item[k] for k in ("name", "every", "with", "starts_on", "held", "missed", "skipped",
-                                  "adherence", "current_streak", "longest_streak")} == {
-        "name": "Friday dinner", "every": "every week on fri", "with": ["Alex", "Sam"],
-        "starts_on": today.isoformat(), "held": 0, "missed": 0, "skipped": 0, "adherence": None,
-        "current_streak": 0, "longest_streak": 0}
+    assert {
+        k: item[k]
+        for k in (
+            "name",
+            "every",
+            "with",
+            "starts_on",
+            "held",
+            "missed",
+            "skipped",
+            "adherence",
+            "current_streak",
+            "longest_streak",
+        )
+    } == {
+        "name": "Friday dinner",
+        "every": "every week on fri",
+        "with": ["Alex", "Sam"],
+        "starts_on": today.isoformat(),
+        "held": 0,
+        "missed": 0,
+        "skipped": 0,
+        "adherence": None,
+        "current_streak": 0,
+        "longest_streak": 0,
+    }
     assert item["this_period"] == "open"
     text = run("routine", "list", check=0).stdout.splitlines()
     assert text[0].split() == ["ROUTINE", "EVERY", "THIS", "PERIOD", "STREAK", "NOW/BEST", "ADHERENCE", "WITH"]
@@ -81,11 +106,22 @@ def test_held_missed_skipped_streaks_and_remove(run, db):
     with connect(db) as con:
         rid = sp.get_routine(con, "walk")["id"]
         for back in (6, 5, 3, 1):
-            sp.add_interaction(con, happened_at=_noon_utc(today - timedelta(days=back)), duration_min=45,
-                               person_ids=[sam], routine_id=rid)
+            sp.add_interaction(
+                con,
+                happened_at=_noon_utc(today - timedelta(days=back)),
+                duration_min=45,
+                person_ids=[sam],
+                routine_id=rid,
+            )
         # Deleted, and not linked to the routine: neither counts.
-        sp.add_interaction(con, happened_at=_noon_utc(today - timedelta(days=2)), duration_min=45, person_ids=[sam],
-                           routine_id=rid, deleted_at=_noon_utc(today - timedelta(days=1)))
+        sp.add_interaction(
+            con,
+            happened_at=_noon_utc(today - timedelta(days=2)),
+            duration_min=45,
+            person_ids=[sam],
+            routine_id=rid,
+            deleted_at=_noon_utc(today - timedelta(days=1)),
+        )
         sp.add_interaction(con, happened_at=_noon_utc(today - timedelta(days=4)), duration_min=45, person_ids=[sam])
     r = run("routine", "skip", "walk", "--date", (today - timedelta(days=4)).isoformat(), "--reason", "rain", check=0)
     d4 = today - timedelta(days=4)
@@ -123,9 +159,19 @@ def test_held_missed_skipped_streaks_and_remove(run, db):
 
 @pytest.mark.parametrize(
     "args",
-    [["routine", "--help"], ["routine", "add", "--help"], ["routine", "list", "--help"], ["routine", "show", "--help"],
-     ["routine", "skip", "--help"], ["routine", "remove", "--help"], ["checkin", "--help"], ["unplug", "--help"],
-     ["unplug", "stop", "--help"], ["unplug", "list", "--help"], ["nudge", "--help"]],
+    [
+        ["routine", "--help"],
+        ["routine", "add", "--help"],
+        ["routine", "list", "--help"],
+        ["routine", "show", "--help"],
+        ["routine", "skip", "--help"],
+        ["routine", "remove", "--help"],
+        ["checkin", "--help"],
+        ["unplug", "--help"],
+        ["unplug", "stop", "--help"],
+        ["unplug", "list", "--help"],
+        ["nudge", "--help"],
+    ],
 )
 def test_help_has_an_example(run, args):
     r = run(*args, check=0)

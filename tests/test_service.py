@@ -52,7 +52,9 @@ def test_shipped_unit_verifies_with_empty_output(isolated_home, runtime_dir, tmp
 
 def test_shipped_unit_has_the_promised_directives():
     text = SHIPPED.read_text()
-    lines = {ln.split("=", 1)[0]: ln.split("=", 1)[1] for ln in text.splitlines() if "=" in ln and not ln.startswith("#")}
+    lines = {
+        ln.split("=", 1)[0]: ln.split("=", 1)[1] for ln in text.splitlines() if "=" in ln and not ln.startswith("#")
+    }
     assert lines["Type"] == "notify"
     assert lines["Restart"] == "on-failure"
     assert lines["PartOf"] == lines["After"] == lines["WantedBy"] == "graphical-session.target"
@@ -142,8 +144,12 @@ def test_odd_paths_are_quoted_and_still_verify(isolated_home, tmp_path, runtime_
 
 
 def test_xdg_locations_are_rendered(isolated_home, tmp_path, monkeypatch):
-    env = {"HOME": str(isolated_home), "XDG_DATA_HOME": str(tmp_path / "xd"), "XDG_STATE_HOME": str(tmp_path / "xs"),
-           "OFFSCREEN_DB": str(tmp_path / "db" / "o.duckdb")}
+    env = {
+        "HOME": str(isolated_home),
+        "XDG_DATA_HOME": str(tmp_path / "xd"),
+        "XDG_STATE_HOME": str(tmp_path / "xs"),
+        "OFFSCREEN_DB": str(tmp_path / "db" / "o.duckdb"),
+    }
     p = paths_mod.resolve(env=env)
     text = service.render_unit(["/usr/bin/offscreen"], p, env)
     assert f"ReadWritePaths={tmp_path}/xd/offscreen {tmp_path}/xs/offscreen {tmp_path}/db\n" in text
@@ -151,7 +157,10 @@ def test_xdg_locations_are_rendered(isolated_home, tmp_path, monkeypatch):
     assert f"Environment=OFFSCREEN_DB={tmp_path}/db/o.duckdb\n" in text
     assert "XDG_CONFIG_HOME" not in text
     assert service.unit_path(env) == isolated_home / ".config" / "systemd" / "user" / "offscreen.service"
-    assert service.unit_path({**env, "XDG_CONFIG_HOME": str(tmp_path / "c")}) == tmp_path / "c" / "systemd" / "user" / "offscreen.service"
+    assert (
+        service.unit_path({**env, "XDG_CONFIG_HOME": str(tmp_path / "c")})
+        == tmp_path / "c" / "systemd" / "user" / "offscreen.service"
+    )
 
 
 def test_find_executable_prefers_the_running_script(tmp_path):
@@ -180,12 +189,13 @@ def _start_user_manager(runtime_dir: str, home: Path) -> tuple[subprocess.Popen,
     cgroup = f"offscreen-test-{os.getpid()}-{Path(runtime_dir).name}"
     env = {"HOME": str(home), "XDG_RUNTIME_DIR": runtime_dir, "PATH": os.environ["PATH"], "LANG": "C.UTF-8"}
     script = (
-        'for h in ' + " ".join(CGROUP_HIERARCHIES) + '; do d=/sys/fs/cgroup/$h/$0; '
-        'if [ -d /sys/fs/cgroup/$h ]; then mkdir -p $d && echo $$ > $d/cgroup.procs || exit 1; fi; done; '
+        "for h in " + " ".join(CGROUP_HIERARCHIES) + "; do d=/sys/fs/cgroup/$h/$0; "
+        "if [ -d /sys/fs/cgroup/$h ]; then mkdir -p $d && echo $$ > $d/cgroup.procs || exit 1; fi; done; "
         "mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && exec /lib/systemd/systemd --user"
     )
-    proc = subprocess.Popen(["unshare", "-m", "sh", "-c", script, cgroup], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        ["unshare", "-m", "sh", "-c", script, cgroup], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     sock = Path(runtime_dir) / "systemd" / "private"
     from x11_fixtures import wait_for
 
@@ -196,8 +206,12 @@ def _start_user_manager(runtime_dir: str, home: Path) -> tuple[subprocess.Popen,
 
 
 def _stop_user_manager(proc: subprocess.Popen, runtime_dir: str, cgroup: str) -> None:
-    subprocess.run(["systemctl", "--user", "exit"], env={**os.environ, "XDG_RUNTIME_DIR": runtime_dir},
-                   capture_output=True, timeout=30)
+    subprocess.run(
+        ["systemctl", "--user", "exit"],
+        env={**os.environ, "XDG_RUNTIME_DIR": runtime_dir},
+        capture_output=True,
+        timeout=30,
+    )
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -206,7 +220,9 @@ def _stop_user_manager(proc: subprocess.Popen, runtime_dir: str, cgroup: str) ->
     for h in CGROUP_HIERARCHIES:
         root = Path("/sys/fs/cgroup") / h / cgroup
         # Empty cgroups are removed with rmdir, deepest first.
-        for d in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) if root.is_dir() else []:
+        for d in (
+            sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) if root.is_dir() else []
+        ):
             try:
                 d.rmdir()
             except OSError:
@@ -229,8 +245,7 @@ def user_manager(isolated_home, runtime_dir):
 def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_path, user_manager):
     """install --now under a real `systemd --user` with a real Xvfb: the hardened Type=notify unit
     reaches READY, `status` and `doctor` see it, a second install changes nothing, uninstall stops it."""
-    from x11_fixtures import start_x
-    from x11_fixtures import wait_for
+    from x11_fixtures import start_x, wait_for
 
     x = start_x(wm=True)
     try:
@@ -245,16 +260,20 @@ def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_pat
         ]
 
         def ctl(*args):
-            return subprocess.run(["systemctl", "--user", *args], env={**os.environ, **env},
-                                  capture_output=True, text=True, timeout=30).stdout.strip()
+            return subprocess.run(
+                ["systemctl", "--user", *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=30
+            ).stdout.strip()
 
         # enable --now returns once the daemon sent READY=1 (Type=notify).
         assert ctl("is-active", "offscreen.service") == "active"
         assert ctl("is-enabled", "offscreen.service") == "enabled"
         main_pid = int(ctl("show", "-p", "MainPID", "--value", "offscreen.service"))
         status_file = tmp_path / "offscreen" / "state" / "daemon.json"
-        wait_for(lambda: status_file.exists() and '"last_sample_at": "' in status_file.read_text(),
-                 timeout=20, what="first sample in the status file")
+        wait_for(
+            lambda: status_file.exists() and '"last_sample_at": "' in status_file.read_text(),
+            timeout=20,
+            what="first sample in the status file",
+        )
 
         data = json.loads(run("status", "--json", env=env, check=0).stdout)["daemon"]
         assert data["running"] is True and data["pid"] == main_pid
@@ -270,17 +289,30 @@ def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_pat
         assert int(ctl("show", "-p", "MainPID", "--value", "offscreen.service")) == main_pid
 
         # ExecReload (SIGHUP) passes the system-call filter and keeps the same process.
-        subprocess.run(["systemctl", "--user", "reload", "offscreen.service"], env={**os.environ, **env}, check=True, timeout=30)
+        subprocess.run(
+            ["systemctl", "--user", "reload", "offscreen.service"], env={**os.environ, **env}, check=True, timeout=30
+        )
         assert ctl("is-active", "offscreen.service") == "active"
         assert int(ctl("show", "-p", "MainPID", "--value", "offscreen.service")) == main_pid
         # A crash (SIGSEGV) is a failure: Restart=on-failure brings up a new daemon after RestartSec.
         os.kill(main_pid, 11)
-        wait_for(lambda: ctl("show", "-p", "NRestarts", "--value", "offscreen.service") == "1"
-                 and ctl("is-active", "offscreen.service") == "active", timeout=30, what="restart after a crash")
+        wait_for(
+            lambda: (
+                ctl("show", "-p", "NRestarts", "--value", "offscreen.service") == "1"
+                and ctl("is-active", "offscreen.service") == "active"
+            ),
+            timeout=30,
+            what="restart after a crash",
+        )
         main_pid = int(ctl("show", "-p", "MainPID", "--value", "offscreen.service"))
-        wait_for(lambda: run("status", "--json", env=env).returncode == 0
-                 and json.loads(run("status", "--json", env=env).stdout)["daemon"]["pid"] == main_pid,
-                 timeout=20, what="status sees the restarted daemon")
+        wait_for(
+            lambda: (
+                run("status", "--json", env=env).returncode == 0
+                and json.loads(run("status", "--json", env=env).stdout)["daemon"]["pid"] == main_pid
+            ),
+            timeout=20,
+            what="status sees the restarted daemon",
+        )
         # A new session variable reaches the manager, and the running daemon is restarted to get it.
         xauth = tmp_path / "Xauthority"
         xauth.write_bytes(b"")
@@ -295,7 +327,9 @@ def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_pat
 
         r = run("service", "uninstall", env=env, check=0)
         assert r.stdout.splitlines() == [
-            "stopped and disabled offscreen.service", f"removed {unit}", "reloaded the user manager",
+            "stopped and disabled offscreen.service",
+            f"removed {unit}",
+            "reloaded the user manager",
         ]
         assert run("status", env=env, check=1).stdout.startswith("daemon:      not running")
         # SIGTERM made the daemon exit cleanly (0), not a failure systemd would restart.
@@ -330,15 +364,18 @@ def test_db_flag_reaches_the_unit(run, tmp_path, runtime_dir):
     assert f"ReadWritePaths={tmp_path}/offscreen/data {tmp_path}/offscreen/state {tmp_path}/elsewhere\n" in text
 
 
-@pytest.mark.parametrize("args", [["status"], ["doctor"], ["service"], ["service", "install"],
-                                  ["service", "uninstall"], ["service", "status"]])
+@pytest.mark.parametrize(
+    "args",
+    [["status"], ["doctor"], ["service"], ["service", "install"], ["service", "uninstall"], ["service", "status"]],
+)
 def test_help_has_an_example(run, args):
     r = run(*args, "--help", check=0)
     assert "Example" in r.stdout and r.stdout.count("offscreen ") >= 2
 
 
-@pytest.mark.parametrize("command", ["offscreen status", "offscreen doctor", "offscreen service install",
-                                     "offscreen service uninstall"])
+@pytest.mark.parametrize(
+    "command", ["offscreen status", "offscreen doctor", "offscreen service install", "offscreen service uninstall"]
+)
 def test_readme_shows_the_command(command):
     assert command in (ROOT / "README.md").read_text()
 

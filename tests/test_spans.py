@@ -51,7 +51,11 @@ def drive(b, clock, script):
 
 def table(stored, b):
     spans = list(stored.values()) + ([b.current] if b.current else [])
-    return [(s.app, s.state, round(s.start - T0, 3), round(s.end - T0, 3)) for s in sorted(spans, key=lambda s: (s.start, s.end)) if s.end > s.start]
+    return [
+        (s.app, s.state, round(s.start - T0, 3), round(s.end - T0, 3))
+        for s in sorted(spans, key=lambda s: (s.start, s.end))
+        if s.end > s.start
+    ]
 
 
 def A(app, title="t", idle=0.0, locked=False):
@@ -88,7 +92,7 @@ def test_idle_backdating_truncates_recent_spans_and_resume_starts_at_input():
     b, c = builder(idle_after=10), Clock()
     stored = drive(b, c, [(10, A("code"))])
     # last input at t=10; a window pops up at t=15 (focus change without input)
-    for i in range(0, 5):
+    for i in range(5):
         stored.update({s.id: s for s in b.update(c.tick(), A("code", idle=float(i)))})
         c.run(1)
     for i in range(5, 12):
@@ -127,7 +131,7 @@ def test_backward_clock_step_never_doubles_or_goes_negative():
     c.step(-50)
     stored.update(drive(b, c, [(80, A("firefox"))]))
     rows = table(stored, b)
-    for a, b_ in zip(rows, rows[1:]):
+    for a, b_ in itertools.pairwise(rows):
         assert a[3] <= b_[2], rows  # no overlap
     assert all(r[3] >= r[2] for r in rows)
     assert rows[0] == ("code", "active", 0, 100)

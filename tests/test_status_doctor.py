@@ -9,14 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tracker import paths as paths_mod
-from tracker.ops import doctor
-from tracker.ops import status
+from tracker.ops import doctor, status
 from x11_fixtures import daemon_factory, wait_for, xserver, xserver_nowm  # noqa: F401 (fixtures)
 
 
@@ -25,6 +24,7 @@ def no_x_env():
 
 
 # --- status -------------------------------------------------------------------------------------
+
 
 def test_status_without_daemon_exits_1_and_creates_nothing(run, tmp_path):
     home = tmp_path / "offscreen"
@@ -59,7 +59,9 @@ def lock_holder(tmp_path):
 
     def start(lock: Path):
         lock.parent.mkdir(parents=True, exist_ok=True)
-        p = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        p = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert p.stdout.readline().strip() == "locked"
         procs.append(p)
         return p
@@ -85,13 +87,24 @@ def test_lock_holder_follows_the_kernel_not_the_pid_file(tmp_path, lock_holder):
 def test_status_with_a_lock_holder_and_status_file(run, tmp_path, lock_holder):
     p = paths_mod.resolve()
     holder = lock_holder(p.daemon_lock)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = now - timedelta(hours=2, minutes=3)
     last = now - timedelta(seconds=2)
-    p.daemon_status.write_text(json.dumps({
-        "pid": holder.pid, "started_at": started.isoformat(), "backend": "x11", "last_sample_at": last.isoformat(),
-        "interval": 1.0, "idle_after": 180.0, "version": "0.1.0", "state": "active", "display": ":7",
-    }))
+    p.daemon_status.write_text(
+        json.dumps(
+            {
+                "pid": holder.pid,
+                "started_at": started.isoformat(),
+                "backend": "x11",
+                "last_sample_at": last.isoformat(),
+                "interval": 1.0,
+                "idle_after": 180.0,
+                "version": "0.1.0",
+                "state": "active",
+                "display": ":7",
+            }
+        )
+    )
     r = run("status", check=0)
     lines = r.stdout.splitlines()
     assert lines[0] == f"daemon:      running (PID {holder.pid}, up 2 h 03 min, backend x11, display :7)"
@@ -105,7 +118,9 @@ def test_status_with_a_lock_holder_and_status_file(run, tmp_path, lock_holder):
     old = time.time() - 600
     os.utime(p.daemon_status, (old, old))
     r = run("status", check=0)
-    assert any(ln.startswith("warning:     the daemon has not updated its status for 10 min") for ln in r.stdout.splitlines())
+    assert any(
+        ln.startswith("warning:     the daemon has not updated its status for 10 min") for ln in r.stdout.splitlines()
+    )
 
 
 def test_status_shows_database_size(run, tmp_path):
@@ -119,13 +134,24 @@ def test_status_shows_database_size(run, tmp_path):
     assert f"database:    {p.db} ({status.format_size(size)})" in r.stdout.splitlines()
 
 
-@pytest.mark.parametrize("seconds, text", [(0, "0 s"), (89, "89 s"), (90, "1 min"), (5399, "89 min"),
-                                           (5400, "1 h 30 min"), (48 * 3600, "2 days"), (None, "?")])
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (0, "0 s"),
+        (89, "89 s"),
+        (90, "1 min"),
+        (5399, "89 min"),
+        (5400, "1 h 30 min"),
+        (48 * 3600, "2 days"),
+        (None, "?"),
+    ],
+)
 def test_format_age(seconds, text):
     assert status.format_age(seconds) == text
 
 
 # --- doctor -------------------------------------------------------------------------------------
+
 
 def _checks(stdout: str) -> dict[str, dict]:
     return {c["name"]: c for c in json.loads(stdout)["checks"]}
@@ -148,7 +174,9 @@ def test_doctor_dead_display_and_wayland_only(run):
     r = run("doctor", "--json", env={**no_x_env(), "DISPLAY": ":4242"}, check=1)
     assert _checks(r.stdout)["display"]["summary"].startswith("cannot connect to X display :4242:")
     r = run("doctor", "--json", env={**no_x_env(), "WAYLAND_DISPLAY": "wayland-0"}, check=1)
-    assert _checks(r.stdout)["display"]["summary"] == "Wayland session (wayland-0) without XWayland: no backend for it yet"
+    assert (
+        _checks(r.stdout)["display"]["summary"] == "Wayland session (wayland-0) without XWayland: no backend for it yet"
+    )
 
 
 @pytest.mark.x11
@@ -201,11 +229,19 @@ def test_doctor_flags_loose_directory_modes(tmp_path):
     assert {c.name: c for c in doctor.check_dirs(p)}["data dir"].status == "fail"
 
 
-@pytest.mark.parametrize("version, spec, ok", [
-    ("2.0.1", ">=2.0.1,<2.1", True), ("2.0.9", "<2.1,>=2.0.1", True), ("2.1.0", ">=2.0.1,<2.1", False),
-    ("1.4.3", ">=2.0.1,<2.1", False), ("2.0.0", ">=2.0.1,<2.1", False), ("2.0.2", "~=2.0.1", True),
-    ("2.1.0", "~=2.0.1", False), ("2.0.1+local", "==2.0.1", True),
-])
+@pytest.mark.parametrize(
+    "version, spec, ok",
+    [
+        ("2.0.1", ">=2.0.1,<2.1", True),
+        ("2.0.9", "<2.1,>=2.0.1", True),
+        ("2.1.0", ">=2.0.1,<2.1", False),
+        ("1.4.3", ">=2.0.1,<2.1", False),
+        ("2.0.0", ">=2.0.1,<2.1", False),
+        ("2.0.2", "~=2.0.1", True),
+        ("2.1.0", "~=2.0.1", False),
+        ("2.0.1+local", "==2.0.1", True),
+    ],
+)
 def test_version_range(version, spec, ok):
     assert doctor._satisfies(version, spec) is ok
 
@@ -257,8 +293,16 @@ def test_status_says_when_the_database_is_busy(run, tmp_path):
     with store.connect(p.db):
         pass
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()", str(p.db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
+            str(p.db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         r = run("status", check=1)
@@ -277,8 +321,11 @@ def test_status_shows_face_to_face_today_and_the_nudge(run):
     now = store.utcnow().replace(microsecond=0)
     with store.connect(p.db) as con:
         # 20 minutes in person with two people: counts once.
-        con.execute("INSERT INTO interactions (id, happened_at, duration_min, mode, logged_at) "
-                    "VALUES (1, ?, 20, 'in-person', ?)", [now - timedelta(minutes=21), now])
+        con.execute(
+            "INSERT INTO interactions (id, happened_at, duration_min, mode, logged_at) "
+            "VALUES (1, ?, 20, 'in-person', ?)",
+            [now - timedelta(minutes=21), now],
+        )
         con.execute("INSERT INTO interaction_people VALUES (1, 1), (1, 2)")
     r = run("status", check=1)
     assert "in person:   20m today" in r.stdout.splitlines()
@@ -286,8 +333,9 @@ def test_status_shows_face_to_face_today_and_the_nudge(run):
     from tracker.domain.times import local_day, local_now
 
     with store.connect(p.db) as con:
-        con.execute("INSERT INTO nudges_sent VALUES (?, 'overdue', 'Call Sam?', ?, 'off')",
-                    [local_day(local_now(), 4), now])
+        con.execute(
+            "INSERT INTO nudges_sent VALUES (?, 'overdue', 'Call Sam?', ?, 'off')", [local_day(local_now(), 4), now]
+        )
     r = run("status", "--json", check=1)
     import json
 

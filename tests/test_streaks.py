@@ -63,19 +63,35 @@ def test_late_night_dinner_on_dst_night_counts_for_the_evening_before():
     assert local_day(started, 4) == date(2026, 3, 28)
     assert local_day(datetime(2026, 10, 25, 2, 30, tzinfo=B, fold=1), 4) == date(2026, 10, 24)
     # A dinner Sunday night after the fall-back at 03:30 local: still Saturday's evening.
-    s = streaks.summarize("week", 1, date(2026, 10, 12), date(2026, 10, 27),
-                          [local_day(datetime(2026, 10, 25, 3, 30, tzinfo=B), 4)])
+    s = streaks.summarize(
+        "week", 1, date(2026, 10, 12), date(2026, 10, 27), [local_day(datetime(2026, 10, 25, 3, 30, tzinfo=B), 4)]
+    )
     assert [p.status for p in s.periods] == ["missed", "held", "open"]
 
 
 def test_summary_held_missed_skipped_and_streaks():
     start = date(2026, 1, 5)  # a Monday
-    held = [date(2026, 1, 9), date(2026, 1, 16), date(2026, 1, 17),  # weeks 0, 1 (twice)
-            date(2026, 1, 30),  # week 3 (week 2 is skipped)
-            date(2026, 2, 13),  # week 5 (week 4 missed)
-            date(2026, 2, 20), date(2026, 2, 27)]  # weeks 6, 7
+    held = [
+        date(2026, 1, 9),
+        date(2026, 1, 16),
+        date(2026, 1, 17),  # weeks 0, 1 (twice)
+        date(2026, 1, 30),  # week 3 (week 2 is skipped)
+        date(2026, 2, 13),  # week 5 (week 4 missed)
+        date(2026, 2, 20),
+        date(2026, 2, 27),
+    ]  # weeks 6, 7
     s = streaks.summarize("week", 1, start, date(2026, 3, 4), held, {date(2026, 1, 19)})
-    assert [p.status for p in s.periods] == ["held", "held", "skipped", "held", "missed", "held", "held", "held", "open"]
+    assert [p.status for p in s.periods] == [
+        "held",
+        "held",
+        "skipped",
+        "held",
+        "missed",
+        "held",
+        "held",
+        "held",
+        "open",
+    ]
     assert s.periods[1].held_count == 2
     assert (s.held, s.missed, s.skipped) == (6, 1, 1)
     assert s.adherence == pytest.approx(6 / 7)
@@ -85,8 +101,13 @@ def test_summary_held_missed_skipped_and_streaks():
 
 
 def test_missed_current_and_longest_differ():
-    s = streaks.summarize("day", 1, date(2026, 2, 26), date(2026, 3, 3),
-                          [date(2026, 2, 26), date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 2)])
+    s = streaks.summarize(
+        "day",
+        1,
+        date(2026, 2, 26),
+        date(2026, 3, 3),
+        [date(2026, 2, 26), date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 2)],
+    )
     # Feb 26, 27, 28 held, Mar 1 missed, Mar 2 held, Mar 3 (today) open.
     assert [p.status for p in s.periods] == ["held", "held", "held", "missed", "held", "open"]
     assert (s.current_streak, s.longest_streak) == (1, 3)
@@ -101,8 +122,14 @@ def test_nothing_decided_yet():
 
 
 def test_held_beats_skipped_and_out_of_range_days_are_ignored():
-    s = streaks.summarize("week", 1, date(2026, 1, 5), date(2026, 1, 14),
-                          [date(2026, 1, 6), date(2025, 12, 1), date(2026, 2, 1)], {date(2026, 1, 5)})
+    s = streaks.summarize(
+        "week",
+        1,
+        date(2026, 1, 5),
+        date(2026, 1, 14),
+        [date(2026, 1, 6), date(2025, 12, 1), date(2026, 2, 1)],
+        {date(2026, 1, 5)},
+    )
     assert [p.status for p in s.periods] == ["held", "open"]
 
 

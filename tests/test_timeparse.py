@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.errors import UserError
 from tracker.domain.times import local_day, parse_bound, parse_duration, parse_range, parse_when
+from tracker.errors import UserError
 
 B = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=B)
@@ -37,7 +37,9 @@ def test_parse_when_rejects(text):
         parse_when(text, NOW)
 
 
-@pytest.mark.parametrize("text, minutes", [("90m", 90), ("1h30m", 90), ("1.5h", 90), ("1:30", 90), ("2h", 120), ("45", 45)])
+@pytest.mark.parametrize(
+    "text, minutes", [("90m", 90), ("1h30m", 90), ("1.5h", 90), ("1:30", 90), ("2h", 120), ("45", 45)]
+)
 def test_parse_duration(text, minutes):
     assert parse_duration(text) == minutes
 

@@ -7,12 +7,13 @@ import importlib.util
 import io
 import json
 import stat
+from datetime import UTC
 
 import pytest
 
 from inproc import cli  # noqa: F401 (fixture)
-from tracker.domain import interactions as core
 from tracker import store
+from tracker.domain import interactions as core
 
 
 def _db(tmp_path):
@@ -21,16 +22,42 @@ def _db(tmp_path):
 
 def _counts(db) -> tuple:
     with store.connect(db) as con:
-        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("interactions", "people", "aliases", "interaction_people"))
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("interactions", "people", "aliases", "interaction_people")
+        )
 
 
 @pytest.fixture
 def diary(cli):
     """A few interactions with every field and awkward text: quotes, newlines, ';', '\\', unicode."""
-    cli("log", "dinner", "--with", "Smith; J.", "--with", "Zoë", "--at", "2025-06-10 19:00", "--for", "2h",
-        "--closeness", "6", "--tag", "food;drink", "--tag", "back\\slash", "--note", 'she said "hi",\nthen left',
-        "--place", "Café Ü", "--initiated", "me", "--phones-away", "yes", check=0)
+    cli(
+        "log",
+        "dinner",
+        "--with",
+        "Smith; J.",
+        "--with",
+        "Zoë",
+        "--at",
+        "2025-06-10 19:00",
+        "--for",
+        "2h",
+        "--closeness",
+        "6",
+        "--tag",
+        "food;drink",
+        "--tag",
+        "back\\slash",
+        "--note",
+        'she said "hi",\nthen left',
+        "--place",
+        "Café Ü",
+        "--initiated",
+        "me",
+        "--phones-away",
+        "yes",
+        check=0,
+    )
     cli("log", "--with", "Mum", "--mode", "voice", "--at", "2025-11-21 18:00", "--for", "12.5m", "--work", check=0)
     cli("log", "standup", "--with", "Zoë, Mum", "--mode", "video", "--at", "2025-11-22 09:00", "--for", "1:05", check=0)
 
@@ -73,14 +100,18 @@ def test_ids_are_reassigned_and_deleted_ones_are_not_exported(cli, tmp_path, mon
 
 def test_hand_written_csv_with_only_required_columns(cli, tmp_path):
     f = tmp_path / "diary.csv"
-    f.write_text("happened_at,duration_min,mode,people\n"
-                 "2025-11-20 10:00,90,in-person,Sam;Alex\n"
-                 "\n"
-                 "2025-11-21T10:00:00+01:00,1h,irl,sam\n")
+    f.write_text(
+        "happened_at,duration_min,mode,people\n"
+        "2025-11-20 10:00,90,in-person,Sam;Alex\n"
+        "\n"
+        "2025-11-21T10:00:00+01:00,1h,irl,sam\n"
+    )
     assert cli("import", f, check=0).stdout == f"Imported 2 interactions from {f}\n"
     items = json.loads(cli("interactions", "list", "--json", check=0).stdout)
     assert [(i["happened_at"], i["duration_min"], i["people"]) for i in items] == [
-        ("2025-11-20T10:00:00+01:00", 90, ["Alex", "Sam"]), ("2025-11-21T10:00:00+01:00", 60, ["Sam"])]
+        ("2025-11-20T10:00:00+01:00", 90, ["Alex", "Sam"]),
+        ("2025-11-21T10:00:00+01:00", 60, ["Sam"]),
+    ]
 
 
 def test_bad_row_writes_nothing_and_names_row_and_field(cli, tmp_path, diary):
@@ -97,14 +128,29 @@ def test_bad_row_writes_nothing_and_names_row_and_field(cli, tmp_path, diary):
 
 def test_unknown_routine_in_a_row_rolls_back_everything(cli, tmp_path):
     f = tmp_path / "r.json"
-    f.write_text(json.dumps([
-        {"happened_at": "2025-11-20T10:00:00+01:00", "duration_min": 30, "mode": "in-person", "people": ["New Person"]},
-        {"happened_at": "2025-11-21T10:00:00+01:00", "duration_min": 30, "mode": "in-person", "people": ["Sam"],
-         "routine": "brunch"},
-    ]))
+    f.write_text(
+        json.dumps(
+            [
+                {
+                    "happened_at": "2025-11-20T10:00:00+01:00",
+                    "duration_min": 30,
+                    "mode": "in-person",
+                    "people": ["New Person"],
+                },
+                {
+                    "happened_at": "2025-11-21T10:00:00+01:00",
+                    "duration_min": 30,
+                    "mode": "in-person",
+                    "people": ["Sam"],
+                    "routine": "brunch",
+                },
+            ]
+        )
+    )
     r = cli("import", f, check=2)
-    assert r.stderr == ('Error: row 2, field "routine": no routine called \'brunch\' '
-                        "(add one with `offscreen routine add`)\n")
+    assert r.stderr == (
+        "Error: row 2, field \"routine\": no routine called 'brunch' (add one with `offscreen routine add`)\n"
+    )
     assert _counts(_db(tmp_path)) == (0, 0, 0, 0)
 
 
@@ -119,35 +165,44 @@ def test_activity_export_uses_the_activity_store_when_present(cli):
 
 def test_import_matches_existing_people_by_alias_and_skips_duplicates_within_the_file(cli, tmp_path):
     cli("people", "add", "Sam Lee", "--alias", "Sammy", check=0)
-    row = {"happened_at": "2025-11-20T10:00:00+01:00", "duration_min": 30, "mode": "in-person",
-           "people": ["sammy", "New One"]}
+    row = {
+        "happened_at": "2025-11-20T10:00:00+01:00",
+        "duration_min": 30,
+        "mode": "in-person",
+        "people": ["sammy", "New One"],
+    }
     f = tmp_path / "d.json"
     f.write_text(json.dumps([row, {**row, "people": ["New One", "SAM LEE"]}, {**row, "mode": "video"}]))
     assert cli("import", f, check=0).stdout == f"Imported 2 interactions from {f} (1 duplicate skipped)\n"
     items = json.loads(cli("interactions", "list", "--json", check=0).stdout)
-    assert [(i["mode"], i["people"]) for i in items] == [("in-person", ["New One", "Sam Lee"]),
-                                                         ("video", ["New One", "Sam Lee"])]
+    assert [(i["mode"], i["people"]) for i in items] == [
+        ("in-person", ["New One", "Sam Lee"]),
+        ("video", ["New One", "Sam Lee"]),
+    ]
     assert _counts(_db(tmp_path)) == (2, 2, 1, 4)
 
 
 def test_activity_export_cli_json_csv_range_and_output(run, tmp_path):
     """The activity export contract through the real console script: json and csv, --since/--until
     as overlap on local times, -o written privately and counted in words ("activity spans")."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tracker.app import App
     from tracker.store import activity, connect
 
     def t(h, m=0):
-        return datetime(2026, 11, 26, h, m, tzinfo=timezone.utc).timestamp()
+        return datetime(2026, 11, 26, h, m, tzinfo=UTC).timestamp()
 
     with connect(App.create().paths.db) as con:
-        activity.upsert_spans(con, [
-            ("a", t(8), t(9), "firefox", "Inbox - Gmail", "active", None),
-            ("b", t(9), t(9, 30), "Code", "main.py, \"quoted\"", "active", None),
-            ("c", t(9, 30), t(9, 40), "Code", "main.py, \"quoted\"", "idle", None),
-            ("d", t(9, 40), t(10), None, None, "locked", None),
-        ])
+        activity.upsert_spans(
+            con,
+            [
+                ("a", t(8), t(9), "firefox", "Inbox - Gmail", "active", None),
+                ("b", t(9), t(9, 30), "Code", 'main.py, "quoted"', "active", None),
+                ("c", t(9, 30), t(9, 40), "Code", 'main.py, "quoted"', "idle", None),
+                ("d", t(9, 40), t(10), None, None, "locked", None),
+            ],
+        )
     rng = ["--since", "2026-11-26 10:10", "--until", "2026-11-26 10:45"]  # Berlin: overlaps b, c, d
     r = run("export", "--what", "activity", "--format", "csv", *rng, check=0)
     assert r.stdout == (
@@ -158,12 +213,18 @@ def test_activity_export_cli_json_csv_range_and_output(run, tmp_path):
     )
     items = json.loads(run("export", "--what", "activity", "--format", "json", *rng, check=0).stdout)
     assert [{k: i[k] for k in ("start", "end", "app", "title", "state", "category")} for i in items][2] == {
-        "start": "2026-11-26T10:40:00+01:00", "end": "2026-11-26T11:00:00+01:00", "app": None, "title": None,
-        "state": "locked", "category": None}
+        "start": "2026-11-26T10:40:00+01:00",
+        "end": "2026-11-26T11:00:00+01:00",
+        "app": None,
+        "title": None,
+        "state": "locked",
+        "category": None,
+    }
     assert [i["app"] for i in items] == ["Code", "Code", None]
     f = tmp_path / "out" / "one.json"
-    r = run("export", "--what", "activity", "--since", "2026-11-26 09:00", "--until", "2026-11-26 09:30", "-o", f,
-            check=0)
+    r = run(
+        "export", "--what", "activity", "--since", "2026-11-26 09:00", "--until", "2026-11-26 09:30", "-o", f, check=0
+    )
     assert r.stdout == f"Exported 1 activity span to {f}\n"
     assert [i["title"] for i in json.loads(f.read_text())] == ["Inbox - Gmail"]
     assert stat.S_IMODE(f.stat().st_mode) == 0o600
@@ -177,6 +238,8 @@ def test_export_to_an_unwritable_place_is_a_clear_exit_1(run, tmp_path):
     for what in ("interactions", "activity"):
         r = run("export", "--what", what, "-o", blocker / "out.json")
         assert (r.returncode, r.stdout) == (1, "")
-        assert r.stderr == (f"Error: cannot write {blocker / 'out.json'}: Not a directory; "
-                            "choose a file in a directory you can write to\n")
+        assert r.stderr == (
+            f"Error: cannot write {blocker / 'out.json'}: Not a directory; "
+            "choose a file in a directory you can write to\n"
+        )
     assert blocker.read_text() == "x"

@@ -5,7 +5,7 @@ writes them (rows in `activity`)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,12 +19,14 @@ def db(tmp_path):
 
 def _span(con, sid, start, end, state, app="firefox"):
     # Local Berlin wall times in November (UTC+1) -> naive UTC, as the daemon stores them.
-    con.execute("INSERT INTO activity (span_id, start_utc, end_utc, app, state) VALUES (?, ?, ?, ?, ?)",
-                [sid, _utc(start), _utc(end), app, state])
+    con.execute(
+        "INSERT INTO activity (span_id, start_utc, end_utc, app, state) VALUES (?, ?, ?, ?, ?)",
+        [sid, _utc(start), _utc(end), app, state],
+    )
 
 
 def _utc(local: str) -> datetime:
-    return datetime.fromisoformat(local).astimezone().astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.fromisoformat(local).astimezone().astimezone(UTC).replace(tzinfo=None)
 
 
 def test_start_stop_and_one_at_a_time(run, db):
@@ -75,8 +77,10 @@ def test_after_the_fact_and_verdicts(run, db):
         _span(con, "b3", "2026-11-21T19:15", "2026-11-21T20:00", "idle")
         # Session 3: the daemon recorded nothing.
     items = json.loads(run("unplug", "list", "--since", "2026-11-01", "--json", check=0).stdout)
-    assert [(i["id"], i["start"], i["end"], i["minutes"], i["verdict"], i["active_min"], i["observed_min"], i["note"])
-            for i in items] == [
+    assert [
+        (i["id"], i["start"], i["end"], i["minutes"], i["verdict"], i["active_min"], i["observed_min"], i["note"])
+        for i in items
+    ] == [
         (1, "2026-11-20T18:00:00+01:00", "2026-11-20T20:00:00+01:00", 120.0, "untouched", 0.0, 120.0, "dinner"),
         (2, "2026-11-21T18:00:00+01:00", "2026-11-21T20:00:00+01:00", 120.0, "used", 15.0, 120.0, None),
         (3, "2026-11-22T10:00:00+01:00", "2026-11-22T11:00:00+01:00", 60.0, "no data", 0.0, 0.0, None),
@@ -89,4 +93,7 @@ def test_after_the_fact_and_verdicts(run, db):
         ["3", "2026-11-22", "10:00", "1h00m", "no", "data"],
     ]
     # --since filters by start.
-    assert [i["id"] for i in json.loads(run("unplug", "list", "--since", "2026-11-21", "--json", check=0).stdout)] == [2, 3]
+    assert [i["id"] for i in json.loads(run("unplug", "list", "--since", "2026-11-21", "--json", check=0).stdout)] == [
+        2,
+        3,
+    ]

@@ -35,7 +35,9 @@ class XServer:
         r, w = os.pipe()
         self.xvfb = subprocess.Popen(
             ["Xvfb", "-displayfd", str(w), "-screen", "0", "640x480x24", "-nolisten", "tcp", *extra_args],
-            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(w,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         os.close(w)
         with os.fdopen(r) as fh:
@@ -46,21 +48,25 @@ class XServer:
         self.windows: list[subprocess.Popen] = []
         if wm:
             try:
-                for attempt in range(3):  # openbox now and then exits at once on a busy machine: retry
-                    self.wm = subprocess.Popen(["openbox", "--sm-disable"], env=self.env,
-                                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for _attempt in range(3):  # openbox now and then exits at once on a busy machine: retry
+                    self.wm = subprocess.Popen(
+                        ["openbox", "--sm-disable"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                    )
                     wait_for(lambda: self._wm_ready() or self.wm.poll() is not None, what="openbox")
                     if self.wm.poll() is None:
                         break
                 else:
-                    raise AssertionError(f"openbox exited {self.wm.returncode}: {self.wm.stderr.read().decode(errors='replace')}")
+                    raise AssertionError(
+                        f"openbox exited {self.wm.returncode}: {self.wm.stderr.read().decode(errors='replace')}"
+                    )
             except BaseException:
                 self.close()
                 raise
 
     def _wm_ready(self):
-        out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True, text=True
+        ).stdout
         return "window id" in out
 
     def window(self, cls: str, title: str | None = None, wm_name_bytes: bytes | None = None) -> int:
@@ -132,8 +138,13 @@ class DaemonProc:
         self.log = home / f"daemon-{time.monotonic_ns()}.log"
         home.mkdir(parents=True, exist_ok=True)
         self.logfh = open(self.log, "wb")
-        self.p = subprocess.Popen(_offscreen_exe() + ["daemon", *map(str, args)], env=env,
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.logfh)
+        self.p = subprocess.Popen(
+            _offscreen_exe() + ["daemon", *map(str, args)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.logfh,
+        )
         self.status_file = Path(env["OFFSCREEN_HOME"]) / "state" / "daemon.json"
 
     def status(self):

@@ -22,8 +22,18 @@ title = args[1] if len(args) > 1 else cls
 
 d = display.Display()
 screen = d.screen()
-w = screen.root.create_window(10, 10, 200, 100, 0, screen.root_depth, X.InputOutput, X.CopyFromParent,
-                              background_pixel=screen.white_pixel, event_mask=X.StructureNotifyMask)
+w = screen.root.create_window(
+    10,
+    10,
+    200,
+    100,
+    0,
+    screen.root_depth,
+    X.InputOutput,
+    X.CopyFromParent,
+    background_pixel=screen.white_pixel,
+    event_mask=X.StructureNotifyMask,
+)
 w.set_wm_class(cls.lower(), cls)
 if raw is not None:
     w.change_property(Xatom.WM_NAME, Xatom.STRING, 8, raw)

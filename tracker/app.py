@@ -6,10 +6,11 @@ global, so a test can point an App at a tmp_path database without monkeypatching
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from tracker.paths import Paths, resolve
 
@@ -23,7 +24,7 @@ class App:
     _config: config_mod.Config | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, db: str | None = None, env: dict[str, str] | None = None) -> "App":
+    def create(cls, db: str | None = None, env: dict[str, str] | None = None) -> App:
         return cls(paths=resolve(db=db, env=env))
 
     @cached_property

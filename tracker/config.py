@@ -32,9 +32,7 @@ class Rule:
             return False
         if self.app is not None and not re.search(self.app, app or ""):
             return False
-        if self.title is not None and not re.search(self.title, title or ""):
-            return False
-        return True
+        return not (self.title is not None and not re.search(self.title, title or ""))
 
 
 @dataclass(frozen=True)
@@ -190,9 +188,9 @@ def _re2_problem(pattern: str) -> str | None:
             i = j + 1
             continue
         if c == "(" and pattern.startswith("(?", i):
-            rest = pattern[i + 2:]
-            if not (rest.startswith(":") or rest.startswith("P<") or _RE2_FLAGS.match(rest)):
-                return f"the group syntax {pattern[i:i + 4]!r} (RE2 has only (?:...), (?P<name>...) and the flags i, m, s)"
+            rest = pattern[i + 2 :]
+            if not (rest.startswith((":", "P<")) or _RE2_FLAGS.match(rest)):
+                return f"the group syntax {pattern[i : i + 4]!r} (RE2 has only (?:...), (?P<name>...) and the flags i, m, s)"
         plain.append(c)
         i += 1
     if re.search(r"[*+?}]\+", "".join(plain)):
@@ -202,13 +200,13 @@ def _re2_problem(pattern: str) -> str | None:
 
 def _rules(source, key, value, with_category: bool) -> tuple[Rule, ...]:
     if not isinstance(value, list):
-        raise _err(source, key, "must be a list of tables like { app = \"regex\" }")
+        raise _err(source, key, 'must be a list of tables like { app = "regex" }')
     allowed = {"app", "title"} | ({"category"} if with_category else set())
     out = []
     for i, item in enumerate(value):
         k = f"{key}[{i}]"
         if not isinstance(item, dict):
-            raise _err(source, k, "must be a table like { app = \"regex\" }")
+            raise _err(source, k, 'must be a table like { app = "regex" }')
         unknown = set(item) - allowed
         if unknown:
             raise _err(source, f"{k}.{sorted(unknown)[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
@@ -219,8 +217,12 @@ def _rules(source, key, value, with_category: bool) -> tuple[Rule, ...]:
         for field in ("app", "title") if with_category else ():
             problem = isinstance(item.get(field), str) and _re2_problem(item[field])
             if problem:
-                raise _err(source, f"{k}.{field}", f"uses {problem}, which DuckDB's regular expressions (RE2) "
-                                                   "do not support; category rules also run in DuckDB")
+                raise _err(
+                    source,
+                    f"{k}.{field}",
+                    f"uses {problem}, which DuckDB's regular expressions (RE2) "
+                    "do not support; category rules also run in DuckDB",
+                )
         out.append(
             Rule(
                 app=_check_regex(source, f"{k}.app", item["app"]) if "app" in item else None,
@@ -284,7 +286,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
         "rules": lambda s, k, v: _rules(s, k, v, with_category=True),
         "use_defaults": _bool,
     },
-    "cadence": {t: _pair for t in TIERS},
+    "cadence": dict.fromkeys(TIERS, _pair),
     "nudges": {"enabled": _bool, "desktop": _bool, "quiet_start": _hhmm, "quiet_end": _hhmm},
 }
 _SECTIONS = {

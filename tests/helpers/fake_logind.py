@@ -37,11 +37,13 @@ class Session(dbus.service.Object):
         with open(self.state_file + ".calls", "a", encoding="utf-8") as fh:
             fh.write(f"{prop}\n")
         if self.refuse:
-            raise dbus.exceptions.DBusException("Caller does not belong to any known session",
-                                                name="org.freedesktop.login1.NoSessionForPID")
+            raise dbus.exceptions.DBusException(
+                "Caller does not belong to any known session", name="org.freedesktop.login1.NoSessionForPID"
+            )
         if iface != SESSION or prop != "LockedHint":
-            raise dbus.exceptions.DBusException(f"no property {iface}.{prop}",
-                                                name="org.freedesktop.DBus.Error.UnknownProperty")
+            raise dbus.exceptions.DBusException(
+                f"no property {iface}.{prop}", name="org.freedesktop.DBus.Error.UnknownProperty"
+            )
         return dbus.Boolean(self._locked(), variant_level=1)
 
     @dbus.service.method(PROPS, in_signature="s", out_signature="a{sv}")
@@ -53,10 +55,12 @@ class User(dbus.service.Object):
     @dbus.service.method(PROPS, in_signature="ss", out_signature="v")
     def Get(self, iface, prop):
         if iface != "org.freedesktop.login1.User" or prop != "Display":
-            raise dbus.exceptions.DBusException(f"no property {iface}.{prop}",
-                                                name="org.freedesktop.DBus.Error.UnknownProperty")
-        return dbus.Struct(("c1", dbus.ObjectPath("/org/freedesktop/login1/session/c1")), signature="so",
-                           variant_level=1)
+            raise dbus.exceptions.DBusException(
+                f"no property {iface}.{prop}", name="org.freedesktop.DBus.Error.UnknownProperty"
+            )
+        return dbus.Struct(
+            ("c1", dbus.ObjectPath("/org/freedesktop/login1/session/c1")), signature="so", variant_level=1
+        )
 
 
 def main():

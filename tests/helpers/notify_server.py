@@ -22,8 +22,17 @@ class Server(dbus.service.Object):
     @dbus.service.method(IFACE, in_signature="susssasa{sv}i", out_signature="u")
     def Notify(self, app_name, replaces_id, icon, summary, body, actions, hints, timeout):
         self.next_id += 1
-        self.out.write(json.dumps({"app_name": str(app_name), "summary": str(summary), "body": str(body),
-                                   "urgency": int(hints.get("urgency", -1))}) + "\n")
+        self.out.write(
+            json.dumps(
+                {
+                    "app_name": str(app_name),
+                    "summary": str(summary),
+                    "body": str(body),
+                    "urgency": int(hints.get("urgency", -1)),
+                }
+            )
+            + "\n"
+        )
         self.out.flush()
         return self.next_id
 

@@ -14,10 +14,21 @@ def _positive(lo: float, hi: float):
 
 
 @click.command("daemon")
-@click.option("--interval", type=_positive(0.05, 60), default=None, metavar="SECONDS",
-              help="Seconds between samples (default: config daemon.interval, 1).")
-@click.option("--idle-after", "idle_after", type=_positive(1, 86400), default=None, metavar="SECONDS",
-              help="Seconds without input before you count as idle (default: config, 180).")
+@click.option(
+    "--interval",
+    type=_positive(0.05, 60),
+    default=None,
+    metavar="SECONDS",
+    help="Seconds between samples (default: config daemon.interval, 1).",
+)
+@click.option(
+    "--idle-after",
+    "idle_after",
+    type=_positive(1, 86400),
+    default=None,
+    metavar="SECONDS",
+    help="Seconds without input before you count as idle (default: config, 180).",
+)
 @click.pass_obj
 def daemon_cmd(app, interval, idle_after):
     """Record the foreground app and idle time until SIGTERM or Ctrl-C.
@@ -50,9 +61,9 @@ def drain_cmd(app, nudge):
     """
     app.drain()
     if nudge:
+        from tracker.domain.times import local_now
         from tracker.errors import OffscreenError
         from tracker.usecases.nudges import run
-        from tracker.domain.times import local_now
 
         try:
             run(app, local_now())

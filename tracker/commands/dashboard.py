@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import time as _time
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -18,20 +19,25 @@ DEFAULT_DAYS = 90
 
 
 def _base_range(app):
-    from datetime import datetime, timezone
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     from dashboards.views import Range, local_tz_name
 
-    from zoneinfo import ZoneInfo
-
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     tz = local_tz_name()
     try:
         ZoneInfo(tz)
     except (ValueError, KeyError, OSError):  # an odd $TZ: show UTC days rather than fail
         tz = "UTC"
-    return Range(since_utc=now, until_utc=now, day_start_hour=app.config.general.day_start_hour,
-                 tz=tz, config=app.config, now_utc=now)
+    return Range(
+        since_utc=now,
+        until_utc=now,
+        day_start_hour=app.config.general.day_start_hour,
+        tz=tz,
+        config=app.config,
+        now_utc=now,
+    )
 
 
 def _open_in_browser(path: Path) -> str:
@@ -41,8 +47,13 @@ def _open_in_browser(path: Path) -> str:
     opener = shutil.which("xdg-open")
     try:
         if opener:
-            subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+            subprocess.Popen(
+                [opener, str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             return f"Opened {path} in your browser."
         import webbrowser
 
@@ -54,8 +65,14 @@ def _open_in_browser(path: Path) -> str:
 
 
 @click.command("dashboard")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML file to write (replaced atomically, mode 0600).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write (replaced atomically, mode 0600).",
+)
 @click.option("--since", metavar="D", help="Start: a date, 'today', 'yesterday', 'Nd' or 'Nw' (default: 90 days ago).")
 @click.option("--until", metavar="D", help="End, inclusive for dates (default: now).")
 @click.option("--open", "open_", is_flag=True, help="Open the page in your browser afterwards.")
@@ -73,13 +90,10 @@ def dashboard_cmd(app, output, since, until, open_):
       offscreen dashboard -o year.html --since 2026-01-01 --until 2026-12-31
     """
     from dataclasses import replace
-    from datetime import timezone
-
-    from dashboards import report
     from datetime import datetime, timedelta
 
+    from dashboards import report
     from tracker.domain.times import day_start, local_day, parse_range
-
     from tracker.errors import RuntimeFailure, UserError
 
     base = _base_range(app)
@@ -88,8 +102,8 @@ def dashboard_cmd(app, output, since, until, open_):
     if lo is None:  # the 90 days before --until (or before now)
         end = (hi - timedelta(microseconds=1)) if hi else datetime.now().astimezone()
         lo = day_start(local_day(end, h) - timedelta(days=DEFAULT_DAYS - 1), h)
-    since_utc = lo.astimezone(timezone.utc).replace(tzinfo=None)
-    until_utc = hi.astimezone(timezone.utc).replace(tzinfo=None) if hi else base.now_utc
+    since_utc = lo.astimezone(UTC).replace(tzinfo=None)
+    until_utc = hi.astimezone(UTC).replace(tzinfo=None) if hi else base.now_utc
     if until_utc <= since_utc:
         raise UserError(f"--since ({since}) must be before now")
     output = output.expanduser().absolute()
@@ -102,10 +116,14 @@ def dashboard_cmd(app, output, since, until, open_):
     try:
         report.write_page(output, page)
     except OSError as e:
-        raise RuntimeFailure(f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to") from None
+        raise RuntimeFailure(
+            f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to"
+        ) from None
     shown = sum(1 for v in views if v.figure is not None)
-    click.echo(f"Wrote {output} ({len(page) / 1e6:.1f} MB, {shown} of {len(views)} views with data) "
-               f"in {_time.perf_counter() - t0:.1f} s.")
+    click.echo(
+        f"Wrote {output} ({len(page) / 1e6:.1f} MB, {shown} of {len(views)} views with data) "
+        f"in {_time.perf_counter() - t0:.1f} s."
+    )
     if open_:
         click.echo(_open_in_browser(output))
 
@@ -128,9 +146,8 @@ def report_cmd(app, week, month, period, as_json):
       offscreen report --month --json | jq .change_pct
       offscreen report --period month
     """
-    from tracker.usecases import report as summary
-
     from tracker.errors import UserError
+    from tracker.usecases import report as summary
 
     # One period only (r4): click would silently keep the last of --week --month.
     asked = {p for p, on in (("week", week), ("month", month), (period, period is not None)) if on}

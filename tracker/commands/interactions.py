@@ -11,51 +11,89 @@ import sys
 
 import click
 
-from tracker.domain import interactions as core
-from tracker.errors import UserError
 from tracker.commands._table import render
+from tracker.domain import interactions as core
 from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration, local_now, parse_range
+from tracker.errors import UserError
 
 
 def _interaction_options(edit: bool):
     """The options `log` and `interactions edit` share (edit: only given ones change)."""
+
     def deco(f):
         opts = [
-            click.option("--with", "-w", "people", multiple=True, metavar="NAME",
-                         help="Who you were with; repeat it or separate names with commas."
-                         + (" Replaces the people." if edit else "")),
-            click.option("--mode", "-m", metavar="MODE",
-                         help="in-person (default), video, voice or text; also irl, call, phone, chat."),
-            click.option("--at", "at", metavar="WHEN", help=f"When it started: {WHEN_HELP}."
-                         + ("" if edit else " Default: now minus --for.")),
+            click.option(
+                "--with",
+                "-w",
+                "people",
+                multiple=True,
+                metavar="NAME",
+                help="Who you were with; repeat it or separate names with commas."
+                + (" Replaces the people." if edit else ""),
+            ),
+            click.option(
+                "--mode",
+                "-m",
+                metavar="MODE",
+                help="in-person (default), video, voice or text; also irl, call, phone, chat.",
+            ),
+            click.option(
+                "--at",
+                "at",
+                metavar="WHEN",
+                help=f"When it started: {WHEN_HELP}." + ("" if edit else " Default: now minus --for."),
+            ),
             click.option("--for", "duration", metavar="DURATION", help=f"How long, {DURATION_HELP}."),
-            click.option("--closeness", "-c", metavar="1-7",
-                         help="How close you felt afterwards, 1 (distant) to 7 (very close)"
-                         + ("; 'none' clears it." if edit else ".")),
-            click.option("--tag", "-t", "tags", multiple=True, metavar="TAG",
-                         help="A tag; repeatable." + (" Replaces the tags (--tag '' clears)." if edit else "")),
+            click.option(
+                "--closeness",
+                "-c",
+                metavar="1-7",
+                help="How close you felt afterwards, 1 (distant) to 7 (very close)"
+                + ("; 'none' clears it." if edit else "."),
+            ),
+            click.option(
+                "--tag",
+                "-t",
+                "tags",
+                multiple=True,
+                metavar="TAG",
+                help="A tag; repeatable." + (" Replaces the tags (--tag '' clears)." if edit else ""),
+            ),
             click.option("--note", "-n", metavar="TEXT", help="A free-text note."),
             click.option("--place", "-p", metavar="TEXT", help="Where it happened."),
             click.option("--initiated", metavar="me|them|mutual", help="Who made it happen."),
-            click.option("--phones-away", "phones_away", metavar="yes|partly|no",
-                         help="Were the phones put away?"),
-            click.option("--work/--leisure", "work", default=None,
-                         help="Work time together (counts less toward friendship); default leisure."),
+            click.option("--phones-away", "phones_away", metavar="yes|partly|no", help="Were the phones put away?"),
+            click.option(
+                "--work/--leisure",
+                "work",
+                default=None,
+                help="Work time together (counts less toward friendship); default leisure.",
+            ),
             click.option("--routine", metavar="NAME", help="The connection routine this was part of."),
         ]
         for o in reversed(opts):
             f = o(f)
         return f
+
     return deco
 
 
-def _values(summary, people, mode, at, duration, closeness, tags, note, place, initiated, phones_away, work,
-            routine) -> dict:
+def _values(
+    summary, people, mode, at, duration, closeness, tags, note, place, initiated, phones_away, work, routine
+) -> dict:
     """CLI options -> raw values for core.build (None = not given)."""
     v = {
-        "summary": summary, "mode": mode, "happened_at": at, "duration_min": duration,
-        "closeness": closeness, "note": note, "place": place, "initiated": initiated,
-        "phones_away": phones_away, "work": work, "routine": routine,
+        "summary": summary,
+        "mode": mode,
+        "happened_at": at,
+        "duration_min": duration,
+        "closeness": closeness,
+        "note": note,
+        "place": place,
+        "initiated": initiated,
+        "phones_away": phones_away,
+        "work": work,
+        "routine": routine,
     }
     if people:
         v["people"] = core.split_names(people)
@@ -66,12 +104,14 @@ def _values(summary, people, mode, at, duration, closeness, tags, note, place, i
 
 def _prompt(text: str, check, default=None):
     """Ask on the terminal until CHECK(value) accepts it (a UserError re-prompts)."""
+
     def proc(value):
         try:
             check(value)
         except UserError as e:
             raise click.UsageError(str(e)) from None
         return value
+
     return click.prompt(text, default=default, value_proc=proc, show_default=False)
 
 
@@ -84,14 +124,16 @@ def _ask_missing(values: dict) -> None:
     if "people" not in values:
         if not interactive:
             raise UserError("say who you were with: --with NAME (several: --with 'Sam, Alex')")
-        names = _prompt("Who were you with (names, comma-separated)",
-                        lambda s: [core.clean_name(n) for n in s.split(",")])
+        names = _prompt(
+            "Who were you with (names, comma-separated)", lambda s: [core.clean_name(n) for n in s.split(",")]
+        )
         values["people"] = core.split_names([names])
     if "duration_min" not in values:
         if not interactive:
             raise UserError("--for is required when stdin is not a terminal, e.g. --for 45m or --for 1h30m")
-        values["duration_min"] = _prompt("How long (e.g. 45m, 1h30m)", lambda s: core.build(
-            {**values, "duration_min": s}, local_now()))  # also catches "would end in the future"
+        values["duration_min"] = _prompt(
+            "How long (e.g. 45m, 1h30m)", lambda s: core.build({**values, "duration_min": s}, local_now())
+        )  # also catches "would end in the future"
         if "closeness" not in values:
             c = _prompt("Closeness 1-7 (Enter to skip)", core.parse_closeness, default="")
             if c:
@@ -106,17 +148,16 @@ def _store_one(app, it: core.Interaction, *, edit_id: int | None = None, keep_ro
     from tracker.store import people as store_p
     from tracker.store import transaction
 
-    with app.store() as con:
-        with transaction(con):
-            if edit_id is not None:
-                store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
-            rid = store_i.routine_id(con, it.routine) if it.routine else keep_routine
-            pids = store_p.resolve(con, it.people)
-            if edit_id is None:
-                edit_id = store_i.insert(con, it, pids, routine=rid)
-            else:
-                store_i.update(con, edit_id, it, pids, routine=rid)
-            return edit_id, dataclasses.replace(it, people=tuple(store_p.names(con, pids)))
+    with app.store() as con, transaction(con):
+        if edit_id is not None:
+            store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
+        rid = store_i.routine_id(con, it.routine) if it.routine else keep_routine
+        pids = store_p.resolve(con, it.people)
+        if edit_id is None:
+            edit_id = store_i.insert(con, it, pids, routine=rid)
+        else:
+            store_i.update(con, edit_id, it, pids, routine=rid)
+        return edit_id, dataclasses.replace(it, people=tuple(store_p.names(con, pids)))
 
 
 def _from_idle(app, values: dict) -> None:
@@ -136,8 +177,11 @@ def _from_idle(app, values: dict) -> None:
 @click.command("log")
 @click.argument("summary", nargs=-1)
 @_interaction_options(edit=False)
-@click.option("--from-idle", is_flag=True,
-              help="Take --at and --for from the 30 min - 4 h away from the computer you just came back from.")
+@click.option(
+    "--from-idle",
+    is_flag=True,
+    help="Take --at and --for from the 30 min - 4 h away from the computer you just came back from.",
+)
 @click.pass_obj
 def log_cmd(app, summary, from_idle, **opts):
     """Record time you spent with people.
@@ -197,11 +241,17 @@ def _table(rows: list[dict]) -> str:
     body = []
     for r in rows:
         rec = core.to_record(r)
-        body.append((
-            f"#{r['id']}", rec["happened_at"][:16].replace("T", " "), format_duration(r["duration_min"]),
-            r["mode"], ", ".join(r["people"]), "" if r["closeness"] is None else str(r["closeness"]),
-            r["summary"] or "",
-        ))
+        body.append(
+            (
+                f"#{r['id']}",
+                rec["happened_at"][:16].replace("T", " "),
+                format_duration(r["duration_min"]),
+                r["mode"],
+                ", ".join(r["people"]),
+                "" if r["closeness"] is None else str(r["closeness"]),
+                r["summary"] or "",
+            )
+        )
     return render(head, body)
 
 
@@ -283,11 +333,11 @@ def edit_cmd(app, interaction_id, summary, **opts):
     with app.store() as con:
         row = store_i.get(con, interaction_id)
     old = core.to_record(row)
-    old.update(happened_at=from_utc_naive(row["happened_at"]), duration_min=row["duration_min"],
-               logged_at=None, routine=None)
+    old.update(
+        happened_at=from_utc_naive(row["happened_at"]), duration_min=row["duration_min"], logged_at=None, routine=None
+    )
     it = core.build({**old, **given}, local_now())
-    _, it = _store_one(app, it, edit_id=interaction_id,
-                       keep_routine=None if "routine" in given else row["routine_id"])
+    _, it = _store_one(app, it, edit_id=interaction_id, keep_routine=None if "routine" in given else row["routine_id"])
     click.echo(core.describe(it, interaction_id, verb="Updated"))
 
 
@@ -295,9 +345,8 @@ def _set_deleted(app, interaction_id: int, deleted: bool) -> bool:
     from tracker.store import interactions as store_i
     from tracker.store import transaction
 
-    with app.store() as con:
-        with transaction(con):
-            return store_i.set_deleted(con, interaction_id, deleted)
+    with app.store() as con, transaction(con):
+        return store_i.set_deleted(con, interaction_id, deleted)
 
 
 @interactions_group.command("delete")

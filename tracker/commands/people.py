@@ -10,10 +10,10 @@ import json
 
 import click
 
-from tracker.domain import interactions as core
-from tracker.errors import UserError
 from tracker.commands._table import render
+from tracker.domain import interactions as core
 from tracker.domain.times import format_duration
+from tracker.errors import UserError
 
 TIER_CHOICES = ("inner", "close", "friend", "acquaintance")
 ALL_MODES = "in-person,video,voice,text"
@@ -54,20 +54,36 @@ def _person_options(edit: bool):
     def deco(f):
         tiers = TIER_CHOICES + (("none",) if edit else ())
         opts = [
-            click.option("--tier", type=click.Choice(tiers), help="Closeness layer (Dunbar: ~5 / 15 / 50 / 150)"
-                         + ("; 'none' clears it." if edit else ".")),
+            click.option(
+                "--tier",
+                type=click.Choice(tiers),
+                help="Closeness layer (Dunbar: ~5 / 15 / 50 / 150)" + ("; 'none' clears it." if edit else "."),
+            ),
             click.option("--kin/--no-kin", default=None, help="Family (ties decay more slowly than friendships)."),
-            click.option("--every", type=int, metavar="DAYS", help="Ideal days between contacts"
-                         + (" (0 clears)." if edit else ".")),
-            click.option("--max", "max_days", type=int, metavar="DAYS", help="Most days that should pass between contacts"
-                         + (" (0 clears)." if edit else ".")),
-            click.option("--counts", type=click.Choice(["in-person", "any"]),
-                         help="What counts as contact for the cadence: in-person only, or any mode."),
+            click.option(
+                "--every",
+                type=int,
+                metavar="DAYS",
+                help="Ideal days between contacts" + (" (0 clears)." if edit else "."),
+            ),
+            click.option(
+                "--max",
+                "max_days",
+                type=int,
+                metavar="DAYS",
+                help="Most days that should pass between contacts" + (" (0 clears)." if edit else "."),
+            ),
+            click.option(
+                "--counts",
+                type=click.Choice(["in-person", "any"]),
+                help="What counts as contact for the cadence: in-person only, or any mode.",
+            ),
             click.option("--note", metavar="TEXT", help="A note about the person."),
         ]
         for o in reversed(opts):
             f = o(f)
         return f
+
     return deco
 
 
@@ -155,11 +171,18 @@ def list_cmd(app, tier, as_json):
         click.echo("No people yet; `offscreen log --with NAME` adds them.")
         return
     head = ("NAME", "TIER", "KIN", "TIMES", "LAST SEEN", "IN PERSON", "ALIASES")
-    body = [(
-        r["name"], r["tier"] or "", "yes" if r["kin"] else "", str(r["interactions"]),
-        (r["last_in_person"] or "")[:10], format_duration(r["in_person_hours"] * 60) if r["in_person_hours"] else "",
-        ", ".join(r["aliases"]),
-    ) for r in rows]
+    body = [
+        (
+            r["name"],
+            r["tier"] or "",
+            "yes" if r["kin"] else "",
+            str(r["interactions"]),
+            (r["last_in_person"] or "")[:10],
+            format_duration(r["in_person_hours"] * 60) if r["in_person_hours"] else "",
+            ", ".join(r["aliases"]),
+        )
+        for r in rows
+    ]
     click.echo(render(head, body))
 
 
@@ -186,8 +209,19 @@ def show_cmd(app, name, as_json):
         click.echo(json.dumps(p, indent=2, ensure_ascii=False))
         return
     click.echo(f"{p['name']} (#{p['id']})")
-    for key in ("aliases", "tier", "kin", "every_days", "max_days", "counts", "note", "interactions",
-                "last_contact", "last_in_person", "in_person_hours"):
+    for key in (
+        "aliases",
+        "tier",
+        "kin",
+        "every_days",
+        "max_days",
+        "counts",
+        "note",
+        "interactions",
+        "last_contact",
+        "last_in_person",
+        "in_person_hours",
+    ):
         v = p[key]
         if isinstance(v, list):
             v = ", ".join(v)
@@ -202,8 +236,10 @@ def show_cmd(app, name, as_json):
         click.echo("  latest:")
         for r in reversed(recent):
             rec = core.to_record(r)
-            click.echo(f"    #{r['id']} {rec['happened_at'][:16].replace('T', ' ')} {r['mode']} "
-                       f"{format_duration(r['duration_min'])}{' ' + r['summary'] if r['summary'] else ''}")
+            click.echo(
+                f"    #{r['id']} {rec['happened_at'][:16].replace('T', ' ')} {r['mode']} "
+                f"{format_duration(r['duration_min'])}{' ' + r['summary'] if r['summary'] else ''}"
+            )
 
 
 @people_group.command("edit")

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 
-from tracker.usecases import practice as lib
-from tracker.domain import streaks
-from tracker.errors import UserError
 from tracker.commands._table import render
-from tracker.domain.times import WHEN_HELP, format_duration, local_day, local_now, parse_bound, parse_duration, parse_when
-
-UTC = timezone.utc
-
+from tracker.domain import streaks
+from tracker.domain.times import (
+    WHEN_HELP,
+    format_duration,
+    local_day,
+    local_now,
+    parse_bound,
+    parse_duration,
+    parse_when,
+)
+from tracker.errors import UserError
+from tracker.usecases import practice as lib
 
 MIN_UNPLUG_MINUTES = 1  # a stopped session shorter than this is discarded, not kept
 
@@ -65,19 +70,35 @@ def people_due_cmd(app, as_json):
     with app.store() as con:
         dues = lib.people_due(con, now, app.config)
     if as_json:
-        _echo_json([
-            {"name": d.name, "days_since": d.days_since, "status": d.status, "ideal": d.ideal, "max": d.max,
-             "last_seen": d.last_seen.astimezone().isoformat(timespec="seconds") if d.last_seen else None,
-             "never_met": d.never_met}
-            for d in dues
-        ])
+        _echo_json(
+            [
+                {
+                    "name": d.name,
+                    "days_since": d.days_since,
+                    "status": d.status,
+                    "ideal": d.ideal,
+                    "max": d.max,
+                    "last_seen": d.last_seen.astimezone().isoformat(timespec="seconds") if d.last_seen else None,
+                    "never_met": d.never_met,
+                }
+                for d in dues
+            ]
+        )
         return
     if not dues:
         click.echo("Nobody has a cadence yet. Give someone one: offscreen people edit NAME --every 14")
         return
     _table(
-        [[d.name, str(d.days_since), d.status, f"{d.ideal}/{d.max}",
-          d.last_seen.astimezone().strftime("%Y-%m-%d") if d.last_seen else "never"] for d in dues],
+        [
+            [
+                d.name,
+                str(d.days_since),
+                d.status,
+                f"{d.ideal}/{d.max}",
+                d.last_seen.astimezone().strftime("%Y-%m-%d") if d.last_seen else "never",
+            ]
+            for d in dues
+        ],
         ["NAME", "DAYS", "STATUS", "IDEAL/MAX", "LAST SEEN"],
     )
 
@@ -103,8 +124,9 @@ def routine_group():
 
 @routine_group.command("add")
 @click.argument("name")
-@click.option("--every", "every", required=True, metavar="PERIOD",
-              help="How often: day, week, month, or like '2 weeks', '10d'.")
+@click.option(
+    "--every", "every", required=True, metavar="PERIOD", help="How often: day, week, month, or like '2 weeks', '10d'."
+)
 @click.option("--on", "on", metavar="WEEKDAY", help="Planned weekday (mon..sun), weekly routines only.")
 @click.option("--with", "with_", multiple=True, metavar="NAME", help="A person it is with (repeatable).")
 @click.option("--since", "since", metavar="DATE", help="First period starts on this date (default: today).")
@@ -134,8 +156,17 @@ def routine_add(app, name, every, on, with_, since, note):
             raise UserError(f"--since {since!r} is in the future")
     with app.store() as con:
         people = sp.resolve_people(con, with_)
-        sp.add_routine(con, name, unit=unit, every_n=n, on_weekday=weekday, starts_on=starts,
-                       person_ids=[p[0] for p in people], now_utc=lib.naive_utc(now), note=note)
+        sp.add_routine(
+            con,
+            name,
+            unit=unit,
+            every_n=n,
+            on_weekday=weekday,
+            starts_on=starts,
+            person_ids=[p[0] for p in people],
+            now_utc=lib.naive_utc(now),
+            note=note,
+        )
     who = f" with {', '.join(p[1] for p in people)}" if people else ""
     click.echo(f"Added routine {' '.join(name.split())!r}: {streaks.describe(unit, n, weekday)}{who}, from {starts}.")
     click.echo(f"Log it with: offscreen log --routine {_q(name)} ...")
@@ -161,8 +192,9 @@ def routine_list(app, as_json):
     now = _now()
     today = local_day(now, app.config.general.day_start_hour)
     with app.store() as con:
-        items = [lib.routine_json(r, lib.routine_summary(con, r, now, app.config), today)
-                 for r in sp.list_routines(con)]
+        items = [
+            lib.routine_json(r, lib.routine_summary(con, r, now, app.config), today) for r in sp.list_routines(con)
+        ]
     if as_json:
         for i in items:
             i.pop("periods")
@@ -172,9 +204,17 @@ def routine_list(app, as_json):
         click.echo('No routines yet. Add one: offscreen routine add "Friday dinner" --every week --on fri')
         return
     _table(
-        [[i["name"], i["every"], i["this_period"] + (" (at risk)" if i["at_risk"] else ""),
-          f"{i['current_streak']}/{i['longest_streak']}", _pct(i["adherence"]), ", ".join(i["with"]) or "-"]
-         for i in items],
+        [
+            [
+                i["name"],
+                i["every"],
+                i["this_period"] + (" (at risk)" if i["at_risk"] else ""),
+                f"{i['current_streak']}/{i['longest_streak']}",
+                _pct(i["adherence"]),
+                ", ".join(i["with"]) or "-",
+            ]
+            for i in items
+        ],
         ["ROUTINE", "EVERY", "THIS PERIOD", "STREAK NOW/BEST", "ADHERENCE", "WITH"],
     )
 
@@ -206,8 +246,10 @@ def routine_show(app, name, last, as_json):
         _echo_json(data)
         return
     click.echo(f"{data['name']}: {data['every']}" + (f" with {', '.join(data['with'])}" if data["with"] else ""))
-    click.echo(f"Since {data['starts_on']}: held {data['held']}, missed {data['missed']}, skipped {data['skipped']}; "
-               f"adherence {_pct(data['adherence'])}; streak {data['current_streak']} (best {data['longest_streak']})")
+    click.echo(
+        f"Since {data['starts_on']}: held {data['held']}, missed {data['missed']}, skipped {data['skipped']}; "
+        f"adherence {_pct(data['adherence'])}; streak {data['current_streak']} (best {data['longest_streak']})"
+    )
     if data["at_risk"]:
         click.echo("This period is at risk: it hasn't happened yet and time is running out.")
     for p in reversed(data["periods"]):
@@ -323,7 +365,9 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
     values = {
         "mood": lib.parse_mood(mood) if mood is not None else None,
         "connected": lib.parse_connected(connected) if connected is not None else None,
-        "lack_companionship": lib.parse_ucla(lack_companionship, "--lack-companionship") if lack_companionship else None,
+        "lack_companionship": lib.parse_ucla(lack_companionship, "--lack-companionship")
+        if lack_companionship
+        else None,
         "left_out": lib.parse_ucla(left_out, "--left-out") if left_out else None,
         "isolated": lib.parse_ucla(isolated, "--isolated") if isolated else None,
         "lonely": lib.parse_lonely(lonely) if lonely else None,
@@ -339,7 +383,9 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
         if values["mood"] is None and mood is None and not weekly:
             values["mood"] = _ask("Mood today", lib.parse_mood, "awful/bad/meh/good/great, Enter to skip")
         if values["connected"] is None and not weekly:
-            values["connected"] = _ask("How connected did you feel today (0-10)", lib.parse_connected, "0-10, Enter to skip")
+            values["connected"] = _ask(
+                "How connected did you feel today (0-10)", lib.parse_connected, "0-10, Enter to skip"
+            )
         if not weekly and due:
             weekly = click.confirm("The weekly loneliness questions are due. Answer them now?", default=True)
         if weekly:
@@ -347,25 +393,36 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
                 if values[k] is None:
                     values[k] = _ask(q, lambda s, k=k: lib.parse_ucla(s, k), "hardly-ever/some/often")
             if values["lonely"] is None:
-                values["lonely"] = _ask(lib.LONELY_QUESTION, lib.parse_lonely,
-                                        "often/some/occasionally/hardly-ever/never, Enter to skip")
+                values["lonely"] = _ask(
+                    lib.LONELY_QUESTION, lib.parse_lonely, "often/some/occasionally/hardly-ever/never, Enter to skip"
+                )
     if weekly:
         missing = [k.replace("_", "-") for k in keys if values[k] is None]
         if missing:
             raise UserError(f"the weekly questions need all three answers; missing --{', --'.join(missing)}")
     if all(values[k] is None for k in ("mood", "connected") + tuple(keys)):
-        raise UserError("nothing to record: give --mood and/or --connected (or --weekly with its answers), "
-                        "or run `offscreen checkin` in a terminal to be asked")
+        raise UserError(
+            "nothing to record: give --mood and/or --connected (or --weekly with its answers), "
+            "or run `offscreen checkin` in a terminal to be asked"
+        )
     with app.store() as con:
         if not interactive:  # only for the hint below; asked before anything is validated otherwise
             due = lib.weekly_due(con, now, app.config)
         cid = sp.add_checkin(con, lib.naive_utc(when), values)
     score = sum(values[k] for k in keys) if weekly else None
     if as_json:
-        _echo_json({"id": cid, "at": when.astimezone().isoformat(timespec="seconds"),
-                    **{k: values[k] for k in ("mood", "connected")},
-                    "mood_label": lib.MOODS[values["mood"] - 1] if values["mood"] else None,
-                    **{k: values[k] for k in keys}, "ucla3": score, "lonely": values["lonely"], "note": note})
+        _echo_json(
+            {
+                "id": cid,
+                "at": when.astimezone().isoformat(timespec="seconds"),
+                **{k: values[k] for k in ("mood", "connected")},
+                "mood_label": lib.MOODS[values["mood"] - 1] if values["mood"] else None,
+                **{k: values[k] for k in keys},
+                "ucla3": score,
+                "lonely": values["lonely"],
+                "note": note,
+            }
+        )
         return
     parts = []
     if values["mood"] is not None:
@@ -378,8 +435,10 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
         parts.append(f"lonely: {values['lonely']}")
     click.echo(f"Checked in at {when.astimezone().strftime('%Y-%m-%d %H:%M')}: " + ", ".join(parts) + ".")
     if not weekly and due and not interactive:
-        click.echo("The weekly loneliness questions are due: offscreen checkin --weekly "
-                   "--lack-companionship ... --left-out ... --isolated ...")
+        click.echo(
+            "The weekly loneliness questions are due: offscreen checkin --weekly "
+            "--lack-companionship ... --left-out ... --isolated ..."
+        )
 
 
 # --------------------------------------------------------------------------- unplug
@@ -418,19 +477,24 @@ def unplug_group(ctx, for_, at, note):
         utc_now = lib.naive_utc(now)
         running = sp.open_unplug(con, utc_now)
         if running and (end is None or end > now):
-            raise UserError(f"a device-free session is already running since {_local(running['start_utc'], '%H:%M')}; "
-                            "`offscreen unplug stop` ends it")
+            raise UserError(
+                f"a device-free session is already running since {_local(running['start_utc'], '%H:%M')}; "
+                "`offscreen unplug stop` ends it"
+            )
         clash = sp.overlapping_unplug(con, lib.naive_utc(start), lib.naive_utc(end or now), utc_now)
         if clash:
             raise UserError(f"overlaps session {clash['id']} from {_local(clash['start_utc'])}")
-        sp.add_unplug(con, lib.naive_utc(start), planned_end_utc=lib.naive_utc(end) if end else None,
-                      note=note, now_utc=utc_now)
+        sp.add_unplug(
+            con, lib.naive_utc(start), planned_end_utc=lib.naive_utc(end) if end else None, note=note, now_utc=utc_now
+        )
     s = start.astimezone().strftime("%H:%M")
     if end is not None and end <= now:
         click.echo(f"Recorded device-free time {s}-{end.astimezone().strftime('%H:%M')} ({format_duration(minutes)}).")
     elif end is not None:
-        click.echo(f"Unplugged from {s} until {end.astimezone().strftime('%H:%M')} ({format_duration(minutes)}). "
-                   "Enjoy. `offscreen unplug stop` if you come back early.")
+        click.echo(
+            f"Unplugged from {s} until {end.astimezone().strftime('%H:%M')} ({format_duration(minutes)}). "
+            "Enjoy. `offscreen unplug stop` if you come back early."
+        )
     else:
         click.echo(f"Unplugged from {s}. Enjoy. `offscreen unplug stop` when you are back.")
 
@@ -458,8 +522,9 @@ def unplug_stop(app):
         else:
             sp.stop_unplug(con, running["id"], lib.naive_utc(now))
     if minutes < MIN_UNPLUG_MINUTES:
-        click.echo(f"Discarded the session started at {_local(running['start_utc'], '%H:%M')}: "
-                   "under a minute is not kept.")
+        click.echo(
+            f"Discarded the session started at {_local(running['start_utc'], '%H:%M')}: under a minute is not kept."
+        )
         return
     click.echo(f"Welcome back: {format_duration(minutes)} device-free since {_local(running['start_utc'], '%H:%M')}.")
 
@@ -485,18 +550,37 @@ def unplug_list(app, since, as_json):
     with app.store(drain=True) as con:
         rows = sp.list_unplug(con, lib.naive_utc(now), lib.naive_utc(lo))
     if as_json:
-        _echo_json([{"id": r["id"], "start": _iso(r["start_utc"]), "end": _iso(r["end_utc"]),
-                     "minutes": r["minutes"], "running": r["running"], "verdict": r["verdict"],
-                     "active_min": r["active_min"], "observed_min": r["observed_min"], "note": r["note"]}
-                    for r in rows])
+        _echo_json(
+            [
+                {
+                    "id": r["id"],
+                    "start": _iso(r["start_utc"]),
+                    "end": _iso(r["end_utc"]),
+                    "minutes": r["minutes"],
+                    "running": r["running"],
+                    "verdict": r["verdict"],
+                    "active_min": r["active_min"],
+                    "observed_min": r["observed_min"],
+                    "note": r["note"],
+                }
+                for r in rows
+            ]
+        )
         return
     if not rows:
         click.echo("No device-free sessions yet. Start one: offscreen unplug --for 2h")
         return
     _table(
-        [[str(r["id"]), _local(r["start_utc"]), format_duration(r["minutes"]) + (" (running)" if r["running"] else ""),
-          r["verdict"] + (f" ({format_duration(r['active_min'])} active)" if r["verdict"] == "used" else ""),
-          r["note"] or ""] for r in rows],
+        [
+            [
+                str(r["id"]),
+                _local(r["start_utc"]),
+                format_duration(r["minutes"]) + (" (running)" if r["running"] else ""),
+                r["verdict"] + (f" ({format_duration(r['active_min'])} active)" if r["verdict"] == "used" else ""),
+                r["note"] or "",
+            ]
+            for r in rows
+        ],
         ["ID", "START", "LENGTH", "COMPUTER", "NOTE"],
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 
@@ -12,7 +12,7 @@ _MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @click.command("status")
@@ -180,8 +180,10 @@ def service_status(app, as_json):
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    click.echo(f"unit file:   {info['unit_path']} ({'installed' if info['installed'] else 'not installed'}"
-               f"{'' if not info['installed'] else ', up to date' if info['up_to_date'] else ', outdated: run offscreen service install'})")
+    click.echo(
+        f"unit file:   {info['unit_path']} ({'installed' if info['installed'] else 'not installed'}"
+        f"{'' if not info['installed'] else ', up to date' if info['up_to_date'] else ', outdated: run offscreen service install'})"
+    )
     click.echo(f"command:     {' '.join(exe)} ({kind} install)")
     if info["manager"]:
         click.echo(f"systemd:     {info['enabled']}, {info['active']}")

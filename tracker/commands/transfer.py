@@ -25,8 +25,8 @@ from pathlib import Path
 import click
 
 from tracker.domain import interactions as core
-from tracker.errors import RuntimeFailure, UserError
 from tracker.domain.times import local_now, parse_range
+from tracker.errors import RuntimeFailure, UserError
 
 ACTIVITY_FIELDS = ("start", "end", "app", "title", "state", "category")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -73,10 +73,19 @@ def _naive_utc(dt):
 
 
 @click.command("export")
-@click.option("--what", type=click.Choice(["interactions", "activity"]), default="interactions", show_default=True,
-              help="What to export.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
-              help="Output format (default: from the -o extension, else json).")
+@click.option(
+    "--what",
+    type=click.Choice(["interactions", "activity"]),
+    default="interactions",
+    show_default=True,
+    help="What to export.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    help="Output format (default: from the -o extension, else json).",
+)
 @click.option("--since", metavar="DATE", help="From this day or time (2026-11-01, 30d, yesterday).")
 @click.option("--until", metavar="DATE", help="Up to the end of this day, or this time.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically, private) instead of stdout.")
@@ -118,7 +127,9 @@ def export_cmd(app, what, fmt, since, until, output):
         try:
             atomic_write(Path(output).expanduser().absolute(), text)
         except OSError as e:
-            raise RuntimeFailure(f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to") from None
+            raise RuntimeFailure(
+                f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to"
+            ) from None
         noun = {"interactions": ("interaction", "interactions"), "activity": ("activity span", "activity spans")}[what]
         click.echo(f"Exported {len(records)} {noun[len(records) != 1]} to {output}")
     else:
@@ -141,8 +152,10 @@ def _read_json(text: str, name: str) -> list[dict]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise UserError(f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
-                        "expected an array of interactions as written by 'offscreen export'") from None
+        raise UserError(
+            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
+            "expected an array of interactions as written by 'offscreen export'"
+        ) from None
     if not isinstance(data, list):
         raise UserError(f"{name} must hold a JSON array of interactions, as written by 'offscreen export'")
     rows = []
@@ -175,8 +188,9 @@ def _read_csv(text: str, name: str) -> list[dict]:
         rows.append({h: (c if c != "" or h in ("people", "tags") else None) for h, c in zip(header, cells)})
     for col in core.REQUIRED_FOR_IMPORT:
         if col not in header:
-            raise UserError(f'{name}: missing column "{col}"; the header needs at least '
-                            f"{', '.join(core.REQUIRED_FOR_IMPORT)}")
+            raise UserError(
+                f'{name}: missing column "{col}"; the header needs at least {", ".join(core.REQUIRED_FOR_IMPORT)}'
+            )
     return rows
 
 

@@ -16,19 +16,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from tracker import __version__
 from tracker import config as config_mod
+from tracker.daemon.sdnotify import Notifier
 from tracker.domain import privacy
+from tracker.domain.spans import Sample, SpanBuilder, Tick
 from tracker.errors import ConfigError, RuntimeFailure
 from tracker.paths import atomic_write, ensure_private_dir
 from tracker.sampling import DisplayLost, NoDisplay, Observation
-from tracker.daemon.sdnotify import Notifier
-from tracker.domain.spans import Sample, SpanBuilder, Tick
 
 PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
 STATUS_EVERY = 60.0  # s between status-file rewrites when nothing changes
@@ -70,7 +70,7 @@ class Clock:
 def iso(epoch: float | None) -> str | None:
     if epoch is None:
         return None
-    return datetime.fromtimestamp(epoch, timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.fromtimestamp(epoch, UTC).astimezone().isoformat(timespec="seconds")
 
 
 def acquire_lock(path: Path) -> int:
@@ -82,8 +82,10 @@ def acquire_lock(path: Path) -> int:
     except BlockingIOError:
         other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
         os.close(fd)
-        raise RuntimeFailure(f"offscreen daemon already running (PID {other}); one runs per OFFSCREEN_HOME: "
-                             "`offscreen status` shows it, stop it first to start another") from None
+        raise RuntimeFailure(
+            f"offscreen daemon already running (PID {other}); one runs per OFFSCREEN_HOME: "
+            "`offscreen status` shows it, stop it first to start another"
+        ) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
@@ -177,7 +179,10 @@ class Daemon:
         changed = [k for k in keys if getattr(new, k) != getattr(self.settings, k)]
         self.settings = new
         self.builder.idle_after = new.idle_after
-        self.log("info", "configuration reloaded: " + (", ".join(f"{k} changed" for k in changed) if changed else "nothing changed"))
+        self.log(
+            "info",
+            "configuration reloaded: " + (", ".join(f"{k} changed" for k in changed) if changed else "nothing changed"),
+        )
 
     # -- outputs --------------------------------------------------------------------------------
     def write_status(self) -> None:
@@ -282,7 +287,10 @@ class Daemon:
         last_persist = last_watchdog = last_sample = 0.0
         self.write_status()
         self.notifier.ready("starting")
-        self.log("info", f"offscreen daemon {__version__} started (PID {os.getpid()}), interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s")
+        self.log(
+            "info",
+            f"offscreen daemon {__version__} started (PID {os.getpid()}), interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s",
+        )
         while not self.stop:
             now = time.monotonic()
             if self.reload:
@@ -299,8 +307,11 @@ class Daemon:
                     where = f" on display {self.settings.display}" if self.settings.display else ""
                     self.log("info", f"sampling with backend {self.backend}{where}")
                     if getattr(self.sampler, "idle_source", None) == "none":
-                        self.log("warning", "no idle source (no XScreenSaver, pynput failed: "
-                                 f"{getattr(self.sampler, 'input_error', '?')}); all time counts as active")
+                        self.log(
+                            "warning",
+                            "no idle source (no XScreenSaver, pynput failed: "
+                            f"{getattr(self.sampler, 'input_error', '?')}); all time counts as active",
+                        )
                 except Exception as e:  # NoDisplay, or a backend failing to start: never a crash loop
                     level = "warning" if isinstance(e, NoDisplay) else "error"
                     msg = str(e) if isinstance(e, NoDisplay) else f"backend failed to start: {type(e).__name__}: {e}"
@@ -384,7 +395,10 @@ class Daemon:
             except (OSError, subprocess.TimeoutExpired) as e:
                 rc = str(e)
             if rc != 0:
-                self.log("warning", f"final drain failed ({rc}); spans stay in the queue and the next offscreen command stores them")
+                self.log(
+                    "warning",
+                    f"final drain failed ({rc}); spans stay in the queue and the next offscreen command stores them",
+                )
         self.queue.close()
         try:
             self.status_path.unlink()
@@ -403,8 +417,9 @@ def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.
 
     def spawn() -> subprocess.Popen:
         # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.
-        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
-                                start_new_session=True)
+        return subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env, start_new_session=True
+        )
 
     return spawn
 

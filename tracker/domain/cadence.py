@@ -53,7 +53,9 @@ def qualifying_modes(cadence_modes: str | None) -> tuple[str, ...]:
     return tuple(m.strip() for m in cadence_modes.split(",") if m.strip() in MODES) or ("in-person",)
 
 
-def cadence_for(tier: str | None, every_days: int | None, max_days: int | None, defaults: Cadence) -> tuple[int, int] | None:
+def cadence_for(
+    tier: str | None, every_days: int | None, max_days: int | None, defaults: Cadence
+) -> tuple[int, int] | None:
     """(ideal, max) days for a person, or None when they have no cadence."""
     tier_pair = getattr(defaults, tier) if tier else None
     if every_days is None and tier_pair is None:

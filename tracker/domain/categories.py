@@ -9,7 +9,6 @@ use the syntax Python's `re` and DuckDB's RE2 share (no look-arounds or back-ref
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from tracker.config import Config, Rule
@@ -21,18 +20,35 @@ _I = "(?i)"
 # Order matters: the first matching rule wins. Title rules for websites come before the browser
 # rule, so YouTube in Firefox is "video", not "browsing".
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(category="social media", title=_I + r"facebook|instagram|twitter|\bx\.com\b|tiktok|reddit|mastodon|linkedin|bluesky|threads\.net|snapchat|pinterest|tumblr"),
+    Rule(
+        category="social media",
+        title=_I
+        + r"facebook|instagram|twitter|\bx\.com\b|tiktok|reddit|mastodon|linkedin|bluesky|threads\.net|snapchat|pinterest|tumblr",
+    ),
     Rule(category="social media", app=_I + r"^(tootle|tuba|whalebird)$"),
     Rule(category="video", title=_I + r"youtube|netflix|twitch|prime video|disney\+|vimeo|hulu|crunchyroll"),
     Rule(category="video", app=_I + r"^(vlc|mpv|totem|celluloid|smplayer|kodi|stremio|freetube)$"),
-    Rule(category="games", app=_I + r"steam|lutris|heroic|minecraft|retroarch|dolphin-emu|supertuxkart|0ad|wesnoth|^factorio$"),
-    Rule(category="messaging", app=_I + r"slack|discord|telegram|signal|whatsapp|element|teams|zoom|skype|mattermost|zulip|pidgin|hexchat"),
+    Rule(
+        category="games",
+        app=_I + r"steam|lutris|heroic|minecraft|retroarch|dolphin-emu|supertuxkart|0ad|wesnoth|^factorio$",
+    ),
+    Rule(
+        category="messaging",
+        app=_I + r"slack|discord|telegram|signal|whatsapp|element|teams|zoom|skype|mattermost|zulip|pidgin|hexchat",
+    ),
     Rule(category="messaging", title=_I + r"slack|discord|whatsapp|messenger|google chat|meet\.google|zoom meeting"),
     Rule(category="email", app=_I + r"thunderbird|evolution|geary|kmail|mutt|claws-mail|betterbird"),
     Rule(category="email", title=_I + r"gmail|outlook|proton mail|fastmail|roundcube|inbox"),
-    Rule(category="programming", app=_I + r"code|codium|pycharm|jetbrains|idea|emacs|vim|nvim|kate|gedit|sublime|terminal|konsole|alacritty|kitty|xterm|wezterm|foot|tilix|urxvt"),
+    Rule(
+        category="programming",
+        app=_I
+        + r"code|codium|pycharm|jetbrains|idea|emacs|vim|nvim|kate|gedit|sublime|terminal|konsole|alacritty|kitty|xterm|wezterm|foot|tilix|urxvt",
+    ),
     Rule(category="programming", title=_I + r"github|gitlab|stack overflow|codeberg|docs\.python|localhost"),
-    Rule(category="browsing", app=_I + r"firefox|chromium|chrome|brave|epiphany|vivaldi|opera|librewolf|qutebrowser|midori|falkon|web"),
+    Rule(
+        category="browsing",
+        app=_I + r"firefox|chromium|chrome|brave|epiphany|vivaldi|opera|librewolf|qutebrowser|midori|falkon|web",
+    ),
 )
 
 

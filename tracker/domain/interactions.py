@@ -9,20 +9,37 @@ Time is a parameter (`now`); nothing here touches the database or the terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from tracker.domain.times import (
+    DURATION_HELP,
+    FUTURE_TOLERANCE,
+    MAX_DURATION_MIN,
+    format_duration,
+    parse_duration,
+    parse_when,
+)
 from tracker.errors import UserError
-from tracker.domain.times import DURATION_HELP, FUTURE_TOLERANCE, MAX_DURATION_MIN, format_duration, parse_duration, parse_when
 
 MODES = ("in-person", "video", "voice", "text")
 MODES_HELP = "in-person, video, voice or text"
 # What people actually type; normalised before validation.
 MODE_ALIASES = {
-    "in person": "in-person", "inperson": "in-person", "irl": "in-person", "f2f": "in-person",
-    "face-to-face": "in-person", "face to face": "in-person",
-    "video call": "video", "videocall": "video",
-    "call": "voice", "phone": "voice", "phone call": "voice",
-    "chat": "text", "message": "text", "messages": "text", "sms": "text",
+    "in person": "in-person",
+    "inperson": "in-person",
+    "irl": "in-person",
+    "f2f": "in-person",
+    "face-to-face": "in-person",
+    "face to face": "in-person",
+    "video call": "video",
+    "videocall": "video",
+    "call": "voice",
+    "phone": "voice",
+    "phone call": "voice",
+    "chat": "text",
+    "message": "text",
+    "messages": "text",
+    "sms": "text",
 }
 INITIATED = ("me", "them", "mutual")
 PHONES_AWAY = ("yes", "partly", "no")
@@ -31,8 +48,21 @@ MAX_NAME = 200
 
 # Every field of an interaction as exported, in export order (JSON keys and CSV columns).
 FIELDS = (
-    "id", "happened_at", "duration_min", "mode", "people", "closeness", "tags", "note",
-    "summary", "place", "initiated", "phones_away", "work", "logged_at", "routine",
+    "id",
+    "happened_at",
+    "duration_min",
+    "mode",
+    "people",
+    "closeness",
+    "tags",
+    "note",
+    "summary",
+    "place",
+    "initiated",
+    "phones_away",
+    "work",
+    "logged_at",
+    "routine",
 )
 REQUIRED_FOR_IMPORT = ("happened_at", "duration_min", "mode", "people")
 
@@ -234,7 +264,11 @@ def build(values: dict, now: datetime, *, require_people: bool = True) -> Intera
     mode = parse_mode(values.get("mode"))
     duration = _duration(values.get("duration_min"))
     raw_at = values.get("happened_at")
-    at = (now - timedelta(minutes=duration)).replace(microsecond=0) if raw_at is None else _when(raw_at, "happened_at", now)
+    at = (
+        (now - timedelta(minutes=duration)).replace(microsecond=0)
+        if raw_at is None
+        else _when(raw_at, "happened_at", now)
+    )
     end = at + timedelta(minutes=duration)
     if end > now + FUTURE_TOLERANCE:
         local_end = end.astimezone()
@@ -285,7 +319,7 @@ def iso_local(utc_naive: datetime | None) -> str | None:
     """Stored naive UTC -> local ISO 8601 with offset, to the second."""
     if utc_naive is None:
         return None
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone().isoformat(timespec="seconds")
+    return utc_naive.replace(tzinfo=UTC).astimezone().isoformat(timespec="seconds")
 
 
 def number(x: float) -> int | float:

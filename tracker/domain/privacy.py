@@ -35,7 +35,9 @@ def hash_title(title: str) -> str:
     return hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_HEX]
 
 
-def apply(app: str | None, title: str | None, exe: str | None, privacy: Privacy) -> tuple[str | None, str | None, str | None]:
+def apply(
+    app: str | None, title: str | None, exe: str | None, privacy: Privacy
+) -> tuple[str | None, str | None, str | None]:
     """(app, title, exe) as they may be stored under PRIVACY (control characters removed first)."""
     app, title, exe = clean(app), clean(title), clean(exe)
     for rule in privacy.exclude:

@@ -17,8 +17,8 @@ random id, so re-emitting a span (its end moved) replaces it everywhere downstre
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 STEP_TOLERANCE = 2.0  # s of wall-vs-boottime disagreement per tick that counts as a clock step
 SLEEP_TOLERANCE = 2.0  # s of boottime-minus-monotonic per tick that counts as a suspend
@@ -126,8 +126,12 @@ class SpanBuilder:
     def _open(self, start: float, t: float, sample: Sample, state: str) -> None:
         keep = state in ("active", "idle")
         self.current = Span(
-            self.new_id(), start, max(start, t),
-            sample.app if keep else None, sample.title if keep else None, state,
+            self.new_id(),
+            start,
+            max(start, t),
+            sample.app if keep else None,
+            sample.title if keep else None,
+            state,
             sample.exe if keep else None,
         )
         self.watermark = max(self.watermark, self.current.end)

@@ -58,7 +58,9 @@ def parse_when(text: str, now: datetime | None = None, *, allow_future: bool = F
         result = now - timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: n})
     elif (t := _hhmm(raw)) is not None:
         result = _on_day(now.date(), t)
-    elif m := re.fullmatch(r"(today|yesterday|" + "|".join(_DAYS) + r"|" + "|".join(d[:3] for d in _DAYS) + r")\s+(\S+)", raw):
+    elif m := re.fullmatch(
+        r"(today|yesterday|" + "|".join(_DAYS) + r"|" + "|".join(d[:3] for d in _DAYS) + r")\s+(\S+)", raw
+    ):
         t = _hhmm(m.group(2))
         if t is None:
             raise UserError(f"invalid time {text!r}; use {WHEN_HELP}")
@@ -109,7 +111,7 @@ def parse_duration(text: str) -> float:
 
 def format_duration(minutes: float) -> str:
     """90 -> '1h30m', 45 -> '45m'."""
-    total = int(round(minutes))
+    total = round(minutes)
     h, m = divmod(total, 60)
     return f"{h}h{m:02d}m" if h else f"{m}m"
 
@@ -149,8 +151,14 @@ def parse_bound(text: str, now: datetime | None = None, *, end: bool = False, da
         raise UserError(f"cannot read date {text!r}; use {DATE_HELP}") from None
 
 
-def parse_range(since: str | None, until: str | None, now: datetime | None = None, *,
-                default_days: int | None = None, day_start_hour: int = 0) -> tuple[datetime | None, datetime | None]:
+def parse_range(
+    since: str | None,
+    until: str | None,
+    now: datetime | None = None,
+    *,
+    default_days: int | None = None,
+    day_start_hour: int = 0,
+) -> tuple[datetime | None, datetime | None]:
     """Parse a --since/--until pair; checks since < until. default_days fills a missing --since."""
     now = _localize(now or local_now())
     lo = parse_bound(since, now, day_start_hour=day_start_hour) if since else None

@@ -37,32 +37,57 @@ def check_display(env: dict[str, str], x: dict[str, Any]) -> Check:
     wayland = env.get("WAYLAND_DISPLAY")
     if x["reachable"]:
         if wayland:
-            return Check("display", WARN, f"XWayland at {x['display']} inside a Wayland session ({wayland}): "
-                         "only X11 applications are seen", "run an X11 session for complete tracking")
+            return Check(
+                "display",
+                WARN,
+                f"XWayland at {x['display']} inside a Wayland session ({wayland}): only X11 applications are seen",
+                "run an X11 session for complete tracking",
+            )
         return Check("display", OK, f"X11 display {x['display']} is reachable (backend x11)")
     if wayland and not env.get("DISPLAY"):
-        return Check("display", FAIL, f"Wayland session ({wayland}) without XWayland: no backend for it yet",
-                     "log in to an X11 session, or enable XWayland and set DISPLAY")
+        return Check(
+            "display",
+            FAIL,
+            f"Wayland session ({wayland}) without XWayland: no backend for it yet",
+            "log in to an X11 session, or enable XWayland and set DISPLAY",
+        )
     if not env.get("DISPLAY"):
-        return Check("display", FAIL, "DISPLAY is not set: no X server to sample",
-                     "run offscreen from a terminal in your desktop session; for the service run "
-                     "`systemctl --user import-environment DISPLAY XAUTHORITY`")
-    return Check("display", FAIL, f"cannot connect to X display {x['display']}: {x['error']}",
-                 "check that the X server runs and XAUTHORITY points at its cookie file (`xauth list`)")
+        return Check(
+            "display",
+            FAIL,
+            "DISPLAY is not set: no X server to sample",
+            "run offscreen from a terminal in your desktop session; for the service run "
+            "`systemctl --user import-environment DISPLAY XAUTHORITY`",
+        )
+    return Check(
+        "display",
+        FAIL,
+        f"cannot connect to X display {x['display']}: {x['error']}",
+        "check that the X server runs and XAUTHORITY points at its cookie file (`xauth list`)",
+    )
 
 
 def check_window_manager(x: dict[str, Any]) -> Check:
     if not x["reachable"]:
         return Check("window manager", WARN, "not checked: no X display")
     if x.get("wm_alive") and x.get("active_window"):
-        return Check("window manager", OK, f"EWMH window manager {x.get('wm') or '(unnamed)'} "
-                     "publishes _NET_ACTIVE_WINDOW")
+        return Check(
+            "window manager", OK, f"EWMH window manager {x.get('wm') or '(unnamed)'} publishes _NET_ACTIVE_WINDOW"
+        )
     if x.get("wm_alive"):
-        return Check("window manager", WARN, f"window manager {x.get('wm') or '(unnamed)'} does not publish "
-                     "_NET_ACTIVE_WINDOW: the focused window is read by polling input focus",
-                     "use an EWMH window manager (openbox, xfwm4, i3, KWin, Mutter ...)")
-    return Check("window manager", WARN, "no EWMH window manager alive (_NET_SUPPORTING_WM_CHECK): the "
-                 "focused window is read by polling input focus", "start an EWMH window manager, e.g. openbox")
+        return Check(
+            "window manager",
+            WARN,
+            f"window manager {x.get('wm') or '(unnamed)'} does not publish "
+            "_NET_ACTIVE_WINDOW: the focused window is read by polling input focus",
+            "use an EWMH window manager (openbox, xfwm4, i3, KWin, Mutter ...)",
+        )
+    return Check(
+        "window manager",
+        WARN,
+        "no EWMH window manager alive (_NET_SUPPORTING_WM_CHECK): the focused window is read by polling input focus",
+        "start an EWMH window manager, e.g. openbox",
+    )
 
 
 def check_screensaver(x: dict[str, Any]) -> Check:
@@ -70,19 +95,31 @@ def check_screensaver(x: dict[str, Any]) -> Check:
         return Check("idle (XScreenSaver)", WARN, "not checked: no X display")
     if x.get("screensaver"):
         return Check("idle (XScreenSaver)", OK, f"MIT-SCREEN-SAVER answers: idle for {x['idle_ms']} ms")
-    return Check("idle (XScreenSaver)", WARN, "the X server has no MIT-SCREEN-SAVER extension: idle time "
-                 "comes from pynput input listeners instead", "use an X server with the extension (Xorg has it)")
+    return Check(
+        "idle (XScreenSaver)",
+        WARN,
+        "the X server has no MIT-SCREEN-SAVER extension: idle time comes from pynput input listeners instead",
+        "use an X server with the extension (Xorg has it)",
+    )
 
 
 def check_pynput(x: dict[str, Any], p: dict[str, Any]) -> Check:
     if not x["reachable"]:
         return Check("pynput", WARN, "not checked: no X display")
     if not p["importable"]:
-        return Check("pynput", WARN, f"pynput cannot start here: {p['error']}",
-                     "reinstall offscreen (`pip install --force-reinstall pynput`)")
+        return Check(
+            "pynput",
+            WARN,
+            f"pynput cannot start here: {p['error']}",
+            "reinstall offscreen (`pip install --force-reinstall pynput`)",
+        )
     if not x.get("record"):
-        return Check("pynput", WARN, "pynput imports, but the X server lacks the RECORD extension its "
-                     "listeners need", "enable the RECORD extension (Xorg: it is on by default)")
+        return Check(
+            "pynput",
+            WARN,
+            "pynput imports, but the X server lacks the RECORD extension its listeners need",
+            "enable the RECORD extension (Xorg: it is on by default)",
+        )
     return Check("pynput", OK, f"pynput imports with the {p['backend']} backend; X RECORD is available")
 
 
@@ -110,13 +147,24 @@ def check_lock_detection(env: dict[str, str], x: dict[str, Any]) -> Check:
     if not x["reachable"]:
         return Check("lock detection", WARN, f"not checked: no X display; {logind}")
     if x.get("screensaver"):
-        return Check("lock detection", OK, f"a lock is seen when the X screensaver is on (now: "
-                     f"{x.get('screensaver_state')}) or a known locker window is in front; {logind}")
+        return Check(
+            "lock detection",
+            OK,
+            f"a lock is seen when the X screensaver is on (now: "
+            f"{x.get('screensaver_state')}) or a known locker window is in front; {logind}",
+        )
     if hint is not None:
-        return Check("lock detection", OK, f"no XScreenSaver: a lock is seen when a known locker window "
-                     f"(i3lock, slock ...) is in front; {logind}")
-    return Check("lock detection", WARN, f"no XScreenSaver: only known locker windows (i3lock, slock ...) are "
-                 f"seen as a lock; {logind}", "use a locker that activates the X screensaver (xss-lock)")
+        return Check(
+            "lock detection",
+            OK,
+            f"no XScreenSaver: a lock is seen when a known locker window (i3lock, slock ...) is in front; {logind}",
+        )
+    return Check(
+        "lock detection",
+        WARN,
+        f"no XScreenSaver: only known locker windows (i3lock, slock ...) are seen as a lock; {logind}",
+        "use a locker that activates the X screensaver (xss-lock)",
+    )
 
 
 def _dir_problem(path: Path) -> str | None:
@@ -138,7 +186,9 @@ def check_dirs(paths: Paths) -> list[Check]:
     for label, d in (("config dir", paths.config_dir), ("data dir", paths.data_dir), ("state dir", paths.state_dir)):
         problem = _dir_problem(d)
         if problem:
-            out.append(Check(label, FAIL, problem, f"fix the permissions, or set OFFSCREEN_HOME to a writable directory"))
+            out.append(
+                Check(label, FAIL, problem, "fix the permissions, or set OFFSCREEN_HOME to a writable directory")
+            )
             continue
         if not d.exists():
             out.append(Check(label, OK, f"{d} will be created (0700) on first use"))
@@ -152,7 +202,7 @@ def check_dirs(paths: Paths) -> list[Check]:
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", text.split("+")[0])[:3])
+    return tuple(int(n) for n in re.findall(r"\d+", text.split("+", maxsplit=1)[0])[:3])
 
 
 def _satisfies(version: str, spec: str) -> bool:
@@ -164,8 +214,12 @@ def _satisfies(version: str, spec: str) -> bool:
             continue
         op, want = m.group(1), _version(m.group(2))
         ok = {
-            ">=": have >= want, "<=": have <= want, ">": have > want, "<": have < want,
-            "==": have[: len(want)] == want, "!=": have[: len(want)] != want,
+            ">=": have >= want,
+            "<=": have <= want,
+            ">": have > want,
+            "<": have < want,
+            "==": have[: len(want)] == want,
+            "!=": have[: len(want)] != want,
             "~=": have >= want and have[: len(want) - 1] == want[: len(want) - 1],
         }[op]
         if not ok:
@@ -193,12 +247,18 @@ def check_config(paths: Paths) -> Check:
     from tracker.config import ConfigError, load
 
     if not paths.config_file.exists():
-        return Check("config", OK, f"no {paths.config_file}: the defaults apply (offscreen config init writes a sample)")
+        return Check(
+            "config", OK, f"no {paths.config_file}: the defaults apply (offscreen config init writes a sample)"
+        )
     try:
         load(paths.config_file)
     except ConfigError as e:
-        return Check("config", FAIL, str(e), "correct it, or start again from `offscreen config init --force`; "
-                     "`offscreen config show` checks it")
+        return Check(
+            "config",
+            FAIL,
+            str(e),
+            "correct it, or start again from `offscreen config init --force`; `offscreen config show` checks it",
+        )
     return Check("config", OK, f"{paths.config_file} is valid")
 
 
@@ -210,13 +270,25 @@ def check_duckdb(paths: Paths) -> list[Check]:
 
     version, pin = store.duckdb_version(), duckdb_pin()
     if pin is None:
-        out = [Check("duckdb", WARN, f"DuckDB {version}; cannot read offscreen's pinned range",
-                     "reinstall offscreen so its metadata is present")]
+        out = [
+            Check(
+                "duckdb",
+                WARN,
+                f"DuckDB {version}; cannot read offscreen's pinned range",
+                "reinstall offscreen so its metadata is present",
+            )
+        ]
     elif _satisfies(version, pin):
         out = [Check("duckdb", OK, f"DuckDB {version} is within the pinned range {pin}")]
     else:
-        out = [Check("duckdb", FAIL, f"DuckDB {version} is outside the pinned range {pin}",
-                     f"pip install 'duckdb{pin}' (a database written by another minor version may not open)")]
+        out = [
+            Check(
+                "duckdb",
+                FAIL,
+                f"DuckDB {version} is outside the pinned range {pin}",
+                f"pip install 'duckdb{pin}' (a database written by another minor version may not open)",
+            )
+        ]
     if not paths.db.exists():
         out.append(Check("database", OK, f"{paths.db} will be created on first use"))
         return out
@@ -238,24 +310,41 @@ def check_systemd(paths: Paths, env: dict[str, str]) -> Check:
     target = service.unit_path(env)
     if not ctl.reachable():
         if target.exists():
-            return Check("systemd", WARN, f"{target} is installed but no user systemd manager answers "
-                         "(`systemctl --user`)", "log in through systemd-logind, or run `offscreen daemon` yourself")
-        return Check("systemd", WARN, "no user systemd manager answers (`systemctl --user`): the daemon will "
-                     "not start by itself", "run `offscreen daemon` from your session's autostart instead")
+            return Check(
+                "systemd",
+                WARN,
+                f"{target} is installed but no user systemd manager answers (`systemctl --user`)",
+                "log in through systemd-logind, or run `offscreen daemon` yourself",
+            )
+        return Check(
+            "systemd",
+            WARN,
+            "no user systemd manager answers (`systemctl --user`): the daemon will not start by itself",
+            "run `offscreen daemon` from your session's autostart instead",
+        )
     if not target.exists():
         return Check("systemd", WARN, "the user unit is not installed", "offscreen service install")
     try:
         current = target.read_text(encoding="utf-8") == service.render_unit(
-            service.find_executable(env=env)[0], paths, env)
+            service.find_executable(env=env)[0], paths, env
+        )
     except OSError:
         current = False
     enabled, active = ctl.query("is-enabled"), ctl.query("is-active")
     if enabled != "enabled" or active != "active":
-        return Check("systemd", WARN, f"{service.UNIT_NAME} is {enabled} and {active}",
-                     "offscreen service install (then `journalctl --user -u offscreen` if it fails)")
+        return Check(
+            "systemd",
+            WARN,
+            f"{service.UNIT_NAME} is {enabled} and {active}",
+            "offscreen service install (then `journalctl --user -u offscreen` if it fails)",
+        )
     if not current:
-        return Check("systemd", WARN, f"{service.UNIT_NAME} runs, but {target} differs from what this "
-                     "installation would write", "offscreen service install")
+        return Check(
+            "systemd",
+            WARN,
+            f"{service.UNIT_NAME} runs, but {target} differs from what this installation would write",
+            "offscreen service install",
+        )
     return Check("systemd", OK, f"{service.UNIT_NAME} is enabled and active")
 
 
@@ -270,10 +359,13 @@ def check_session_target(env: dict[str, str]) -> Check:
     state = ctl.run("is-active", "graphical-session.target", check=False).stdout.strip()
     if state == "active":
         return Check("session target", OK, "graphical-session.target is active: the service starts with your desktop")
-    return Check("session target", WARN, f"graphical-session.target is {state or 'unknown'} here: the service "
-                 "will not start at login by itself",
-                 "add `systemctl --user import-environment DISPLAY XAUTHORITY; systemctl --user start "
-                 "offscreen` to your session's autostart (e.g. ~/.xsessionrc)")
+    return Check(
+        "session target",
+        WARN,
+        f"graphical-session.target is {state or 'unknown'} here: the service will not start at login by itself",
+        "add `systemctl --user import-environment DISPLAY XAUTHORITY; systemctl --user start "
+        "offscreen` to your session's autostart (e.g. ~/.xsessionrc)",
+    )
 
 
 def check_daemon(paths: Paths, now) -> Check:
@@ -283,8 +375,12 @@ def check_daemon(paths: Paths, now) -> Check:
     if not d["running"]:
         return Check("daemon", WARN, "the daemon is not running", "offscreen service install, or offscreen daemon")
     if d["stale"]:
-        return Check("daemon", WARN, f"the daemon (PID {d['pid']}) has not updated its status for "
-                     f"{status.format_age(d['status_age_s'])}", "systemctl --user restart offscreen")
+        return Check(
+            "daemon",
+            WARN,
+            f"the daemon (PID {d['pid']}) has not updated its status for {status.format_age(d['status_age_s'])}",
+            "systemctl --user restart offscreen",
+        )
     return Check("daemon", OK, f"the daemon runs (PID {d['pid']}, backend {d['backend'] or '?'})")
 
 

@@ -107,7 +107,9 @@ def writable_dirs(paths: Paths) -> list[Path]:
     return dirs
 
 
-def render_unit(exec_start: list[str], paths: Paths, env: dict[str, str] | None = None, template: str | None = None) -> str:
+def render_unit(
+    exec_start: list[str], paths: Paths, env: dict[str, str] | None = None, template: str | None = None
+) -> str:
     """The shipped unit with this installation's ExecStart, directories and location variables."""
     env = dict(os.environ if env is None else env)
     text = SHIPPED_UNIT.read_text(encoding="utf-8") if template is None else template
@@ -212,8 +214,14 @@ def session_vars(env: dict[str, str]) -> list[str]:
     return [v for v in SESSION_VARS if env.get(v)]
 
 
-def install(paths: Paths, *, env: dict[str, str] | None = None, systemctl: Systemctl | None = None,
-            exec_start: list[str] | None = None, start: bool = True) -> Outcome:
+def install(
+    paths: Paths,
+    *,
+    env: dict[str, str] | None = None,
+    systemctl: Systemctl | None = None,
+    exec_start: list[str] | None = None,
+    start: bool = True,
+) -> Outcome:
     """Write the unit (if different), then reload, pass the display, enable and start it."""
     env = dict(os.environ if env is None else env)
     systemctl = systemctl or Systemctl(env=env)
@@ -270,7 +278,7 @@ def install(paths: Paths, *, env: dict[str, str] | None = None, systemctl: Syste
         systemctl.run("start", UNIT_NAME)
         out.changed = True
         out.done.append(f"started {UNIT_NAME}")
-    elif old is not None and old != content or stale:
+    elif (old is not None and old != content) or stale:
         # A running daemon keeps its old unit and environment until restarted.
         systemctl.run("try-restart", UNIT_NAME)
         out.done.append(f"restarted {UNIT_NAME} to apply the changes")

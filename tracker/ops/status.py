@@ -11,8 +11,7 @@ The details (backend, last sample) come from the status file the daemon rewrites
 from __future__ import annotations
 
 import json
-import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ def _parse_iso(value: Any) -> datetime | None:
         dt = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def read_status_file(path: Path) -> dict[str, Any]:
@@ -81,7 +80,7 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
     started = _parse_iso(data.get("started_at"))
     last = _parse_iso(data.get("last_sample_at"))
     try:
-        written = datetime.fromtimestamp(paths.daemon_status.stat().st_mtime, timezone.utc) if pid else None
+        written = datetime.fromtimestamp(paths.daemon_status.stat().st_mtime, UTC) if pid else None
     except OSError:
         written = None
     info = {
@@ -141,8 +140,8 @@ def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
     from datetime import timedelta
 
     from tracker import store
-    from tracker.errors import OffscreenError
     from tracker.domain.times import day_start, local_day
+    from tracker.errors import OffscreenError
 
     hour = config.general.day_start_hour
     day = local_day(now, hour)
@@ -204,11 +203,13 @@ def render(info: dict[str, Any]) -> list[str]:
     lines = []
     if d["running"]:
         extra = ", ".join(
-            x for x in (
+            x
+            for x in (
                 f"up {format_age(d['uptime_s'])}" if d["uptime_s"] is not None else None,
                 f"backend {d['backend']}" if d["backend"] else None,
                 f"display {d['display']}" if d["display"] else None,
-            ) if x
+            )
+            if x
         )
         lines.append(f"daemon:      running (PID {d['pid']}{', ' + extra if extra else ''})")
         if d["last_sample_at"]:

@@ -65,9 +65,15 @@ def open_sampler(env: dict[str, str] | None = None) -> Sampler:
         return ScriptedSampler.from_file(env["OFFSCREEN_FAKE_SCRIPT"])
     display = env.get("DISPLAY")
     if not display:
-        wayland = " (Wayland session: X11 windows only via XWayland, Wayland support comes next)" if env.get("WAYLAND_DISPLAY") else ""
-        raise NoDisplay(f"no X display: $DISPLAY is not set{wayland} (run the daemon inside your graphical "
-                        "session, e.g. via `offscreen service install`, or set DISPLAY)")
+        wayland = (
+            " (Wayland session: X11 windows only via XWayland, Wayland support comes next)"
+            if env.get("WAYLAND_DISPLAY")
+            else ""
+        )
+        raise NoDisplay(
+            f"no X display: $DISPLAY is not set{wayland} (run the daemon inside your graphical "
+            "session, e.g. via `offscreen service install`, or set DISPLAY)"
+        )
     from tracker.sampling.x11 import X11Sampler
 
     return X11Sampler(display)

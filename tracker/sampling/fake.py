@@ -24,7 +24,7 @@ class ScriptedSampler:
         self.idle_from = self.t0
 
     @classmethod
-    def from_file(cls, path: str) -> "ScriptedSampler":
+    def from_file(cls, path: str) -> ScriptedSampler:
         return cls(json.loads(Path(path).read_text()))
 
     def wait(self, timeout: float, wake_fd: int | None = None) -> None:

@@ -15,7 +15,7 @@ machine without it still samples X11 (the check just says why it is off).
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 SYSTEM_BUS_DEFAULT = "unix:path=/run/dbus/system_bus_socket"
 SERVICE = "org.freedesktop.login1"
@@ -72,7 +72,7 @@ class LogindClient:
             detail = f": {err.data[0]}" if err.data and isinstance(err.data[0], str) else ""
             raise LogindError(f"logind refused: {err.name}{detail}")
         try:
-            (sig, value), = reply.body
+            ((sig, value),) = reply.body
         except (TypeError, ValueError):
             raise LogindError(f"unexpected reply from logind: {reply.body!r}") from None
         if sig != signature:
@@ -124,8 +124,12 @@ def probe(env: dict[str, str] | None = None) -> tuple[bool | None, str]:
 class LockHint:
     """The daemon's view of LockedHint: cached, rate-limited, self-disabling. Time is a parameter."""
 
-    def __init__(self, log: Callable[[str, str], None] | None = None, env: dict[str, str] | None = None,
-                 connect: Callable[[str], LogindClient] = LogindClient):
+    def __init__(
+        self,
+        log: Callable[[str, str], None] | None = None,
+        env: dict[str, str] | None = None,
+        connect: Callable[[str], LogindClient] = LogindClient,
+    ):
         self.log = log or (lambda level, msg: None)
         self.address = bus_address(env)
         self.connect = connect
@@ -172,8 +176,11 @@ class LockHint:
         self.retry_at = now + RETRY_EVERY
         level = "debug" if self.failed_once else "info"
         self.failed_once = True
-        self.log(level, f"logind lock check off: {reason}; locks are seen through the X screensaver and "
-                 f"locker windows only; retrying every {RETRY_EVERY / 60:g} min")
+        self.log(
+            level,
+            f"logind lock check off: {reason}; locks are seen through the X screensaver and "
+            f"locker windows only; retrying every {RETRY_EVERY / 60:g} min",
+        )
         return False
 
     def close(self) -> None:

@@ -25,7 +25,9 @@ def x11(display: str | None = None) -> dict[str, Any]:
         out["error"] = "DISPLAY is not set"
         return out
     try:
-        from Xlib import X, display as xdisplay, error as xerror
+        from Xlib import X
+        from Xlib import display as xdisplay
+        from Xlib import error as xerror
     except ImportError as e:  # pragma: no cover - a dependency of the package
         out["error"] = f"python-xlib is not importable: {e}"
         return out
@@ -81,14 +83,15 @@ def _ewmh(d, root, X, xerror) -> dict[str, Any]:
 def pynput_backend() -> dict[str, Any]:
     """Whether `import pynput` works here (it connects to the display at import) and its backend."""
     try:
-        import pynput.keyboard  # noqa: F401 - the import itself is the probe
-        import pynput.mouse  # noqa: F401
+        import pynput.keyboard
+        import pynput.mouse
     except Exception as e:  # pynput raises ImportError with the display error inside
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return {"importable": False, "backend": None, "error": first}
-    backend = os.environ.get("PYNPUT_BACKEND") or getattr(
-        getattr(pynput.keyboard, "Listener", None), "__module__", ""
-    ).rsplit("._", 1)[-1]
+    backend = (
+        os.environ.get("PYNPUT_BACKEND")
+        or getattr(getattr(pynput.keyboard, "Listener", None), "__module__", "").rsplit("._", 1)[-1]
+    )
     return {"importable": True, "backend": backend or None, "error": None}
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import select
 import time
 
-from Xlib import X, Xatom, display as xdisplay, error as xerror
+from Xlib import X, Xatom
+from Xlib import display as xdisplay
+from Xlib import error as xerror
 from Xlib.protocol import rq
 
 from tracker.sampling import DisplayLost, NoDisplay, Observation, Window
@@ -47,9 +49,17 @@ class X11Sampler:
         # asynchronously; the default handler prints them. They are expected: ignore them.
         self.d.set_error_handler(lambda *args: None)
         self.root = self.d.screen().root
-        self.atom = {n: self.d.intern_atom(n) for n in (
-            "_NET_ACTIVE_WINDOW", "_NET_SUPPORTING_WM_CHECK", "_NET_WM_NAME", "_NET_WM_PID", "WM_NAME",
-            "UTF8_STRING")}
+        self.atom = {
+            n: self.d.intern_atom(n)
+            for n in (
+                "_NET_ACTIVE_WINDOW",
+                "_NET_SUPPORTING_WM_CHECK",
+                "_NET_WM_NAME",
+                "_NET_WM_PID",
+                "WM_NAME",
+                "UTF8_STRING",
+            )
+        }
         self.has_saver = self.d.has_extension("MIT-SCREEN-SAVER")
         self.input = None
         self.input_error: str | None = None

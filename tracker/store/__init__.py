@@ -15,10 +15,10 @@ import os
 import random
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 try:
     # The C extension alone: the same connect/execute/exception classes (the `duckdb` package
@@ -42,19 +42,19 @@ def duckdb_version() -> str:
 
 def utcnow() -> datetime:
     """Naive UTC now, the storage convention."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_utc_naive(dt: datetime) -> datetime:
     """Aware datetime -> naive UTC for storage. Naive input is taken as local time."""
     if dt.tzinfo is None:
         dt = dt.astimezone()  # interpret as local
-    return dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.astimezone(UTC).replace(tzinfo=None)
 
 
 def from_utc_naive(dt: datetime | None) -> datetime | None:
     """Stored naive UTC -> aware UTC datetime."""
-    return None if dt is None else dt.replace(tzinfo=timezone.utc)
+    return None if dt is None else dt.replace(tzinfo=UTC)
 
 
 def _is_lock_error(e: Exception) -> bool:

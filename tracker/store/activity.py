@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tracker.config import Config
 
@@ -11,11 +11,11 @@ _CHUNK = 500
 
 
 def _utc(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
 
 
 def _naive_utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is None else dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt if dt.tzinfo is None else dt.astimezone(UTC).replace(tzinfo=None)
 
 
 def upsert_spans(con, rows) -> None:
@@ -87,7 +87,9 @@ def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> di
         "locked_seconds": float(states.get("locked", 0.0)),
         "asleep_seconds": float(states.get("asleep", 0.0)),
         "by_app": sorted(by_app.values(), key=lambda e: (-e["seconds"], e["app"])),
-        "by_category": [{"category": c, "seconds": s} for c, s in sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "by_category": [
+            {"category": c, "seconds": s} for c, s in sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
     }
 
 
@@ -120,15 +122,17 @@ def export_rows(con, since_utc: datetime | None, until_utc: datetime | None, con
     ).fetchall()
     out = []
     for start, end, app, title, state, category in rows:
-        s = start.replace(tzinfo=timezone.utc).astimezone()
-        e = end.replace(tzinfo=timezone.utc).astimezone()
-        out.append({
-            "start": s.isoformat(timespec="seconds"),
-            "end": e.isoformat(timespec="seconds"),
-            "app": app,
-            "title": title,
-            "state": state,
-            "category": category,
-            "seconds": round((end - start).total_seconds(), 3),
-        })
+        s = start.replace(tzinfo=UTC).astimezone()
+        e = end.replace(tzinfo=UTC).astimezone()
+        out.append(
+            {
+                "start": s.isoformat(timespec="seconds"),
+                "end": e.isoformat(timespec="seconds"),
+                "app": app,
+                "title": title,
+                "state": state,
+                "category": category,
+                "seconds": round((end - start).total_seconds(), 3),
+            }
+        )
     return out

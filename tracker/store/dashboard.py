@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tracker.domain.categories import rules_for, sql_case
-from tracker.domain import cadence
-
 from dashboards.views import Range
+from tracker.domain import cadence
+from tracker.domain.categories import rules_for, sql_case
 
-UTC = timezone.utc
 MODES = cadence.MODES
 STATUSES = ("on-track", "late", "overdue")
 LAG_DAYS = 3  # in-person minutes on t..t+3
@@ -30,6 +28,7 @@ BASELINE_DAYS = 28
 
 
 # --- calendar --------------------------------------------------------------------------------
+
 
 def now_utc(rng: Range) -> datetime:
     """The reference 'now' of a range (naive UTC): rng.now_utc, else the wall clock."""
@@ -48,7 +47,11 @@ def day_bounds(d: date, rng: Range) -> tuple[datetime, datetime]:
     """Naive-UTC start and end of local day D."""
     tz = ZoneInfo(rng.tz)
     s = datetime.combine(d, time(rng.day_start_hour), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
-    e = datetime.combine(d + timedelta(days=1), time(rng.day_start_hour), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+    e = (
+        datetime.combine(d + timedelta(days=1), time(rng.day_start_hour), tzinfo=tz)
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+    )
     return s, e
 
 
@@ -139,8 +142,9 @@ _BACK_DAYS = 7 + BASELINE_DAYS - 1  # the widest look-back any view needs (view 
 
 
 def _activity_fingerprint(con) -> tuple:
-    return con.execute("SELECT count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc)), "
-                       "sum(hash(app, title, state)) FROM activity").fetchone()
+    return con.execute(
+        "SELECT count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc)), sum(hash(app, title, state)) FROM activity"
+    ).fetchone()
 
 
 def _day_agg(con, rng: Range) -> Range:
@@ -148,30 +152,38 @@ def _day_agg(con, rng: Range) -> Range:
     day_agg(day, category, app_k, secs) of active screen time and day_tracked(day) for the range
     extended by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
     ext = _extended(rng, _BACK_DAYS)
-    key = repr((ext.since_utc, ext.until_utc, ext.day_start_hour, ext.tz, rules_for(ext.config),
-                _activity_fingerprint(con)))
+    key = repr(
+        (ext.since_utc, ext.until_utc, ext.day_start_hour, ext.tz, rules_for(ext.config), _activity_fingerprint(con))
+    )
     try:
         if con.execute("SELECT k FROM day_agg_key").fetchone()[0] == key:
             return ext
     except Exception:  # no cache table yet in this connection
         pass
-    _temp(con, "ext_cal", "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP",
-          [(i, *row) for i, row in enumerate(calendar(ext))])
+    _temp(
+        con,
+        "ext_cal",
+        "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP",
+        [(i, *row) for i, row in enumerate(calendar(ext))],
+    )
     params = {"since": ext.since_utc, "until": ext.until_utc}
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE day_agg AS
         WITH {_active_with_category(ext, "true")}, {_pieces("a", "ext_cal", "day", 22 * 3600)}
-        SELECT day, state, category, app_k, sum(secs) AS secs FROM pieces GROUP BY ALL""", params)
+        SELECT day, state, category, app_k, sum(secs) AS secs FROM pieces GROUP BY ALL""",
+        params,
+    )
     con.execute("CREATE OR REPLACE TEMP TABLE day_agg_key AS SELECT ? AS k", [key])
     return ext
 
 
 # --- daily screen and face-to-face -----------------------------------------------------------
 
+
 def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     """Per local day (from BACK days before the range): screen minutes (social media / other),
     in-person minutes, tracked (any activity recorded) or not."""
-    ext = _day_agg(con, rng)
+    _day_agg(con, rng)
     first = logical_day(rng.since_utc, rng) - timedelta(days=back)
     cur = con.execute(
         """WITH scr AS (
@@ -204,7 +216,7 @@ def _extended(rng: Range, days: int) -> Range:
 def _rolling_mean(values: list, window: int) -> list:
     out = []
     for i in range(len(values)):
-        w = [v for v in values[max(0, i - window + 1):i + 1] if v is not None]
+        w = [v for v in values[max(0, i - window + 1) : i + 1] if v is not None]
         out.append(round(sum(w) / len(w), 4) if w else None)
     return out
 
@@ -258,6 +270,7 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
 
 # --- categories per week ---------------------------------------------------------------------
 
+
 def categories_per_week(con, rng: Range) -> dict:
     """View 3: screen hours per category per week (weeks start on Monday of the local day)."""
     _day_agg(con, rng)
@@ -278,21 +291,26 @@ def top_apps(con, rng: Range, limit: int = 5) -> dict:
     rows = con.execute(
         """SELECT app_k, category, sum(secs) / 3600.0 AS hours FROM day_agg
            WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY hours DESC, app_k""",
-        [logical_day(rng.since_utc, rng)]).fetchall()
+        [logical_day(rng.since_utc, rng)],
+    ).fetchall()
     apps: dict[str, float] = {}
     cats: dict[str, float] = {}
     for app, cat, h in rows:
         apps[app] = apps.get(app, 0) + h
         cats[cat] = cats.get(cat, 0) + h
     return {
-        "apps": [{"app": a or "(unknown)", "hours": round(h, 2)}
-                 for a, h in sorted(apps.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]],
-        "categories": [{"category": c, "hours": round(h, 2)}
-                       for c, h in sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "apps": [
+            {"app": a or "(unknown)", "hours": round(h, 2)}
+            for a, h in sorted(apps.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        ],
+        "categories": [
+            {"category": c, "hours": round(h, 2)} for c, h in sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
     }
 
 
 # --- weekday x hour --------------------------------------------------------------------------
+
 
 def heatmap(con, rng: Range) -> dict:
     """View 4: mean screen minutes per (weekday, local hour) over tracked days of that weekday,
@@ -303,8 +321,12 @@ def heatmap(con, rng: Range) -> dict:
     per_wd = [0] * 7
     for (d,) in con.execute("SELECT DISTINCT day FROM day_agg WHERE day >= ?", [first]).fetchall():
         per_wd[d.weekday()] += 1
-    _temp(con, "hcal", "idx INTEGER, s TIMESTAMP, e TIMESTAMP, wd INTEGER, hr INTEGER",
-          [(i, *row) for i, row in enumerate(hour_calendar(rng))])
+    _temp(
+        con,
+        "hcal",
+        "idx INTEGER, s TIMESTAMP, e TIMESTAMP, wd INTEGER, hr INTEGER",
+        [(i, *row) for i, row in enumerate(hour_calendar(rng))],
+    )
     minutes = [[0.0] * 24 for _ in range(7)]
     for wd, hr, secs in con.execute(
         f"""WITH {_active_with_category(rng)}, {_pieces("a", "hcal", "wd, hr", 900)}
@@ -317,13 +339,19 @@ def heatmap(con, rng: Range) -> dict:
     for wd, hr, mode, n in con.execute(
         """SELECT h.wd, h.hr, i.mode, count(*) FROM hcal h JOIN interactions i
              ON i.happened_at >= h.s AND i.happened_at < h.e
-           WHERE i.deleted_at IS NULL AND i.mode <> 'text' GROUP BY ALL""").fetchall():
+           WHERE i.deleted_at IS NULL AND i.mode <> 'text' GROUP BY ALL"""
+    ).fetchall():
         starts["in-person" if mode == "in-person" else "call"][wd][hr] += n
-    return {"mean_min": mean, "tracked_per_weekday": per_wd, "starts": starts,
-            "hour_order": [(rng.day_start_hour + k) % 24 for k in range(24)]}
+    return {
+        "mean_min": mean,
+        "tracked_per_weekday": per_wd,
+        "starts": starts,
+        "hour_order": [(rng.day_start_hour + k) % 24 for k in range(24)],
+    }
 
 
 # --- people ----------------------------------------------------------------------------------
+
 
 def people_status(con, rng: Range) -> dict:
     """View 5: days since each person's last qualifying contact (when it HAPPENED) at the end of
@@ -332,12 +360,15 @@ def people_status(con, rng: Range) -> dict:
     ref = min(rng.until_utc, now_utc(rng))
     people = con.execute(
         """SELECT p.id, p.name, p.tier, p.every_days, p.max_days, p.cadence_modes, p.created_at
-           FROM people p WHERE p.merged_into IS NULL ORDER BY p.name""").fetchall()
+           FROM people p WHERE p.merged_into IS NULL ORDER BY p.name"""
+    ).fetchall()
     last = {}
     for pid, mode, ts in con.execute(
         """SELECT ip.person_id, i.mode, max(i.happened_at) FROM interactions i
            JOIN interaction_people ip ON ip.interaction_id = i.id
-           WHERE i.deleted_at IS NULL AND i.happened_at <= ? GROUP BY ALL""", [ref]).fetchall():
+           WHERE i.deleted_at IS NULL AND i.happened_at <= ? GROUP BY ALL""",
+        [ref],
+    ).fetchall():
         last[(pid, mode)] = ts
     ref_day = logical_day(ref, rng)
     rows = []
@@ -347,16 +378,26 @@ def people_status(con, rng: Range) -> dict:
         pair = cadence.cadence_for(tier, every, mx, rng.config.cadence)  # same rules as `people due`
         start = last_seen or created
         days = max(0, (ref_day - logical_day(start, rng)).days) if start else None
-        rows.append({
-            "name": name, "tier": tier, "last_seen": last_seen, "never_met": last_seen is None,
-            "days_since": days if (last_seen is not None or pair) else None,
-            "ideal": pair[0] if pair else None, "max": pair[1] if pair else None,
-            "status": cadence.status_for(days, *pair) if pair and days is not None else None,
-        })
+        rows.append(
+            {
+                "name": name,
+                "tier": tier,
+                "last_seen": last_seen,
+                "never_met": last_seen is None,
+                "days_since": days if (last_seen is not None or pair) else None,
+                "ideal": pair[0] if pair else None,
+                "max": pair[1] if pair else None,
+                "status": cadence.status_for(days, *pair) if pair and days is not None else None,
+            }
+        )
     order = {s: i for i, s in enumerate(reversed(STATUSES))}
-    rows.sort(key=lambda r: (order.get(r["status"], 9),
-                             -((r["days_since"] or 0) - (r["ideal"] or 0)) if r["status"] else 0,
-                             r["name"].lower()))
+    rows.sort(
+        key=lambda r: (
+            order.get(r["status"], 9),
+            -((r["days_since"] or 0) - (r["ideal"] or 0)) if r["status"] else 0,
+            r["name"].lower(),
+        )
+    )
     return {"people": rows, "reference_day": ref_day}
 
 
@@ -373,7 +414,9 @@ def friendship_hours(con, rng: Range, top: int = 12) -> dict:
                AND p.merged_into IS NULL),
            c AS (SELECT name, happened_at, sum(h) OVER (PARTITION BY name ORDER BY happened_at
                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum FROM x)
-           SELECT name, happened_at, cum FROM c ORDER BY name, happened_at""", [ref])
+           SELECT name, happened_at, cum FROM c ORDER BY name, happened_at""",
+        [ref],
+    )
     series: dict[str, dict] = {}
     for name, ts, cum in cur.fetchall():
         s = series.setdefault(name, {"at": [], "cum_h": [], "before": 0.0, "total": 0.0})
@@ -389,6 +432,7 @@ def friendship_hours(con, rng: Range, top: int = 12) -> dict:
 
 # --- interactions ----------------------------------------------------------------------------
 
+
 def closeness_points(con, rng: Range) -> dict:
     """View 8: (duration, closeness) of each rated interaction in range, by mode."""
     cur = con.execute(
@@ -398,7 +442,9 @@ def closeness_points(con, rng: Range) -> dict:
            LEFT JOIN people p ON p.id = ip.person_id
            WHERE i.deleted_at IS NULL AND i.closeness IS NOT NULL AND i.happened_at >= ? AND i.happened_at < ?
            GROUP BY i.id, i.mode, i.duration_min, i.closeness, i.summary, i.note, i.happened_at
-           ORDER BY i.happened_at""", [rng.since_utc, rng.until_utc])
+           ORDER BY i.happened_at""",
+        [rng.since_utc, rng.until_utc],
+    )
     out = {m: {"duration_min": [], "closeness": [], "summary": [], "note": [], "people": []} for m in MODES}
     for mode, dur, cl, summary, note, people in cur.fetchall():
         o = out[mode]
@@ -417,13 +463,15 @@ def mode_mix(con, rng: Range) -> dict:
         """SELECT CAST(c.day - CAST(isodow(c.day) - 1 AS INTEGER) AS DATE) AS week, i.mode,
                   sum(i.duration_min) / 60.0 AS hours, count(*) AS n
            FROM cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
-           WHERE i.deleted_at IS NULL GROUP BY ALL ORDER BY week, mode""")
+           WHERE i.deleted_at IS NULL GROUP BY ALL ORDER BY week, mode"""
+    )
     out = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
     return out
 
 
 # --- lagged association ----------------------------------------------------------------------
+
 
 def pearson_ci(xs: list[float], ys: list[float]) -> dict | None:
     """Pearson r with a 95 % CI (Fisher z); None when undefined (n < 4 or no variation)."""
@@ -439,8 +487,12 @@ def pearson_ci(xs: list[float], ys: list[float]) -> dict | None:
     r = max(-1.0, min(1.0, r))
     z = math.atanh(max(-0.999999, min(0.999999, r)))
     se = 1 / math.sqrt(n - 3)
-    return {"n": n, "r": round(r, 4), "lo": round(math.tanh(z - 1.96 * se), 4),
-            "hi": round(math.tanh(z + 1.96 * se), 4)}
+    return {
+        "n": n,
+        "r": round(r, 4),
+        "lo": round(math.tanh(z - 1.96 * se), 4),
+        "hi": round(math.tanh(z + 1.96 * se), 4),
+    }
 
 
 def _center_by_weekday(values: list[float], weekdays: list[int]) -> list[float]:
@@ -464,7 +516,7 @@ def lagged(con, rng: Range) -> dict:
     if len(idx) < MIN_LAG_DAYS:
         return out
     wds = [days[i].weekday() for i in idx]
-    y = _center_by_weekday([sum(d["f2f_min"][i:i + LAG_DAYS + 1]) for i in idx], wds)
+    y = _center_by_weekday([sum(d["f2f_min"][i : i + LAG_DAYS + 1]) for i in idx], wds)
     out["screen"] = pearson_ci(_center_by_weekday([d["screen_min"][i] for i in idx], wds), y)
     out["social"] = pearson_ci(_center_by_weekday([d["social_min"][i] for i in idx], wds), y)
     return out
@@ -477,11 +529,14 @@ def totals(con, rng: Range) -> dict:
         """SELECT count(DISTINCT i.id), count(DISTINCT ip.person_id) FILTER (i.mode = 'in-person')
            FROM interactions i LEFT JOIN interaction_people ip ON ip.interaction_id = i.id
            WHERE i.deleted_at IS NULL AND i.happened_at >= ? AND i.happened_at < ?""",
-        [rng.since_utc, rng.until_utc]).fetchone()
+        [rng.since_utc, rng.until_utc],
+    ).fetchone()
     return {
         "screen_h": round(sum(d["screen_min"]) / 60, 2),
         "social_h": round(sum(d["social_min"]) / 60, 2),
         "f2f_h": round(sum(d["f2f_min"]) / 60, 2),
-        "interactions": row[0], "people_in_person": row[1],
-        "days": len(d["day"]), "tracked_days": sum(d["tracked"]),
+        "interactions": row[0],
+        "people_in_person": row[1],
+        "days": len(d["day"]),
+        "tracked_days": sum(d["tracked"]),
     }

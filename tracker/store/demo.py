@@ -16,14 +16,18 @@ from tracker.store import transaction, utcnow
 
 
 def has_demo_data(con) -> bool:
-    return bool(con.execute(
-        "SELECT (SELECT count(*) FROM activity WHERE source = 'demo') "
-        "+ (SELECT count(*) FROM interactions WHERE source = 'demo')").fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT (SELECT count(*) FROM activity WHERE source = 'demo') "
+            "+ (SELECT count(*) FROM interactions WHERE source = 'demo')"
+        ).fetchone()[0]
+    )
 
 
 def _delete_demo(con) -> None:
-    con.execute("DELETE FROM interaction_people WHERE interaction_id IN "
-                "(SELECT id FROM interactions WHERE source = 'demo')")
+    con.execute(
+        "DELETE FROM interaction_people WHERE interaction_id IN (SELECT id FROM interactions WHERE source = 'demo')"
+    )
     con.execute("DELETE FROM interactions WHERE source = 'demo'")
     con.execute("DELETE FROM aliases WHERE person_id IN (SELECT id FROM people WHERE source = 'demo')")
     con.execute("DELETE FROM people WHERE source = 'demo'")
@@ -40,16 +44,22 @@ def _delete_demo_activity(con) -> None:
     46 s for 537k rows; bench/README.md), so the table is rebuilt from its own recorded DDL with
     the non-demo rows kept. Runs inside the caller's transaction."""
     demo_rows, other_rows = con.execute(
-        "SELECT count(*) FILTER (source = 'demo'), count(*) FILTER (source <> 'demo') FROM activity").fetchone()
+        "SELECT count(*) FILTER (source = 'demo'), count(*) FILTER (source <> 'demo') FROM activity"
+    ).fetchone()
     if demo_rows == 0:
         return
     if demo_rows < 5000:
         con.execute("DELETE FROM activity WHERE source = 'demo'")
         return
-    table_sql = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'activity' "
-                            "AND schema_name = 'main'").fetchone()[0]
-    index_sql = [r[0] for r in con.execute(
-        "SELECT sql FROM duckdb_indexes() WHERE table_name = 'activity' AND schema_name = 'main'").fetchall()]
+    table_sql = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE table_name = 'activity' AND schema_name = 'main'"
+    ).fetchone()[0]
+    index_sql = [
+        r[0]
+        for r in con.execute(
+            "SELECT sql FROM duckdb_indexes() WHERE table_name = 'activity' AND schema_name = 'main'"
+        ).fetchall()
+    ]
     if other_rows:
         con.execute("CREATE OR REPLACE TEMP TABLE activity_keep AS SELECT * FROM activity WHERE source <> 'demo'")
     con.execute("DROP TABLE activity")
@@ -71,9 +81,11 @@ def _values(con, table: str, columns: list[str], rows: list[tuple], chunk: int =
     """Multi-row VALUES inserts (DuckDB's executemany is much slower)."""
     one = "(" + ", ".join("?" for _ in columns) + ")"
     for i in range(0, len(rows), chunk):
-        part = rows[i:i + chunk]
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(one for _ in part),
-                    [v for row in part for v in row])
+        part = rows[i : i + chunk]
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(one for _ in part),
+            [v for row in part for v in row],
+        )
 
 
 def replace_demo(con, data, tmp_dir: Path) -> dict:
@@ -84,26 +96,97 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             # Tab-separated without quoting: 4x faster than csv.writer; demo titles never hold a tab.
-            fh.write("".join(f"{n}\t{s}\t{e}\t{app}\t{title or ''}\t{state}\n"
-                             for n, (s, e, app, title, state) in enumerate(data.spans)))
+            fh.write(
+                "".join(
+                    f"{n}\t{s}\t{e}\t{app}\t{title or ''}\t{state}\n"
+                    for n, (s, e, app, title, state) in enumerate(data.spans)
+                )
+            )
         with transaction(con):
             _delete_demo(con)
             pids = _reserve(con, "people_id_seq", len(data.people))
             pid = {p.key: i for p, i in zip(data.people, pids)}
-            _values(con, "people",
-                    ["id", "name", "name_key", "tier", "kin", "every_days", "max_days", "cadence_modes", "note",
-                     "source", "created_at"],
-                    [(pid[p.key], p.name, p.name.lower(), p.tier, p.kin, p.every_days, p.max_days, p.cadence_modes,
-                      p.note, "demo", now) for p in data.people])
+            _values(
+                con,
+                "people",
+                [
+                    "id",
+                    "name",
+                    "name_key",
+                    "tier",
+                    "kin",
+                    "every_days",
+                    "max_days",
+                    "cadence_modes",
+                    "note",
+                    "source",
+                    "created_at",
+                ],
+                [
+                    (
+                        pid[p.key],
+                        p.name,
+                        p.name.lower(),
+                        p.tier,
+                        p.kin,
+                        p.every_days,
+                        p.max_days,
+                        p.cadence_modes,
+                        p.note,
+                        "demo",
+                        now,
+                    )
+                    for p in data.people
+                ],
+            )
             iids = _reserve(con, "interactions_id_seq", len(data.interactions))
-            _values(con, "interactions",
-                    ["id", "summary", "happened_at", "duration_min", "mode", "closeness", "place", "initiated",
-                     "phones_away", "work", "tags", "note", "logged_at", "source"],
-                    [(iid, i.summary, i.happened_at, i.duration_min, i.mode, i.closeness, i.place, i.initiated,
-                      i.phones_away, i.work, list(i.tags), i.note, i.happened_at, "demo")
-                     for iid, i in zip(iids, data.interactions)], chunk=300)
-            _values(con, "interaction_people", ["interaction_id", "person_id"],
-                    [(iid, pid[k]) for iid, i in zip(iids, data.interactions) for k in i.people], chunk=1000)
+            _values(
+                con,
+                "interactions",
+                [
+                    "id",
+                    "summary",
+                    "happened_at",
+                    "duration_min",
+                    "mode",
+                    "closeness",
+                    "place",
+                    "initiated",
+                    "phones_away",
+                    "work",
+                    "tags",
+                    "note",
+                    "logged_at",
+                    "source",
+                ],
+                [
+                    (
+                        iid,
+                        i.summary,
+                        i.happened_at,
+                        i.duration_min,
+                        i.mode,
+                        i.closeness,
+                        i.place,
+                        i.initiated,
+                        i.phones_away,
+                        i.work,
+                        list(i.tags),
+                        i.note,
+                        i.happened_at,
+                        "demo",
+                    )
+                    for iid, i in zip(iids, data.interactions)
+                ],
+                chunk=300,
+            )
+            _values(
+                con,
+                "interaction_people",
+                ["interaction_id", "person_id"],
+                [(iid, pid[k]) for iid, i in zip(iids, data.interactions) for k in i.people],
+                chunk=1000,
+            )
             # Epoch seconds -> naive UTC TIMESTAMP without any session-timezone dependence.
             con.execute(
                 """INSERT INTO activity (span_id, start_utc, end_utc, app, title, state, exe, source)
@@ -112,7 +195,8 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                    FROM read_csv(?, header = false, delim = '\t', quote = '', escape = '',
                                  columns = {'n': 'BIGINT', 's': 'BIGINT', 'e': 'BIGINT', 'app': 'VARCHAR',
                                             'title': 'VARCHAR', 'state': 'VARCHAR'})""",
-                [name])
+                [name],
+            )
             from tracker.store.practice import _seed_demo
 
             # Routines, check-ins and unplug sessions for views 7, 11 and 12: the routine links the
@@ -122,5 +206,11 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
             practice = _seed_demo(con, now, list(pid.values()), weeks=weeks, link_summary="Friday dinner")
     finally:
         os.unlink(name)
-    return {"people": len(data.people), "interactions": len(data.interactions), "spans": len(data.spans),
-            "routines": practice["routines"], "checkins": practice["checkins"], "unplug": practice["unplug"]}
+    return {
+        "people": len(data.people),
+        "interactions": len(data.interactions),
+        "spans": len(data.spans),
+        "routines": practice["routines"],
+        "checkins": practice["checkins"],
+        "unplug": practice["unplug"],
+    }

@@ -6,7 +6,7 @@ group dinner counts once toward face-to-face time (issue 2, section 4).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tracker.errors import UserError
 from tracker.store import people as people_store
@@ -14,8 +14,25 @@ from tracker.store import to_utc_naive, utcnow
 
 _MIN = datetime(1900, 1, 1)
 _MAX = datetime(2999, 1, 1)
-_COLS = ("id", "summary", "happened_at", "duration_min", "mode", "closeness", "place", "initiated",
-         "phones_away", "work", "tags", "note", "routine_id", "logged_at", "updated_at", "deleted_at", "source")
+_COLS = (
+    "id",
+    "summary",
+    "happened_at",
+    "duration_min",
+    "mode",
+    "closeness",
+    "place",
+    "initiated",
+    "phones_away",
+    "work",
+    "tags",
+    "note",
+    "routine_id",
+    "logged_at",
+    "updated_at",
+    "deleted_at",
+    "source",
+)
 
 
 def _naive(dt: datetime | None) -> datetime | None:
@@ -29,16 +46,31 @@ def routine_id(con, name: str) -> int:
     return require_routine(con, name)["id"]
 
 
-def insert(con, it, person_ids: list[int], *, source: str = "cli", now: datetime | None = None,
-           routine: int | None = None) -> int:
+def insert(
+    con, it, person_ids: list[int], *, source: str = "cli", now: datetime | None = None, routine: int | None = None
+) -> int:
     """Store validated interaction IT (tracker.domain.interactions.Interaction) with PERSON_IDS. Returns its id."""
     logged = _naive(it.logged_at) if it.logged_at else (now or utcnow()).replace(microsecond=0)
     row = con.execute(
         """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, place, initiated,
                phones_away, work, tags, note, routine_id, logged_at, source)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-        [it.summary, _naive(it.happened_at), it.duration_min, it.mode, it.closeness, it.place, it.initiated,
-         it.phones_away, it.work, list(it.tags), it.note, routine, logged, source],
+        [
+            it.summary,
+            _naive(it.happened_at),
+            it.duration_min,
+            it.mode,
+            it.closeness,
+            it.place,
+            it.initiated,
+            it.phones_away,
+            it.work,
+            list(it.tags),
+            it.note,
+            routine,
+            logged,
+            source,
+        ],
     ).fetchone()
     iid = row[0]
     _link(con, iid, person_ids)
@@ -60,8 +92,22 @@ def update(con, iid: int, it, person_ids: list[int], *, routine: int | None, now
                place = ?, initiated = ?, phones_away = ?, work = ?, tags = ?, note = ?, routine_id = ?,
                updated_at = ?
            WHERE id = ?""",
-        [it.summary, _naive(it.happened_at), it.duration_min, it.mode, it.closeness, it.place, it.initiated,
-         it.phones_away, it.work, list(it.tags), it.note, routine, (now or utcnow()).replace(microsecond=0), iid],
+        [
+            it.summary,
+            _naive(it.happened_at),
+            it.duration_min,
+            it.mode,
+            it.closeness,
+            it.place,
+            it.initiated,
+            it.phones_away,
+            it.work,
+            list(it.tags),
+            it.note,
+            routine,
+            (now or utcnow()).replace(microsecond=0),
+            iid,
+        ],
     )
     con.execute("DELETE FROM interaction_people WHERE interaction_id = ?", [iid])
     _link(con, iid, person_ids)
@@ -78,8 +124,16 @@ def set_deleted(con, iid: int, deleted: bool, now: datetime | None = None) -> bo
     return True
 
 
-def query(con, *, since: datetime | None = None, until: datetime | None = None, person_id: int | None = None,
-          mode: str | None = None, deleted: bool = False, ids: list[int] | None = None) -> list[dict]:
+def query(
+    con,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    person_id: int | None = None,
+    mode: str | None = None,
+    deleted: bool = False,
+    ids: list[int] | None = None,
+) -> list[dict]:
     """Interactions starting in [since, until) (aware or naive UTC), oldest first, with people names.
 
     deleted=False lists live ones, True only soft-deleted ones, None both.
@@ -104,12 +158,12 @@ def query(con, *, since: datetime | None = None, until: datetime | None = None, 
         params.extend(ids)
     routine_sel, routine_join = "r.name", "LEFT JOIN routines r ON r.id = i.routine_id"
     sql = f"""
-        SELECT {', '.join('i.' + c for c in _COLS)}, {routine_sel} AS routine,
+        SELECT {", ".join("i." + c for c in _COLS)}, {routine_sel} AS routine,
                (SELECT list(p.name ORDER BY lower(p.name), p.name)
                   FROM interaction_people ip JOIN people p ON p.id = ip.person_id
                  WHERE ip.interaction_id = i.id) AS people
         FROM interactions i {routine_join}
-        {'WHERE ' + ' AND '.join(where) if where else ''}
+        {"WHERE " + " AND ".join(where) if where else ""}
         ORDER BY i.happened_at, i.id
     """
     keys = _COLS + ("routine", "people")
@@ -137,10 +191,11 @@ def face_to_face_minutes(con, since_utc: datetime | None, until_utc: datetime | 
     interaction crossing a bound counts only its part inside the range (a dinner 23:00-01:00 is split
     between two days).
     """
+
     def bound(dt, default):
         if dt is None:
             return default
-        return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+        return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
 
     lo, hi = bound(since_utc, _MIN), bound(until_utc, _MAX)
     row = con.execute(
@@ -157,11 +212,12 @@ def face_to_face_minutes(con, since_utc: datetime | None, until_utc: datetime | 
 
 def _chunks(seq, n):
     for i in range(0, len(seq), n):
-        yield seq[i:i + n]
+        yield seq[i : i + n]
 
 
-def insert_many(con, items, *, source: str, now: datetime | None = None, routine_ids=None,
-                skip_duplicates: bool = True) -> tuple[int, int]:
+def insert_many(
+    con, items, *, source: str, now: datetime | None = None, routine_ids=None, skip_duplicates: bool = True
+) -> tuple[int, int]:
     """Insert validated interactions (creating people on first use). Returns (added, skipped).
 
     Exact duplicates (same start, duration, mode and people as a live interaction, or as an
@@ -173,11 +229,13 @@ def insert_many(con, items, *, source: str, now: datetime | None = None, routine
     if not items:
         return 0, 0
     now = (now or utcnow()).replace(microsecond=0)
-    known = dict(con.execute(
-        """SELECT name_key, id FROM people WHERE merged_into IS NULL
+    known = dict(
+        con.execute(
+            """SELECT name_key, id FROM people WHERE merged_into IS NULL
            UNION ALL
            SELECT a.alias_key, p.id FROM aliases a JOIN people p ON p.id = a.person_id WHERE p.merged_into IS NULL"""
-    ).fetchall())
+        ).fetchall()
+    )
 
     def pid_for(name: str) -> int:
         key = name.casefold()
@@ -213,22 +271,44 @@ def insert_many(con, items, *, source: str, now: datetime | None = None, routine
             continue
         seen.add(key)
         logged = _naive(it.logged_at) if it.logged_at else now
-        rows.append([it.summary, starts[n], it.duration_min, it.mode, it.closeness, it.place, it.initiated,
-                     it.phones_away, it.work, list(it.tags), it.note, routine_ids[n] if routine_ids else None,
-                     logged, source])
+        rows.append(
+            [
+                it.summary,
+                starts[n],
+                it.duration_min,
+                it.mode,
+                it.closeness,
+                it.place,
+                it.initiated,
+                it.phones_away,
+                it.work,
+                list(it.tags),
+                it.note,
+                routine_ids[n] if routine_ids else None,
+                logged,
+                source,
+            ]
+        )
         links.append(pids)
     if rows:
-        ids = sorted(r[0] for r in con.execute(
-            "SELECT nextval('interactions_id_seq') FROM range(?)", [len(rows)]).fetchall())
-        cols = ("id, summary, happened_at, duration_min, mode, closeness, place, initiated, phones_away, work, "
-                "tags, note, routine_id, logged_at, source")
+        ids = sorted(
+            r[0] for r in con.execute("SELECT nextval('interactions_id_seq') FROM range(?)", [len(rows)]).fetchall()
+        )
+        cols = (
+            "id, summary, happened_at, duration_min, mode, closeness, place, initiated, phones_away, work, "
+            "tags, note, routine_id, logged_at, source"
+        )
         numbered = [[iid, *row] for iid, row in zip(ids, rows)]
         for chunk in _chunks(numbered, 200):
-            con.execute(f"INSERT INTO interactions ({cols}) VALUES "
-                        + ", ".join(["(" + ", ".join("?" * 15) + ")"] * len(chunk)),
-                        [v for row in chunk for v in row])
+            con.execute(
+                f"INSERT INTO interactions ({cols}) VALUES "
+                + ", ".join(["(" + ", ".join("?" * 15) + ")"] * len(chunk)),
+                [v for row in chunk for v in row],
+            )
         pairs = [(iid, pid) for iid, pids in zip(ids, links) for pid in pids]
         for chunk in _chunks(pairs, 500):
-            con.execute("INSERT INTO interaction_people VALUES " + ", ".join(["(?, ?)"] * len(chunk)),
-                        [v for pair in chunk for v in pair])
+            con.execute(
+                "INSERT INTO interaction_people VALUES " + ", ".join(["(?, ?)"] * len(chunk)),
+                [v for pair in chunk for v in pair],
+            )
     return len(rows), skipped

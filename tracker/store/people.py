@@ -20,9 +20,7 @@ def _key(name: str) -> str:
 def find(con, name: str) -> int | None:
     """The id of the live person called NAME (or with alias NAME), case-insensitively."""
     key = _key(name)
-    row = con.execute(
-        "SELECT id FROM people WHERE name_key = ? AND merged_into IS NULL", [key]
-    ).fetchone()
+    row = con.execute("SELECT id FROM people WHERE name_key = ? AND merged_into IS NULL", [key]).fetchone()
     if row:
         return row[0]
     row = con.execute(
@@ -72,9 +70,9 @@ def names(con, ids: list[int]) -> list[str]:
     """Current names for IDS, in the same order."""
     if not ids:
         return []
-    rows = dict(con.execute(
-        f"SELECT id, name FROM people WHERE id IN ({', '.join('?' * len(ids))})", list(ids)
-    ).fetchall())
+    rows = dict(
+        con.execute(f"SELECT id, name FROM people WHERE id IN ({', '.join('?' * len(ids))})", list(ids)).fetchall()
+    )
     return [rows[i] for i in ids]
 
 
@@ -91,9 +89,9 @@ def update(con, pid: int, **fields) -> None:
 
 
 def aliases(con, pid: int) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT alias FROM aliases WHERE person_id = ? ORDER BY alias_key", [pid]
-    ).fetchall()]
+    return [
+        r[0] for r in con.execute("SELECT alias FROM aliases WHERE person_id = ? ORDER BY alias_key", [pid]).fetchall()
+    ]
 
 
 def add_alias(con, pid: int, alias: str) -> bool:
@@ -128,9 +126,7 @@ def merge(con, keep: int, gone: int) -> int:
     if keep == gone:
         raise UserError("cannot merge a person into themselves")
     gone_name = con.execute("SELECT name FROM people WHERE id = ?", [gone]).fetchone()[0]
-    moved = con.execute(
-        "SELECT count(*) FROM interaction_people WHERE person_id = ?", [gone]
-    ).fetchone()[0]
+    moved = con.execute("SELECT count(*) FROM interaction_people WHERE person_id = ?", [gone]).fetchone()[0]
     # An interaction with both people keeps one link to KEEP.
     con.execute(
         """DELETE FROM interaction_people WHERE person_id = ? AND interaction_id IN
@@ -182,13 +178,28 @@ def list_people(con, *, tier: str | None = None, ids: list[int] | None = None) -
         FROM people p
         LEFT JOIN stats s ON s.person_id = p.id
         LEFT JOIN al ON al.person_id = p.id
-        WHERE {' AND '.join(where)}
+        WHERE {" AND ".join(where)}
         ORDER BY lower(p.name), p.id
         """,
         params,
     ).fetchall()
-    keys = ["id", "name", "tier", "kin", "every_days", "max_days", "cadence_modes", "note", "source",
-            "created_at", "interactions", "last_any", "last_in_person", "in_person_min", "aliases"]
+    keys = [
+        "id",
+        "name",
+        "tier",
+        "kin",
+        "every_days",
+        "max_days",
+        "cadence_modes",
+        "note",
+        "source",
+        "created_at",
+        "interactions",
+        "last_any",
+        "last_in_person",
+        "in_person_min",
+        "aliases",
+    ]
     out = []
     for r in rows:
         d = dict(zip(keys, r))

@@ -4,7 +4,7 @@ nudges sent, and the last idle span. Timestamps in and out are naive UTC (storag
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from tracker.errors import UserError
 from tracker.store import transaction
@@ -40,8 +40,18 @@ def resolve_people(con, names) -> list[tuple[int, str]]:
     return out
 
 
-def add_person(con, name: str, *, tier=None, every_days=None, max_days=None, cadence_modes=None,
-               kin=False, created_at: datetime, source: str = "cli") -> int:
+def add_person(
+    con,
+    name: str,
+    *,
+    tier=None,
+    every_days=None,
+    max_days=None,
+    cadence_modes=None,
+    kin=False,
+    created_at: datetime,
+    source: str = "cli",
+) -> int:
     """Insert a person (used by tests and the demo until `people add` lands)."""
     return con.execute(
         """INSERT INTO people (name, name_key, tier, kin, every_days, max_days, cadence_modes, source, created_at)
@@ -50,18 +60,37 @@ def add_person(con, name: str, *, tier=None, every_days=None, max_days=None, cad
     ).fetchone()[0]
 
 
-def add_interaction(con, *, happened_at: datetime, duration_min: float, mode: str = "in-person",
-                    person_ids=(), routine_id=None, initiated=None, summary=None,
-                    logged_at: datetime | None = None, deleted_at: datetime | None = None,
-                    source: str = "cli") -> int:
+def add_interaction(
+    con,
+    *,
+    happened_at: datetime,
+    duration_min: float,
+    mode: str = "in-person",
+    person_ids=(),
+    routine_id=None,
+    initiated=None,
+    summary=None,
+    logged_at: datetime | None = None,
+    deleted_at: datetime | None = None,
+    source: str = "cli",
+) -> int:
     """Insert an interaction with its people (used by tests and the demo until `log` lands)."""
     with transaction(con):
         iid = con.execute(
             """INSERT INTO interactions (summary, happened_at, duration_min, mode, initiated, routine_id,
                                          logged_at, deleted_at, source)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            [summary, happened_at, duration_min, mode, initiated, routine_id,
-             logged_at or happened_at, deleted_at, source],
+            [
+                summary,
+                happened_at,
+                duration_min,
+                mode,
+                initiated,
+                routine_id,
+                logged_at or happened_at,
+                deleted_at,
+                source,
+            ],
         ).fetchone()[0]
         for pid in person_ids:
             con.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, pid])
@@ -109,11 +138,21 @@ def _routine(row) -> dict:
     return dict(zip(keys, row))
 
 
-def add_routine(con, name: str, *, unit: str, every_n: int, on_weekday: int | None, starts_on: date,
-                person_ids, now_utc: datetime, note: str | None = None) -> int:
+def add_routine(
+    con,
+    name: str,
+    *,
+    unit: str,
+    every_n: int,
+    on_weekday: int | None,
+    starts_on: date,
+    person_ids,
+    now_utc: datetime,
+    note: str | None = None,
+) -> int:
     name = " ".join(name.split())
     if not name:
-        raise UserError("a routine needs a name, like \"Friday dinner\"")
+        raise UserError('a routine needs a name, like "Friday dinner"')
     if get_routine(con, name) is not None:
         raise UserError(f"a routine called {name!r} already exists; pick another name or `offscreen routine remove` it")
     with transaction(con):
@@ -149,9 +188,14 @@ def require_routine(con, name: str) -> dict:
 
 
 def routine_people(con, routine_id: int) -> list[str]:
-    return [r[0] for r in con.execute(
-        """SELECT p.name FROM routine_people rp JOIN people p ON p.id = rp.person_id
-           WHERE rp.routine_id = ? ORDER BY p.name_key""", [routine_id]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            """SELECT p.name FROM routine_people rp JOIN people p ON p.id = rp.person_id
+           WHERE rp.routine_id = ? ORDER BY p.name_key""",
+            [routine_id],
+        ).fetchall()
+    ]
 
 
 def list_routines(con) -> list[dict]:
@@ -167,14 +211,22 @@ def list_routines(con) -> list[dict]:
 
 def routine_held_times(con, routine_id: int) -> list[datetime]:
     """Start times (naive UTC) of the interactions logged for a routine, not deleted."""
-    return [r[0] for r in con.execute(
-        "SELECT happened_at FROM interactions WHERE routine_id = ? AND deleted_at IS NULL ORDER BY happened_at",
-        [routine_id]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT happened_at FROM interactions WHERE routine_id = ? AND deleted_at IS NULL ORDER BY happened_at",
+            [routine_id],
+        ).fetchall()
+    ]
 
 
 def routine_skips(con, routine_id: int) -> list[date]:
-    return [r[0] for r in con.execute(
-        "SELECT period_start FROM routine_skips WHERE routine_id = ? ORDER BY period_start", [routine_id]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT period_start FROM routine_skips WHERE routine_id = ? ORDER BY period_start", [routine_id]
+        ).fetchall()
+    ]
 
 
 def skip_period(con, routine_id: int, period_start: date, reason: str | None, now_utc: datetime) -> bool:
@@ -207,13 +259,12 @@ def add_checkin(con, at_utc: datetime, values: dict, source: str = "cli") -> int
 
 def last_weekly_checkin(con) -> datetime | None:
     """When the UCLA-3 was last answered (naive UTC), or None."""
-    return con.execute(
-        "SELECT max(at_utc) FROM checkins WHERE lack_companionship IS NOT NULL").fetchone()[0]
+    return con.execute("SELECT max(at_utc) FROM checkins WHERE lack_companionship IS NOT NULL").fetchone()[0]
 
 
 def checkins_between(con, since_utc: datetime, until_utc: datetime) -> list[dict]:
     rows = con.execute(
-        f"""SELECT id, at_utc, {', '.join(CHECKIN_FIELDS)},
+        f"""SELECT id, at_utc, {", ".join(CHECKIN_FIELDS)},
                    lack_companionship + left_out + isolated AS ucla
               FROM checkins WHERE at_utc >= ? AND at_utc < ? ORDER BY at_utc""",
         [since_utc, until_utc],
@@ -237,7 +288,7 @@ def checkin_trends(con, since_utc: datetime, until_utc: datetime, *, day_start_h
     ).fetchone()
     weeks: dict[str, dict] = {}
     for c in checkins_between(con, since_utc, until_utc):
-        d = local_day(c["at_utc"].replace(tzinfo=timezone.utc), day_start_hour)
+        d = local_day(c["at_utc"].replace(tzinfo=UTC), day_start_hour)
         y, w, _ = d.isocalendar()
         b = weeks.setdefault(f"{y}-W{w:02d}", {"mood": [], "connected": [], "ucla": [], "lonely": []})
         for k in ("mood", "connected", "ucla", "lonely"):
@@ -252,8 +303,13 @@ def checkin_trends(con, since_utc: datetime, until_utc: datetime, *, day_start_h
         "connected": {"n": rows[2], "mean": _r(rows[3])},  # 0-10
         "ucla3": {"n": rows[4], "mean": _r(rows[5])},  # 3-9, higher = lonelier
         "weeks": [
-            {"week": k, "mood": mean(v["mood"]), "connected": mean(v["connected"]),
-             "ucla3": mean(v["ucla"]), "lonely": v["lonely"][-1] if v["lonely"] else None}
+            {
+                "week": k,
+                "mood": mean(v["mood"]),
+                "connected": mean(v["connected"]),
+                "ucla3": mean(v["ucla"]),
+                "lonely": v["lonely"][-1] if v["lonely"] else None,
+            }
             for k, v in sorted(weeks.items())
         ],
     }
@@ -292,8 +348,7 @@ def overlapping_unplug(con, start_utc: datetime, end_utc: datetime, now_utc: dat
     return _unplug(row) if row else None
 
 
-def add_unplug(con, start_utc: datetime, *, planned_end_utc=None, end_utc=None, note=None,
-               now_utc: datetime) -> int:
+def add_unplug(con, start_utc: datetime, *, planned_end_utc=None, end_utc=None, note=None, now_utc: datetime) -> int:
     return con.execute(
         """INSERT INTO unplug_sessions (start_utc, planned_end_utc, end_utc, note, created_at)
            VALUES (?, ?, ?, ?, ?) RETURNING id""",
@@ -337,13 +392,21 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
     out = []
     for sid, start, end, running, note, planned, stopped, active_min, seen_min in rows:
         verdict = "used" if active_min > 0 else ("untouched" if seen_min > 0 else "no data")
-        out.append({
-            "id": sid, "start_utc": start, "end_utc": end, "running": bool(running), "note": note,
-            "planned_end_utc": planned, "stopped_utc": stopped,
-            "minutes": round((end - start).total_seconds() / 60, 1),
-            "active_min": round(float(active_min), 1), "observed_min": round(float(seen_min), 1),
-            "verdict": verdict,
-        })
+        out.append(
+            {
+                "id": sid,
+                "start_utc": start,
+                "end_utc": end,
+                "running": bool(running),
+                "note": note,
+                "planned_end_utc": planned,
+                "stopped_utc": stopped,
+                "minutes": round((end - start).total_seconds() / 60, 1),
+                "active_min": round(float(active_min), 1),
+                "observed_min": round(float(seen_min), 1),
+                "verdict": verdict,
+            }
+        )
     return out
 
 
@@ -379,7 +442,9 @@ def interactions_overlap(con, start_utc: datetime, end_utc: datetime) -> bool:
     return con.execute(
         """SELECT count(*) > 0 FROM interactions WHERE deleted_at IS NULL AND happened_at < ?
              AND happened_at + to_microseconds(CAST(duration_min * 60e6 AS BIGINT)) > ?""",
-        [end_utc, start_utc]).fetchone()[0]
+        [end_utc, start_utc],
+    ).fetchone()[0]
+
 
 IDLE_MIN = timedelta(minutes=30)
 IDLE_MAX = timedelta(hours=4)
@@ -428,8 +493,9 @@ def seed_demo(con, now_utc: datetime, person_ids: list[int], **kw) -> dict:
         return _seed_demo(con, now_utc, person_ids, **kw)
 
 
-def _seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10, seed: int = 6,
-              link_summary: str | None = None) -> dict:
+def _seed_demo(
+    con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10, seed: int = 6, link_summary: str | None = None
+) -> dict:
     """Fill routines, check-ins and unplug sessions for the last WEEKS weeks (source 'demo').
 
     Deterministic for a given seed. The routine's interactions are in-person dinners on Fridays
@@ -446,10 +512,14 @@ def _seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10
     counts = {"routines": 0, "interactions": 0, "checkins": 0, "unplug": 0}
     who = person_ids[:2]
     if link_summary:
-        who = [r[0] for r in con.execute(
-            """SELECT ip.person_id FROM interactions i JOIN interaction_people ip ON ip.interaction_id = i.id
+        who = [
+            r[0]
+            for r in con.execute(
+                """SELECT ip.person_id FROM interactions i JOIN interaction_people ip ON ip.interaction_id = i.id
                WHERE i.source = 'demo' AND i.summary = ? GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2""",
-            [link_summary]).fetchall()] or who
+                [link_summary],
+            ).fetchall()
+        ] or who
     rid = con.execute(
         """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, created_at, source)
            VALUES ('Friday dinner', 'friday dinner', 'week', 1, 4, ?, ?, 'demo') RETURNING id""",
@@ -461,14 +531,17 @@ def _seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10
     if link_summary:
         counts["interactions"] = con.execute(
             "UPDATE interactions SET routine_id = ? WHERE source = 'demo' AND summary = ? AND happened_at >= ?",
-            [rid, link_summary, start]).fetchone()[0]
+            [rid, link_summary, start],
+        ).fetchone()[0]
     for w in range(0 if link_summary else weeks + 1):
         friday = start + timedelta(days=7 * w + 4)
         at = datetime.combine(friday, datetime.min.time()) + timedelta(hours=18)
         if at >= now_utc:
             break
         if w == weeks // 2:
-            con.execute("INSERT INTO routine_skips VALUES (?, ?, 'holiday', ?)", [rid, start + timedelta(days=7 * w), at])
+            con.execute(
+                "INSERT INTO routine_skips VALUES (?, ?, 'holiday', ?)", [rid, start + timedelta(days=7 * w), at]
+            )
             continue
         if rnd.random() < 0.2:
             continue  # missed
@@ -476,8 +549,14 @@ def _seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10
             """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, initiated,
                                          routine_id, logged_at, source)
                VALUES ('Friday dinner', ?, ?, 'in-person', ?, ?, ?, ?, 'demo') RETURNING id""",
-            [at, rnd.choice([120, 150, 180]), rnd.randint(4, 6), rnd.choice(["me", "them", "mutual"]), rid,
-             at + timedelta(hours=4)],
+            [
+                at,
+                rnd.choice([120, 150, 180]),
+                rnd.randint(4, 6),
+                rnd.choice(["me", "them", "mutual"]),
+                rid,
+                at + timedelta(hours=4),
+            ],
         ).fetchone()[0]
         for person in who:
             con.execute("INSERT INTO interaction_people VALUES (?, ?)", [iid, person])
@@ -487,23 +566,30 @@ def _seed_demo(con, now_utc: datetime, person_ids: list[int], *, weeks: int = 10
         at = datetime.combine(day, datetime.min.time()) + timedelta(hours=20, minutes=rnd.randint(0, 90))
         if rnd.random() < 0.85:
             mood = max(1, min(5, round(rnd.gauss(3.6, 0.8))))
-            con.execute("INSERT INTO checkins (at_utc, mood, connected, source) VALUES (?, ?, ?, 'demo')",
-                        [at, mood, max(0, min(10, 2 * mood - 2 + rnd.randint(-1, 2)))])
+            con.execute(
+                "INSERT INTO checkins (at_utc, mood, connected, source) VALUES (?, ?, ?, 'demo')",
+                [at, mood, max(0, min(10, 2 * mood - 2 + rnd.randint(-1, 2)))],
+            )
             counts["checkins"] += 1
         if day.weekday() == 6:
             items = [rnd.choices([1, 2, 3], [5, 3, 1])[0] for _ in range(3)]
             con.execute(
                 """INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely, source)
                    VALUES (?, ?, ?, ?, ?, 'demo')""",
-                [at + timedelta(minutes=5), *items,
-                 ["hardly ever", "occasionally", "some of the time"][min(2, sum(items) // 3 - 1)]])
+                [
+                    at + timedelta(minutes=5),
+                    *items,
+                    ["hardly ever", "occasionally", "some of the time"][min(2, sum(items) // 3 - 1)],
+                ],
+            )
             counts["checkins"] += 1
         if day.weekday() == 5 and rnd.random() < 0.6:
             s = datetime.combine(day, datetime.min.time()) + timedelta(hours=rnd.choice([9, 13, 15]))
             con.execute(
                 """INSERT INTO unplug_sessions (start_utc, planned_end_utc, end_utc, note, created_at, source)
                    VALUES (?, ?, ?, NULL, ?, 'demo')""",
-                [s, s + timedelta(hours=2), s + timedelta(minutes=rnd.choice([90, 120])), s])
+                [s, s + timedelta(hours=2), s + timedelta(minutes=rnd.choice([90, 120])), s],
+            )
             counts["unplug"] += 1
         day += timedelta(days=1)
     return counts

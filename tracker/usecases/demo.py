@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 MAX_SPAN_S = 300
 _EPOCH = date(1970, 1, 1)
@@ -61,8 +61,16 @@ CAST: tuple[DemoPerson, ...] = (
     DemoPerson("jo", "Jo", "inner", every_days=10, max_days=21),
     DemoPerson("mum", "Mum", "close", kin=True, every_days=28, max_days=42),
     DemoPerson("dad", "Dad", "close", kin=True, every_days=28, max_days=42),
-    DemoPerson("lena", "Lena", "close", kin=True, every_days=14, max_days=30, cadence_modes="any",
-               note="sister, lives in Hamburg"),
+    DemoPerson(
+        "lena",
+        "Lena",
+        "close",
+        kin=True,
+        every_days=14,
+        max_days=30,
+        cadence_modes="any",
+        note="sister, lives in Hamburg",
+    ),
     DemoPerson("grandma", "Grandma Ilse", "close", kin=True, every_days=14, max_days=30, cadence_modes="any"),
     DemoPerson("marco", "Marco", "close"),
     DemoPerson("hannah", "Hannah", "close"),
@@ -79,13 +87,38 @@ CAST: tuple[DemoPerson, ...] = (
 
 # (weight, app, titles, mean session seconds, mean seconds between title changes)
 _WORK_MIX = (
-    (30, "code", ("store.py - offscreen - Visual Studio Code", "queries.py - offscreen - Visual Studio Code",
-                  "test_store.py - offscreen - Visual Studio Code", "README.md - offscreen - Visual Studio Code"), 300, 25),
-    (18, "gnome-terminal-server", ("~/src/offscreen", "pytest -q", "git log --oneline", "htop", "vim notes.md"), 90, 12),
-    (14, "firefox", ("offscreen · Pull requests · GitHub — Mozilla Firefox",
-                     "python - How to merge intervals - Stack Overflow — Mozilla Firefox",
-                     "3.11 Documentation - docs.python.org — Mozilla Firefox",
-                     "Sprint board - Jira — Mozilla Firefox", "DuckDB SQL reference — Mozilla Firefox"), 150, 15),
+    (
+        30,
+        "code",
+        (
+            "store.py - offscreen - Visual Studio Code",
+            "queries.py - offscreen - Visual Studio Code",
+            "test_store.py - offscreen - Visual Studio Code",
+            "README.md - offscreen - Visual Studio Code",
+        ),
+        300,
+        25,
+    ),
+    (
+        18,
+        "gnome-terminal-server",
+        ("~/src/offscreen", "pytest -q", "git log --oneline", "htop", "vim notes.md"),
+        90,
+        12,
+    ),
+    (
+        14,
+        "firefox",
+        (
+            "offscreen · Pull requests · GitHub — Mozilla Firefox",
+            "python - How to merge intervals - Stack Overflow — Mozilla Firefox",
+            "3.11 Documentation - docs.python.org — Mozilla Firefox",
+            "Sprint board - Jira — Mozilla Firefox",
+            "DuckDB SQL reference — Mozilla Firefox",
+        ),
+        150,
+        15,
+    ),
     (10, "slack", ("Slack | #team | Acme", "Slack | Kai | Acme", "Slack | #random | Acme"), 45, 12),
     (8, "thunderbird", ("Inbox - Mozilla Thunderbird", "Re: Q3 planning - Mozilla Thunderbird"), 90, 20),
     (4, "zoom", ("Zoom Meeting",), 1500, 300),
@@ -94,14 +127,42 @@ _WORK_MIX = (
     (3, "signal", ("Signal",), 40, 15),
 )
 _LEISURE_MIX = (
-    (18, "firefox", ("Lo-fi beats to relax to - YouTube — Mozilla Firefox", "How bridges are built - YouTube — Mozilla Firefox",
-                     "Speedrun world record - YouTube — Mozilla Firefox", "YouTube — Mozilla Firefox"), 900, 90),
-    (16, "firefox", ("r/AskReddit - Reddit — Mozilla Firefox", "r/berlin - Reddit — Mozilla Firefox",
-                     "Reddit - Dive into anything — Mozilla Firefox"), 420, 10),
+    (
+        18,
+        "firefox",
+        (
+            "Lo-fi beats to relax to - YouTube — Mozilla Firefox",
+            "How bridges are built - YouTube — Mozilla Firefox",
+            "Speedrun world record - YouTube — Mozilla Firefox",
+            "YouTube — Mozilla Firefox",
+        ),
+        900,
+        90,
+    ),
+    (
+        16,
+        "firefox",
+        (
+            "r/AskReddit - Reddit — Mozilla Firefox",
+            "r/berlin - Reddit — Mozilla Firefox",
+            "Reddit - Dive into anything — Mozilla Firefox",
+        ),
+        420,
+        10,
+    ),
     (10, "firefox", ("Instagram — Mozilla Firefox", "Reels • Instagram — Mozilla Firefox"), 300, 8),
     (6, "firefox", ("Home / X — Mozilla Firefox", "Notifications / X — Mozilla Firefox"), 240, 10),
-    (8, "firefox", ("Wikipedia, the free encyclopedia — Mozilla Firefox", "tagesschau.de — Mozilla Firefox",
-                    "Recipes: shakshuka — Mozilla Firefox"), 240, 30),
+    (
+        8,
+        "firefox",
+        (
+            "Wikipedia, the free encyclopedia — Mozilla Firefox",
+            "tagesschau.de — Mozilla Firefox",
+            "Recipes: shakshuka — Mozilla Firefox",
+        ),
+        240,
+        30,
+    ),
     (6, "mpv", ("The Grand Budapest Hotel (2014).mkv - mpv", "Planet Earth II S01E03.mkv - mpv"), 2400, 300),
     (6, "firefox", ("Netflix — Mozilla Firefox",), 2400, 300),
     (6, "steam", ("Factorio", "Stardew Valley"), 2400, 120),
@@ -110,8 +171,9 @@ _LEISURE_MIX = (
     (4, "spotify", ("Spotify Premium",), 60, 60),
     (3, "code", ("garden.py - hobby - Visual Studio Code",), 900, 40),
 )
-_LONELY_MIX = tuple((w * (3 if app == "firefox" and m <= 420 else 1), app, t, m, c)
-                    for (w, app, t, m, c) in _LEISURE_MIX)
+_LONELY_MIX = tuple(
+    (w * (3 if app == "firefox" and m <= 420 else 1), app, t, m, c) for (w, app, t, m, c) in _LEISURE_MIX
+)
 
 
 def _pick(rng: random.Random, mix):
@@ -159,8 +221,9 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
     today = now.astimezone(tz).date()
     first = today - timedelta(days=days - 1)
     now_epoch = int(now.timestamp())
-    mondays = sorted({first + timedelta(days=i) - timedelta(days=(first + timedelta(days=i)).weekday())
-                      for i in range(days)})
+    mondays = sorted(
+        {first + timedelta(days=i) - timedelta(days=(first + timedelta(days=i)).weekday()) for i in range(days)}
+    )
     lonely_n = max(1, days // 45) if days >= 21 else 0
     candidates = mondays[1:-1] if len(mondays) > 3 else []
     lonely: set[date] = set()
@@ -169,8 +232,11 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
             lonely.add(m)
 
     interactions = _interactions(rng, zone, first, days, lonely)
-    interactions = [i for i in interactions
-                    if (i.happened_at - datetime(1970, 1, 1)).total_seconds() + i.duration_min * 60 <= now_epoch]
+    interactions = [
+        i
+        for i in interactions
+        if (i.happened_at - datetime(1970, 1, 1)).total_seconds() + i.duration_min * 60 <= now_epoch
+    ]
     interactions.sort(key=lambda i: i.happened_at)
     spans = _spans(rng, zone, first, days, lonely, interactions, now_epoch)
     return DemoData(people=list(CAST), interactions=interactions, spans=spans, lonely_weeks=sorted(lonely))
@@ -183,23 +249,70 @@ def _monday(d: date) -> date:
 def _interactions(rng: random.Random, zone: _Zone, first: date, days: int, lonely: set[date]) -> list[DemoInteraction]:
     out: list[DemoInteraction] = []
 
-    def add(d, hour, minutes, mode, people, summary, *, closeness=None, place=None, initiated=None,
-            phones=None, work=False, tags=(), note=None):
-        out.append(DemoInteraction(
-            summary=summary, happened_at=zone.utc(d, _h(hour)), duration_min=float(round(minutes)),
-            mode=mode, people=tuple(people), closeness=closeness, place=place, initiated=initiated,
-            phones_away=phones, work=work, tags=tuple(tags), note=note))
+    def add(
+        d,
+        hour,
+        minutes,
+        mode,
+        people,
+        summary,
+        *,
+        closeness=None,
+        place=None,
+        initiated=None,
+        phones=None,
+        work=False,
+        tags=(),
+        note=None,
+    ):
+        out.append(
+            DemoInteraction(
+                summary=summary,
+                happened_at=zone.utc(d, _h(hour)),
+                duration_min=float(round(minutes)),
+                mode=mode,
+                people=tuple(people),
+                closeness=closeness,
+                place=place,
+                initiated=initiated,
+                phones_away=phones,
+                work=work,
+                tags=tuple(tags),
+                note=note,
+            )
+        )
 
     def close(lo, hi, p_null=0.12):
         return None if rng.random() < p_null else rng.randint(lo, hi)
 
     # Per-person cadences: the next date something happens, drawn around a mean gap.
-    next_due = {k: first + timedelta(days=rng.randint(0, g)) for k, g in
-                (("parents", 24), ("hannah", 20), ("boardgames", 25), ("lena_in", 50), ("lena_video", 12),
-                 ("priya_video", 18), ("grandma", 10), ("nora", 90), ("tom", 8), ("priya_visit", 150))}
-    gaps = {"parents": (18, 40), "hannah": (18, 38), "boardgames": (24, 40), "lena_in": (45, 80),
-            "lena_video": (10, 18), "priya_video": (14, 30), "grandma": (7, 16), "nora": (60, 150),
-            "tom": (4, 14), "priya_visit": (200, 300)}
+    next_due = {
+        k: first + timedelta(days=rng.randint(0, g))
+        for k, g in (
+            ("parents", 24),
+            ("hannah", 20),
+            ("boardgames", 25),
+            ("lena_in", 50),
+            ("lena_video", 12),
+            ("priya_video", 18),
+            ("grandma", 10),
+            ("nora", 90),
+            ("tom", 8),
+            ("priya_visit", 150),
+        )
+    }
+    gaps = {
+        "parents": (18, 40),
+        "hannah": (18, 38),
+        "boardgames": (24, 40),
+        "lena_in": (45, 80),
+        "lena_video": (10, 18),
+        "priya_video": (14, 30),
+        "grandma": (7, 16),
+        "nora": (60, 150),
+        "tom": (4, 14),
+        "priya_visit": (200, 300),
+    }
 
     def due(key, d):
         if d >= next_due[key]:
@@ -216,61 +329,218 @@ def _interactions(rng: random.Random, zone: _Zone, first: date, days: int, lonel
         if wd < 5:
             if rng.random() < (0.2 if lone else 0.45):
                 who = rng.sample(("kai", "mira", "felix"), rng.randint(1, 3))
-                add(d, 12.15 + rng.random() * 0.2, rng.uniform(35, 60), "in-person", who, "Lunch with colleagues",
-                    closeness=close(2, 4), place="canteen", initiated=rng.choice(("me", "them", "mutual")),
-                    phones=rng.choice(("partly", "no", "no")), work=True, tags=("lunch",))
+                add(
+                    d,
+                    12.15 + rng.random() * 0.2,
+                    rng.uniform(35, 60),
+                    "in-person",
+                    who,
+                    "Lunch with colleagues",
+                    closeness=close(2, 4),
+                    place="canteen",
+                    initiated=rng.choice(("me", "them", "mutual")),
+                    phones=rng.choice(("partly", "no", "no")),
+                    work=True,
+                    tags=("lunch",),
+                )
             if rng.random() < 0.3:
-                add(d, 15 + rng.random(), rng.uniform(10, 25), "in-person", (rng.choice(("kai", "mira", "felix")),),
-                    "Coffee at work", closeness=close(2, 4, 0.3), place="office kitchen", initiated="mutual",
-                    work=True, tags=("coffee",))
+                add(
+                    d,
+                    15 + rng.random(),
+                    rng.uniform(10, 25),
+                    "in-person",
+                    (rng.choice(("kai", "mira", "felix")),),
+                    "Coffee at work",
+                    closeness=close(2, 4, 0.3),
+                    place="office kitchen",
+                    initiated="mutual",
+                    work=True,
+                    tags=("coffee",),
+                )
         if wd == 1 and rng.random() < 0.8 * social:
-            add(d, 18.5, rng.uniform(100, 140), "in-person", ("marco",), "Climbing",
-                closeness=close(4, 6), place="Boulderhalle", initiated=rng.choice(("me", "them")),
-                phones="yes", tags=("climbing", "sport"))
+            add(
+                d,
+                18.5,
+                rng.uniform(100, 140),
+                "in-person",
+                ("marco",),
+                "Climbing",
+                closeness=close(4, 6),
+                place="Boulderhalle",
+                initiated=rng.choice(("me", "them")),
+                phones="yes",
+                tags=("climbing", "sport"),
+            )
         if wd == 4 and rng.random() < (0.3 if lone else 0.9):
             who = ["sam", "alex"] + (["jo"] if rng.random() < 0.7 else [])
-            add(d, 19 + rng.random() * 0.5, rng.uniform(140, 210), "in-person", who, "Friday dinner",
-                closeness=close(5, 7, 0.05), place=rng.choice(("Luigi's", "Sam's place", "my place", "Alex's place")),
-                initiated="mutual", phones=rng.choice(("yes", "yes", "partly")), tags=("friday-dinner", "routine"))
+            add(
+                d,
+                19 + rng.random() * 0.5,
+                rng.uniform(140, 210),
+                "in-person",
+                who,
+                "Friday dinner",
+                closeness=close(5, 7, 0.05),
+                place=rng.choice(("Luigi's", "Sam's place", "my place", "Alex's place")),
+                initiated="mutual",
+                phones=rng.choice(("yes", "yes", "partly")),
+                tags=("friday-dinner", "routine"),
+            )
         if wd == 6:
-            add(d, 18 + rng.random(), rng.uniform(15, 40), "voice", ("mum",), "Sunday call with Mum",
-                closeness=close(4, 6), initiated=rng.choice(("me", "them")), tags=("family",))
+            add(
+                d,
+                18 + rng.random(),
+                rng.uniform(15, 40),
+                "voice",
+                ("mum",),
+                "Sunday call with Mum",
+                closeness=close(4, 6),
+                initiated=rng.choice(("me", "them")),
+                tags=("family",),
+            )
         if wd >= 5 and due("parents", d) and rng.random() < social + 0.3:
-            add(d, 12.5, rng.uniform(180, 300), "in-person", ("mum", "dad"), "Lunch at my parents'",
-                closeness=close(5, 7), place="parents' house", initiated="them", phones=rng.choice(("yes", "partly")),
-                tags=("family",))
+            add(
+                d,
+                12.5,
+                rng.uniform(180, 300),
+                "in-person",
+                ("mum", "dad"),
+                "Lunch at my parents'",
+                closeness=close(5, 7),
+                place="parents' house",
+                initiated="them",
+                phones=rng.choice(("yes", "partly")),
+                tags=("family",),
+            )
         if wd == 5 and due("hannah", d) and rng.random() < social:
-            add(d, 10.5, rng.uniform(70, 120), "in-person", ("hannah",), "Coffee and a walk with Hannah",
-                closeness=close(4, 6), place="Tempelhofer Feld", initiated=rng.choice(("me", "them")),
-                phones="yes", tags=("walk",))
+            add(
+                d,
+                10.5,
+                rng.uniform(70, 120),
+                "in-person",
+                ("hannah",),
+                "Coffee and a walk with Hannah",
+                closeness=close(4, 6),
+                place="Tempelhofer Feld",
+                initiated=rng.choice(("me", "them")),
+                phones="yes",
+                tags=("walk",),
+            )
         if wd == 5 and due("boardgames", d) and rng.random() < social + 0.2:
-            add(d, 19, rng.uniform(180, 260), "in-person", ("ben", "chloe", "yusuf"), "Board games night",
-                closeness=close(4, 6), place="Ben's flat", initiated="them", phones="partly", tags=("games",))
+            add(
+                d,
+                19,
+                rng.uniform(180, 260),
+                "in-person",
+                ("ben", "chloe", "yusuf"),
+                "Board games night",
+                closeness=close(4, 6),
+                place="Ben's flat",
+                initiated="them",
+                phones="partly",
+                tags=("games",),
+            )
         if wd == 5 and due("lena_in", d):
-            add(d, 14, rng.uniform(150, 300), "in-person", ("lena",), "Lena visiting",
-                closeness=close(5, 7), place="my place", initiated="mutual", phones="yes", tags=("family",))
+            add(
+                d,
+                14,
+                rng.uniform(150, 300),
+                "in-person",
+                ("lena",),
+                "Lena visiting",
+                closeness=close(5, 7),
+                place="my place",
+                initiated="mutual",
+                phones="yes",
+                tags=("family",),
+            )
         if wd == 6 and due("lena_video", d):
-            add(d, 20, rng.uniform(30, 70), "video", ("lena",), "Video call with Lena",
-                closeness=close(4, 6), initiated=rng.choice(("me", "them")), tags=("family",))
+            add(
+                d,
+                20,
+                rng.uniform(30, 70),
+                "video",
+                ("lena",),
+                "Video call with Lena",
+                closeness=close(4, 6),
+                initiated=rng.choice(("me", "them")),
+                tags=("family",),
+            )
         if wd in (2, 6) and due("priya_video", d):
-            add(d, 20.5, rng.uniform(40, 90), "video", ("priya",), "Catch-up with Priya",
-                closeness=close(4, 6), initiated=rng.choice(("me", "them")))
+            add(
+                d,
+                20.5,
+                rng.uniform(40, 90),
+                "video",
+                ("priya",),
+                "Catch-up with Priya",
+                closeness=close(4, 6),
+                initiated=rng.choice(("me", "them")),
+            )
         if wd == 5 and due("priya_visit", d):
-            add(d, 11, rng.uniform(300, 480), "in-person", ("priya", "sam"), "Priya back in town",
-                closeness=close(6, 7, 0), place="the lake", initiated="them", phones="yes", tags=("visit",))
+            add(
+                d,
+                11,
+                rng.uniform(300, 480),
+                "in-person",
+                ("priya", "sam"),
+                "Priya back in town",
+                closeness=close(6, 7, 0),
+                place="the lake",
+                initiated="them",
+                phones="yes",
+                tags=("visit",),
+            )
         if due("grandma", d):
-            add(d, 17 + rng.random(), rng.uniform(15, 30), "voice", ("grandma",), "Called Grandma",
-                closeness=close(4, 6), initiated="me", tags=("family",))
+            add(
+                d,
+                17 + rng.random(),
+                rng.uniform(15, 30),
+                "voice",
+                ("grandma",),
+                "Called Grandma",
+                closeness=close(4, 6),
+                initiated="me",
+                tags=("family",),
+            )
         if wd >= 5 and due("nora", d) and rng.random() < social:
-            add(d, 16, rng.uniform(60, 120), "in-person", ("nora",), "Ran into Nora at the market",
-                closeness=close(3, 5), place="market", initiated="them", phones="no")
+            add(
+                d,
+                16,
+                rng.uniform(60, 120),
+                "in-person",
+                ("nora",),
+                "Ran into Nora at the market",
+                closeness=close(3, 5),
+                place="market",
+                initiated="them",
+                phones="no",
+            )
         if due("tom", d):
-            add(d, 18.2 + rng.random(), rng.uniform(4, 12), "in-person", ("tom",), "Chat in the stairwell",
-                closeness=close(2, 4, 0.4), place="stairwell", initiated=rng.choice(("me", "them")), phones="no")
+            add(
+                d,
+                18.2 + rng.random(),
+                rng.uniform(4, 12),
+                "in-person",
+                ("tom",),
+                "Chat in the stairwell",
+                closeness=close(2, 4, 0.4),
+                place="stairwell",
+                initiated=rng.choice(("me", "them")),
+                phones="no",
+            )
         for _ in range(rng.choice((2, 3, 3, 4, 4, 5)) - (1 if lone else 0)):
             who = rng.choice(friends)
-            add(d, rng.uniform(9, 23), rng.uniform(3, 25), "text", (who,), "Texting",
-                closeness=close(2, 4, 0.5), initiated=rng.choice(("me", "them")))
+            add(
+                d,
+                rng.uniform(9, 23),
+                rng.uniform(3, 25),
+                "text",
+                (who,),
+                "Texting",
+                closeness=close(2, 4, 0.5),
+                initiated=rng.choice(("me", "them")),
+            )
     return out
 
 
@@ -335,8 +605,7 @@ def _spans(rng, zone, first, days, lonely, interactions, now_epoch):
         day_first: int | None = None
         for bs, be, kind in blocks:
             lo, hi = zone.epoch(d, _h(bs)), zone.epoch(d, _h(be))
-            if hi > now_epoch:
-                hi = now_epoch
+            hi = min(hi, now_epoch)
             if hi - lo < 60:
                 continue
             mix = _WORK_MIX if kind == "work" else (_LONELY_MIX if lone else _LEISURE_MIX)

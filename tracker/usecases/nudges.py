@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from tracker.config import Config, Nudges
@@ -60,20 +60,28 @@ def overdue_message(d) -> Nudge:
 def routine_message(r: dict) -> Nudge:
     left = "today is the last day" if r["days_left"] <= 1 else f"{r['days_left']} days left"
     streak = f" (a {r['current_streak']}-period streak)" if r["current_streak"] >= 2 else ""
-    return Nudge("routine", f"{r['name']} hasn't happened yet this time{streak}: {left}. Still on?",
-                 f"offscreen routine show {_quote(r['name'])}")
+    return Nudge(
+        "routine",
+        f"{r['name']} hasn't happened yet this time{streak}: {left}. Still on?",
+        f"offscreen routine show {_quote(r['name'])}",
+    )
 
 
 def idle_message(span: dict) -> Nudge:
-    return Nudge("from-idle", f"Welcome back. You were away {format_duration(span['minutes'])}: were you with people?",
-                 "offscreen log --from-idle")
+    return Nudge(
+        "from-idle",
+        f"Welcome back. You were away {format_duration(span['minutes'])}: were you with people?",
+        "offscreen log --from-idle",
+    )
 
 
 def _quote(s: str) -> str:
     return f'"{s}"' if " " in s else s
 
 
-def choose(now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=(), idle_span: dict | None = None) -> Nudge | None:
+def choose(
+    now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=(), idle_span: dict | None = None
+) -> Nudge | None:
     """Pick today's nudge, or None (off, quiet hours, already sent today, nothing to say).
 
     NOW is aware local time; idle_span's end_utc is naive UTC; overdue are cadence.Due items
@@ -84,7 +92,7 @@ def choose(now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=
     if in_quiet_hours(now.astimezone().time(), cfg.quiet_start, cfg.quiet_end):
         return None
     if idle_span is not None:
-        now_utc = now.astimezone(timezone.utc).replace(tzinfo=None)
+        now_utc = now.astimezone(UTC).replace(tzinfo=None)
         if timedelta(0) <= now_utc - idle_span["end_utc"] <= RETURN_WINDOW:
             return idle_message(idle_span)
     if at_risk:
@@ -95,13 +103,16 @@ def choose(now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=
     return None
 
 
-def deliver(nudge: Nudge, *, env: dict | None = None, log_file: Path | None = None, command: str = "notify-send") -> str:
+def deliver(
+    nudge: Nudge, *, env: dict | None = None, log_file: Path | None = None, command: str = "notify-send"
+) -> str:
     """Show NUDGE as a desktop notification. Returns 'desktop' or 'failed: why'; never raises."""
     # Most servers (GNOME, KDE, dunst) render body markup: a name like "Tom & Jerry" must be escaped.
     argv = [command, "--app-name=offscreen", "--urgency=low", "offscreen", html.escape(nudge.text(), quote=False)]
     try:
-        p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=NOTIFY_TIMEOUT,
-                           stdin=subprocess.DEVNULL)
+        p = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=NOTIFY_TIMEOUT, stdin=subprocess.DEVNULL
+        )
         if p.returncode == 0:
             return "desktop"
         why = f"{command} exited {p.returncode}: {' '.join((p.stderr or '').split())[:200]}"
@@ -130,8 +141,8 @@ def _log(log_file: Path | None, line: str) -> None:
 
 def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -> tuple[Nudge | None, str | None]:
     """Choose today's nudge from the database, claim the day, deliver. Returns (nudge, delivery)."""
-    from tracker.usecases import practice
     from tracker.store import practice as sp
+    from tracker.usecases import practice
 
     cfg: Config = app.config
     day = local_day(now, cfg.general.day_start_hour)
@@ -144,7 +155,9 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
         if idle is not None and sp.interactions_overlap(con, idle["start_utc"], idle["end_utc"]):
             idle = None  # already logged what happened while away: nothing to ask
         nudge = choose(
-            now, cfg.nudges, sent_today=sent,
+            now,
+            cfg.nudges,
+            sent_today=sent,
             overdue=practice.people_due(con, now, cfg),
             at_risk=practice.routines_at_risk(con, now, cfg),
             idle_span=idle,

@@ -7,15 +7,12 @@ cadence.py and streaks.py. `now` is always a parameter (aware datetime).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from tracker.domain import cadence
-from tracker.domain import streaks
 from tracker.config import Config
-from tracker.errors import UserError
+from tracker.domain import cadence, streaks
 from tracker.domain.times import local_day
-
-UTC = timezone.utc
+from tracker.errors import UserError
 
 MOODS = ("awful", "bad", "meh", "good", "great")  # 1..5
 UCLA_ANSWERS = ("hardly ever", "some of the time", "often")  # 1..3
@@ -59,8 +56,18 @@ def parse_connected(text) -> int:
 
 def parse_ucla(text: str, item: str = "answer") -> int:
     t = " ".join(str(text).strip().lower().replace("-", " ").replace("_", " ").split())
-    aliases = {"hardly ever": 1, "hardly": 1, "rarely": 1, "1": 1, "some of the time": 2, "some": 2,
-               "sometimes": 2, "2": 2, "often": 3, "3": 3}
+    aliases = {
+        "hardly ever": 1,
+        "hardly": 1,
+        "rarely": 1,
+        "1": 1,
+        "some of the time": 2,
+        "some": 2,
+        "sometimes": 2,
+        "2": 2,
+        "often": 3,
+        "3": 3,
+    }
     if t in aliases:
         return aliases[t]
     raise UserError(f"{item} {text!r}: use hardly-ever (1), some (2) or often (3)")
@@ -68,9 +75,18 @@ def parse_ucla(text: str, item: str = "answer") -> int:
 
 def parse_lonely(text: str) -> str:
     t = " ".join(str(text).strip().lower().replace("-", " ").replace("_", " ").split())
-    aliases = {"often": "often/always", "always": "often/always", "often/always": "often/always",
-               "some": "some of the time", "some of the time": "some of the time", "sometimes": "some of the time",
-               "occasionally": "occasionally", "hardly ever": "hardly ever", "hardly": "hardly ever", "never": "never"}
+    aliases = {
+        "often": "often/always",
+        "always": "often/always",
+        "often/always": "often/always",
+        "some": "some of the time",
+        "some of the time": "some of the time",
+        "sometimes": "some of the time",
+        "occasionally": "occasionally",
+        "hardly ever": "hardly ever",
+        "hardly": "hardly ever",
+        "never": "never",
+    }
     if t in aliases:
         return aliases[t]
     raise UserError(f"lonely {text!r}: use often, some, occasionally, hardly-ever or never")
@@ -114,9 +130,16 @@ def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
     out = []
     for r in sp.cadence_rows(con, naive_utc(now)):
         d = cadence.due(
-            r["id"], r["name"], tier=r["tier"], every_days=r["every_days"], max_days=r["max_days"],
-            last_seen=aware(r["last_seen"]), added_at=aware(r["created_at"]), now=now,
-            defaults=config.cadence, day_start_hour=config.general.day_start_hour,
+            r["id"],
+            r["name"],
+            tier=r["tier"],
+            every_days=r["every_days"],
+            max_days=r["max_days"],
+            last_seen=aware(r["last_seen"]),
+            added_at=aware(r["created_at"]),
+            now=now,
+            defaults=config.cadence,
+            day_start_hour=config.general.day_start_hour,
         )
         if d is not None:
             out.append(d)
@@ -133,8 +156,14 @@ def routine_summary(con, routine: dict, now: datetime, config: Config) -> streak
     dsh = config.general.day_start_hour
     today = local_day(now, dsh)
     held = [local_day(aware(t), dsh) for t in sp.routine_held_times(con, routine["id"])]
-    return streaks.summarize(routine["unit"], routine["every_n"], routine["starts_on"], today,
-                             [d for d in held if d <= today], sp.routine_skips(con, routine["id"]))
+    return streaks.summarize(
+        routine["unit"],
+        routine["every_n"],
+        routine["starts_on"],
+        today,
+        [d for d in held if d <= today],
+        sp.routine_skips(con, routine["id"]),
+    )
 
 
 def routine_json(routine: dict, s: streaks.Summary, today: date, last: int | None = None) -> dict:
@@ -146,12 +175,22 @@ def routine_json(routine: dict, s: streaks.Summary, today: date, last: int | Non
         "with": routine["people"],
         "starts_on": routine["starts_on"].isoformat(),
         "this_period": cur.status if cur else None,
-        "held": s.held, "missed": s.missed, "skipped": s.skipped,
+        "held": s.held,
+        "missed": s.missed,
+        "skipped": s.skipped,
         "adherence": None if s.adherence is None else round(s.adherence, 3),
-        "current_streak": s.current_streak, "longest_streak": s.longest_streak,
+        "current_streak": s.current_streak,
+        "longest_streak": s.longest_streak,
         "at_risk": streaks.at_risk(s, routine["unit"], routine["on_weekday"], today),
-        "periods": [{"start": p.start.isoformat(), "end": (p.end - timedelta(days=1)).isoformat(),
-                     "status": p.status, "held": p.held_count} for p in periods],
+        "periods": [
+            {
+                "start": p.start.isoformat(),
+                "end": (p.end - timedelta(days=1)).isoformat(),
+                "status": p.status,
+                "held": p.held_count,
+            }
+            for p in periods
+        ],
     }
 
 
@@ -163,8 +202,9 @@ def routines_at_risk(con, now: datetime, config: Config) -> list[dict]:
     for r in sp.list_routines(con):
         s = routine_summary(con, r, now, config)
         if streaks.at_risk(s, r["unit"], r["on_weekday"], today):
-            out.append({"name": r["name"], "current_streak": s.current_streak,
-                        "days_left": (s.periods[-1].end - today).days})
+            out.append(
+                {"name": r["name"], "current_streak": s.current_streak, "days_left": (s.periods[-1].end - today).days}
+            )
     return out
 
 

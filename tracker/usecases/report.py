@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tracker.domain.times import format_duration
-
-from tracker.store import dashboard as queries
 from dashboards.views import Range
+from tracker.domain.times import format_duration
+from tracker.store import dashboard as queries
 
 PERIODS = {"week": 7, "month": 30}
 
@@ -26,7 +25,7 @@ def ranges(period: str, now_utc: datetime, base: Range) -> tuple[Range, Range]:
 
 def _iso_local(utc_naive: datetime, tz: str) -> str:
     """Naive UTC -> local ISO 8601 with offset, to the second, like interactions JSON (r4)."""
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
+    return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
 def _change(now: float, before: float) -> float | None:
@@ -42,9 +41,17 @@ def build(con, period: str, now_utc: datetime, base: Range) -> dict:
 
     apps = queries.top_apps(con, cur)
     people = queries.people_status(con, cur)["people"]
-    not_seen = [{"name": p["name"], "days_since": p["days_since"], "status": p["status"], "max": p["max"],
-                 "never_met": p["never_met"]}
-                for p in people if p["status"] in ("overdue", "late")]
+    not_seen = [
+        {
+            "name": p["name"],
+            "days_since": p["days_since"],
+            "status": p["status"],
+            "max": p["max"],
+            "never_met": p["never_met"],
+        }
+        for p in people
+        if p["status"] in ("overdue", "late")
+    ]
     r_cur, r_prev = ratio(t_cur), ratio(t_prev)
     from tracker.store.practice import checkin_trends
 
@@ -54,13 +61,16 @@ def build(con, period: str, now_utc: datetime, base: Range) -> dict:
 
     return {
         "period": period,
-        "since": _iso_local(cur.since_utc, base.tz), "until": _iso_local(cur.until_utc, base.tz),
+        "since": _iso_local(cur.since_utc, base.tz),
+        "until": _iso_local(cur.until_utc, base.tz),
         "previous_since": _iso_local(prev.since_utc, base.tz),
         "current": {**t_cur, "f2f_per_screen_hour_min": r_cur},
         "previous": {**t_prev, "f2f_per_screen_hour_min": r_prev},
-        "change_pct": {"screen_h": _change(t_cur["screen_h"], t_prev["screen_h"]),
-                       "f2f_h": _change(t_cur["f2f_h"], t_prev["f2f_h"]),
-                       "f2f_per_screen_hour_min": _change(r_cur or 0, r_prev or 0) if r_prev else None},
+        "change_pct": {
+            "screen_h": _change(t_cur["screen_h"], t_prev["screen_h"]),
+            "f2f_h": _change(t_cur["f2f_h"], t_prev["f2f_h"]),
+            "f2f_per_screen_hour_min": _change(r_cur or 0, r_prev or 0) if r_prev else None,
+        },
         "top_apps": apps["apps"],
         "categories": apps["categories"][:5],
         "not_seen": not_seen,
@@ -77,20 +87,29 @@ def render(s: dict) -> str:
     c, p, ch = s["current"], s["previous"], s["change_pct"]
     n = PERIODS[s["period"]]
     lines = [f"Last {n} days, compared with the {n} days before:"]
-    lines.append(f"  Screen time   {format_duration(c['screen_h'] * 60):>8}  "
-                 f"(was {format_duration(p['screen_h'] * 60)}{_pct(ch['screen_h'])})")
+    lines.append(
+        f"  Screen time   {format_duration(c['screen_h'] * 60):>8}  "
+        f"(was {format_duration(p['screen_h'] * 60)}{_pct(ch['screen_h'])})"
+    )
     lines.append(f"    social media {format_duration(c['social_h'] * 60):>7}")
-    lines.append(f"  Face-to-face  {format_duration(c['f2f_h'] * 60):>8}  "
-                 f"(was {format_duration(p['f2f_h'] * 60)}{_pct(ch['f2f_h'])})")
+    lines.append(
+        f"  Face-to-face  {format_duration(c['f2f_h'] * 60):>8}  "
+        f"(was {format_duration(p['f2f_h'] * 60)}{_pct(ch['f2f_h'])})"
+    )
     if c["f2f_per_screen_hour_min"] is not None:
         was = p["f2f_per_screen_hour_min"]
-        lines.append(f"  Ratio         {c['f2f_per_screen_hour_min']:.1f} min face-to-face per screen hour"
-                     + (f" (was {was:.1f})" if was is not None else ""))
+        lines.append(
+            f"  Ratio         {c['f2f_per_screen_hour_min']:.1f} min face-to-face per screen hour"
+            + (f" (was {was:.1f})" if was is not None else "")
+        )
     lines.append(f"  Interactions  {c['interactions']}, people met in person: {c['people_in_person']}")
     ck = s.get("checkins", {})
     parts = []
-    for key, label, scale in (("mood", "mood", "/5"), ("connected", "connected", "/10"),
-                              ("ucla3", "loneliness (UCLA-3, higher = lonelier)", "/9")):
+    for key, label, scale in (
+        ("mood", "mood", "/5"),
+        ("connected", "connected", "/10"),
+        ("ucla3", "loneliness (UCLA-3, higher = lonelier)", "/9"),
+    ):
         now_, was = ck.get("current", {}).get(key, {}), ck.get("previous", {}).get(key, {})
         if now_.get("n"):
             was_txt = f" (was {was['mean']:.1f})" if was.get("n") else ""
@@ -100,8 +119,9 @@ def render(s: dict) -> str:
     if s["top_apps"]:
         lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
     if s["categories"]:
-        lines.append("Categories: " + ", ".join(f"{k['category']} {format_duration(k['hours'] * 60)}"
-                                                for k in s["categories"]))
+        lines.append(
+            "Categories: " + ", ".join(f"{k['category']} {format_duration(k['hours'] * 60)}" for k in s["categories"])
+        )
     if s["not_seen"]:
         lines.append("Not seen for a while:")
         for x in s["not_seen"]:

@@ -9,8 +9,8 @@ def today(app, now: datetime | None = None) -> dict:
     """Today's totals (local day with config general.day_start_hour), after draining the queue."""
     from datetime import timedelta
 
-    from tracker.store import activity
     from tracker.domain.times import day_start, local_day
+    from tracker.store import activity
 
     hour = app.config.general.day_start_hour
     now = (now or datetime.now().astimezone()).astimezone()
@@ -27,6 +27,10 @@ def today(app, now: datetime | None = None) -> dict:
         entry["seconds"] = round(entry["seconds"])
     from tracker.daemon.loop import running_pid
 
-    return {"day": day.isoformat(), "since": since.isoformat(timespec="seconds"),
-            "until": until.isoformat(timespec="seconds"), **data,
-            "daemon_running": running_pid(app.paths.daemon_lock) is not None}
+    return {
+        "day": day.isoformat(),
+        "since": since.isoformat(timespec="seconds"),
+        "until": until.isoformat(timespec="seconds"),
+        **data,
+        "daemon_running": running_pid(app.paths.daemon_lock) is not None,
+    }
