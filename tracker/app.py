@@ -7,6 +7,8 @@ global, so a test can point an App at a tmp_path database without monkeypatching
 from __future__ import annotations
 
 from collections.abc import Iterator
+import os
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,17 +17,59 @@ from typing import TYPE_CHECKING
 from tracker.paths import Paths, resolve
 
 if TYPE_CHECKING:  # imported lazily below: `offscreen log` and --help never read the config (~25 ms)
+    from datetime import datetime, tzinfo
+
     from tracker import config as config_mod
+    from tracker.domain.times import Calendar
+
+# A testing aid, documented in the README: pins "now" for every command of one process (an ISO 8601
+# time with offset), so tests, subprocess tests too, never depend on the day or hour they run at.
+NOW_VAR = "OFFSCREEN_NOW"
 
 
 @dataclass
 class App:
     paths: Paths
     _config: config_mod.Config | None = field(default=None, repr=False)
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
 
     @classmethod
-    def create(cls, db: str | None = None, env: dict[str, str] | None = None) -> App:
-        return cls(paths=resolve(db=db, env=env))
+    def create(cls, db: str | None = None, env: Mapping[str, str] | None = None) -> App:
+        env = dict(os.environ if env is None else env)
+        return cls(paths=resolve(db=db, env=env), env=env)
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The local zone, worked out once for this process."""
+        from tracker.domain.times import local_zone
+
+        return local_zone(self.env)
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        """THE calendar: local zone and the hour local days start at (config general.day_start_hour)."""
+        from tracker.domain.times import Calendar
+
+        return Calendar(self.zone, self.config.general.day_start_hour)
+
+    def now(self) -> datetime:
+        """Now, aware, in the local zone; pinned by $OFFSCREEN_NOW when set (a testing aid)."""
+        from datetime import datetime
+
+        from tracker.domain.times import UTC, in_zone
+
+        pinned = self.env.get(NOW_VAR)
+        if not pinned:
+            return in_zone(datetime.now(UTC), self.zone)
+        try:
+            at = datetime.fromisoformat(pinned)
+        except ValueError:
+            from tracker.errors import UserError
+
+            raise UserError(
+                f"${NOW_VAR}={pinned!r}: use ISO 8601 with an offset, like 2026-11-30T12:00+01:00"
+            ) from None
+        return in_zone(at if at.tzinfo else at.replace(tzinfo=self.zone), self.zone)
 
     @cached_property
     def config(self) -> config_mod.Config:

@@ -1,32 +1,198 @@
-"""Parse what people type for times, durations and date ranges. Pure: `now` is a parameter.
+"""Time in one place: the local calendar, the storage convention, and parsing what people type.
 
-All results are timezone-aware; naive input is local time (the process's TZ).
+- `Calendar` is THE calendar: the local zone (worked out once, by `local_zone()`) and the hour
+  local days start at (config general.day_start_hour). Every day boundary offscreen draws, for
+  `today`, `report`, the dashboard, cadences, streaks and nudges, comes from one of its methods.
+- Storage is naive UTC (`to_storage` / `from_storage`); local time is for display and day
+  boundaries only (`Calendar.local`, `Calendar.iso`).
+- The parsers are pure: `now` is a parameter (an aware datetime in the calendar's zone, from
+  `App.now()`), and naive input is wall time in the calendar's zone.
 Errors are UserError with a message that says what is accepted.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import date, datetime, time, timedelta
+import time as _time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import UserError
 
-WHEN_HELP = "ISO 8601 (2026-11-26T19:30), 'YYYY-MM-DD HH:MM', 'HH:MM' (today), 'yesterday HH:MM', 'fri HH:MM', 'now' or '2h ago'"
+WHEN_HELP = (
+    "ISO 8601 (2026-11-26T19:30), 'YYYY-MM-DD HH:MM', 'HH:MM' (today), 'yesterday HH:MM', 'fri HH:MM', "
+    "'now' or '2h ago'"
+)
 DURATION_HELP = "like 90m, 1h30m, 1.5h or 1:30 (more than 0, at most 24h)"
 DATE_HELP = "a date (2026-11-01), 'today', 'yesterday', 'Nd' / 'Nw' (days / weeks ago) or an ISO 8601 time"
 MAX_DURATION_MIN = 24 * 60
 # A clock a little ahead of another (or a typed 'now' a second late) is not "the future".
 FUTURE_TOLERANCE = timedelta(minutes=1)
 
+
+# --- the local zone ---------------------------------------------------------------------------
+
+
+class SystemZone(tzinfo):
+    """The C library's idea of local time, for a $TZ that names no zone file (a POSIX rule such
+    as 'XYZ-3'): the same answers `datetime.astimezone()` gives, as a tzinfo."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        if dt is None:
+            return timedelta(seconds=-_time.timezone)
+        stamp = _time.mktime((*dt.replace(tzinfo=None).timetuple()[:8], -1))
+        return timedelta(seconds=_time.localtime(stamp).tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return _time.tzname[0]
+
+    def fromutc(self, dt: datetime) -> datetime:
+        stamp = (dt.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
+        return dt + timedelta(seconds=_time.localtime(stamp).tm_gmtoff)
+
+    def __repr__(self) -> str:
+        return f"SystemZone({_time.tzname[0]})"
+
+
+def local_zone(env: Mapping[str, str] | None = None, localtime: Path = Path("/etc/localtime")) -> tzinfo:
+    """The local zone, worked out once per process: $TZ (a zone name such as Europe/Berlin, CET or
+    EST5EDT, or a zone file's path), else /etc/localtime, else UTC."""
+    env = os.environ if env is None else env
+    tz = env.get("TZ")
+    if tz is not None:
+        name = tz.removeprefix(":")
+        if not name:
+            return UTC  # TZ set but empty means UTC to the C library too
+        try:
+            if name.startswith("/"):
+                with open(name, "rb") as fh:
+                    return ZoneInfo.from_file(fh, key=name)
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return SystemZone()
+    try:
+        target = os.path.realpath(localtime)
+        if "zoneinfo/" in target:
+            return ZoneInfo(target.split("zoneinfo/", 1)[1])
+        with open(localtime, "rb") as fh:
+            return ZoneInfo.from_file(fh, key="localtime")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC
+
+
+def in_zone(dt: datetime, zone: tzinfo) -> datetime:
+    """DT as local time in ZONE, carried as a fixed UTC offset (what `astimezone()` gives).
+
+    Never hand out datetimes whose tzinfo is a ZoneInfo: Python subtracts two of them with the
+    same tzinfo as wall times, so a day across a DST change would come out 24 hours long.
+    """
+    local = dt.astimezone(zone)
+    offset = local.utcoffset()
+    assert offset is not None
+    return local.replace(tzinfo=timezone(offset, local.tzname()))
+
+
+def zone_name(zone: tzinfo) -> str:
+    """A name for display: the IANA key when there is one."""
+    return getattr(zone, "key", None) or zone.tzname(None) or "local"
+
+
+# --- storage: naive UTC -----------------------------------------------------------------------
+
+
+def utc_now() -> datetime:
+    """Aware UTC now. Commands take their `now` from App.now(); this is for the daemon and files."""
+    return datetime.now(UTC)
+
+
+def to_storage(dt: datetime) -> datetime:
+    """Aware datetime -> naive UTC, the storage convention."""
+    if dt.tzinfo is None:
+        raise ValueError(f"naive datetime {dt!r}: give a zone (storage is UTC)")
+    return dt.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_storage(dt: datetime | None) -> datetime | None:
+    """Stored naive UTC -> aware UTC (None stays None)."""
+    return None if dt is None else dt.replace(tzinfo=UTC)
+
+
+# --- the calendar -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Local days in one zone, starting at `day_start_hour` (a night out belongs to its evening)."""
+
+    zone: tzinfo = UTC
+    day_start_hour: int = 0
+
+    @property
+    def name(self) -> str:
+        return zone_name(self.zone)
+
+    def local(self, dt: datetime) -> datetime:
+        """An instant in local time (a fixed offset, see `in_zone`). Naive input is stored naive UTC."""
+        return in_zone(dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC), self.zone)
+
+    def iso(self, dt: datetime | None) -> str | None:
+        """Local ISO 8601 with offset, to the second (naive input is stored naive UTC)."""
+        return None if dt is None else self.local(dt).isoformat(timespec="seconds")
+
+    def wall(self, day: date, t: time) -> datetime:
+        """Local wall time T on DAY as an aware instant (fold=0: the first of a repeated hour)."""
+        return in_zone(datetime.combine(day, t, tzinfo=self.zone), self.zone)
+
+    def day_of(self, dt: datetime) -> date:
+        """The local day an instant belongs to (naive input is stored naive UTC)."""
+        return (self.local(dt).replace(tzinfo=None) - timedelta(hours=self.day_start_hour)).date()
+
+    def day_start(self, day: date) -> datetime:
+        """The aware instant local DAY begins."""
+        return self.wall(day, time(self.day_start_hour))
+
+    def day_bounds(self, day: date) -> tuple[datetime, datetime]:
+        """Aware start and end (exclusive) of local DAY: 23 or 25 hours long across DST."""
+        return self.day_start(day), self.day_start(day + timedelta(days=1))
+
+    def days_between(self, earlier: datetime, later: datetime) -> int:
+        """Whole local days from EARLIER's day to LATER's day (0 = the same local day)."""
+        return (self.day_of(later) - self.day_of(earlier)).days
+
+    def days(self, since: datetime, until: datetime) -> list[tuple[date, datetime, datetime]]:
+        """Every local day touching [since, until), each with its bounds clipped to the range."""
+        out = []
+        day = self.day_of(since)
+        while True:
+            start, end = self.day_bounds(day)
+            if start >= until:
+                return out
+            out.append((day, max(start, since), min(end, until)))
+            day += timedelta(days=1)
+
+
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
+def _now_or_clock(now: datetime | None) -> datetime:
+    # TRANSITIONAL: removed once every caller passes App.now().
+    if now is None:
+        return in_zone(datetime.now(UTC), local_zone())
+    if now.tzinfo is None:
+        return in_zone(now.replace(tzinfo=local_zone()), local_zone())
+    return now
+
+
 def local_now() -> datetime:
-    return datetime.now().astimezone()
-
-
-def _localize(dt: datetime) -> datetime:
-    return dt.astimezone() if dt.tzinfo is None else dt
+    # TRANSITIONAL: removed once every caller passes App.now().
+    return in_zone(datetime.now(UTC), local_zone())
 
 
 def _hhmm(text: str) -> time | None:
@@ -39,14 +205,17 @@ def _hhmm(text: str) -> time | None:
     return time(h, mi, s)
 
 
-def _on_day(day: date, t: time) -> datetime:
+def _on_day(day: date, t: time, zone: tzinfo) -> datetime:
     # Local wall time on DAY; fold=0 picks the first of two repeated hours in autumn.
-    return datetime.combine(day, t).astimezone()
+    return in_zone(datetime.combine(day, t, tzinfo=zone), zone)
 
 
-def parse_when(text: str, now: datetime | None = None, *, allow_future: bool = False) -> datetime:
-    """Parse a point in time. Rejects the future unless allow_future."""
-    now = _localize(now or local_now())
+def parse_when(
+    text: str, now: datetime | None = None, *, allow_future: bool = False, zone: tzinfo | None = None
+) -> datetime:
+    """Parse a point in time; wall times are in ZONE. Rejects the future unless allow_future."""
+    now = _now_or_clock(now)
+    zone = zone or local_zone()  # TRANSITIONAL default: callers pass app.zone
     raw = " ".join(str(text).strip().lower().split())
     if not raw:
         raise UserError(f"empty time; use {WHEN_HELP}")
@@ -57,7 +226,7 @@ def parse_when(text: str, now: datetime | None = None, *, allow_future: bool = F
         n, unit = float(m.group(1)), m.group(2)[0]
         result = now - timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: n})
     elif (t := _hhmm(raw)) is not None:
-        result = _on_day(now.date(), t)
+        result = _on_day(now.date(), t, zone)
     elif m := re.fullmatch(
         r"(today|yesterday|" + "|".join(_DAYS) + r"|" + "|".join(d[:3] for d in _DAYS) + r")\s+(\S+)", raw
     ):
@@ -73,13 +242,14 @@ def parse_when(text: str, now: datetime | None = None, *, allow_future: bool = F
             idx = next(i for i, d in enumerate(_DAYS) if d.startswith(word))
             back = (now.weekday() - idx) % 7
             day = now.date() - timedelta(days=back)
-            if back == 0 and _on_day(day, t) > now:
+            if back == 0 and _on_day(day, t, zone) > now:
                 day -= timedelta(days=7)  # "fri 19:00" typed on Friday afternoon means last week
-        result = _on_day(day, t)
+        result = _on_day(day, t, zone)
     else:
         iso = raw.upper().replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", raw) else raw.upper()
         try:
-            result = _localize(datetime.fromisoformat(iso))
+            parsed = datetime.fromisoformat(iso)
+            result = parsed if parsed.tzinfo is not None else in_zone(parsed.replace(tzinfo=zone), zone)
         except ValueError:
             if re.match(r"\d{4}-\d{1,2}-\d{1,2}", raw):
                 raise UserError(f"impossible date or time {text!r}; use {WHEN_HELP}") from None
@@ -117,36 +287,44 @@ def format_duration(minutes: float) -> str:
 
 
 def day_start(day: date, day_start_hour: int = 0) -> datetime:
-    """The aware local instant a (possibly shifted) local day begins."""
-    return _on_day(day, time(day_start_hour))
+    # TRANSITIONAL: use Calendar.day_start.
+    return Calendar(local_zone(), day_start_hour).day_start(day)
 
 
 def local_day(dt: datetime, day_start_hour: int = 0) -> date:
-    """The local day an instant belongs to, with days starting at day_start_hour."""
-    return (_localize(dt).astimezone() - timedelta(hours=day_start_hour)).date()
+    # TRANSITIONAL: use Calendar.day_of.
+    return Calendar(local_zone(), day_start_hour).day_of(dt if dt.tzinfo else dt.astimezone())
 
 
-def parse_bound(text: str, now: datetime | None = None, *, end: bool = False, day_start_hour: int = 0) -> datetime:
-    """Parse --since / --until. A bare date means the start of that day (--until: its end)."""
-    now = _localize(now or local_now())
+def parse_bound(
+    text: str,
+    now: datetime | None = None,
+    *,
+    end: bool = False,
+    day_start_hour: int = 0,
+    cal: Calendar | None = None,
+) -> datetime:
+    """Parse --since / --until. A bare date means the start of that local day (--until: its end)."""
+    now = _now_or_clock(now)
+    cal = cal or Calendar(local_zone(), day_start_hour)  # TRANSITIONAL default: callers pass app.calendar
     raw = str(text).strip().lower()
     day: date | None = None
     if raw == "today":
-        day = local_day(now, day_start_hour)
+        day = cal.day_of(now)
     elif raw == "yesterday":
-        day = local_day(now, day_start_hour) - timedelta(days=1)
+        day = cal.day_of(now) - timedelta(days=1)
     elif m := re.fullmatch(r"(\d+)\s*([dw])", raw):
         n = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
-        day = local_day(now, day_start_hour) - timedelta(days=n)
+        day = cal.day_of(now) - timedelta(days=n)
     elif re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", raw):
         try:
             day = date.fromisoformat(raw if len(raw) == 10 else "-".join(p.zfill(2) for p in raw.split("-")))
         except ValueError:
             raise UserError(f"impossible date {text!r}; use {DATE_HELP}") from None
     if day is not None:
-        return day_start(day + timedelta(days=1) if end else day, day_start_hour)
+        return cal.day_start(day + timedelta(days=1) if end else day)
     try:
-        return parse_when(text, now, allow_future=True)
+        return parse_when(text, now, allow_future=True, zone=cal.zone)
     except UserError:
         raise UserError(f"cannot read date {text!r}; use {DATE_HELP}") from None
 
@@ -158,13 +336,15 @@ def parse_range(
     *,
     default_days: int | None = None,
     day_start_hour: int = 0,
+    cal: Calendar | None = None,
 ) -> tuple[datetime | None, datetime | None]:
     """Parse a --since/--until pair; checks since < until. default_days fills a missing --since."""
-    now = _localize(now or local_now())
-    lo = parse_bound(since, now, day_start_hour=day_start_hour) if since else None
-    hi = parse_bound(until, now, end=True, day_start_hour=day_start_hour) if until else None
+    now = _now_or_clock(now)
+    cal = cal or Calendar(local_zone(), day_start_hour)  # TRANSITIONAL default: callers pass app.calendar
+    lo = parse_bound(since, now, cal=cal) if since else None
+    hi = parse_bound(until, now, end=True, cal=cal) if until else None
     if lo is None and default_days is not None:
-        lo = day_start(local_day(now, day_start_hour) - timedelta(days=default_days - 1), day_start_hour)
+        lo = cal.day_start(cal.day_of(now) - timedelta(days=default_days - 1))
     if lo is not None and hi is not None and lo >= hi:
         raise UserError(f"--since ({since}) must be before --until ({until})")
     return lo, hi
