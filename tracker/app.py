@@ -6,9 +6,8 @@ global, so a test can point an App at a tmp_path database without monkeypatching
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
