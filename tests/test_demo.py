@@ -1,4 +1,4 @@
-"""`offscreen demo` (issue 4): a seeded, realistic generator and a replace-only-demo bulk insert."""
+"""`offscreen demo`: a seeded, pure, realistic generator and a replace-only-demo bulk insert."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from inproc import cli  # noqa: F401 (fixture)
 from tracker.store import connect
 from tracker.usecases import demo
 
@@ -95,8 +96,31 @@ def test_lonely_weeks_have_more_screen_and_fewer_people(data):
     assert meet[True] / weeks_l < 0.6 * meet[False] / weeks_n
 
 
-def test_demo_command_writes_and_replaces(run, app):
-    r = run("demo", "--days", "30", "--json", check=0)
+@pytest.mark.parametrize("weekday", range(7))
+def test_practice_data_is_pure_and_complete_on_every_weekday(weekday):
+    """The routine, check-ins and unplug sessions come from the generator (seeded, `now` given),
+    so a demo made on a Monday is as complete as one made on a Sunday."""
+    now = NOW + timedelta(days=weekday)  # NOW is a Thursday
+    d = demo.generate(30, 1, now, BERLIN)
+    assert d == demo.generate(30, 1, now, BERLIN)
+    (routine,) = d.routines
+    assert routine.starts_on.weekday() == 0 and len(routine.people) == 2
+    linked = [i for i in d.interactions if i.routine == routine.name]
+    assert linked and all(i.happened_at.date() >= routine.starts_on - timedelta(days=1) for i in linked)
+    days = (now.astimezone(BERLIN).date() - routine.starts_on).days
+    daily = [c for c in d.checkins if c.mood is not None]
+    weekly = [c for c in d.checkins if c.ucla is not None]
+    sundays = sum(1 for k in range(days) if (routine.starts_on + timedelta(days=k)).weekday() == 6)
+    assert 0.6 * days <= len(daily) <= days and len(weekly) == sundays > 0
+    assert all(c.at <= now.replace(tzinfo=None) for c in d.checkins)
+    assert all(u.start < u.end <= now.replace(tzinfo=None) for u in d.unplug)
+    other = demo.generate(30, 2, now, BERLIN)
+    assert other.checkins != d.checkins  # --seed reaches the check-ins too
+
+
+def test_demo_command_writes_and_replaces(cli, app, monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", NOW.isoformat())
+    r = cli("demo", "--days", "30", "--json", check=0)
     first = json.loads(r.stdout)
     assert first["days"] == 30 and first["spans"] > 5000  # large enough for the table-rebuild path
     with connect(app.paths.db) as con:
@@ -106,8 +130,9 @@ def test_demo_command_writes_and_replaces(run, app):
             "(SELECT count(*) FROM people WHERE source='demo')"
         ).fetchone()
     assert counts == (first["spans"], first["interactions"], first["people"])
-    r = run("demo", "--days", "30", "--seed", "5", "--json", check=0)
+    r = cli("demo", "--days", "30", "--seed", "5", "--json", check=0)
     second = json.loads(r.stdout)
+    expected = demo.generate(30, 5, NOW, BERLIN)
     with connect(app.paths.db) as con:
         counts = con.execute(
             "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM interactions), "
@@ -124,9 +149,12 @@ def test_demo_command_writes_and_replaces(run, app):
             "(SELECT count(*) FROM interactions WHERE routine_id IS NOT NULL), "
             "(SELECT count(*) FROM interactions WHERE summary = 'Friday dinner')"
         ).fetchone()
-    # One routine (not two after the re-run), linked to the generator's own dinners, not new ones.
-    assert practice[:2] == (1, 2) and practice[2] == second["checkins"] > 20 and practice[3] == second["unplug"]
-    assert 0 < practice[4] <= practice[5]
+    # One routine (not two after the re-run), linked to the generator's own dinners, not new ones;
+    # exactly what the pure generator made for that seed and `now`.
+    assert second["checkins"] == len(expected.checkins) and second["unplug"] == len(expected.unplug)
+    assert practice[:4] == (1, 2, len(expected.checkins), len(expected.unplug))
+    assert practice[4] == sum(1 for i in expected.interactions if i.routine) > 0
+    assert practice[4] <= practice[5]
     assert oct(app.paths.db.stat().st_mode & 0o777) == "0o600"
     assert list(app.paths.state_dir.glob("demo-activity-*")) == []
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tracker.paths import ensure_private_dir
 from tracker.store import transaction, utcnow
+from tracker.store.people import _key as person_key
 
 
 def has_demo_data(con) -> bool:
@@ -31,7 +32,7 @@ def _delete_demo(con) -> None:
     con.execute("DELETE FROM interactions WHERE source = 'demo'")
     con.execute("DELETE FROM aliases WHERE person_id IN (SELECT id FROM people WHERE source = 'demo')")
     con.execute("DELETE FROM people WHERE source = 'demo'")
-    # Routines, check-ins and unplug sessions the demo made (tracker.store.practice.seed_demo).
+    # Routines, check-ins and unplug sessions the demo made.
     for table in ("routine_people", "routine_skips"):
         con.execute(f"DELETE FROM {table} WHERE routine_id IN (SELECT id FROM routines WHERE source = 'demo')")
     for table in ("routines", "checkins", "unplug_sessions"):
@@ -126,7 +127,7 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                     (
                         pid[p.key],
                         p.name,
-                        p.name.lower(),
+                        person_key(p.name),
                         p.tier,
                         p.kin,
                         p.every_days,
@@ -197,20 +198,49 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                                             'title': 'VARCHAR', 'state': 'VARCHAR'})""",
                 [name],
             )
-            from tracker.store.practice import _seed_demo
-
-            # Routines, check-ins and unplug sessions for views 7, 11 and 12: the routine links the
-            # generator's own Friday dinners rather than inventing more.
-            first = min((i.happened_at for i in data.interactions), default=now)
-            weeks = max(1, min(26, (now - first).days // 7 - 1))
-            practice = _seed_demo(con, now, list(pid.values()), weeks=weeks, link_summary="Friday dinner")
+            _insert_practice(con, data, pid, iids, now)
     finally:
         os.unlink(name)
     return {
         "people": len(data.people),
         "interactions": len(data.interactions),
         "spans": len(data.spans),
-        "routines": practice["routines"],
-        "checkins": practice["checkins"],
-        "unplug": practice["unplug"],
+        "routines": len(data.routines),
+        "checkins": len(data.checkins),
+        "unplug": len(data.unplug),
     }
+
+
+def _insert_practice(con, data, pid: dict[str, int], iids: list[int], now) -> None:
+    """The generated routines (linked to their interactions), check-ins and unplug sessions."""
+    for r in data.routines:
+        rid = con.execute(
+            """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, created_at, source)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'demo') RETURNING id""",
+            [r.name, person_key(r.name), r.unit, r.every_n, r.on_weekday, r.starts_on, now],
+        ).fetchone()[0]
+        _values(con, "routine_people", ["routine_id", "person_id"], [(rid, pid[k]) for k in r.people])
+        _values(
+            con,
+            "routine_skips",
+            ["routine_id", "period_start", "reason", "created_at"],
+            [(rid, day, reason, now) for day, reason in r.skips],
+        )
+        linked = [iid for iid, i in zip(iids, data.interactions) if i.routine == r.name]
+        if linked:
+            con.execute(
+                f"UPDATE interactions SET routine_id = ? WHERE id IN ({', '.join('?' for _ in linked)})",
+                [rid, *linked],
+            )
+    _values(
+        con,
+        "checkins",
+        ["at_utc", "mood", "connected", "lack_companionship", "left_out", "isolated", "lonely", "source"],
+        [(c.at, c.mood, c.connected, *(c.ucla or (None, None, None)), c.lonely, "demo") for c in data.checkins],
+    )
+    _values(
+        con,
+        "unplug_sessions",
+        ["start_utc", "planned_end_utc", "end_utc", "note", "created_at", "source"],
+        [(u.start, u.planned_end, u.end, None, u.start, "demo") for u in data.unplug],
+    )

@@ -1,5 +1,6 @@
-"""A realistic synthetic history for `offscreen demo` (issue 4). Pure: days, seed, now and zone in,
-people + interactions + activity spans out; the same arguments always give the same data.
+"""A realistic synthetic history for `offscreen demo`. Pure: days, seed, now and zone in; people,
+interactions, activity spans, a routine, check-ins and unplug sessions out. The same arguments
+always give the same data, whatever day or machine it runs on; the store only inserts it.
 
 The story: someone who works at a screen on weekdays (code, terminal, browser, chat, mail, calls),
 lunches with colleagues, climbs with a friend on Tuesdays, has a weekly Friday dinner, sees family
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 MAX_SPAN_S = 300
 _EPOCH = date(1970, 1, 1)
@@ -44,6 +45,34 @@ class DemoInteraction:
     work: bool
     tags: tuple[str, ...]
     note: str | None = None
+    routine: str | None = None  # DemoRoutine.name this interaction was part of
+
+
+@dataclass(frozen=True)
+class DemoRoutine:
+    name: str
+    unit: str
+    every_n: int
+    on_weekday: int | None
+    starts_on: date  # local day
+    people: tuple[str, ...]  # DemoPerson.key
+    skips: tuple[tuple[date, str], ...] = ()  # (period start, reason)
+
+
+@dataclass(frozen=True)
+class DemoCheckin:
+    at: datetime  # naive UTC
+    mood: int | None = None
+    connected: int | None = None
+    ucla: tuple[int, int, int] | None = None  # lack companionship, left out, isolated (1-3 each)
+    lonely: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoUnplug:
+    start: datetime  # naive UTC
+    planned_end: datetime
+    end: datetime
 
 
 @dataclass
@@ -53,6 +82,9 @@ class DemoData:
     # (start_epoch_s, end_epoch_s, app, title, state), UTC epoch seconds, sorted, non-overlapping
     spans: list[tuple[int, int, str, str | None, str]] = field(default_factory=list)
     lonely_weeks: list[date] = field(default_factory=list)  # Mondays
+    routines: list[DemoRoutine] = field(default_factory=list)
+    checkins: list[DemoCheckin] = field(default_factory=list)
+    unplug: list[DemoUnplug] = field(default_factory=list)
 
 
 CAST: tuple[DemoPerson, ...] = (
@@ -207,6 +239,10 @@ class _Zone:
     def utc(self, d: date, sec: float) -> datetime:
         return datetime(1970, 1, 1) + timedelta(seconds=self.epoch(d, sec))
 
+    def local_date(self, utc: datetime) -> date:
+        """The local calendar date of a naive-UTC instant."""
+        return utc.replace(tzinfo=UTC).astimezone(self.tz).date()
+
 
 def _h(hours: float) -> float:
     return hours * 3600
@@ -239,7 +275,85 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
     ]
     interactions.sort(key=lambda i: i.happened_at)
     spans = _spans(rng, zone, first, days, lonely, interactions, now_epoch)
-    return DemoData(people=list(CAST), interactions=interactions, spans=spans, lonely_weeks=sorted(lonely))
+    data = DemoData(people=list(CAST), interactions=interactions, spans=spans, lonely_weeks=sorted(lonely))
+    _practice(rng, zone, data, first, today, now_epoch)
+    return data
+
+
+def run(app, *, days: int, seed: int, force: bool) -> dict:
+    """`offscreen demo`: generate DAYS days ending app.now() and replace earlier demo rows with them.
+
+    Refuses (UserError) when the database holds data of the user's own, unless FORCE.
+    """
+    import time
+
+    from tracker.errors import UserError
+    from tracker.store import demo as store_demo
+    from tracker.store import has_real_data
+
+    def refuse_real_data(con) -> None:
+        if has_real_data(con) and not force:
+            raise UserError(
+                f"{app.paths.db} already holds your own data; demo data would mix with it. "
+                "Use another database (--db PATH or OFFSCREEN_HOME=/tmp/try), or --force"
+            )
+
+    with app.store(drain=True) as con:  # refuse before spending seconds on generation
+        refuse_real_data(con)
+    t0 = time.perf_counter()
+    data = generate(days, seed, app.now(), app.zone)  # outside the database lock
+    t1 = time.perf_counter()
+    with app.store(drain=True) as con:
+        refuse_real_data(con)  # again: the daemon may have drained real data meanwhile
+        counts = store_demo.replace_demo(con, data, app.paths.state_dir)
+    t2 = time.perf_counter()
+    counts.update(days=days, seed=seed, db=str(app.paths.db), generate_s=round(t1 - t0, 2), insert_s=round(t2 - t1, 2))
+    return counts
+
+
+ROUTINE = "Friday dinner"
+
+
+def _practice(rng: random.Random, zone: _Zone, data: DemoData, first: date, today: date, now_epoch: int) -> None:
+    """A weekly Friday-dinner routine over the generator's own dinners (up to 26 weeks back), and
+    the daily check-ins, weekly UCLA-3 check-ins and Saturday unplug sessions of the same weeks."""
+    weeks = max(1, min(26, (today - first).days // 7 - 1))
+    start = _monday(today - timedelta(days=7 * weeks))
+    now = datetime(1970, 1, 1) + timedelta(seconds=now_epoch)
+    dinners = [i for i in data.interactions if i.summary == ROUTINE and i.happened_at >= zone.utc(start, 0)]
+    counts: dict[str, int] = {}
+    for i in dinners:
+        i.routine = ROUTINE
+        for k in i.people:
+            counts[k] = counts.get(k, 0) + 1
+    who = tuple(sorted(counts, key=lambda k: (-counts[k], k))[:2]) or ("sam", "alex")
+    # One week off, announced: the first week in the second half without a dinner is skipped.
+    held_weeks = {_monday(zone.local_date(i.happened_at)) for i in dinners}
+    week_starts = [start + timedelta(days=7 * w) for w in range(weeks // 2, weeks)]
+    skip = next((w for w in week_starts if w not in held_weeks and w + timedelta(days=7) <= today), None)
+    data.routines.append(DemoRoutine(ROUTINE, "week", 1, 4, start, who, ((skip, "holiday"),) if skip else ()))
+    lonely = set(data.lonely_weeks)
+    day = start
+    while day < today:
+        evening = zone.utc(day, _h(20) + rng.randint(0, 90) * 60)
+        if rng.random() < 0.85:
+            mood = max(1, min(5, round(rng.gauss(2.9 if _monday(day) in lonely else 3.6, 0.8))))
+            connected = max(0, min(10, 2 * mood - 2 + rng.randint(-1, 2)))
+            data.checkins.append(DemoCheckin(evening, mood=mood, connected=connected))
+        if day.weekday() == 6:
+            items = tuple(
+                rng.choices([1, 2, 3], [3, 3, 3] if _monday(day) in lonely else [5, 3, 1])[0] for _ in range(3)
+            )
+            lonely_word = ["hardly ever", "occasionally", "some of the time"][min(2, sum(items) // 3 - 1)]
+            data.checkins.append(
+                DemoCheckin(evening + timedelta(minutes=5), ucla=(items[0], items[1], items[2]), lonely=lonely_word)
+            )
+        if day.weekday() == 5 and rng.random() < 0.6:
+            s = zone.utc(day, _h(rng.choice([9, 13, 15])))
+            data.unplug.append(DemoUnplug(s, s + timedelta(hours=2), s + timedelta(minutes=rng.choice([90, 120]))))
+        day += timedelta(days=1)
+    data.checkins = [c for c in data.checkins if c.at <= now]
+    data.unplug = [u for u in data.unplug if u.end <= now]
 
 
 def _monday(d: date) -> date:
