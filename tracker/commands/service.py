@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 
 import click
 
 _MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @click.command("status")
@@ -29,6 +24,7 @@ def status_cmd(ctx, as_json):
       offscreen status --json | jq .daemon.running
     """
     from tracker import config as config_mod
+    from tracker.domain.times import Calendar
     from tracker.ops import status
 
     app = ctx.obj
@@ -38,7 +34,7 @@ def status_cmd(ctx, as_json):
         # Still answer "is it running?" (the daemon keeps its last good rules); doctor explains.
         click.echo(f"Warning: {e}; using the defaults here (see `offscreen doctor`)", err=True)
         cfg = config_mod.Config()
-    info = status.gather(app.paths, _now(), cfg)
+    info = status.gather(app.paths, Calendar(app.zone, cfg.general.day_start_hour), app.now(), cfg)
     if as_json:
         click.echo(json.dumps(info, indent=2))
     else:
@@ -64,7 +60,7 @@ def doctor_cmd(ctx, as_json):
     """
     from tracker.ops import doctor
 
-    checks = doctor.run_all(ctx.obj.paths, dict(os.environ), _now())
+    checks = doctor.run_all(ctx.obj.paths, dict(os.environ), ctx.obj.now())
     ok = doctor.can_track(checks)
     if as_json:
         click.echo(json.dumps({"can_track": ok, "checks": [c.as_dict() for c in checks]}, indent=2))

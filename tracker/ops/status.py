@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.domain.times import Calendar
 from tracker.paths import Paths
 
 # The daemon rewrites its status file at least every 60 s; older than this means it is stuck.
@@ -106,10 +107,8 @@ def queue_depth(paths: Paths) -> int | None:
     """Spans waiting in the daemon's queue (0 when there is no queue yet; None if unreadable)."""
     if not paths.queue_file.exists():
         return 0
-    try:
-        from tracker.daemon import queue
-    except ImportError:
-        return None
+    from tracker.daemon import queue
+
     try:
         return int(queue.depth(paths.queue_file))
     except Exception:  # a locked or corrupt queue must not break `status`
@@ -128,49 +127,38 @@ def database_info(paths: Paths) -> dict[str, Any]:
     return {"path": str(db), "exists": db.exists(), "size_bytes": size}
 
 
-def today_totals(paths: Paths, now: datetime, config) -> dict[str, Any] | None:
-    """Today's minutes by state (local day, config general.day_start_hour) as stored in the
-    database; spans still in the queue are not counted (see queue_depth). None when unavailable."""
+def today_totals(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str, Any] | None:
+    """Today's totals as stored in the database (tracker.usecases.today.day_totals); spans still in
+    the queue are not counted (see queue_depth). None before the database exists."""
     if not paths.db.exists():
         return None
-    try:
-        from tracker.store import activity  # the daemon's store module
-    except ImportError:
-        return None
-    from datetime import timedelta
-
     from tracker import store
-    from tracker.domain.times import day_start, local_day
     from tracker.errors import OffscreenError
+    from tracker.usecases.nudges import status_line
+    from tracker.usecases.today import day_totals
 
-    hour = config.general.day_start_hour
-    day = local_day(now, hour)
-    since, until = day_start(day, hour), day_start(day + timedelta(days=1), hour)
     try:
         with store.connect(paths.db, wait=2) as con:
-            data = activity.summary(con, since, until, config)
-            f2f = activity.face_to_face_minutes(con, since, until)
-            from tracker.usecases.nudges import status_line
-
+            data = day_totals(con, cal, config, now)
             nudge = status_line(con, now, config)
     except OffscreenError as e:  # busy or unreadable: say so rather than "nothing recorded"
-        return {"day": day.isoformat(), "error": str(e)}
-    out: dict[str, Any] = {"day": day.isoformat()}
+        return {"day": cal.day_of(now).isoformat(), "error": str(e)}
+    out: dict[str, Any] = {"day": data["day"]}
     for state in ("active", "idle", "locked", "asleep"):
-        out[f"{state}_seconds"] = round(data.get(f"{state}_seconds", 0.0))
-    out["top_app"] = data["by_app"][0]["app"] if data.get("by_app") else None
-    out["face_to_face_minutes"] = round(f2f, 1)
-    out["nudge"] = nudge  # today's nudge (issue 6), if one was sent
+        out[f"{state}_seconds"] = data[f"{state}_seconds"]
+    out["top_app"] = data["by_app"][0]["app"] if data["by_app"] else None
+    out["face_to_face_minutes"] = data["face_to_face_minutes"]
+    out["nudge"] = nudge  # today's nudge, if one was sent
     return out
 
 
-def gather(paths: Paths, now: datetime, config) -> dict[str, Any]:
+def gather(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str, Any]:
     """Everything `offscreen status` shows, as plain data."""
     return {
         "daemon": daemon_info(paths, now),
         "queue_depth": queue_depth(paths),
         "database": database_info(paths),
-        "today": today_totals(paths, now, config),
+        "today": today_totals(paths, cal, now, config),
     }
 
 
