@@ -185,7 +185,7 @@ def test_run_once_a_day_even_when_delivery_fails(tmp_path):
             (datetime(2026, 11, 10).date(), "overdue", True),
             (datetime(2026, 11, 11).date(), "overdue", True),
         ]
-        assert nudges.status_line(con, now, app.config).startswith("Nudge today: It's been 30 days")
+        assert nudges.status_line(con, app.calendar, now).startswith("Nudge today: It's been 30 days")
 
 
 def test_off_switch_and_desktop_false(tmp_path):

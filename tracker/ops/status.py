@@ -140,7 +140,7 @@ def today_totals(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str
     try:
         with store.connect(paths.db, wait=2) as con:
             data = day_totals(con, cal, config, now)
-            nudge = status_line(con, now, config)
+            nudge = status_line(con, cal, now)
     except OffscreenError as e:  # busy or unreadable: say so rather than "nothing recorded"
         return {"day": cal.day_of(now).isoformat(), "error": str(e)}
     out: dict[str, Any] = {"day": data["day"]}

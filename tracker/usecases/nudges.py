@@ -1,4 +1,4 @@
-"""Nudges, rare and kind (issue 6): at most one a day, never in quiet hours, off with one switch.
+"""Nudges, rare and kind: at most one a day, never in quiet hours, off with one switch.
 
 Selection is pure (`choose`): given the time, the configuration and the candidates, which nudge,
 if any. Priority: "were you with people?" right after a 30 min - 4 h absence (it is only useful
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from tracker.config import Config, Nudges
-from tracker.domain.times import format_duration, local_day
+from tracker.domain.times import Calendar, format_duration, to_storage
 
 KINDS = ("from-idle", "routine", "overdue")
 # The "were you with people?" question is only asked this soon after coming back.
@@ -84,17 +84,15 @@ def choose(
 ) -> Nudge | None:
     """Pick today's nudge, or None (off, quiet hours, already sent today, nothing to say).
 
-    NOW is aware local time; idle_span's end_utc is naive UTC; overdue are cadence.Due items
+    NOW is aware local time (App.now()); idle_span's end_utc is naive UTC; overdue are cadence.Due items
     (only status 'overdue' is used), most pressing first.
     """
     if not cfg.enabled or sent_today:
         return None
-    if in_quiet_hours(now.astimezone().time(), cfg.quiet_start, cfg.quiet_end):
+    if in_quiet_hours(now.time(), cfg.quiet_start, cfg.quiet_end):
         return None
-    if idle_span is not None:
-        now_utc = now.astimezone(UTC).replace(tzinfo=None)
-        if timedelta(0) <= now_utc - idle_span["end_utc"] <= RETURN_WINDOW:
-            return idle_message(idle_span)
+    if idle_span is not None and timedelta(0) <= to_storage(now) - idle_span["end_utc"] <= RETURN_WINDOW:
+        return idle_message(idle_span)
     if at_risk:
         return routine_message(at_risk[0])
     late = [d for d in overdue if d.status == "overdue"]
@@ -134,7 +132,7 @@ def _log(log_file: Path | None, line: str) -> None:
     try:
         private_file(log_file)
         with open(log_file, "a", encoding="utf-8") as fh:
-            fh.write(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {line}\n")
+            fh.write(f"{datetime.now(UTC).isoformat(timespec='seconds')} {line}\n")
     except OSError:
         pass  # logging a failed notification must not fail either
 
@@ -145,12 +143,12 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
     from tracker.usecases import practice
 
     cfg: Config = app.config
-    day = local_day(now, cfg.general.day_start_hour)
+    day = app.calendar.day_of(now)
     with app.store(drain=True) as con:
         sent = sp.nudge_on(con, day) is not None
         if not cfg.nudges.enabled or sent:
             return None, None
-        utc_now = practice.naive_utc(now)
+        utc_now = to_storage(now)
         idle = sp.last_idle_span(con, utc_now, within=RETURN_WINDOW)
         if idle is not None and sp.interactions_overlap(con, idle["start_utc"], idle["end_utc"]):
             idle = None  # already logged what happened while away: nothing to ask
@@ -173,9 +171,9 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
     return nudge, delivered
 
 
-def status_line(con, now: datetime, config: Config) -> str | None:
+def status_line(con, cal: Calendar, now: datetime) -> str | None:
     """Today's nudge for `offscreen status` (one line), or None."""
     from tracker.store import practice as sp
 
-    row = sp.nudge_on(con, local_day(now, config.general.day_start_hour))
+    row = sp.nudge_on(con, cal.day_of(now))
     return None if row is None else f"Nudge today: {row['message']}"
