@@ -1,4 +1,4 @@
-"""`offscreen daemon`, `offscreen today` and the hidden `offscreen drain` (issue 3)."""
+"""`offscreen daemon`, `offscreen today` and the hidden `offscreen drain`."""
 
 from __future__ import annotations
 
@@ -61,12 +61,11 @@ def drain_cmd(app, nudge):
     """
     app.drain()
     if nudge:
-        from tracker.domain.times import local_now
         from tracker.errors import OffscreenError
         from tracker.usecases.nudges import run
 
         try:
-            run(app, local_now())
+            run(app, app.now())
         except OffscreenError as e:  # a bad config or a busy database must not fail the drain
             click.echo(f"warning: no nudge: {e}", err=True)
 
