@@ -1,4 +1,4 @@
-"""Dashboard views 7, 11, 12 on a real DuckDB file with literal dates (Europe/Berlin weeks,
+"""Dashboard views of routines, loneliness and courage on a real DuckDB file with literal dates (Europe/Berlin weeks,
 4 am days), their honest empty states, and escaping of user strings."""
 
 from __future__ import annotations
@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboards import practice_views as pv
-from dashboards.views import VIEWS, Range
+from dashboards.views import VIEWS
+from tracker.domain.ranges import Range
+from tracker.domain.times import Calendar
 from tracker.store import connect
+from tracker.store import dashboard as queries
 from tracker.store import practice as sp
+from tracker.usecases import dashboard as usecase
 
 B = ZoneInfo("Europe/Berlin")
 
@@ -22,12 +26,23 @@ def u(*a) -> datetime:
 
 
 def rng(since: date, until: date) -> Range:
+    """Local days SINCE to UNTIL (exclusive), seen from the end of UNTIL's eve."""
+    end = u(until.year, until.month, until.day, 4)
     return Range(
-        since_utc=u(since.year, since.month, since.day, 4),
-        until_utc=u(until.year, until.month, until.day, 4),
-        day_start_hour=4,
-        tz="Europe/Berlin",
+        since_utc=u(since.year, since.month, since.day, 4), until_utc=end, now_utc=end, calendar=Calendar(B, 4)
     )
+
+
+def draw_routines(con, r):
+    return pv.routines_view(usecase.routines(con, r), r)
+
+
+def draw_loneliness(con, r):
+    return pv.loneliness_view(queries.loneliness(con, r), r)
+
+
+def draw_courage(con, r):
+    return pv.courage_view(queries.courage(con, r), r)
 
 
 @pytest.fixture
@@ -36,14 +51,17 @@ def db(tmp_path):
 
 
 def test_registered():
-    for fn in (pv.routines_view, pv.loneliness_view, pv.courage_view):
-        assert fn in VIEWS
+    assert [VIEWS[k] for k in ("routines", "loneliness-vs-f2f", "courage-community")] == [
+        pv.routines_view,
+        pv.loneliness_view,
+        pv.courage_view,
+    ]
 
 
 def test_empty_states(db):
     r = rng(date(2026, 10, 1), date(2026, 11, 1))
     with connect(db) as con:
-        views = [pv.routines_view(con, r), pv.loneliness_view(con, r), pv.courage_view(con, r)]
+        views = [draw_routines(con, r), draw_loneliness(con, r), draw_courage(con, r)]
     assert [v.figure for v in views] == [None, None, None]
     assert views[0].empty.startswith("No routines yet.")
     assert views[1].empty.startswith("No weekly loneliness answers in this range yet.")
@@ -84,8 +102,8 @@ def test_loneliness_and_courage_data(db):
     r = rng(date(2026, 10, 19), date(2026, 11, 9))
     with connect(db) as con:
         _seed(con)
-        lone = pv.loneliness_view(con, r)
-        courage = pv.courage_view(con, r)
+        lone = draw_loneliness(con, r)
+        courage = draw_courage(con, r)
     assert lone.data == {
         "weeks": ["2026-10-19", "2026-10-26", "2026-11-02"],
         "ucla3": [6.5, None, 3.0],  # (5 + 8) / 2 in the DST week; none answered the week after
@@ -120,7 +138,7 @@ def test_routines_view_and_escaping(db):
         # Sunday Nov 1 00:30 local belongs to Saturday Oct 31 with 4 am days: week of Oct 26.
         sp.add_interaction(con, happened_at=u(2026, 11, 1, 0, 30), duration_min=60, person_ids=[a], routine_id=rid)
         sp.skip_period(con, rid, date(2026, 11, 2), "away", u(2026, 11, 1, 9))
-        v = pv.routines_view(con, r)
+        v = draw_routines(con, r)
     (item,) = v.data["routines"]
     # Range Oct 19 .. Nov 8 (today is past it): the week of Oct 12 is before the range.
     assert item["periods"] == [("2026-10-19", "held"), ("2026-10-26", "held"), ("2026-11-02", "skipped")]
@@ -136,7 +154,7 @@ def test_demo_data_fills_every_practice_view(db):
         ids = [sp.add_person(con, n, created_at=u(2026, 1, 1, 12), source="demo") for n in ("Ana", "Ben", "Cy")]
         counts = sp.seed_demo(con, now, ids, weeks=10)
         r = rng(date(2026, 9, 1), date(2026, 11, 27))
-        views = [pv.routines_view(con, r), pv.loneliness_view(con, r), pv.courage_view(con, r)]
+        views = [draw_routines(con, r), draw_loneliness(con, r), draw_courage(con, r)]
         sources = con.execute("""SELECT DISTINCT source FROM routines UNION SELECT DISTINCT source FROM checkins
                                  UNION SELECT DISTINCT source FROM unplug_sessions
                                  UNION SELECT DISTINCT source FROM interactions""").fetchall()

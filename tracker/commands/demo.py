@@ -36,17 +36,12 @@ def demo_cmd(app, days, seed, force, as_json):
       offscreen dashboard -o ~/offscreen.html --open
     """
     from datetime import datetime
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from dashboards.views import local_tz_name
     from tracker.store import demo as store_demo
     from tracker.store import has_real_data
     from tracker.usecases import demo
 
-    try:
-        tz = ZoneInfo(local_tz_name())
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
+    tz = app.zone
 
     def refuse_real_data(con):
         if has_real_data(con) and not force:
