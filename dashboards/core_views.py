@@ -18,7 +18,6 @@ def screen_vs_f2f(d: dict, rng: Range) -> View:
     v = View(
         "Screen time vs face-to-face (hours per day)",
         "Daily hours at the screen (social media in red) next to hours with people in person, with 7-day means.",
-        data=d,
     )
     if d["tracked_days"] == 0 and d["interaction_days"] == 0:
         v.empty = NO_DATA.format(what="screen time or in-person time")
@@ -33,7 +32,6 @@ def f2f_per_screen_hour(d: dict, rng: Range) -> View:
         "Face-to-face minutes per screen hour (rolling 7 days)",
         "In-person minutes per hour of screen time over the last 7 days, against your own ratio "
         "over the 4 weeks before them.",
-        data=d,
     )
     if d["tracked_days"] < d["needed"]:
         v.empty = f"Needs {d['needed']} days with screen time recorded, have {d['tracked_days']}."
@@ -48,7 +46,6 @@ def categories_per_week(d: dict, rng: Range) -> View:
         "Screen time by category (hours per week)",
         "Active screen hours per week by category; categories come from your rules "
         "(`offscreen config show`), applied when the page is built.",
-        data=d,
     )
     if not d["week"]:
         v.empty = NO_DATA.format(what="screen time")
@@ -63,7 +60,6 @@ def heatmap(d: dict, rng: Range) -> View:
         "When you are at the screen (mean minutes per hour)",
         "Average active screen minutes in each hour of each weekday (days start at "
         f"{rng.calendar.day_start_hour:02d}:00); dots mark where in-person meetings and calls started.",
-        data=d,
     )
     if not any(d["tracked_per_weekday"]):
         v.empty = NO_DATA.format(what="screen time")
@@ -79,7 +75,6 @@ def people_status(d: dict, rng: Range) -> View:
         "Days since the last in-person contact (any mode for people set to 'any') against each "
         "person's cadence: on track up to the ideal gap, late up to the maximum, then overdue "
         "(Dunbar's layers: the closest few weekly, the next fifteen monthly).",
-        data=d,
     )
     if not any(r["days_since"] is not None for r in d["people"]):
         v.empty = (
@@ -97,7 +92,6 @@ def friendship_hours(d: dict, rng: Range) -> View:
         "Hours together per person (cumulative, leisure, in person)",
         "Leisure time in person adds up: about 50 hours to a casual friend, 90 to a friend, "
         "200 to a close friend (Hall 2019); time working side by side is left out.",
-        data=d,
     )
     if not d["people"]:
         v.empty = 'No leisure time in person logged yet (`offscreen log "dinner" --with Sam --for 2h`).'
@@ -113,7 +107,6 @@ def closeness(d: dict, rng: Range) -> View:
         "Each rated interaction: how long it lasted and how close you felt afterwards "
         "(Inclusion of Other in the Self, 1-7). Only face-to-face time scaled with happiness in a "
         "contact diary (Vlahovic et al. 2012).",
-        data=d,
     )
     if not any(p["duration_min"] for p in d.values()):
         v.empty = "No rated interactions in this range yet (`offscreen log ... --closeness 5`)."
@@ -127,7 +120,6 @@ def mode_mix(d: dict, rng: Range) -> View:
     v = View(
         "How you connect (hours per week by mode)",
         "Hours of interactions per week: in person, video, voice and text; a group meeting counts once.",
-        data=d,
     )
     if not d["week"]:
         v.empty = "No interactions in this range yet (`offscreen log`)."
@@ -143,7 +135,6 @@ def lagged(d: dict, rng: Range) -> View:
         "Do your heavier screen days come before fewer in-person minutes on that day and the 3 after? "
         "Within your own days, weekday pattern removed; an association, not cause (Orben & Przybylski "
         "2019); the 95 % interval is approximate since neighbouring days overlap.",
-        data=d,
     )
     if d["n_days"] < d["needed"]:
         v.empty = f"Needs {d['needed']} days with screen time and 3 days after them, have {d['n_days']}."

@@ -17,7 +17,6 @@ def routines_view(d: dict, rng: Range) -> View:
         title="Connection routines: held or missed per period",
         caption="Each mark is one period of a routine; adherence = held / (held + missed), "
         "skipped periods don't count and never break a streak.",
-        data=d,
     )
     routines = d["routines"]
     if not routines:
@@ -69,7 +68,6 @@ def loneliness_view(d: dict, rng: Range) -> View:
         title="Loneliness score (UCLA-3, 3-9) and face-to-face hours per week",
         caption="Weekly three-item UCLA loneliness scale (Hughes et al. 2004; higher = lonelier) against "
         "hours spent with people in person; an association, not a cause.",
-        data=d,
     )
     weeks, ucla, hours = d["weeks"], d["ucla3"], d["f2f_hours"]
     answered = sum(u is not None for u in ucla)
@@ -135,7 +133,6 @@ def courage_view(d: dict, rng: Range) -> View:
         title="Courage and community per week (count)",
         caption="Interactions you started, people you met for the first time, and groups of 3 or more: "
         "talking to new people goes better than we predict (Epley & Schroeder 2014).",
-        data=d,
     )
     if not d["weeks"]:
         v.empty = 'No interactions in this range yet. Log one: offscreen log "coffee" --with Sam'

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tracker.domain.ranges import Range
@@ -23,7 +23,6 @@ class View:
     caption: str  # one line: what it shows (and a source where a number comes from research)
     figure: Any | None = None  # plotly.graph_objects.Figure
     empty: str | None = None  # honest empty state shown instead of a chart
-    data: dict = field(default_factory=dict)  # the aggregated numbers, for tests
     key: str = ""  # stable id, e.g. "screen-vs-f2f", set by `register`; becomes the HTML element id
 
 
