@@ -32,7 +32,7 @@ def main() -> None:
     from dashboards import report
     from tracker.config import Config
     from tracker.domain.ranges import Range
-    from tracker.domain.times import Calendar, in_zone, local_zone
+    from tracker.domain.times import Calendar, in_zone, local_zone, utc_now
     from tracker.paths import atomic_write
     from tracker.store import connect
     from tracker.store import demo as store_demo
@@ -41,7 +41,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="offscreen-bench-"))
     db = tmp / "bench.duckdb"
     tz = local_zone()
-    now = in_zone(datetime.now(UTC), tz)
+    now = in_zone(utc_now(), tz)
 
     t0 = time.perf_counter()
     data = demo.generate(args.days, 1, now, tz)
