@@ -1,4 +1,4 @@
-"""Benchmark (issue 4): demo generation + insert, dashboard build and page size for a year.
+"""Benchmark: demo generation + insert, dashboard build and page size for a year.
 
 Usage: .venv/bin/python bench/bench_dashboard.py [--days 365] [--repeat 3]
 Runs in a temporary directory; never touches your own database. Numbers go to bench/README.md.
@@ -14,9 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,15 +30,18 @@ def main() -> None:
     time.tzset()
 
     from dashboards import report
-    from dashboards.views import Range, local_tz_name
+    from tracker.config import Config
+    from tracker.domain.ranges import Range
+    from tracker.domain.times import Calendar, in_zone, local_zone, utc_now
+    from tracker.paths import atomic_write
     from tracker.store import connect
     from tracker.store import demo as store_demo
-    from tracker.usecases import demo
+    from tracker.usecases import dashboard, demo
 
     tmp = Path(tempfile.mkdtemp(prefix="offscreen-bench-"))
     db = tmp / "bench.duckdb"
-    now = datetime.now(UTC)
-    tz = ZoneInfo(local_tz_name())
+    tz = local_zone()
+    now = in_zone(utc_now(), tz)
 
     t0 = time.perf_counter()
     data = demo.generate(args.days, 1, now, tz)
@@ -53,19 +55,16 @@ def main() -> None:
         store_demo.replace_demo(con, data, tmp)
         replace_s = time.perf_counter() - t0
 
-    naive_now = now.replace(tzinfo=None)
-    base = Range(since_utc=naive_now, until_utc=naive_now, day_start_hour=4, tz=tz.key, now_utc=naive_now)
-    from tracker.store import dashboard as queries
-
-    first = queries.logical_day(naive_now, base).toordinal() - args.days + 1
-    since = queries.day_bounds(datetime.fromordinal(first).date(), base)[0]
-    rng = Range(since_utc=since, until_utc=naive_now, day_start_hour=4, tz=tz.key, now_utc=naive_now)
+    cal = Calendar(tz, 4)
+    since = cal.day_start(cal.day_of(now) - timedelta(days=args.days - 1))
+    rng = Range.of(since, now, now, cal, Config())
     builds = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
         with connect(db) as con:  # a fresh connection each time: no warm cache
-            page, views = report.build_page(con, rng)
-        report.write_page(tmp / "page.html", page)
+            view_data, totals = dashboard.gather(con, rng)
+        page, views = report.build_page(view_data, totals, rng)
+        atomic_write(tmp / "page.html", page)
         builds.append(time.perf_counter() - t0)
 
     exe = Path(sys.executable).with_name("offscreen")

@@ -1,25 +1,23 @@
-"""The core dashboard views (issue 4; numbers as in EVIDENCE.md), registered in page order.
+"""The core dashboard views: screen time against face-to-face time, categories, when, people.
 
-Each builder: query (small aggregate) -> figure, or an honest empty state saying what is missing.
+Each one draws the small aggregate tracker/store/dashboard.py made for it into a figure, or shows
+an honest empty state saying what is missing.
 """
 
 from __future__ import annotations
 
 from dashboards import figures
-from dashboards.views import Range, View, register
-from tracker.store import dashboard as queries
+from dashboards.views import View, register
+from tracker.domain.ranges import Range
 
 NO_DATA = "No {what} in this range yet. Run `offscreen daemon` and `offscreen log`, or try `offscreen demo`."
 
 
-@register
-def screen_vs_f2f(con, rng: Range) -> View:
-    d = queries.screen_vs_f2f(con, rng)
+@register("screen-vs-f2f")
+def screen_vs_f2f(d: dict, rng: Range) -> View:
     v = View(
-        "screen-vs-f2f",
         "Screen time vs face-to-face (hours per day)",
         "Daily hours at the screen (social media in red) next to hours with people in person, with 7-day means.",
-        data=d,
     )
     if d["tracked_days"] == 0 and d["interaction_days"] == 0:
         v.empty = NO_DATA.format(what="screen time or in-person time")
@@ -28,32 +26,26 @@ def screen_vs_f2f(con, rng: Range) -> View:
     return v
 
 
-@register
-def f2f_per_screen_hour(con, rng: Range) -> View:
-    d = queries.f2f_per_screen_hour(con, rng)
+@register("f2f-per-screen-hour")
+def f2f_per_screen_hour(d: dict, rng: Range) -> View:
     v = View(
-        "f2f-per-screen-hour",
         "Face-to-face minutes per screen hour (rolling 7 days)",
         "In-person minutes per hour of screen time over the last 7 days, against your own ratio "
         "over the 4 weeks before them.",
-        data=d,
     )
-    if d["tracked_days"] < queries.MIN_RATIO_DAYS:
-        v.empty = f"Needs {queries.MIN_RATIO_DAYS} days with screen time recorded, have {d['tracked_days']}."
+    if d["tracked_days"] < d["needed"]:
+        v.empty = f"Needs {d['needed']} days with screen time recorded, have {d['tracked_days']}."
     else:
         v.figure = figures.f2f_per_screen_hour(d)
     return v
 
 
-@register
-def categories_per_week(con, rng: Range) -> View:
-    d = queries.categories_per_week(con, rng)
+@register("categories-per-week")
+def categories_per_week(d: dict, rng: Range) -> View:
     v = View(
-        "categories-per-week",
         "Screen time by category (hours per week)",
         "Active screen hours per week by category; categories come from your rules "
         "(`offscreen config show`), applied when the page is built.",
-        data=d,
     )
     if not d["week"]:
         v.empty = NO_DATA.format(what="screen time")
@@ -62,15 +54,12 @@ def categories_per_week(con, rng: Range) -> View:
     return v
 
 
-@register
-def heatmap(con, rng: Range) -> View:
-    d = queries.heatmap(con, rng)
+@register("weekday-hour")
+def heatmap(d: dict, rng: Range) -> View:
     v = View(
-        "weekday-hour",
         "When you are at the screen (mean minutes per hour)",
         "Average active screen minutes in each hour of each weekday (days start at "
-        f"{rng.day_start_hour:02d}:00); dots mark where in-person meetings and calls started.",
-        data=d,
+        f"{rng.calendar.day_start_hour:02d}:00); dots mark where in-person meetings and calls started.",
     )
     if not any(d["tracked_per_weekday"]):
         v.empty = NO_DATA.format(what="screen time")
@@ -79,16 +68,13 @@ def heatmap(con, rng: Range) -> View:
     return v
 
 
-@register
-def people_status(con, rng: Range) -> View:
-    d = queries.people_status(con, rng)
+@register("people")
+def people_status(d: dict, rng: Range) -> View:
     v = View(
-        "people",
         "People: days since you last met (days)",
         "Days since the last in-person contact (any mode for people set to 'any') against each "
         "person's cadence: on track up to the ideal gap, late up to the maximum, then overdue "
         "(Dunbar's layers: the closest few weekly, the next fifteen monthly).",
-        data=d,
     )
     if not any(r["days_since"] is not None for r in d["people"]):
         v.empty = (
@@ -100,15 +86,12 @@ def people_status(con, rng: Range) -> View:
     return v
 
 
-@register
-def friendship_hours(con, rng: Range) -> View:
-    d = queries.friendship_hours(con, rng)
+@register("friendship-hours")
+def friendship_hours(d: dict, rng: Range) -> View:
     v = View(
-        "friendship-hours",
         "Hours together per person (cumulative, leisure, in person)",
         "Leisure time in person adds up: about 50 hours to a casual friend, 90 to a friend, "
         "200 to a close friend (Hall 2019); time working side by side is left out.",
-        data=d,
     )
     if not d["people"]:
         v.empty = 'No leisure time in person logged yet (`offscreen log "dinner" --with Sam --for 2h`).'
@@ -117,16 +100,13 @@ def friendship_hours(con, rng: Range) -> View:
     return v
 
 
-@register
-def closeness(con, rng: Range) -> View:
-    d = queries.closeness_points(con, rng)
+@register("closeness")
+def closeness(d: dict, rng: Range) -> View:
     v = View(
-        "closeness",
         "Closeness against duration, by mode (1-7 vs minutes)",
         "Each rated interaction: how long it lasted and how close you felt afterwards "
         "(Inclusion of Other in the Self, 1-7). Only face-to-face time scaled with happiness in a "
         "contact diary (Vlahovic et al. 2012).",
-        data=d,
     )
     if not any(p["duration_min"] for p in d.values()):
         v.empty = "No rated interactions in this range yet (`offscreen log ... --closeness 5`)."
@@ -135,14 +115,11 @@ def closeness(con, rng: Range) -> View:
     return v
 
 
-@register
-def mode_mix(con, rng: Range) -> View:
-    d = queries.mode_mix(con, rng)
+@register("mode-mix")
+def mode_mix(d: dict, rng: Range) -> View:
     v = View(
-        "mode-mix",
         "How you connect (hours per week by mode)",
         "Hours of interactions per week: in person, video, voice and text; a group meeting counts once.",
-        data=d,
     )
     if not d["week"]:
         v.empty = "No interactions in this range yet (`offscreen log`)."
@@ -151,19 +128,16 @@ def mode_mix(con, rng: Range) -> View:
     return v
 
 
-@register
-def lagged(con, rng: Range) -> View:
-    d = queries.lagged(con, rng)
+@register("lagged")
+def lagged(d: dict, rng: Range) -> View:
     v = View(
-        "lagged",
         "Screen time and later in-person time: association, not cause (correlation r)",
         "Do your heavier screen days come before fewer in-person minutes on that day and the 3 after? "
         "Within your own days, weekday pattern removed; an association, not cause (Orben & Przybylski "
         "2019); the 95 % interval is approximate since neighbouring days overlap.",
-        data=d,
     )
-    if d["n_days"] < queries.MIN_LAG_DAYS:
-        v.empty = f"Needs {queries.MIN_LAG_DAYS} days with screen time and 3 days after them, have {d['n_days']}."
+    if d["n_days"] < d["needed"]:
+        v.empty = f"Needs {d['needed']} days with screen time and 3 days after them, have {d['n_days']}."
     elif d["screen"] is None and d["social"] is None:
         v.empty = "Not enough variation between days to compute an association yet."
     else:

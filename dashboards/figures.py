@@ -1,4 +1,4 @@
-"""Pure: aggregated data (dashboards/queries.py) -> plotly Figure, one function per view (issue 4).
+"""Pure: aggregated data (tracker/store/dashboard.py) -> plotly Figure, one function per view.
 
 Every user string (people, category names from the user's rules, summaries, notes) goes through
 views.esc first: plotly.js renders <a href>, <b> and <br> in ticks, legends and hover text.
@@ -193,7 +193,8 @@ def people_status(d: dict) -> go.Figure:
                 ]
                 for i in sel
             ],
-            hovertemplate="%{y}: %{x} days (%{customdata[2]}); ideal %{customdata[0]}, max %{customdata[1]}<extra></extra>",
+            hovertemplate="%{y}: %{x} days (%{customdata[2]}); ideal %{customdata[0]}, max %{customdata[1]}"
+            "<extra></extra>",
         )
     ideal = [(names[i], r["ideal"]) for i, r in enumerate(rows) if r["ideal"]]
     if ideal:
@@ -276,7 +277,7 @@ def closeness(d: dict) -> go.Figure:
 def mode_mix(d: dict) -> go.Figure:
     """View 9: stacked weekly hours per mode."""
     fig = go.Figure()
-    for mode in MODE_COLORS:
+    for mode, colour in MODE_COLORS.items():
         xs = [str(w) for w, m in zip(d["week"], d["mode"]) if m == mode]
         ys = [h for h, m in zip(d["hours"], d["mode"]) if m == mode]
         if xs:
@@ -284,7 +285,7 @@ def mode_mix(d: dict) -> go.Figure:
                 x=xs,
                 y=ys,
                 name=mode,
-                marker_color=MODE_COLORS[mode],
+                marker_color=colour,
                 hovertemplate="week of %{x}: %{y:.1f} h " + mode + "<extra></extra>",
             )
     fig.update_layout(barmode="stack")

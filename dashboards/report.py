@@ -1,4 +1,4 @@
-"""Assemble the registered views into one self-contained offline HTML page (issue 4).
+"""Assemble the registered views into one self-contained offline HTML page: data in, HTML out.
 
 plotly.js is inlined ONCE (no CDN: the page must work offline); each figure is a div plus a small
 script from plotly.io.to_html(include_plotlyjs=False). A tiny script before everything records
@@ -8,15 +8,11 @@ script errors in <html data-script-errors>, so a headless browser's --dump-dom c
 from __future__ import annotations
 
 import html
-import importlib
-from datetime import UTC, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from dashboards.views import VIEWS, Range, View
+from dashboards import core_views, practice_views  # noqa: F401  (importing them registers their views)
+from dashboards.views import VIEWS, View
+from tracker.domain.ranges import Range
 from tracker.domain.times import format_duration
-from tracker.paths import atomic_write
-from tracker.store import dashboard as queries
 
 _ERROR_HOOK = """<script>
 (function () {
@@ -26,12 +22,15 @@ _ERROR_HOOK = """<script>
     document.documentElement.setAttribute("data-script-errors", errs.join(" | "));
   }
   window.addEventListener("error", function (e) { note(e.message || "error"); });
-  window.addEventListener("unhandledrejection", function (e) { note("unhandled rejection: " + (e.reason && e.reason.message || e.reason)); });
+  window.addEventListener("unhandledrejection", function (e) {
+    note("unhandled rejection: " + (e.reason && e.reason.message || e.reason));
+  });
 })();
 </script>"""
 
 _CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f6f7f9; color: #1f2430; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+       background: #f6f7f9; color: #1f2430; }
 header { background: #1f2430; color: #fff; padding: 20px 32px; }
 header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
 header .range { color: #c9ced6; font-size: 14px; }
@@ -40,18 +39,15 @@ header .range { color: #c9ced6; font-size: 14px; }
 .total b { display: block; font-size: 20px; }
 .total span { color: #c9ced6; font-size: 12px; }
 main { max-width: 1180px; margin: 0 auto; padding: 16px; }
-section.view { background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin: 16px 0; padding: 16px 20px; }
+section.view { background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin: 16px 0;
+               padding: 16px 20px; }
 section.view h2 { font-size: 17px; margin: 0 0 4px; }
 section.view p.caption { color: #5a6270; margin: 0 0 8px; font-size: 14px; }
 .empty-state { border: 1px dashed #b0b7c0; border-radius: 8px; padding: 28px; text-align: center; color: #5a6270; }
 footer { color: #5a6270; font-size: 12px; text-align: center; padding: 24px; }
 """
 
-# Modules that register more views (another engineer's practice views); absent ones are skipped.
-EXTRA_VIEW_MODULES = ("dashboards.core_views", "dashboards.practice_views")
-
-
-# Page order by view key, as in EVIDENCE.md's list (1-12); unknown keys follow, as registered.
+# The page tells one story, in this order; "view N" in docstrings is a view's place here.
 PAGE_ORDER = (
     "screen-vs-f2f",
     "f2f-per-screen-hour",
@@ -68,31 +64,18 @@ PAGE_ORDER = (
 )
 
 
-def load_views() -> list:
-    for name in EXTRA_VIEW_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-    return list(VIEWS)
-
-
-def _ordered(views: list[View]) -> list[View]:
-    rank = {k: i for i, k in enumerate(PAGE_ORDER)}
-    return sorted(views, key=lambda v: rank.get(v.key, len(PAGE_ORDER)))  # stable for the rest
-
-
-def build_views(con, rng: Range, builders=None) -> list[View]:
-    """Run every view builder against one connection."""
-    return _ordered([b(con, rng) for b in (builders if builders is not None else load_views())])
+def build_views(data: dict[str, dict], rng: Range) -> list[View]:
+    """Draw every view from the data gathered under its key, in page order."""
+    if missing := set(PAGE_ORDER) ^ set(VIEWS):
+        raise ValueError(f"dashboard views and PAGE_ORDER disagree about {sorted(missing)}")
+    if missing := set(VIEWS) ^ set(data):
+        raise ValueError(f"dashboard data and views disagree about {sorted(missing)}")
+    return [VIEWS[key](data[key], rng) for key in PAGE_ORDER]
 
 
 def _fmt_range(rng: Range) -> str:
-    tz = ZoneInfo(rng.tz)
-    lo = rng.since_utc.replace(tzinfo=UTC).astimezone(tz)
-    hi = min(rng.until_utc, queries.now_utc(rng)).replace(tzinfo=UTC).astimezone(tz)
-    return f"{lo:%a %d %b %Y %H:%M} – {hi:%a %d %b %Y %H:%M} ({rng.tz})"
+    lo, hi = rng.calendar.local(rng.since_utc), rng.calendar.local(rng.end_utc)
+    return f"{lo:%a %d %b %Y %H:%M} – {hi:%a %d %b %Y %H:%M} ({rng.calendar.name})"
 
 
 def _view_html(v: View) -> str:
@@ -115,7 +98,7 @@ def _view_html(v: View) -> str:
     return head + body + "</section>"
 
 
-def render(views: list[View], rng: Range, totals: dict, generated_at: datetime) -> str:
+def render(views: list[View], rng: Range, totals: dict) -> str:
     """The whole page as a string."""
     from plotly.offline import get_plotlyjs
 
@@ -147,18 +130,13 @@ def render(views: list[View], rng: Range, totals: dict, generated_at: datetime) 
 <main>
 {"".join(_view_html(v) for v in views)}
 </main>
-<footer>Made by offscreen on {generated_at:%Y-%m-%d %H:%M} UTC, from data on this machine only.
+<footer>Made by offscreen on {rng.now_utc:%Y-%m-%d %H:%M} UTC, from data on this machine only.
 Associations are not causes; screen use explains little of well-being on average (Orben &amp; Przybylski 2019).</footer>
 </body></html>
 """
 
 
-def build_page(con, rng: Range, builders=None) -> tuple[str, list[View]]:
-    views = build_views(con, rng, builders)
-    totals = queries.totals(con, rng)
-    return render(views, rng, totals, datetime.now(UTC)), views
-
-
-def write_page(path: Path, page: str) -> None:
-    """Atomic write, mode 0600 (the page holds names and notes)."""
-    atomic_write(Path(path), page)
+def build_page(data: dict[str, dict], totals: dict, rng: Range) -> tuple[str, list[View]]:
+    """The page (HTML) and its views, from each view's data and the header totals."""
+    views = build_views(data, rng)
+    return render(views, rng, totals), views

@@ -1,4 +1,4 @@
-"""Dashboard numbers from a HAND-BUILT database (issue 4): values per view, not HTML.
+"""Dashboard numbers from a HAND-BUILT database: values per view, not HTML.
 
 Zone Europe/Berlin (UTC+1 until 29 March 2026), days start at 04:00 local. The range is the local
 days Mon 2 - Wed 4 March 2026 (03:00 UTC on the 2nd to 03:00 UTC on the 5th).
@@ -9,21 +9,27 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from dashboards import core_views, figures
-from dashboards.views import Range
+from tracker.domain.ranges import Range
+from tracker.domain.times import Calendar
 from tracker.store import connect
 from tracker.store import dashboard as queries
+from tracker.usecases import dashboard as usecase
 
 HOSTILE_NAME = '<a href="http://evil.test">x</a>'
 HOSTILE_NOTE = "<b>bold</b><img src=x onerror=alert(1)>"
 D = datetime
 
 
+BERLIN = Calendar(ZoneInfo("Europe/Berlin"), 4)
+
+
 def rng_for(since, until, now=None):
-    return Range(since_utc=since, until_utc=until, day_start_hour=4, tz="Europe/Berlin", now_utc=now or until)
+    return Range(since_utc=since, until_utc=until, now_utc=now or until, calendar=BERLIN)
 
 
 RNG = rng_for(D(2026, 3, 2, 3), D(2026, 3, 5, 3))
@@ -91,7 +97,7 @@ def con(tmp_path):
 
 
 def test_calendar_days_are_local_with_start_hour():
-    cal = queries.calendar(RNG)
+    cal = RNG.days()
     assert cal == [
         (date(2026, 3, 2), D(2026, 3, 2, 3), D(2026, 3, 3, 3)),
         (date(2026, 3, 3), D(2026, 3, 3, 3), D(2026, 3, 4, 3)),
@@ -126,7 +132,7 @@ def test_view2_ratio_and_empty_state(con):
     # Trailing 7 days include Sunday 1 March's hour of screen time (span a6).
     assert d["ratio7"] == [40.0, round(150 / 3.5, 4), round(225 / 4.25, 4)]
     assert d["baseline"] == [None, None, None]
-    v = core_views.f2f_per_screen_hour(con, RNG)
+    v = core_views.f2f_per_screen_hour(d, RNG)
     assert v.figure is None and v.empty == "Needs 7 days with screen time recorded, have 3."
 
 
@@ -152,7 +158,7 @@ def test_view4_heatmap(con):
 
 
 def test_view5_people_status(con):
-    rows = {r["name"]: r for r in queries.people_status(con, RNG)["people"]}
+    rows = {r["name"]: r for r in usecase.people_status(con, RNG)["people"]}
     got = {n: (r["days_since"], r["ideal"], r["max"], r["status"]) for n, r in rows.items()}
     assert got == {
         "Jo": (3, 1, 2, "overdue"),
@@ -164,7 +170,7 @@ def test_view5_people_status(con):
         HOSTILE_NAME: (3, None, None, None),
     }
     assert rows["Nora"]["never_met"] is True
-    order = [r["name"] for r in queries.people_status(con, RNG)["people"]]
+    order = [r["name"] for r in usecase.people_status(con, RNG)["people"]]
     assert order[:2] == ["Jo", "Nora"]
 
 
@@ -190,7 +196,7 @@ def test_view8_closeness_and_view9_mode_mix(con):
 
 
 def test_view10_needs_enough_days(con):
-    v = core_views.lagged(con, RNG)
+    v = core_views.lagged(queries.lagged(con, RNG), RNG)
     assert v.figure is None
     assert v.empty == "Needs 28 days with screen time and 3 days after them, have 0."
 
@@ -244,7 +250,7 @@ def test_totals_and_cache_follow_new_data(con):
 def test_dst_day_is_23_hours_and_spans_split(tmp_path):
     """29 March 2026: clocks jump 02:00 -> 03:00 in Berlin; a span 01:00-05:00 local is 3 real hours."""
     rng = rng_for(D(2026, 3, 28, 3), D(2026, 3, 30, 2))
-    assert [(s, e) for _, s, e in queries.calendar(rng)] == [
+    assert [(s, e) for _, s, e in rng.days()] == [
         (D(2026, 3, 28, 3), D(2026, 3, 29, 2)),
         (D(2026, 3, 29, 2), D(2026, 3, 30, 2)),
     ]
@@ -256,9 +262,9 @@ def test_dst_day_is_23_hours_and_spans_split(tmp_path):
 
 def test_user_strings_are_escaped_in_figures(con):
     figs = [
-        core_views.people_status(con, RNG).figure,
-        core_views.friendship_hours(con, RNG).figure,
-        core_views.closeness(con, RNG).figure,
+        core_views.people_status(usecase.people_status(con, RNG), RNG).figure,
+        core_views.friendship_hours(queries.friendship_hours(con, RNG), RNG).figure,
+        core_views.closeness(queries.closeness_points(con, RNG), RNG).figure,
     ]
     blob = json.dumps([json.loads(f.to_json()) for f in figs])
     assert "evil.test" in blob

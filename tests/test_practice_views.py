@@ -1,4 +1,4 @@
-"""Dashboard views 7, 11, 12 on a real DuckDB file with literal dates (Europe/Berlin weeks,
+"""Dashboard views of routines, loneliness and courage on a real DuckDB file with literal dates (Europe/Berlin weeks,
 4 am days), their honest empty states, and escaping of user strings."""
 
 from __future__ import annotations
@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboards import practice_views as pv
-from dashboards.views import VIEWS, Range
+from dashboards.views import VIEWS, View
+from tracker.domain.ranges import Range
+from tracker.domain.times import Calendar
 from tracker.store import connect
+from tracker.store import dashboard as queries
 from tracker.store import practice as sp
+from tracker.usecases import dashboard as usecase
 
 B = ZoneInfo("Europe/Berlin")
 
@@ -22,12 +26,24 @@ def u(*a) -> datetime:
 
 
 def rng(since: date, until: date) -> Range:
+    """Local days SINCE to UNTIL (exclusive), seen from the end of UNTIL's eve."""
+    end = u(until.year, until.month, until.day, 4)
     return Range(
-        since_utc=u(since.year, since.month, since.day, 4),
-        until_utc=u(until.year, until.month, until.day, 4),
-        day_start_hour=4,
-        tz="Europe/Berlin",
+        since_utc=u(since.year, since.month, since.day, 4), until_utc=end, now_utc=end, calendar=Calendar(B, 4)
     )
+
+
+def practice(con, r) -> list[tuple[dict, View]]:
+    """(data, view) of the routines, loneliness and courage views for range R."""
+    out = []
+    for gather, draw in (
+        (usecase.routines, pv.routines_view),
+        (queries.loneliness, pv.loneliness_view),
+        (queries.courage, pv.courage_view),
+    ):
+        data = gather(con, r)
+        out.append((data, draw(data, r)))
+    return out
 
 
 @pytest.fixture
@@ -36,14 +52,17 @@ def db(tmp_path):
 
 
 def test_registered():
-    for fn in (pv.routines_view, pv.loneliness_view, pv.courage_view):
-        assert fn in VIEWS
+    assert [VIEWS[k] for k in ("routines", "loneliness-vs-f2f", "courage-community")] == [
+        pv.routines_view,
+        pv.loneliness_view,
+        pv.courage_view,
+    ]
 
 
 def test_empty_states(db):
     r = rng(date(2026, 10, 1), date(2026, 11, 1))
     with connect(db) as con:
-        views = [pv.routines_view(con, r), pv.loneliness_view(con, r), pv.courage_view(con, r)]
+        views = [v for _, v in practice(con, r)]
     assert [v.figure for v in views] == [None, None, None]
     assert views[0].empty.startswith("No routines yet.")
     assert views[1].empty.startswith("No weekly loneliness answers in this range yet.")
@@ -84,15 +103,14 @@ def test_loneliness_and_courage_data(db):
     r = rng(date(2026, 10, 19), date(2026, 11, 9))
     with connect(db) as con:
         _seed(con)
-        lone = pv.loneliness_view(con, r)
-        courage = pv.courage_view(con, r)
-    assert lone.data == {
+        _, (lone_data, lone), (courage_data, courage) = practice(con, r)
+    assert lone_data == {
         "weeks": ["2026-10-19", "2026-10-26", "2026-11-02"],
         "ucla3": [6.5, None, 3.0],  # (5 + 8) / 2 in the DST week; none answered the week after
         "f2f_hours": [2.5, 2.0, 0.0],  # in person only: 90 + 60 min; then 120 min; video never counts
     }
     assert lone.figure is not None and "Only 2 week(s) answered" in lone.caption
-    assert courage.data == {
+    assert courage_data == {
         "weeks": ["2026-10-19", "2026-10-26"],
         "initiated": [2, 0],  # the deleted one doesn't count
         "new_people": [2, 0],  # Ana and Cy; Ben first met in September
@@ -120,8 +138,8 @@ def test_routines_view_and_escaping(db):
         # Sunday Nov 1 00:30 local belongs to Saturday Oct 31 with 4 am days: week of Oct 26.
         sp.add_interaction(con, happened_at=u(2026, 11, 1, 0, 30), duration_min=60, person_ids=[a], routine_id=rid)
         sp.skip_period(con, rid, date(2026, 11, 2), "away", u(2026, 11, 1, 9))
-        v = pv.routines_view(con, r)
-    (item,) = v.data["routines"]
+        (data, v), _, _ = practice(con, r)
+    (item,) = data["routines"]
     # Range Oct 19 .. Nov 8 (today is past it): the week of Oct 12 is before the range.
     assert item["periods"] == [("2026-10-19", "held"), ("2026-10-26", "held"), ("2026-11-02", "skipped")]
     assert (item["adherence"], item["current_streak"], item["longest_streak"]) == (1.0, 3, 3)
@@ -130,20 +148,25 @@ def test_routines_view_and_escaping(db):
     assert [t.name for t in v.figure.data] == ["held", "skipped"]
 
 
-def test_demo_data_fills_every_practice_view(db):
-    now = u(2026, 11, 26, 12)
+def test_demo_data_fills_every_practice_view(db, tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from tracker.store import demo as store_demo
+    from tracker.usecases import demo
+
+    now = u(2026, 11, 26, 12).replace(tzinfo=UTC)
+    data = demo.generate(90, 1, now, ZoneInfo("Europe/Berlin"))
     with connect(db) as con:
-        ids = [sp.add_person(con, n, created_at=u(2026, 1, 1, 12), source="demo") for n in ("Ana", "Ben", "Cy")]
-        counts = sp.seed_demo(con, now, ids, weeks=10)
+        counts = store_demo.replace_demo(con, data, tmp_path)
         r = rng(date(2026, 9, 1), date(2026, 11, 27))
-        views = [pv.routines_view(con, r), pv.loneliness_view(con, r), pv.courage_view(con, r)]
+        (routines, _), (lone, _), _ = shown = practice(con, r)
         sources = con.execute("""SELECT DISTINCT source FROM routines UNION SELECT DISTINCT source FROM checkins
                                  UNION SELECT DISTINCT source FROM unplug_sessions
                                  UNION SELECT DISTINCT source FROM interactions""").fetchall()
-    assert counts["routines"] == 1 and counts["interactions"] >= 5 and counts["checkins"] >= 60
-    assert [v.empty for v in views] == [None, None, None]
-    assert all(v.figure is not None for v in views)
-    (routine,) = views[0].data["routines"]
+    assert counts["routines"] == 1 and counts["checkins"] >= 60
+    assert [v.empty for _, v in shown] == [None, None, None]
+    assert all(v.figure is not None for _, v in shown)
+    (routine,) = routines["routines"]
     assert ("skipped" in [s for _, s in routine["periods"]]) and routine["longest_streak"] >= 1
-    assert sum(u is not None for u in views[1].data["ucla3"]) >= 10
+    assert sum(u is not None for u in lone["ucla3"]) >= 10
     assert sources == [("demo",)]  # demo data can be told apart and replaced

@@ -1,19 +1,27 @@
-"""`offscreen report` (issue 4): the same story in the terminal, against the previous period."""
+"""`offscreen report`: the dashboard's story in the terminal, against the previous period."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import UTC
 from datetime import datetime as D
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboards.views import Range
+from tracker.commands.dashboard import render_report
+from tracker.config import Config
+from tracker.domain.times import Calendar
 from tracker.store import connect
 from tracker.usecases import report as summary
 
-NOW = D(2026, 3, 12, 12)  # Thu; Berlin is UTC+1, days start 04:00 local = 03:00 UTC
-BASE = Range(since_utc=NOW, until_utc=NOW, day_start_hour=4, tz="Europe/Berlin", now_utc=NOW)
+NOW = D(2026, 3, 12, 12, tzinfo=UTC)  # Thu; Berlin is UTC+1, days start 04:00 local = 03:00 UTC
+BERLIN = Calendar(ZoneInfo("Europe/Berlin"), 4)
+
+
+def build(con, period="week"):
+    return summary.build(con, period, NOW, BERLIN, Config())
 
 
 @pytest.fixture
@@ -48,7 +56,7 @@ def con(tmp_path):
 
 
 def test_week_against_previous_week(con):
-    s = summary.build(con, "week", NOW, BASE)
+    s = build(con)
     assert s["since"] == "2026-03-06T04:00:00+01:00" and s["previous_since"] == "2026-02-27T04:00:00+01:00"
     assert s["until"] == "2026-03-12T13:00:00+01:00"
     c, p = s["current"], s["previous"]
@@ -62,7 +70,7 @@ def test_week_against_previous_week(con):
 
 
 def test_text_rendering(con):
-    text = summary.render(summary.build(con, "week", NOW, BASE))
+    text = render_report(build(con))
     assert text.splitlines() == [
         "Last 7 days, compared with the 7 days before:",
         "  Screen time      3h00m  (was 4h00m, -25%)",
@@ -78,7 +86,7 @@ def test_text_rendering(con):
 
 
 def test_month_period_bounds(con):
-    s = summary.build(con, "month", NOW, BASE)
+    s = build(con, "month")
     assert s["since"] == "2026-02-11T04:00:00+01:00" and s["previous_since"] == "2026-01-12T04:00:00+01:00"
     assert s["current"]["screen_h"] == 7.0 and s["current"]["f2f_h"] == 2.0 and s["previous"]["screen_h"] == 0
 
@@ -125,24 +133,21 @@ def test_dashboard_output_must_not_be_a_directory(run, tmp_path):
     assert r.returncode == 2 and "is a directory" in r.stderr
 
 
-def test_page_order_interleaves_other_views(con):
-    """Views registered elsewhere (practice_views: routines ...) take their place in the story."""
-    from dashboards import core_views, report
-    from dashboards.views import View
+def test_page_draws_every_view_in_page_order_and_needs_data_for_each(con):
+    from dashboards import report
+    from tracker.domain.ranges import Range
+    from tracker.usecases import dashboard
 
-    def routines(c, r):
-        return View("routines", "Routines", "caption", empty="none")
-
-    def unknown(c, r):
-        return View("zzz-new", "New", "caption", empty="none")
-
-    rng = Range(
-        since_utc=D(2026, 3, 2, 3), until_utc=D(2026, 3, 5, 3), day_start_hour=4, tz="Europe/Berlin", now_utc=NOW
-    )
-    views = report.build_views(
-        con, rng, [unknown, core_views.lagged, routines, core_views.closeness, core_views.screen_vs_f2f]
-    )
-    assert [v.key for v in views] == ["screen-vs-f2f", "routines", "closeness", "lagged", "zzz-new"]
+    rng = Range(since_utc=D(2026, 3, 2, 3), until_utc=D(2026, 3, 5, 3), now_utc=D(2026, 3, 12, 12), calendar=BERLIN)
+    data, totals = dashboard.gather(con, rng)
+    page, views = report.build_page(data, totals, rng)
+    assert [v.key for v in views] == list(report.PAGE_ORDER)
+    assert [m.group(1) for m in re.finditer(r'<section class="view" id="view-([a-z0-9-]+)"', page)] == [
+        v.key for v in views
+    ]
+    del data["routines"]
+    with pytest.raises(ValueError, match="routines"):
+        report.build_views(data, rng)
 
 
 def test_dashboard_default_range_is_90_days_before_until(run, tmp_path):
@@ -159,7 +164,7 @@ def test_checkin_trends_against_previous_period(con):
         "INSERT INTO checkins (at_utc, lack_companionship, left_out, isolated, lonely) "
         "VALUES ('2026-03-08 20:00', 2, 1, 3, 'occasionally')"
     )
-    s = summary.build(con, "week", NOW, BASE)
+    s = build(con)
     assert s["checkins"]["current"] == {
         "mood": {"n": 2, "mean": 3.0},
         "connected": {"n": 2, "mean": 6.0},
@@ -169,7 +174,7 @@ def test_checkin_trends_against_previous_period(con):
     assert s["checkins"]["previous"]["ucla3"] == {"n": 0, "mean": None}
     assert (
         "  Check-ins     mood 3.0/5 (was 3.0), connected 6.0/10 (was 5.0), loneliness (UCLA-3, higher = lonelier) 6.0/9"
-    ) in summary.render(s).splitlines()
+    ) in render_report(s).splitlines()
 
 
 def test_dashboard_unwritable_output_is_a_clear_exit_1(run, tmp_path):

@@ -1,4 +1,4 @@
-"""`offscreen dashboard` (one offline HTML page) and `offscreen report` (terminal summary), issue 4.
+"""`offscreen dashboard` (one offline HTML page) and `offscreen report` (terminal summary).
 
 plotly and duckdb are imported inside the commands: `offscreen --help` must stay fast.
 """
@@ -10,34 +10,11 @@ import os
 import shutil
 import subprocess
 import time as _time
-from datetime import UTC
 from pathlib import Path
 
 import click
 
-DEFAULT_DAYS = 90
-
-
-def _base_range(app):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from dashboards.views import Range, local_tz_name
-
-    now = datetime.now(UTC).replace(tzinfo=None)
-    tz = local_tz_name()
-    try:
-        ZoneInfo(tz)
-    except (ValueError, KeyError, OSError):  # an odd $TZ: show UTC days rather than fail
-        tz = "UTC"
-    return Range(
-        since_utc=now,
-        until_utc=now,
-        day_start_hour=app.config.general.day_start_hour,
-        tz=tz,
-        config=app.config,
-        now_utc=now,
-    )
+from tracker.domain.times import format_duration
 
 
 def _open_in_browser(path: Path) -> str:
@@ -89,39 +66,24 @@ def dashboard_cmd(app, output, since, until, open_):
       offscreen dashboard -o ~/offscreen.html --open
       offscreen dashboard -o year.html --since 2026-01-01 --until 2026-12-31
     """
-    from dataclasses import replace
-    from datetime import datetime, timedelta
-
-    from dashboards import report
-    from tracker.domain.times import day_start, local_day, parse_range
     from tracker.errors import RuntimeFailure, UserError
+    from tracker.paths import atomic_write
+    from tracker.usecases.dashboard import dashboard
 
-    base = _base_range(app)
-    h = base.day_start_hour
-    lo, hi = parse_range(since, until, day_start_hour=h)
-    if lo is None:  # the 90 days before --until (or before now)
-        end = (hi - timedelta(microseconds=1)) if hi else datetime.now().astimezone()
-        lo = day_start(local_day(end, h) - timedelta(days=DEFAULT_DAYS - 1), h)
-    since_utc = lo.astimezone(UTC).replace(tzinfo=None)
-    until_utc = hi.astimezone(UTC).replace(tzinfo=None) if hi else base.now_utc
-    if until_utc <= since_utc:
-        raise UserError(f"--since ({since}) must be before now")
     output = output.expanduser().absolute()
     if output.is_dir():
         raise UserError(f"{output} is a directory; give a file name like {output}/offscreen.html")
-    rng = replace(base, since_utc=since_utc, until_utc=until_utc)
     t0 = _time.perf_counter()
-    with app.store(drain=True) as con:
-        page, views = report.build_page(con, rng)
+    page = dashboard(app, since, until)
     try:
-        report.write_page(output, page)
+        atomic_write(output, page.html)  # mode 0600: the page holds names and notes
     except OSError as e:
         raise RuntimeFailure(
             f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to"
         ) from None
-    shown = sum(1 for v in views if v.figure is not None)
+    shown = sum(1 for v in page.views if v.figure is not None)
     click.echo(
-        f"Wrote {output} ({len(page) / 1e6:.1f} MB, {shown} of {len(views)} views with data) "
+        f"Wrote {output} ({len(page.html) / 1e6:.1f} MB, {shown} of {len(page.views)} views with data) "
         f"in {_time.perf_counter() - t0:.1f} s."
     )
     if open_:
@@ -147,18 +109,67 @@ def report_cmd(app, week, month, period, as_json):
       offscreen report --period month
     """
     from tracker.errors import UserError
-    from tracker.usecases import report as summary
+    from tracker.usecases.report import report
 
-    # One period only (r4): click would silently keep the last of --week --month.
+    # One period only: click would silently keep the last of --week --month.
     asked = {p for p, on in (("week", week), ("month", month), (period, period is not None)) if on}
     if len(asked) > 1:
         raise UserError("--week and --month exclude each other; give one (or --period week|month)")
-    period = asked.pop() if asked else "week"
+    s = report(app, asked.pop() if asked else "week")
+    click.echo(json.dumps(s, indent=2, default=str) if as_json else render_report(s))
 
-    base = _base_range(app)
-    with app.store(drain=True) as con:
-        s = summary.build(con, period, base.now_utc, base)
-    if as_json:
-        click.echo(json.dumps(s, indent=2, default=str))
+
+def _pct(p: float | None) -> str:
+    return "" if p is None else f", {p:+.0f}%"
+
+
+def render_report(s: dict) -> str:
+    """A report as plain text, one fact per line."""
+    from tracker.usecases.report import PERIODS
+
+    c, p, ch = s["current"], s["previous"], s["change_pct"]
+    n = PERIODS[s["period"]]
+    lines = [f"Last {n} days, compared with the {n} days before:"]
+    lines.append(
+        f"  Screen time   {format_duration(c['screen_h'] * 60):>8}  "
+        f"(was {format_duration(p['screen_h'] * 60)}{_pct(ch['screen_h'])})"
+    )
+    lines.append(f"    social media {format_duration(c['social_h'] * 60):>7}")
+    lines.append(
+        f"  Face-to-face  {format_duration(c['f2f_h'] * 60):>8}  "
+        f"(was {format_duration(p['f2f_h'] * 60)}{_pct(ch['f2f_h'])})"
+    )
+    if c["f2f_per_screen_hour_min"] is not None:
+        was = p["f2f_per_screen_hour_min"]
+        lines.append(
+            f"  Ratio         {c['f2f_per_screen_hour_min']:.1f} min face-to-face per screen hour"
+            + (f" (was {was:.1f})" if was is not None else "")
+        )
+    lines.append(f"  Interactions  {c['interactions']}, people met in person: {c['people_in_person']}")
+    ck = s.get("checkins", {})
+    parts = []
+    for key, label, scale in (
+        ("mood", "mood", "/5"),
+        ("connected", "connected", "/10"),
+        ("ucla3", "loneliness (UCLA-3, higher = lonelier)", "/9"),
+    ):
+        now_, was = ck.get("current", {}).get(key, {}), ck.get("previous", {}).get(key, {})
+        if now_.get("n"):
+            was_txt = f" (was {was['mean']:.1f})" if was.get("n") else ""
+            parts.append(f"{label} {now_['mean']:.1f}{scale}{was_txt}")
+    if parts:
+        lines.append("  Check-ins     " + ", ".join(parts))
+    if s["top_apps"]:
+        lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
+    if s["categories"]:
+        lines.append(
+            "Categories: " + ", ".join(f"{k['category']} {format_duration(k['hours'] * 60)}" for k in s["categories"])
+        )
+    if s["not_seen"]:
+        lines.append("Not seen for a while:")
+        for x in s["not_seen"]:
+            what = "not met in person yet" if x["never_met"] else f"{x['days_since']} days"
+            lines.append(f"  {x['name']}: {what} ({x['status']}, at most {x['max']})")
     else:
-        click.echo(summary.render(s))
+        lines.append("Nobody with a cadence is late. ")
+    return "\n".join(line.rstrip() for line in lines)

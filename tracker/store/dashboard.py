@@ -1,83 +1,40 @@
-"""DuckDB aggregations for the dashboard and `offscreen report` (issue 4): small column dicts.
+"""DuckDB aggregations for the dashboard and `offscreen report`: small column dicts.
 
-Local days and hours are exact: Python computes each local day's (and hour's) start and end as
-naive UTC instants (DST-aware, days starting at general.day_start_hour), puts that small calendar
-in a temp table, and SQL clips every span to it (`least(end) - greatest(start)`), so a span
-crossing a day or hour boundary is split correctly. Only state='active' is screen time.
-Face-to-face time sums INTERACTIONS (a group dinner counts once), never deleted ones.
-Nothing here returns raw rows: the page size must not grow with the data.
+Local days and hours are exact and never need a zone name in SQL: the range's Calendar gives each
+local day's (and hour's) start and end as naive UTC instants (DST-aware, days starting at
+general.day_start_hour), that small table goes into a temp table, and SQL clips every span to it
+(`least(end) - greatest(start)`), so a span crossing a day or hour boundary is split correctly.
+Only state='active' is screen time. Face-to-face time sums INTERACTIONS (a group dinner counts
+once), never deleted ones. Nothing here returns raw rows: the page size must not grow with the data.
+"View N" in a docstring is the view's place on the page (dashboards/report.py PAGE_ORDER).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from dashboards.views import Range
 from tracker.domain import cadence
 from tracker.domain.categories import rules_for, sql_case
+from tracker.domain.ranges import Range
 
-MODES = cadence.MODES
-STATUSES = ("on-track", "late", "overdue")
 LAG_DAYS = 3  # in-person minutes on t..t+3
 MIN_LAG_DAYS = 28
 MIN_RATIO_DAYS = 7
 BASELINE_DAYS = 28
 
 
-# --- calendar --------------------------------------------------------------------------------
-
-
-def now_utc(rng: Range) -> datetime:
-    """The reference 'now' of a range (naive UTC): rng.now_utc, else the wall clock."""
-    if rng.now_utc is not None:
-        return rng.now_utc
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def logical_day(ts_utc: datetime, rng: Range) -> date:
-    """The local day (starting at day_start_hour) a naive-UTC instant belongs to."""
-    local = ts_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(rng.tz))
-    return (local.replace(tzinfo=None) - timedelta(hours=rng.day_start_hour)).date()
-
-
-def day_bounds(d: date, rng: Range) -> tuple[datetime, datetime]:
-    """Naive-UTC start and end of local day D."""
-    tz = ZoneInfo(rng.tz)
-    s = datetime.combine(d, time(rng.day_start_hour), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
-    e = (
-        datetime.combine(d + timedelta(days=1), time(rng.day_start_hour), tzinfo=tz)
-        .astimezone(UTC)
-        .replace(tzinfo=None)
-    )
-    return s, e
-
-
-def calendar(rng: Range) -> list[tuple[date, datetime, datetime]]:
-    """Every local day touching [since, until), clipped to the range."""
-    out = []
-    d = logical_day(rng.since_utc, rng)
-    while True:
-        s, e = day_bounds(d, rng)
-        if s >= rng.until_utc:
-            break
-        out.append((d, max(s, rng.since_utc), min(e, rng.until_utc)))
-        d += timedelta(days=1)
-    return out
+# --- calendar tables -------------------------------------------------------------------------
 
 
 def hour_calendar(rng: Range) -> list[tuple[datetime, datetime, int, int]]:
     """(start, end, weekday of the local day, local clock hour) for every hour of the range."""
-    tz = ZoneInfo(rng.tz)
     out = []
-    for d, s, e in calendar(rng):
+    for d, s, e in rng.days():
         t = s.replace(minute=0, second=0, microsecond=0)
         while t < e:
             nxt = t + timedelta(hours=1)
-            hour = t.replace(tzinfo=UTC).astimezone(tz).hour
-            out.append((max(t, s), min(nxt, e), d.weekday(), hour))
+            out.append((max(t, s), min(nxt, e), d.weekday(), rng.calendar.local(t).hour))
             t = nxt
     return out
 
@@ -93,10 +50,9 @@ def _temp(con, name: str, columns: str, rows: list[tuple]) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", [list(c) for c in zip(*rows)])
 
 
-def _cal(con, rng: Range) -> list[tuple[date, datetime, datetime]]:
-    cal = calendar(rng)
-    _temp(con, "cal", "day DATE, s TIMESTAMP, e TIMESTAMP", cal)
-    return cal
+def _cal(con, rng: Range) -> None:
+    """Temp table cal(day, s, e): the range's local days, so SQL buckets by day without a zone."""
+    _temp(con, "cal", "day DATE, s TIMESTAMP, e TIMESTAMP", rng.days())
 
 
 def _cols(cur) -> dict[str, list]:
@@ -128,7 +84,8 @@ def _pieces(src: str, cal: str, keys: str, min_bucket_s: int) -> str:
     k = ", ".join(f"c.{x.strip()}" for x in keys.split(","))
     return f"""
       first_b AS (SELECT {src}.*, {k}, c.idx, c.s AS cs, c.e AS ce FROM {src} ASOF JOIN {cal} c ON {src}.s >= c.s),
-      later AS (SELECT f.*, unnest(range(f.idx + 1, f.idx + 2 + CAST(ceil(epoch(f.e - f.ce) / {min_bucket_s}) AS BIGINT))) AS j
+      later AS (SELECT f.*,
+                  unnest(range(f.idx + 1, f.idx + 2 + CAST(ceil(epoch(f.e - f.ce) / {min_bucket_s}) AS BIGINT))) AS j
                 FROM first_b f WHERE f.e > f.ce),
       pieces AS (
         SELECT {keys}, state, app_k, category, epoch(least(e, ce) - greatest(s, cs)) AS secs
@@ -151,10 +108,8 @@ def _day_agg(con, rng: Range) -> Range:
     """Build (once per connection, range, rules and activity contents) the temp tables
     day_agg(day, category, app_k, secs) of active screen time and day_tracked(day) for the range
     extended by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
-    ext = _extended(rng, _BACK_DAYS)
-    key = repr(
-        (ext.since_utc, ext.until_utc, ext.day_start_hour, ext.tz, rules_for(ext.config), _activity_fingerprint(con))
-    )
+    ext = rng.back(_BACK_DAYS)
+    key = repr((ext.since_utc, ext.until_utc, ext.calendar, rules_for(ext.config), _activity_fingerprint(con)))
     try:
         if con.execute("SELECT k FROM day_agg_key").fetchone()[0] == key:
             return ext
@@ -164,7 +119,7 @@ def _day_agg(con, rng: Range) -> Range:
         con,
         "ext_cal",
         "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP",
-        [(i, *row) for i, row in enumerate(calendar(ext))],
+        [(i, *row) for i, row in enumerate(ext.days())],
     )
     params = {"since": ext.since_utc, "until": ext.until_utc}
     con.execute(
@@ -184,7 +139,7 @@ def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     """Per local day (from BACK days before the range): screen minutes (social media / other),
     in-person minutes, tracked (any activity recorded) or not."""
     _day_agg(con, rng)
-    first = logical_day(rng.since_utc, rng) - timedelta(days=back)
+    first = rng.first_day - timedelta(days=back)
     cur = con.execute(
         """WITH scr AS (
           SELECT day, sum(secs) FILTER (state = 'active') / 60.0 AS screen,
@@ -209,10 +164,6 @@ def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     return out
 
 
-def _extended(rng: Range, days: int) -> Range:
-    return replace(rng, since_utc=day_bounds(logical_day(rng.since_utc, rng) - timedelta(days=days), rng)[0])
-
-
 def _rolling_mean(values: list, window: int) -> list:
     out = []
     for i in range(len(values)):
@@ -227,7 +178,7 @@ def screen_vs_f2f(con, rng: Range) -> dict:
     screen = [s / 60 if t else None for s, t in zip(d["screen_min"], d["tracked"])]
     f2f = [v / 60 for v in d["f2f_min"]]
     m_screen, m_f2f = _rolling_mean(screen, 7), _rolling_mean(f2f, 7)
-    first = logical_day(rng.since_utc, rng)
+    first = rng.first_day
     keep = [i for i, day in enumerate(d["day"]) if day >= first]
     return {
         "day": [d["day"][i] for i in keep],
@@ -245,7 +196,7 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
     """View 2: in-person minutes per screen hour over the trailing 7 days, against the ratio of the
     28 days before those 7 (the person's own baseline; shown when >= 14 of them were tracked)."""
     d = daily(con, rng, back=_BACK_DAYS)
-    first = logical_day(rng.since_utc, rng)
+    first = rng.first_day
     n = len(d["day"])
 
     def ratio(lo: int, hi: int, min_tracked: int):
@@ -265,6 +216,7 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
         out["ratio7"].append(ratio(i - 6, i, 1) if i - 6 >= 0 else None)
         out["baseline"].append(ratio(i - 6 - BASELINE_DAYS, i - 7, 14) if i - 6 - BASELINE_DAYS >= 0 else None)
     out["tracked_days"] = sum(1 for i in range(n) if d["day"][i] >= first and d["tracked"][i])
+    out["needed"] = MIN_RATIO_DAYS
     return out
 
 
@@ -278,7 +230,7 @@ def categories_per_week(con, rng: Range) -> dict:
         """SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS week, category,
                   sum(secs) / 3600.0 AS hours
            FROM day_agg WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY week, category""",
-        [logical_day(rng.since_utc, rng)],
+        [rng.first_day],
     )
     out = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
@@ -291,7 +243,7 @@ def top_apps(con, rng: Range, limit: int = 5) -> dict:
     rows = con.execute(
         """SELECT app_k, category, sum(secs) / 3600.0 AS hours FROM day_agg
            WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY hours DESC, app_k""",
-        [logical_day(rng.since_utc, rng)],
+        [rng.first_day],
     ).fetchall()
     apps: dict[str, float] = {}
     cats: dict[str, float] = {}
@@ -317,7 +269,7 @@ def heatmap(con, rng: Range) -> dict:
     and how many in-person meetings and calls (video, voice) started in each cell; text is left
     out, it would cover every cell."""
     _day_agg(con, rng)
-    first = logical_day(rng.since_utc, rng)
+    first = rng.first_day
     per_wd = [0] * 7
     for (d,) in con.execute("SELECT DISTINCT day FROM day_agg WHERE day >= ?", [first]).fetchall():
         per_wd[d.weekday()] += 1
@@ -346,65 +298,37 @@ def heatmap(con, rng: Range) -> dict:
         "mean_min": mean,
         "tracked_per_weekday": per_wd,
         "starts": starts,
-        "hour_order": [(rng.day_start_hour + k) % 24 for k in range(24)],
+        "hour_order": [(rng.calendar.day_start_hour + k) % 24 for k in range(24)],
     }
 
 
 # --- people ----------------------------------------------------------------------------------
 
 
-def people_status(con, rng: Range) -> dict:
-    """View 5: days since each person's last qualifying contact (when it HAPPENED) at the end of
-    the range (or now, if earlier), with status against their cadence. People without a cadence
-    are listed without status; never-met people count from when they were added."""
-    ref = min(rng.until_utc, now_utc(rng))
-    people = con.execute(
-        """SELECT p.id, p.name, p.tier, p.every_days, p.max_days, p.cadence_modes, p.created_at
-           FROM people p WHERE p.merged_into IS NULL ORDER BY p.name"""
+def last_contacts_without_cadence(con, ref_utc: datetime) -> list[dict]:
+    """People with no tier and no gaps of their own (`people due` leaves them out), each with the
+    start of their last interaction in each mode up to REF_UTC, people merged into them included."""
+    rows = con.execute(
+        """WITH last AS (
+             SELECT p.id AS pid, i.mode, max(i.happened_at) AS at
+               FROM people p JOIN people m ON m.id = p.id OR m.merged_into = p.id
+               JOIN interaction_people ip ON ip.person_id = m.id
+               JOIN interactions i ON i.id = ip.interaction_id
+              WHERE p.merged_into IS NULL AND i.deleted_at IS NULL AND i.happened_at <= ? GROUP BY ALL)
+           SELECT p.name, p.cadence_modes, list(struct_pack(mode := last.mode, at := last.at))
+                  FILTER (last.mode IS NOT NULL)
+             FROM people p LEFT JOIN last ON last.pid = p.id
+            WHERE p.merged_into IS NULL AND p.tier IS NULL AND p.every_days IS NULL AND p.max_days IS NULL
+            GROUP BY p.id, p.name, p.cadence_modes""",
+        [ref_utc],
     ).fetchall()
-    last = {}
-    for pid, mode, ts in con.execute(
-        """SELECT ip.person_id, i.mode, max(i.happened_at) FROM interactions i
-           JOIN interaction_people ip ON ip.interaction_id = i.id
-           WHERE i.deleted_at IS NULL AND i.happened_at <= ? GROUP BY ALL""",
-        [ref],
-    ).fetchall():
-        last[(pid, mode)] = ts
-    ref_day = logical_day(ref, rng)
-    rows = []
-    for pid, name, tier, every, mx, modes, created in people:
-        seen = [last[(pid, m)] for m in cadence.qualifying_modes(modes) if (pid, m) in last]
-        last_seen = max(seen) if seen else None
-        pair = cadence.cadence_for(tier, every, mx, rng.config.cadence)  # same rules as `people due`
-        start = last_seen or created
-        days = max(0, (ref_day - logical_day(start, rng)).days) if start else None
-        rows.append(
-            {
-                "name": name,
-                "tier": tier,
-                "last_seen": last_seen,
-                "never_met": last_seen is None,
-                "days_since": days if (last_seen is not None or pair) else None,
-                "ideal": pair[0] if pair else None,
-                "max": pair[1] if pair else None,
-                "status": cadence.status_for(days, *pair) if pair and days is not None else None,
-            }
-        )
-    order = {s: i for i, s in enumerate(reversed(STATUSES))}
-    rows.sort(
-        key=lambda r: (
-            order.get(r["status"], 9),
-            -((r["days_since"] or 0) - (r["ideal"] or 0)) if r["status"] else 0,
-            r["name"].lower(),
-        )
-    )
-    return {"people": rows, "reference_day": ref_day}
+    return [{"name": n, "cadence_modes": m, "last": {x["mode"]: x["at"] for x in last or []}} for n, m, last in rows]
 
 
 def friendship_hours(con, rng: Range, top: int = 12) -> dict:
     """View 6: cumulative LEISURE in-person hours per person (work=false), all history up to the
     end of the range; series points inside the range, top people by total."""
-    ref = min(rng.until_utc, now_utc(rng))
+    ref = rng.end_utc
     cur = con.execute(
         """WITH x AS (
              SELECT p.name, i.happened_at, i.duration_min / 60.0 AS h
@@ -445,7 +369,7 @@ def closeness_points(con, rng: Range) -> dict:
            ORDER BY i.happened_at""",
         [rng.since_utc, rng.until_utc],
     )
-    out = {m: {"duration_min": [], "closeness": [], "summary": [], "note": [], "people": []} for m in MODES}
+    out = {m: {"duration_min": [], "closeness": [], "summary": [], "note": [], "people": []} for m in cadence.MODES}
     for mode, dur, cl, summary, note, people in cur.fetchall():
         o = out[mode]
         o["duration_min"].append(float(dur))
@@ -468,6 +392,68 @@ def mode_mix(con, rng: Range) -> dict:
     out = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
     return out
+
+
+# --- loneliness, courage and community ----------------------------------------------------------
+
+# The local weeks (Monday to Sunday of local days) of the range, from the temp table cal.
+_WEEKS = "wk AS (SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS week, s, e FROM cal)"
+
+
+def loneliness(con, rng: Range) -> dict:
+    """View 11: per local week, the mean UCLA-3 score (3-9) of the weekly check-ins answered in it,
+    and the hours spent in person."""
+    _cal(con, rng)
+    rows = con.execute(
+        f"""WITH {_WEEKS},
+            f AS (
+              SELECT wk.week, sum(i.duration_min) / 60.0 AS hours
+                FROM wk JOIN interactions i ON i.happened_at >= wk.s AND i.happened_at < wk.e
+               WHERE i.deleted_at IS NULL AND i.mode = 'in-person' GROUP BY wk.week),
+            l AS (
+              SELECT wk.week, avg(c.lack_companionship + c.left_out + c.isolated) AS ucla
+                FROM wk JOIN checkins c ON c.at_utc >= wk.s AND c.at_utc < wk.e
+               WHERE c.lack_companionship IS NOT NULL GROUP BY wk.week)
+            SELECT coalesce(l.week, f.week) AS week, l.ucla, coalesce(f.hours, 0)
+              FROM l FULL OUTER JOIN f ON f.week = l.week ORDER BY week"""
+    ).fetchall()
+    return {
+        "weeks": [r[0].isoformat() for r in rows],
+        "ucla3": [None if r[1] is None else round(float(r[1]), 2) for r in rows],
+        "f2f_hours": [round(float(r[2]), 2) for r in rows],
+    }
+
+
+def courage(con, rng: Range) -> dict:
+    """View 12: per local week, interactions I started, people met for the first time ever, and
+    group meetings (3 or more people)."""
+    _cal(con, rng)
+    rows = con.execute(
+        f"""WITH {_WEEKS},
+            i AS (
+              SELECT id, happened_at, initiated,
+                     (SELECT count(*) FROM interaction_people ip WHERE ip.interaction_id = interactions.id) AS npeople
+                FROM interactions WHERE deleted_at IS NULL),
+            firsts AS (
+              SELECT ip.person_id, min(i.happened_at) AS happened_at
+                FROM i JOIN interaction_people ip ON ip.interaction_id = i.id GROUP BY ip.person_id),
+            a AS (
+              SELECT wk.week, count(*) FILTER (WHERE i.initiated = 'me') AS initiated,
+                     count(*) FILTER (WHERE i.npeople >= 3) AS groups
+                FROM wk JOIN i ON i.happened_at >= wk.s AND i.happened_at < wk.e GROUP BY wk.week),
+            n AS (
+              SELECT wk.week, count(*) AS new_people
+                FROM wk JOIN firsts f ON f.happened_at >= wk.s AND f.happened_at < wk.e GROUP BY wk.week)
+            SELECT coalesce(a.week, n.week) AS week, coalesce(a.initiated, 0), coalesce(n.new_people, 0),
+                   coalesce(a.groups, 0)
+              FROM a FULL OUTER JOIN n ON a.week = n.week ORDER BY week"""
+    ).fetchall()
+    return {
+        "weeks": [r[0].isoformat() for r in rows],
+        "initiated": [int(r[1]) for r in rows],
+        "new_people": [int(r[2]) for r in rows],
+        "groups": [int(r[3]) for r in rows],
+    }
 
 
 # --- lagged association ----------------------------------------------------------------------
@@ -508,9 +494,9 @@ def lagged(con, rng: Range) -> dict:
     t..t+3, both centred on their weekday means (so 'weekends have more of both' is not counted);
     days whose t+3 has not ended yet are left out."""
     d = daily(con, rng)
-    ref = min(rng.until_utc, now_utc(rng))
+    ref = rng.end_utc
     days = d["day"]
-    complete = [day_bounds(day, rng)[1] <= ref for day in days]
+    complete = [rng.day_bounds(day)[1] <= ref for day in days]
     idx = [i for i in range(len(days) - LAG_DAYS) if d["tracked"][i] and complete[i + LAG_DAYS]]
     out = {"n_days": len(idx), "needed": MIN_LAG_DAYS, "screen": None, "social": None}
     if len(idx) < MIN_LAG_DAYS:

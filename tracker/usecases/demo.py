@@ -327,10 +327,10 @@ def _practice(rng: random.Random, zone: _Zone, data: DemoData, first: date, toda
         for k in i.people:
             counts[k] = counts.get(k, 0) + 1
     who = tuple(sorted(counts, key=lambda k: (-counts[k], k))[:2]) or ("sam", "alex")
-    # One week off, announced: the first week in the second half without a dinner is skipped.
+    # One week off, announced: the latest complete week without a dinner is skipped, not missed.
     held_weeks = {_monday(zone.local_date(i.happened_at)) for i in dinners}
-    week_starts = [start + timedelta(days=7 * w) for w in range(weeks // 2, weeks)]
-    skip = next((w for w in week_starts if w not in held_weeks and w + timedelta(days=7) <= today), None)
+    complete = [start + timedelta(days=7 * w) for w in range(weeks) if start + timedelta(days=7 * (w + 1)) <= today]
+    skip = next((w for w in reversed(complete) if w not in held_weeks), None)
     data.routines.append(DemoRoutine(ROUTINE, "week", 1, 4, start, who, ((skip, "holiday"),) if skip else ()))
     lonely = set(data.lonely_weeks)
     day = start
