@@ -26,18 +26,20 @@ def test_config_init_under_a_config_that_is_a_file_names_the_config_file(cli, tm
 
 
 def test_an_error_names_the_target_and_leaves_no_temp_file(tmp_path):
-    blocker = tmp_path / "blocker"
+    here = tmp_path / "here"
+    here.mkdir()
+    blocker = here / "blocker"
     blocker.write_text("x")
     with pytest.raises(NotADirectoryError) as e:
         paths.atomic_write(blocker / "out.txt", "data")
     assert (e.value.errno, e.value.filename) == (errno.ENOTDIR, str(blocker / "out.txt"))
 
-    target = tmp_path / "a-directory"
+    target = here / "a-directory"
     target.mkdir()
     with pytest.raises(IsADirectoryError) as e:
         paths.atomic_write(target, "data")
     assert e.value.filename == str(target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-directory", "blocker"]  # the temp file is gone
+    assert sorted(p.name for p in here.iterdir()) == ["a-directory", "blocker"]  # the temp file is gone
 
 
 def test_atomic_write_replaces_whole_files_with_the_mode_asked(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 
 import click
@@ -138,8 +137,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("OFFSCREEN_DEBUG") or e.filename is None:
             _internal(e)
         # `-o /no/such/dir/x.html`, OFFSCREEN_HOME under a file, a full disk: name the path, not a bug.
-        name = re.sub(r"/\.([^/]+)\.\d+\.tmp$", r"/\1", str(e.filename))  # atomic_write's temp file
-        _fail(f"{name}: {e.strerror or e}; check the path and its permissions", 1)
+        # (paths.atomic_write reports the file it was asked to write, never its temp file.)
+        _fail(f"{e.filename}: {e.strerror or e}; check the path and its permissions", 1)
     except Exception as e:  # a bug, not a user mistake: short message, traceback on request
         _internal(e)
     else:
