@@ -9,7 +9,6 @@ next interval. Losing the display is logged and retried with backoff (1 s doubli
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -23,11 +22,12 @@ from pathlib import Path
 
 from tracker import __version__
 from tracker import config as config_mod
+from tracker.daemon import lock
 from tracker.daemon.sdnotify import Notifier
 from tracker.domain import privacy
 from tracker.domain.spans import Sample, SpanBuilder, Tick
-from tracker.errors import ConfigError, RuntimeFailure
-from tracker.paths import atomic_write, ensure_private_dir
+from tracker.errors import ConfigError
+from tracker.paths import atomic_write
 from tracker.sampling import DisplayLost, NoDisplay, Observation
 
 PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
@@ -71,47 +71,6 @@ def iso(epoch: float | None) -> str | None:
     if epoch is None:
         return None
     return datetime.fromtimestamp(epoch, UTC).astimezone().isoformat(timespec="seconds")
-
-
-def acquire_lock(path: Path) -> int:
-    """flock PATH and write our PID into it; a second daemon gets RuntimeFailure naming the first."""
-    ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-        os.close(fd)
-        raise RuntimeFailure(
-            f"offscreen daemon already running (PID {other}); one runs per OFFSCREEN_HOME: "
-            "`offscreen status` shows it, stop it first to start another"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    return fd
-
-
-def running_pid(path: Path) -> int | None:
-    """PID of the daemon holding the lock file PATH, or None when no daemon runs (for status/today)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            return int(text) if text.isdigit() else -1  # running, PID not written yet
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
-
-
-def release_lock(fd: int) -> None:
-    os.ftruncate(fd, 0)
-    os.close(fd)  # closing drops the flock
 
 
 @dataclass
@@ -289,7 +248,8 @@ class Daemon:
         self.notifier.ready("starting")
         self.log(
             "info",
-            f"offscreen daemon {__version__} started (PID {os.getpid()}), interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s",
+            f"offscreen daemon {__version__} started (PID {os.getpid()}), "
+            f"interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s",
         )
         while not self.stop:
             now = time.monotonic()
@@ -339,9 +299,8 @@ class Daemon:
                     self.pending = []
                     self.last_sample_at, last_sample = tick.wall, now
                     span_changed = bool(closed) or self.builder.current is not before
-                    if span_changed or now - last_persist >= PERSIST_EVERY:
-                        if self._store(closed):
-                            last_persist = now
+                    if (span_changed or now - last_persist >= PERSIST_EVERY) and self._store(closed):
+                        last_persist = now
                     if span_changed:
                         self.write_status()
                         cur = self.builder.current
@@ -432,7 +391,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
 
     cfg = app.config  # a bad config fails here, before anything starts (exit 2)
     paths = app.paths
-    lock_fd = acquire_lock(paths.daemon_lock)
+    lock_fd = lock.acquire(paths.daemon_lock)
     settings = Settings(
         interval=interval or cfg.daemon.interval,
         idle_after=idle_after or cfg.daemon.idle_after,
@@ -461,4 +420,4 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         return daemon.run()
     finally:
         signal.set_wakeup_fd(-1)
-        release_lock(lock_fd)
+        lock.release(lock_fd)

@@ -25,12 +25,12 @@ def today(app, now: datetime | None = None) -> dict:
         data[key] = round(data[key])
     for entry in data["by_app"] + data["by_category"]:
         entry["seconds"] = round(entry["seconds"])
-    from tracker.daemon.loop import running_pid
+    from tracker.daemon import lock
 
     return {
         "day": day.isoformat(),
         "since": since.isoformat(timespec="seconds"),
         "until": until.isoformat(timespec="seconds"),
         **data,
-        "daemon_running": running_pid(app.paths.daemon_lock) is not None,
+        "daemon_running": lock.holder(app.paths.daemon_lock) is not None,
     }
