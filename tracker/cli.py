@@ -42,26 +42,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """Imports a command's module only when that command is listed or run."""
+    """Imports a command's module only when that command is listed or run.
+
+    A registered module that does not import, or lacks its command, raises: a command must never
+    silently disappear from the CLI.
+    """
 
     def list_commands(self, ctx):
-        return [n for n in COMMANDS if self._load(n) is not None]
+        return list(COMMANDS)
 
     def get_command(self, ctx, name):
-        return self._load(name)
-
-    def _load(self, name):
         spec = COMMANDS.get(name)
         if spec is None:
-            return None
-        try:
-            module = importlib.import_module(spec[0])
-        except ModuleNotFoundError as e:
-            # A command whose module is not written yet is simply absent.
-            if e.name == spec[0]:
-                return None
-            raise
-        return getattr(module, spec[1], None)
+            return None  # click reports "No such command"
+        module, attr = spec
+        return getattr(importlib.import_module(module), attr)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
