@@ -46,10 +46,6 @@ class Paths:
         """JSON written atomically by the daemon: pid, started_at, backend, last_sample_at."""
         return self.state_dir / "daemon.json"
 
-    @property
-    def log_file(self) -> Path:
-        return self.state_dir / "daemon.log"
-
 
 def _xdg(env: dict[str, str], var: str, fallback: str) -> Path:
     value = env.get(var, "")

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 
 import click
 
 _MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @click.command("status")
@@ -38,7 +33,7 @@ def status_cmd(ctx, as_json):
         # Still answer "is it running?" (the daemon keeps its last good rules); doctor explains.
         click.echo(f"Warning: {e}; using the defaults here (see `offscreen doctor`)", err=True)
         cfg = config_mod.Config()
-    info = status.gather(app.paths, _now(), cfg)
+    info = status.gather(app.paths, app.now(), cfg)
     if as_json:
         click.echo(json.dumps(info, indent=2))
     else:
@@ -64,7 +59,7 @@ def doctor_cmd(ctx, as_json):
     """
     from tracker.ops import doctor
 
-    checks = doctor.run_all(ctx.obj.paths, dict(os.environ), _now())
+    checks = doctor.run_all(ctx.obj.paths, dict(os.environ), ctx.obj.now())
     ok = doctor.can_track(checks)
     if as_json:
         click.echo(json.dumps({"can_track": ok, "checks": [c.as_dict() for c in checks]}, indent=2))
@@ -180,10 +175,13 @@ def service_status(app, as_json):
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    click.echo(
-        f"unit file:   {info['unit_path']} ({'installed' if info['installed'] else 'not installed'}"
-        f"{'' if not info['installed'] else ', up to date' if info['up_to_date'] else ', outdated: run offscreen service install'})"
-    )
+    if not info["installed"]:
+        state = "not installed"
+    elif info["up_to_date"]:
+        state = "installed, up to date"
+    else:
+        state = "installed, outdated: run offscreen service install"
+    click.echo(f"unit file:   {info['unit_path']} ({state})")
     click.echo(f"command:     {' '.join(exe)} ({kind} install)")
     if info["manager"]:
         click.echo(f"systemd:     {info['enabled']}, {info['active']}")

@@ -17,14 +17,14 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from tracker import __version__
 from tracker import config as config_mod
 from tracker.daemon import lock
 from tracker.daemon.sdnotify import Notifier
-from tracker.domain import privacy
+from tracker.domain import privacy, times
 from tracker.domain.spans import Sample, SpanBuilder, Tick
 from tracker.errors import ConfigError
 from tracker.paths import atomic_write
@@ -67,10 +67,11 @@ class Clock:
         return Tick(time.time(), time.monotonic(), time.clock_gettime(time.CLOCK_BOOTTIME))
 
 
-def iso(epoch: float | None) -> str | None:
+def iso(epoch: float | None, zone: tzinfo) -> str | None:
+    """EPOCH as local ISO 8601 with its offset, for the status file."""
     if epoch is None:
         return None
-    return datetime.fromtimestamp(epoch, UTC).astimezone().isoformat(timespec="seconds")
+    return times.in_zone(datetime.fromtimestamp(epoch, UTC), zone).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -97,6 +98,7 @@ class Daemon:
     flags: dict = field(default_factory=dict)  # settings given on the command line win over reloads
     wake_fd: int | None = None
     lock_hint: object | None = None  # tracker.sampling.logind.LockHint: logind's LockedHint, or None
+    zone: tzinfo = field(default_factory=times.local_zone)  # for the local times in the status file
 
     def __post_init__(self):
         self.stop = False
@@ -149,9 +151,9 @@ class Daemon:
         state = cur.state if cur else ("no-display" if self.sampler is None else "starting")
         data = {
             "pid": os.getpid(),
-            "started_at": iso(self.started_at),
+            "started_at": iso(self.started_at, self.zone),
             "backend": self.backend,
-            "last_sample_at": iso(self.last_sample_at),
+            "last_sample_at": iso(self.last_sample_at, self.zone),
             "interval": self.settings.interval,
             "idle_after": self.settings.idle_after,
             "version": __version__,
@@ -410,6 +412,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         reload_config=lambda: config_mod.load(paths.config_file),
         flags={"interval": interval, "idle_after": idle_after},
         wake_fd=rfd,
+        zone=app.zone,
     )
     daemon.lock_hint = LockHint(daemon.log)  # locked also when logind says so (issue 3)
     signal.set_wakeup_fd(wfd, warn_on_full_buffer=False)

@@ -20,10 +20,6 @@ class Notifier:
         # Ping at half the watchdog period, as sd_watchdog_enabled(3) recommends.
         self.watchdog_every = int(usec) / 2e6 if usec.isdigit() and int(usec) > 0 and ours else None
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self.addr)
-
     def send(self, *fields: str) -> bool:
         """Send 'KEY=VALUE' lines; False (never an exception) when it cannot be delivered."""
         if not self.addr:

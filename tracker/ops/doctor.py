@@ -8,9 +8,7 @@ environment as a parameter so tests run them against a real Xvfb without touchin
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -120,15 +118,6 @@ def check_pynput(x: dict[str, Any], p: dict[str, Any]) -> Check:
             "enable the RECORD extension (Xorg: it is on by default)",
         )
     return Check("pynput", OK, f"pynput imports with the {p['backend']} backend; X RECORD is available")
-
-
-def _run(cmd: list[str], env: dict[str, str], timeout: float = 5) -> subprocess.CompletedProcess | None:
-    if shutil.which(cmd[0], path=env.get("PATH")) is None:
-        return None
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
 
 
 def check_lock_detection(env: dict[str, str], x: dict[str, Any]) -> Check:
