@@ -1,4 +1,4 @@
-"""`offscreen status`, `offscreen doctor`, `offscreen service install|uninstall|status` (issue 5)."""
+"""`offscreen status`, `offscreen doctor`, `offscreen service install|uninstall|status`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The activity daemon's loop (issue 3): sample, merge into spans, queue them, never touch DuckDB.
+"""The activity daemon's loop: sample, merge into spans, queue them, never touch DuckDB.
 
 Everything it talks to is injected (clock, sampler factory, queue, drain spawner, notifier, log),
 so the loop runs the same under tests. Shape of one iteration: observe -> privacy -> SpanBuilder
@@ -287,7 +287,7 @@ class Daemon:
                     self._lose_sampler(f"{e}; recording nothing, retrying in {backoff:g} s")
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     continue
-                except Exception as e:  # one failed sample is logged and skipped (STYLE.md 12)
+                except Exception as e:  # one failed sample is logged and skipped: windows vanish mid-read
                     msg = f"sample failed: {type(e).__name__}: {e}"
                     if msg != self.last_error or now - self.last_error_at >= STATUS_EVERY:
                         self.log("warning", msg)  # the same error at most once a minute
@@ -329,7 +329,7 @@ class Daemon:
         return self.shutdown()
 
     def shutdown(self) -> int:
-        """Store everything sampled, drain it into DuckDB in a child, exit 0 (issue 3)."""
+        """Store everything sampled, drain it into DuckDB in a child, exit 0 (SIGTERM is a normal stop)."""
         self.notifier.stopping()
         if self.sampler is not None:
             try:  # one last sample, so the open span runs until now, not until the last tick
@@ -372,7 +372,7 @@ class Daemon:
 def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.Popen]:
     """Start `offscreen --db DB drain --nudge` as a short-lived child (the daemon never loads DuckDB).
 
-    The child also sends the day's nudge when one is due (issue 6), so nothing else needs a timer.
+    The child also sends the day's nudge when one is due, so nothing else needs a timer.
     """
     argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain", "--nudge"]
 
@@ -414,7 +414,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         wake_fd=rfd,
         zone=app.zone,
     )
-    daemon.lock_hint = LockHint(daemon.log)  # locked also when logind says so (issue 3)
+    daemon.lock_hint = LockHint(daemon.log)  # also locked when logind says so: some lockers tell only logind
     signal.set_wakeup_fd(wfd, warn_on_full_buffer=False)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)

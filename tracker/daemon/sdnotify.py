@@ -1,6 +1,7 @@
 """sd_notify(3) in a few lines of stdlib: READY=1, WATCHDOG=1, STATUS=..., STOPPING=1.
 
 A no-op when $NOTIFY_SOCKET is unset (not started by systemd with Type=notify).
+Hand-written, not python-systemd: the protocol is one datagram, and those bindings need a C build.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ class Check:
 
 
 def check_display(env: dict[str, str], x: dict[str, Any]) -> Check:
-    """An X server must answer: today the only backend (DESIGN 8: Wayland comes next)."""
+    """An X server must answer: X11 is the only backend so far (tracker/sampling/__init__.py)."""
     wayland = env.get("WAYLAND_DISPLAY")
     if x["reachable"]:
         if wayland:

@@ -1,4 +1,4 @@
-"""The systemd user unit for THIS installation: render, install, uninstall, report (issue 5).
+"""The systemd user unit for THIS installation: render, install, uninstall, report.
 
 The shipped systemd/offscreen.service assumes ~/.local/bin/offscreen and the default directories.
 `render_unit` writes the same unit with the absolute command that is running now (venv, pipx,
