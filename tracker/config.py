@@ -1,7 +1,7 @@
 """Read-only configuration: defaults < TOML file < environment < flags, into frozen dataclasses.
 
 Reading never writes a file. Unknown keys and bad values raise ConfigError naming file and key.
-`offscreen config init` writes SAMPLE (the same defaults, commented) for the user to edit.
+`offscreen config init` writes sample() (the same defaults, commented) for the user to edit.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Privacy:
 
 @dataclass(frozen=True)
 class Categories:
-    # User rules are tried first, then the built-in defaults (tracker/categories.py).
+    # User rules are tried first, then the built-in defaults (tracker/domain/categories.py).
     rules: tuple[Rule, ...] = ()
     use_defaults: bool = True
 
