@@ -68,14 +68,14 @@ def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, a
         "stop it first to start another\n",
     )
     assert d.p.poll() is None
-    from tracker.daemon.loop import running_pid
+    from tracker.daemon import lock
 
-    assert running_pid(app.paths.daemon_lock) == d.p.pid
+    assert lock.holder(app.paths.daemon_lock) == d.p.pid
     today = json.loads(run("today", "--json", env=fake_env, check=0).stdout)
     assert today["daemon_running"] is True
     assert "not running" not in run("today", env=fake_env, check=0).stdout
     assert d.stop() == 0
-    assert running_pid(app.paths.daemon_lock) is None  # the file stays, the lock is gone
+    assert lock.holder(app.paths.daemon_lock) is None  # the file stays, the lock is gone
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -64,7 +64,7 @@ def test_bad_config_names_file_and_key(tmp_path, toml, needle):
 
 def test_sample_config_is_valid_and_reading_writes_nothing(tmp_path):
     f = tmp_path / "config.toml"
-    f.write_text(config_mod.SAMPLE)
+    f.write_text(config_mod.sample())
     assert config_mod.load(f) == config_mod.Config(source=f)
     missing = tmp_path / "nope" / "config.toml"
     assert config_mod.load(missing) == config_mod.Config()

@@ -1,4 +1,4 @@
-"""Privacy rules are pure and applied before storage (issue 3)."""
+"""Privacy rules are pure, and the daemon applies them before a span is queued (tracker/domain/privacy.py)."""
 
 from __future__ import annotations
 

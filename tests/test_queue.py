@@ -1,4 +1,4 @@
-"""The durable queue and its drain into a real DuckDB file (issue 3, DESIGN.md §3)."""
+"""The durable queue (tracker/daemon/queue.py) and its drain into a real DuckDB file."""
 
 from __future__ import annotations
 

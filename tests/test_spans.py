@@ -1,4 +1,4 @@
-"""Pure span logic with literal clocks (STYLE.md 7-8): merging, idle backdating, suspend, steps."""
+"""Pure span logic with literal clocks, no mocks: merging, idle backdating, suspend, steps."""
 
 from __future__ import annotations
 

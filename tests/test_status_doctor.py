@@ -72,18 +72,6 @@ def lock_holder(tmp_path):
         p.wait(timeout=10)
 
 
-def test_lock_holder_follows_the_kernel_not_the_pid_file(tmp_path, lock_holder):
-    p = paths_mod.resolve()
-    assert status.lock_holder(p.daemon_lock) is None
-    holder = lock_holder(p.daemon_lock)
-    assert status.lock_holder(p.daemon_lock) == holder.pid
-    holder.stdin.close()
-    holder.wait(timeout=10)
-    # The PID is still in the file, but nobody holds the lock any more.
-    assert p.daemon_lock.read_text() == str(holder.pid)
-    assert status.lock_holder(p.daemon_lock) is None
-
-
 def test_status_with_a_lock_holder_and_status_file(run, tmp_path, lock_holder):
     p = paths_mod.resolve()
     holder = lock_holder(p.daemon_lock)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 
 import click
@@ -43,26 +42,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """Imports a command's module only when that command is listed or run."""
+    """Imports a command's module only when that command is listed or run.
+
+    A registered module that does not import, or lacks its command, raises: a command must never
+    silently disappear from the CLI.
+    """
 
     def list_commands(self, ctx):
-        return [n for n in COMMANDS if self._load(n) is not None]
+        return list(COMMANDS)
 
     def get_command(self, ctx, name):
-        return self._load(name)
-
-    def _load(self, name):
         spec = COMMANDS.get(name)
         if spec is None:
-            return None
-        try:
-            module = importlib.import_module(spec[0])
-        except ModuleNotFoundError as e:
-            # A command whose module is not written yet is simply absent.
-            if e.name == spec[0]:
-                return None
-            raise
-        return getattr(module, spec[1], None)
+            return None  # click reports "No such command"
+        module, attr = spec
+        return getattr(importlib.import_module(module), attr)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -138,8 +132,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("OFFSCREEN_DEBUG") or e.filename is None:
             _internal(e)
         # `-o /no/such/dir/x.html`, OFFSCREEN_HOME under a file, a full disk: name the path, not a bug.
-        name = re.sub(r"/\.([^/]+)\.\d+\.tmp$", r"/\1", str(e.filename))  # atomic_write's temp file
-        _fail(f"{name}: {e.strerror or e}; check the path and its permissions", 1)
+        # (paths.atomic_write reports the file it was asked to write, never its temp file.)
+        _fail(f"{e.filename}: {e.strerror or e}; check the path and its permissions", 1)
     except Exception as e:  # a bug, not a user mistake: short message, traceback on request
         _internal(e)
     else:

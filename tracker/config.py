@@ -1,7 +1,7 @@
 """Read-only configuration: defaults < TOML file < environment < flags, into frozen dataclasses.
 
 Reading never writes a file. Unknown keys and bad values raise ConfigError naming file and key.
-`offscreen config init` writes SAMPLE (the same defaults, commented) for the user to edit.
+`offscreen config init` writes sample() (the same defaults, commented) for the user to edit.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Privacy:
 
 @dataclass(frozen=True)
 class Categories:
-    # User rules are tried first, then the built-in defaults (tracker/categories.py).
+    # User rules are tried first, then the built-in defaults (tracker/domain/categories.py).
     rules: tuple[Rule, ...] = ()
     use_defaults: bool = True
 
@@ -93,51 +93,68 @@ class Config:
     source: Path | None = None  # the file it was read from, if any
 
 
-SAMPLE = """\
+# `offscreen config init` writes the defaults above as TOML (tomli_w), with these comments: the
+# notes above a section or key, and commented-out examples for the rule lists, which are empty by
+# default. A value shown in the sample is therefore always the default.
+_SAMPLE_HEAD = """\
 # offscreen configuration. Every key is optional; the values shown are the defaults.
 # Unknown keys are errors, so a typo never silently does nothing.
-
-[general]
-# Local days start at this hour (0-23): a night out until 2 am belongs to the evening before.
-day_start_hour = 4
-
-[daemon]
-interval = 1.0        # seconds between samples
-idle_after = 180      # seconds without input before you count as idle
-drain_every = 600     # seconds between moves of the queue into the database
-
-[privacy]
-# What to store of window titles: "keep", "redact" (never stored) or "hash" (sha256, for grouping).
-titles = "keep"
-# Activity matching any rule is stored as app "excluded" with no title. Regexes (Python syntax).
-# exclude = [
-#   { app = "(?i)keepassxc" },
-#   { title = "(?i)private browsing|incognito" },
-# ]
-
-[categories]
-# Your rules come first; the built-in ones (social media, video, games, messaging, email,
-# programming, browsing, other) after them unless use_defaults = false. Rules apply when data is
-# read, so editing one re-categorises your history.
-use_defaults = true
-# rules = [
-#   { category = "work", app = "(?i)libreoffice" },
-#   { category = "social media", title = "(?i)mastodon" },
-# ]
-
-[cadence]
-# Default contact cadence per tier: [ideal days, maximum days] between in-person meetings.
-inner = [7, 14]
-close = [30, 45]
-friend = [60, 90]
-acquaintance = [180, 365]
-
-[nudges]
-enabled = true        # at most one gentle nudge a day
-desktop = true        # also as a desktop notification
-quiet_start = "22:00"
-quiet_end = "08:00"
 """
+_SAMPLE_NOTES: dict[str, dict[str, str]] = {
+    # "" is the note under the section header.
+    "general": {
+        "day_start_hour": "Local days start at this hour (0-23): a night out until 2 am belongs to the evening before."
+    },
+    "daemon": {
+        "interval": "Seconds between samples.",
+        "idle_after": "Seconds without input before you count as idle.",
+        "drain_every": "Seconds between moves of the queue into the database.",
+    },
+    "privacy": {
+        "titles": 'What to store of window titles: "keep", "redact" (never stored) or "hash" (sha256, for grouping).',
+        "exclude": 'Activity matching any rule is stored as app "excluded" with no title. Regexes (Python syntax).',
+    },
+    "categories": {
+        "": "Your rules come first; the built-in ones (social media, video, games, messaging, email,\n"
+        "programming, browsing, other) after them unless use_defaults = false. Rules apply when data is\n"
+        "read, so editing one re-categorises your history.",
+    },
+    "cadence": {"": "Default contact cadence per tier: [ideal days, maximum days] between in-person meetings."},
+    "nudges": {
+        "enabled": "At most one gentle nudge a day.",
+        "desktop": "Also as a desktop notification.",
+        "quiet_start": "No nudge between quiet_start and quiet_end.",
+    },
+}
+_SAMPLE_EXAMPLES: dict[tuple[str, str], list[dict[str, str]]] = {
+    ("privacy", "exclude"): [{"app": "(?i)keepassxc"}, {"title": "(?i)private browsing|incognito"}],
+    ("categories", "rules"): [
+        {"category": "work", "app": "(?i)libreoffice"},
+        {"category": "social media", "title": "(?i)mastodon"},
+    ],
+}
+
+
+def _comment(text: str) -> str:
+    return "".join(f"# {line}".rstrip() + "\n" for line in text.splitlines())
+
+
+def sample() -> str:
+    """The commented configuration `offscreen config init` writes: every key, at its default."""
+    import tomli_w
+
+    parts = [_SAMPLE_HEAD]
+    for section, values in to_plain(Config()).items():
+        notes = _SAMPLE_NOTES.get(section, {})
+        parts.append(f"\n[{section}]\n" + _comment(notes.get("", "")))
+        for key, value in values.items():
+            parts.append(_comment(notes.get(key, "")))
+            example = _SAMPLE_EXAMPLES.get((section, key))
+            if example and not value:
+                parts.append(_comment(tomli_w.dumps({key: example})))
+            else:
+                parts.append(tomli_w.dumps({key: value}))
+    return "".join(parts)
 
 
 def _err(source: Path | None, key: str, msg: str) -> ConfigError:
@@ -190,7 +207,10 @@ def _re2_problem(pattern: str) -> str | None:
         if c == "(" and pattern.startswith("(?", i):
             rest = pattern[i + 2 :]
             if not (rest.startswith((":", "P<")) or _RE2_FLAGS.match(rest)):
-                return f"the group syntax {pattern[i : i + 4]!r} (RE2 has only (?:...), (?P<name>...) and the flags i, m, s)"
+                return (
+                    f"the group syntax {pattern[i : i + 4]!r} "
+                    "(RE2 has only (?:...), (?P<name>...) and the flags i, m, s)"
+                )
         plain.append(c)
         i += 1
     if re.search(r"[*+?}]\+", "".join(plain)):
@@ -214,12 +234,12 @@ def _rules(source, key, value, with_category: bool) -> tuple[Rule, ...]:
             raise _err(source, k, "needs app or title")
         if with_category and not isinstance(item.get("category"), str):
             raise _err(source, f"{k}.category", "is required and must be a string")
-        for field in ("app", "title") if with_category else ():
-            problem = isinstance(item.get(field), str) and _re2_problem(item[field])
+        for part in ("app", "title") if with_category else ():
+            problem = isinstance(item.get(part), str) and _re2_problem(item[part])
             if problem:
                 raise _err(
                     source,
-                    f"{k}.{field}",
+                    f"{k}.{part}",
                     f"uses {problem}, which DuckDB's regular expressions (RE2) "
                     "do not support; category rules also run in DuckDB",
                 )
@@ -337,3 +357,25 @@ def to_dict(cfg: Config) -> dict:
     out = dataclasses.asdict(cfg)
     out["source"] = str(cfg.source) if cfg.source else None
     return out
+
+
+def to_plain(cfg: Config) -> dict:
+    """The sections of CFG as TOML-ready data: no source, and unset rule keys left out (TOML has no null)."""
+
+    def drop_none(value):
+        if isinstance(value, dict):
+            return {k: drop_none(v) for k, v in value.items() if v is not None}
+        if isinstance(value, (list, tuple)):
+            return [drop_none(v) for v in value]
+        return value
+
+    data = dataclasses.asdict(cfg)
+    del data["source"]
+    return drop_none(data)
+
+
+def to_toml(cfg: Config) -> str:
+    """CFG as TOML that `load` reads back as the same configuration (`config show`)."""
+    import tomli_w
+
+    return tomli_w.dumps(to_plain(cfg))

@@ -46,10 +46,6 @@ class Paths:
         """JSON written atomically by the daemon: pid, started_at, backend, last_sample_at."""
         return self.state_dir / "daemon.json"
 
-    @property
-    def log_file(self) -> Path:
-        return self.state_dir / "daemon.log"
-
 
 def _xdg(env: dict[str, str], var: str, fallback: str) -> Path:
     value = env.get(var, "")
@@ -107,7 +103,11 @@ def private_file(path: Path) -> Path:
 
 
 def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:
-    """Write DATA to PATH via a temp file and rename, so readers never see half a file."""
+    """Write DATA to PATH via a temp file and rename, so readers never see half a file.
+
+    Every file offscreen keeps is written through here. A failure raises OSError whose filename
+    is PATH, never the temp file: that is the name a person can act on.
+    """
     ensure_private_dir(path.parent)
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -116,18 +116,19 @@ def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:
     # else, and the page or export would be written through it.
     import tempfile  # here, not at the top: `offscreen log` never writes through this
 
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
+    tmp = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except BaseException as e:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno is not None:
+            raise OSError(e.errno, e.strerror, str(path)) from e  # the subclass follows errno
         raise

@@ -48,7 +48,7 @@ def config_init(app, force):
     path = app.paths.config_file
     if path.exists() and not force:
         raise UserError(f"{path} already exists; use --force to overwrite it")
-    atomic_write(path, config_mod.SAMPLE)
+    atomic_write(path, config_mod.sample())
     click.echo(f"Wrote {path}")
 
 
@@ -66,19 +66,5 @@ def config_show(app, as_json):
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
         return
-    click.echo(f"# source: {data.pop('source') or 'defaults (no file)'}")
-    for section, values in data.items():
-        click.echo(f"[{section}]")
-        for key, value in values.items():
-            click.echo(f"{key} = {_toml(value)}")
-        click.echo()
-
-
-def _toml(value) -> str:
-    """VALUE as TOML, so the output can be pasted into config.toml (unset rule keys are left out)."""
-    if isinstance(value, dict):
-        items = [f"{k} = {_toml(v)}" for k, v in value.items() if v is not None]
-        return "{ " + ", ".join(items) + " }" if items else "{}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return json.dumps(value, default=str)  # strings, numbers and booleans are spelled alike
+    click.echo(f"# source: {data['source'] or 'defaults (no file)'}")
+    click.echo(config_mod.to_toml(app.config), nl=False)

@@ -1,4 +1,4 @@
-"""`offscreen status`, `offscreen doctor`, `offscreen service install|uninstall|status` (issue 5)."""
+"""`offscreen status`, `offscreen doctor`, `offscreen service install|uninstall|status`."""
 
 from __future__ import annotations
 
@@ -176,10 +176,13 @@ def service_status(app, as_json):
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    click.echo(
-        f"unit file:   {info['unit_path']} ({'installed' if info['installed'] else 'not installed'}"
-        f"{'' if not info['installed'] else ', up to date' if info['up_to_date'] else ', outdated: run offscreen service install'})"
-    )
+    if not info["installed"]:
+        state = "not installed"
+    elif info["up_to_date"]:
+        state = "installed, up to date"
+    else:
+        state = "installed, outdated: run offscreen service install"
+    click.echo(f"unit file:   {info['unit_path']} ({state})")
     click.echo(f"command:     {' '.join(exe)} ({kind} install)")
     if info["manager"]:
         click.echo(f"systemd:     {info['enabled']}, {info['active']}")

@@ -1,4 +1,4 @@
-"""The activity daemon's loop (issue 3): sample, merge into spans, queue them, never touch DuckDB.
+"""The activity daemon's loop: sample, merge into spans, queue them, never touch DuckDB.
 
 Everything it talks to is injected (clock, sampler factory, queue, drain spawner, notifier, log),
 so the loop runs the same under tests. Shape of one iteration: observe -> privacy -> SpanBuilder
@@ -9,7 +9,6 @@ next interval. Losing the display is logged and retried with backoff (1 s doubli
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -18,16 +17,17 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from tracker import __version__
 from tracker import config as config_mod
+from tracker.daemon import lock
 from tracker.daemon.sdnotify import Notifier
-from tracker.domain import privacy
+from tracker.domain import privacy, times
 from tracker.domain.spans import Sample, SpanBuilder, Tick
-from tracker.errors import ConfigError, RuntimeFailure
-from tracker.paths import atomic_write, ensure_private_dir
+from tracker.errors import ConfigError
+from tracker.paths import atomic_write
 from tracker.sampling import DisplayLost, NoDisplay, Observation
 
 PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
@@ -67,51 +67,11 @@ class Clock:
         return Tick(time.time(), time.monotonic(), time.clock_gettime(time.CLOCK_BOOTTIME))
 
 
-def iso(epoch: float | None) -> str | None:
+def iso(epoch: float | None, zone: tzinfo) -> str | None:
+    """EPOCH as local ISO 8601 with its offset, for the status file."""
     if epoch is None:
         return None
-    return datetime.fromtimestamp(epoch, UTC).astimezone().isoformat(timespec="seconds")
-
-
-def acquire_lock(path: Path) -> int:
-    """flock PATH and write our PID into it; a second daemon gets RuntimeFailure naming the first."""
-    ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-        os.close(fd)
-        raise RuntimeFailure(
-            f"offscreen daemon already running (PID {other}); one runs per OFFSCREEN_HOME: "
-            "`offscreen status` shows it, stop it first to start another"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    return fd
-
-
-def running_pid(path: Path) -> int | None:
-    """PID of the daemon holding the lock file PATH, or None when no daemon runs (for status/today)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            return int(text) if text.isdigit() else -1  # running, PID not written yet
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
-
-
-def release_lock(fd: int) -> None:
-    os.ftruncate(fd, 0)
-    os.close(fd)  # closing drops the flock
+    return times.in_zone(datetime.fromtimestamp(epoch, UTC), zone).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -138,6 +98,7 @@ class Daemon:
     flags: dict = field(default_factory=dict)  # settings given on the command line win over reloads
     wake_fd: int | None = None
     lock_hint: object | None = None  # tracker.sampling.logind.LockHint: logind's LockedHint, or None
+    zone: tzinfo = field(default_factory=times.local_zone)  # for the local times in the status file
 
     def __post_init__(self):
         self.stop = False
@@ -190,9 +151,9 @@ class Daemon:
         state = cur.state if cur else ("no-display" if self.sampler is None else "starting")
         data = {
             "pid": os.getpid(),
-            "started_at": iso(self.started_at),
+            "started_at": iso(self.started_at, self.zone),
             "backend": self.backend,
-            "last_sample_at": iso(self.last_sample_at),
+            "last_sample_at": iso(self.last_sample_at, self.zone),
             "interval": self.settings.interval,
             "idle_after": self.settings.idle_after,
             "version": __version__,
@@ -289,7 +250,8 @@ class Daemon:
         self.notifier.ready("starting")
         self.log(
             "info",
-            f"offscreen daemon {__version__} started (PID {os.getpid()}), interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s",
+            f"offscreen daemon {__version__} started (PID {os.getpid()}), "
+            f"interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s",
         )
         while not self.stop:
             now = time.monotonic()
@@ -325,7 +287,7 @@ class Daemon:
                     self._lose_sampler(f"{e}; recording nothing, retrying in {backoff:g} s")
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     continue
-                except Exception as e:  # one failed sample is logged and skipped (STYLE.md 12)
+                except Exception as e:  # one failed sample is logged and skipped: windows vanish mid-read
                     msg = f"sample failed: {type(e).__name__}: {e}"
                     if msg != self.last_error or now - self.last_error_at >= STATUS_EVERY:
                         self.log("warning", msg)  # the same error at most once a minute
@@ -339,9 +301,8 @@ class Daemon:
                     self.pending = []
                     self.last_sample_at, last_sample = tick.wall, now
                     span_changed = bool(closed) or self.builder.current is not before
-                    if span_changed or now - last_persist >= PERSIST_EVERY:
-                        if self._store(closed):
-                            last_persist = now
+                    if (span_changed or now - last_persist >= PERSIST_EVERY) and self._store(closed):
+                        last_persist = now
                     if span_changed:
                         self.write_status()
                         cur = self.builder.current
@@ -368,7 +329,7 @@ class Daemon:
         return self.shutdown()
 
     def shutdown(self) -> int:
-        """Store everything sampled, drain it into DuckDB in a child, exit 0 (issue 3)."""
+        """Store everything sampled, drain it into DuckDB in a child, exit 0 (SIGTERM is a normal stop)."""
         self.notifier.stopping()
         if self.sampler is not None:
             try:  # one last sample, so the open span runs until now, not until the last tick
@@ -411,7 +372,7 @@ class Daemon:
 def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.Popen]:
     """Start `offscreen --db DB drain --nudge` as a short-lived child (the daemon never loads DuckDB).
 
-    The child also sends the day's nudge when one is due (issue 6), so nothing else needs a timer.
+    The child also sends the day's nudge when one is due, so nothing else needs a timer.
     """
     argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain", "--nudge"]
 
@@ -432,7 +393,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
 
     cfg = app.config  # a bad config fails here, before anything starts (exit 2)
     paths = app.paths
-    lock_fd = acquire_lock(paths.daemon_lock)
+    lock_fd = lock.acquire(paths.daemon_lock)
     settings = Settings(
         interval=interval or cfg.daemon.interval,
         idle_after=idle_after or cfg.daemon.idle_after,
@@ -451,8 +412,9 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         reload_config=lambda: config_mod.load(paths.config_file),
         flags={"interval": interval, "idle_after": idle_after},
         wake_fd=rfd,
+        zone=app.zone,
     )
-    daemon.lock_hint = LockHint(daemon.log)  # locked also when logind says so (issue 3)
+    daemon.lock_hint = LockHint(daemon.log)  # also locked when logind says so: some lockers tell only logind
     signal.set_wakeup_fd(wfd, warn_on_full_buffer=False)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
@@ -461,4 +423,4 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         return daemon.run()
     finally:
         signal.set_wakeup_fd(-1)
-        release_lock(lock_fd)
+        lock.release(lock_fd)

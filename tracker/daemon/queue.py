@@ -1,12 +1,14 @@
-"""The durable queue between the daemon and DuckDB (DESIGN.md §3): SQLite in WAL mode.
+"""The durable queue between the daemon and DuckDB: SQLite in WAL mode.
 
-The daemon never opens DuckDB (memory budget, and DuckDB's one-writer lock): it upserts spans
-here -- closed ones, and the open one every second or two so that a SIGKILL loses at most that
-much. `drain()` (run by a short-lived `offscreen drain` child and by every CLI command before it
-reads) copies every queued span into DuckDB, upserting by span id, then deletes the closed ones it
-copied unless the daemon changed them meanwhile (a revision counter). A crash anywhere in between
-duplicates nothing: the next drain upserts the same ids again. A busy database leaves the queue
-as it is (DatabaseBusy propagates) for a later drain.
+The daemon never opens DuckDB: loading it would break the daemon's memory goal (bench/README.md,
+"Daemon CPU and memory"), and a process holding a DuckDB file open locks every other process
+out of it, the CLI included. It upserts spans here -- closed ones, and the open one every
+second or two so that a SIGKILL loses at most that much. `drain()` (run by a short-lived
+`offscreen drain` child and by every CLI command before it reads) copies every queued span into
+DuckDB, upserting by span id, then deletes the closed ones it copied unless the daemon changed
+them meanwhile (a revision counter). A crash anywhere in between duplicates nothing: the next
+drain upserts the same ids again. A busy database leaves the queue as it is (DatabaseBusy
+propagates) for a later drain.
 """
 
 from __future__ import annotations

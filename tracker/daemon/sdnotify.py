@@ -1,6 +1,7 @@
 """sd_notify(3) in a few lines of stdlib: READY=1, WATCHDOG=1, STATUS=..., STOPPING=1.
 
 A no-op when $NOTIFY_SOCKET is unset (not started by systemd with Type=notify).
+Hand-written, not python-systemd: the protocol is one datagram, and those bindings need a C build.
 """
 
 from __future__ import annotations
@@ -19,10 +20,6 @@ class Notifier:
         ours = not pid or pid == str(os.getpid())
         # Ping at half the watchdog period, as sd_watchdog_enabled(3) recommends.
         self.watchdog_every = int(usec) / 2e6 if usec.isdigit() and int(usec) > 0 and ours else None
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.addr)
 
     def send(self, *fields: str) -> bool:
         """Send 'KEY=VALUE' lines; False (never an exception) when it cannot be delivered."""

@@ -8,10 +8,7 @@ environment as a parameter so tests run them against a real Xvfb without touchin
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import stat
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +30,7 @@ class Check:
 
 
 def check_display(env: dict[str, str], x: dict[str, Any]) -> Check:
-    """An X server must answer: today the only backend (DESIGN 8: Wayland comes next)."""
+    """An X server must answer: X11 is the only backend so far (tracker/sampling/__init__.py)."""
     wayland = env.get("WAYLAND_DISPLAY")
     if x["reachable"]:
         if wayland:
@@ -123,15 +120,6 @@ def check_pynput(x: dict[str, Any], p: dict[str, Any]) -> Check:
     return Check("pynput", OK, f"pynput imports with the {p['backend']} backend; X RECORD is available")
 
 
-def _run(cmd: list[str], env: dict[str, str], timeout: float = 5) -> subprocess.CompletedProcess | None:
-    if shutil.which(cmd[0], path=env.get("PATH")) is None:
-        return None
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-
-
 def check_lock_detection(env: dict[str, str], x: dict[str, Any]) -> Check:
     """A locked screen must not count as screen time. The x11 backend sees a lock when the X
     screensaver is on (xss-lock, xsecurelock, light-locker) or a known locker window is in front
@@ -201,44 +189,33 @@ def check_dirs(paths: Paths) -> list[Check]:
     return out
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", text.split("+", maxsplit=1)[0])[:3])
-
-
 def _satisfies(version: str, spec: str) -> bool:
-    """Minimal PEP 440 check for the comparison operators used in pyproject (>=, <, ==, ...)."""
-    have = _version(version)
-    for part in filter(None, (s.strip() for s in spec.split(","))):
-        m = re.match(r"(>=|<=|==|!=|~=|>|<)\s*(\S+)", part)
-        if not m:
-            continue
-        op, want = m.group(1), _version(m.group(2))
-        ok = {
-            ">=": have >= want,
-            "<=": have <= want,
-            ">": have > want,
-            "<": have < want,
-            "==": have[: len(want)] == want,
-            "!=": have[: len(want)] != want,
-            "~=": have >= want and have[: len(want) - 1] == want[: len(want) - 1],
-        }[op]
-        if not ok:
-            return False
-    return True
+    """VERSION within the PEP 440 specifier SPEC; a development build of a version in the range
+    (a DuckDB built from source) counts as in it."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return SpecifierSet(spec).contains(Version(version), prereleases=True)
+    except InvalidVersion:
+        return False
 
 
 def duckdb_pin() -> str | None:
     """The duckdb version range offscreen was installed with (from its package metadata)."""
     from importlib import metadata
 
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
     try:
         reqs = metadata.requires("offscreen") or []
     except metadata.PackageNotFoundError:
         return None
-    for r in reqs:
-        m = re.match(r"duckdb\s*([^;]*)", r)
-        if m:
-            return m.group(1).strip().strip("()") or None
+    for text in reqs:
+        req = Requirement(text)
+        if canonicalize_name(req.name) == "duckdb" and (req.marker is None or req.marker.evaluate()):
+            return str(req.specifier) or None
     return None
 
 

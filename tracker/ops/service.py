@@ -1,4 +1,4 @@
-"""The systemd user unit for THIS installation: render, install, uninstall, report (issue 5).
+"""The systemd user unit for THIS installation: render, install, uninstall, report.
 
 The shipped systemd/offscreen.service assumes ~/.local/bin/offscreen and the default directories.
 `render_unit` writes the same unit with the absolute command that is running now (venv, pipx,
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.errors import RuntimeFailure
-from tracker.paths import DB_NAME, Paths, ensure_private_dir
+from tracker.paths import DB_NAME, Paths, atomic_write, ensure_private_dir
 
 UNIT_NAME = "offscreen.service"
 # Inside the package (a link to systemd/offscreen.service in the source tree), so installed copies
@@ -121,9 +121,7 @@ def render_unit(
             line = "ReadWritePaths=" + " ".join(_quote(str(d)) for d in writable_dirs(paths))
         elif line.startswith("Environment=LOG_LEVEL="):
             out.append(line)
-            for var in LOCATION_VARS:
-                if env.get(var):
-                    out.append("Environment=" + _quote(f"{var}={env[var]}"))
+            out.extend("Environment=" + _quote(f"{var}={env[var]}") for var in LOCATION_VARS if env.get(var))
             if paths.db != paths.data_dir / DB_NAME:  # --db PATH or OFFSCREEN_DB at install time
                 out.append("Environment=" + _quote(f"OFFSCREEN_DB={paths.db}"))
             continue
@@ -196,20 +194,6 @@ def _shell(cmd: list[str]) -> str:
     return " ".join(shlex.quote(c) for c in cmd)
 
 
-def _write_unit(path: Path, text: str) -> None:
-    """Temp file + rename, like paths.atomic_write, but leaves the modes of existing directories
-    (~/.config, ~/.config/systemd/user belong to the user and other tools) as they are."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def session_vars(env: dict[str, str]) -> list[str]:
     return [v for v in SESSION_VARS if env.get(v)]
 
@@ -236,7 +220,8 @@ def install(
             out.done.append(f"created {d}")
     old = target.read_text(encoding="utf-8") if target.exists() else None
     if old != content:
-        _write_unit(target, content)
+        # 0644: systemd reads it, and a unit holds nothing secret.
+        atomic_write(target, content, mode=0o644)
         out.changed = True
         out.done.append(f"{'updated' if old is not None else 'wrote'} {target}")
     else:

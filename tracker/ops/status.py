@@ -1,9 +1,7 @@
-"""`offscreen status`: is the daemon running, what did it last see, how much is waiting (issue 5).
+"""`offscreen status`: is the daemon running, what did it last see, how much is waiting.
 
 Read-only: status never creates, drains or migrates anything, so it is safe to run in a loop.
-Liveness comes from the kernel, not from a PID file that may be stale: the running daemon holds
-an flock on `paths.daemon_lock`, and /proc/locks lists every lock with its PID and inode. Where
-/proc/locks is unavailable we fall back to the PID written in the lock file plus /proc/PID.
+Liveness comes from the kernel, not from a PID file that may be stale (tracker/daemon/lock.py).
 The details (backend, last sample) come from the status file the daemon rewrites at least every
 60 s (`paths.daemon_status`).
 """
@@ -15,44 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.daemon import lock
 from tracker.domain.times import Calendar
 from tracker.paths import Paths
 
 # The daemon rewrites its status file at least every 60 s; older than this means it is stuck.
 STALE_AFTER_S = 180
-
-
-def lock_holder(lock_file: Path, proc_locks: Path = Path("/proc/locks")) -> int | None:
-    """PID of the process holding an flock/POSIX lock on LOCK_FILE, or None when nobody does."""
-    try:
-        st = lock_file.stat()
-    except OSError:
-        return None
-    try:
-        lines = proc_locks.read_text().splitlines()
-    except OSError:
-        return _pid_from_file(lock_file)
-    for line in lines:
-        fields = line.split()
-        # "1: FLOCK  ADVISORY  WRITE 1234 fe:00:2146551 0 EOF"; waiters have "->" after the id.
-        if len(fields) < 6 or fields[1] == "->":
-            continue
-        try:
-            inode = int(fields[5].rsplit(":", 1)[1])
-            pid = int(fields[4])
-        except (IndexError, ValueError):
-            continue
-        if inode == st.st_ino:
-            return pid
-    return None
-
-
-def _pid_from_file(lock_file: Path) -> int | None:
-    try:
-        pid = int(lock_file.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if Path(f"/proc/{pid}").exists() else None
 
 
 def _parse_iso(value: Any) -> datetime | None:
@@ -76,7 +42,7 @@ def read_status_file(path: Path) -> dict[str, Any]:
 
 def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
     """Running? PID, uptime, backend, display, last sample (with its age) and status-file age."""
-    pid = lock_holder(paths.daemon_lock)
+    pid = lock.holder(paths.daemon_lock)
     data = read_status_file(paths.daemon_status) if pid else {}
     started = _parse_iso(data.get("started_at"))
     last = _parse_iso(data.get("last_sample_at"))
@@ -87,7 +53,7 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
     info = {
         "running": pid is not None,
         "pid": pid,
-        "started_at": started.isoformat() if started else None,
+        "started_at": started.astimezone(now.tzinfo).isoformat() if started else None,
         "uptime_s": round((now - started).total_seconds()) if started else None,
         "backend": data.get("backend"),
         "display": data.get("display"),
@@ -95,7 +61,7 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
         "version": data.get("version"),
         "interval": data.get("interval"),
         "idle_after": data.get("idle_after"),
-        "last_sample_at": last.isoformat() if last else None,
+        "last_sample_at": last.astimezone(now.tzinfo).isoformat() if last else None,
         "last_sample_age_s": round((now - last).total_seconds()) if last else None,
         "status_age_s": round((now - written).total_seconds()) if written else None,
     }
@@ -201,7 +167,7 @@ def render(info: dict[str, Any]) -> list[str]:
         )
         lines.append(f"daemon:      running (PID {d['pid']}{', ' + extra if extra else ''})")
         if d["last_sample_at"]:
-            when = datetime.fromisoformat(d["last_sample_at"]).astimezone().strftime("%H:%M:%S")
+            when = datetime.fromisoformat(d["last_sample_at"]).strftime("%H:%M:%S")  # local (daemon_info)
             state = f", {d['state']}" if d["state"] else ""
             lines.append(f"last sample: {when} ({format_age(d['last_sample_age_s'])} ago{state})")
         else:

@@ -1,8 +1,8 @@
 """The sampler protocol: what the daemon needs from a desktop, in events and timestamps.
 
 A backend answers three questions, each as a fact with a time, so that event-driven sources
-(Wayland's ext-idle-notify, sway's i3-ipc window events, a KWin script) fit as well as X11 polling
-(DESIGN.md §8):
+(Wayland's ext-idle-notify, sway's i3-ipc window events, a KWin script) fit as well as X11 polling,
+so a Wayland backend can be added without changing the daemon:
   - which window is in front (app, title, pid) -- `Observation.window`, None for "no app";
   - when the last input happened -- `Observation.last_input` (monotonic seconds), None if unknown;
   - whether the screen is locked or blanked -- `Observation.locked`;
@@ -11,7 +11,8 @@ A backend answers three questions, each as a fact with a time, so that event-dri
     boundary lands where the change happened, not where it was noticed).
 `wait(timeout, wake_fd)` blocks until something may have changed (an X event, a signal on
 wake_fd) or the timeout; polling backends simply sleep. Backends are chosen at runtime and
-imported lazily; nothing here connects to a display at import time (STYLE.md 6).
+imported lazily; nothing here connects to a display at import time (so `offscreen --help`,
+`doctor` without a display and the tests import it safely).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Idle time from pynput listeners, for X servers without the XScreenSaver extension.
 
 Only the time of the last event is kept: callbacks receive keys and positions but ignore them, so
-no key or pointer content is ever stored or logged (issue 3). pynput connects to X when imported,
-so it is imported here, lazily, and only when needed. Its listeners' stop() does not end their
-threads until the next input event (pynput PR #583): they are daemon threads and die with us.
+no key or pointer content is ever stored or logged (typed passwords must never reach a file).
+pynput connects to X when imported, so it is imported here, lazily, and only when needed. Its
+listeners' stop() does not end their threads until the next input event (pynput PR #583): they
+are daemon threads and die with us.
 """
 
 from __future__ import annotations

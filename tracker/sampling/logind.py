@@ -1,4 +1,4 @@
-"""logind's LockedHint on the system bus (issue 3: "locked ... or logind says the session is locked").
+"""logind's LockedHint on the system bus: the session counts as locked when logind says so, too.
 
 One persistent blocking jeepney connection to the SYSTEM bus ($DBUS_SYSTEM_BUS_ADDRESS, default
 unix:path=/run/dbus/system_bus_socket); `Properties.Get(org.freedesktop.login1.Session, LockedHint)`

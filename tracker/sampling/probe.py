@@ -1,8 +1,8 @@
-"""One-shot capability probes of the display for `offscreen doctor` (issue 5).
+"""One-shot capability probes of the display for `offscreen doctor`.
 
 Each probe connects, looks, disconnects and returns plain data; nothing here keeps a connection
 or starts a thread. python-xlib and pynput are imported inside the functions, so importing this
-module never touches the display (STYLE 6).
+module never touches the display (pynput connects to $DISPLAY when imported).
 
     python -m tracker.sampling.probe     # prints what it finds as JSON
 """
@@ -56,7 +56,7 @@ def x11(display: str | None = None) -> dict[str, Any]:
 
 def _ewmh(d, root, X, xerror) -> dict[str, Any]:
     """An EWMH window manager is alive when _NET_SUPPORTING_WM_CHECK names a window that exists
-    and points at itself (a dead WM leaves a stale root property behind, DESIGN 5)."""
+    and points at itself (a dead WM leaves a stale root property behind)."""
     out: dict[str, Any] = {"wm": None, "wm_alive": False, "active_window": False}
     check_atom = d.intern_atom("_NET_SUPPORTING_WM_CHECK")
     prop = root.get_full_property(check_atom, X.AnyPropertyType)

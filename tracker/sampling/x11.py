@@ -1,8 +1,8 @@
 """X11 backend (python-xlib): EWMH active window or input focus, XScreenSaver idle and lock.
 
 With an EWMH window manager we select PropertyChangeMask on the root and on the active window and
-re-read only what an event said changed (DESIGN.md §5: ~130 us per read, a few ms latency); without
-one we poll the input focus. Every read is guarded: windows vanish (BadWindow) all the time.
+re-read only what an event said changed (an idle desktop costs no round trips, and a switch is seen
+as it happens); without one we poll the input focus. Every read is guarded: windows vanish (BadWindow) all the time.
 `python -m tracker.sampling.x11` prints what it sees once a second (a smoke loop).
 """
 
@@ -128,7 +128,8 @@ class X11Sampler:
             return None
 
     def _wm_alive(self) -> bool:
-        """An EWMH WM is running: the root's check window exists and points at itself (§5)."""
+        """An EWMH WM is running: the root's check window exists and points at itself (a dead WM
+        leaves a stale property on the root behind)."""
         p = self._prop(self.root, "_NET_SUPPORTING_WM_CHECK", Xatom.WINDOW)
         if not p or not len(p.value):
             return False
@@ -150,7 +151,8 @@ class X11Sampler:
         return self._client_of(focus)
 
     def _client_of(self, win) -> int | None:
-        """Walk up from the focused window to the first one with WM_CLASS (no WM: §5)."""
+        """Walk up from the focused window to the first one with WM_CLASS (without a WM the focus
+        is often a child of the application's top-level window)."""
         root_id = self.root.id
         for _ in range(32):
             if win.id == root_id:

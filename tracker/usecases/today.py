@@ -27,8 +27,8 @@ def day_totals(con, cal: Calendar, config: Config, now: datetime) -> dict[str, A
 
 def today(app) -> dict[str, Any]:
     """`offscreen today`: today's totals after draining the daemon's queue, and whether it runs."""
-    from tracker.daemon.loop import running_pid
+    from tracker.daemon import lock
 
     with app.store(drain=True) as con:
         data = day_totals(con, app.calendar, app.config, app.now())
-    return {**data, "daemon_running": running_pid(app.paths.daemon_lock) is not None}
+    return {**data, "daemon_running": lock.holder(app.paths.daemon_lock) is not None}
