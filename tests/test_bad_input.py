@@ -148,6 +148,7 @@ def seeded(tmp_path_factory):
         it = core.build(
             {"happened_at": "2025-11-19T10:00:00+01:00", "duration_min": 60, "people": ["Sam"]},
             datetime(2026, 1, 1, tzinfo=UTC),
+            zone=UTC,
         )
         store_i.insert(con, it, store_p.resolve(con, it.people))
     return path

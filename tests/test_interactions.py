@@ -131,7 +131,7 @@ def test_delete_and_restore(cli, three):
 
 
 def _add(con, at, minutes, mode, names):
-    it = core.build({"happened_at": at, "duration_min": minutes, "mode": mode, "people": names}, NOW)
+    it = core.build({"happened_at": at, "duration_min": minutes, "mode": mode, "people": names}, NOW, zone=UTC)
     return store_i.insert(con, it, store_p.resolve(con, it.people))
 
 
