@@ -36,10 +36,9 @@ def _recompute_name_keys(con) -> None:
     stale = [key for key, alias, _ in rows if name_key(alias) != key]
     if stale:
         con.execute(f"DELETE FROM aliases WHERE alias_key IN ({', '.join('?' * len(stale))})", stale)
-        con.executemany(
-            "INSERT INTO aliases VALUES (?, ?, ?)",
-            [[new, alias, pid] for new, (key, alias, pid) in winners.items() if key != new],
-        )
+    moved = [[new, alias, pid] for new, (key, alias, pid) in winners.items() if key != new]
+    if moved:
+        con.executemany("INSERT INTO aliases VALUES (?, ?, ?)", moved)
 
 
 MIGRATIONS: list[tuple[str, str | Callable]] = [
