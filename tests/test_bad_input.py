@@ -203,7 +203,7 @@ def test_bad_input_real_process(run, tmp_path, seeded, case_id, argv, upload, fr
     _check(run, tmp_path, seeded, argv, upload, fragments)
 
 
-def test_bad_log_creates_no_database(run, tmp_path):
-    r = run("log", "--with", "Sam", "--for", "0m", check=2)
+def test_bad_log_creates_no_database(cli, tmp_path):
+    r = cli("log", "--with", "Sam", "--for", "0m", check=2)
     assert r.stderr.startswith("Error: duration '0m' must be more than 0")
     assert not (tmp_path / "offscreen" / "data").exists()
