@@ -11,10 +11,12 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from inproc import cli  # noqa: F401 (fixture)
+from tracker.domain.times import Calendar
 from tracker.store import connect
 from tracker.store import practice as sp
 
@@ -151,7 +153,8 @@ def test_checkin_trends(tmp_path):
         sp.add_checkin(con, at(16, 2), {"mood": 5, "connected": 9})  # 02:00 Monday -> Sunday's day (4 am days)
         sp.add_checkin(con, at(17, 21), {"mood": 3, "lack_companionship": 3, "left_out": 3, "isolated": 3})
         sp.add_checkin(con, at(30, 21), {"mood": 1})  # outside the range
-        trends = sp.checkin_trends(con, datetime(2026, 11, 1), datetime(2026, 11, 30), day_start_hour=4)
+        berlin = Calendar(ZoneInfo("Europe/Berlin"), day_start_hour=4)
+        trends = sp.checkin_trends(con, datetime(2026, 11, 1), datetime(2026, 11, 30), cal=berlin)
     assert trends["mood"] == {"n": 4, "mean": 3.5}
     assert trends["connected"] == {"n": 3, "mean": 6.0}
     assert trends["ucla3"] == {"n": 2, "mean": 7.0}

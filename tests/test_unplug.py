@@ -5,11 +5,12 @@ writes them (rows in `activity`). In-process, with the clock pinned ($OFFSCREEN_
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
 from inproc import cli  # noqa: F401 (fixture)
+from tracker.domain.times import local_zone, to_storage
 from tracker.store import connect
 
 
@@ -32,7 +33,7 @@ def _span(con, sid, start, end, state, app="firefox"):
 
 
 def _utc(local: str) -> datetime:
-    return datetime.fromisoformat(local).astimezone().astimezone(UTC).replace(tzinfo=None)
+    return to_storage(datetime.fromisoformat(local).replace(tzinfo=local_zone()))
 
 
 def test_start_stop_and_one_at_a_time(cli, db):

@@ -14,6 +14,7 @@ import click
 from tracker.commands._table import render
 from tracker.domain.times import WHEN_HELP, format_duration
 from tracker.errors import UserError
+from tracker.usecases import checkins, people, routines, unplug
 from tracker.usecases import practice as lib
 
 
@@ -47,8 +48,6 @@ def people_due_cmd(app, as_json):
       offscreen people due
       offscreen people due --json | jq '.[] | select(.status == "overdue") | .name'
     """
-    from tracker.usecases import people
-
     dues = people.due(app)
     if as_json:
         _echo_json(dues)
@@ -103,8 +102,6 @@ def routine_add(app, name, every, on, with_, since, note):
       offscreen routine add "Call mum" --every 2w --with Mum
       offscreen routine add "Board games" --every month --since 2026-01-31
     """
-    from tracker.usecases import routines
-
     r = routines.add(app, name, every=every, on=on, with_=with_, since=since, note=note)
     who = f" with {', '.join(r['with'])}" if r["with"] else ""
     click.echo(f"Added routine {r['name']!r}: {r['every']}{who}, from {r['starts_on']}.")
@@ -126,8 +123,6 @@ def routine_list(app, as_json):
     Example:
       offscreen routine list --json
     """
-    from tracker.usecases import routines
-
     items = routines.list_routines(app)
     if as_json:
         _echo_json(items)
@@ -167,8 +162,6 @@ def routine_show(app, name, last, as_json):
     Example:
       offscreen routine show "Friday dinner" --last 8
     """
-    from tracker.usecases import routines
-
     data = routines.show(app, name, last)
     if as_json:
         _echo_json(data)
@@ -199,8 +192,6 @@ def routine_skip(app, name, day, reason):
       offscreen routine skip "Friday dinner" --reason "Sam is away"
       offscreen routine skip "Board games" --date 2026-12-20
     """
-    from tracker.usecases import routines
-
     done = routines.skip(app, name, day, reason)
     span = f"{done['start']} .. {done['last']}"
     click.echo(
@@ -218,8 +209,6 @@ def routine_remove(app, name):
     Example:
       offscreen routine remove "Friday dinner"
     """
-    from tracker.usecases import routines
-
     click.echo(f"Removed routine {routines.remove(app, name)!r}.")
 
 
@@ -290,8 +279,6 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
       offscreen checkin --mood good --connected 7
       offscreen checkin --weekly --lack-companionship some --left-out hardly-ever --isolated hardly-ever --lonely occasionally
     """
-    from tracker.usecases import checkins
-
     answers = {
         "mood": mood,
         "connected": connected,
@@ -348,8 +335,6 @@ def unplug_group(ctx, for_, at, note):
         if for_ or at or note:
             raise UserError("--for/--at/--note go with `offscreen unplug` itself, not a subcommand")
         return
-    from tracker.usecases import unplug
-
     u = unplug.start(ctx.obj, for_=for_, at=at, note=note)
     if u["end"] is not None and not u["running"]:
         click.echo(f"Recorded device-free time {_hm(u['start'])}-{_hm(u['end'])} ({format_duration(u['minutes'])}).")
@@ -371,8 +356,6 @@ def unplug_stop(app):
     Example:
       offscreen unplug stop
     """
-    from tracker.usecases import unplug
-
     u = unplug.stop(app)
     if not u["kept"]:
         click.echo(f"Discarded the session started at {_hm(u['start'])}: under a minute is not kept.")
@@ -394,8 +377,6 @@ def unplug_list(app, since, as_json):
     Example:
       offscreen unplug list --since 2026-11-01 --json
     """
-    from tracker.usecases import unplug
-
     rows = unplug.sessions(app, since)
     if as_json:
         _echo_json(rows)
