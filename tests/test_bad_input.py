@@ -1,4 +1,4 @@
-"""Issue 2, section 5: every bad input is exit 2, one `Error:` line saying what is accepted, no
+"""Every bad input is exit 2, one `Error:` line saying what is accepted, no
 traceback, and nothing written. A table of cases, each run against a copy of a real database file
 holding one interaction: all in-process through the same main() as the console script (fast), and
 a sample again through the real console script."""
