@@ -1,4 +1,4 @@
-"""Issue 2, section 5: every bad input is exit 2, one `Error:` line saying what is accepted, no
+"""Every bad input is exit 2, one `Error:` line saying what is accepted, no
 traceback, and nothing written. A table of cases, each run against a copy of a real database file
 holding one interaction: all in-process through the same main() as the console script (fast), and
 a sample again through the real console script."""
@@ -148,6 +148,7 @@ def seeded(tmp_path_factory):
         it = core.build(
             {"happened_at": "2025-11-19T10:00:00+01:00", "duration_min": 60, "people": ["Sam"]},
             datetime(2026, 1, 1, tzinfo=UTC),
+            zone=UTC,
         )
         store_i.insert(con, it, store_p.resolve(con, it.people))
     return path
@@ -202,7 +203,7 @@ def test_bad_input_real_process(run, tmp_path, seeded, case_id, argv, upload, fr
     _check(run, tmp_path, seeded, argv, upload, fragments)
 
 
-def test_bad_log_creates_no_database(run, tmp_path):
-    r = run("log", "--with", "Sam", "--for", "0m", check=2)
+def test_bad_log_creates_no_database(cli, tmp_path):
+    r = cli("log", "--with", "Sam", "--for", "0m", check=2)
     assert r.stderr.startswith("Error: duration '0m' must be more than 0")
     assert not (tmp_path / "offscreen" / "data").exists()

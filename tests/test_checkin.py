@@ -1,5 +1,6 @@
-"""`offscreen checkin`: flags without a terminal, prompts with a real pseudo-terminal, scoring
-(UCLA-3 sum 3-9, direct item as a category) and the trends summary for `offscreen report`."""
+"""`offscreen checkin`: flags without a terminal (in-process), prompts with a real pseudo-terminal
+(the console script), scoring (UCLA-3 sum 3-9, direct item as a category) and the trends summary
+for `offscreen report`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from inproc import cli  # noqa: F401 (fixture)
+from tracker.domain.times import Calendar
 from tracker.store import connect
 from tracker.store import practice as sp
+
+
+@pytest.fixture(autouse=True)
+def now(monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", "2026-11-26T20:00:00+01:00")
 
 
 @pytest.fixture
@@ -29,23 +38,23 @@ def _rows(db):
         ).fetchall()
 
 
-def test_daily_flags(run, db):
-    r = run("checkin", "--mood", "good", "--connected", "7", "--at", "2026-11-20 21:30", check=0)
+def test_daily_flags(cli, db):
+    r = cli("checkin", "--mood", "good", "--connected", "7", "--at", "2026-11-20 21:30", check=0)
     assert r.stdout.splitlines() == [
         "Checked in at 2026-11-20 21:30: mood good (4/5), felt connected 7/10.",
         # No weekly answer ever: it is due, and without a terminal we only say so.
         "The weekly loneliness questions are due: offscreen checkin --weekly --lack-companionship ... "
         "--left-out ... --isolated ...",
     ]
-    run("checkin", "--mood", "2", "--connected", "0", check=0)
+    cli("checkin", "--mood", "2", "--connected", "0", check=0)
     assert _rows(db) == [(4, 7, None, None, None, None, None), (2, 0, None, None, None, None, None)]
     with connect(db) as con:
         at = con.execute("SELECT at_utc FROM checkins WHERE id = 1").fetchone()[0]
     assert at == datetime(2026, 11, 20, 20, 30)  # stored as naive UTC (Berlin is UTC+1 in November)
 
 
-def test_weekly_scoring_and_json(run, db):
-    r = run(
+def test_weekly_scoring_and_json(cli, db):
+    r = cli(
         "checkin",
         "--weekly",
         "--lack-companionship",
@@ -76,7 +85,7 @@ def test_weekly_scoring_and_json(run, db):
         "lonely": "occasionally",
     }
     # Answered this week: no longer due, so no hint.
-    r = run("checkin", "--mood", "great", check=0)
+    r = cli("checkin", "--mood", "great", check=0)
     assert r.stdout.splitlines() == [r.stdout.splitlines()[0]] and "mood great (5/5)" in r.stdout
 
 
@@ -95,8 +104,8 @@ def test_weekly_scoring_and_json(run, db):
         (["--mood", "good", "--at", "2999-01-01 10:00"], "in the future"),
     ],
 )
-def test_bad_input_exits_2_and_writes_nothing(run, db, args, needle):
-    r = run("checkin", *args, check=2)
+def test_bad_input_exits_2_and_writes_nothing(cli, db, args, needle):
+    r = cli("checkin", *args, check=2)
     assert r.stderr.startswith("Error: ") and needle in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert r.stdout == ""
     assert not db.exists()  # not even created
@@ -144,7 +153,8 @@ def test_checkin_trends(tmp_path):
         sp.add_checkin(con, at(16, 2), {"mood": 5, "connected": 9})  # 02:00 Monday -> Sunday's day (4 am days)
         sp.add_checkin(con, at(17, 21), {"mood": 3, "lack_companionship": 3, "left_out": 3, "isolated": 3})
         sp.add_checkin(con, at(30, 21), {"mood": 1})  # outside the range
-        trends = sp.checkin_trends(con, datetime(2026, 11, 1), datetime(2026, 11, 30), day_start_hour=4)
+        berlin = Calendar(ZoneInfo("Europe/Berlin"), day_start_hour=4)
+        trends = sp.checkin_trends(con, datetime(2026, 11, 1), datetime(2026, 11, 30), cal=berlin)
     assert trends["mood"] == {"n": 4, "mean": 3.5}
     assert trends["connected"] == {"n": 3, "mean": 6.0}
     assert trends["ucla3"] == {"n": 2, "mean": 7.0}

@@ -131,7 +131,7 @@ def test_delete_and_restore(cli, three):
 
 
 def _add(con, at, minutes, mode, names):
-    it = core.build({"happened_at": at, "duration_min": minutes, "mode": mode, "people": names}, NOW)
+    it = core.build({"happened_at": at, "duration_min": minutes, "mode": mode, "people": names}, NOW, zone=UTC)
     return store_i.insert(con, it, store_p.resolve(con, it.people))
 
 
@@ -151,3 +151,59 @@ def test_face_to_face_minutes_counts_a_group_once(tmp_path):
         aware = datetime(2026, 11, 20, 20, 30, tzinfo=ZoneInfo("Europe/Berlin"))
         assert store_i.face_to_face_minutes(con, None, aware) == 90
         assert store_i.face_to_face_minutes(con, datetime(2026, 11, 22), None) == 0
+
+
+def test_one_end_in_python_and_sql(tmp_path):
+    """Where an interaction ends: the domain rule and the store's SQL give the same instant."""
+    with store.connect(tmp_path / "e.duckdb") as con:
+        iid = _add(con, "2026-11-20T18:00:00+00:00", 12.345, "in-person", ["Sam"])
+        it = core.build(
+            {"happened_at": "2026-11-20T18:00:00+00:00", "duration_min": 12.345, "people": ["Sam"]}, NOW, zone=UTC
+        )
+        sql_end = con.execute(f"SELECT {store_i.ends_at()} FROM interactions WHERE id = ?", [iid]).fetchone()[0]
+        assert sql_end.replace(tzinfo=UTC) == it.ends_at == datetime(2026, 11, 20, 18, 12, 20, 700000, tzinfo=UTC)
+
+
+def test_store_raises_domain_errors_with_their_data(tmp_path):
+    from tracker.errors import NameTaken, UnknownInteraction, UnknownPerson, UnknownRoutine
+    from tracker.store import practice as store_practice
+
+    with store.connect(tmp_path / "d.duckdb") as con:
+        store_p.create(con, "Sam")
+        with pytest.raises(UnknownInteraction) as e:
+            store_i.get(con, 7)
+        assert e.value.id == 7
+        with pytest.raises(UnknownPerson) as e:
+            store_p.require(con, "Jo")
+        assert e.value.name == "Jo"
+        with pytest.raises(NameTaken) as e:
+            store_p.create(con, "SAM")
+        assert (e.value.name, e.value.kind) == ("SAM", "person")
+        with pytest.raises(UnknownRoutine) as e:
+            store_i.routine_id(con, "brunch")
+        assert (e.value.name, e.value.known) == ("brunch", ())
+        store_practice.add_routine(
+            con,
+            "Walk",
+            unit="day",
+            every_n=1,
+            on_weekday=None,
+            starts_on=NOW.date(),
+            person_ids=[],
+            now_utc=NOW.replace(tzinfo=None),
+        )
+        with pytest.raises(NameTaken) as e:
+            store_practice.add_routine(
+                con,
+                "walk",
+                unit="day",
+                every_n=1,
+                on_weekday=None,
+                starts_on=NOW.date(),
+                person_ids=[],
+                now_utc=NOW.replace(tzinfo=None),
+            )
+        assert e.value.kind == "routine"
+        with pytest.raises(UnknownRoutine) as e:
+            store_i.routine_id(con, "brunch")
+        assert e.value.known == ("Walk",)

@@ -1,4 +1,6 @@
-"""`offscreen log` end to end: the real console script against a real DuckDB file (TZ Europe/Berlin)."""
+"""`offscreen log` against a real DuckDB file (TZ Europe/Berlin): in-process through the same
+main() as the console script, and through the real console script where a terminal (a pty) or the
+process itself (what it imports) is what is tested."""
 
 from __future__ import annotations
 
@@ -10,19 +12,31 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from inproc import cli  # noqa: F401 (fixture)
 from tracker import store
+
+NOW = datetime(2026, 11, 26, 18, 0, 30, tzinfo=UTC)  # 19:00:30 in Berlin
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """Pin the CLI's clock (App.now) to NOW."""
+    monkeypatch.setenv("OFFSCREEN_NOW", NOW.isoformat())
+    return NOW
 
 
 def _db(tmp_path) -> Path:
     return tmp_path / "offscreen" / "data" / "offscreen.duckdb"
 
 
-def _listed(run) -> list[dict]:
-    return json.loads(run("interactions", "list", "--json", check=0).stdout)
+def _listed(cli) -> list[dict]:
+    return json.loads(cli("interactions", "list", "--json", check=0).stdout)
 
 
-def test_log_prints_what_was_stored_and_stores_every_field(run, tmp_path):
-    r = run(
+def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
+    r = cli(
         "log",
         "lunch",
         "at",
@@ -57,7 +71,7 @@ def test_log_prints_what_was_stored_and_stores_every_field(run, tmp_path):
         "Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5: lunch at the canteen\n"
     )
     assert r.stderr == ""
-    [item] = _listed(run)
+    [item] = _listed(cli)
     logged_at = item.pop("logged_at")
     assert item == {
         "id": 1,
@@ -75,59 +89,56 @@ def test_log_prints_what_was_stored_and_stores_every_field(run, tmp_path):
         "work": True,
         "routine": None,
     }
-    # Both when it happened and when it was logged are stored; logged_at is "now".
-    logged = datetime.fromisoformat(logged_at)
-    assert abs(logged - datetime.now(UTC)) < timedelta(minutes=5)
+    # Both when it happened and when it was logged are stored; logged_at is "now", to the second.
+    assert logged_at == "2026-11-26T19:00:30+01:00"
     with store.connect(_db(tmp_path)) as con:
         assert con.execute("SELECT happened_at, source FROM interactions").fetchall() == [
             (datetime(2025, 11, 20, 11, 30), "cli")
         ]
 
 
-def test_default_time_is_now_minus_duration_and_default_mode_in_person(run):
-    before = datetime.now(UTC).replace(microsecond=0)
-    run("log", "--with", "Sam", "--for", "45m", check=0)
-    after = datetime.now(UTC)
-    [item] = _listed(run)
-    start = datetime.fromisoformat(item["happened_at"])
-    assert before - timedelta(minutes=45, seconds=1) <= start <= after - timedelta(minutes=45)
+def test_default_time_is_now_minus_duration_and_default_mode_in_person(cli, now):
+    cli("log", "--with", "Sam", "--for", "45m", check=0)
+    [item] = _listed(cli)
+    assert datetime.fromisoformat(item["happened_at"]) == now - timedelta(minutes=45)
     assert item["mode"] == "in-person" and item["duration_min"] == 45 and item["closeness"] is None
     assert item["work"] is False and item["tags"] == [] and item["note"] is None
 
 
-def test_summer_time_offset_and_mode_aliases(run):
-    run("log", "--with", "Mum", "--mode", "call", "--at", "2025-06-10 19:00", "--for", "1:30", check=0)
-    run("log", "--with", "Jo", "--mode", "IRL", "--at", "2025-06-11 19:00", "--for", "1.5h", check=0)
-    items = _listed(run)
+def test_summer_time_offset_and_mode_aliases(cli):
+    cli("log", "--with", "Mum", "--mode", "call", "--at", "2025-06-10 19:00", "--for", "1:30", check=0)
+    cli("log", "--with", "Jo", "--mode", "IRL", "--at", "2025-06-11 19:00", "--for", "1.5h", check=0)
+    items = _listed(cli)
     assert [(i["happened_at"], i["mode"], i["duration_min"]) for i in items] == [
         ("2025-06-10T19:00:00+02:00", "voice", 90),
         ("2025-06-11T19:00:00+02:00", "in-person", 90),
     ]
 
 
-def test_people_created_on_first_use_and_matched_case_insensitively_and_by_alias(run):
-    run("log", "--with", "Sam Lee", "--at", "2025-11-20 10:00", "--for", "30m", check=0)
-    run("people", "alias", "sam lee", "Sammy", check=0)
-    r = run("log", "--with", "SAM LEE,sammy", "--at", "2025-11-21 10:00", "--for", "30m", check=0)
+def test_people_created_on_first_use_and_matched_case_insensitively_and_by_alias(cli):
+    cli("log", "--with", "Sam Lee", "--at", "2025-11-20 10:00", "--for", "30m", check=0)
+    cli("people", "alias", "sam lee", "Sammy", check=0)
+    r = cli("log", "--with", "SAM LEE,sammy", "--at", "2025-11-21 10:00", "--for", "30m", check=0)
     # One person (both names are Sam), shown by the stored name.
     assert r.stdout == "Logged #2: in-person with Sam Lee, 2025-11-21 10:00-10:30 (30m)\n"
-    r = run("log", "--with", "SAMMY", "--at", "2025-11-22 10:00", "--for", "30m", check=0)
-    people = json.loads(run("people", "list", "--json", check=0).stdout)
+    r = cli("log", "--with", "SAMMY", "--at", "2025-11-22 10:00", "--for", "30m", check=0)
+    people = json.loads(cli("people", "list", "--json", check=0).stdout)
     assert [(p["name"], p["interactions"]) for p in people] == [("Sam Lee", 3)]
 
 
-def test_missing_essentials_without_a_terminal_is_exit_2_never_a_prompt(run, tmp_path):
-    r = run("log", "--with", "Sam", check=2)
+def test_missing_essentials_without_a_terminal_is_exit_2_never_a_prompt(cli, tmp_path):
+    r = cli("log", "--with", "Sam", check=2)
     assert r.stderr == "Error: --for is required when stdin is not a terminal, e.g. --for 45m or --for 1h30m\n"
-    r = run("log", "--for", "1h", check=2)
+    r = cli("log", "--for", "1h", check=2)
     assert r.stderr.startswith("Error: say who you were with: --with NAME")
     assert not _db(tmp_path).exists()  # nothing written, not even a database
 
 
-def test_interaction_that_would_end_in_the_future_is_rejected(run, tmp_path):
-    start = (datetime.now() - timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M")
-    r = run("log", "--with", "Sam", "--at", start, "--for", "2h", check=2)
-    assert r.stderr.startswith("Error: it would end at ") and "in the future" in r.stderr
+def test_interaction_that_would_end_in_the_future_is_rejected(cli, tmp_path, now):
+    r = cli("log", "--with", "Sam", "--at", "18:50", "--for", "2h", check=2)
+    assert r.stderr == (
+        "Error: it would end at 2026-11-26 20:50, in the future; shorten the duration or log it afterwards\n"
+    )
     assert not _db(tmp_path).exists()
 
 
@@ -174,13 +185,13 @@ def test_bad_option_at_a_terminal_fails_before_any_prompt(tmp_path):
     assert proc.stderr == "Error: unknown mode 'walk'; use in-person, video, voice or text\n"
 
 
-def test_routine_is_stored_by_name(run, tmp_path):
-    run("people", "add", "Sam", check=0)
-    run("routine", "add", "Friday dinner", "--every", "week", "--on", "fri", "--with", "Sam", check=0)
-    run("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-21 19:00", "--routine", "friday DINNER", check=0)
-    r = run("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-22 19:00", "--routine", "brunch", check=2)
+def test_routine_is_stored_by_name(cli, tmp_path):
+    cli("people", "add", "Sam", check=0)
+    cli("routine", "add", "Friday dinner", "--every", "week", "--on", "fri", "--with", "Sam", check=0)
+    cli("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-21 19:00", "--routine", "friday DINNER", check=0)
+    r = cli("log", "--with", "Sam", "--for", "1h", "--at", "2025-11-22 19:00", "--routine", "brunch", check=2)
     assert r.stderr == "Error: no routine called 'brunch' (routines: Friday dinner)\n"
-    [item] = _listed(run)
+    [item] = _listed(cli)
     assert item["routine"] == "Friday dinner"
     with store.connect(_db(tmp_path)) as con:
         rid = con.execute("SELECT id FROM routines").fetchone()[0]
@@ -212,12 +223,10 @@ def test_log_does_not_import_plotly():
     assert not {m for m in mods if m.split(".")[0] in ("plotly", "pandas", "Xlib", "pynput")}
 
 
-def test_from_idle_fills_time_and_duration(run, tmp_path):
-    from datetime import timedelta
-
-    now = store.utcnow().replace(microsecond=0)
+def test_from_idle_fills_time_and_duration(cli, tmp_path, now):
+    now = now.replace(tzinfo=None)  # stored naive UTC
     away_start, away_end = now - timedelta(minutes=55), now - timedelta(minutes=10)
-    r = run("log", "--from-idle", "--with", "Sam", check=2)
+    r = cli("log", "--from-idle", "--with", "Sam", check=2)
     assert r.stderr.startswith("Error: no absence of 30 min to 4 h ended in the last hour")
     with store.connect(_db(tmp_path)) as con:
         con.execute(
@@ -225,7 +234,7 @@ def test_from_idle_fills_time_and_duration(run, tmp_path):
             "('a', ?, ?, 'code', 'active'), ('b', ?, ?, NULL, 'idle'), ('c', ?, ?, 'code', 'active')",
             [away_start - timedelta(hours=1), away_start, away_start, away_end, away_end, now],
         )
-    run("log", "--from-idle", "--with", "Sam", "coffee", check=0)
-    [item] = _listed(run)
-    assert item["duration_min"] == 45
-    assert item["happened_at"] == away_start.replace(tzinfo=UTC).astimezone().isoformat()
+    r = cli("log", "--from-idle", "--with", "Sam", "coffee", check=0)
+    assert r.stdout == "Logged #1: in-person with Sam, 2026-11-26 18:05-18:50 (45m): coffee\n"
+    [item] = _listed(cli)
+    assert (item["happened_at"], item["duration_min"]) == ("2026-11-26T18:05:30+01:00", 45)

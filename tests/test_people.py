@@ -177,3 +177,55 @@ def test_people_list_table(cli):
         "bob               1\n"
         "Mum   inner  yes  1      2025-11-20  1h30m\n"
     )
+
+
+def test_one_name_key_finds_people_whatever_the_case_folding(cli):
+    # "ß" lower-cases to itself but case-folds to "ss": every lookup must use the same key.
+    cli("people", "add", "Straße", check=0)
+    r = cli("routine", "add", "Walk", "--every", "week", "--with", "Straße", check=0)
+    assert r.stdout.startswith("Added routine 'Walk': every week with Straße, from ")
+    cli("routine", "add", "Run", "--every", "week", "--with", "STRASSE", check=0)
+    assert json.loads(cli("people", "show", "strasse", "--json", check=0).stdout)["name"] == "Straße"
+    assert cli("people", "add", "STRASSE", check=2).stderr == (
+        "Error: 'STRASSE' already exists; use 'offscreen people edit' to change them\n"
+    )
+    # A routine name matches the same way.
+    assert cli("routine", "show", "WALK", "--json", check=0).stdout.count('"with": [\n    "Straße"') == 1
+
+
+def _old_keys(db):
+    """Rewrite the stored keys the way older versions did (SQL lower()) and forget the migration."""
+    with store.connect(db) as con:
+        con.execute("UPDATE people SET name_key = lower(name)")
+        con.execute("UPDATE routines SET name_key = lower(name)")
+        con.execute("DELETE FROM aliases")
+        pid = con.execute("SELECT id FROM people WHERE name = 'Groß'").fetchone()[0]
+        jo = con.execute("SELECT id FROM people WHERE name = 'Jo'").fetchone()[0]
+        # Two aliases that differ only in case folding: one row survives, under the new key; a
+        # third one moves to its new key.
+        con.execute(
+            "INSERT INTO aliases VALUES ('fußi', 'Fußi', ?), ('fussi', 'Fussi', ?), ('maß', 'Maß', ?)", [pid, pid, jo]
+        )
+        con.execute("DELETE FROM schema_migrations WHERE name = '0003_name_keys'")
+        assert con.execute("SELECT name_key FROM people ORDER BY id").fetchall() == [("groß",), ("jo",)]
+
+
+def test_migration_recomputes_keys_written_with_lower(cli, tmp_path):
+    cli("people", "add", "Groß", check=0)
+    cli("people", "add", "Jo", check=0)
+    cli("routine", "add", "Straßenfest", "--every", "month", check=0)
+    _old_keys(_db(tmp_path))
+    with store.connect(_db(tmp_path)) as con:  # migrates
+        assert con.execute("SELECT name_key FROM people ORDER BY id").fetchall() == [("gross",), ("jo",)]
+        assert con.execute("SELECT name_key FROM routines").fetchall() == [("strassenfest",)]
+        assert con.execute("SELECT alias_key, alias FROM aliases ORDER BY ALL").fetchall() == [
+            ("fussi", "Fussi"),
+            ("mass", "Maß"),
+        ]
+    assert json.loads(cli("people", "show", "GROSS", "--json", check=0).stdout)["name"] == "Groß"
+    assert json.loads(cli("people", "show", "Groß", "--json", check=0).stdout)["aliases"] == ["Fussi"]
+    assert json.loads(cli("people", "show", "fußi", "--json", check=0).stdout)["name"] == "Groß"
+    assert json.loads(cli("people", "show", "MASS", "--json", check=0).stdout)["name"] == "Jo"
+    r = cli("routine", "add", "Walk", "--every", "week", "--with", "GROSS", check=0)
+    assert "with Groß" in r.stdout
+    assert json.loads(cli("routine", "show", "STRASSENFEST", "--json", check=0).stdout)["name"] == "Straßenfest"

@@ -72,7 +72,7 @@ def test_people_due_aligns_wide_names(run):
 
 # --------------------------------------------------------------------------- CSV formula cells
 
-from tracker.commands.transfer import csv_escape, csv_unescape  # noqa: E402
+from tracker.domain.transfer import csv_escape, csv_unescape  # noqa: E402
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,28 @@
-"""`offscreen routine` through the real console script against a real DuckDB file.
+"""`offscreen routine` in-process (the console script's main()) against a real DuckDB file.
 
-The CLI uses the real clock, so the data is laid out relative to today's local day (days start
-at 04:00 by default); the interactions are inserted with the store's SQL helpers, since
-`offscreen log --routine` lives on another branch.
+The CLI's clock is pinned ($OFFSCREEN_NOW) to a Thursday evening, and the data is laid out
+relative to that local day (days start at 04:00 by default); interactions held for a routine are
+inserted with the store's SQL helpers, so deleted and unlinked ones can be laid out directly.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
-from tracker.domain.times import local_day
+from inproc import cli  # noqa: F401 (fixture)
+from tracker.domain.times import Calendar, local_zone, to_storage
 from tracker.store import connect
 from tracker.store import practice as sp
+
+TODAY = date(2026, 11, 26)  # a Thursday
+
+
+@pytest.fixture(autouse=True)
+def now(monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", "2026-11-26T20:00:00+01:00")
 
 
 @pytest.fixture
@@ -22,21 +30,17 @@ def db(tmp_path):
     return tmp_path / "offscreen" / "data" / "offscreen.duckdb"
 
 
-def _today():
-    return local_day(datetime.now().astimezone(), 4)
-
-
 def _noon_utc(day):
-    return datetime.combine(day, time(12, 0)).astimezone().astimezone(UTC).replace(tzinfo=None)
+    return to_storage(Calendar(local_zone()).wall(day, time(12, 0)))
 
 
 def _people(db, *names):
     with connect(db) as con:
-        return [sp.add_person(con, n, created_at=_noon_utc(_today() - timedelta(days=30))) for n in names]
+        return [sp.add_person(con, n, created_at=_noon_utc(TODAY - timedelta(days=30))) for n in names]
 
 
-def test_add_validates_and_writes_nothing_on_error(run, db):
-    r = run("routine", "add", "Friday dinner", "--every", "week", "--with", "Sam", check=2)
+def test_add_validates_and_writes_nothing_on_error(cli, db):
+    r = cli("routine", "add", "Friday dinner", "--every", "week", "--with", "Sam", check=2)
     assert r.stderr == "Error: unknown person 'Sam'; add them first: offscreen people add 'Sam'\n"
     for args, needle in [
         (["--every", "fortnightly"], "--every 'fortnightly'"),
@@ -45,24 +49,24 @@ def test_add_validates_and_writes_nothing_on_error(run, db):
         (["--every", "week", "--on", "someday"], "--on 'someday'"),
         (["--every", "week", "--since", "2999-01-01"], "is in the future"),
     ]:
-        r = run("routine", "add", "X", *args, check=2)
+        r = cli("routine", "add", "X", *args, check=2)
         assert r.stderr.startswith("Error: ") and needle in r.stderr and "Traceback" not in r.stderr, r.stderr
-    assert run("routine", "list", "--json", check=0).stdout.strip() == "[]"
+    assert cli("routine", "list", "--json", check=0).stdout.strip() == "[]"
 
 
-def test_add_list_and_duplicates(run, db):
+def test_add_list_and_duplicates(cli, db):
     _people(db, "Sam", "Alex")
-    r = run(
+    r = cli(
         "routine", "add", "Friday  dinner", "--every", "week", "--on", "fri", "--with", "sam", "--with", "Alex", check=0
     )
-    today = _today()
+    today = TODAY
     assert r.stdout == (
         f"Added routine 'Friday dinner': every week on fri with Sam, Alex, from {today}.\n"
         'Log it with: offscreen log --routine "Friday dinner" ...\n'
     )
-    r = run("routine", "add", "friday dinner", "--every", "month", check=2)
+    r = cli("routine", "add", "friday dinner", "--every", "month", check=2)
     assert "already exists" in r.stderr
-    items = json.loads(run("routine", "list", "--json", check=0).stdout)
+    items = json.loads(cli("routine", "list", "--json", check=0).stdout)
     assert len(items) == 1
     item = items[0]
     assert {
@@ -92,17 +96,17 @@ def test_add_list_and_duplicates(run, db):
         "longest_streak": 0,
     }
     assert item["this_period"] == "open"
-    text = run("routine", "list", check=0).stdout.splitlines()
+    text = cli("routine", "list", check=0).stdout.splitlines()
     assert text[0].split() == ["ROUTINE", "EVERY", "THIS", "PERIOD", "STREAK", "NOW/BEST", "ADHERENCE", "WITH"]
     assert text[1].startswith("Friday dinner  every week on fri  open")
     assert text[1].endswith("0/0              -          Alex, Sam")
 
 
-def test_held_missed_skipped_streaks_and_remove(run, db):
+def test_held_missed_skipped_streaks_and_remove(cli, db):
     (sam,) = _people(db, "Sam")
-    today = _today()
+    today = TODAY
     start = today - timedelta(days=6)
-    run("routine", "add", "Walk", "--every", "day", "--with", "Sam", "--since", start.isoformat(), check=0)
+    cli("routine", "add", "Walk", "--every", "day", "--with", "Sam", "--since", start.isoformat(), check=0)
     with connect(db) as con:
         rid = sp.get_routine(con, "walk")["id"]
         for back in (6, 5, 3, 1):
@@ -123,17 +127,17 @@ def test_held_missed_skipped_streaks_and_remove(run, db):
             deleted_at=_noon_utc(today - timedelta(days=1)),
         )
         sp.add_interaction(con, happened_at=_noon_utc(today - timedelta(days=4)), duration_min=45, person_ids=[sam])
-    r = run("routine", "skip", "walk", "--date", (today - timedelta(days=4)).isoformat(), "--reason", "rain", check=0)
+    r = cli("routine", "skip", "walk", "--date", (today - timedelta(days=4)).isoformat(), "--reason", "rain", check=0)
     d4 = today - timedelta(days=4)
     assert r.stdout == f"Skipped Walk for {d4} .. {d4}.\n"
-    r = run("routine", "skip", "walk", "--date", (today - timedelta(days=4)).isoformat(), check=0)
+    r = cli("routine", "skip", "walk", "--date", (today - timedelta(days=4)).isoformat(), check=0)
     assert r.stdout == f"Walk was already skipped for {d4} .. {d4}.\n"
-    r = run("routine", "skip", "walk", "--date", (today - timedelta(days=1)).isoformat(), check=2)
+    r = cli("routine", "skip", "walk", "--date", (today - timedelta(days=1)).isoformat(), check=2)
     assert "was held; nothing to skip" in r.stderr
-    r = run("routine", "skip", "walk", "--date", (today - timedelta(days=9)).isoformat(), check=2)
+    r = cli("routine", "skip", "walk", "--date", (today - timedelta(days=9)).isoformat(), check=2)
     assert "before the routine started" in r.stderr
 
-    data = json.loads(run("routine", "show", "walk", "--json", check=0).stdout)
+    data = json.loads(cli("routine", "show", "walk", "--json", check=0).stdout)
     assert [p["status"] for p in data["periods"]] == ["held", "held", "skipped", "held", "missed", "held", "open"]
     assert [p["start"] for p in data["periods"]] == [(start + timedelta(days=i)).isoformat() for i in range(7)]
     assert (data["held"], data["missed"], data["skipped"], data["adherence"]) == (4, 1, 1, 0.8)
@@ -141,7 +145,7 @@ def test_held_missed_skipped_streaks_and_remove(run, db):
     # A daily routine is never "at risk": it would claim every day's one nudge.
     assert data["at_risk"] is False
 
-    text = run("routine", "show", "walk", "--last", "3", check=0).stdout.splitlines()
+    text = cli("routine", "show", "walk", "--last", "3", check=0).stdout.splitlines()
     assert text == [
         "Walk: every day with Sam",
         f"Since {start}: held 4, missed 1, skipped 1; adherence 80%; streak 1 (best 3)",
@@ -150,8 +154,8 @@ def test_held_missed_skipped_streaks_and_remove(run, db):
         f"  {today - timedelta(days=2)}  missed",
     ]
 
-    assert run("routine", "remove", "WALK", check=0).stdout == "Removed routine 'Walk'.\n"
-    r = run("routine", "show", "walk", check=2)
+    assert cli("routine", "remove", "WALK", check=0).stdout == "Removed routine 'Walk'.\n"
+    r = cli("routine", "show", "walk", check=2)
     assert r.stderr == "Error: no routine called 'walk' (add one with `offscreen routine add`)\n"
     with connect(db) as con:  # the interactions keep their link
         assert con.execute("SELECT count(*) FROM interactions WHERE routine_id = ?", [rid]).fetchone()[0] == 5
@@ -173,6 +177,6 @@ def test_held_missed_skipped_streaks_and_remove(run, db):
         ["nudge", "--help"],
     ],
 )
-def test_help_has_an_example(run, args):
-    r = run(*args, check=0)
+def test_help_has_an_example(cli, args):
+    r = cli(*args, check=0)
     assert "Example" in r.stdout and "offscreen " + args[0] in r.stdout

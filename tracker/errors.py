@@ -30,3 +30,45 @@ class DatabaseBusy(RuntimeFailure):
 
 class ConfigError(UserError):
     """The configuration file is invalid; the message names the file and key."""
+
+
+# --- domain errors: raised by the store with the data, phrased for people in tracker/usecases ---
+
+
+class DomainError(UserError):
+    """Something the stored data rules out (an unknown name, a name in use). Carries the data; the
+    use cases turn it into the sentence a person reads (tracker/usecases/phrasing.py)."""
+
+
+class UnknownPerson(DomainError):
+    def __init__(self, name: str):
+        super().__init__(f"unknown person {name!r}")
+        self.name = name
+
+
+class UnknownInteraction(DomainError):
+    def __init__(self, interaction_id: int):
+        super().__init__(f"unknown interaction #{interaction_id}")
+        self.id = interaction_id
+
+
+class UnknownRoutine(DomainError):
+    def __init__(self, name: str, known: tuple[str, ...] = ()):
+        super().__init__(f"unknown routine {name!r}")
+        self.name = name
+        self.known = known  # the live routines' names, for a hint
+
+
+class NameTaken(DomainError):
+    """NAME already belongs to a person (or alias) or a live routine; `kind` says which table."""
+
+    def __init__(self, name: str, kind: str):
+        super().__init__(f"{kind} name {name!r} is taken")
+        self.name = name
+        self.kind = kind
+
+
+class SelfMerge(DomainError):
+    def __init__(self, person_id: int):
+        super().__init__(f"person #{person_id} cannot be merged into itself")
+        self.person_id = person_id

@@ -1,7 +1,8 @@
 """`offscreen log` and `offscreen interactions list|show|edit|delete|restore`.
 
-Thin: parse options, validate with tracker.domain.interactions.build (pure), store with
-tracker.store.interactions, render. duckdb is imported only inside App.store().
+Thin: parse options, call one function of tracker.usecases.interactions, render. Prompts for
+what `log` is missing stay here (they are the terminal's business). duckdb is imported only
+inside App.store().
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import click
 
 from tracker.commands._table import render
 from tracker.domain import interactions as core
-from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration, local_now, parse_range
+from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration
 from tracker.errors import UserError
+from tracker.usecases import interactions as lib
 
 
 def _interaction_options(edit: bool):
@@ -115,63 +117,20 @@ def _prompt(text: str, check, default=None):
     return click.prompt(text, default=default, value_proc=proc, show_default=False)
 
 
-def _ask_missing(values: dict) -> None:
-    """Essentials missing: ask on a terminal, otherwise fail (never prompt when stdin is not a TTY)."""
-    interactive = sys.stdin.isatty()
-    if interactive and ("people" not in values or "duration_min" not in values):
-        # Reject what was given wrongly (say --mode walk) before asking for anything.
-        core.build({"people": ["?"], "duration_min": 1, **values}, local_now())
+def _ask(values: dict, check) -> None:
+    """What `log` is missing, asked on the terminal (CHECK validates a whole candidate)."""
     if "people" not in values:
-        if not interactive:
-            raise UserError("say who you were with: --with NAME (several: --with 'Sam, Alex')")
         names = _prompt(
             "Who were you with (names, comma-separated)", lambda s: [core.clean_name(n) for n in s.split(",")]
         )
         values["people"] = core.split_names([names])
     if "duration_min" not in values:
-        if not interactive:
-            raise UserError("--for is required when stdin is not a terminal, e.g. --for 45m or --for 1h30m")
-        values["duration_min"] = _prompt(
-            "How long (e.g. 45m, 1h30m)", lambda s: core.build({**values, "duration_min": s}, local_now())
-        )  # also catches "would end in the future"
+        # Checked as a whole, so "would end in the future" is asked again too.
+        values["duration_min"] = _prompt("How long (e.g. 45m, 1h30m)", lambda s: check({**values, "duration_min": s}))
         if "closeness" not in values:
             c = _prompt("Closeness 1-7 (Enter to skip)", core.parse_closeness, default="")
             if c:
                 values["closeness"] = c
-
-
-def _store_one(app, it: core.Interaction, *, edit_id: int | None = None, keep_routine: int | None = None):
-    """Store IT (new, or replacing EDIT_ID) in one transaction; returns (id, IT with people's stored names)."""
-    import dataclasses
-
-    from tracker.store import interactions as store_i
-    from tracker.store import people as store_p
-    from tracker.store import transaction
-
-    with app.store() as con, transaction(con):
-        if edit_id is not None:
-            store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
-        rid = store_i.routine_id(con, it.routine) if it.routine else keep_routine
-        pids = store_p.resolve(con, it.people)
-        if edit_id is None:
-            edit_id = store_i.insert(con, it, pids, routine=rid)
-        else:
-            store_i.update(con, edit_id, it, pids, routine=rid)
-        return edit_id, dataclasses.replace(it, people=tuple(store_p.names(con, pids)))
-
-
-def _from_idle(app, values: dict) -> None:
-    """Fill --at and --for from the absence (30 min - 4 h away) you just came back from."""
-    from tracker.store import to_utc_naive
-    from tracker.store.practice import last_idle_span
-
-    with app.store(drain=True) as con:
-        span = last_idle_span(con, to_utc_naive(local_now()))
-    if span is None:
-        raise UserError("no absence of 30 min to 4 h ended in the last hour; give --at and --for instead")
-    start = core.iso_local(span["start_utc"])
-    values.setdefault("happened_at", start)
-    values.setdefault("duration_min", f"{span['minutes']}m")
 
 
 @click.command("log")
@@ -197,12 +156,9 @@ def log_cmd(app, summary, from_idle, **opts):
       offscreen log --from-idle --with Sam "coffee"   # the time you were just away
     """
     values = _values(" ".join(summary) or None, **opts)
-    if from_idle:
-        _from_idle(app, values)
-    _ask_missing(values)
-    it = core.build(values, local_now())
-    iid, it = _store_one(app, it)
-    click.echo(core.describe(it, iid))
+    # Never prompt when stdin is not a terminal: scripts get an error instead.
+    iid, it = lib.log(app, values, from_idle=from_idle, ask=_ask if sys.stdin.isatty() else None)
+    click.echo(core.describe(it, app.zone, iid))
 
 
 @click.group("interactions")
@@ -218,40 +174,20 @@ def interactions_group():
     """
 
 
-def _fetch(app, since, until, with_name, mode, deleted):
-    from tracker.store import interactions as store_i
-    from tracker.store import people as store_p
-
-    lo, hi = parse_range(since, until, day_start_hour=app.config.general.day_start_hour)
-    mode = core.parse_mode(mode) if mode else None
-    with app.store() as con:
-        pid = store_p.require(con, core.clean_name(with_name)) if with_name is not None else None
-        return store_i.query(con, since=lo, until=hi, person_id=pid, mode=mode, deleted=deleted)
-
-
-def _json_record(row: dict) -> dict:
-    rec = core.to_record(row)
-    if row.get("deleted_at") is not None:
-        rec["deleted_at"] = core.iso_local(row["deleted_at"])
-    return rec
-
-
 def _table(rows: list[dict]) -> str:
     head = ("ID", "WHEN", "FOR", "MODE", "WITH", "CLOSE", "SUMMARY")
-    body = []
-    for r in rows:
-        rec = core.to_record(r)
-        body.append(
-            (
-                f"#{r['id']}",
-                rec["happened_at"][:16].replace("T", " "),
-                format_duration(r["duration_min"]),
-                r["mode"],
-                ", ".join(r["people"]),
-                "" if r["closeness"] is None else str(r["closeness"]),
-                r["summary"] or "",
-            )
+    body = [
+        (
+            f"#{r['id']}",
+            r["happened_at"][:16].replace("T", " "),
+            format_duration(r["duration_min"]),
+            r["mode"],
+            ", ".join(r["people"]),
+            "" if r["closeness"] is None else str(r["closeness"]),
+            r["summary"] or "",
         )
+        for r in rows
+    ]
     return render(head, body)
 
 
@@ -271,9 +207,9 @@ def list_cmd(app, since, until, with_name, mode, deleted, as_json):
       offscreen interactions list --since 2026-11-01 --mode in-person
       offscreen interactions list --with Sam --json | jq '.[].duration_min'
     """
-    rows = _fetch(app, since, until, with_name, mode, deleted)
+    rows = lib.list_interactions(app, since=since, until=until, with_name=with_name, mode=mode, deleted=deleted)
     if as_json:
-        click.echo(json.dumps([_json_record(r) for r in rows], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif rows:
         click.echo(_table(rows))
     else:
@@ -291,11 +227,7 @@ def show_cmd(app, interaction_id, as_json):
     Example:
       offscreen interactions show 12
     """
-    from tracker.store import interactions as store_i
-
-    with app.store() as con:
-        row = store_i.get(con, interaction_id)
-    rec = _json_record(row)
+    rec = lib.show(app, interaction_id)
     if as_json:
         click.echo(json.dumps(rec, indent=2, ensure_ascii=False))
         return
@@ -324,29 +256,9 @@ def edit_cmd(app, interaction_id, summary, **opts):
       offscreen interactions edit 12 --closeness 6 --note "talked about the move"
       offscreen interactions edit 12 --with Sam,Alex --for 1h30m
     """
-    from tracker.store import from_utc_naive
-    from tracker.store import interactions as store_i
-
     given = _values(summary, **opts)  # --tag '' gives tags [''], which build() turns into no tags
-    if not given:
-        raise UserError("nothing to change; give at least one option (see --help)")
-    with app.store() as con:
-        row = store_i.get(con, interaction_id)
-    old = core.to_record(row)
-    old.update(
-        happened_at=from_utc_naive(row["happened_at"]), duration_min=row["duration_min"], logged_at=None, routine=None
-    )
-    it = core.build({**old, **given}, local_now())
-    _, it = _store_one(app, it, edit_id=interaction_id, keep_routine=None if "routine" in given else row["routine_id"])
-    click.echo(core.describe(it, interaction_id, verb="Updated"))
-
-
-def _set_deleted(app, interaction_id: int, deleted: bool) -> bool:
-    from tracker.store import interactions as store_i
-    from tracker.store import transaction
-
-    with app.store() as con, transaction(con):
-        return store_i.set_deleted(con, interaction_id, deleted)
+    _, it = lib.edit(app, interaction_id, given)
+    click.echo(core.describe(it, app.zone, interaction_id, verb="Updated"))
 
 
 @interactions_group.command("delete")
@@ -359,7 +271,7 @@ def delete_cmd(app, interaction_id):
     Example:
       offscreen interactions delete 12
     """
-    changed = _set_deleted(app, interaction_id, True)
+    changed = lib.set_deleted(app, interaction_id, True)
     if changed:
         click.echo(f"Deleted #{interaction_id} (undo: offscreen interactions restore {interaction_id})")
     else:
@@ -376,5 +288,5 @@ def restore_cmd(app, interaction_id):
     Example:
       offscreen interactions list --deleted && offscreen interactions restore 12
     """
-    changed = _set_deleted(app, interaction_id, False)
+    changed = lib.set_deleted(app, interaction_id, False)
     click.echo(f"Restored #{interaction_id}" if changed else f"#{interaction_id} was not deleted")

@@ -1,43 +1,21 @@
-"""`offscreen routine|checkin|unplug|nudge` and `people due` (issue 6): connection practice.
+"""`offscreen routine|checkin|unplug|nudge` and `people due`: connection practice.
 
-Thin: parse, call tracker.usecases.practice / tracker.store.practice, render text or --json.
+Thin: parse, call one function of tracker.usecases (routines, checkins, unplug, people, nudges),
+render text or --json. The check-in questions are asked here, on a terminal.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
 
 import click
 
 from tracker.commands._table import render
-from tracker.domain import streaks
-from tracker.domain.times import (
-    WHEN_HELP,
-    format_duration,
-    local_day,
-    local_now,
-    parse_bound,
-    parse_duration,
-    parse_when,
-)
+from tracker.domain.times import WHEN_HELP, format_duration
 from tracker.errors import UserError
+from tracker.usecases import checkins, people, routines, unplug
 from tracker.usecases import practice as lib
-
-MIN_UNPLUG_MINUTES = 1  # a stopped session shorter than this is discarded, not kept
-
-
-def _now() -> datetime:
-    return local_now()
-
-
-def _local(dt_utc: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return "-" if dt_utc is None else dt_utc.replace(tzinfo=UTC).astimezone().strftime(fmt)
-
-
-def _iso(dt_utc: datetime | None) -> str | None:
-    return None if dt_utc is None else dt_utc.replace(tzinfo=UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _echo_json(data) -> None:
@@ -46,6 +24,10 @@ def _echo_json(data) -> None:
 
 def _table(rows: list[list[str]], header: list[str]) -> None:
     click.echo(render(header, rows))
+
+
+def _hm(dt) -> str:
+    return dt.strftime("%H:%M")
 
 
 # --------------------------------------------------------------------------- people due
@@ -66,37 +48,16 @@ def people_due_cmd(app, as_json):
       offscreen people due
       offscreen people due --json | jq '.[] | select(.status == "overdue") | .name'
     """
-    now = _now()
-    with app.store() as con:
-        dues = lib.people_due(con, now, app.config)
+    dues = people.due(app)
     if as_json:
-        _echo_json(
-            [
-                {
-                    "name": d.name,
-                    "days_since": d.days_since,
-                    "status": d.status,
-                    "ideal": d.ideal,
-                    "max": d.max,
-                    "last_seen": d.last_seen.astimezone().isoformat(timespec="seconds") if d.last_seen else None,
-                    "never_met": d.never_met,
-                }
-                for d in dues
-            ]
-        )
+        _echo_json(dues)
         return
     if not dues:
         click.echo("Nobody has a cadence yet. Give someone one: offscreen people edit NAME --every 14")
         return
     _table(
         [
-            [
-                d.name,
-                str(d.days_since),
-                d.status,
-                f"{d.ideal}/{d.max}",
-                d.last_seen.astimezone().strftime("%Y-%m-%d") if d.last_seen else "never",
-            ]
+            [d["name"], str(d["days_since"]), d["status"], f"{d['ideal']}/{d['max']}", (d["last_seen"] or "never")[:10]]
             for d in dues
         ],
         ["NAME", "DAYS", "STATUS", "IDEAL/MAX", "LAST SEEN"],
@@ -141,35 +102,10 @@ def routine_add(app, name, every, on, with_, since, note):
       offscreen routine add "Call mum" --every 2w --with Mum
       offscreen routine add "Board games" --every month --since 2026-01-31
     """
-    from tracker.store import practice as sp
-
-    now = _now()
-    dsh = app.config.general.day_start_hour
-    unit, n = lib.parse_every(every)
-    weekday = lib.parse_weekday(on) if on else None
-    if weekday is not None and unit != "week":
-        raise UserError("--on only works with weekly routines (--every week / '2 weeks')")
-    starts = local_day(now, dsh)
-    if since:
-        starts = local_day(parse_bound(since, now, day_start_hour=dsh), dsh)
-        if starts > local_day(now, dsh):
-            raise UserError(f"--since {since!r} is in the future")
-    with app.store() as con:
-        people = sp.resolve_people(con, with_)
-        sp.add_routine(
-            con,
-            name,
-            unit=unit,
-            every_n=n,
-            on_weekday=weekday,
-            starts_on=starts,
-            person_ids=[p[0] for p in people],
-            now_utc=lib.naive_utc(now),
-            note=note,
-        )
-    who = f" with {', '.join(p[1] for p in people)}" if people else ""
-    click.echo(f"Added routine {' '.join(name.split())!r}: {streaks.describe(unit, n, weekday)}{who}, from {starts}.")
-    click.echo(f"Log it with: offscreen log --routine {_q(name)} ...")
+    r = routines.add(app, name, every=every, on=on, with_=with_, since=since, note=note)
+    who = f" with {', '.join(r['with'])}" if r["with"] else ""
+    click.echo(f"Added routine {r['name']!r}: {r['every']}{who}, from {r['starts_on']}.")
+    click.echo(f"Log it with: offscreen log --routine {_q(r['name'])} ...")
 
 
 def _q(s: str) -> str:
@@ -187,17 +123,8 @@ def routine_list(app, as_json):
     Example:
       offscreen routine list --json
     """
-    from tracker.store import practice as sp
-
-    now = _now()
-    today = local_day(now, app.config.general.day_start_hour)
-    with app.store() as con:
-        items = [
-            lib.routine_json(r, lib.routine_summary(con, r, now, app.config), today) for r in sp.list_routines(con)
-        ]
+    items = routines.list_routines(app)
     if as_json:
-        for i in items:
-            i.pop("periods")
         _echo_json(items)
         return
     if not items:
@@ -235,13 +162,7 @@ def routine_show(app, name, last, as_json):
     Example:
       offscreen routine show "Friday dinner" --last 8
     """
-    from tracker.store import practice as sp
-
-    now = _now()
-    today = local_day(now, app.config.general.day_start_hour)
-    with app.store() as con:
-        r = sp.require_routine(con, name)
-        data = lib.routine_json(r, lib.routine_summary(con, r, now, app.config), today, last=last)
+    data = routines.show(app, name, last)
     if as_json:
         _echo_json(data)
         return
@@ -271,27 +192,11 @@ def routine_skip(app, name, day, reason):
       offscreen routine skip "Friday dinner" --reason "Sam is away"
       offscreen routine skip "Board games" --date 2026-12-20
     """
-    from tracker.store import practice as sp
-
-    now = _now()
-    dsh = app.config.general.day_start_hour
-    target = local_day(now, dsh)
-    if day:
-        target = local_day(parse_bound(day, now, day_start_hour=dsh), dsh)
-        if target > local_day(now, dsh) + timedelta(days=366):
-            raise UserError(f"--date {day!r} is more than a year ahead")
-    with app.store() as con:
-        r = sp.require_routine(con, name)
-        k = streaks.period_index(r["unit"], r["every_n"], r["starts_on"], target)
-        if k < 0:
-            raise UserError(f"{target} is before the routine started ({r['starts_on']})")
-        start, end = streaks.period_bounds(r["unit"], r["every_n"], r["starts_on"], k)
-        s = lib.routine_summary(con, r, now, app.config)
-        if k < len(s.periods) and s.periods[k].status == "held":
-            raise UserError(f"the period {start} .. {end - timedelta(days=1)} was held; nothing to skip")
-        added = sp.skip_period(con, r["id"], start, reason, lib.naive_utc(now))
-    span = f"{start} .. {end - timedelta(days=1)}"
-    click.echo(f"Skipped {r['name']} for {span}." if added else f"{r['name']} was already skipped for {span}.")
+    done = routines.skip(app, name, day, reason)
+    span = f"{done['start']} .. {done['last']}"
+    click.echo(
+        f"Skipped {done['name']} for {span}." if done["added"] else f"{done['name']} was already skipped for {span}."
+    )
 
 
 @routine_group.command("remove")
@@ -304,12 +209,7 @@ def routine_remove(app, name):
     Example:
       offscreen routine remove "Friday dinner"
     """
-    from tracker.store import practice as sp
-
-    with app.store() as con:
-        r = sp.require_routine(con, name)
-        sp.remove_routine(con, r["id"], lib.naive_utc(_now()))
-    click.echo(f"Removed routine {r['name']!r}.")
+    click.echo(f"Removed routine {routines.remove(app, name)!r}.")
 
 
 # --------------------------------------------------------------------------- check-ins
@@ -331,6 +231,27 @@ def _ask(question: str, parse, choices_hint: str):
             return parse(raw)
         except UserError as e:
             click.echo(str(e), err=True)
+
+
+def _ask_checkin(values: dict, weekly: bool, due: bool) -> bool:
+    """The check-in questions not answered by flags, on the terminal; returns whether the weekly ones were."""
+    if values["mood"] is None and not weekly:
+        values["mood"] = _ask("Mood today", lib.parse_mood, "awful/bad/meh/good/great, Enter to skip")
+    if values["connected"] is None and not weekly:
+        values["connected"] = _ask(
+            "How connected did you feel today (0-10)", lib.parse_connected, "0-10, Enter to skip"
+        )
+    if not weekly and due:
+        weekly = click.confirm("The weekly loneliness questions are due. Answer them now?", default=True)
+    if weekly:
+        for k, q in lib.UCLA_ITEMS:
+            if values[k] is None:
+                values[k] = _ask(q, lambda s, k=k: lib.parse_ucla(s, k), "hardly-ever/some/often")
+        if values["lonely"] is None:
+            values["lonely"] = _ask(
+                lib.LONELY_QUESTION, lib.parse_lonely, "often/some/occasionally/hardly-ever/never, Enter to skip"
+            )
+    return weekly
 
 
 @click.command("checkin")
@@ -358,83 +279,31 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
       offscreen checkin --mood good --connected 7
       offscreen checkin --weekly --lack-companionship some --left-out hardly-ever --isolated hardly-ever --lonely occasionally
     """
-    from tracker.store import practice as sp
-
-    now = _now()
-    when = parse_when(at, now) if at else now
-    values = {
-        "mood": lib.parse_mood(mood) if mood is not None else None,
-        "connected": lib.parse_connected(connected) if connected is not None else None,
-        "lack_companionship": lib.parse_ucla(lack_companionship, "--lack-companionship")
-        if lack_companionship
-        else None,
-        "left_out": lib.parse_ucla(left_out, "--left-out") if left_out else None,
-        "isolated": lib.parse_ucla(isolated, "--isolated") if isolated else None,
-        "lonely": lib.parse_lonely(lonely) if lonely else None,
+    answers = {
+        "mood": mood,
+        "connected": connected,
+        "lack_companionship": lack_companionship,
+        "left_out": left_out,
+        "isolated": isolated,
+        "lonely": lonely,
         "note": note,
     }
-    keys = [k for k, _ in lib.UCLA_ITEMS]
-    weekly = weekly or any(values[k] is not None for k in keys) or values["lonely"] is not None
-    interactive = _stdin_is_tty()
-    due = False
-    if interactive:
-        with app.store() as con:
-            due = lib.weekly_due(con, now, app.config)
-        if values["mood"] is None and mood is None and not weekly:
-            values["mood"] = _ask("Mood today", lib.parse_mood, "awful/bad/meh/good/great, Enter to skip")
-        if values["connected"] is None and not weekly:
-            values["connected"] = _ask(
-                "How connected did you feel today (0-10)", lib.parse_connected, "0-10, Enter to skip"
-            )
-        if not weekly and due:
-            weekly = click.confirm("The weekly loneliness questions are due. Answer them now?", default=True)
-        if weekly:
-            for k, q in lib.UCLA_ITEMS:
-                if values[k] is None:
-                    values[k] = _ask(q, lambda s, k=k: lib.parse_ucla(s, k), "hardly-ever/some/often")
-            if values["lonely"] is None:
-                values["lonely"] = _ask(
-                    lib.LONELY_QUESTION, lib.parse_lonely, "often/some/occasionally/hardly-ever/never, Enter to skip"
-                )
-    if weekly:
-        missing = [k.replace("_", "-") for k in keys if values[k] is None]
-        if missing:
-            raise UserError(f"the weekly questions need all three answers; missing --{', --'.join(missing)}")
-    if all(values[k] is None for k in ("mood", "connected") + tuple(keys)):
-        raise UserError(
-            "nothing to record: give --mood and/or --connected (or --weekly with its answers), "
-            "or run `offscreen checkin` in a terminal to be asked"
-        )
-    with app.store() as con:
-        if not interactive:  # only for the hint below; asked before anything is validated otherwise
-            due = lib.weekly_due(con, now, app.config)
-        cid = sp.add_checkin(con, lib.naive_utc(when), values)
-    score = sum(values[k] for k in keys) if weekly else None
+    rec = checkins.check_in(app, answers, weekly=weekly, at=at, ask=_ask_checkin if _stdin_is_tty() else None)
+    hint = rec.pop("weekly_due_hint")
     if as_json:
-        _echo_json(
-            {
-                "id": cid,
-                "at": when.astimezone().isoformat(timespec="seconds"),
-                **{k: values[k] for k in ("mood", "connected")},
-                "mood_label": lib.MOODS[values["mood"] - 1] if values["mood"] else None,
-                **{k: values[k] for k in keys},
-                "ucla3": score,
-                "lonely": values["lonely"],
-                "note": note,
-            }
-        )
+        _echo_json(rec)
         return
     parts = []
-    if values["mood"] is not None:
-        parts.append(f"mood {lib.MOODS[values['mood'] - 1]} ({values['mood']}/5)")
-    if values["connected"] is not None:
-        parts.append(f"felt connected {values['connected']}/10")
-    if score is not None:
-        parts.append(f"loneliness (UCLA-3) {score} on 3-9")
-    if values["lonely"]:
-        parts.append(f"lonely: {values['lonely']}")
-    click.echo(f"Checked in at {when.astimezone().strftime('%Y-%m-%d %H:%M')}: " + ", ".join(parts) + ".")
-    if not weekly and due and not interactive:
+    if rec["mood"] is not None:
+        parts.append(f"mood {rec['mood_label']} ({rec['mood']}/5)")
+    if rec["connected"] is not None:
+        parts.append(f"felt connected {rec['connected']}/10")
+    if rec["ucla3"] is not None:
+        parts.append(f"loneliness (UCLA-3) {rec['ucla3']} on 3-9")
+    if rec["lonely"]:
+        parts.append(f"lonely: {rec['lonely']}")
+    click.echo(f"Checked in at {rec['at'][:16].replace('T', ' ')}: " + ", ".join(parts) + ".")
+    if hint:
         click.echo(
             "The weekly loneliness questions are due: offscreen checkin --weekly "
             "--lack-companionship ... --left-out ... --isolated ..."
@@ -466,37 +335,16 @@ def unplug_group(ctx, for_, at, note):
         if for_ or at or note:
             raise UserError("--for/--at/--note go with `offscreen unplug` itself, not a subcommand")
         return
-    from tracker.store import practice as sp
-
-    app = ctx.obj
-    now = _now()
-    minutes = parse_duration(for_) if for_ else None
-    start = parse_when(at, now) if at else now
-    end = start + timedelta(minutes=minutes) if minutes else None
-    with app.store() as con:
-        utc_now = lib.naive_utc(now)
-        running = sp.open_unplug(con, utc_now)
-        if running and (end is None or end > now):
-            raise UserError(
-                f"a device-free session is already running since {_local(running['start_utc'], '%H:%M')}; "
-                "`offscreen unplug stop` ends it"
-            )
-        clash = sp.overlapping_unplug(con, lib.naive_utc(start), lib.naive_utc(end or now), utc_now)
-        if clash:
-            raise UserError(f"overlaps session {clash['id']} from {_local(clash['start_utc'])}")
-        sp.add_unplug(
-            con, lib.naive_utc(start), planned_end_utc=lib.naive_utc(end) if end else None, note=note, now_utc=utc_now
-        )
-    s = start.astimezone().strftime("%H:%M")
-    if end is not None and end <= now:
-        click.echo(f"Recorded device-free time {s}-{end.astimezone().strftime('%H:%M')} ({format_duration(minutes)}).")
-    elif end is not None:
+    u = unplug.start(ctx.obj, for_=for_, at=at, note=note)
+    if u["end"] is not None and not u["running"]:
+        click.echo(f"Recorded device-free time {_hm(u['start'])}-{_hm(u['end'])} ({format_duration(u['minutes'])}).")
+    elif u["end"] is not None:
         click.echo(
-            f"Unplugged from {s} until {end.astimezone().strftime('%H:%M')} ({format_duration(minutes)}). "
+            f"Unplugged from {_hm(u['start'])} until {_hm(u['end'])} ({format_duration(u['minutes'])}). "
             "Enjoy. `offscreen unplug stop` if you come back early."
         )
     else:
-        click.echo(f"Unplugged from {s}. Enjoy. `offscreen unplug stop` when you are back.")
+        click.echo(f"Unplugged from {_hm(u['start'])}. Enjoy. `offscreen unplug stop` when you are back.")
 
 
 @unplug_group.command("stop")
@@ -508,25 +356,11 @@ def unplug_stop(app):
     Example:
       offscreen unplug stop
     """
-    from tracker.store import practice as sp
-
-    now = _now()
-    with app.store() as con:
-        running = sp.open_unplug(con, lib.naive_utc(now))
-        if running is None:
-            raise UserError("no device-free session is running; start one with `offscreen unplug --for 2h`")
-        minutes = (lib.naive_utc(now) - running["start_utc"]).total_seconds() / 60
-        if minutes < MIN_UNPLUG_MINUTES:
-            # r4: a 0-minute session is a slip, and kept it would block an overlapping `unplug --at`.
-            sp.delete_unplug(con, running["id"])
-        else:
-            sp.stop_unplug(con, running["id"], lib.naive_utc(now))
-    if minutes < MIN_UNPLUG_MINUTES:
-        click.echo(
-            f"Discarded the session started at {_local(running['start_utc'], '%H:%M')}: under a minute is not kept."
-        )
+    u = unplug.stop(app)
+    if not u["kept"]:
+        click.echo(f"Discarded the session started at {_hm(u['start'])}: under a minute is not kept.")
         return
-    click.echo(f"Welcome back: {format_duration(minutes)} device-free since {_local(running['start_utc'], '%H:%M')}.")
+    click.echo(f"Welcome back: {format_duration(u['minutes'])} device-free since {_hm(u['start'])}.")
 
 
 @unplug_group.command("list")
@@ -543,29 +377,9 @@ def unplug_list(app, since, as_json):
     Example:
       offscreen unplug list --since 2026-11-01 --json
     """
-    from tracker.store import practice as sp
-
-    now = _now()
-    lo = parse_bound(since, now, day_start_hour=app.config.general.day_start_hour)
-    with app.store(drain=True) as con:
-        rows = sp.list_unplug(con, lib.naive_utc(now), lib.naive_utc(lo))
+    rows = unplug.sessions(app, since)
     if as_json:
-        _echo_json(
-            [
-                {
-                    "id": r["id"],
-                    "start": _iso(r["start_utc"]),
-                    "end": _iso(r["end_utc"]),
-                    "minutes": r["minutes"],
-                    "running": r["running"],
-                    "verdict": r["verdict"],
-                    "active_min": r["active_min"],
-                    "observed_min": r["observed_min"],
-                    "note": r["note"],
-                }
-                for r in rows
-            ]
-        )
+        _echo_json(rows)
         return
     if not rows:
         click.echo("No device-free sessions yet. Start one: offscreen unplug --for 2h")
@@ -574,7 +388,7 @@ def unplug_list(app, since, as_json):
         [
             [
                 str(r["id"]),
-                _local(r["start_utc"]),
+                r["start"][:16].replace("T", " "),
                 format_duration(r["minutes"]) + (" (running)" if r["running"] else ""),
                 r["verdict"] + (f" ({format_duration(r['active_min'])} active)" if r["verdict"] == "used" else ""),
                 r["note"] or "",
@@ -603,7 +417,7 @@ def nudge_cmd(app, dry_run):
     """
     from tracker.usecases import nudges
 
-    nudge, delivered = nudges.run(app, _now(), dry_run=dry_run)
+    nudge, delivered = nudges.run(app, app.now(), dry_run=dry_run)
     if nudge is None:
         click.echo("No nudge now.")
         return

@@ -1,21 +1,26 @@
 """Pure building and validation of an interaction, shared by `log`, `interactions edit` and `import`.
 
 One function, `build`, turns raw values (CLI strings, JSON values or CSV cells) into a validated
-Interaction, so every way in accepts and rejects exactly the same things (issue 2, sections 4-5).
-Errors are FieldError (a UserError) naming the field, so `import` can say "row 3, field "mode": ...".
-Time is a parameter (`now`); nothing here touches the database or the terminal.
+Interaction, so every way in accepts and rejects exactly the same things. Errors are FieldError
+(a UserError) naming the field, so `import` can say "row 3, field "mode": ...".
+Also the two rules every layer shares: `name_key` (how names and aliases match) and `ends_at`
+(where an interaction ends; tracker/store/interactions.py has its SQL twin).
+Time is a parameter (`now`, and the zone naive input is wall time in); nothing here touches the
+database or the terminal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from tracker.domain.times import (
     DURATION_HELP,
     FUTURE_TOLERANCE,
     MAX_DURATION_MIN,
+    Calendar,
     format_duration,
+    in_zone,
     parse_duration,
     parse_when,
 )
@@ -100,7 +105,19 @@ class Interaction:
 
     @property
     def ends_at(self) -> datetime:
-        return self.happened_at + timedelta(minutes=self.duration_min)
+        return ends_at(self.happened_at, self.duration_min)
+
+
+def ends_at(happened_at: datetime, duration_min: float) -> datetime:
+    """Where an interaction ends: its start plus its duration (SQL: store.interactions.ENDS_AT)."""
+    return happened_at + timedelta(minutes=duration_min)
+
+
+def name_key(name: str) -> str:
+    """THE key people's names, aliases and routine names are matched by: case-folded (so "Straße"
+    matches "STRASSE"), runs of whitespace as one space. Stored in people.name_key,
+    aliases.alias_key and routines.name_key; a change here needs a migration recomputing them."""
+    return " ".join(name.split()).casefold()
 
 
 def clean_name(name, field_name: str = "people") -> str:
@@ -136,7 +153,7 @@ def _names(value, field_name: str) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for item in value:
         name = clean_name(item, field_name)
-        seen.setdefault(name.casefold(), name)
+        seen.setdefault(name_key(name), name)
     return tuple(seen.values())
 
 
@@ -229,14 +246,14 @@ def _duration(value) -> float:
         raise FieldError("duration_min", str(e)) from None
 
 
-def _when(value, field_name: str, now: datetime) -> datetime:
+def _when(value, field_name: str, now: datetime, zone: tzinfo) -> datetime:
     if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.astimezone()
+        dt = value if value.tzinfo else in_zone(value.replace(tzinfo=zone), zone)
         if dt > now + FUTURE_TOLERANCE:
             raise FieldError(field_name, f"time {dt.isoformat()} is in the future; log things that have happened")
     elif isinstance(value, str):
         try:
-            dt = parse_when(value, now)
+            dt = parse_when(value, now, zone=zone)
         except UserError as e:
             raise FieldError(field_name, str(e)) from None
     else:
@@ -254,24 +271,26 @@ def _work(value) -> bool:
     raise FieldError("work", f"work must be true or false, got {value!r}")
 
 
-def build(values: dict, now: datetime, *, require_people: bool = True) -> Interaction:
+def build(values: dict, now: datetime, *, zone: tzinfo, require_people: bool = True) -> Interaction:
     """Validate raw VALUES (keys as in FIELDS; absent or None = not given) into an Interaction.
 
-    happened_at defaults to now minus the duration. The interaction must have ended by now
-    (give or take a minute): a log is a record of what happened.
+    NOW is aware; naive times in VALUES are wall times in ZONE. happened_at defaults to now minus
+    the duration. The interaction must have ended by now (give or take a minute): a log is a
+    record of what happened.
     """
-    now = now if now.tzinfo else now.astimezone()
+    if now.tzinfo is None:
+        raise ValueError("build() needs an aware now (App.now())")
     mode = parse_mode(values.get("mode"))
     duration = _duration(values.get("duration_min"))
     raw_at = values.get("happened_at")
     at = (
         (now - timedelta(minutes=duration)).replace(microsecond=0)
         if raw_at is None
-        else _when(raw_at, "happened_at", now)
+        else _when(raw_at, "happened_at", now, zone)
     )
-    end = at + timedelta(minutes=duration)
+    end = ends_at(at, duration)
     if end > now + FUTURE_TOLERANCE:
-        local_end = end.astimezone()
+        local_end = in_zone(end, zone)
         raise FieldError(
             "duration_min",
             f"it would end at {local_end:%Y-%m-%d %H:%M}, in the future; shorten the duration or log it afterwards",
@@ -294,14 +313,14 @@ def build(values: dict, now: datetime, *, require_people: bool = True) -> Intera
         phones_away=_choice(values.get("phones_away"), "phones_away", PHONES_AWAY),
         work=_work(values.get("work")),
         routine=_text(values.get("routine"), "routine"),
-        logged_at=None if logged is None or logged == "" else _when(logged, "logged_at", now),
+        logged_at=None if logged is None or logged == "" else _when(logged, "logged_at", now, zone),
     )
 
 
-def describe(it: Interaction, interaction_id: int | None = None, verb: str = "Logged") -> str:
+def describe(it: Interaction, zone: tzinfo, interaction_id: int | None = None, verb: str = "Logged") -> str:
     """One line saying what was stored, e.g. 'Logged #12: in-person with Sam, 2026-11-26 12:30-13:30 (1h00m)'."""
-    start = it.happened_at.astimezone()
-    end = it.ends_at.astimezone()
+    start = in_zone(it.happened_at, zone)
+    end = in_zone(it.ends_at, zone)
     who = ", ".join(it.people) if it.people else "nobody named"
     head = f"{verb} #{interaction_id}" if interaction_id is not None else verb
     line = f"{head}: {it.mode} with {who}, {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({format_duration(it.duration_min)})"
@@ -315,23 +334,18 @@ def describe(it: Interaction, interaction_id: int | None = None, verb: str = "Lo
 # --- plain data for JSON / CSV (the `interactions list --json` and export contract) -------------
 
 
-def iso_local(utc_naive: datetime | None) -> str | None:
-    """Stored naive UTC -> local ISO 8601 with offset, to the second."""
-    if utc_naive is None:
-        return None
-    return utc_naive.replace(tzinfo=UTC).astimezone().isoformat(timespec="seconds")
-
-
 def number(x: float) -> int | float:
     """60.0 -> 60, 12.5 -> 12.5: exports look like what people typed."""
     return int(x) if float(x).is_integer() else x
 
 
-def to_record(row: dict) -> dict:
-    """A stored row (store.interactions) -> the JSON-ready export dict, keys in FIELDS order."""
+def to_record(row: dict, zone: tzinfo) -> dict:
+    """A stored row (store.interactions) -> the JSON-ready export dict, keys in FIELDS order, times
+    local to ZONE."""
+    iso = Calendar(zone).iso
     return {
         "id": row["id"],
-        "happened_at": iso_local(row["happened_at"]),
+        "happened_at": iso(row["happened_at"]),
         "duration_min": number(row["duration_min"]),
         "mode": row["mode"],
         "people": list(row["people"]),
@@ -343,7 +357,7 @@ def to_record(row: dict) -> dict:
         "initiated": row["initiated"],
         "phones_away": row["phones_away"],
         "work": bool(row["work"]),
-        "logged_at": iso_local(row["logged_at"]),
+        "logged_at": iso(row["logged_at"]),
         "routine": row.get("routine"),
     }
 

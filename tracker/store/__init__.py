@@ -96,13 +96,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
     done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
     applied = []
-    for name, sql in MIGRATIONS:
+    for name, step in MIGRATIONS:
         if name in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            for stmt in [s for s in sql.split(";\n") if s.strip()]:
-                con.execute(stmt)
+            if callable(step):  # what SQL cannot compute (see tracker/store/schema.py)
+                step(con)
+            else:
+                for stmt in [s for s in step.split(";\n") if s.strip()]:
+                    con.execute(stmt)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, utcnow()])
             con.execute("COMMIT")
         except Exception:

@@ -1,16 +1,25 @@
 """All SQL for interactions. Functions take an open DuckDB connection; times are naive UTC.
 
 An interaction is one row however many people were there (interaction_people links them), so a
-group dinner counts once toward face-to-face time (issue 2, section 4).
+group dinner counts once toward face-to-face time.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from tracker.errors import UserError
+from tracker.domain.interactions import name_key
+from tracker.domain.times import to_storage, utc_now
+from tracker.errors import UnknownInteraction
 from tracker.store import people as people_store
-from tracker.store import to_utc_naive, utcnow
+
+
+def ends_at(alias: str = "") -> str:
+    """SQL for where an interaction ends (its start plus its duration), for the row ALIAS names.
+    The one SQL form of tracker.domain.interactions.ends_at: every query computing an end uses it."""
+    a = f"{alias}." if alias else ""
+    return f"({a}happened_at + to_microseconds(CAST({a}duration_min * 60e6 AS BIGINT)))"
+
 
 _MIN = datetime(1900, 1, 1)
 _MAX = datetime(2999, 1, 1)
@@ -36,11 +45,16 @@ _COLS = (
 
 
 def _naive(dt: datetime | None) -> datetime | None:
-    return None if dt is None else to_utc_naive(dt)
+    """Aware -> naive UTC; naive input already is (the storage convention)."""
+    return None if dt is None else (to_storage(dt) if dt.tzinfo else dt)
+
+
+def _stamp(now: datetime | None) -> datetime:
+    return (now or to_storage(utc_now())).replace(microsecond=0)
 
 
 def routine_id(con, name: str) -> int:
-    """The id of the live routine NAME (case-insensitive); UserError naming the known ones otherwise."""
+    """The id of the live routine NAME (by the name key); UnknownRoutine otherwise."""
     from tracker.store.practice import require_routine
 
     return require_routine(con, name)["id"]
@@ -50,7 +64,7 @@ def insert(
     con, it, person_ids: list[int], *, source: str = "cli", now: datetime | None = None, routine: int | None = None
 ) -> int:
     """Store validated interaction IT (tracker.domain.interactions.Interaction) with PERSON_IDS. Returns its id."""
-    logged = _naive(it.logged_at) if it.logged_at else (now or utcnow()).replace(microsecond=0)
+    logged = _naive(it.logged_at) if it.logged_at else _stamp(now)
     row = con.execute(
         """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, place, initiated,
                phones_away, work, tags, note, routine_id, logged_at, source)
@@ -105,7 +119,7 @@ def update(con, iid: int, it, person_ids: list[int], *, routine: int | None, now
             list(it.tags),
             it.note,
             routine,
-            (now or utcnow()).replace(microsecond=0),
+            _stamp(now),
             iid,
         ],
     )
@@ -114,13 +128,14 @@ def update(con, iid: int, it, person_ids: list[int], *, routine: int | None, now
 
 
 def set_deleted(con, iid: int, deleted: bool, now: datetime | None = None) -> bool:
-    """Soft-delete (or restore) IID. False when it already was in that state; UserError if unknown."""
+    """Soft-delete (or restore) IID. False when it already was in that state; UnknownInteraction if unknown."""
     row = con.execute("SELECT deleted_at FROM interactions WHERE id = ?", [iid]).fetchone()
     if row is None:
-        raise UserError(f"no interaction #{iid}; see 'offscreen interactions list'")
+        raise UnknownInteraction(iid)
     if (row[0] is not None) == deleted:
         return False
-    con.execute("UPDATE interactions SET deleted_at = ? WHERE id = ?", [(now or utcnow()) if deleted else None, iid])
+    stamp = (now or to_storage(utc_now())) if deleted else None
+    con.execute("UPDATE interactions SET deleted_at = ? WHERE id = ?", [stamp, iid])
     return True
 
 
@@ -143,10 +158,10 @@ def query(
         where.append("i.deleted_at IS NOT NULL" if deleted else "i.deleted_at IS NULL")
     if since is not None:
         where.append("i.happened_at >= ?")
-        params.append(_naive(since) if since.tzinfo else since)
+        params.append(_naive(since))
     if until is not None:
         where.append("i.happened_at < ?")
-        params.append(_naive(until) if until.tzinfo else until)
+        params.append(_naive(until))
     if mode is not None:
         where.append("i.mode = ?")
         params.append(mode)
@@ -159,7 +174,7 @@ def query(
     routine_sel, routine_join = "r.name", "LEFT JOIN routines r ON r.id = i.routine_id"
     sql = f"""
         SELECT {", ".join("i." + c for c in _COLS)}, {routine_sel} AS routine,
-               (SELECT list(p.name ORDER BY lower(p.name), p.name)
+               (SELECT list(p.name ORDER BY p.name_key, p.name)
                   FROM interaction_people ip JOIN people p ON p.id = ip.person_id
                  WHERE ip.interaction_id = i.id) AS people
         FROM interactions i {routine_join}
@@ -177,10 +192,10 @@ def query(
 
 
 def get(con, iid: int) -> dict:
-    """One interaction (deleted or not); UserError when there is no such id."""
+    """One interaction (deleted or not); UnknownInteraction when there is no such id."""
     rows = query(con, ids=[iid], deleted=None)
     if not rows:
-        raise UserError(f"no interaction #{iid}; see 'offscreen interactions list'")
+        raise UnknownInteraction(iid)
     return rows[0]
 
 
@@ -192,19 +207,16 @@ def face_to_face_minutes(con, since_utc: datetime | None, until_utc: datetime | 
     between two days).
     """
 
-    def bound(dt, default):
-        if dt is None:
-            return default
-        return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
-
-    lo, hi = bound(since_utc, _MIN), bound(until_utc, _MAX)
+    lo = _MIN if since_utc is None else _naive(since_utc)
+    hi = _MAX if until_utc is None else _naive(until_utc)
+    end = ends_at()
     row = con.execute(
-        """SELECT coalesce(sum(greatest(0, epoch(
-                     least(happened_at + to_seconds(duration_min * 60), ?::TIMESTAMP) - greatest(happened_at, ?::TIMESTAMP)
+        f"""SELECT coalesce(sum(greatest(0, epoch(
+                     least({end}, ?::TIMESTAMP) - greatest(happened_at, ?::TIMESTAMP)
                  ))), 0) / 60.0
            FROM interactions
            WHERE mode = 'in-person' AND deleted_at IS NULL
-             AND happened_at < ? AND happened_at + to_seconds(duration_min * 60) > ?""",
+             AND happened_at < ? AND {end} > ?""",
         [hi, lo, hi, lo],
     ).fetchone()
     return float(row[0])
@@ -228,7 +240,7 @@ def insert_many(
     items = list(items)
     if not items:
         return 0, 0
-    now = (now or utcnow()).replace(microsecond=0)
+    now = _stamp(now)
     known = dict(
         con.execute(
             """SELECT name_key, id FROM people WHERE merged_into IS NULL
@@ -238,7 +250,7 @@ def insert_many(
     )
 
     def pid_for(name: str) -> int:
-        key = name.casefold()
+        key = name_key(name)
         if key not in known:
             known[key] = people_store.create(con, name, source=source, now=now)
         return known[key]

@@ -1,49 +1,54 @@
 """All SQL for people and aliases. Functions take an open DuckDB connection.
 
-A person is matched case-insensitively by name or alias. Merged-away people keep their row
-(merged_into set) so history stays explainable, but are hidden from every lookup; their name
-becomes an alias of the person they were merged into.
+A person is matched by name or alias through one key (tracker.domain.interactions.name_key).
+Merged-away people keep their row (merged_into set) so history stays explainable, but are hidden
+from every lookup; their name becomes an alias of the person they were merged into.
+Errors are the domain errors of tracker.errors, carrying the data; tracker/usecases phrases them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.errors import UserError
-from tracker.store import utcnow
+from tracker.domain.interactions import name_key as _key
+from tracker.domain.times import to_storage, utc_now
+from tracker.errors import NameTaken, SelfMerge, UnknownPerson
 
 
-def _key(name: str) -> str:
-    return name.casefold()
+def _stamp(now: datetime | None) -> datetime:
+    """NOW (naive UTC, the storage convention) or the clock's."""
+    return to_storage(utc_now()) if now is None else now
 
 
 def find(con, name: str) -> int | None:
-    """The id of the live person called NAME (or with alias NAME), case-insensitively."""
+    """The id of the live person called NAME (or with alias NAME), by the one name key."""
     key = _key(name)
     row = con.execute("SELECT id FROM people WHERE name_key = ? AND merged_into IS NULL", [key]).fetchone()
     if row:
         return row[0]
     row = con.execute(
-        "SELECT p.id FROM aliases a JOIN people p ON p.id = a.person_id WHERE a.alias_key = ? AND p.merged_into IS NULL",
+        """SELECT p.id FROM aliases a JOIN people p ON p.id = a.person_id
+           WHERE a.alias_key = ? AND p.merged_into IS NULL""",
         [key],
     ).fetchone()
     return row[0] if row else None
 
 
 def require(con, name: str) -> int:
-    """Like find, but an unknown name is a UserError."""
+    """Like find, but an unknown name raises UnknownPerson."""
     pid = find(con, name)
     if pid is None:
-        raise UserError(f"no person called {name!r}; see 'offscreen people list'")
+        raise UnknownPerson(name)
     return pid
 
 
 def create(con, name: str, *, source: str = "cli", now: datetime | None = None, **fields) -> int:
-    """Insert a new person (the name must be free). FIELDS: tier, kin, every_days, max_days, cadence_modes, note."""
+    """Insert a new person (NameTaken unless the name is free). FIELDS: tier, kin, every_days,
+    max_days, cadence_modes, note. NOW: naive UTC."""
     if find(con, name) is not None:
-        raise UserError(f"{name!r} already exists; use 'offscreen people edit' to change them")
+        raise NameTaken(name, "person")
     cols = ["name", "name_key", "source", "created_at"]
-    vals = [name, _key(name), source, now or utcnow()]
+    vals = [name, _key(name), source, _stamp(now)]
     for k in ("tier", "kin", "every_days", "max_days", "cadence_modes", "note"):
         if fields.get(k) is not None:
             cols.append(k)
@@ -95,12 +100,12 @@ def aliases(con, pid: int) -> list[str]:
 
 
 def add_alias(con, pid: int, alias: str) -> bool:
-    """Make ALIAS another name for PID. False if it already was; UserError if it is someone else's."""
+    """Make ALIAS another name for PID. False if it already was; NameTaken if it is someone else's."""
     owner = find(con, alias)
     if owner == pid:
         return False
     if owner is not None:
-        raise UserError(f"{alias!r} already names someone else; merge them with 'offscreen people merge'")
+        raise NameTaken(alias, "person")
     con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [_key(alias), alias, pid])
     return True
 
@@ -110,7 +115,7 @@ def rename(con, pid: int, new: str) -> str:
     old = con.execute("SELECT name FROM people WHERE id = ?", [pid]).fetchone()[0]
     owner = find(con, new)
     if owner is not None and owner != pid:
-        raise UserError(f"{new!r} already names someone else; merge them with 'offscreen people merge'")
+        raise NameTaken(new, "person")
     con.execute("DELETE FROM aliases WHERE alias_key = ?", [_key(new)])
     con.execute("UPDATE people SET name = ?, name_key = ? WHERE id = ?", [new, _key(new), pid])
     if _key(old) != _key(new):
@@ -124,7 +129,7 @@ def merge(con, keep: int, gone: int) -> int:
     Call inside a transaction: all of it happens or none of it.
     """
     if keep == gone:
-        raise UserError("cannot merge a person into themselves")
+        raise SelfMerge(keep)
     gone_name = con.execute("SELECT name FROM people WHERE id = ?", [gone]).fetchone()[0]
     moved = con.execute("SELECT count(*) FROM interaction_people WHERE person_id = ?", [gone]).fetchone()[0]
     # An interaction with both people keeps one link to KEEP.
@@ -179,7 +184,7 @@ def list_people(con, *, tier: str | None = None, ids: list[int] | None = None) -
         LEFT JOIN stats s ON s.person_id = p.id
         LEFT JOIN al ON al.person_id = p.id
         WHERE {" AND ".join(where)}
-        ORDER BY lower(p.name), p.id
+        ORDER BY p.name_key, p.id
         """,
         params,
     ).fetchall()

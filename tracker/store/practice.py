@@ -1,43 +1,20 @@
-"""All SQL for connection practice (issue 6): cadences, routines, check-ins, unplug sessions,
-nudges sent, and the last idle span. Timestamps in and out are naive UTC (storage convention).
+"""All SQL for connection practice: cadences, routines, check-ins, unplug sessions, nudges sent,
+and the last idle span. Timestamps in and out are naive UTC (storage convention). Errors are the
+domain errors of tracker.errors, carrying the data; tracker/usecases phrases them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from tracker.errors import UserError
+from tracker.domain.interactions import name_key
+from tracker.domain.times import Calendar, local_zone
+from tracker.errors import NameTaken, UnknownRoutine
 from tracker.store import transaction
+from tracker.store.interactions import ends_at
 
-# --- people and interactions (small helpers; `offscreen log` / `people add` own the real ones) ---
-
-
-def find_person(con, name: str) -> tuple[int, str] | None:
-    """(id, name) of the person called NAME (case-insensitive, aliases too), following merges."""
-    key = name.strip().lower()
-    row = con.execute(
-        """SELECT p.id, p.name, p.merged_into FROM people p
-           WHERE p.name_key = ? OR p.id IN (SELECT person_id FROM aliases WHERE alias_key = ?)
-           ORDER BY p.merged_into IS NOT NULL, p.id LIMIT 1""",
-        [key, key],
-    ).fetchone()
-    seen = set()
-    while row is not None and row[2] is not None and row[0] not in seen:
-        seen.add(row[0])
-        row = con.execute("SELECT id, name, merged_into FROM people WHERE id = ?", [row[2]]).fetchone()
-    return (row[0], row[1]) if row else None
-
-
-def resolve_people(con, names) -> list[tuple[int, str]]:
-    """Look up every name or raise UserError naming the first unknown one."""
-    out = []
-    for n in names:
-        found = find_person(con, n)
-        if found is None:
-            raise UserError(f"unknown person {n!r}; add them first: offscreen people add {n!r}")
-        if found not in out:
-            out.append(found)
-    return out
+# --- people and interactions (for tests, which lay out data directly; `log` / `people add` use
+# tracker/store/people.py and tracker/store/interactions.py) ---
 
 
 def add_person(
@@ -52,11 +29,11 @@ def add_person(
     created_at: datetime,
     source: str = "cli",
 ) -> int:
-    """Insert a person (used by tests and the demo until `people add` lands)."""
+    """Insert a person with its cadence columns as given."""
     return con.execute(
         """INSERT INTO people (name, name_key, tier, kin, every_days, max_days, cadence_modes, source, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-        [name, name.strip().lower(), tier, kin, every_days, max_days, cadence_modes, source, created_at],
+        [name, name_key(name), tier, kin, every_days, max_days, cadence_modes, source, created_at],
     ).fetchone()[0]
 
 
@@ -74,7 +51,7 @@ def add_interaction(
     deleted_at: datetime | None = None,
     source: str = "cli",
 ) -> int:
-    """Insert an interaction with its people (used by tests and the demo until `log` lands)."""
+    """Insert an interaction with its people as given (no validation: `log` validates)."""
     with transaction(con):
         iid = con.execute(
             """INSERT INTO interactions (summary, happened_at, duration_min, mode, initiated, routine_id,
@@ -150,16 +127,14 @@ def add_routine(
     now_utc: datetime,
     note: str | None = None,
 ) -> int:
-    name = " ".join(name.split())
-    if not name:
-        raise UserError('a routine needs a name, like "Friday dinner"')
+    """Insert a routine called NAME (NameTaken when a live routine has that name key)."""
     if get_routine(con, name) is not None:
-        raise UserError(f"a routine called {name!r} already exists; pick another name or `offscreen routine remove` it")
+        raise NameTaken(name, "routine")
     with transaction(con):
         rid = con.execute(
             """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, note, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            [name, name.lower(), unit, every_n, on_weekday, starts_on, note, now_utc],
+            [name, name_key(name), unit, every_n, on_weekday, starts_on, note, now_utc],
         ).fetchone()[0]
         for pid in person_ids:
             con.execute("INSERT INTO routine_people VALUES (?, ?)", [rid, pid])
@@ -169,7 +144,7 @@ def add_routine(
 def get_routine(con, name: str) -> dict | None:
     row = con.execute(
         f"SELECT {_ROUTINE_COLS} FROM routines WHERE name_key = ? AND removed_at IS NULL",
-        [" ".join(name.split()).lower()],
+        [name_key(name)],
     ).fetchone()
     if row is None:
         return None
@@ -179,11 +154,10 @@ def get_routine(con, name: str) -> dict | None:
 
 
 def require_routine(con, name: str) -> dict:
+    """Like get_routine, but an unknown name raises UnknownRoutine (with the live routines' names)."""
     r = get_routine(con, name)
     if r is None:
-        known = [x["name"] for x in list_routines(con)]
-        hint = f" (routines: {', '.join(known)})" if known else " (add one with `offscreen routine add`)"
-        raise UserError(f"no routine called {name!r}{hint}")
+        raise UnknownRoutine(name, tuple(x["name"] for x in list_routines(con)))
     return r
 
 
@@ -273,13 +247,14 @@ def checkins_between(con, since_utc: datetime, until_utc: datetime) -> list[dict
     return [dict(zip(keys, r)) for r in rows]
 
 
-def checkin_trends(con, since_utc: datetime, until_utc: datetime, *, day_start_hour: int = 4) -> dict:
-    """Check-in summary for `offscreen report`: means and per-ISO-week (local) averages.
+def checkin_trends(
+    con, since_utc: datetime, until_utc: datetime, *, cal: Calendar | None = None, day_start_hour: int = 4
+) -> dict:
+    """Check-in summary for `offscreen report`: means and per-ISO-week (local, CAL's days) averages.
 
     Small by construction (a check-in a day at most), so weeks are bucketed here on local dates.
     """
-    from tracker.domain.times import local_day
-
+    cal = cal or Calendar(local_zone(), day_start_hour)  # TRANSITIONAL default: callers pass app.calendar
     rows = con.execute(
         """SELECT count(mood), avg(mood), count(connected), avg(connected),
                   count(lack_companionship + left_out + isolated), avg(lack_companionship + left_out + isolated)
@@ -288,7 +263,7 @@ def checkin_trends(con, since_utc: datetime, until_utc: datetime, *, day_start_h
     ).fetchone()
     weeks: dict[str, dict] = {}
     for c in checkins_between(con, since_utc, until_utc):
-        d = local_day(c["at_utc"].replace(tzinfo=UTC), day_start_hour)
+        d = cal.day_of(c["at_utc"])
         y, w, _ = d.isocalendar()
         b = weeks.setdefault(f"{y}-W{w:02d}", {"mood": [], "connected": [], "ucla": [], "lonely": []})
         for k in ("mood", "connected", "ucla", "lonely"):
@@ -374,13 +349,15 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
     rows = con.execute(
         """WITH s AS (
              SELECT id, start_utc, planned_end_utc, end_utc, note,
-                    least(coalesce(end_utc, planned_end_utc, ?::TIMESTAMP), greatest(?::TIMESTAMP, start_utc)) AS eff_end,
+                    least(coalesce(end_utc, planned_end_utc, ?::TIMESTAMP),
+                          greatest(?::TIMESTAMP, start_utc)) AS eff_end,
                     (end_utc IS NULL AND (planned_end_utc IS NULL OR planned_end_utc > ?)) AS running
                FROM unplug_sessions WHERE start_utc >= coalesce(?::TIMESTAMP, '-infinity'::TIMESTAMP)),
            seen AS (  -- an inner range join (DuckDB plans it as an IEJoin), then summed per session
              SELECT s.id,
                     sum(CASE WHEN a.state = 'active' THEN
-                        epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc)) ELSE 0 END) AS active_s,
+                        epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc))
+                        ELSE 0 END) AS active_s,
                     sum(epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc))) AS seen_s
                FROM s JOIN activity a ON a.start_utc < s.eff_end AND a.end_utc > s.start_utc
               GROUP BY s.id)
@@ -440,8 +417,8 @@ def set_nudge_delivery(con, day: date, delivered: str) -> None:
 def interactions_overlap(con, start_utc: datetime, end_utc: datetime) -> bool:
     """Is any (not deleted) interaction logged that overlaps [start, end)?"""
     return con.execute(
-        """SELECT count(*) > 0 FROM interactions WHERE deleted_at IS NULL AND happened_at < ?
-             AND happened_at + to_microseconds(CAST(duration_min * 60e6 AS BIGINT)) > ?""",
+        f"""SELECT count(*) > 0 FROM interactions WHERE deleted_at IS NULL AND happened_at < ?
+             AND {ends_at()} > ?""",
         [end_utc, start_utc],
     ).fetchone()[0]
 

@@ -1,10 +1,47 @@
 """Named, ordered migrations. Append new ones at the end; never edit one that has shipped.
 
+A migration is SQL (statements separated by ";\n") or, for what SQL cannot compute, a Python
+function taking the connection; tracker.store.migrate runs each in a transaction of its own.
 Conventions: timestamps are naive UTC; ids come from sequences; `source` is 'cli', 'import',
 'daemon' or 'demo' (demo data may be replaced without --force).
 """
 
-MIGRATIONS: list[tuple[str, str]] = [
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _recompute_name_keys(con) -> None:
+    """Rewrite people.name_key, aliases.alias_key and routines.name_key with THE name key
+    (tracker.domain.interactions.name_key). Older versions wrote some with SQL lower(), which
+    leaves "Straße" as "straße" where the key is "strasse", so a lookup by the key missed them.
+    DuckDB has no casefold, hence Python.
+
+    Two aliases whose keys now coincide keep one row: the one already stored under the new key
+    (the one lookups found before), else the first by old key.
+    """
+    from tracker.domain.interactions import name_key
+
+    for table in ("people", "routines"):
+        rows = con.execute(f"SELECT id, name, name_key FROM {table}").fetchall()
+        changed = [[name_key(name), rid] for rid, name, key in rows if name_key(name) != key]
+        if changed:
+            con.executemany(f"UPDATE {table} SET name_key = ? WHERE id = ?", changed)
+    rows = con.execute("SELECT alias_key, alias, person_id FROM aliases ORDER BY alias_key").fetchall()
+    winners: dict[str, tuple[str, str, int]] = {}
+    for key, alias, pid in rows:
+        new = name_key(alias)
+        if new not in winners or key == new:
+            winners[new] = (key, alias, pid)
+    stale = [key for key, alias, _ in rows if name_key(alias) != key]
+    if stale:
+        con.execute(f"DELETE FROM aliases WHERE alias_key IN ({', '.join('?' * len(stale))})", stale)
+    moved = [[new, alias, pid] for new, (key, alias, pid) in winners.items() if key != new]
+    if moved:
+        con.executemany("INSERT INTO aliases VALUES (?, ?, ?)", moved)
+
+
+MIGRATIONS: list[tuple[str, str | Callable]] = [
     (
         "0001_core",
         """
@@ -131,4 +168,6 @@ CREATE TABLE nudges_sent (
 )
 """,
     ),
+    # Names and aliases match by one key (casefold, whitespace collapsed); older rows used lower().
+    ("0003_name_keys", _recompute_name_keys),
 ]

@@ -1,17 +1,18 @@
-"""Connection practice, the library layer (issue 6): stored rows + pure rules -> answers.
+"""Connection practice, the library layer: stored rows + pure rules -> answers.
 
 Commands, nudges and dashboards call these; the SQL is in store/practice.py, the arithmetic in
-cadence.py and streaks.py. `now` is always a parameter (aware datetime).
+cadence.py and streaks.py. `now` is always a parameter (aware datetime); local days come from a
+Calendar (App.calendar; without one, the local zone and config general.day_start_hour).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tracker.config import Config
 from tracker.domain import cadence, streaks
-from tracker.domain.times import local_day
+from tracker.domain.times import Calendar, from_storage, local_zone, to_storage
 from tracker.errors import UserError
 
 MOODS = ("awful", "bad", "meh", "good", "great")  # 1..5
@@ -25,14 +26,13 @@ LONELY_QUESTION = "How often do you feel lonely?"
 LONELY_ANSWERS = ("often/always", "some of the time", "occasionally", "hardly ever", "never")
 
 
-def aware(dt_utc: datetime | None) -> datetime | None:
-    """Stored naive UTC -> aware UTC."""
-    return None if dt_utc is None else dt_utc.replace(tzinfo=UTC)
+# TRANSITIONAL: tracker/usecases/nudges.py still calls it; times.to_storage is the one helper.
+naive_utc = to_storage
 
 
-def naive_utc(dt: datetime) -> datetime:
-    """Aware -> naive UTC (storage)."""
-    return dt.astimezone(UTC).replace(tzinfo=None)
+def _calendar(config: Config, cal: Calendar | None) -> Calendar:
+    # TRANSITIONAL default: callers pass app.calendar.
+    return cal or Calendar(local_zone(), config.general.day_start_hour)
 
 
 # --- parsing what people type ---
@@ -128,15 +128,15 @@ def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
     from tracker.store import practice as sp
 
     out = []
-    for r in sp.cadence_rows(con, naive_utc(now)):
+    for r in sp.cadence_rows(con, to_storage(now)):
         d = cadence.due(
             r["id"],
             r["name"],
             tier=r["tier"],
             every_days=r["every_days"],
             max_days=r["max_days"],
-            last_seen=aware(r["last_seen"]),
-            added_at=aware(r["created_at"]),
+            last_seen=from_storage(r["last_seen"]),
+            added_at=from_storage(r["created_at"]),
             now=now,
             defaults=config.cadence,
             day_start_hour=config.general.day_start_hour,
@@ -149,13 +149,13 @@ def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
 # --- routines ---
 
 
-def routine_summary(con, routine: dict, now: datetime, config: Config) -> streaks.Summary:
+def routine_summary(con, routine: dict, now: datetime, config: Config, cal: Calendar | None = None) -> streaks.Summary:
     """Held/missed/skipped per period up to today, adherence and streaks for one routine."""
     from tracker.store import practice as sp
 
-    dsh = config.general.day_start_hour
-    today = local_day(now, dsh)
-    held = [local_day(aware(t), dsh) for t in sp.routine_held_times(con, routine["id"])]
+    cal = _calendar(config, cal)
+    today = cal.day_of(now)
+    held = [cal.day_of(t) for t in sp.routine_held_times(con, routine["id"])]
     return streaks.summarize(
         routine["unit"],
         routine["every_n"],
@@ -194,13 +194,15 @@ def routine_json(routine: dict, s: streaks.Summary, today: date, last: int | Non
     }
 
 
-def routines_at_risk(con, now: datetime, config: Config) -> list[dict]:
+def routines_at_risk(con, now: datetime, config: Config, cal: Calendar | None = None) -> list[dict]:
+    """Routines whose open period has not been held yet and is running out (for nudges)."""
     from tracker.store import practice as sp
 
-    today = local_day(now, config.general.day_start_hour)
+    cal = _calendar(config, cal)
+    today = cal.day_of(now)
     out = []
     for r in sp.list_routines(con):
-        s = routine_summary(con, r, now, config)
+        s = routine_summary(con, r, now, config, cal)
         if streaks.at_risk(s, r["unit"], r["on_weekday"], today):
             out.append(
                 {"name": r["name"], "current_streak": s.current_streak, "days_left": (s.periods[-1].end - today).days}
@@ -211,12 +213,9 @@ def routines_at_risk(con, now: datetime, config: Config) -> list[dict]:
 # --- check-ins ---
 
 
-def weekly_due(con, now: datetime, config: Config) -> bool:
+def weekly_due(con, now: datetime, cal: Calendar) -> bool:
     """The UCLA-3 is due when it was never answered or last answered 7 or more local days ago."""
     from tracker.store import practice as sp
 
     last = sp.last_weekly_checkin(con)
-    if last is None:
-        return True
-    dsh = config.general.day_start_hour
-    return (local_day(now, dsh) - local_day(aware(last), dsh)).days >= 7
+    return last is None or cal.days_between(last, now) >= 7

@@ -1,0 +1,145 @@
+"""The export/import file formats, pure: JSON and CSV text in and out, rows validated like `log`.
+
+Round trip: export -> import into an empty database -> export gives the same file, except that
+ids are assigned by the importing database (an `id` in an imported file is ignored).
+
+CSV list cells (people, tags) separate items with ';'; a ';' or '\\' inside a name is escaped
+with a backslash ("Smith\\; J."). Empty cells are nulls.
+
+CSV formula injection: a cell starting with = + - @ TAB or CR is run as a formula by
+spreadsheets, so export always prefixes such a cell with one "'" (what OWASP recommends and what
+spreadsheets show as text). To stay lossless, a cell that is already quotes followed by one of
+those characters gets one more quote; import strips exactly one quote from any cell that is one or
+more quotes followed by a trigger character. Other cells ("'tis") are untouched both ways.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from tracker.domain import interactions as core
+from tracker.errors import UserError
+
+ACTIVITY_FIELDS = ("start", "end", "app", "title", "state", "category")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_KNOWN = set(core.FIELDS)
+
+
+def _is_formula_like(cell: str, min_quotes: int) -> bool:
+    """`cell` is at least `min_quotes` quotes followed by a character a spreadsheet runs as a formula."""
+    rest = cell.lstrip("'")
+    return len(cell) - len(rest) >= min_quotes and rest.startswith(_FORMULA_START)
+
+
+def csv_escape(cell: str) -> str:
+    """A cell a spreadsheet shows as text: "'" before =, +, -, @, TAB, CR (and before quotes leading to one)."""
+    return "'" + cell if _is_formula_like(cell, 0) else cell
+
+
+def csv_unescape(cell: str) -> str:
+    """Undo csv_escape exactly: one leading quote off a cell of quotes followed by a formula character."""
+    return cell[1:] if _is_formula_like(cell, 1) else cell
+
+
+def format_for(path: str | None, given: str | None) -> str | None:
+    """The format asked for, else the one a file name's extension says (.json, .csv), else None."""
+    if given:
+        return given
+    if path:
+        ext = Path(path).suffix.lower()
+        if ext in (".json", ".csv"):
+            return ext[1:]
+    return None
+
+
+def csv_text(header, rows) -> str:
+    """A header and rows of text cells as CSV, every cell formula-escaped."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows([csv_escape(c) for c in row] for row in rows)
+    return buf.getvalue()
+
+
+def export_text(records: list[dict], header, cells: list[list[str]], fmt: str) -> str:
+    """RECORDS as a JSON array, or their CELLS as CSV under HEADER."""
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    return csv_text(header, cells)
+
+
+class RowError(UserError):
+    """A bad row of an import file; the message names the row (and field)."""
+
+
+def row_error(n: int, field: str | None, msg: str) -> RowError:
+    where = f"row {n}" + (f', field "{field}"' if field else "")
+    return RowError(f"{where}: {msg}")
+
+
+def _read_json(text: str, name: str) -> list[dict]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UserError(
+            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
+            "expected an array of interactions as written by 'offscreen export'"
+        ) from None
+    if not isinstance(data, list):
+        raise UserError(f"{name} must hold a JSON array of interactions, as written by 'offscreen export'")
+    rows = []
+    for n, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            raise row_error(n, None, "must be an object with fields like happened_at, duration_min, mode, people")
+        for key in ("people", "tags"):
+            if item.get(key) is not None and not isinstance(item[key], list):
+                raise row_error(n, key, f"must be a list, got {item[key]!r}")
+        rows.append(item)
+    return rows
+
+
+def _read_csv(text: str, name: str) -> list[dict]:
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        lines = list(reader)
+    except csv.Error as e:
+        raise UserError(f"{name} is not valid CSV: {e}") from None
+    if not lines:
+        raise UserError(f"{name} is empty; expected a header line: {','.join(core.FIELDS)}")
+    header = [h.strip() for h in lines[0]]
+    rows = []
+    for n, cells in enumerate(lines[1:], 1):
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        if len(cells) != len(header):
+            raise row_error(n, None, f"has {len(cells)} cells but the header has {len(header)} columns")
+        cells = [csv_unescape(c) for c in cells]
+        rows.append({h: (c if c != "" or h in ("people", "tags") else None) for h, c in zip(header, cells)})
+    for col in core.REQUIRED_FOR_IMPORT:
+        if col not in header:
+            raise UserError(
+                f'{name}: missing column "{col}"; the header needs at least {", ".join(core.REQUIRED_FOR_IMPORT)}'
+            )
+    return rows
+
+
+def parse_file(text: str, fmt: str, name: str, now: datetime, zone: tzinfo) -> list[core.Interaction]:
+    """Every row of an import file, validated like `log`; the first bad one raises, naming row and field."""
+    rows = _read_json(text, name) if fmt == "json" else _read_csv(text, name)
+    items = []
+    for n, row in enumerate(rows, 1):
+        unknown = sorted(set(row) - _KNOWN)
+        if unknown:
+            raise row_error(n, unknown[0], f"unknown field; known fields: {', '.join(core.FIELDS)}")
+        for key in core.REQUIRED_FOR_IMPORT:
+            if row.get(key) in (None, "", []):
+                raise row_error(n, key, "is missing")
+        try:
+            items.append(core.build(row, now, zone=zone))
+        except core.FieldError as e:
+            raise row_error(n, e.field, str(e)) from None
+    return items

@@ -1,0 +1,93 @@
+"""What `offscreen unplug`, `unplug stop` and `unplug list` ask for: device-free sessions, one at
+a time, and whether the daemon's activity data shows the computer really stayed untouched.
+
+A session ends when stopped, else at its planned end (--for), else it is still running.
+Starting and stopping need no day boundaries, so they do not read the configuration: local
+display is the zone's (Calendar(app.zone)).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tracker.domain.times import Calendar, parse_bound, parse_duration, parse_when, to_storage
+from tracker.errors import UserError
+
+# A stopped session shorter than this is a slip, not kept: kept, it would block an overlapping
+# `unplug --at` recorded afterwards.
+MIN_MINUTES = 1
+
+
+def start(app, *, for_: str | None = None, at: str | None = None, note: str | None = None) -> dict:
+    """Start a session now (or at AT), for FOR_ or open-ended; a session that already ended by now
+    is recorded after the fact. Returns {"start", "end" (aware local or None), "minutes", "running"}."""
+    from tracker.store import practice as sp
+
+    now, cal = app.now(), Calendar(app.zone)
+    minutes = parse_duration(for_) if for_ else None
+    begin = parse_when(at, now, zone=app.zone) if at else now
+    end = begin + timedelta(minutes=minutes) if minutes else None
+    stamp = to_storage(now)
+    with app.store() as con:
+        running = sp.open_unplug(con, stamp)
+        if running and (end is None or end > now):
+            raise UserError(
+                f"a device-free session is already running since {cal.local(running['start_utc']):%H:%M}; "
+                "`offscreen unplug stop` ends it"
+            )
+        clash = sp.overlapping_unplug(con, to_storage(begin), to_storage(end or now), stamp)
+        if clash:
+            raise UserError(f"overlaps session {clash['id']} from {cal.local(clash['start_utc']):%Y-%m-%d %H:%M}")
+        sp.add_unplug(
+            con, to_storage(begin), planned_end_utc=to_storage(end) if end else None, note=note, now_utc=stamp
+        )
+    return {
+        "start": cal.local(begin),
+        "end": None if end is None else cal.local(end),
+        "minutes": minutes,
+        "running": end is None or end > now,
+    }
+
+
+def stop(app) -> dict:
+    """End the running session now. Returns {"start" (aware local), "minutes", "kept"}: a session
+    under MIN_MINUTES is discarded."""
+    from tracker.store import practice as sp
+
+    now, cal = app.now(), Calendar(app.zone)
+    stamp = to_storage(now)
+    with app.store() as con:
+        running = sp.open_unplug(con, stamp)
+        if running is None:
+            raise UserError("no device-free session is running; start one with `offscreen unplug --for 2h`")
+        minutes = (stamp - running["start_utc"]).total_seconds() / 60
+        kept = minutes >= MIN_MINUTES
+        if kept:
+            sp.stop_unplug(con, running["id"], stamp)
+        else:
+            sp.delete_unplug(con, running["id"])
+    return {"start": cal.local(running["start_utc"]), "minutes": minutes, "kept": kept}
+
+
+def sessions(app, since: str) -> list[dict]:
+    """Sessions starting from SINCE, JSON-ready (local ISO times), with the daemon's verdict."""
+    from tracker.store import practice as sp
+
+    now, cal = app.now(), app.calendar
+    lo = parse_bound(since, now, cal=cal)
+    with app.store(drain=True) as con:
+        rows = sp.list_unplug(con, to_storage(now), to_storage(lo))
+    return [
+        {
+            "id": r["id"],
+            "start": cal.iso(r["start_utc"]),
+            "end": cal.iso(r["end_utc"]),
+            "minutes": r["minutes"],
+            "running": r["running"],
+            "verdict": r["verdict"],
+            "active_min": r["active_min"],
+            "observed_min": r["observed_min"],
+            "note": r["note"],
+        }
+        for r in rows
+    ]
