@@ -11,6 +11,7 @@ import pytest
 
 from tracker.config import Cadence, Config
 from tracker.domain import cadence
+from tracker.domain.times import Calendar
 from tracker.store import connect
 from tracker.store import practice as sp
 
@@ -45,15 +46,15 @@ def utc_naive(dt: datetime) -> datetime:
     ],
 )
 def test_days_between_on_local_days(last, now, dsh, days):
-    assert cadence.days_between(last, now, dsh) == days
+    assert Calendar(B, dsh).days_between(last, now) == days
 
 
 def test_instants_in_other_zones_use_local_days():
     # 2026-03-29 00:30 UTC is 01:30 in Berlin: day 03-29 with midnight days, 03-28 with 4 am days.
     last = datetime(2026, 3, 29, 0, 30, tzinfo=ZoneInfo("UTC"))
     now = berlin(2026, 3, 29, 12, 0)
-    assert cadence.days_between(last, now, 0) == 0
-    assert cadence.days_between(last, now, 4) == 1
+    assert Calendar(B, 0).days_between(last, now) == 0
+    assert Calendar(B, 4).days_between(last, now) == 1
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,7 @@ def test_status_boundaries_across_spring_dst(now, status, days):
         added_at=berlin(2026, 1, 1, 12, 0),
         now=now,
         defaults=D,
-        day_start_hour=4,
+        cal=Calendar(B, 4),
     )
     assert (d.status, d.days_since, d.ideal, d.max, d.never_met) == (status, days, 7, 14, False)
 
@@ -111,7 +112,7 @@ def test_never_met_counts_from_when_added():
         added_at=berlin(2026, 10, 20, 9, 0),
         now=berlin(2026, 10, 30, 9, 0),
         defaults=D,
-        day_start_hour=4,
+        cal=Calendar(B, 4),
     )
     assert (d.never_met, d.days_since, d.status, d.last_seen) == (True, 10, "late", None)
     assert (
@@ -125,6 +126,7 @@ def test_never_met_counts_from_when_added():
             added_at=berlin(2026, 10, 20),
             now=berlin(2026, 10, 30),
             defaults=D,
+            cal=Calendar(B, 4),
         )
         is None
     )
@@ -173,7 +175,7 @@ def test_people_due_from_stored_interactions(tmp_path):
     _seed(db)
     now = berlin(2026, 11, 10, 12, 0)
     with connect(db) as con:
-        dues = people_due(con, now, Config())
+        dues = people_due(con, now, Calendar(B, 4), Config())
     got = [(d.name, d.days_since, d.status, d.ideal, d.max, d.never_met) for d in dues]
     assert got == [
         # Sam: last in person Oct 24 (not the logging date, not the video call) -> 17 days > 14.
@@ -203,12 +205,10 @@ def test_people_due_cli_json(tmp_path, run):
     assert set(by_name) == {"Sam", "Ana", "Kim"}
     from datetime import date
 
-    from tracker.domain.times import local_day
-
     assert {k: by_name["Sam"][k] for k in ("ideal", "max", "never_met")} == {"ideal": 7, "max": 14, "never_met": False}
     # Sam was last seen in person on 2026-11-20 19:00 Berlin (the latest non-deleted in-person one).
     assert by_name["Sam"]["last_seen"] == "2026-11-20T19:00:00+01:00"
-    days = (local_day(datetime.now(B), 4) - date(2026, 11, 20)).days
+    days = (Calendar(B, 4).day_of(datetime.now(B)) - date(2026, 11, 20)).days
     assert by_name["Sam"]["days_since"] == days
     assert by_name["Sam"]["status"] == cadence.status_for(days, 7, 14)
     assert by_name["Kim"]["last_seen"] is None and by_name["Kim"]["never_met"] is True

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from tracker.config import Cadence
-from tracker.domain.times import local_day
+from tracker.domain.times import Calendar
 
 MODES = ("in-person", "video", "voice", "text")
 STATUSES = ("on-track", "late", "overdue")
@@ -80,11 +80,6 @@ def status_for(days_since: int, ideal: int, mx: int) -> str:
     return "overdue"
 
 
-def days_between(earlier: datetime, now: datetime, day_start_hour: int = 0) -> int:
-    """Whole local days from EARLIER's day to NOW's day (0 = same local day)."""
-    return (local_day(now, day_start_hour) - local_day(earlier, day_start_hour)).days
-
-
 def due(
     person_id: int,
     name: str,
@@ -96,7 +91,7 @@ def due(
     added_at: datetime,
     now: datetime,
     defaults: Cadence,
-    day_start_hour: int = 0,
+    cal: Calendar,
 ) -> Due | None:
     """Due status of one person at NOW (aware datetimes), or None without a cadence."""
     pair = cadence_for(tier, every_days, max_days, defaults)
@@ -104,7 +99,7 @@ def due(
         return None
     ideal, mx = pair
     start = last_seen if last_seen is not None else added_at
-    days = max(0, days_between(start, now, day_start_hour))
+    days = max(0, cal.days_between(start, now))
     return Due(person_id, name, ideal, mx, last_seen, last_seen is None, days, status_for(days, ideal, mx))
 
 

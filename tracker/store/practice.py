@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from tracker.domain.interactions import name_key
-from tracker.domain.times import Calendar, local_zone
+from tracker.domain.times import Calendar
 from tracker.errors import NameTaken, UnknownRoutine
 from tracker.store import transaction
 from tracker.store.interactions import ends_at
@@ -247,14 +247,11 @@ def checkins_between(con, since_utc: datetime, until_utc: datetime) -> list[dict
     return [dict(zip(keys, r)) for r in rows]
 
 
-def checkin_trends(
-    con, since_utc: datetime, until_utc: datetime, *, cal: Calendar | None = None, day_start_hour: int = 4
-) -> dict:
+def checkin_trends(con, since_utc: datetime, until_utc: datetime, cal: Calendar) -> dict:
     """Check-in summary for `offscreen report`: means and per-ISO-week (local, CAL's days) averages.
 
     Small by construction (a check-in a day at most), so weeks are bucketed here on local dates.
     """
-    cal = cal or Calendar(local_zone(), day_start_hour)  # TRANSITIONAL default: callers pass app.calendar
     rows = con.execute(
         """SELECT count(mood), avg(mood), count(connected), avg(connected),
                   count(lack_companionship + left_out + isolated), avg(lack_companionship + left_out + isolated)

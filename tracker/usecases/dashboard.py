@@ -59,7 +59,7 @@ def people_status(con, rng: Range) -> dict:
             "max": d.max,
             "status": d.status,
         }
-        for d in practice.people_due(con, ref, rng.config)
+        for d in practice.people_due(con, ref, rng.calendar, rng.config)
     ]
     rest = []
     for p in queries.last_contacts_without_cadence(con, rng.end_utc):
@@ -88,7 +88,7 @@ def routines(con, rng: Range) -> dict:
     first = rng.first_day
     out = []
     for r in sp.list_routines(con):
-        s = practice.routine_summary(con, r, now, rng.config)
+        s = practice.routine_summary(con, r, now, rng.calendar)
         out.append(
             {
                 "name": r["name"],

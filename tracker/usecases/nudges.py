@@ -156,8 +156,8 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
             now,
             cfg.nudges,
             sent_today=sent,
-            overdue=practice.people_due(con, now, cfg),
-            at_risk=practice.routines_at_risk(con, now, cfg),
+            overdue=practice.people_due(con, now, app.calendar, cfg),
+            at_risk=practice.routines_at_risk(con, now, app.calendar),
             idle_span=idle,
         )
         if nudge is None or dry_run:

@@ -169,7 +169,7 @@ def due(app) -> list[dict]:
 
     cal = app.calendar
     with app.store() as con:
-        dues = people_due(con, app.now(), app.config)
+        dues = people_due(con, app.now(), app.calendar, app.config)
     return [
         {
             "name": d.name,

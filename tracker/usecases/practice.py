@@ -1,8 +1,8 @@
 """Connection practice, the library layer: stored rows + pure rules -> answers.
 
 Commands, nudges and dashboards call these; the SQL is in store/practice.py, the arithmetic in
-cadence.py and streaks.py. `now` is always a parameter (aware datetime); local days come from a
-Calendar (App.calendar; without one, the local zone and config general.day_start_hour).
+cadence.py and streaks.py. `now` is always a parameter (aware datetime); local days come from the
+Calendar passed in (App.calendar).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from tracker.config import Config
 from tracker.domain import cadence, streaks
-from tracker.domain.times import Calendar, from_storage, local_zone, to_storage
+from tracker.domain.times import Calendar, from_storage, to_storage
 from tracker.errors import UserError
 
 MOODS = ("awful", "bad", "meh", "good", "great")  # 1..5
@@ -24,15 +24,6 @@ UCLA_ITEMS = (
 )
 LONELY_QUESTION = "How often do you feel lonely?"
 LONELY_ANSWERS = ("often/always", "some of the time", "occasionally", "hardly ever", "never")
-
-
-# TRANSITIONAL: tracker/usecases/nudges.py still calls it; times.to_storage is the one helper.
-naive_utc = to_storage
-
-
-def _calendar(config: Config, cal: Calendar | None) -> Calendar:
-    # TRANSITIONAL default: callers pass app.calendar.
-    return cal or Calendar(local_zone(), config.general.day_start_hour)
 
 
 # --- parsing what people type ---
@@ -123,7 +114,7 @@ def parse_weekday(text: str) -> int:
 # --- cadences ---
 
 
-def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
+def people_due(con, now: datetime, cal: Calendar, config: Config) -> list[cadence.Due]:
     """Everyone with a cadence, most pressing first."""
     from tracker.store import practice as sp
 
@@ -139,7 +130,7 @@ def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
             added_at=from_storage(r["created_at"]),
             now=now,
             defaults=config.cadence,
-            day_start_hour=config.general.day_start_hour,
+            cal=cal,
         )
         if d is not None:
             out.append(d)
@@ -149,11 +140,10 @@ def people_due(con, now: datetime, config: Config) -> list[cadence.Due]:
 # --- routines ---
 
 
-def routine_summary(con, routine: dict, now: datetime, config: Config, cal: Calendar | None = None) -> streaks.Summary:
+def routine_summary(con, routine: dict, now: datetime, cal: Calendar) -> streaks.Summary:
     """Held/missed/skipped per period up to today, adherence and streaks for one routine."""
     from tracker.store import practice as sp
 
-    cal = _calendar(config, cal)
     today = cal.day_of(now)
     held = [cal.day_of(t) for t in sp.routine_held_times(con, routine["id"])]
     return streaks.summarize(
@@ -194,15 +184,14 @@ def routine_json(routine: dict, s: streaks.Summary, today: date, last: int | Non
     }
 
 
-def routines_at_risk(con, now: datetime, config: Config, cal: Calendar | None = None) -> list[dict]:
+def routines_at_risk(con, now: datetime, cal: Calendar) -> list[dict]:
     """Routines whose open period has not been held yet and is running out (for nudges)."""
     from tracker.store import practice as sp
 
-    cal = _calendar(config, cal)
     today = cal.day_of(now)
     out = []
     for r in sp.list_routines(con):
-        s = routine_summary(con, r, now, config, cal)
+        s = routine_summary(con, r, now, cal)
         if streaks.at_risk(s, r["unit"], r["on_weekday"], today):
             out.append(
                 {"name": r["name"], "current_streak": s.current_streak, "days_left": (s.periods[-1].end - today).days}

@@ -48,7 +48,7 @@ def build(con, period: str, now: datetime, cal: Calendar, config: Config) -> dic
     r_cur, r_prev = ratio(t_cur), ratio(t_prev)
 
     def trends(r: Range) -> dict:
-        t = checkin_trends(con, r.since_utc, r.until_utc, day_start_hour=cal.day_start_hour)
+        t = checkin_trends(con, r.since_utc, r.until_utc, cal)
         return {k: t[k] for k in ("mood", "connected", "ucla3")}
 
     return {

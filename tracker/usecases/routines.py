@@ -79,7 +79,7 @@ def list_routines(app) -> list[dict]:
     now, cal = app.now(), app.calendar
     with app.store() as con:
         items = [
-            practice.routine_json(r, practice.routine_summary(con, r, now, app.config, cal), cal.day_of(now))
+            practice.routine_json(r, practice.routine_summary(con, r, now, cal), cal.day_of(now))
             for r in sp.list_routines(con)
         ]
     for i in items:
@@ -94,7 +94,7 @@ def show(app, name: str, last: int) -> dict:
     now, cal = app.now(), app.calendar
     with phrased(), app.store() as con:
         r = sp.require_routine(con, name)
-        s = practice.routine_summary(con, r, now, app.config, cal)
+        s = practice.routine_summary(con, r, now, cal)
     return practice.routine_json(r, s, cal.day_of(now), last=last)
 
 
@@ -116,7 +116,7 @@ def skip(app, name: str, day: str | None = None, reason: str | None = None) -> d
             raise UserError(f"{target} is before the routine started ({r['starts_on']})")
         start, end = streaks.period_bounds(r["unit"], r["every_n"], r["starts_on"], k)
         last = end - timedelta(days=1)
-        s = practice.routine_summary(con, r, now, app.config, cal)
+        s = practice.routine_summary(con, r, now, cal)
         if k < len(s.periods) and s.periods[k].status == "held":
             raise UserError(f"the period {start} .. {last} was held; nothing to skip")
         added = sp.skip_period(con, r["id"], start, reason, to_storage(now))
