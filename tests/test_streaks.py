@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tracker.domain import streaks
-from tracker.domain.times import local_day
+from tracker.domain.times import Calendar
 
 B = ZoneInfo("Europe/Berlin")
 
@@ -60,11 +60,15 @@ def test_late_night_dinner_on_dst_night_counts_for_the_evening_before():
     # Friday dinner Saturday 2026-03-28 20:00 .. the clocks jump at 02:00 on Sunday. Logged as
     # starting 01:30 on Sunday, it still belongs to Saturday with 4 am days: inside that week.
     started = datetime(2026, 3, 29, 1, 30, tzinfo=B)
-    assert local_day(started, 4) == date(2026, 3, 28)
-    assert local_day(datetime(2026, 10, 25, 2, 30, tzinfo=B, fold=1), 4) == date(2026, 10, 24)
+    assert Calendar(B, 4).day_of(started) == date(2026, 3, 28)
+    assert Calendar(B, 4).day_of(datetime(2026, 10, 25, 2, 30, tzinfo=B, fold=1)) == date(2026, 10, 24)
     # A dinner Sunday night after the fall-back at 03:30 local: still Saturday's evening.
     s = streaks.summarize(
-        "week", 1, date(2026, 10, 12), date(2026, 10, 27), [local_day(datetime(2026, 10, 25, 3, 30, tzinfo=B), 4)]
+        "week",
+        1,
+        date(2026, 10, 12),
+        date(2026, 10, 27),
+        [Calendar(B, 4).day_of(datetime(2026, 10, 25, 3, 30, tzinfo=B))],
     )
     assert [p.status for p in s.periods] == ["missed", "held", "open"]
 

@@ -5,11 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.domain.times import local_day, parse_bound, parse_duration, parse_range, parse_when
+from tracker.domain.times import Calendar, parse_bound, parse_duration, parse_range, parse_when
 from tracker.errors import UserError
 
 B = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=B)
+CAL = Calendar(B)  # midnight days
+CAL4 = Calendar(B, 4)
 
 
 @pytest.mark.parametrize(
@@ -28,13 +30,13 @@ NOW = datetime(2026, 11, 26, 18, 0, tzinfo=B)
     ],
 )
 def test_parse_when(text, expected):
-    assert parse_when(text, NOW) == expected
+    assert parse_when(text, NOW, zone=B) == expected
 
 
 @pytest.mark.parametrize("text", ["2026-13-40 10:00", "25:00", "tomorrow", "", "19:00", "2027-01-01 10:00", "abc"])
 def test_parse_when_rejects(text):
     with pytest.raises(UserError):
-        parse_when(text, NOW)
+        parse_when(text, NOW, zone=B)
 
 
 @pytest.mark.parametrize(
@@ -51,20 +53,22 @@ def test_parse_duration_rejects(text):
 
 
 def test_bounds_and_day_start():
-    assert parse_bound("2026-11-01", NOW) == datetime(2026, 11, 1, tzinfo=B)
-    assert parse_bound("2026-11-01", NOW, end=True) == datetime(2026, 11, 2, tzinfo=B)
-    assert parse_bound("7d", NOW) == datetime(2026, 11, 19, tzinfo=B)
-    assert parse_bound("yesterday", NOW, day_start_hour=4) == datetime(2026, 11, 25, 4, tzinfo=B)
+    assert parse_bound("2026-11-01", NOW, cal=CAL) == datetime(2026, 11, 1, tzinfo=B)
+    assert parse_bound("2026-11-01", NOW, cal=CAL, end=True) == datetime(2026, 11, 2, tzinfo=B)
+    assert parse_bound("7d", NOW, cal=CAL) == datetime(2026, 11, 19, tzinfo=B)
+    assert parse_bound("yesterday", NOW, cal=CAL4) == datetime(2026, 11, 25, 4, tzinfo=B)
     # 2 am belongs to the evening before when days start at 4.
-    assert str(local_day(datetime(2026, 11, 26, 2, 0, tzinfo=B), 4)) == "2026-11-25"
+    assert str(CAL4.day_of(datetime(2026, 11, 26, 2, 0, tzinfo=B))) == "2026-11-25"
     with pytest.raises(UserError):
-        parse_bound("2026-02-30", NOW)
+        parse_bound("2026-02-30", NOW, cal=CAL)
     with pytest.raises(UserError):
-        parse_range("2026-11-10", "2026-11-01", NOW)
-    lo, hi = parse_range(None, None, NOW, default_days=90)
+        parse_range("2026-11-10", "2026-11-01", NOW, cal=CAL)
+    lo, hi = parse_range(None, None, NOW, cal=CAL, default_days=90)
     assert hi is None and lo == datetime(2026, 8, 29, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 def test_dst_day_start():
     # 2026-03-29: Berlin springs forward; the local day still starts at local midnight.
-    assert parse_bound("2026-03-29", NOW, end=True) - parse_bound("2026-03-29", NOW) == timedelta(hours=23)
+    assert parse_bound("2026-03-29", NOW, cal=CAL, end=True) - parse_bound("2026-03-29", NOW, cal=CAL) == timedelta(
+        hours=23
+    )

@@ -181,20 +181,6 @@ class Calendar:
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-def _now_or_clock(now: datetime | None) -> datetime:
-    # TRANSITIONAL: removed once every caller passes App.now().
-    if now is None:
-        return in_zone(datetime.now(UTC), local_zone())
-    if now.tzinfo is None:
-        return in_zone(now.replace(tzinfo=local_zone()), local_zone())
-    return now
-
-
-def local_now() -> datetime:
-    # TRANSITIONAL: removed once every caller passes App.now().
-    return in_zone(datetime.now(UTC), local_zone())
-
-
 def _hhmm(text: str) -> time | None:
     m = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
     if not m:
@@ -210,12 +196,12 @@ def _on_day(day: date, t: time, zone: tzinfo) -> datetime:
     return in_zone(datetime.combine(day, t, tzinfo=zone), zone)
 
 
-def parse_when(
-    text: str, now: datetime | None = None, *, allow_future: bool = False, zone: tzinfo | None = None
-) -> datetime:
-    """Parse a point in time; wall times are in ZONE. Rejects the future unless allow_future."""
-    now = _now_or_clock(now)
-    zone = zone or local_zone()  # TRANSITIONAL default: callers pass app.zone
+def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = False) -> datetime:
+    """Parse a point in time; wall times are in ZONE (App.zone), relative ones from NOW (App.now()).
+
+    Rejects the future unless allow_future. Hand-written rather than dateparser & co: those cost
+    more import time than `offscreen log`'s whole budget and accept far more than we can explain.
+    """
     raw = " ".join(str(text).strip().lower().split())
     if not raw:
         raise UserError(f"empty time; use {WHEN_HELP}")
@@ -296,17 +282,8 @@ def local_day(dt: datetime, day_start_hour: int = 0) -> date:
     return Calendar(local_zone(), day_start_hour).day_of(dt if dt.tzinfo else dt.astimezone())
 
 
-def parse_bound(
-    text: str,
-    now: datetime | None = None,
-    *,
-    end: bool = False,
-    day_start_hour: int = 0,
-    cal: Calendar | None = None,
-) -> datetime:
+def parse_bound(text: str, now: datetime, *, cal: Calendar, end: bool = False) -> datetime:
     """Parse --since / --until. A bare date means the start of that local day (--until: its end)."""
-    now = _now_or_clock(now)
-    cal = cal or Calendar(local_zone(), day_start_hour)  # TRANSITIONAL default: callers pass app.calendar
     raw = str(text).strip().lower()
     day: date | None = None
     if raw == "today":
@@ -330,17 +307,9 @@ def parse_bound(
 
 
 def parse_range(
-    since: str | None,
-    until: str | None,
-    now: datetime | None = None,
-    *,
-    default_days: int | None = None,
-    day_start_hour: int = 0,
-    cal: Calendar | None = None,
+    since: str | None, until: str | None, now: datetime, *, cal: Calendar, default_days: int | None = None
 ) -> tuple[datetime | None, datetime | None]:
     """Parse a --since/--until pair; checks since < until. default_days fills a missing --since."""
-    now = _now_or_clock(now)
-    cal = cal or Calendar(local_zone(), day_start_hour)  # TRANSITIONAL default: callers pass app.calendar
     lo = parse_bound(since, now, cal=cal) if since else None
     hi = parse_bound(until, now, end=True, cal=cal) if until else None
     if lo is None and default_days is not None:
