@@ -45,19 +45,24 @@ system-deps:
 
 # Coverage follows the CLI and daemon subprocesses the tests start ([tool.coverage.run] patch =
 # subprocess in pyproject.toml): each process writes its own data file, combined before the report.
+# The report is printed when tests fail too; the exit status is pytest's, else the coverage check's.
 test: $(STAMP) system-deps
 	rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest
-	$(BIN)/coverage combine --quiet
-	$(BIN)/coverage report
+	status=0; $(BIN)/coverage run -m pytest || status=$$?; \
+	$(BIN)/coverage combine --quiet || [ $$status -ne 0 ] || status=1; \
+	$(BIN)/coverage report || [ $$status -ne 0 ] || status=2; \
+	exit $$status
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not x11 and not browser"
 
+# All three run, so one pass shows every problem; any failure fails the target.
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports --no-cache
+	status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/lint-imports --no-cache || status=1; \
+	exit $$status
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
