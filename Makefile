@@ -11,17 +11,20 @@ APT_PACKAGES := xvfb openbox xdotool x11-utils x11-xserver-utils chromium system
 # The commands those packages provide, checked before deciding to install anything.
 APT_COMMANDS := Xvfb openbox xdotool xprop xset chromium systemd-analyze dbus-daemon dbus-launch notify-send
 
-.PHONY: run test bench system-deps venv clean help
+.PHONY: run test test-fast lint typecheck bench system-deps venv clean help
 
 help:
-	@echo "make run    - install into .venv and start the activity daemon in the foreground"
-	@echo "make test   - install test dependencies (Debian packages when root) and run all tests"
-	@echo "make bench  - run the benchmarks in bench/ (numbers go to bench/README.md by hand)"
+	@echo "make run        - install into .venv and start the activity daemon in the foreground"
+	@echo "make test       - install test dependencies (Debian packages when root), run every test with coverage"
+	@echo "make test-fast  - the tests that need no X server and no browser (the inner loop)"
+	@echo "make lint       - ruff check, ruff format --check and the layer contract (lint-imports)"
+	@echo "make typecheck  - mypy on tracker/ and dashboards/"
+	@echo "make bench      - run the benchmarks in bench/ (numbers go to bench/README.md by hand)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -40,11 +43,32 @@ system-deps:
 	  echo "Missing for some tests:$$missing. Install: sudo apt-get install $(APT_PACKAGES)"; \
 	fi
 
+# Coverage follows the CLI and daemon subprocesses the tests start ([tool.coverage.run] patch =
+# subprocess in pyproject.toml): each process writes its own data file, combined before the report.
+# The report is printed when tests fail too; the exit status is pytest's, else the coverage check's.
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest
+	rm -f .coverage .coverage.*
+	status=0; $(BIN)/coverage run -m pytest || status=$$?; \
+	$(BIN)/coverage combine --quiet || [ $$status -ne 0 ] || status=1; \
+	$(BIN)/coverage report || [ $$status -ne 0 ] || status=2; \
+	exit $$status
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not x11 and not browser"
+
+# All three run, so one pass shows every problem; any failure fails the target.
+lint: $(STAMP)
+	status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/lint-imports --no-cache || status=1; \
+	exit $$status
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

@@ -23,7 +23,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(
         category="social media",
         title=_I
-        + r"facebook|instagram|twitter|\bx\.com\b|tiktok|reddit|mastodon|linkedin|bluesky|threads\.net|snapchat|pinterest|tumblr",
+        + r"facebook|instagram|twitter|\bx\.com\b|tiktok|reddit|mastodon|linkedin|bluesky|threads\.net"
+        + r"|snapchat|pinterest|tumblr",
     ),
     Rule(category="social media", app=_I + r"^(tootle|tuba|whalebird)$"),
     Rule(category="video", title=_I + r"youtube|netflix|twitch|prime video|disney\+|vimeo|hulu|crunchyroll"),
@@ -42,7 +43,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(
         category="programming",
         app=_I
-        + r"code|codium|pycharm|jetbrains|idea|emacs|vim|nvim|kate|gedit|sublime|terminal|konsole|alacritty|kitty|xterm|wezterm|foot|tilix|urxvt",
+        + r"code|codium|pycharm|jetbrains|idea|emacs|vim|nvim|kate|gedit|sublime"
+        + r"|terminal|konsole|alacritty|kitty|xterm|wezterm|foot|tilix|urxvt",
     ),
     Rule(category="programming", title=_I + r"github|gitlab|stack overflow|codeberg|docs\.python|localhost"),
     Rule(

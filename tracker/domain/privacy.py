@@ -1,5 +1,5 @@
-"""Privacy before storage (issue 3, STYLE.md 13): pure functions applied to every sample before
-anything reaches the queue.
+"""Privacy before storage: pure functions applied to every sample before anything reaches the
+queue, so nothing the user excluded is ever written, not even briefly.
 
 - exclude rules (regex on app and/or title): matching activity becomes app "excluded", no title,
   no executable;

@@ -1,8 +1,9 @@
-"""Pure span logic (STYLE.md 7): samples with timestamps in, merged spans out. No I/O, no clock.
+"""Pure span logic: samples with timestamps in, merged spans out. No I/O, no clock, so every case
+is a unit test with literal ticks (tests/test_spans.py).
 
 Every tick carries three clocks (seconds): `wall` (time.time, UTC epoch; may be stepped by NTP
 or a user), `mono` (CLOCK_MONOTONIC; stops during suspend) and `boot` (CLOCK_BOOTTIME; keeps
-counting during suspend). From them (DESIGN.md §5):
+counting during suspend). From them:
   - suspend: boot advanced more than mono -> an `asleep` span for the difference;
   - wall-clock step: wall - boot changed by more than STEP_TOLERANCE -> the current span ends
     where the monotonic clocks say it did, and recording resumes at the new wall time. A forward

@@ -1,4 +1,4 @@
-"""Routine periods, adherence and streaks (issue 6). Pure: dates in, results out.
+"""Routine periods, adherence and streaks. Pure: dates in, results out.
 
 Everything works on LOCAL calendar dates (the caller maps instants to local days with
 general.day_start_hour), so DST changes cannot stretch or shrink a period.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -105,13 +106,13 @@ def summarize(
     starts_on: date,
     today: date,
     held_days: list[date],
-    skipped_starts: set[date] | list[date] = (),
+    skipped_starts: Iterable[date] = (),
 ) -> Summary:
     """Classify every period up to TODAY and compute adherence and streaks."""
     bounds = periods(unit, every_n, starts_on, today)
-    skipped_starts = set(skipped_starts)
+    skipped_set = set(skipped_starts)
     out: list[Period] = []
-    counts = {}
+    counts: dict[int, int] = {}
     starts = [s for s, _ in bounds]
     for d in held_days:
         k = bisect.bisect_right(starts, d) - 1  # periods are contiguous: find by start
@@ -121,7 +122,7 @@ def summarize(
         n = counts.get(k, 0)
         if n:
             status = "held"
-        elif s in skipped_starts:
+        elif s in skipped_set:
             status = "skipped"
         elif e > today:
             status = "open"
