@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tracker.app import drain_queue
 from tracker.daemon import queue
 from tracker.domain.spans import Span
 
@@ -41,7 +42,7 @@ def test_drain_moves_closed_spans_and_keeps_the_open_one(files):
     q.put([span(1, 0, 10), span(2, 10, 15, "code")], closed=True)
     q.put([span(3, 15, 16, "firefox")], closed=False)
     assert queue.depth(qf) == 3
-    assert queue.drain(qf, db) == 3
+    assert drain_queue(qf, db) == 3
     assert db_rows(db) == [
         ("id1", 0, 10, "firefox", "active"),
         ("id2", 10, 15, "code", "active"),
@@ -49,10 +50,10 @@ def test_drain_moves_closed_spans_and_keeps_the_open_one(files):
     ]
     assert queue.depth(qf) == 1  # the open span stays until it is closed
     q.put([span(3, 15, 30, "firefox")], closed=True)  # it grew, then closed
-    assert queue.drain(qf, db) == 1
+    assert drain_queue(qf, db) == 1
     assert db_rows(db)[-1] == ("id3", 15, 30, "firefox", "active")
     assert queue.depth(qf) == 0
-    assert queue.drain(qf, db) == 0
+    assert drain_queue(qf, db) == 0
     q.close()
     assert stat.S_IMODE(qf.stat().st_mode) == 0o600
     assert stat.S_IMODE(qf.parent.stat().st_mode) == 0o700
@@ -63,9 +64,9 @@ def test_a_crash_between_insert_and_delete_duplicates_nothing(files):
     q = queue.Queue(qf)
     spans = [span(i, i * 10, i * 10 + 5) for i in range(50)]
     q.put(spans, closed=True)
-    queue.drain(qf, db)
+    drain_queue(qf, db)
     q.put(spans, closed=True)  # as if the first drain died before deleting from the queue
-    queue.drain(qf, db)
+    drain_queue(qf, db)
     rows = db_rows(db)
     assert len(rows) == 50 and len({r[0] for r in rows}) == 50
 
@@ -83,10 +84,10 @@ def test_a_span_changed_during_a_drain_is_not_deleted(files, monkeypatch):
         q.put([span(1, 0, 9)], closed=True)  # the daemon re-emits the span meanwhile (backdating)
 
     monkeypatch.setattr(activity, "upsert_spans", upsert_then_daemon_writes)
-    queue.drain(qf, db)
+    drain_queue(qf, db)
     monkeypatch.setattr(activity, "upsert_spans", real)
     assert queue.depth(qf) == 1
-    queue.drain(qf, db)
+    drain_queue(qf, db)
     assert db_rows(db) == [("id1", 0, 9, "firefox", "active")]
 
 
@@ -94,9 +95,9 @@ def test_zero_length_spans_are_removed_downstream(files):
     qf, db = files
     q = queue.Queue(qf)
     q.put([span(1, 0, 5)], closed=False)
-    queue.drain(qf, db)
+    drain_queue(qf, db)
     q.put([span(1, 0, 0)], closed=True)  # idle backdating truncated it away
-    queue.drain(qf, db)
+    drain_queue(qf, db)
     assert db_rows(db) == []
 
 
@@ -107,13 +108,13 @@ def test_orphans_of_a_killed_daemon_are_closed_on_restart(files):
     q.close()
     q2 = queue.Queue(qf)
     assert q2.adopt_orphans() == 1
-    queue.drain(qf, db)
+    drain_queue(qf, db)
     assert queue.depth(qf) == 0
 
 
 def test_depth_without_a_queue_is_zero(tmp_path):
     assert queue.depth(tmp_path / "nope.sqlite3") == 0
-    assert queue.drain(tmp_path / "nope.sqlite3", tmp_path / "db.duckdb") == 0
+    assert drain_queue(tmp_path / "nope.sqlite3", tmp_path / "db.duckdb") == 0
     assert not (tmp_path / "db.duckdb").exists()
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.paths import Paths, resolve
@@ -77,16 +78,9 @@ class App:
 
         return self._config if self._config is not None else config_mod.load(self.paths.config_file)
 
-    def drain(self) -> None:
-        """Move whatever the daemon queued into DuckDB, so reads are current.
-
-        A no-op until the daemon's queue exists; never loses data (see tracker/queue.py).
-        """
-        if not self.paths.queue_file.exists():
-            return
-        from tracker.daemon import queue  # lazy: only commands that read activity pay for it
-
-        queue.drain(self.paths.queue_file, self.paths.db)
+    def drain(self) -> int:
+        """Move whatever the daemon queued into DuckDB, so reads are current (see drain_queue)."""
+        return drain_queue(self.paths.queue_file, self.paths.db)
 
     @contextmanager
     def store(self, *, drain: bool = False) -> Iterator:
@@ -97,3 +91,25 @@ class App:
             self.drain()
         with store.connect(self.paths.db) as con:
             yield con
+
+
+def drain_queue(queue_file: Path, db: Path) -> int:
+    """Copy every span in the daemon's queue into DuckDB (upserts by span id), then delete the closed
+    ones copied, unless the daemon changed them meanwhile. A crash in between duplicates nothing;
+    a busy database leaves the queue as it is (DatabaseBusy propagates). Returns the spans written.
+
+    Here, in the composition root, because it joins the daemon's queue and the store, which never
+    import each other (tracker.daemon must not load duckdb).
+    """
+    from tracker.daemon import queue
+
+    rows = queue.pending(queue_file)
+    if not rows:
+        return 0
+    from tracker import store
+    from tracker.store.activity import upsert_spans
+
+    with store.connect(db) as con:
+        upsert_spans(con, [r[:7] for r in rows])
+    queue.forget(queue_file, rows)
+    return len(rows)

@@ -3,7 +3,7 @@
 The daemon never opens DuckDB: loading it would break the daemon's memory goal (bench/README.md,
 "Daemon CPU and memory"), and a process holding a DuckDB file open locks every other process
 out of it, the CLI included. It upserts spans here -- closed ones, and the open one every
-second or two so that a SIGKILL loses at most that much. `drain()` (run by a short-lived
+second or two so that a SIGKILL loses at most that much. A drain (tracker/app.py drain_queue, run by a short-lived
 `offscreen drain` child and by every CLI command before it reads) copies every queued span into
 DuckDB, upserting by span id, then deletes the closed ones it copied unless the daemon changed
 them meanwhile (a revision counter). A crash anywhere in between duplicates nothing: the next
@@ -93,25 +93,25 @@ def depth(queue_file: Path) -> int:
         con.close()
 
 
-def drain(queue_file: Path, db_path: Path) -> int:
-    """Move queued spans into DuckDB idempotently. Returns how many spans were written."""
+def pending(queue_file: Path) -> list[tuple]:
+    """Every queued span as (id, start, end, app, title, state, exe, closed, rev), for a drain."""
     if not Path(queue_file).exists():
-        return 0
+        return []
     con = _connect(Path(queue_file))
     try:
-        rows = con.execute('SELECT id, start, "end", app, title, state, exe, closed, rev FROM spans').fetchall()
-        if not rows:
-            return 0
-        from tracker.store import connect
-        from tracker.store.activity import upsert_spans
+        return con.execute('SELECT id, start, "end", app, title, state, exe, closed, rev FROM spans').fetchall()
+    finally:
+        con.close()
 
-        with connect(db_path) as dcon:
-            upsert_spans(dcon, [r[:7] for r in rows])
+
+def forget(queue_file: Path, drained: list[tuple]) -> None:
+    """Delete the closed spans a drain stored, unless the daemon changed them since (their rev)."""
+    con = _connect(Path(queue_file))
+    try:
         with con:
             con.executemany(
                 "DELETE FROM spans WHERE id = ? AND rev = ? AND closed = 1",
-                [(r[0], r[8]) for r in rows if r[7]],
+                [(r[0], r[8]) for r in drained if r[7]],
             )
-        return len(rows)
     finally:
         con.close()
