@@ -1,4 +1,4 @@
-"""Daemon cost and database growth (issue 3 benchmarks; numbers go to bench/README.md by hand).
+"""Daemon cost and database growth (numbers go to bench/README.md by hand).
 
 1. A scripted X11 session under Xvfb + openbox: four windows of distinct WM_CLASS, a focus switch
    every --switch seconds (xdotool windowactivate) and pointer input every second, for --seconds

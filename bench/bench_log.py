@@ -1,5 +1,5 @@
 """Median wall time of one `offscreen log` end to end: the real console script, a fresh process
-each time, against a database that already holds some history (issue 2, section 6; goal <= 300 ms).
+each time, against a database that already holds some history (goal: a median <= 300 ms).
 
     python bench/bench_log.py [--runs 30] [--history 1000]
 """

@@ -1,4 +1,4 @@
-"""Benchmark: connection-practice reads on a large synthetic history (issue 6).
+"""Benchmark: connection-practice reads on a large synthetic history.
 
 150 people with cadences, 20,000 interactions over ~5 years (5,000 of them for 10 routines),
 2,000 check-ins, 300 unplug sessions, 100,000 activity spans. Times one in-process call of each

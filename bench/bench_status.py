@@ -1,4 +1,4 @@
-"""Wall and CPU time of `offscreen status` and `offscreen doctor` (issue 5): the real console
+"""Wall and CPU time of `offscreen status` and `offscreen doctor`: the real console
 script, a fresh process each time. status runs against an empty home and against the demo
 database (120 days); doctor without a display and, when Xvfb and openbox exist, with one.
 

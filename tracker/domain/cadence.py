@@ -1,4 +1,4 @@
-"""Contact cadences (issue 6): how long since you last saw someone, against how often you mean to.
+"""Contact cadences: how long since you last saw someone, against how often you mean to.
 
 Pure: every function takes the time as a parameter. Days are counted on LOCAL dates with days
 starting at general.day_start_hour, so a dinner that ran past midnight belongs to the evening it

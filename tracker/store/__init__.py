@@ -23,7 +23,7 @@ from pathlib import Path
 try:
     # The C extension alone: the same connect/execute/exception classes (the `duckdb` package
     # re-exports them) at ~25 ms of import instead of ~150 ms for the package wrapper, which is
-    # half of `offscreen log`'s latency budget (issue 2 section 6; numbers in bench/README.md).
+    # half of `offscreen log`'s 300 ms latency budget (numbers in bench/README.md, "offscreen log").
     import _duckdb as duckdb
 except ImportError:  # pragma: no cover - a DuckDB build without the split module
     import duckdb
