@@ -15,10 +15,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker import __version__
 from tracker import config as config_mod
@@ -28,7 +29,11 @@ from tracker.domain import privacy, times
 from tracker.domain.spans import Sample, SpanBuilder, Tick
 from tracker.errors import ConfigError
 from tracker.paths import atomic_write
-from tracker.sampling import DisplayLost, NoDisplay, Observation
+from tracker.sampling import DisplayLost, NoDisplay, Observation, Sampler
+
+if TYPE_CHECKING:
+    from tracker.daemon.queue import Queue
+    from tracker.sampling.logind import LockHint
 
 PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
 STATUS_EVERY = 60.0  # s between status-file rewrites when nothing changes
@@ -87,8 +92,8 @@ class Settings:
 @dataclass
 class Daemon:
     settings: Settings
-    open_sampler: Callable[[], object]
-    queue: object  # tracker.daemon.queue.Queue
+    open_sampler: Callable[[], Sampler]
+    queue: Queue
     status_path: Path
     log: Log = field(default_factory=Log)
     clock: Clock = field(default_factory=Clock)
@@ -97,16 +102,17 @@ class Daemon:
     reload_config: Callable[[], config_mod.Config] | None = None
     flags: dict = field(default_factory=dict)  # settings given on the command line win over reloads
     wake_fd: int | None = None
-    lock_hint: object | None = None  # tracker.sampling.logind.LockHint: logind's LockedHint, or None
+    lock_hint: LockHint | None = None  # logind's LockedHint, or None
     zone: tzinfo = field(default_factory=times.local_zone)  # for the local times in the status file
 
     def __post_init__(self):
         self.stop = False
         self.reload = False
         self.builder = SpanBuilder(self.settings.idle_after)
-        self.sampler = None
+        self.sampler: Sampler | None = None
         self.backend = "none"
         self.started_at = time.time()
+        self.last_drain = 0.0  # run() starts the drain timer
         self.last_sample_at: float | None = None
         self.drain_proc: subprocess.Popen | None = None
         self.last_error, self.last_error_at = "", 0.0
@@ -351,6 +357,7 @@ class Daemon:
         if self.spawn_drain is not None:
             if self.drain_proc is not None:
                 self.drain_proc.wait()
+            rc: int | str
             try:
                 rc = self.spawn_drain().wait(timeout=60)
             except (OSError, subprocess.TimeoutExpired) as e:
@@ -369,7 +376,7 @@ class Daemon:
         return 0
 
 
-def drain_spawner(db: Path, env: dict | None = None) -> Callable[[], subprocess.Popen]:
+def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[], subprocess.Popen]:
     """Start `offscreen --db DB drain --nudge` as a short-lived child (the daemon never loads DuckDB).
 
     The child also sends the day's nudge when one is due, so nothing else needs a timer.

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
 
 
 class Notifier:
-    def __init__(self, env: dict[str, str] | None = None):
+    def __init__(self, env: Mapping[str, str] | None = None):
         env = os.environ if env is None else env
         addr = env.get("NOTIFY_SOCKET", "")
         self.addr = "\0" + addr[1:] if addr.startswith("@") else addr  # '@' = abstract namespace

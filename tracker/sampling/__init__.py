@@ -18,6 +18,7 @@ imported lazily; nothing here connects to a display at import time (so `offscree
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,8 +48,12 @@ class Observation:
 
 
 class Sampler(Protocol):
-    name: str  # "x11-ewmh", "x11-focus", "fake", ...
-    idle_source: str  # "xscreensaver", "pynput", ... (for status and doctor)
+    # Read-only: the daemon only reads them, and a backend may compute them (X11Sampler does).
+    @property
+    def name(self) -> str: ...  # "x11-ewmh", "x11-focus", "fake", ...
+
+    @property
+    def idle_source(self) -> str: ...  # "xscreensaver", "pynput", ... (for status and doctor)
 
     def wait(self, timeout: float, wake_fd: int | None = None) -> None: ...
 
@@ -57,7 +62,7 @@ class Sampler(Protocol):
     def close(self) -> None: ...
 
 
-def open_sampler(env: dict[str, str] | None = None) -> Sampler:
+def open_sampler(env: Mapping[str, str] | None = None) -> Sampler:
     """Pick the backend for this session. Raises NoDisplay when there is nothing to sample."""
     env = dict(os.environ if env is None else env)
     if env.get("OFFSCREEN_FAKE_SCRIPT"):

@@ -15,7 +15,7 @@ machine without it still samples X11 (the check just says why it is off).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 SYSTEM_BUS_DEFAULT = "unix:path=/run/dbus/system_bus_socket"
 SERVICE = "org.freedesktop.login1"
@@ -33,7 +33,7 @@ class LogindError(Exception):
     """LockedHint cannot be read (message says why, in one line)."""
 
 
-def bus_address(env: dict[str, str] | None = None) -> str:
+def bus_address(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     return env.get("DBUS_SYSTEM_BUS_ADDRESS") or SYSTEM_BUS_DEFAULT
 
@@ -107,7 +107,7 @@ def _why(e: Exception) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
-def probe(env: dict[str, str] | None = None) -> tuple[bool | None, str]:
+def probe(env: Mapping[str, str] | None = None) -> tuple[bool | None, str]:
     """(LockedHint, "") when readable, else (None, reason): for `offscreen doctor`."""
     try:
         client = LogindClient(bus_address(env))
@@ -127,7 +127,7 @@ class LockHint:
     def __init__(
         self,
         log: Callable[[str, str], None] | None = None,
-        env: dict[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
         connect: Callable[[str], LogindClient] = LogindClient,
     ):
         self.log = log or (lambda level, msg: None)

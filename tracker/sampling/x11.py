@@ -248,6 +248,7 @@ class X11Sampler:
             self.d.flush()
         except (xerror.ConnectionClosedError, OSError, BrokenPipeError) as e:
             raise DisplayLost(f"X connection lost: {e}") from None
+        last_input: float | None
         if idle is not None:
             last_input = now - idle
         else:
