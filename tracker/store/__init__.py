@@ -17,16 +17,13 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-try:
-    # The C extension alone: the same connect/execute/exception classes (the `duckdb` package
-    # re-exports them) at ~25 ms of import instead of ~150 ms for the package wrapper, which is
-    # half of `offscreen log`'s 300 ms latency budget (numbers in bench/README.md, "offscreen log").
-    import _duckdb as duckdb
-except ImportError:  # pragma: no cover - a DuckDB build without the split module
-    import duckdb
+# The C extension alone: the same connect/execute/exception classes (the `duckdb` package
+# re-exports them) at ~25 ms of import instead of ~150 ms for the package wrapper, which is
+# half of `offscreen log`'s 300 ms latency budget (numbers in bench/README.md, "offscreen log").
+import _duckdb as duckdb
 
 from tracker.errors import DatabaseBusy, RuntimeFailure
 from tracker.paths import ensure_private_dir
@@ -154,4 +151,5 @@ def has_real_data(con: duckdb.DuckDBPyConnection) -> bool:
              (SELECT count(*) FROM interactions WHERE source <> 'demo')
            + (SELECT count(*) FROM activity WHERE source <> 'demo')"""
     ).fetchone()
+    assert row is not None  # an aggregate without GROUP BY always yields one row
     return bool(row[0])

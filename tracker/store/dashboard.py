@@ -12,7 +12,7 @@ once), never deleted ones. Nothing here returns raw rows: the page size must not
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tracker.domain import cadence
 from tracker.domain.categories import rules_for, sql_case
@@ -199,7 +199,7 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
     first = rng.first_day
     n = len(d["day"])
 
-    def ratio(lo: int, hi: int, min_tracked: int):
+    def ratio(lo: int, hi: int, min_tracked: int) -> float | None:
         lo = max(lo, 0)
         tracked = [i for i in range(lo, hi + 1) if d["tracked"][i]]
         screen_h = sum(d["screen_min"][i] for i in tracked) / 60
@@ -208,16 +208,22 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
         f2f = sum(d["f2f_min"][i] for i in range(lo, hi + 1))
         return round(f2f / screen_h, 4)
 
-    out = {"day": [], "ratio7": [], "baseline": []}
+    days: list[date] = []
+    ratio7: list[float | None] = []
+    baseline: list[float | None] = []
     for i in range(n):
         if d["day"][i] < first:
             continue
-        out["day"].append(d["day"][i])
-        out["ratio7"].append(ratio(i - 6, i, 1) if i - 6 >= 0 else None)
-        out["baseline"].append(ratio(i - 6 - BASELINE_DAYS, i - 7, 14) if i - 6 - BASELINE_DAYS >= 0 else None)
-    out["tracked_days"] = sum(1 for i in range(n) if d["day"][i] >= first and d["tracked"][i])
-    out["needed"] = MIN_RATIO_DAYS
-    return out
+        days.append(d["day"][i])
+        ratio7.append(ratio(i - 6, i, 1) if i - 6 >= 0 else None)
+        baseline.append(ratio(i - 6 - BASELINE_DAYS, i - 7, 14) if i - 6 - BASELINE_DAYS >= 0 else None)
+    return {
+        "day": days,
+        "ratio7": ratio7,
+        "baseline": baseline,
+        "tracked_days": sum(1 for i in range(n) if d["day"][i] >= first and d["tracked"][i]),
+        "needed": MIN_RATIO_DAYS,
+    }
 
 
 # --- categories per week ---------------------------------------------------------------------
@@ -369,7 +375,9 @@ def closeness_points(con, rng: Range) -> dict:
            ORDER BY i.happened_at""",
         [rng.since_utc, rng.until_utc],
     )
-    out = {m: {"duration_min": [], "closeness": [], "summary": [], "note": [], "people": []} for m in cadence.MODES}
+    out: dict[str, dict[str, list[object]]] = {
+        m: {"duration_min": [], "closeness": [], "summary": [], "note": [], "people": []} for m in cadence.MODES
+    }
     for mode, dur, cl, summary, note, people in cur.fetchall():
         o = out[mode]
         o["duration_min"].append(float(dur))
@@ -498,7 +506,7 @@ def lagged(con, rng: Range) -> dict:
     days = d["day"]
     complete = [rng.day_bounds(day)[1] <= ref for day in days]
     idx = [i for i in range(len(days) - LAG_DAYS) if d["tracked"][i] and complete[i + LAG_DAYS]]
-    out = {"n_days": len(idx), "needed": MIN_LAG_DAYS, "screen": None, "social": None}
+    out: dict[str, int | dict | None] = {"n_days": len(idx), "needed": MIN_LAG_DAYS, "screen": None, "social": None}
     if len(idx) < MIN_LAG_DAYS:
         return out
     wds = [days[i].weekday() for i in idx]

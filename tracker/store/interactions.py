@@ -44,9 +44,9 @@ _COLS = (
 )
 
 
-def _naive(dt: datetime | None) -> datetime | None:
+def _naive(dt: datetime) -> datetime:
     """Aware -> naive UTC; naive input already is (the storage convention)."""
-    return None if dt is None else (to_storage(dt) if dt.tzinfo else dt)
+    return to_storage(dt) if dt.tzinfo else dt
 
 
 def _stamp(now: datetime | None) -> datetime:
@@ -146,14 +146,15 @@ def query(
     until: datetime | None = None,
     person_id: int | None = None,
     mode: str | None = None,
-    deleted: bool = False,
+    deleted: bool | None = False,
     ids: list[int] | None = None,
 ) -> list[dict]:
     """Interactions starting in [since, until) (aware or naive UTC), oldest first, with people names.
 
     deleted=False lists live ones, True only soft-deleted ones, None both.
     """
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if deleted is not None:
         where.append("i.deleted_at IS NOT NULL" if deleted else "i.deleted_at IS NULL")
     if since is not None:

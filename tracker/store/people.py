@@ -156,7 +156,8 @@ def get(con, pid: int) -> dict:
 
 def list_people(con, *, tier: str | None = None, ids: list[int] | None = None) -> list[dict]:
     """Live people with aliases, interaction count, last contact and in-person hours; by name."""
-    where, params = ["p.merged_into IS NULL"], []
+    where = ["p.merged_into IS NULL"]
+    params: list[object] = []
     if tier:
         where.append("p.tier = ?")
         params.append(tier)
