@@ -57,12 +57,15 @@ def cadence_for(
     tier: str | None, every_days: int | None, max_days: int | None, defaults: Cadence
 ) -> tuple[int, int] | None:
     """(ideal, max) days for a person, or None when they have no cadence."""
-    tier_pair = getattr(defaults, tier) if tier else None
-    if every_days is None and tier_pair is None:
-        if max_days is None:
-            return None
+    tier_pair: tuple[int, int] | None = getattr(defaults, tier) if tier else None
+    if every_days is not None:
+        ideal = every_days
+    elif tier_pair is not None:
+        ideal = tier_pair[0]
+    elif max_days is not None:
         return (max_days, max_days)
-    ideal = every_days if every_days is not None else tier_pair[0]
+    else:
+        return None
     if max_days is not None:
         mx = max_days
     elif tier_pair is not None and tier_pair[1] >= ideal:

@@ -50,6 +50,7 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
         written = datetime.fromtimestamp(paths.daemon_status.stat().st_mtime, UTC) if pid else None
     except OSError:
         written = None
+    status_age = round((now - written).total_seconds()) if written else None
     info = {
         "running": pid is not None,
         "pid": pid,
@@ -63,9 +64,9 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
         "idle_after": data.get("idle_after"),
         "last_sample_at": last.astimezone(now.tzinfo).isoformat() if last else None,
         "last_sample_age_s": round((now - last).total_seconds()) if last else None,
-        "status_age_s": round((now - written).total_seconds()) if written else None,
+        "status_age_s": status_age,
     }
-    info["stale"] = bool(pid and (written is None or info["status_age_s"] > STALE_AFTER_S))
+    info["stale"] = bool(pid and (status_age is None or status_age > STALE_AFTER_S))
     return info
 
 
@@ -143,7 +144,7 @@ def format_age(seconds: float | None) -> str:
     return f"{hours // 24} days"
 
 
-def format_size(n: int) -> str:
+def format_size(n: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"

@@ -228,7 +228,9 @@ class _Zone:
     def offset_s(self, d: date) -> int:
         off = self._cache.get(d)
         if off is None:
-            off = int(datetime.combine(d, time(12), tzinfo=self.tz).utcoffset().total_seconds())
+            offset = datetime.combine(d, time(12), tzinfo=self.tz).utcoffset()
+            assert offset is not None  # an aware datetime has an offset
+            off = int(offset.total_seconds())
             self._cache[d] = off
         return off
 
@@ -644,13 +646,13 @@ def _interactions(rng: random.Random, zone: _Zone, first: date, days: int, lonel
                 phones="no",
             )
         for _ in range(rng.choice((2, 3, 3, 4, 4, 5)) - (1 if lone else 0)):
-            who = rng.choice(friends)
+            friend = rng.choice(friends)
             add(
                 d,
                 rng.uniform(9, 23),
                 rng.uniform(3, 25),
                 "text",
-                (who,),
+                (friend,),
                 "Texting",
                 closeness=close(2, 4, 0.5),
                 initiated=rng.choice(("me", "them")),
@@ -746,9 +748,9 @@ def _spans(rng, zone, first, days, lonely, interactions, now_epoch):
     return spans
 
 
-def _no_overlap(blocks):
+def _no_overlap(blocks: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
     """Sort blocks and trim each to start a quarter hour after the previous one ends."""
-    out = []
+    out: list[tuple[float, float, str]] = []
     for bs, be, kind in sorted(blocks):
         if out and bs < out[-1][1] + 0.25:
             bs = out[-1][1] + 0.25

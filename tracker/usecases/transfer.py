@@ -41,6 +41,7 @@ def export(
     atomically to OUTPUT when given. The format defaults to OUTPUT's extension, else JSON."""
     fmt = files.format_for(output, fmt) or "json"
     lo, hi = parse_range(since, until, app.now(), cal=app.calendar)
+    header: tuple[str, ...]
     if what == "interactions":
         from tracker.store import interactions as store_i
 
