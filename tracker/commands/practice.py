@@ -277,7 +277,8 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
     Examples:
       offscreen checkin
       offscreen checkin --mood good --connected 7
-      offscreen checkin --weekly --lack-companionship some --left-out hardly-ever --isolated hardly-ever --lonely occasionally
+      offscreen checkin --weekly --lack-companionship some --left-out hardly-ever \\
+        --isolated hardly-ever --lonely occasionally
     """
     answers = {
         "mood": mood,
