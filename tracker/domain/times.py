@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import UserError
@@ -96,7 +97,8 @@ def in_zone(dt: datetime, zone: tzinfo) -> datetime:
     local = dt.astimezone(zone)
     offset = local.utcoffset()
     assert offset is not None
-    return local.replace(tzinfo=timezone(offset, local.tzname()))
+    name = local.tzname()
+    return local.replace(tzinfo=timezone(offset, name) if name is not None else timezone(offset))
 
 
 def zone_name(zone: tzinfo) -> str:
@@ -119,6 +121,10 @@ def to_storage(dt: datetime) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None)
 
 
+@overload
+def from_storage(dt: datetime) -> datetime: ...
+@overload
+def from_storage(dt: None) -> None: ...
 def from_storage(dt: datetime | None) -> datetime | None:
     """Stored naive UTC -> aware UTC (None stays None)."""
     return None if dt is None else dt.replace(tzinfo=UTC)
@@ -168,7 +174,7 @@ class Calendar:
 
     def days(self, since: datetime, until: datetime) -> list[tuple[date, datetime, datetime]]:
         """Every local day touching [since, until), each with its bounds clipped to the range."""
-        out = []
+        out: list[tuple[date, datetime, datetime]] = []
         day = self.day_of(since)
         while True:
             start, end = self.day_bounds(day)
