@@ -11,6 +11,7 @@ database or the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
@@ -120,7 +121,7 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def clean_name(name, field_name: str = "people") -> str:
+def clean_name(name: object, field_name: str = "people") -> str:
     """A person's name or alias: trimmed, non-empty, no commas (--with splits on them)."""
     if not isinstance(name, str):
         raise FieldError(field_name, f"names must be text, got {name!r}")
@@ -134,7 +135,7 @@ def clean_name(name, field_name: str = "people") -> str:
     return text
 
 
-def split_names(values) -> list[str]:
+def split_names(values: Iterable[str] | None) -> list[str]:
     """--with values, each possibly comma-separated ("Sam, Alex") -> names (not yet validated)."""
     out: list[str] = []
     for v in values or ():
@@ -143,7 +144,7 @@ def split_names(values) -> list[str]:
     return out
 
 
-def _names(value, field_name: str) -> tuple[str, ...]:
+def _names(value: object, field_name: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -157,7 +158,7 @@ def _names(value, field_name: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def _tags(value) -> tuple[str, ...]:
+def _tags(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -172,7 +173,7 @@ def _tags(value) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def _text(value, field_name: str) -> str | None:
+def _text(value: object, field_name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -180,7 +181,7 @@ def _text(value, field_name: str) -> str | None:
     return value.strip() or None
 
 
-def _choice(value, field_name: str, choices: tuple[str, ...]) -> str | None:
+def _choice(value: object, field_name: str, choices: tuple[str, ...]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -193,7 +194,7 @@ def _choice(value, field_name: str, choices: tuple[str, ...]) -> str | None:
     return v
 
 
-def parse_mode(value) -> str:
+def parse_mode(value: object) -> str:
     """A mode or a friendly alias ('irl', 'call') -> one of MODES."""
     if value is None:
         return "in-person"
@@ -206,7 +207,7 @@ def parse_mode(value) -> str:
     return v
 
 
-def parse_closeness(value) -> int | None:
+def parse_closeness(value: object) -> int | None:
     """1-7 (int, integral float or digit string); None / '' / 'none' mean not rated."""
     if value is None:
         return None
@@ -227,7 +228,7 @@ def parse_closeness(value) -> int | None:
     return value
 
 
-def _duration(value) -> float:
+def _duration(value: object) -> float:
     if isinstance(value, bool) or value is None:
         raise FieldError("duration_min", f"duration is required; use a duration {DURATION_HELP}")
     if isinstance(value, (int, float)):
@@ -246,7 +247,7 @@ def _duration(value) -> float:
         raise FieldError("duration_min", str(e)) from None
 
 
-def _when(value, field_name: str, now: datetime, zone: tzinfo) -> datetime:
+def _when(value: object, field_name: str, now: datetime, zone: tzinfo) -> datetime:
     if isinstance(value, datetime):
         dt = value if value.tzinfo else in_zone(value.replace(tzinfo=zone), zone)
         if dt > now + FUTURE_TOLERANCE:
@@ -261,7 +262,7 @@ def _when(value, field_name: str, now: datetime, zone: tzinfo) -> datetime:
     return dt.replace(microsecond=0)  # seconds are enough, and exports stay readable
 
 
-def _work(value) -> bool:
+def _work(value: object) -> bool:
     if value is None:
         return False
     if isinstance(value, bool):
@@ -367,7 +368,7 @@ def to_record(row: dict, zone: tzinfo) -> dict:
 # to type by hand.
 
 
-def join_list_cell(items) -> str:
+def join_list_cell(items: Iterable[object]) -> str:
     return ";".join(str(i).replace("\\", "\\\\").replace(";", "\\;") for i in items)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def format_for(path: str | None, given: str | None) -> str | None:
     return None
 
 
-def csv_text(header, rows) -> str:
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     """A header and rows of text cells as CSV, every cell formula-escaped."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -65,7 +66,7 @@ def csv_text(header, rows) -> str:
     return buf.getvalue()
 
 
-def export_text(records: list[dict], header, cells: list[list[str]], fmt: str) -> str:
+def export_text(records: list[dict], header: Iterable[str], cells: list[list[str]], fmt: str) -> str:
     """RECORDS as a JSON array, or their CELLS as CSV under HEADER."""
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
