@@ -58,7 +58,8 @@ class ListSampler:
         pass
 
 
-def run_loop(tmp_path, apps, events, privacy=config_mod.Privacy()):
+def run_loop(tmp_path, apps, events, privacy=None):
+    privacy = config_mod.Privacy() if privacy is None else privacy
     ref = []
     sampler = ListSampler(apps, ref)
     q = Queue(tmp_path / "q.sqlite3")
