@@ -260,10 +260,13 @@ def test_status_and_doctor_with_the_real_daemon(run, xserver, daemon_factory, tm
     """The real `offscreen daemon` under Xvfb + openbox: status sees it (exit 0), counts the queue,
     shows today's totals once drained, and exits 1 again after SIGTERM."""
     env = {**xserver.env, "OFFSCREEN_HOME": str(tmp_path / "offscreen")}
-    d = daemon_factory(env, "--interval", "0.2", "--idle-after", 60)
     wid = xserver.window("StatusTestApp", "status test")
     xserver.activate(wid)
+    d = daemon_factory(env, "--interval", "0.2", "--idle-after", 60)
     d.wait_status(lambda s: s.get("last_sample_at"), timeout=20)
+    # `status` counts today in whole seconds: without a recorded second the total rounds to 0, as
+    # it did when the commands below ran quickly. Wait until the daemon has queued one.
+    d.wait_span(lambda s: s.app == "StatusTestApp" and s.seconds >= 1.0, what="a second of StatusTestApp")
 
     data = json.loads(run("status", "--json", env=env, check=0).stdout)
     assert data["daemon"]["running"] is True and data["daemon"]["pid"] == d.p.pid
@@ -280,7 +283,7 @@ def test_status_and_doctor_with_the_real_daemon(run, xserver, daemon_factory, tm
     data = json.loads(run("status", "--json", env=env, check=1).stdout)
     assert data["daemon"]["running"] is False
     assert data["queue_depth"] == 0
-    assert data["today"]["active_seconds"] > 0
+    assert data["today"]["active_seconds"] >= 1
     assert data["today"]["top_app"] == "StatusTestApp"
     assert run("status", env=env, check=1).stdout.splitlines()[-2:][0].startswith("today:       active ")
 
