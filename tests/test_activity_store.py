@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from inproc import cli  # noqa: F401 (fixture)
 from tracker import config as config_mod
 from tracker.store import activity, connect
 
@@ -110,7 +111,7 @@ def test_face_to_face_counts_in_person_once_and_skips_deleted(con):
     assert activity.face_to_face_minutes(con, at(3), at(3, day=27)) == 60.0
 
 
-def test_today_command_text_and_json(app, run):
+def test_today_command_text_and_json(app, cli):
     from tracker.domain.times import day_start, local_day
 
     now = datetime.now(UTC).replace(microsecond=0)  # whole seconds: the JSON rounds to them
@@ -119,11 +120,11 @@ def test_today_command_text_and_json(app, run):
         put(c, [("x", start, end, "firefox", "Mastodon", "active")])
     since = day_start(local_day(end, 4), 4)
     expect = (end - max(start, since)).total_seconds()  # 0..120: the day may have begun meanwhile
-    data = json.loads(run("today", "--json", check=0).stdout)
+    data = json.loads(cli("today", "--json", check=0).stdout)
     assert data["active_seconds"] == expect and isinstance(data["active_seconds"], int)
     assert data["by_category"] == ([{"category": "social media", "seconds": expect}] if expect else [])
     assert data["since"] == since.isoformat(timespec="seconds")
-    r = run("today", check=0)
+    r = cli("today", check=0)
     lines = r.stdout.splitlines()
     assert lines[0] == f"Today ({data['day']}, since 04:00)"
     assert lines[1].split() == ["screen", "time", "2m" if expect >= 119.5 else lines[1].split()[-1]]
@@ -131,3 +132,25 @@ def test_today_command_text_and_json(app, run):
     assert lines[5].split() == ["face", "to", "face", "0s"]
     assert data["daemon_running"] is False
     assert lines[-1] == "Note: the activity daemon is not running; start it with `offscreen daemon`."
+
+
+def test_today_json_seconds_are_whole(app, cli):
+    from tracker.domain.times import day_start, local_day
+
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
+    start = end - timedelta(seconds=90, microseconds=600_000)
+    with connect(app.paths.db) as c:
+        activity.upsert_spans(c, [("x", start.timestamp(), end.timestamp(), "firefox", "t", "active", None)])
+    since = day_start(local_day(end, 4), 4)
+    expect = round((end - max(start, since)).total_seconds())  # 91, unless the day began meanwhile
+    data = json.loads(cli("today", "--json", check=0).stdout)
+    assert data["active_seconds"] == expect and type(data["active_seconds"]) is int
+    assert [a["seconds"] for a in data["by_app"]] == ([expect] if expect else [])
+    assert all(type(c["seconds"]) is int for c in data["by_category"])
+
+
+def test_activity_export_counts_spans_in_words(cli, tmp_path):
+    out = tmp_path / "activity.csv"
+    r = cli("export", "--what", "activity", "--since", "7d", "-o", out, check=0)
+    assert r.stdout == f"Exported 0 activity spans to {out}\n"  # was "0 activity" (and "1 activit")
+    assert out.read_text() == "start,end,app,title,state,category\n"

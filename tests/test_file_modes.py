@@ -119,3 +119,20 @@ def test_atomic_write_never_writes_through_a_planted_temp_name(tmp_path):
     assert (shared / "page.html").read_text() == "secret page"
     assert stat.S_IMODE((shared / "page.html").stat().st_mode) == 0o600
     assert sorted(p.name for p in shared.iterdir()) == sorted([planted.name, "page.html"])
+
+
+def test_private_dirs_never_change_existing_parents(tmp_path):
+    from tracker import paths
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o1777)
+    paths.atomic_write(shared / "out.html", "x")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "out.html").stat().st_mode) == 0o600
+    paths.ensure_private_dir(shared / "a" / "b")
+    assert stat.S_IMODE((shared / "a").stat().st_mode) == 0o700
+    assert stat.S_IMODE((shared / "a" / "b").stat().st_mode) == 0o700
+    with store.connect(shared / "db.duckdb"):
+        pass
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
