@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require
+from inproc import cli  # noqa: F401 (fixture)
 from tracker.sampling import logind
 from x11_fixtures import daemon_factory, xserver  # noqa: F401 (fixtures)
 
@@ -204,13 +205,13 @@ def test_daemon_without_system_bus_runs_normally(xserver, daemon_factory, tmp_pa
     )
 
 
-def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, run):
+def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, cli):
     env = {"DBUS_SYSTEM_BUS_ADDRESS": fake_logind.address, "DISPLAY": ""}
-    r = run("doctor", env=env)
+    r = cli("doctor", env=env)
     line = next(ln for ln in r.stdout.splitlines() if "lock detection" in ln)
     assert "logind's LockedHint is read too (now: unlocked)" in line
     fake_logind.set(True)
-    r = run("doctor", env=env)
+    r = cli("doctor", env=env)
     line = next(ln for ln in r.stdout.splitlines() if "lock detection" in ln)
     assert "logind's LockedHint is read too (now: locked)" in line
 
