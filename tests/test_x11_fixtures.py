@@ -1,6 +1,6 @@
 """The X fixtures under the per-test timeout: a hung X server fails its one test, the run goes on,
-and nothing the fixtures started is left running (an inner pytest run, with this project's pytest
-settings and a short --timeout)."""
+and nothing the fixtures started is left running (an inner pytest run with this project's pytest
+settings, the timeout method among them, and short per-test timeouts)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,20 @@ INNER = textwrap.dedent("""
     import time
     from pathlib import Path
 
+    import pytest
+
     from x11_fixtures import start_x, xserver_nowm  # noqa: F401 (fixture)
 
     PIDS = Path(os.environ["PIDS_FILE"])
 
 
+    @pytest.mark.timeout(1)
     def test_xvfb_that_never_reports_its_display(monkeypatch):
         monkeypatch.setenv("PATH", os.environ["HUNG_XVFB_DIR"] + os.pathsep + os.environ["PATH"])
         start_x(wm=False)
 
 
+    @pytest.mark.timeout(2.5)
     def test_hangs_with_a_live_server(xserver_nowm):
         xserver_nowm.window("HungApp")
         with PIDS.open("a") as fh:
@@ -61,12 +65,13 @@ def test_a_hung_x_server_fails_one_test_and_is_killed(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "HUNG_XVFB_DIR": str(hung), "PIDS_FILE": str(pids)}
     env.pop("CI", None)
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(ROOT / "pyproject.toml")]
-    argv += ["--rootdir", str(tmp_path), "--timeout", "3", str(tmp_path / "test_inner.py")]
+    argv += ["--rootdir", str(tmp_path), str(tmp_path / "test_inner.py")]
     r = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=90)
     started = [int(p) for p in pids.read_text().split()] if pids.exists() else []
     try:
         assert r.stdout.splitlines()[-1].startswith("2 failed, 1 passed"), r.stdout
-        assert r.stdout.count("Failed: Timeout (>3.0s) from pytest-timeout") == 2, r.stdout
+        assert r.stdout.count("Failed: Timeout (>1.0s) from pytest-timeout") == 1, r.stdout
+        assert r.stdout.count("Failed: Timeout (>2.5s) from pytest-timeout") == 1, r.stdout
         assert len(started) == 3, started  # the hung Xvfb; the live one and its window
         assert [p for p in started if _alive(p)] == []
     finally:
