@@ -1,4 +1,4 @@
-"""The daemon loop in-process with injected clock, sampler and queue (STYLE.md 3, 8)."""
+"""The daemon loop in-process with injected clock, sampler and queue: time is a parameter."""
 
 from __future__ import annotations
 

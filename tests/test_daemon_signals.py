@@ -132,7 +132,7 @@ def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env,
 
 
 def test_unwritable_database_keeps_spans_queued_for_a_writable_one(fake_env, daemon_factory, app, cli, tmp_path):
-    """Issue 3: an unwritable database (here: its directory is a file) delays storage, never
+    """An unwritable database (here: its directory is a file) delays storage, never
     loses it; exit 0, and the next command with a usable database stores everything once."""
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -170,7 +170,7 @@ HINT = "(run the daemon inside your graphical session, e.g. via `offscreen servi
 
 
 def no_nudges(app):
-    """The drain child may send a nudge (issue 6); tests that compare whole logs turn that off."""
+    """The drain child may send a nudge (the day's nudge rides on it); tests that compare whole logs turn that off."""
     app.paths.config_file.parent.mkdir(parents=True, exist_ok=True)
     app.paths.config_file.write_text("[nudges]\nenabled = false\n")
 
@@ -291,7 +291,7 @@ def test_periodic_drain_retries_after_a_busy_database(fake_env, daemon_factory, 
 
 
 def test_the_daemon_never_loads_duckdb_or_plotly(fake_env, daemon_factory):
-    """Memory budget (DESIGN.md §4): DuckDB lives only in the short-lived drain child."""
+    """Memory budget: the daemon stays small for days; DuckDB lives only in the short-lived drain child."""
     d = daemon_factory(fake_env, "--interval", 0.1)
     d.wait_status(lambda s: s["state"] == "active")
     maps = open(f"/proc/{d.p.pid}/maps").read()

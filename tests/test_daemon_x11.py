@@ -1,4 +1,4 @@
-"""The daemon against a real X server (Xvfb + openbox, windows driven by xdotool), issue 3."""
+"""The daemon against a real X server (Xvfb + openbox, windows driven by xdotool)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Every file offscreen creates is 0600 in a 0700 directory, whatever the caller's umask (issue 2
-section 2; window titles and notes can hold secrets), and the daemon listens on no network port.
+"""Every file offscreen creates is 0600 in a 0700 directory, whatever the caller's umask (window
+titles and notes can hold secrets), and the daemon listens on no network port.
 
 The daemon here starts, and the in-process commands run, with umask 022, the usual login default,
 so a file created without an explicit private mode would come out 0644 and fail the test."""

@@ -1,4 +1,4 @@
-"""logind's LockedHint (issue 3: locked also when "logind says the session is locked"), for real:
+"""logind's LockedHint (locked also when logind says the session is locked), for real:
 a private dbus-daemon stands in for the system bus and a fake logind (tests/helpers/fake_logind.py,
 system python3 + python3-dbus) answers LockedHint from a file the test rewrites."""
 

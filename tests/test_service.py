@@ -1,5 +1,5 @@
 """The systemd user unit: shipped and installed copies verify cleanly; install/uninstall are
-idempotent in a temporary HOME; with a real user manager the service really starts (issue 5)."""
+idempotent in a temporary HOME; with a real user manager the service really starts."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`offscreen status` and `offscreen doctor` with and without an X server, with and without a
-running daemon: real Xvfb (+ openbox), real processes holding the real lock (issue 5)."""
+running daemon: real Xvfb (+ openbox), real processes holding the real lock."""
 
 from __future__ import annotations
 
