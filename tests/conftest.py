@@ -1,5 +1,5 @@
 """Shared fixtures. Every test runs with HOME, XDG_* and OFFSCREEN_HOME inside tmp_path, so no
-test can touch the real home (STYLE.md 10)."""
+test can touch the real home."""
 
 from __future__ import annotations
 

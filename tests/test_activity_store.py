@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from inproc import cli  # noqa: F401 (fixture)
 from tracker import config as config_mod
 from tracker.store import activity, connect
 
@@ -80,9 +81,11 @@ def test_export_rows_range_is_overlap_and_user_rules_recategorise(con):
 
 
 def test_summary_clips_to_the_local_day_and_splits_states(con):
-    from tracker.domain.times import day_start
+    from zoneinfo import ZoneInfo
 
-    since = day_start(datetime(2026, 11, 26).date(), 4)  # 04:00 Berlin = 03:00 UTC
+    from tracker.domain.times import Calendar
+
+    since = Calendar(ZoneInfo("Europe/Berlin"), 4).day_start(datetime(2026, 11, 26).date())  # 03:00 UTC
     until = since + timedelta(days=1)
     s = activity.summary(con, since, until, config_mod.Config())
     assert s["active_seconds"] == 30 * 60 + 3600 + 1800 + 15 * 60 + 1800
@@ -110,24 +113,45 @@ def test_face_to_face_counts_in_person_once_and_skips_deleted(con):
     assert activity.face_to_face_minutes(con, at(3), at(3, day=27)) == 60.0
 
 
-def test_today_command_text_and_json(app, run):
-    from tracker.domain.times import day_start, local_day
+# "Now" for the `today` tests, pinned: 12:00 in Berlin, so today began at 04:00 (03:00 UTC).
+TODAY_NOW = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
 
-    now = datetime.now(UTC).replace(microsecond=0)  # whole seconds: the JSON rounds to them
-    start, end = now - timedelta(minutes=3), now - timedelta(minutes=1)
+
+def test_today_command_text_and_json(app, cli, monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", TODAY_NOW.isoformat())
+    start, end = TODAY_NOW - timedelta(minutes=3), TODAY_NOW - timedelta(minutes=1)
+    early = datetime(2026, 11, 26, 2, 50, tzinfo=UTC)  # 03:50 in Berlin: 10 minutes before today began
     with connect(app.paths.db) as c:
-        put(c, [("x", start, end, "firefox", "Mastodon", "active")])
-    since = day_start(local_day(end, 4), 4)
-    expect = (end - max(start, since)).total_seconds()  # 0..120: the day may have begun meanwhile
-    data = json.loads(run("today", "--json", check=0).stdout)
-    assert data["active_seconds"] == expect and isinstance(data["active_seconds"], int)
-    assert data["by_category"] == ([{"category": "social media", "seconds": expect}] if expect else [])
-    assert data["since"] == since.isoformat(timespec="seconds")
-    r = run("today", check=0)
+        put(c, [("x", start, end, "firefox", "Mastodon", "active"), ("y", early, early + timedelta(minutes=20), "Code", "t", "active")])
+    data = json.loads(cli("today", "--json", check=0).stdout)
+    assert data["active_seconds"] == 120 + 600 and isinstance(data["active_seconds"], int)
+    assert data["by_category"] == [{"category": "programming", "seconds": 600}, {"category": "social media", "seconds": 120}]
+    assert (data["day"], data["since"]) == ("2026-11-26", "2026-11-26T04:00:00+01:00")
+    assert data["until"] == "2026-11-27T04:00:00+01:00"
+    r = cli("today", check=0)
     lines = r.stdout.splitlines()
-    assert lines[0] == f"Today ({data['day']}, since 04:00)"
-    assert lines[1].split() == ["screen", "time", "2m" if expect >= 119.5 else lines[1].split()[-1]]
+    assert lines[0] == "Today (2026-11-26, since 04:00)"
+    assert lines[1].split() == ["screen", "time", "12m"]
     assert [ln.split()[0] for ln in lines[2:5]] == ["idle", "locked", "asleep"]
     assert lines[5].split() == ["face", "to", "face", "0s"]
     assert data["daemon_running"] is False
     assert lines[-1] == "Note: the activity daemon is not running; start it with `offscreen daemon`."
+
+
+def test_today_json_seconds_are_whole(app, cli, monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", TODAY_NOW.isoformat())
+    end = TODAY_NOW - timedelta(seconds=30)
+    start = end - timedelta(seconds=90, microseconds=600_000)
+    with connect(app.paths.db) as c:
+        activity.upsert_spans(c, [("x", start.timestamp(), end.timestamp(), "firefox", "t", "active", None)])
+    data = json.loads(cli("today", "--json", check=0).stdout)
+    assert data["active_seconds"] == 91 and type(data["active_seconds"]) is int
+    assert [a["seconds"] for a in data["by_app"]] == [91]
+    assert all(type(c["seconds"]) is int for c in data["by_category"])
+
+
+def test_activity_export_counts_spans_in_words(cli, tmp_path):
+    out = tmp_path / "activity.csv"
+    r = cli("export", "--what", "activity", "--since", "7d", "-o", out, check=0)
+    assert r.stdout == f"Exported 0 activity spans to {out}\n"  # was "0 activity" (and "1 activit")
+    assert out.read_text() == "start,end,app,title,state,category\n"

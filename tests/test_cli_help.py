@@ -1,4 +1,4 @@
-"""Every command and subcommand has --help (exit 0) with an example (STYLE 11, DESIGN 2)."""
+"""Every command and subcommand has --help (exit 0) with an example."""
 
 from __future__ import annotations
 

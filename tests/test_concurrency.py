@@ -1,4 +1,4 @@
-"""Issue 2, section 6: two processes logging 25 interactions each at the same time store all 50."""
+"""Two processes logging 25 interactions each at the same time store all 50."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The daemon loop in-process with injected clock, sampler and queue (STYLE.md 3, 8)."""
+"""The daemon loop in-process with injected clock, sampler and queue: time is a parameter."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ class ListSampler:
         pass
 
 
-def run_loop(tmp_path, apps, events, privacy=config_mod.Privacy()):
+def run_loop(tmp_path, apps, events, privacy=None):
+    privacy = config_mod.Privacy() if privacy is None else privacy
     ref = []
     sampler = ListSampler(apps, ref)
     q = Queue(tmp_path / "q.sqlite3")
@@ -164,3 +165,13 @@ def test_a_failing_queue_write_keeps_the_spans_for_the_next_one(tmp_path):
     con = sqlite3.connect(tmp_path / "q.sqlite3")
     rows = con.execute('SELECT app, start - ?, "end" - ?, closed FROM spans ORDER BY start', [T0, T0]).fetchall()
     assert rows == [("a", 0, 2, 1), ("b", 2, 4, 1), ("c", 4, 7, 1)]
+
+
+def test_debug_logging_says_when_a_span_starts_without_its_title(tmp_path):
+    _rows, log = run_loop(tmp_path, ["a", "a", "b"], {})
+    lines = log.splitlines()
+    assert "DEBUG new span: active, app a" in lines and "DEBUG new span: active, app b" in lines
+    assert not any("title" in line for line in lines)  # ListSampler titles are "<app> title"
+    quiet = io.StringIO()
+    Log(stream=quiet, level="info", journal=False)("debug", "new span: active, app a")
+    assert quiet.getvalue() == ""

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from inproc import cli  # noqa: F401 (fixture)
 from tracker.daemon import queue
 from x11_fixtures import daemon_factory, wait_for  # noqa: F401 (fixture)
 
@@ -54,7 +55,7 @@ def db_rows(app):
         return con.execute("SELECT app, title, state FROM activity ORDER BY start_utc").fetchall()
 
 
-def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, app):
+def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, cli, app):
     d = daemon_factory(fake_env, "--interval", 0.1)
     st = d.wait_status(lambda s: s["state"] == "active")
     assert st["pid"] == d.p.pid and st["backend"] == "fake"
@@ -71,9 +72,9 @@ def test_second_daemon_exits_1_naming_the_first(fake_env, daemon_factory, run, a
     from tracker.daemon import lock
 
     assert lock.holder(app.paths.daemon_lock) == d.p.pid
-    today = json.loads(run("today", "--json", env=fake_env, check=0).stdout)
+    today = json.loads(cli("today", "--json", env=fake_env, check=0).stdout)
     assert today["daemon_running"] is True
-    assert "not running" not in run("today", env=fake_env, check=0).stdout
+    assert "not running" not in cli("today", env=fake_env, check=0).stdout
     assert d.stop() == 0
     assert lock.holder(app.paths.daemon_lock) is None  # the file stays, the lock is gone
 
@@ -106,7 +107,7 @@ def test_stop_signal_stores_everything_and_exits_0(fake_env, daemon_factory, app
 HOLD = "import sys, duckdb\ncon = duckdb.connect(sys.argv[1])\nprint('held', flush=True)\nsys.stdin.read()\n"
 
 
-def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env, daemon_factory, app, run):
+def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env, daemon_factory, app, cli):
     from tracker.store import connect
 
     with connect(app.paths.db):
@@ -125,13 +126,13 @@ def test_stop_while_database_busy_keeps_spans_queued_for_the_next_read(fake_env,
     finally:
         holder.stdin.close()
         holder.wait()
-    run("today", check=0)
+    cli("today", check=0)
     assert queue.depth(app.paths.queue_file) == 0
     assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]
 
 
-def test_unwritable_database_keeps_spans_queued_for_a_writable_one(fake_env, daemon_factory, app, run, tmp_path):
-    """Issue 3: an unwritable database (here: its directory is a file) delays storage, never
+def test_unwritable_database_keeps_spans_queued_for_a_writable_one(fake_env, daemon_factory, app, cli, tmp_path):
+    """An unwritable database (here: its directory is a file) delays storage, never
     loses it; exit 0, and the next command with a usable database stores everything once."""
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -142,14 +143,14 @@ def test_unwritable_database_keeps_spans_queued_for_a_writable_one(fake_env, dae
     assert d.stop() == 0
     assert "final drain failed (1)" in d.text() and "Not a directory" in d.text()
     assert queue.depth(app.paths.queue_file) == 2 and blocker.read_text() == "x"
-    r = run("today", check=1, env={"OFFSCREEN_DB": str(bad)})
+    r = cli("today", check=1, env={"OFFSCREEN_DB": str(bad)})
     assert r.stderr.startswith(f"Error: cannot open database {bad}: ") and queue.depth(app.paths.queue_file) == 2
-    run("today", check=0)
+    cli("today", check=0)
     assert queue.depth(app.paths.queue_file) == 0
     assert [r[0] for r in db_rows(app)] == ["AlphaApp", "BetaApp"]
 
 
-def test_escape_sequences_in_app_names_never_reach_the_terminal(daemon_factory, app, run, tmp_path):
+def test_escape_sequences_in_app_names_never_reach_the_terminal(daemon_factory, app, cli, tmp_path):
     script = tmp_path / "evil.json"
     script.write_text(json.dumps([[0, "\x1b]0;pwned\x07Evil\x1b[31m", "t\x1b[2J"], [0.4, "BetaApp", "beta"]]))
     env = {**os.environ, "OFFSCREEN_FAKE_SCRIPT": str(script), "OFFSCREEN_DB_WAIT": "2"}
@@ -159,7 +160,7 @@ def test_escape_sequences_in_app_names_never_reach_the_terminal(daemon_factory, 
     d.wait_status(lambda s: s["state"] == "active")
     wait_for(lambda: "BetaApp" in queued_apps(app), what="the second window in the queue")
     assert d.stop() == 0
-    out = run("today", check=0).stdout + run("report", check=0).stdout
+    out = cli("today", check=0).stdout + cli("report", check=0).stdout
     assert "]0;pwnedEvil[31m" in out
     assert not [c for c in out if ord(c) < 32 and c != "\n"]
     assert db_rows(app)[0] == ("]0;pwnedEvil[31m", "t[2J", "active")
@@ -169,7 +170,7 @@ HINT = "(run the daemon inside your graphical session, e.g. via `offscreen servi
 
 
 def no_nudges(app):
-    """The drain child may send a nudge (issue 6); tests that compare whole logs turn that off."""
+    """The drain child may send a nudge (the day's nudge rides on it); tests that compare whole logs turn that off."""
     app.paths.config_file.parent.mkdir(parents=True, exist_ok=True)
     app.paths.config_file.write_text("[nudges]\nenabled = false\n")
 
@@ -290,7 +291,7 @@ def test_periodic_drain_retries_after_a_busy_database(fake_env, daemon_factory, 
 
 
 def test_the_daemon_never_loads_duckdb_or_plotly(fake_env, daemon_factory):
-    """Memory budget (DESIGN.md §4): DuckDB lives only in the short-lived drain child."""
+    """Memory budget: the daemon stays small for days; DuckDB lives only in the short-lived drain child."""
     d = daemon_factory(fake_env, "--interval", 0.1)
     d.wait_status(lambda s: s["state"] == "active")
     maps = open(f"/proc/{d.p.pid}/maps").read()

@@ -1,4 +1,4 @@
-"""The daemon against a real X server (Xvfb + openbox, windows driven by xdotool), issue 3."""
+"""The daemon against a real X server (Xvfb + openbox, windows driven by xdotool)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from x11_fixtures import daemon_factory, wait_for, xserver, xserver_nowm  # noqa
 
 pytestmark = pytest.mark.x11
 INTERVAL = 0.2
+MS = 0.002  # XScreenSaver reports idle time in whole milliseconds
+CLOCKS = 0.001  # the daemon reads the wall and monotonic clocks a few microseconds apart
 
 
 def stored(app_obj=None):
@@ -45,6 +47,14 @@ def per_app(raw, state="active"):
     return out
 
 
+def wait_newest(d, app, since):
+    """Wait until the daemon's newest queued span is APP's, begun at SINCE or later."""
+    return wait_for(
+        lambda: (spans := d.spans()) and spans[-1].app == app and spans[-1].start >= since and spans[-1],
+        what=f"a new {app} span in the queue",
+    )
+
+
 def assert_no_overlap(raw):
     spans = sorted((s, e) for _i, s, e, *_ in raw)
     for (s1, e1), (s2, e2) in itertools.pairwise(spans):
@@ -59,11 +69,16 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     st = d.wait_status(lambda s: s["state"] == "active")
     assert st["backend"] == "x11-ewmh" and st["pid"] == d.p.pid and st["display"] == xserver.display
     assert st["idle_source"] == "xscreensaver"
-    plan = ((b, "BetaApp", 1.5), (a, "AlphaApp", 1.0), (b, "BetaApp", 0.8), (a, "AlphaApp", 1.2))
-    switches = []  # (before, after) each xdotool activation: the change happened in between
-    for wid, _name, hold in plan:
+    d.wait_span(lambda s: s.app == "AlphaApp")
+    plan = ((b, "BetaApp", 0.6), (a, "AlphaApp", 0.3), (b, "BetaApp", 0.4), (a, "AlphaApp", 0.5))
+    # (before, seen) per switch: xdotool starts the activation at `before`; at `seen` the test has
+    # read the new span in the daemon's queue. The span must start in between, however slow the
+    # machine: the daemon cannot see the window before it is activated, nor queue it before it saw it.
+    switches = []
+    for wid, name, hold in plan:
         before = time.time()
         xserver.activate(wid)
+        wait_newest(d, name, before)
         switches.append((before, time.time()))
         deadline = time.monotonic() + hold
         while time.monotonic() < deadline:
@@ -76,19 +91,18 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     rows, raw = stored()
     spans = raw  # AlphaApp from the start, then one span per switch
     assert [r[3] for r in spans] == ["AlphaApp"] + [name for _w, name, _h in plan], spans
-    # every change is recorded within one interval of when it happened
-    for span, (before, after) in zip(spans[1:], switches):
-        assert before - 0.05 <= span[1] <= after + INTERVAL + 0.05, (span, before, after)
-    assert stopped - INTERVAL - 0.1 <= spans[-1][2] <= exited  # a last sample at SIGTERM
+    for span, (before, seen) in zip(spans[1:], switches):
+        assert before <= span[1] <= seen, (span, before, seen)
+    assert stopped <= spans[-1][2] <= exited  # a last sample after SIGTERM
+    # Each span runs from its switch to the next one (the last to the final sample): bounded by
+    # the same observed instants, so no allowance for a slow machine is needed.
+    ends = [*switches[1:], (stopped, exited)]
     got = per_app(spans[1:])
     for name in ("AlphaApp", "BetaApp"):
-        expect = sum(
-            (switches[i + 1][0] if i + 1 < len(plan) else stopped) - switches[i][0]
-            for i, (_w, n, _h) in enumerate(plan)
-            if n == name
-        )
-        slack = sum(after - before + INTERVAL for before, after in switches) + INTERVAL
-        assert got[name] == pytest.approx(expect, abs=slack), (got, expect)
+        mine = [i for i, (_w, n, _h) in enumerate(plan) if n == name]
+        low = sum(ends[i][0] - switches[i][1] for i in mine)
+        high = sum(ends[i][1] - switches[i][0] for i in mine)
+        assert low <= got[name] <= high, (name, got, low, high)
     assert {r["title"] for r in rows if r["app"] == "BetaApp"} == {"Beta page"}
     assert all(r["state"] == "active" for r in rows)
     assert_no_overlap(raw)
@@ -98,11 +112,11 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
 def test_idle_is_backdated_to_last_input(xserver, daemon_factory):
     a = xserver.window("AlphaApp")
     xserver.activate(a)
+    earlier = time.time()  # the activation's input is over: any later idle start is a later input
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 2)
     d.wait_status(lambda s: s["state"] == "active")
     input_window = timed(xserver.input)  # the last input happens within this (start, end)
     d.wait_status(lambda s: s["state"] == "idle", timeout=10)
-    time.sleep(0.5)
     back_window = timed(xserver.input)
     d.wait_status(lambda s: s["state"] == "active")
     assert d.stop() == 0
@@ -111,8 +125,10 @@ def test_idle_is_backdated_to_last_input(xserver, daemon_factory):
     assert len(idle) == 1
     _id, s, e, app, _t, _st = idle[0]
     assert app == "AlphaApp"
-    assert input_window[0] - 0.05 <= s <= input_window[1] + 0.05  # at the last input, not 2 s later
-    assert back_window[0] - 0.05 <= e <= back_window[1] + 0.05  # and ends at the input that ended it
+    # xdotool's input has reached the server when xdotool exits (XCloseDisplay syncs); the server
+    # counts idle time in whole milliseconds, hence MS.
+    assert earlier < s <= input_window[1] + MS  # at the last input, not 2 s later
+    assert s + 2 <= e <= back_window[1] + MS  # and ends at the input that ended it
     assert_no_overlap(raw)
 
 
@@ -121,20 +137,24 @@ def test_screensaver_counts_as_locked(xserver, daemon_factory):
     xserver.activate(a)
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
     d.wait_status(lambda s: s["state"] == "active")
+    on = time.time()
     subprocess.run(["xset", "s", "activate"], env=xserver.env, check=True)
     d.wait_status(lambda s: s["state"] == "locked")
-    time.sleep(0.6)
+    locked_seen = off = time.time()
     subprocess.run(["xset", "s", "reset"], env=xserver.env, check=True)
     xserver.input()
     d.wait_status(lambda s: s["state"] == "active")
-    time.sleep(0.5)
+    active_seen = time.time()
     assert d.stop() == 0
     rows, raw = stored()
     locked = [r for r in rows if r["state"] == "locked"]
     assert len(locked) == 1 and locked[0]["app"] is None and locked[0]["title"] is None
     assert locked[0]["category"] is None
-    assert per_app(raw, "locked")[None] >= 0.6
     assert [r["state"] for r in rows] == ["active", "locked", "active"]
+    # Locked from after the screensaver went on until after it went off, each seen by the daemon
+    # before its status file said so.
+    ((_i, ls, le, *_),) = [r for r in raw if r[5] == "locked"]
+    assert on <= ls <= locked_seen and off <= le <= active_seen, (on, ls, locked_seen, off, le, active_seen)
 
 
 def test_sigkill_then_restart_loses_at_most_two_seconds_and_duplicates_nothing(xserver, daemon_factory):
@@ -150,7 +170,6 @@ def test_sigkill_then_restart_loses_at_most_two_seconds_and_duplicates_nothing(x
     d2 = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
     d2.wait_status(lambda s: s["state"] == "active" and s["pid"] == d2.p.pid)
     assert "left open by a previous daemon" in d2.text()
-    time.sleep(0.5)
     assert d2.stop() == 0
     _rows, raw = stored()
     first = [r for r in raw if r[2] <= killed + 0.01]
@@ -171,9 +190,9 @@ def test_no_window_manager_uses_the_input_focus(xserver_nowm, daemon_factory):
     d = daemon_factory(x.env, "--interval", INTERVAL, "--idle-after", 60)
     st = d.wait_status(lambda s: s["state"] == "active")
     assert st["backend"] == "x11-focus"
-    time.sleep(0.6)
+    switched = time.time()
     x.activate(b)
-    time.sleep(0.6)
+    wait_newest(d, "BetaApp", switched)
     assert d.stop() == 0
     rows, _raw = stored()
     assert [(r["app"], r["title"]) for r in rows] == [("AlphaApp", "first"), ("BetaApp", "second")]
@@ -184,10 +203,15 @@ def test_utf8_and_latin1_titles(xserver, daemon_factory):
     a = xserver.window("AlphaApp", title)
     b = xserver.window("BetaApp", wm_name_bytes="naïve €".encode())  # UTF-8 labelled STRING
     c = xserver.window("GammaApp", wm_name_bytes=b"caf\xe9")  # real latin-1
-    d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
-    for w in (a, b, c):
+    xserver.activate(a)
+    # Started late on purpose, as on a slow machine: switching before it is ready would lose titles.
+    d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60, delay=1.0)
+    d.wait_status(lambda s: s["state"] == "active")  # ready: sampling, with AlphaApp in front
+    wait_newest(d, "AlphaApp", 0)
+    for w, name in ((b, "BetaApp"), (c, "GammaApp")):
+        switched = time.time()
         xserver.activate(w)
-        time.sleep(0.5)
+        wait_newest(d, name, switched)  # recorded before the next switch
     assert d.stop() == 0
     rows, _raw = stored()
     titles = {r["app"]: r["title"] for r in rows}
@@ -208,9 +232,10 @@ def test_privacy_modes_before_storage(xserver, daemon_factory, mode, tmp_path):
     xserver.activate(a)
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
     d.wait_status(lambda s: s["state"] == "active")
-    for w in (b, a):
+    for w, name in ((b, "excluded"), (a, "AlphaApp")):
+        switched = time.time()
         xserver.activate(w)
-        time.sleep(0.5)
+        wait_newest(d, name, switched)
     assert d.stop() == 0
     rows, _raw = stored()
     expect = {"keep": "Quarterly report", "redact": None, "hash": hash_title("Quarterly report")}[mode]
@@ -229,7 +254,7 @@ def test_lost_x_server_is_logged_and_retried_until_it_returns(xserver_nowm, daem
     x.activate(a)
     d = daemon_factory(x.env, "--interval", INTERVAL, "--idle-after", 60)
     d.wait_status(lambda s: s["state"] == "active")
-    time.sleep(0.5)  # half a second of AlphaApp
+    d.wait_span(lambda s: s.app == "AlphaApp" and s.seconds > 0, what="some AlphaApp time in the queue")
     x.close()  # the X server dies under the daemon
     st = d.wait_status(lambda s: s["backend"] == "none")
     assert st["state"] == "no-display"
@@ -266,26 +291,28 @@ def test_without_xscreensaver_idle_comes_from_pynput(daemon_factory):
         assert d.wait_status(lambda s: s["state"] == "active")["idle_source"] == "pynput"
         input_window = timed(x.input)
         d.wait_status(lambda s: s["state"] == "idle", timeout=10)
+        idle_seen = time.time()
         back_window = timed(x.input)
         d.wait_status(lambda s: s["state"] == "active")
-        time.sleep(0.3)
+        active_seen = time.time()
         assert d.stop() == 0
     finally:
         x.close()
     _rows, raw = stored()
     idle = [r for r in raw if r[5] == "idle"]
     assert len(idle) == 1
-    # pynput's listener thread stamps the event a moment after the server saw it
-    assert input_window[0] - 0.05 <= idle[0][1] <= input_window[1] + INTERVAL
-    assert back_window[0] - 0.05 <= idle[0][2] <= back_window[1] + INTERVAL
+    # pynput's listener stamps each event after the server saw it, and before the daemon's next
+    # sample reads it: idle starts after the input, at least 2 s (idle-after) before idle was seen,
+    # and ends after the input that ended it, before the daemon said "active".
+    assert input_window[0] <= idle[0][1] <= idle_seen - 2
+    assert back_window[0] <= idle[0][2] <= active_seen
 
 
 def test_title_change_of_the_active_window_starts_a_new_span(xserver, daemon_factory):
     a = xserver.window("AlphaApp", "chapter one")
     xserver.activate(a)
     d = daemon_factory(xserver.env, "--interval", 5, "--idle-after", 60)  # events, not polling
-    d.wait_status(lambda s: s["state"] == "active")
-    time.sleep(0.3)
+    d.wait_status(lambda s: s["state"] == "active")  # the first sample is in: "chapter one" has begun
     changed = time.time()
     xserver.xdotool("set_window", "--name", "chapter two", a)
     wait_for(lambda: "chapter two" in _queued_titles(), what="the new title in the queue")
@@ -293,7 +320,10 @@ def test_title_change_of_the_active_window_starts_a_new_span(xserver, daemon_fac
     assert d.stop() == 0
     rows, raw = stored()
     assert [r["title"] for r in rows] == ["chapter one", "chapter two"]
-    assert changed - 0.05 <= raw[1][1] <= seen  # within ms of the change, though the interval is 5 s
+    assert changed - CLOCKS <= raw[1][1] <= seen  # at the change, though the interval is 5 s
+    # Woken by the title's PropertyNotify, not by the next 5 s poll (which would also satisfy the
+    # bounds above): the new title is queued well within one interval of the change.
+    assert seen - changed < 2.5, seen - changed
 
 
 def _queued_titles():
@@ -315,10 +345,8 @@ def test_a_screen_locker_window_in_front_counts_as_locked(xserver, daemon_factor
     xserver.activate(a)
     d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 60)
     d.wait_status(lambda s: s["state"] == "active")
-    time.sleep(0.3)
     xserver.activate(lock)
     d.wait_status(lambda s: s["state"] == "locked")
-    time.sleep(0.3)
     assert d.stop() == 0
     rows, _raw = stored()
     assert [(r["app"], r["state"]) for r in rows] == [("AlphaApp", "active"), (None, "locked")]

@@ -1,8 +1,8 @@
-"""Every file offscreen creates is 0600 in a 0700 directory, whatever the caller's umask (issue 2
-section 2; window titles and notes can hold secrets), and the daemon listens on no network port.
+"""Every file offscreen creates is 0600 in a 0700 directory, whatever the caller's umask (window
+titles and notes can hold secrets), and the daemon listens on no network port.
 
-The processes here start with umask 022, the usual login default, so a file created without an
-explicit private mode would come out 0644 and fail the test."""
+The daemon here starts, and the in-process commands run, with umask 022, the usual login default,
+so a file created without an explicit private mode would come out 0644 and fail the test."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from inproc import cli  # noqa: F401 (fixture)
 from tracker import store
 from x11_fixtures import daemon_factory, wait_for  # noqa: F401 (fixture)
 
@@ -52,7 +53,7 @@ def test_duckdb_wal_is_private_for_library_callers_too(tmp_path, loose_umask):
     assert os.umask(0o022) == 0o022  # the caller's umask is given back after close
 
 
-def test_every_file_the_daemon_and_the_cli_create_is_private(tmp_path, loose_umask, run, daemon_factory):
+def test_every_file_the_daemon_and_the_cli_create_is_private(tmp_path, loose_umask, cli, daemon_factory):
     home = Path(os.environ["OFFSCREEN_HOME"])
     script = tmp_path / "script.json"
     script.write_text(json.dumps([[0, "AlphaApp", "secret title"], [0.3, "BetaApp", "other"]]))
@@ -65,7 +66,7 @@ def test_every_file_the_daemon_and_the_cli_create_is_private(tmp_path, loose_uma
     for var in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC"):
         env.pop(var, None)
 
-    run("config", "init", check=0, env=env)
+    cli("config", "init", check=0, env=env)
     cfg = home / "config" / "config.toml"
     cfg.write_text(
         cfg.read_text()
@@ -89,13 +90,13 @@ def test_every_file_the_daemon_and_the_cli_create_is_private(tmp_path, loose_uma
     assert d.stop() == 0
 
     month_ago = (datetime.now() - timedelta(days=30)).strftime("%Y-%m-%d 10:00")
-    run("people", "add", "Sam", "--every", "7", check=0, env=env)
-    run("log", "lunch", "--with", "Sam", "--at", month_ago, "--for", "1h", "--note", "private", check=0, env=env)
+    cli("people", "add", "Sam", "--every", "7", check=0, env=env)
+    cli("log", "lunch", "--with", "Sam", "--at", month_ago, "--for", "1h", "--note", "private", check=0, env=env)
     out = tmp_path / "out"  # created by offscreen, so it must come out 0700
-    run("export", "--what", "activity", "-o", out / "a.csv", check=0, env=env)
-    run("export", "-o", out / "i.json", check=0, env=env)
-    run("dashboard", "-o", out / "d.html", check=0, env=env)
-    r = run("nudge", check=0, env=env)
+    cli("export", "--what", "activity", "-o", out / "a.csv", check=0, env=env)
+    cli("export", "-o", out / "i.json", check=0, env=env)
+    cli("dashboard", "-o", out / "d.html", check=0, env=env)
+    r = cli("nudge", check=0, env=env)
     assert "failed: notify-send" in r.stdout  # so nudges.log has been written
     after = modes(home, out)
     names = {Path(p).name for p in after}
@@ -119,3 +120,20 @@ def test_atomic_write_never_writes_through_a_planted_temp_name(tmp_path):
     assert (shared / "page.html").read_text() == "secret page"
     assert stat.S_IMODE((shared / "page.html").stat().st_mode) == 0o600
     assert sorted(p.name for p in shared.iterdir()) == sorted([planted.name, "page.html"])
+
+
+def test_private_dirs_never_change_existing_parents(tmp_path):
+    from tracker import paths
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o1777)
+    paths.atomic_write(shared / "out.html", "x")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "out.html").stat().st_mode) == 0o600
+    paths.ensure_private_dir(shared / "a" / "b")
+    assert stat.S_IMODE((shared / "a").stat().st_mode) == 0o700
+    assert stat.S_IMODE((shared / "a" / "b").stat().st_mode) == 0o700
+    with store.connect(shared / "db.duckdb"):
+        pass
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777

@@ -1,21 +1,22 @@
-"""logind's LockedHint (issue 3: locked also when "logind says the session is locked"), for real:
+"""logind's LockedHint (locked also when logind says the session is locked), for real:
 a private dbus-daemon stands in for the system bus and a fake logind (tests/helpers/fake_logind.py,
 system python3 + python3-dbus) answers LockedHint from a file the test rewrites."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import require
+from inproc import cli  # noqa: F401 (fixture)
 from tracker.sampling import logind
-from x11_fixtures import daemon_factory, wait_for, xserver  # noqa: F401 (fixtures)
+from x11_fixtures import daemon_factory, xserver  # noqa: F401 (fixtures)
 
 HELPERS = Path(__file__).parent / "helpers"
 
@@ -44,12 +45,20 @@ class FakeLogind:
         )
         assert self.server.stdout.readline().strip() == "ready"
 
-    def set(self, locked: bool) -> float:
-        self.state.write_text("yes" if locked else "no")
-        return time.time()
+    def set(self, locked: bool) -> None:
+        # Atomic (rename), so a Get racing the change reads the old answer or the new, never "".
+        tmp = self.state.with_name("locked.tmp")
+        tmp.write_text("yes" if locked else "no")
+        tmp.rename(self.state)
+
+    def answers(self) -> list[tuple[float, str]]:
+        """(epoch, answer) of every Get so far: when logind was asked, and what it said."""
+        if not self.calls_file.exists():
+            return []
+        return [(float(t), a) for _prop, t, a in (ln.split() for ln in self.calls_file.read_text().splitlines())]
 
     def calls(self) -> int:
-        return len(self.calls_file.read_text().splitlines()) if self.calls_file.exists() else 0
+        return len(self.answers())
 
     def close(self):
         for p in (self.server, self.bus):
@@ -142,28 +151,39 @@ def _spans():
         ).fetchall()
 
 
+def _flip(answers, to: str) -> tuple[float, float]:
+    """(last answer before, first answer TO) around the first time logind's answer became TO."""
+    for (t0, a0), (t1, a1) in itertools.pairwise(answers):
+        if a1 == to and a0 != to:
+            return t0, t1
+    raise AssertionError(f"logind never answered {to!r} after something else: {answers}")
+
+
 @pytest.mark.x11
 def test_daemon_stores_locked_while_logind_says_locked(xserver, daemon_factory, fake_logind):
-    interval = 2.0  # = logind.POLL_EVERY: every sample asks logind, so a flip shows within one interval
+    interval = 2.0  # = logind.POLL_EVERY: every sample asks logind
     a = xserver.window("AlphaApp")
     xserver.activate(a)
     env = {**xserver.env, "DBUS_SYSTEM_BUS_ADDRESS": fake_logind.address}
     d = daemon_factory(env, "--interval", interval, "--idle-after", 600)
     d.wait_status(lambda s: s["state"] == "active", timeout=15)
-    time.sleep(1.0)
-    on = fake_logind.set(True)
+    assert {ans for _t, ans in fake_logind.answers()} == {"no"}  # the first sample asked logind
+    fake_logind.set(True)
     d.wait_status(lambda s: s["state"] == "locked", timeout=10)
-    time.sleep(2.0)
-    off = fake_logind.set(False)
+    fake_logind.set(False)
     d.wait_status(lambda s: s["state"] == "active", timeout=10)
-    time.sleep(1.0)
     assert d.stop() == 0
     rows = _spans()
     assert [(r[2], r[3]) for r in rows] == [("AlphaApp", "active"), (None, "locked"), ("AlphaApp", "active")]
     (_, _, _, _), (ls, le, _, _), _ = rows
-    slack = 0.3  # process scheduling on a shared 2-core machine
-    assert on - 0.05 <= ls <= on + interval + slack, (on, ls)
-    assert off - 0.05 <= le <= off + interval + slack, (off, le)
+    # The sample whose question got the first "yes" starts the locked span: its clock was read
+    # after logind answered the question before (still "no"), and before logind was asked again.
+    # The same for the first "no" after it. However slow the machine, nothing else fits between.
+    answers = fake_logind.answers()
+    no_before, first_yes = _flip(answers, "yes")
+    yes_before, first_no = _flip([x for x in answers if x[0] >= first_yes], "no")
+    assert no_before < ls < first_yes, (no_before, ls, first_yes)
+    assert yes_before < le < first_no, (yes_before, le, first_no)
     assert "logind lock check off" not in d.text()
 
 
@@ -174,7 +194,7 @@ def test_daemon_without_system_bus_runs_normally(xserver, daemon_factory, tmp_pa
     env = {**xserver.env, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
     d = daemon_factory(env, "--interval", 0.2, "--idle-after", 600)
     d.wait_status(lambda s: s["state"] == "active", timeout=15)
-    time.sleep(1.0)
+    d.wait_span(lambda s: s.seconds >= 1.0, what="a second of AlphaApp in the queue")
     assert d.stop() == 0
     rows = _spans()
     assert [(r[2], r[3]) for r in rows] == [("AlphaApp", "active")]
@@ -185,13 +205,13 @@ def test_daemon_without_system_bus_runs_normally(xserver, daemon_factory, tmp_pa
     )
 
 
-def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, run):
+def test_doctor_reports_locked_hint_through_the_same_module(fake_logind, cli):
     env = {"DBUS_SYSTEM_BUS_ADDRESS": fake_logind.address, "DISPLAY": ""}
-    r = run("doctor", env=env)
+    r = cli("doctor", env=env)
     line = next(ln for ln in r.stdout.splitlines() if "lock detection" in ln)
     assert "logind's LockedHint is read too (now: unlocked)" in line
     fake_logind.set(True)
-    r = run("doctor", env=env)
+    r = cli("doctor", env=env)
     line = next(ln for ln in r.stdout.splitlines() if "lock detection" in ln)
     assert "logind's LockedHint is read too (now: locked)" in line
 

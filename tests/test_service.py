@@ -1,5 +1,5 @@
 """The systemd user unit: shipped and installed copies verify cleanly; install/uninstall are
-idempotent in a temporary HOME; with a real user manager the service really starts (issue 5)."""
+idempotent in a temporary HOME; with a real user manager the service really starts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, _offscreen_exe, require
+from inproc import cli  # noqa: F401 (fixture)
 from tracker import paths as paths_mod
 from tracker.ops import service
 
@@ -69,7 +70,7 @@ def _manager_down_env(runtime_dir: str) -> dict[str, str]:
     return {"XDG_RUNTIME_DIR": runtime_dir, "DISPLAY": ":99", "XAUTHORITY": "/tmp/xauth-test"}
 
 
-def test_install_twice_then_uninstall_twice_without_a_manager(run, isolated_home, tmp_path, runtime_dir):
+def test_install_twice_then_uninstall_twice_without_a_manager(cli, isolated_home, tmp_path, runtime_dir):
     env = _manager_down_env(runtime_dir)
     unit = isolated_home / ".config" / "systemd" / "user" / "offscreen.service"
     home = tmp_path / "offscreen"
@@ -80,7 +81,7 @@ def test_install_twice_then_uninstall_twice_without_a_manager(run, isolated_home
         "  systemctl --user import-environment DISPLAY XAUTHORITY",
         "  systemctl --user enable --now offscreen.service",
     ]
-    r = run("service", "install", env=env, check=0)
+    r = cli("service", "install", env=env, check=0)
     assert r.stdout.splitlines() == [f"created {home}/data", f"created {home}/state", f"wrote {unit}", *todo]
     text = unit.read_text()
     assert f"ExecStart={exe} daemon\n" in text
@@ -91,30 +92,30 @@ def test_install_twice_then_uninstall_twice_without_a_manager(run, isolated_home
     assert verify(unit, runtime_dir, isolated_home) == ""
     mtime = unit.stat().st_mtime_ns
 
-    r = run("service", "install", env=env, check=0)
+    r = cli("service", "install", env=env, check=0)
     assert r.stdout.splitlines() == [f"{unit} is up to date", *todo]
     assert unit.stat().st_mtime_ns == mtime
 
-    r = run("service", "status", env=env, check=0)
+    r = cli("service", "status", env=env, check=0)
     assert r.stdout.splitlines()[0] == f"unit file:   {unit} (installed, up to date)"
 
     # What an earlier `enable` left behind is removed too, as `disable` would.
     wants = unit.parent / "graphical-session.target.wants"
     wants.mkdir()
     (wants / "offscreen.service").symlink_to(unit)
-    r = run("service", "uninstall", env=env, check=0)
+    r = cli("service", "uninstall", env=env, check=0)
     assert r.stdout.splitlines() == [f"removed {unit}", f"removed {wants / 'offscreen.service'}"]
     assert not unit.exists() and not os.path.lexists(wants / "offscreen.service")
-    r = run("service", "uninstall", env=env, check=0)
+    r = cli("service", "uninstall", env=env, check=0)
     assert r.stdout.splitlines() == ["offscreen.service is not installed; nothing to do", "Nothing changed."]
     # The data directories stay.
     assert (home / "data").is_dir()
 
 
-def test_dry_run_and_print_write_nothing(run, isolated_home, runtime_dir):
+def test_dry_run_and_print_write_nothing(cli, isolated_home, runtime_dir):
     env = _manager_down_env(runtime_dir)
-    printed = run("service", "install", "--print", env=env, check=0).stdout
-    dry = run("service", "install", "--dry-run", env=env, check=0).stdout
+    printed = cli("service", "install", "--print", env=env, check=0).stdout
+    dry = cli("service", "install", "--dry-run", env=env, check=0).stdout
     assert printed.startswith("# Written by `offscreen service install`")
     assert printed in dry
     assert dry.splitlines()[-4:] == [
@@ -357,9 +358,9 @@ def test_install_leaves_existing_directory_modes_alone(isolated_home, runtime_di
     assert stat.S_IMODE((unit_dir / "offscreen.service").stat().st_mode) == 0o644
 
 
-def test_db_flag_reaches_the_unit(run, tmp_path, runtime_dir):
+def test_db_flag_reaches_the_unit(cli, tmp_path, runtime_dir):
     db = tmp_path / "elsewhere" / "mine.duckdb"
-    text = run("--db", db, "service", "install", "--print", env=_manager_down_env(runtime_dir), check=0).stdout
+    text = cli("--db", db, "service", "install", "--print", env=_manager_down_env(runtime_dir), check=0).stdout
     assert f"Environment=OFFSCREEN_DB={db}\n" in text
     assert f"ReadWritePaths={tmp_path}/offscreen/data {tmp_path}/offscreen/state {tmp_path}/elsewhere\n" in text
 
@@ -368,8 +369,8 @@ def test_db_flag_reaches_the_unit(run, tmp_path, runtime_dir):
     "args",
     [["status"], ["doctor"], ["service"], ["service", "install"], ["service", "uninstall"], ["service", "status"]],
 )
-def test_help_has_an_example(run, args):
-    r = run(*args, "--help", check=0)
+def test_help_has_an_example(cli, args):
+    r = cli(*args, "--help", check=0)
     assert "Example" in r.stdout and r.stdout.count("offscreen ") >= 2
 
 
@@ -380,9 +381,9 @@ def test_readme_shows_the_command(command):
     assert command in (ROOT / "README.md").read_text()
 
 
-def test_install_without_a_display_says_so(run, isolated_home, runtime_dir):
+def test_install_without_a_display_says_so(cli, isolated_home, runtime_dir):
     env = {"XDG_RUNTIME_DIR": runtime_dir, "DISPLAY": "", "XAUTHORITY": "", "WAYLAND_DISPLAY": ""}
-    lines = run("service", "install", env=env, check=0).stdout.splitlines()
+    lines = cli("service", "install", env=env, check=0).stdout.splitlines()
     assert lines[3].startswith("note: neither DISPLAY nor WAYLAND_DISPLAY is set here")
     assert lines[-2:] == ["  systemctl --user daemon-reload", "  systemctl --user enable --now offscreen.service"]
     assert not any("import-environment" in line for line in lines)
@@ -400,12 +401,12 @@ def test_install_kind_recognises_pipx(tmp_path):
         assert service.install_kind(link) == "pipx"
 
 
-def test_service_status_json(run, isolated_home, runtime_dir):
+def test_service_status_json(cli, isolated_home, runtime_dir):
     env = _manager_down_env(runtime_dir)
-    data = json.loads(run("service", "status", "--json", env=env, check=0).stdout)
+    data = json.loads(cli("service", "status", "--json", env=env, check=0).stdout)
     assert data["installed"] is False and data["manager"] is False and data["up_to_date"] is False
     assert data["exec_start"] == [_offscreen_exe()[0]] and data["install_kind"] == "venv"
-    run("service", "install", env=env, check=0)
-    data = json.loads(run("service", "status", "--json", env=env, check=0).stdout)
+    cli("service", "install", env=env, check=0)
+    data = json.loads(cli("service", "status", "--json", env=env, check=0).stdout)
     assert data["installed"] is True and data["up_to_date"] is True
     assert data["unit_path"] == str(isolated_home / ".config" / "systemd" / "user" / "offscreen.service")

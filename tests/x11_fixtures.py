@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from conftest import _offscreen_exe, require
+from tracker import paths
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,41 +35,49 @@ def wait_for(cond, timeout=10.0, what="condition"):
 class XServer:
     def __init__(self, wm: bool = True, extra_args: tuple = ()):
         require("Xvfb", "xdotool", *(["openbox"] if wm else []))
+        self.xvfb = self.wm = None
+        self.windows: list[subprocess.Popen] = []
+        try:  # whatever interrupts the start (a hung Xvfb, the per-test timeout) kills what was started
+            self._start(wm, extra_args)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, wm: bool, extra_args: tuple) -> None:
         r, w = os.pipe()
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", "640x480x24", "-nolisten", "tcp", *extra_args],
-            pass_fds=(w,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(w)
+        try:
+            self.xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(w), "-screen", "0", "640x480x24", "-nolisten", "tcp", *extra_args],
+                pass_fds=(w,),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        finally:
+            os.close(w)
         with os.fdopen(r) as fh:
             self.display = ":" + fh.readline().strip()
+        if self.display == ":":
+            raise AssertionError(f"Xvfb exited {self.xvfb.wait()} without reporting a display")
         self.env = {**os.environ, "DISPLAY": self.display}
         self.env.pop("WAYLAND_DISPLAY", None)
-        self.wm = None
-        self.windows: list[subprocess.Popen] = []
-        if wm:
-            try:
-                for _attempt in range(3):  # openbox now and then exits at once on a busy machine: retry
-                    self.wm = subprocess.Popen(
-                        ["openbox", "--sm-disable"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-                    )
-                    wait_for(lambda: self._wm_ready() or self.wm.poll() is not None, what="openbox")
-                    if self.wm.poll() is None:
-                        break
-                else:
-                    raise AssertionError(
-                        f"openbox exited {self.wm.returncode}: {self.wm.stderr.read().decode(errors='replace')}"
-                    )
-            except BaseException:
-                self.close()
-                raise
+        if not wm:
+            return
+        for _attempt in range(3):  # openbox now and then exits at once on a busy machine: retry
+            self.wm = subprocess.Popen(
+                ["openbox", "--sm-disable"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+            wait_for(lambda: self._wm_ready() or self.wm.poll() is not None, what="openbox")
+            if self.wm.poll() is None:
+                return
+        raise AssertionError(f"openbox exited {self.wm.returncode}: {self.wm.stderr.read().decode(errors='replace')}")
 
     def _wm_ready(self):
-        out = subprocess.run(
-            ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True, text=True
-        ).stdout
+        try:
+            out = subprocess.run(
+                ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True, text=True, timeout=5
+            ).stdout
+        except subprocess.TimeoutExpired:  # a server that does not answer: wait_for gives up in time
+            return False
         return "window id" in out
 
     def window(self, cls: str, title: str | None = None, wm_name_bytes: bytes | None = None) -> int:
@@ -93,15 +104,18 @@ class XServer:
         self.xdotool("mousemove_relative", "--", 1, 1)
 
     def close(self):
+        """Kill the windows, then openbox and Xvfb (TERM, KILL after 5 s); safe to call twice."""
         for p in self.windows:
             p.kill()
+            p.wait()
         for p in (self.wm, self.xvfb):
-            if p is not None:
+            if p is not None and p.poll() is None:
                 p.terminate()
                 try:
                     p.wait(5)
                 except subprocess.TimeoutExpired:
                     p.kill()
+                    p.wait()
 
 
 def start_x(wm: bool = True, attempts: int = 3) -> XServer:
@@ -130,22 +144,37 @@ def xserver_nowm():
     x.close()
 
 
+class Span(NamedTuple):
+    app: str | None
+    title: str | None
+    state: str
+    start: float  # epoch seconds
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
 class DaemonProc:
     """`offscreen daemon` in a subprocess, with its stderr in a file."""
 
-    def __init__(self, home: Path, env: dict, *args):
+    def __init__(self, home: Path, env: dict, *args, delay: float = 0.0):
         self.home = home
         self.log = home / f"daemon-{time.monotonic_ns()}.log"
         home.mkdir(parents=True, exist_ok=True)
         self.logfh = open(self.log, "wb")
+        # DELAY: the daemon starts that much later, as on a slow machine (tests of readiness waits)
+        slow = ["sh", "-c", f'sleep {delay}; exec "$0" "$@"'] if delay else []
         self.p = subprocess.Popen(
-            _offscreen_exe() + ["daemon", *map(str, args)],
+            slow + _offscreen_exe() + ["daemon", *map(str, args)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self.logfh,
         )
         self.status_file = Path(env["OFFSCREEN_HOME"]) / "state" / "daemon.json"
+        self.queue_file = paths.resolve(env=env).queue_file
 
     def status(self):
         try:
@@ -155,6 +184,25 @@ class DaemonProc:
 
     def wait_status(self, cond=lambda s: True, timeout=10.0):
         return wait_for(lambda: (s := self.status()) and cond(s) and s, timeout, "daemon status")
+
+    def spans(self) -> list[Span]:
+        """The spans in the daemon's queue, oldest first: what it has recorded so far (the open
+        span's end is rewritten on every change and at least once a second)."""
+        try:
+            con = sqlite3.connect(f"file:{self.queue_file}?mode=ro", uri=True, timeout=5)
+        except sqlite3.OperationalError:
+            return []
+        try:
+            rows = con.execute('SELECT app, title, state, start, "end" FROM spans ORDER BY start').fetchall()
+        except sqlite3.OperationalError:  # no queue yet
+            return []
+        finally:
+            con.close()
+        return [Span(*r) for r in rows]
+
+    def wait_span(self, cond, timeout=10.0, what="a span in the queue") -> Span:
+        """The first queued span satisfying COND, once the daemon has recorded one."""
+        return wait_for(lambda: next((s for s in self.spans() if cond(s)), None), timeout, what)
 
     def stop(self, sig=signal.SIGTERM, timeout=30.0) -> int:
         self.p.send_signal(sig)
@@ -177,8 +225,8 @@ class DaemonProc:
 def daemon_factory(tmp_path):
     procs = []
 
-    def start(env, *args):
-        d = DaemonProc(tmp_path / "logs", env, *args)
+    def start(env, *args, delay=0.0):
+        d = DaemonProc(tmp_path / "logs", env, *args, delay=delay)
         procs.append(d)
         return d
 

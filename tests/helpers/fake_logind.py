@@ -3,12 +3,15 @@ python3-gi): it owns org.freedesktop.login1 on the bus given in DBUS_SESSION_BUS
 dbus-daemon the daemon under test reaches as its DBUS_SYSTEM_BUS_ADDRESS) and exports
 /org/freedesktop/login1/session/auto with Properties.Get/GetAll answering LockedHint.
 LockedHint is the content of the file in argv[1] ("yes" = locked), re-read on every call, so the
-test flips it by rewriting the file. Every Get is appended as one line to argv[1] + ".calls".
+test flips it by rewriting the file. Every Get is appended as one line to argv[1] + ".calls":
+`PROPERTY EPOCH ANSWER` (when it was asked, what it answered: yes, no or refused), so a test can
+bound what the daemon recorded by the instants logind was really asked.
 With `--no-auto` (argv[2]) session/auto answers like logind does to a process outside any session
 (a systemd user service): NoSessionForPID; the session is then found through /user/self's Display
 at /org/freedesktop/login1/session/c1 (exported in both modes)."""
 
 import sys
+import time
 
 import dbus
 import dbus.mainloop.glib
@@ -32,19 +35,25 @@ class Session(dbus.service.Object):
         except FileNotFoundError:
             return False
 
+    def _record(self, prop, answer):
+        with open(self.state_file + ".calls", "a", encoding="utf-8") as fh:
+            fh.write(f"{prop} {time.time():.6f} {answer}\n")
+
     @dbus.service.method(PROPS, in_signature="ss", out_signature="v")
     def Get(self, iface, prop):
-        with open(self.state_file + ".calls", "a", encoding="utf-8") as fh:
-            fh.write(f"{prop}\n")
         if self.refuse:
+            self._record(prop, "refused")
             raise dbus.exceptions.DBusException(
                 "Caller does not belong to any known session", name="org.freedesktop.login1.NoSessionForPID"
             )
         if iface != SESSION or prop != "LockedHint":
+            self._record(prop, "refused")
             raise dbus.exceptions.DBusException(
                 f"no property {iface}.{prop}", name="org.freedesktop.DBus.Error.UnknownProperty"
             )
-        return dbus.Boolean(self._locked(), variant_level=1)
+        locked = self._locked()
+        self._record(prop, "yes" if locked else "no")
+        return dbus.Boolean(locked, variant_level=1)
 
     @dbus.service.method(PROPS, in_signature="s", out_signature="a{sv}")
     def GetAll(self, iface):

@@ -278,16 +278,6 @@ def format_duration(minutes: float) -> str:
     return f"{h}h{m:02d}m" if h else f"{m}m"
 
 
-def day_start(day: date, day_start_hour: int = 0) -> datetime:
-    # TRANSITIONAL: use Calendar.day_start.
-    return Calendar(local_zone(), day_start_hour).day_start(day)
-
-
-def local_day(dt: datetime, day_start_hour: int = 0) -> date:
-    # TRANSITIONAL: use Calendar.day_of.
-    return Calendar(local_zone(), day_start_hour).day_of(dt if dt.tzinfo else dt.astimezone())
-
-
 def parse_bound(text: str, now: datetime, *, cal: Calendar, end: bool = False) -> datetime:
     """Parse --since / --until. A bare date means the start of that local day (--until: its end)."""
     raw = str(text).strip().lower()

@@ -100,6 +100,8 @@ class X11Sampler:
         self._drain_events()
         if self.d.pending_events():
             return
+        if self._dirty:  # an event drained just now (or a read to repeat): sample soon, not at the interval
+            timeout = min(timeout, 0.05)
         fds = [self.d.fileno()] + ([wake_fd] if wake_fd is not None else [])
         try:
             select.select(fds, [], [], max(0.0, timeout))
