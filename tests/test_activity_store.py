@@ -122,10 +122,19 @@ def test_today_command_text_and_json(app, cli, monkeypatch):
     start, end = TODAY_NOW - timedelta(minutes=3), TODAY_NOW - timedelta(minutes=1)
     early = datetime(2026, 11, 26, 2, 50, tzinfo=UTC)  # 03:50 in Berlin: 10 minutes before today began
     with connect(app.paths.db) as c:
-        put(c, [("x", start, end, "firefox", "Mastodon", "active"), ("y", early, early + timedelta(minutes=20), "Code", "t", "active")])
+        put(
+            c,
+            [
+                ("x", start, end, "firefox", "Mastodon", "active"),
+                ("y", early, early + timedelta(minutes=20), "Code", "t", "active"),
+            ],
+        )
     data = json.loads(cli("today", "--json", check=0).stdout)
     assert data["active_seconds"] == 120 + 600 and isinstance(data["active_seconds"], int)
-    assert data["by_category"] == [{"category": "programming", "seconds": 600}, {"category": "social media", "seconds": 120}]
+    assert data["by_category"] == [
+        {"category": "programming", "seconds": 600},
+        {"category": "social media", "seconds": 120},
+    ]
     assert (data["day"], data["since"]) == ("2026-11-26", "2026-11-26T04:00:00+01:00")
     assert data["until"] == "2026-11-27T04:00:00+01:00"
     r = cli("today", check=0)
