@@ -53,8 +53,10 @@ test: $(STAMP) system-deps
 	$(BIN)/coverage report || [ $$status -ne 0 ] || status=2; \
 	exit $$status
 
+# Both cores (pytest-xdist): the tests here share nothing but the CPU. `make test` stays serial, so
+# the timing-sensitive X and daemon tests never compete with another worker.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not x11 and not browser"
+	$(BIN)/python -m pytest -m "not x11 and not browser" -n 2
 
 # All three run, so one pass shows every problem; any failure fails the target.
 lint: $(STAMP)
