@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dbrows import add_interaction, add_person
 from tracker.config import Cadence, Config
 from tracker.domain import cadence
 from tracker.domain.times import Calendar
 from tracker.store import connect
-from tracker.store import practice as sp
 
 B = ZoneInfo("Europe/Berlin")
 D = Cadence()  # inner (7, 14), close (30, 45), friend (60, 90), acquaintance (180, 365)
@@ -141,30 +141,30 @@ def test_qualifying_modes():
 def _seed(db):
     added = utc_naive(berlin(2026, 9, 1, 12, 0))
     with connect(db) as con:
-        sam = sp.add_person(con, "Sam", tier="inner", created_at=added)
-        ana = sp.add_person(con, "Ana", every_days=10, cadence_modes="any", created_at=added)
-        kim = sp.add_person(con, "Kim", tier="close", created_at=utc_naive(berlin(2026, 10, 20, 12, 0)))
-        sp.add_person(con, "Lee", created_at=added)  # no cadence: not listed
+        sam = add_person(con, "Sam", tier="inner", created_at=added)
+        ana = add_person(con, "Ana", every_days=10, cadence_modes="any", created_at=added)
+        kim = add_person(con, "Kim", tier="close", created_at=utc_naive(berlin(2026, 10, 20, 12, 0)))
+        add_person(con, "Lee", created_at=added)  # no cadence: not listed
         # Sam: in person on Oct 24 (logged a week later), a video call since (doesn't count for Sam),
         # a deleted in-person meeting and a "future" one (neither counts).
-        sp.add_interaction(
+        add_interaction(
             con,
             happened_at=utc_naive(berlin(2026, 10, 24, 19, 0)),
             duration_min=120,
             person_ids=[sam],
             logged_at=utc_naive(berlin(2026, 10, 31, 9, 0)),
         )
-        sp.add_interaction(
+        add_interaction(
             con, happened_at=utc_naive(berlin(2026, 11, 5, 19, 0)), duration_min=30, mode="video", person_ids=[sam, ana]
         )
-        sp.add_interaction(
+        add_interaction(
             con,
             happened_at=utc_naive(berlin(2026, 11, 6, 19, 0)),
             duration_min=60,
             person_ids=[sam],
             deleted_at=utc_naive(berlin(2026, 11, 7, 9, 0)),
         )
-        sp.add_interaction(con, happened_at=utc_naive(berlin(2026, 11, 20, 19, 0)), duration_min=60, person_ids=[sam])
+        add_interaction(con, happened_at=utc_naive(berlin(2026, 11, 20, 19, 0)), duration_min=60, person_ids=[sam])
     return sam, ana, kim
 
 

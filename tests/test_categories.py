@@ -4,6 +4,7 @@ import tomllib
 
 import pytest
 
+from category_model import categorize
 from tracker import config, store
 from tracker.domain import categories
 
@@ -26,7 +27,7 @@ SAMPLES = [
 def test_defaults_python():
     rules = categories.rules_for(config.Config())
     for app, title, expected in SAMPLES:
-        assert categories.categorize(app, title, rules) == expected, (app, title)
+        assert categorize(app, title, rules) == expected, (app, title)
 
 
 def test_sql_matches_python_and_user_rules_first(tmp_path):
@@ -42,7 +43,7 @@ def test_sql_matches_python_and_user_rules_first(tmp_path):
             con.execute("INSERT INTO s VALUES (?, ?)", [app, title])
         got = con.execute(f"SELECT app, title, {categories.sql_case(rules)} FROM s").fetchall()
     for app, title, cat in got:
-        assert cat == categories.categorize(app, title, rules)
+        assert cat == categorize(app, title, rules)
     assert {(a, t): c for a, t, c in got}[("libreoffice", "report.odt")] == "work"
     assert {(a, t): c for a, t, c in got}[("Firefox", "YouTube - Cats")] == "fun"
 
@@ -50,7 +51,7 @@ def test_sql_matches_python_and_user_rules_first(tmp_path):
 @pytest.mark.parametrize("use_defaults, expected", [(True, "browsing"), (False, "other")])
 def test_use_defaults(use_defaults, expected):
     cfg = config.parse({"categories": {"use_defaults": use_defaults}})
-    assert categories.categorize("firefox", "a page", categories.rules_for(cfg)) == expected
+    assert categorize("firefox", "a page", categories.rules_for(cfg)) == expected
 
 
 # Valid for Python's re; some are rejected by DuckDB's RE2, where category rules also run.

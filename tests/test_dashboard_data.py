@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboards import core_views, figures
+from dbrows import add_interaction, add_person
 from tracker.domain.ranges import Range
 from tracker.domain.times import Calendar
 from tracker.store import connect

@@ -54,7 +54,8 @@ def test_weekday_work_pattern_and_app_mix(data):
     assert by_hour_wd[(True, 10)] > 3 * by_hour_wd[(False, 10)]
     titles = {t for (_, t) in apps}
     assert any("YouTube" in (t or "") for t in titles) and any("Reddit" in (t or "") for t in titles)
-    from tracker.domain.categories import DEFAULT_RULES, categorize
+    from category_model import categorize
+    from tracker.domain.categories import DEFAULT_RULES
 
     cats = {categorize(a, t, DEFAULT_RULES) for (a, t), _ in apps.items()}
     cats |= {categorize(app, title, DEFAULT_RULES) for _, _, app, title, st in data.spans[:20000] if st == "active"}

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import require
+from dbrows import add_interaction, add_person
 from tracker.app import App
 from tracker.config import Config, Nudges
 from tracker.domain.cadence import Due
@@ -157,8 +158,8 @@ def _app(tmp_path, cfg: Config) -> App:
 
 def _overdue_sam(app, now):
     with connect(app.paths.db) as con:
-        sam = sp.add_person(con, "Sam", tier="inner", created_at=u(2026, 1, 1, 12))
-        sp.add_interaction(
+        sam = add_person(con, "Sam", tier="inner", created_at=u(2026, 1, 1, 12))
+        add_interaction(
             con,
             happened_at=(now - timedelta(days=30)).astimezone(UTC).replace(tzinfo=None),
             duration_min=60,
@@ -276,7 +277,7 @@ def test_run_asks_on_return_unless_already_logged(tmp_path):
     logged = _app(tmp_path / "b", Config(nudges=NOQUIET))
     with connect(logged.paths.db) as con:
         _spans(con, [((9, 0), (10, 0), "active"), ((10, 0), (11, 45), "locked"), ((11, 45), (11, 50), "active")])
-        sp.add_interaction(con, happened_at=u(2026, 11, 10, 10, 15), duration_min=60, person_ids=[])
+        add_interaction(con, happened_at=u(2026, 11, 10, 10, 15), duration_min=60, person_ids=[])
     assert nudges.run(logged, now, dry_run=True) == (None, None)
 
 
@@ -291,7 +292,7 @@ def test_the_daemons_drain_child_sends_the_return_nudge(run, tmp_path):
     (home / "config" / "config.toml").write_text(
         '[nudges]\ndesktop = false\nquiet_start = "00:00"\nquiet_end = "00:00"\n'
     )
-    now = store.utcnow().replace(microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     with store.connect(home / "data" / "offscreen.duckdb") as con:
         con.execute(
             "INSERT INTO activity (span_id, start_utc, end_utc, app, state) VALUES "

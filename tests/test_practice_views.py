@@ -10,6 +10,7 @@ import pytest
 
 from dashboards import practice_views as pv
 from dashboards.views import VIEWS, View
+from dbrows import add_interaction, add_person
 from tracker.domain.ranges import Range
 from tracker.domain.times import Calendar
 from tracker.store import connect
@@ -72,18 +73,16 @@ def test_empty_states(db):
 
 
 def _seed(con):
-    a = sp.add_person(con, "Ana", created_at=u(2026, 9, 1, 12))
-    b = sp.add_person(con, "Ben", created_at=u(2026, 9, 1, 12))
-    c = sp.add_person(con, "Cy", created_at=u(2026, 9, 1, 12))
+    a = add_person(con, "Ana", created_at=u(2026, 9, 1, 12))
+    b = add_person(con, "Ben", created_at=u(2026, 9, 1, 12))
+    c = add_person(con, "Cy", created_at=u(2026, 9, 1, 12))
     # Week of Oct 19 (contains the DST change on Sunday Oct 25).
-    sp.add_interaction(con, happened_at=u(2026, 10, 20, 19), duration_min=90, person_ids=[a], initiated="me")
-    sp.add_interaction(con, happened_at=u(2026, 10, 25, 2, 30), duration_min=60, person_ids=[a, b, c])  # Sat night
-    sp.add_interaction(
-        con, happened_at=u(2026, 10, 22, 12), duration_min=30, mode="video", person_ids=[b], initiated="me"
-    )
+    add_interaction(con, happened_at=u(2026, 10, 20, 19), duration_min=90, person_ids=[a], initiated="me")
+    add_interaction(con, happened_at=u(2026, 10, 25, 2, 30), duration_min=60, person_ids=[a, b, c])  # Sat night
+    add_interaction(con, happened_at=u(2026, 10, 22, 12), duration_min=30, mode="video", person_ids=[b], initiated="me")
     # Week of Oct 26: Ana again (not new), a deleted group meeting.
-    sp.add_interaction(con, happened_at=u(2026, 10, 26, 4, 30), duration_min=120, person_ids=[a], initiated="them")
-    sp.add_interaction(
+    add_interaction(con, happened_at=u(2026, 10, 26, 4, 30), duration_min=120, person_ids=[a], initiated="them")
+    add_interaction(
         con,
         happened_at=u(2026, 10, 27, 19),
         duration_min=60,
@@ -92,7 +91,7 @@ def _seed(con):
         deleted_at=u(2026, 10, 28, 9),
     )
     # Before the range: Ben met in September, so he is not new in October.
-    sp.add_interaction(con, happened_at=u(2026, 9, 10, 19), duration_min=60, person_ids=[b])
+    add_interaction(con, happened_at=u(2026, 9, 10, 19), duration_min=60, person_ids=[b])
     sp.add_checkin(con, u(2026, 10, 25, 20), {"lack_companionship": 2, "left_out": 1, "isolated": 2})
     sp.add_checkin(con, u(2026, 10, 26, 3), {"lack_companionship": 3, "left_out": 3, "isolated": 2})  # Sunday's day
     sp.add_checkin(con, u(2026, 11, 3, 20), {"lack_companionship": 1, "left_out": 1, "isolated": 1})
@@ -134,9 +133,9 @@ def test_routines_view_and_escaping(db):
             now_utc=u(2026, 10, 12, 9),
         )
         for day in (16, 24):  # weeks of Oct 12 and Oct 19
-            sp.add_interaction(con, happened_at=u(2026, 10, day, 19), duration_min=120, person_ids=[a], routine_id=rid)
+            add_interaction(con, happened_at=u(2026, 10, day, 19), duration_min=120, person_ids=[a], routine_id=rid)
         # Sunday Nov 1 00:30 local belongs to Saturday Oct 31 with 4 am days: week of Oct 26.
-        sp.add_interaction(con, happened_at=u(2026, 11, 1, 0, 30), duration_min=60, person_ids=[a], routine_id=rid)
+        add_interaction(con, happened_at=u(2026, 11, 1, 0, 30), duration_min=60, person_ids=[a], routine_id=rid)
         sp.skip_period(con, rid, date(2026, 11, 2), "away", u(2026, 11, 1, 9))
         (data, v), _, _ = practice(con, r)
     (item,) = data["routines"]

@@ -12,6 +12,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from dbrows import add_interaction, add_person
 from inproc import cli  # noqa: F401 (fixture)
 from tracker.domain.times import Calendar, local_zone, to_storage
 from tracker.store import connect
@@ -36,7 +37,7 @@ def _noon_utc(day):
 
 def _people(db, *names):
     with connect(db) as con:
-        return [sp.add_person(con, n, created_at=_noon_utc(TODAY - timedelta(days=30))) for n in names]
+        return [add_person(con, n, created_at=_noon_utc(TODAY - timedelta(days=30))) for n in names]
 
 
 def test_add_validates_and_writes_nothing_on_error(cli, db):
@@ -110,7 +111,7 @@ def test_held_missed_skipped_streaks_and_remove(cli, db):
     with connect(db) as con:
         rid = sp.get_routine(con, "walk")["id"]
         for back in (6, 5, 3, 1):
-            sp.add_interaction(
+            add_interaction(
                 con,
                 happened_at=_noon_utc(today - timedelta(days=back)),
                 duration_min=45,
@@ -118,7 +119,7 @@ def test_held_missed_skipped_streaks_and_remove(cli, db):
                 routine_id=rid,
             )
         # Deleted, and not linked to the routine: neither counts.
-        sp.add_interaction(
+        add_interaction(
             con,
             happened_at=_noon_utc(today - timedelta(days=2)),
             duration_min=45,
@@ -126,7 +127,7 @@ def test_held_missed_skipped_streaks_and_remove(cli, db):
             routine_id=rid,
             deleted_at=_noon_utc(today - timedelta(days=1)),
         )
-        sp.add_interaction(con, happened_at=_noon_utc(today - timedelta(days=4)), duration_min=45, person_ids=[sam])
+        add_interaction(con, happened_at=_noon_utc(today - timedelta(days=4)), duration_min=45, person_ids=[sam])
     r = cli("routine", "skip", "walk", "--date", (today - timedelta(days=4)).isoformat(), "--reason", "rain", check=0)
     d4 = today - timedelta(days=4)
     assert r.stdout == f"Skipped Walk for {d4} .. {d4}.\n"

@@ -314,7 +314,7 @@ def test_status_shows_face_to_face_today_and_the_nudge(cli):
     from tracker import store
 
     p = paths_mod.resolve()
-    now = store.utcnow().replace(microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     with store.connect(p.db) as con:
         # 20 minutes in person with two people: counts once.
         con.execute(

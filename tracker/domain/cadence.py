@@ -17,7 +17,7 @@ Rules:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from tracker.config import Cadence
@@ -37,11 +37,6 @@ class Due:
     never_met: bool
     days_since: int
     status: str
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["last_seen"] = self.last_seen.isoformat() if self.last_seen else None
-        return d
 
 
 def qualifying_modes(cadence_modes: str | None) -> tuple[str, ...]:

@@ -8,12 +8,8 @@ use the syntax Python's `re` and DuckDB's RE2 share (no look-arounds or back-ref
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from tracker.config import Config, Rule
 
-CATEGORIES = ("social media", "video", "games", "messaging", "email", "programming", "browsing", "other")
 EXCLUDED_APP = "excluded"  # privacy.exclude stores matching activity under this app name
 
 _I = "(?i)"
@@ -60,35 +56,12 @@ def rules_for(config: Config) -> tuple[Rule, ...]:
     return user + DEFAULT_RULES if config.categories.use_defaults else user
 
 
-def categorize(app: str | None, title: str | None, rules: tuple[Rule, ...]) -> str:
-    """The category of one (app, title) pair: first matching rule, else 'other'."""
-    if app == EXCLUDED_APP:
-        return EXCLUDED_APP
-    for rule in rules:
-        if _matches(rule, app or "", title or ""):
-            return rule.category or "other"
-    return "other"
-
-
-def _matches(rule: Rule, app: str, title: str) -> bool:
-    if rule.app is None and rule.title is None:
-        return False
-    if rule.app is not None and not _compile(rule.app).search(app):
-        return False
-    return rule.title is None or bool(_compile(rule.title).search(title))
-
-
-@lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
-
-
 def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
 def sql_case(rules: tuple[Rule, ...], app_col: str = "app", title_col: str = "title") -> str:
-    """A DuckDB CASE expression giving the same answer as categorize() for each row."""
+    """A DuckDB CASE expression: per row, the first matching rule's category, else 'other'."""
     parts = [f"WHEN {app_col} = {_lit(EXCLUDED_APP)} THEN {_lit(EXCLUDED_APP)}"]
     for rule in rules:
         conds = []

@@ -110,7 +110,7 @@ class Interaction:
 
 
 def ends_at(happened_at: datetime, duration_min: float) -> datetime:
-    """Where an interaction ends: its start plus its duration (SQL: store.interactions.ENDS_AT)."""
+    """Where an interaction ends: its start plus its duration (SQL: tracker.store.interactions.ends_at)."""
     return happened_at + timedelta(minutes=duration_min)
 
 

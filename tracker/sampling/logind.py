@@ -138,7 +138,6 @@ class LockHint:
         self.last_poll: float | None = None
         self.retry_at = 0.0
         self.failed_once = False
-        self.calls = 0  # Get calls made (for the benchmark)
 
     @property
     def active(self) -> bool:
@@ -157,7 +156,6 @@ class LockHint:
         if self.last_poll is not None and now - self.last_poll < POLL_EVERY - POLL_SLACK:
             return self.value
         self.last_poll = now
-        self.calls += 1
         try:
             value = self.client.locked_hint()
         except LogindError as e:

@@ -17,7 +17,6 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 # The C extension alone: the same connect/execute/exception classes (the `duckdb` package
@@ -25,6 +24,7 @@ from pathlib import Path
 # half of `offscreen log`'s 300 ms latency budget (numbers in bench/README.md, "offscreen log").
 import _duckdb as duckdb
 
+from tracker.domain.times import to_storage, utc_now
 from tracker.errors import DatabaseBusy, RuntimeFailure
 from tracker.paths import ensure_private_dir
 from tracker.store.schema import MIGRATIONS
@@ -35,23 +35,6 @@ _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 def duckdb_version() -> str:
     return duckdb.__version__
-
-
-def utcnow() -> datetime:
-    """Naive UTC now, the storage convention."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def to_utc_naive(dt: datetime) -> datetime:
-    """Aware datetime -> naive UTC for storage. Naive input is taken as local time."""
-    if dt.tzinfo is None:
-        dt = dt.astimezone()  # interpret as local
-    return dt.astimezone(UTC).replace(tzinfo=None)
-
-
-def from_utc_naive(dt: datetime | None) -> datetime | None:
-    """Stored naive UTC -> aware UTC datetime."""
-    return None if dt is None else dt.replace(tzinfo=UTC)
 
 
 def _is_lock_error(e: Exception) -> bool:
@@ -103,7 +86,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             else:
                 for stmt in [s for s in step.split(";\n") if s.strip()]:
                     con.execute(stmt)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, utcnow()])
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, to_storage(utc_now())])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from tracker.domain import cadence
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
+from tracker.store.interactions import ends_at
 
 LAG_DAYS = 3  # in-person minutes on t..t+3
 MIN_LAG_DAYS = 28
@@ -140,16 +141,15 @@ def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     in-person minutes, tracked (any activity recorded) or not."""
     _day_agg(con, rng)
     first = rng.first_day - timedelta(days=back)
+    end = ends_at("i")
     cur = con.execute(
-        """WITH scr AS (
+        f"""WITH scr AS (
           SELECT day, sum(secs) FILTER (state = 'active') / 60.0 AS screen,
                  coalesce(sum(secs) FILTER (state = 'active' AND category = 'social media'), 0) / 60.0 AS social
           FROM day_agg GROUP BY day),
         f2f AS (
-          SELECT c.day, sum(epoch(least(i.happened_at + to_microseconds(CAST(i.duration_min * 60e6 AS BIGINT)), c.e)
-                                - greatest(i.happened_at, c.s))) / 60.0 AS f2f
-          FROM ext_cal c JOIN interactions i
-            ON i.happened_at < c.e AND i.happened_at + to_microseconds(CAST(i.duration_min * 60e6 AS BIGINT)) > c.s
+          SELECT c.day, sum(epoch(least({end}, c.e) - greatest(i.happened_at, c.s))) / 60.0 AS f2f
+          FROM ext_cal c JOIN interactions i ON i.happened_at < c.e AND {end} > c.s
           WHERE i.mode = 'in-person' AND i.deleted_at IS NULL GROUP BY c.day)
         SELECT c.day, coalesce(scr.screen, 0) AS screen_min, coalesce(scr.social, 0) AS social_min,
                coalesce(scr.screen, 0) - coalesce(scr.social, 0) AS other_min,

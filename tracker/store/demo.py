@@ -12,17 +12,8 @@ import tempfile
 from pathlib import Path
 
 from tracker.paths import ensure_private_dir
-from tracker.store import transaction, utcnow
+from tracker.store import transaction
 from tracker.store.people import _key as person_key
-
-
-def has_demo_data(con) -> bool:
-    return bool(
-        con.execute(
-            "SELECT (SELECT count(*) FROM activity WHERE source = 'demo') "
-            "+ (SELECT count(*) FROM interactions WHERE source = 'demo')"
-        ).fetchone()[0]
-    )
 
 
 def _delete_demo(con) -> None:
@@ -91,7 +82,7 @@ def _values(con, table: str, columns: list[str], rows: list[tuple], chunk: int =
 
 def replace_demo(con, data, tmp_dir: Path) -> dict:
     """Delete earlier demo rows and insert DATA (a tracker.usecases.demo.DemoData) in one transaction."""
-    now = utcnow()
+    now = data.generated_at
     ensure_private_dir(tmp_dir)
     fd, name = tempfile.mkstemp(prefix="demo-activity-", suffix=".csv", dir=tmp_dir)  # mode 0600
     try:

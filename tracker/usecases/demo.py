@@ -15,6 +15,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from tracker.domain.interactions import ends_at
+
 MAX_SPAN_S = 300
 _EPOCH = date(1970, 1, 1)
 
@@ -85,6 +87,7 @@ class DemoData:
     routines: list[DemoRoutine] = field(default_factory=list)
     checkins: list[DemoCheckin] = field(default_factory=list)
     unplug: list[DemoUnplug] = field(default_factory=list)
+    generated_at: datetime = datetime(1970, 1, 1)  # naive UTC: the `now` it was made for (created_at)
 
 
 CAST: tuple[DemoPerson, ...] = (
@@ -273,11 +276,17 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
     interactions = [
         i
         for i in interactions
-        if (i.happened_at - datetime(1970, 1, 1)).total_seconds() + i.duration_min * 60 <= now_epoch
+        if ends_at(i.happened_at, i.duration_min) <= datetime(1970, 1, 1) + timedelta(seconds=now_epoch)
     ]
     interactions.sort(key=lambda i: i.happened_at)
     spans = _spans(rng, zone, first, days, lonely, interactions, now_epoch)
-    data = DemoData(people=list(CAST), interactions=interactions, spans=spans, lonely_weeks=sorted(lonely))
+    data = DemoData(
+        people=list(CAST),
+        interactions=interactions,
+        spans=spans,
+        lonely_weeks=sorted(lonely),
+        generated_at=now.astimezone(UTC).replace(tzinfo=None, microsecond=0),
+    )
     _practice(rng, zone, data, first, today, now_epoch)
     return data
 
@@ -667,8 +676,9 @@ def _busy(interactions: list[DemoInteraction]) -> list[tuple[int, int]]:
         if i.mode != "in-person":
             continue
         start = int((i.happened_at - datetime(1970, 1, 1)).total_seconds())
+        end = int((ends_at(i.happened_at, i.duration_min) - datetime(1970, 1, 1)).total_seconds())
         travel = 0 if i.work else 1200
-        out.append((start - travel, start + int(i.duration_min * 60) + travel))
+        out.append((start - travel, end + travel))
     out.sort()
     return out
 

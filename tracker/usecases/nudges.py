@@ -20,7 +20,6 @@ from pathlib import Path
 from tracker.config import Config, Nudges
 from tracker.domain.times import Calendar, format_duration, to_storage
 
-KINDS = ("from-idle", "routine", "overdue")
 # The "were you with people?" question is only asked this soon after coming back.
 RETURN_WINDOW = timedelta(minutes=15)
 NOTIFY_TIMEOUT = 5.0

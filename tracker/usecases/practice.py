@@ -16,14 +16,12 @@ from tracker.domain.times import Calendar, from_storage, to_storage
 from tracker.errors import UserError
 
 MOODS = ("awful", "bad", "meh", "good", "great")  # 1..5
-UCLA_ANSWERS = ("hardly ever", "some of the time", "often")  # 1..3
 UCLA_ITEMS = (
     ("lack_companionship", "How often do you feel that you lack companionship?"),
     ("left_out", "How often do you feel left out?"),
     ("isolated", "How often do you feel isolated from others?"),
 )
 LONELY_QUESTION = "How often do you feel lonely?"
-LONELY_ANSWERS = ("often/always", "some of the time", "occasionally", "hardly ever", "never")
 
 
 # --- parsing what people type ---
