@@ -21,7 +21,9 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("OFFSCREEN_HOME", str(tmp_path / "offscreen"))
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "OFFSCREEN_DB", "OFFSCREEN_DEBUG"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("TZ", os.environ.get("OFFSCREEN_TEST_TZ", "Europe/Berlin"))
+    # Every test runs in one zone with DST, whatever the machine's TZ, so literal expectations hold;
+    # tests of other zones (CET, EST5EDT, UTC, none) set TZ themselves (tests/test_calendar.py).
+    monkeypatch.setenv("TZ", "Europe/Berlin")
     # The daemon reads logind's LockedHint on the system bus: never the real one (a developer who
     # locks the screen while the suite runs must not turn every daemon test's spans into `locked`).
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-system-bus")

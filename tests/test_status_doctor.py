@@ -8,9 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -73,10 +73,11 @@ def lock_holder(tmp_path):
         p.wait(timeout=10)
 
 
-def test_status_with_a_lock_holder_and_status_file(cli, tmp_path, lock_holder):
+def test_status_with_a_lock_holder_and_status_file(cli, tmp_path, lock_holder, monkeypatch):
     p = paths_mod.resolve()
     holder = lock_holder(p.daemon_lock)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).replace(microsecond=0)
+    monkeypatch.setenv("OFFSCREEN_NOW", now.isoformat())  # ages measured from this "now"
     started = now - timedelta(hours=2, minutes=3)
     last = now - timedelta(seconds=2)
     p.daemon_status.write_text(
@@ -94,17 +95,19 @@ def test_status_with_a_lock_holder_and_status_file(cli, tmp_path, lock_holder):
             }
         )
     )
+    os.utime(p.daemon_status, (now.timestamp(), now.timestamp()))
     r = cli("status", check=0)
     lines = r.stdout.splitlines()
     assert lines[0] == f"daemon:      running (PID {holder.pid}, up 2 h 03 min, backend x11, display :7)"
-    assert lines[1].startswith(f"last sample: {last.astimezone().strftime('%H:%M:%S')} (")
-    assert lines[1].endswith(" s ago, active)")
+    assert (
+        lines[1] == f"last sample: {last.astimezone(ZoneInfo('Europe/Berlin')).strftime('%H:%M:%S')} (2 s ago, active)"
+    )
     data = json.loads(cli("status", "--json", check=0).stdout)["daemon"]
     assert data["running"] and data["pid"] == holder.pid and data["backend"] == "x11" and not data["stale"]
-    assert 2 * 3600 + 3 * 60 <= data["uptime_s"] <= 2 * 3600 + 3 * 60 + 30
+    assert data["uptime_s"] == 2 * 3600 + 3 * 60 and data["status_age_s"] == 0
 
     # A status file nobody rewrote for 10 minutes: the daemon is alive but stuck.
-    old = time.time() - 600
+    old = now.timestamp() - 600
     os.utime(p.daemon_status, (old, old))
     r = cli("status", check=0)
     assert any(
