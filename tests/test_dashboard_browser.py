@@ -1,4 +1,4 @@
-"""The dashboard page in a real headless Chromium with networking disabled (issue 4): every view
+"""The dashboard page in a real headless Chromium with networking disabled: every view
 rendered (plotly's main-svg) or shows its empty state, no script error, hostile strings inert."""
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def test_start_stop_and_one_at_a_time(cli, db):
     )
     r = cli("unplug", "--for", "2h", "stop", check=2)
     assert "not a subcommand" in r.stderr
-    r = cli("unplug", "stop", check=0)  # under a minute: discarded (tests/test_polish.py)
+    r = cli("unplug", "stop", check=0)  # under a minute: discarded (tests/test_unplug_short_sessions.py)
     assert r.stdout == "Discarded the session started at 20:00: under a minute is not kept.\n"
     r = cli("unplug", "stop", check=2)
     assert r.stderr == "Error: no device-free session is running; start one with `offscreen unplug --for 2h`\n"

@@ -11,9 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from tracker.domain.interactions import name_key
 from tracker.paths import ensure_private_dir
 from tracker.store import transaction
-from tracker.store.people import _key as person_key
 
 
 def _delete_demo(con) -> None:
@@ -118,7 +118,7 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                     (
                         pid[p.key],
                         p.name,
-                        person_key(p.name),
+                        name_key(p.name),
                         p.tier,
                         p.kin,
                         p.every_days,
@@ -208,7 +208,7 @@ def _insert_practice(con, data, pid: dict[str, int], iids: list[int], now) -> No
         rid = con.execute(
             """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, created_at, source)
                VALUES (?, ?, ?, ?, ?, ?, ?, 'demo') RETURNING id""",
-            [r.name, person_key(r.name), r.unit, r.every_n, r.on_weekday, r.starts_on, now],
+            [r.name, name_key(r.name), r.unit, r.every_n, r.on_weekday, r.starts_on, now],
         ).fetchone()[0]
         _values(con, "routine_people", ["routine_id", "person_id"], [(rid, pid[k]) for k in r.people])
         _values(
