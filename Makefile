@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Both cores (pytest-xdist): most tests wait on processes, X servers and timers rather than compute.
+# A test file stays on one worker (--dist loadfile), so the X tests of a file run one after another;
+# they bound their timings by the events they observe, so a busy neighbour slows them, never fails
+# them. `make test PARALLEL=` runs everything in one process.
+PARALLEL ?= -n 2 --dist loadfile
 
 # Debian packages the test suite drives for real: an X server, a window manager, xdotool,
 # headless Chromium for the dashboard, systemd-analyze for the unit file, a D-Bus session, and the
@@ -48,15 +53,13 @@ system-deps:
 # The report is printed when tests fail too; the exit status is pytest's, else the coverage check's.
 test: $(STAMP) system-deps
 	rm -f .coverage .coverage.*
-	status=0; $(BIN)/coverage run -m pytest || status=$$?; \
+	status=0; $(BIN)/coverage run -m pytest $(PARALLEL) || status=$$?; \
 	$(BIN)/coverage combine --quiet || [ $$status -ne 0 ] || status=1; \
 	$(BIN)/coverage report || [ $$status -ne 0 ] || status=2; \
 	exit $$status
 
-# Both cores (pytest-xdist): the tests here share nothing but the CPU. `make test` stays serial, so
-# the timing-sensitive X and daemon tests never compete with another worker.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not x11 and not browser" -n 2
+	$(BIN)/python -m pytest -m "not x11 and not browser" $(PARALLEL)
 
 # All three run, so one pass shows every problem; any failure fails the target.
 lint: $(STAMP)
