@@ -98,7 +98,8 @@ def test_stop_signal_stores_everything_and_exits_0(fake_env, daemon_factory, app
     assert stat.S_IMODE(d.status_file.stat().st_mode) == 0o600
     wait_for(lambda: "BetaApp" in queued_apps(app), what="the second window in the queue")
     assert d.stop(sig) == 0
-    assert not d.status_file.exists()
+    st = json.loads(d.status_file.read_text())  # kept, marked: `status` tells a clean stop from a crash
+    assert st["state"] == "stopped" and st["stopped_at"] >= st["last_sample_at"] >= st["started_at"]
     assert db_rows(app) == [("AlphaApp", "alpha doc", "active"), ("BetaApp", "beta page", "active")]
     assert queue.depth(app.paths.queue_file) == 0
     assert "INFO stopped" in d.text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -87,7 +88,7 @@ def test_scripted_session_per_app_durations(xserver, daemon_factory):
     stopped = time.time()
     assert d.stop() == 0
     exited = time.time()
-    assert not d.status_file.exists()
+    assert json.loads(d.status_file.read_text())["state"] == "stopped"
     rows, raw = stored()
     spans = raw  # AlphaApp from the start, then one span per switch
     assert [r[3] for r in spans] == ["AlphaApp"] + [name for _w, name, _h in plan], spans

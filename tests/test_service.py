@@ -332,7 +332,7 @@ def test_real_user_manager_runs_the_installed_daemon(run, isolated_home, tmp_pat
             f"removed {unit}",
             "reloaded the user manager",
         ]
-        assert run("status", env=env, check=1).stdout.startswith("daemon:      not running")
+        assert run("status", env=env, check=1).stdout.startswith("daemon:      not running: it stopped cleanly at ")
         # SIGTERM made the daemon exit cleanly (0), not a failure systemd would restart.
         assert "ExecMainStatus=0" in ctl("show", "-p", "ExecMainStatus", "offscreen.service")
     finally:

@@ -183,7 +183,10 @@ class DaemonProc:
             return None
 
     def wait_status(self, cond=lambda s: True, timeout=10.0):
-        return wait_for(lambda: (s := self.status()) and cond(s) and s, timeout, "daemon status")
+        """This daemon's status (an earlier daemon's file, marked stopped, stays until it writes one)."""
+        return wait_for(
+            lambda: (s := self.status()) and s.get("pid") == self.p.pid and cond(s) and s, timeout, "daemon status"
+        )
 
     def spans(self) -> list[Span]:
         """The spans in the daemon's queue, oldest first: what it has recorded so far (the open

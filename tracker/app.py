@@ -78,9 +78,9 @@ class App:
 
         return self._config if self._config is not None else config_mod.load(self.paths.config_file)
 
-    def drain(self) -> int:
+    def drain(self, wait: float | None = None) -> int:
         """Move whatever the daemon queued into DuckDB, so reads are current (see drain_queue)."""
-        return drain_queue(self.paths.queue_file, self.paths.db)
+        return drain_queue(self.paths.queue_file, self.paths.db, wait=wait)
 
     @contextmanager
     def store(self, *, drain: bool = False) -> Iterator:
@@ -93,10 +93,11 @@ class App:
             yield con
 
 
-def drain_queue(queue_file: Path, db: Path) -> int:
+def drain_queue(queue_file: Path, db: Path, wait: float | None = None) -> int:
     """Copy every span in the daemon's queue into DuckDB (upserts by span id), then delete the closed
     ones copied, unless the daemon changed them meanwhile. A crash in between duplicates nothing;
-    a busy database leaves the queue as it is (DatabaseBusy propagates). Returns the spans written.
+    a busy database leaves the queue as it is (DatabaseBusy propagates after WAIT seconds, default
+    store.DEFAULT_WAIT). Returns the spans written.
 
     Here, in the composition root, because it joins the daemon's queue and the store, which never
     import each other (tracker.daemon must not load duckdb).
@@ -109,7 +110,7 @@ def drain_queue(queue_file: Path, db: Path) -> int:
     from tracker import store
     from tracker.store.activity import upsert_spans
 
-    with store.connect(db) as con:
+    with store.connect(db, wait=wait) as con:
         upsert_spans(con, [r[:7] for r in rows])
     queue.forget(queue_file, rows)
     return len(rows)

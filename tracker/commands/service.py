@@ -16,7 +16,9 @@ _MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
 def status_cmd(ctx, as_json):
     """Show whether the daemon runs, its last sample, the queue, the database and today's totals.
 
-    Exits 1 when the daemon is not running, so scripts can test it.
+    Stores what the daemon queued first, so today's totals are those of `offscreen today`. A
+    daemon that is not running is said to have stopped cleanly, or to have died, with when it was
+    last seen. Exits 1 when the daemon is not running, so scripts can test it.
 
     \b
     Examples:
@@ -34,11 +36,12 @@ def status_cmd(ctx, as_json):
         # Still answer "is it running?" (the daemon keeps its last good rules); doctor explains.
         click.echo(f"Warning: {e}; using the defaults here (see `offscreen doctor`)", err=True)
         cfg = config_mod.Config()
-    info = status.gather(app.paths, Calendar(app.zone, cfg.general.day_start_hour), app.now(), cfg)
+    now = app.now()
+    info = status.gather(app.paths, Calendar(app.zone, cfg.general.day_start_hour), now, cfg, drain=app.drain)
     if as_json:
         click.echo(json.dumps(info, indent=2))
     else:
-        for line in status.render(info):
+        for line in status.render(info, now):
             click.echo(line)
     ctx.exit(0 if info["daemon"]["running"] else 1)
 

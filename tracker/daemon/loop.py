@@ -152,7 +152,9 @@ class Daemon:
         )
 
     # -- outputs --------------------------------------------------------------------------------
-    def write_status(self) -> None:
+    def write_status(self, stopped_at: float | None = None) -> None:
+        """The status file `offscreen status` reads; STOPPED_AT marks a clean shutdown (a file
+        without it and no daemon holding the lock means the daemon died)."""
         cur = self.builder.current
         state = cur.state if cur else ("no-display" if self.sampler is None else "starting")
         data = {
@@ -167,12 +169,15 @@ class Daemon:
             "display": self.settings.display,
             "idle_source": getattr(self.sampler, "idle_source", None),
         }
+        if stopped_at is not None:
+            data.update(state="stopped", stopped_at=iso(stopped_at, self.zone))
         try:
             atomic_write(self.status_path, json.dumps(data, indent=1) + "\n")
         except OSError as e:
             self.log("warning", f"cannot write {self.status_path}: {e.strerror}")
         self.status_written = time.monotonic()
-        self.notifier.status(f"{self.backend}: {state}")
+        if stopped_at is None:
+            self.notifier.status(f"{self.backend}: {state}")
 
     def _store(self, closed, final=False) -> bool:
         """Queue spans; a failing queue (disk full) is logged, and the spans retried later."""
@@ -368,10 +373,7 @@ class Daemon:
                     f"final drain failed ({rc}); spans stay in the queue and the next offscreen command stores them",
                 )
         self.queue.close()
-        try:
-            self.status_path.unlink()
-        except FileNotFoundError:
-            pass
+        self.write_status(stopped_at=time.time())
         self.log("info", "stopped" + ("" if ok else " (some spans could not be queued)"))
         return 0
 

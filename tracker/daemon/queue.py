@@ -93,6 +93,38 @@ def depth(queue_file: Path) -> int:
         con.close()
 
 
+def snapshot(queue_file: Path, since: float | None = None, until: float | None = None) -> dict | None:
+    """What the queue holds, read-only (never creates or changes it), for `offscreen status`.
+
+    `spans` and `closed` counts; `newest_end`, the latest span end (UTC epoch s): the open span's
+    end is rewritten about every second while the daemon samples, so this is when it last sampled;
+    and `seconds` by state of the queued time within [SINCE, UNTIL) when both are given. None when
+    there is no queue yet or it cannot be read (locked, corrupt).
+    """
+    if not Path(queue_file).exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{queue_file}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        row = con.execute('SELECT count(*), coalesce(sum(closed), 0), max("end") FROM spans').fetchone()
+        spans, closed, newest = row
+        seconds: dict[str, float] = {}
+        if since is not None and until is not None:
+            rows = con.execute(
+                'SELECT state, sum(min("end", ?) - max(start, ?)) FROM spans'
+                ' WHERE "end" > ? AND start < ? GROUP BY state',
+                (until, since, since, until),
+            ).fetchall()
+            seconds = {state: float(s) for state, s in rows if s and s > 0}
+        return {"spans": spans, "closed": closed, "newest_end": newest, "seconds": seconds}
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
 def pending(queue_file: Path) -> list[tuple]:
     """Every queued span as (id, start, end, app, title, state, exe, closed, rev), for a drain."""
     if not Path(queue_file).exists():

@@ -1,14 +1,28 @@
 """`offscreen status`: is the daemon running, what did it last see, how much is waiting.
 
-Read-only: status never creates, drains or migrates anything, so it is safe to run in a loop.
+Status drains the daemon's queue first, like every command that reads activity, and then
+computes today's totals with the very function `offscreen today` uses (tracker.usecases.today.
+day_totals), so the two agree to the minute by construction. Counting the queued spans read-only
+instead would need a second computation of the totals beside the SQL one (categories, clipping to
+the day, the open span that is both queued and already drained), and two computations drift. A
+drain is idempotent (upserts by span id) and is what the daemon's own drain child does, so
+status stays safe in a loop; with nothing queued it creates and writes nothing. When the
+database is busy or cannot be opened, the queue stays as it is and status says so, showing the
+queued time as waiting rather than counting it.
+
 Liveness comes from the kernel, not from a PID file that may be stale (tracker/daemon/lock.py).
-The details (backend, last sample) come from the status file the daemon rewrites at least every
-60 s (`paths.daemon_status`).
+The details (backend, state) come from the status file the daemon rewrites on every change and at
+least every 60 s (`paths.daemon_status`). The last sample is the newest span end in the queue (the
+daemon queues the open span's end about every second while it samples), or the status file's,
+whichever is later: the status file alone can be a minute behind. A clean shutdown marks the
+status file `stopped_at`; a status file without that mark and no daemon holding the lock means
+the daemon died (SIGKILL, OOM, power), last seen alive at its last sample.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +33,13 @@ from tracker.paths import Paths
 
 # The daemon rewrites its status file at least every 60 s; older than this means it is stuck.
 STALE_AFTER_S = 180
+# How long status waits for a busy database (the drain, then the totals): it answers, not hangs.
+DB_WAIT_S = 2.0
+START_HINT = "start it: offscreen service install, or offscreen daemon"
+CRASH_HINT = (
+    "its log says why (journalctl --user -u offscreen); start it again: "
+    "systemctl --user restart offscreen, or offscreen daemon"
+)
 
 
 def _parse_iso(value: Any) -> datetime | None:
@@ -40,33 +61,67 @@ def read_status_file(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _epoch(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int | float) else None
+
+
+def _snapshot(paths: Paths, since: float | None = None, until: float | None = None) -> dict[str, Any] | None:
+    from tracker.daemon import queue
+
+    try:
+        return queue.snapshot(paths.queue_file, since, until)
+    except Exception:  # a locked or corrupt queue must not break `status`
+        return None
+
+
 def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
-    """Running? PID, uptime, backend, display, last sample (with its age) and status-file age."""
+    """Running? PID, uptime, backend, display, last sample (with its age) and status-file age;
+    when not running, whether it stopped cleanly or died, and when it was last seen alive."""
     pid = lock.holder(paths.daemon_lock)
-    data = read_status_file(paths.daemon_status) if pid else {}
+    data = read_status_file(paths.daemon_status)
     started = _parse_iso(data.get("started_at"))
     last = _parse_iso(data.get("last_sample_at"))
+    snap = _snapshot(paths) or {}
+    newest = _epoch(snap.get("newest_end"))
+    # Spans an earlier daemon left in the queue are not this one's samples.
+    if newest and (started is None or newest >= started) and (last is None or newest > last):
+        last = newest
     try:
-        written = datetime.fromtimestamp(paths.daemon_status.stat().st_mtime, UTC) if pid else None
+        written: datetime | None = datetime.fromtimestamp(paths.daemon_status.stat().st_mtime, UTC)
     except OSError:
         written = None
-    status_age = round((now - written).total_seconds()) if written else None
-    info = {
+
+    def local(dt: datetime | None) -> str | None:
+        return dt.astimezone(now.tzinfo).isoformat(timespec="seconds") if dt else None
+
+    def age(dt: datetime | None) -> int | None:
+        return round((now - dt).total_seconds()) if dt else None
+
+    info: dict[str, Any] = {
         "running": pid is not None,
         "pid": pid,
-        "started_at": started.astimezone(now.tzinfo).isoformat() if started else None,
-        "uptime_s": round((now - started).total_seconds()) if started else None,
-        "backend": data.get("backend"),
-        "display": data.get("display"),
-        "state": data.get("state"),
-        "version": data.get("version"),
-        "interval": data.get("interval"),
-        "idle_after": data.get("idle_after"),
-        "last_sample_at": last.astimezone(now.tzinfo).isoformat() if last else None,
-        "last_sample_age_s": round((now - last).total_seconds()) if last else None,
-        "status_age_s": status_age,
+        "started_at": local(started) if pid else None,
+        "uptime_s": age(started) if pid else None,
+        "backend": data.get("backend") if pid else None,
+        "display": data.get("display") if pid else None,
+        "state": data.get("state") if pid else None,
+        "version": data.get("version") if pid else None,
+        "interval": data.get("interval") if pid else None,
+        "idle_after": data.get("idle_after") if pid else None,
+        "last_sample_at": local(last) if pid else None,
+        "last_sample_age_s": age(last) if pid else None,
+        "status_age_s": age(written) if pid else None,
+        # Not running: "clean" (stopped by a signal, everything stored), "crashed" (died without
+        # shutting down), or None (no daemon has run here, as far as the state directory knows).
+        "stopped": None,
+        "last_seen_at": None,
+        "last_seen_age_s": None,
     }
-    info["stale"] = bool(pid and (status_age is None or status_age > STALE_AFTER_S))
+    info["stale"] = bool(pid and (info["status_age_s"] is None or info["status_age_s"] > STALE_AFTER_S))
+    if pid is None and data:
+        stopped_at = _parse_iso(data.get("stopped_at"))
+        seen = stopped_at or last or written  # no sample at all (no display): its last status write
+        info.update(stopped="clean" if stopped_at else "crashed", last_seen_at=local(seen), last_seen_age_s=age(seen))
     return info
 
 
@@ -74,12 +129,8 @@ def queue_depth(paths: Paths) -> int | None:
     """Spans waiting in the daemon's queue (0 when there is no queue yet; None if unreadable)."""
     if not paths.queue_file.exists():
         return 0
-    from tracker.daemon import queue
-
-    try:
-        return int(queue.depth(paths.queue_file))
-    except Exception:  # a locked or corrupt queue must not break `status`
-        return None
+    snap = _snapshot(paths)
+    return None if snap is None else int(snap["spans"])
 
 
 def database_info(paths: Paths) -> dict[str, Any]:
@@ -95,8 +146,8 @@ def database_info(paths: Paths) -> dict[str, Any]:
 
 
 def today_totals(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str, Any] | None:
-    """Today's totals as stored in the database (tracker.usecases.today.day_totals); spans still in
-    the queue are not counted (see queue_depth). None before the database exists."""
+    """Today's totals as stored in the database (tracker.usecases.today.day_totals, as `today`
+    shows them). None before the database exists."""
     if not paths.db.exists():
         return None
     from tracker import store
@@ -105,7 +156,7 @@ def today_totals(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str
     from tracker.usecases.today import day_totals
 
     try:
-        with store.connect(paths.db, wait=2) as con:
+        with store.connect(paths.db, wait=min(DB_WAIT_S, store.DEFAULT_WAIT)) as con:
             data = day_totals(con, cal, config, now)
             nudge = status_line(con, cal, now)
     except OffscreenError as e:  # busy or unreadable: say so rather than "nothing recorded"
@@ -119,13 +170,43 @@ def today_totals(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str
     return out
 
 
-def gather(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str, Any]:
-    """Everything `offscreen status` shows, as plain data."""
+def gather(
+    paths: Paths, cal: Calendar, now: datetime, config, drain: Callable[[float], int] | None = None
+) -> dict[str, Any]:
+    """Everything `offscreen status` shows, as plain data. DRAIN(wait) moves the queue into the
+    database first (App.drain); without it nothing is written and queued spans count as waiting."""
+    daemon = daemon_info(paths, now)  # before the drain: it reads the queue as the daemon left it
+    stored, error, drained = 0, None, False
+    if drain is not None and paths.queue_file.exists():
+        from tracker import store
+        from tracker.errors import OffscreenError
+
+        try:
+            stored, drained = drain(min(DB_WAIT_S, store.DEFAULT_WAIT)), True
+        except OffscreenError as e:  # busy, or a database that does not open: the queue keeps it all
+            error = str(e)
+    since, until = cal.day_bounds(cal.day_of(now))
+    snap = _snapshot(paths, since.timestamp(), until.timestamp()) if paths.queue_file.exists() else None
+    if snap is not None:
+        # After a drain the open span is in the database too (the daemon keeps growing it in the
+        # queue); what still waits is what the daemon closed since.
+        depth: int | None = int(snap["closed"] if drained else snap["spans"])
+    else:
+        depth = None if paths.queue_file.exists() else 0
+    if error is not None:
+        today: dict[str, Any] | None = {
+            "day": cal.day_of(now).isoformat(),
+            "error": error,
+            "waiting_seconds": {k: round(v) for k, v in (snap or {}).get("seconds", {}).items()},
+        }
+    else:
+        today = today_totals(paths, cal, now, config)
     return {
-        "daemon": daemon_info(paths, now),
-        "queue_depth": queue_depth(paths),
+        "daemon": daemon,
+        "queue_depth": depth,
+        "queue": {"stored": stored, "error": error},
         "database": database_info(paths),
-        "today": today_totals(paths, cal, now, config),
+        "today": today,
     }
 
 
@@ -152,7 +233,21 @@ def format_size(n: float) -> str:
     return f"{n}"  # pragma: no cover
 
 
-def render(info: dict[str, Any]) -> list[str]:
+def _when(iso: str, now: datetime | None) -> str:
+    """HH:MM for today, the date too for an earlier day (local: daemon_info)."""
+    dt = datetime.fromisoformat(iso)
+    same_day = now is not None and dt.date() == now.astimezone(dt.tzinfo).date()
+    return dt.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+
+def _seconds(v: float) -> str:
+    """A duration as `offscreen today` prints it: 45s under a minute, else 6m or 1h05m."""
+    from tracker.domain.times import format_duration
+
+    return format_duration(v / 60) if v >= 60 else f"{v:.0f}s"
+
+
+def render(info: dict[str, Any], now: datetime | None = None) -> list[str]:
     """Human lines for `offscreen status`."""
     d = info["daemon"]
     lines = []
@@ -178,18 +273,44 @@ def render(info: dict[str, Any]) -> list[str]:
                 f"warning:     the daemon has not updated its status for {format_age(d['status_age_s'])}; "
                 "it may be stuck (systemctl --user restart offscreen)"
             )
+    elif d.get("stopped") == "crashed":
+        seen = (
+            f" (last seen {_when(d['last_seen_at'], now)}, {format_age(d['last_seen_age_s'])} ago)"
+            if d["last_seen_at"]
+            else ""
+        )
+        lines.append(f"daemon:      not running: it stopped without shutting down{seen}")
+        lines.append(f"             {CRASH_HINT}")
+    elif d.get("stopped") == "clean" and d["last_seen_at"]:
+        lines.append(
+            f"daemon:      not running: it stopped cleanly at {_when(d['last_seen_at'], now)} "
+            f"({format_age(d['last_seen_age_s'])} ago); {START_HINT}"
+        )
     else:
-        lines.append("daemon:      not running (start it: offscreen service install, or offscreen daemon)")
+        lines.append(f"daemon:      not running ({START_HINT})")
     q = info["queue_depth"]
-    lines.append(f"queue:       {'unknown' if q is None else str(q) + (' span' if q == 1 else ' spans') + ' waiting'}")
+    qs = info.get("queue") or {}
+    if q is None:
+        lines.append("queue:       unknown")
+    else:
+        note = (
+            f" (not stored: {qs['error']})"
+            if qs.get("error")
+            else f" ({qs['stored']} stored just now)"
+            if qs.get("stored")
+            else ""
+        )
+        lines.append(f"queue:       {q} {'span' if q == 1 else 'spans'} waiting{note}")
     db = info["database"]
     lines.append(f"database:    {db['path']} ({format_size(db['size_bytes']) if db['exists'] else 'not created yet'})")
     t = info["today"]
     states = ("active", "idle", "locked", "asleep")
     if t and t.get("error"):
-        lines.append(f"today:       unknown ({t['error']})")
+        waiting = t.get("waiting_seconds") or {}
+        parts = ", ".join(f"{s} {_seconds(waiting[s])}" for s in states if waiting.get(s))
+        lines.append(f"today:       unknown ({t['error']})" + (f"; waiting in the queue: {parts}" if parts else ""))
     elif t and any(t[f"{s}_seconds"] for s in states):
-        parts = ", ".join(f"{s} {_minutes(t[f'{s}_seconds'] / 60)}" for s in states if t[f"{s}_seconds"])
+        parts = ", ".join(f"{s} {_seconds(t[f'{s}_seconds'])}" for s in states if t[f"{s}_seconds"])
         top = f"; most used: {t['top_app']}" if t["top_app"] else ""
         waiting = f" (+{q} queued)" if q else ""
         lines.append(f"today:       {parts}{top}{waiting}")
