@@ -125,7 +125,10 @@ def test_view1_means(con):
     # The means look back 6 days before the range: span a6 gave Sun 1 March (local 03:00-04:00 on
     # the 2nd, before the day starts) 1 h; untracked days are missing screen data, not zero.
     assert d["screen_mean7_h"] == [1.5, round(3.5 / 3, 4), round(4.25 / 4, 4)]
-    assert d["f2f_mean7_h"] == [round(2 / 7, 4), round(2.5 / 7, 4), round(3.75 / 7, 4)]
+    # Face-to-face means average the days with data too (Sun 1 March on: tracked, 0 h in person);
+    # the days before it had nothing recorded and are gaps, not zeros.
+    assert d["f2f_mean7_h"] == [round(2 / 2, 4), round(2.5 / 3, 4), round(3.75 / 4, 4)]
+    assert d["tracked"] == [True, True, True]
 
 
 def test_view2_ratio_and_empty_state(con):
