@@ -50,7 +50,11 @@ def _open_in_browser(path: Path) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file to write (replaced atomically, mode 0600).",
 )
-@click.option("--since", metavar="D", help="Start: a date, 'today', 'yesterday', 'Nd' or 'Nw' (default: 90 days ago).")
+@click.option(
+    "--since",
+    metavar="D",
+    help="Start: a date, 'today', 'yesterday', 'Nd' or 'Nw' (default: 90 days ago, or your first data if later).",
+)
 @click.option("--until", metavar="D", help="End, inclusive for dates (default: now).")
 @click.option("--open", "open_", is_flag=True, help="Open the page in your browser afterwards.")
 @click.pass_obj

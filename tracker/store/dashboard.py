@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from tracker.domain import cadence, coverage
 from tracker.domain.categories import rules_for, sql_case
@@ -211,7 +212,7 @@ def screen_vs_f2f(con, rng: Range) -> dict:
         "day": [d["day"][i] for i in keep],
         "social_h": [hours("social_min", i) for i in keep],
         "other_h": [hours("other_min", i) for i in keep],
-        "f2f_h": [None if f2f[i] is None else round(f2f[i], 4) for i in keep],
+        "f2f_h": [None if (h := f2f[i]) is None else round(h, 4) for i in keep],
         "screen_mean7_h": [m_screen[i] for i in keep],
         "f2f_mean7_h": [m_f2f[i] for i in keep],
         "tracked": [bool(d["tracked"][i]) for i in keep],
@@ -286,7 +287,7 @@ def categories_per_week(con, rng: Range) -> dict:
            FROM day_agg WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY week, category""",
         [rng.first_day],
     )
-    out = _cols(cur)
+    out: dict[str, Any] = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
     out["week_days"] = _week_days(con, rng, tracked=True)
     return out
@@ -447,7 +448,7 @@ def mode_mix(con, rng: Range) -> dict:
            FROM cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
            WHERE i.deleted_at IS NULL GROUP BY ALL ORDER BY week, mode"""
     )
-    out = _cols(cur)
+    out: dict[str, Any] = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
     out["week_days"] = _week_days(con, rng, tracked=False)
     return out
