@@ -37,6 +37,8 @@ def f2f_per_screen_hour(d: dict, rng: Range) -> View:
     )
     if why := coverage.missing(d["tracked_days"], d["needed"]):
         v.empty = why
+    elif all(r is None for r in d["ratio7"]):
+        v.empty = coverage.missing(d["best_week_days"], d["needed"], "days with screen time recorded in one week")
     else:
         v.figure = figures.f2f_per_screen_hour(d)
     return v

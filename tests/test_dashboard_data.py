@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -132,6 +132,11 @@ def test_view1_means(con):
 
 
 def test_view2_ratio_and_empty_state(con):
+    # The trailing 7 days of each day have only 2 to 4 tracked days: no point yet.
+    assert queries.f2f_per_screen_hour(con, RNG)["ratio7"] == [None, None, None]
+    for k in range(5):  # the laptop slept through 24-28 February: now every window is tracked
+        s = D(2026, 2, 24, 12) + timedelta(days=k)
+        add_span(con, f"z{k}", s, s + timedelta(minutes=1), None, None, "asleep")
     d = queries.f2f_per_screen_hour(con, RNG)
     # Trailing 7 days include Sunday 1 March's hour of screen time (span a6).
     assert d["ratio7"] == [40.0, round(150 / 3.5, 4), round(225 / 4.25, 4)]

@@ -141,6 +141,13 @@ def test_untracked_days_are_gaps_and_short_weeks_are_partial(tmp_path):
         else:
             assert (screen, f2f) == (None, None), day  # nothing recorded: a gap, not a zero
     assert view1["tracked"] == [d in tracked for d in days]
+    # The 7-day means break where the bars do.
+    assert [d for d, m in zip(days, view1["screen_mean7_h"]) if m is not None] == tracked
+    assert [d for d, m in zip(days, view1["f2f_mean7_h"]) if m is not None] == sorted([*tracked, date(2026, 3, 7)])
+    # View 2: a point needs its 7 days tracked: only the weeks 9-15 and 10-16 March are.
+    ratio = view_data["f2f-per-screen-hour"]
+    assert [d for d, r in zip(ratio["day"], ratio["ratio7"]) if r is not None] == [date(2026, 3, 15), date(2026, 3, 16)]
+    assert ratio["best_week_days"] == 7
     assert all(v is None for d, v in zip(days, view1["social_h"]) if d not in tracked)
 
     # Screen weeks count tracked days; weeks of logged interactions count the days that have begun
@@ -161,6 +168,12 @@ def test_untracked_days_are_gaps_and_short_weeks_are_partial(tmp_path):
     mix = practice_views.courage_view(view_data["courage-community"], rng)
     assert "Paler bars are partial weeks" in mix.caption
     assert {tuple(t.marker.opacity) for t in mix.figure.data} == {(0.4,)}  # the week of the 2nd only
+
+
+def test_view2_without_a_tracked_week_says_so():
+    d = {"tracked_days": 9, "needed": 7, "ratio7": [None, None], "best_week_days": 5, "day": [], "baseline": []}
+    v = core_views.f2f_per_screen_hour(d, None)
+    assert v.figure is None and v.empty == "Needs 7 days with screen time recorded in one week, have 5."
 
 
 def test_whole_weeks_are_not_marked():

@@ -213,8 +213,9 @@ def screen_vs_f2f(con, rng: Range) -> dict:
         "social_h": [hours("social_min", i) for i in keep],
         "other_h": [hours("other_min", i) for i in keep],
         "f2f_h": [None if (h := f2f[i]) is None else round(h, 4) for i in keep],
-        "screen_mean7_h": [m_screen[i] for i in keep],
-        "f2f_mean7_h": [m_f2f[i] for i in keep],
+        # A mean is drawn on the days that have data, so its line breaks where the bars do.
+        "screen_mean7_h": [m_screen[i] if screen[i] is not None else None for i in keep],
+        "f2f_mean7_h": [m_f2f[i] if f2f[i] is not None else None for i in keep],
         "tracked": [bool(d["tracked"][i]) for i in keep],
         "tracked_days": sum(1 for i in keep if d["tracked"][i]),
         "interaction_days": sum(1 for i in keep if d["f2f_min"][i] > 0),
@@ -242,8 +243,9 @@ def _week_days(con, rng: Range, *, tracked: bool) -> dict[str, int]:
 
 
 def f2f_per_screen_hour(con, rng: Range) -> dict:
-    """View 2: in-person minutes per screen hour over the trailing 7 days, against the ratio of the
-    28 days before those 7 (the person's own baseline; shown when >= 14 of them were tracked)."""
+    """View 2: in-person minutes per screen hour over the trailing 7 days (a point needs
+    coverage.MIN_TRACKED_DAYS of them tracked, the one rule), against the ratio of the 28 days before
+    those 7 (the person's own baseline; shown when >= 14 of them were tracked)."""
     d = daily(con, rng, back=_BACK_DAYS)
     first = rng.first_day
     n = len(d["day"])
@@ -260,11 +262,13 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
     days: list[date] = []
     ratio7: list[float | None] = []
     baseline: list[float | None] = []
+    best = 0  # the most tracked days in any point's 7
     for i in range(n):
         if d["day"][i] < first:
             continue
         days.append(d["day"][i])
-        ratio7.append(ratio(i - 6, i, 1) if i - 6 >= 0 else None)
+        best = max(best, sum(1 for j in range(max(i - 6, 0), i + 1) if d["tracked"][j]))
+        ratio7.append(ratio(i - 6, i, coverage.MIN_TRACKED_DAYS) if i - 6 >= 0 else None)
         baseline.append(ratio(i - 6 - BASELINE_DAYS, i - 7, 14) if i - 6 - BASELINE_DAYS >= 0 else None)
     return {
         "day": days,
@@ -272,6 +276,7 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
         "baseline": baseline,
         "tracked_days": sum(1 for i in range(n) if d["day"][i] >= first and d["tracked"][i]),
         "needed": coverage.MIN_TRACKED_DAYS,
+        "best_week_days": best,
     }
 
 
