@@ -7,7 +7,8 @@ an honest empty state saying what is missing.
 from __future__ import annotations
 
 from dashboards import figures
-from dashboards.views import View, register
+from dashboards.views import PARTIAL, View, register
+from tracker.domain import coverage
 from tracker.domain.ranges import Range
 
 NO_DATA = "No {what} in this range yet. Run `offscreen daemon` and `offscreen log`, or try `offscreen demo`."
@@ -17,7 +18,8 @@ NO_DATA = "No {what} in this range yet. Run `offscreen daemon` and `offscreen lo
 def screen_vs_f2f(d: dict, rng: Range) -> View:
     v = View(
         "Screen time vs face-to-face (hours per day)",
-        "Daily hours at the screen (social media in red) next to hours with people in person, with 7-day means.",
+        "Daily hours at the screen (social media in red) next to hours with people in person, with 7-day means "
+        "of the days that have data; days without screen tracking (shaded) have no screen bar, not a zero one.",
     )
     if d["tracked_days"] == 0 and d["interaction_days"] == 0:
         v.empty = NO_DATA.format(what="screen time or in-person time")
@@ -33,8 +35,10 @@ def f2f_per_screen_hour(d: dict, rng: Range) -> View:
         "In-person minutes per hour of screen time over the last 7 days, against your own ratio "
         "over the 4 weeks before them.",
     )
-    if d["tracked_days"] < d["needed"]:
-        v.empty = f"Needs {d['needed']} days with screen time recorded, have {d['tracked_days']}."
+    if why := coverage.missing(d["tracked_days"], d["needed"]):
+        v.empty = why
+    elif all(r is None for r in d["ratio7"]):
+        v.empty = coverage.missing(d["best_week_days"], d["needed"], "days with screen time recorded in one week")
     else:
         v.figure = figures.f2f_per_screen_hour(d)
     return v
@@ -51,6 +55,8 @@ def categories_per_week(d: dict, rng: Range) -> View:
         v.empty = NO_DATA.format(what="screen time")
     else:
         v.figure = figures.categories_per_week(d)
+        if any(coverage.partial(n) for n in d["week_days"].values()):
+            v.caption += f" {PARTIAL.format(what='days tracked')}"
     return v
 
 
@@ -63,6 +69,8 @@ def heatmap(d: dict, rng: Range) -> View:
     )
     if not any(d["tracked_per_weekday"]):
         v.empty = NO_DATA.format(what="screen time")
+    elif why := coverage.missing(d["tracked_days"]):
+        v.empty = why
     else:
         v.figure = figures.heatmap(d)
     return v
@@ -125,6 +133,8 @@ def mode_mix(d: dict, rng: Range) -> View:
         v.empty = "No interactions in this range yet (`offscreen log`)."
     else:
         v.figure = figures.mode_mix(d)
+        if any(coverage.partial(n) for n in d["week_days"].values()):
+            v.caption += f" {PARTIAL.format(what='days')}"
     return v
 
 
@@ -136,8 +146,8 @@ def lagged(d: dict, rng: Range) -> View:
         "Within your own days, weekday pattern removed; an association, not cause (Orben & Przybylski "
         "2019); the 95 % interval is approximate since neighbouring days overlap.",
     )
-    if d["n_days"] < d["needed"]:
-        v.empty = f"Needs {d['needed']} days with screen time and 3 days after them, have {d['n_days']}."
+    if why := coverage.missing(d["n_days"], d["needed"], "days with screen time and 3 days after them"):
+        v.empty = why
     elif d["screen"] is None and d["social"] is None:
         v.empty = "Not enough variation between days to compute an association yet."
     else:

@@ -6,9 +6,12 @@ views.esc first: plotly.js renders <a href>, <b> and <br> in ticks, legends and 
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import plotly.graph_objects as go
 
 from dashboards.views import esc
+from tracker.domain import coverage
 
 SCREEN = "#8c96a3"
 SOCIAL = "#d9534f"
@@ -79,8 +82,49 @@ def screen_vs_f2f(d: dict) -> go.Figure:
     fig.add_scatter(
         x=days, y=d["f2f_mean7_h"], name="Face-to-face, 7-day mean", mode="lines", line=dict(color="#1b6b3c", width=2.5)
     )
+    _shade_untracked(fig, d["day"], d["tracked"])
     fig.update_layout(barmode="group", bargap=0.15)
     return _layout(fig, "hours per day")
+
+
+def _shade_untracked(fig: go.Figure, days: list[date], tracked: list[bool]) -> None:
+    """Grey bands over runs of days without screen tracking: they have no bars, not zero bars."""
+    run: list[date] = []
+    for day, t in [*zip(days, tracked), (None, True)]:
+        if not t and day is not None:
+            run.append(day)
+            continue
+        if run:
+            half = timedelta(hours=12)
+            fig.add_vrect(
+                x0=(datetime.combine(run[0], time()) - half).isoformat(),
+                x1=(datetime.combine(run[-1], time()) + half).isoformat(),
+                fillcolor="#b0b7c0",
+                opacity=0.18,
+                line_width=0,
+                layer="below",
+            )
+            run = []
+
+
+def mark_partial_weeks(fig: go.Figure, week_days: dict[str, int]) -> bool:
+    """Paler bars, and '(3 of 7 days)' in the hover, for weeks with fewer than 7 days of data, so
+    a short week does not read as a drop; True when there is such a week. WEEK_DAYS maps a week's
+    Monday (ISO) to its days with data; a week it does not list is taken as whole."""
+    found = False
+    for tr in fig.data:
+        if tr.type != "bar":
+            continue
+        days = [week_days.get(str(x), coverage.WEEK_DAYS) for x in tr.x]
+        labels = [f" ({lbl})" if (lbl := coverage.week_label(n)) else "" for n in days]
+        if not any(labels):
+            continue
+        found = True
+        tr.marker.opacity = [0.4 if lbl else 1.0 for lbl in labels]
+        tr.customdata = labels
+        if tr.hovertemplate:
+            tr.hovertemplate = tr.hovertemplate.replace("<extra>", "%{customdata}<extra>")
+    return found
 
 
 def f2f_per_screen_hour(d: dict) -> go.Figure:
@@ -120,6 +164,7 @@ def categories_per_week(d: dict) -> go.Figure:
             hovertemplate="week of %{x}: %{y:.1f} h %{fullData.name}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
+    mark_partial_weeks(fig, d.get("week_days", {}))
     return _layout(fig, "screen hours per week", x_title="week starting")
 
 
@@ -289,6 +334,7 @@ def mode_mix(d: dict) -> go.Figure:
                 hovertemplate="week of %{x}: %{y:.1f} h " + mode + "<extra></extra>",
             )
     fig.update_layout(barmode="stack")
+    mark_partial_weeks(fig, d.get("week_days", {}))
     return _layout(fig, "hours per week", x_title="week starting")
 
 

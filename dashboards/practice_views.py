@@ -4,7 +4,11 @@ face-to-face hours, courage and community. Each draws the small aggregate gather
 
 from __future__ import annotations
 
-from dashboards.views import View, esc, register
+from datetime import datetime
+
+from dashboards.figures import mark_partial_weeks
+from dashboards.views import PARTIAL, View, esc, register
+from tracker.domain.coverage import NEW_PEOPLE_AFTER_DAYS
 from tracker.domain.ranges import Range
 
 STATUS_COLOURS = {"held": "#2a9d8f", "missed": "#e76f51", "skipped": "#adb5bd", "open": "#f4d35e"}
@@ -122,6 +126,8 @@ def loneliness_view(d: dict, rng: Range) -> View:
     )
     if answered < 4:
         v.caption += f" Only {answered} week(s) answered so far: too few to read a trend."
+    if mark_partial_weeks(fig, d["week_days"]):
+        v.caption += " " + PARTIAL.format(what="days")
     v.figure = fig
     return v
 
@@ -131,9 +137,16 @@ def courage_view(d: dict, rng: Range) -> View:
     """Per week: interactions I initiated, new people met, and group meetings (>= 3 people)."""
     v = View(
         title="Courage and community per week (count)",
-        caption="Interactions you started, people you met for the first time, and groups of 3 or more: "
-        "talking to new people goes better than we predict (Epley & Schroeder 2014).",
+        caption="Interactions you started, people you met in person for the first time, and groups of 3 or "
+        "more: talking to new people goes better than we predict (Epley & Schroeder 2014).",
     )
+    if d.get("new_from"):
+        since = datetime.fromisoformat(d["new_from"])
+        v.caption += (
+            f" A first meeting counts as new from {since.day} {since:%b %Y} on, "
+            f"{NEW_PEOPLE_AFTER_DAYS // 7} weeks after your first log: "
+            "before that it only means you started logging."
+        )
     if not d["weeks"]:
         v.empty = 'No interactions in this range yet. Log one: offscreen log "coffee" --with Sam'
         return v
@@ -154,6 +167,8 @@ def courage_view(d: dict, rng: Range) -> View:
                 hovertemplate="week of %{x}: %{y} " + label + "<extra></extra>",
             )
         )
+    if mark_partial_weeks(fig, d["week_days"]):
+        v.caption += " " + PARTIAL.format(what="days")
     fig.update_layout(
         barmode="group",
         xaxis_title="week",

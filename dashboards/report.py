@@ -103,16 +103,19 @@ def render(views: list[View], rng: Range, totals: dict) -> str:
     from plotly.offline import get_plotlyjs
 
     cards = [
-        (f"{totals['screen_h']:.0f} h", "screen time (active)"),
-        (f"{totals['social_h']:.0f} h", "of it social media"),
-        (f"{totals['f2f_h']:.0f} h", "face-to-face"),
+        (format_duration(totals["screen_h"] * 60), "screen time (active)"),
+        (format_duration(totals["social_h"] * 60), "of it social media"),
+        (format_duration(totals["f2f_h"] * 60), "face-to-face"),
         (str(totals["interactions"]), "interactions logged"),
         (str(totals["people_in_person"]), "people met in person"),
         (f"{totals['tracked_days']} / {totals['days']}", "days tracked"),
     ]
-    ratio = ""
-    if totals["screen_h"] > 0:
-        ratio = f"{format_duration(totals['f2f_h'] * 60 / totals['screen_h'])} face-to-face per screen hour"
+    if totals.get("ratio_missing"):
+        ratio = "face-to-face per screen hour: " + totals["ratio_missing"].rstrip(".").lower()
+    elif totals.get("f2f_per_screen_hour_min") is not None:
+        ratio = f"{totals['f2f_per_screen_hour_min']:.1f} min face-to-face per screen hour"
+    else:
+        ratio = ""
     totals_html = "".join(
         f'<div class="total"><b>{html.escape(a)}</b><span>{html.escape(b)}</span></div>' for a, b in cards
     )

@@ -26,6 +26,12 @@ class View:
     key: str = ""  # stable id, e.g. "screen-vs-f2f", set by `register`; becomes the HTML element id
 
 
+# Said under a weekly view that has a partial week (dashboards/figures.py mark_partial_weeks).
+PARTIAL = (
+    "Paler bars are partial weeks, with fewer than 7 {what} (this week, the first week of the range): "
+    "hover to see how many."
+)
+
 ViewDrawer = Callable[[dict, Range], View]
 VIEWS: dict[str, ViewDrawer] = {}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -125,10 +125,18 @@ def test_view1_means(con):
     # The means look back 6 days before the range: span a6 gave Sun 1 March (local 03:00-04:00 on
     # the 2nd, before the day starts) 1 h; untracked days are missing screen data, not zero.
     assert d["screen_mean7_h"] == [1.5, round(3.5 / 3, 4), round(4.25 / 4, 4)]
-    assert d["f2f_mean7_h"] == [round(2 / 7, 4), round(2.5 / 7, 4), round(3.75 / 7, 4)]
+    # Face-to-face means average the days with data too (Sun 1 March on: tracked, 0 h in person);
+    # the days before it had nothing recorded and are gaps, not zeros.
+    assert d["f2f_mean7_h"] == [round(2 / 2, 4), round(2.5 / 3, 4), round(3.75 / 4, 4)]
+    assert d["tracked"] == [True, True, True]
 
 
 def test_view2_ratio_and_empty_state(con):
+    # The trailing 7 days of each day have only 2 to 4 tracked days: no point yet.
+    assert queries.f2f_per_screen_hour(con, RNG)["ratio7"] == [None, None, None]
+    for k in range(5):  # the laptop slept through 24-28 February: now every window is tracked
+        s = D(2026, 2, 24, 12) + timedelta(days=k)
+        add_span(con, f"z{k}", s, s + timedelta(minutes=1), None, None, "asleep")
     d = queries.f2f_per_screen_hour(con, RNG)
     # Trailing 7 days include Sunday 1 March's hour of screen time (span a6).
     assert d["ratio7"] == [40.0, round(150 / 3.5, 4), round(225 / 4.25, 4)]

@@ -107,6 +107,8 @@ def test_loneliness_and_courage_data(db):
         "weeks": ["2026-10-19", "2026-10-26", "2026-11-02"],
         "ucla3": [6.5, None, 3.0],  # (5 + 8) / 2 in the DST week; none answered the week after
         "f2f_hours": [2.5, 2.0, 0.0],  # in person only: 90 + 60 min; then 120 min; video never counts
+        # Every day of the three weeks had begun and came after the first log (10 September).
+        "week_days": {"2026-10-19": 7, "2026-10-26": 7, "2026-11-02": 7},
     }
     assert lone.figure is not None and "Only 2 week(s) answered" in lone.caption
     assert courage_data == {
@@ -114,8 +116,12 @@ def test_loneliness_and_courage_data(db):
         "initiated": [2, 0],  # the deleted one doesn't count
         "new_people": [2, 0],  # Ana and Cy; Ben first met in September
         "groups": [1, 0],
+        "week_days": {"2026-10-19": 7, "2026-10-26": 7, "2026-11-02": 7},
+        "new_from": "2026-10-08T19:00:00+02:00",  # 28 days after Ben's meeting was logged
     }
-    assert courage.figure is not None
+    assert courage.figure is not None and "counts as new from 8 Oct 2026 on, 4 weeks after your first log" in (
+        courage.caption
+    )
 
 
 def test_routines_view_and_escaping(db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC
+from datetime import UTC, timedelta
 from datetime import datetime as D
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,14 @@ def con(tmp_path):
         c.execute(
             "INSERT INTO activity (span_id, start_utc, end_utc, state) VALUES ('i', '2026-03-11 10:00', '2026-03-11 15:00', 'idle')"
         )
+        # The laptop slept through every other day of both weeks: each day was tracked, so the
+        # weeks may be compared (tests/test_honest_figures.py has the weeks that may not).
+        for day in range(14):
+            s = D(2026, 2, 27, 5) + timedelta(days=day)
+            c.execute(
+                "INSERT INTO activity (span_id, start_utc, end_utc, state) VALUES (?, ?, ?, 'asleep')",
+                [f"z{day}", s, s + timedelta(minutes=1)],
+            )
         for pid, name in ((1, "Sam"), (2, "Jo")):
             c.execute(
                 "INSERT INTO people (id, name, name_key, tier, created_at) VALUES (?,?,?, 'inner', '2026-01-01')",
@@ -73,6 +81,7 @@ def test_text_rendering(con):
     text = render_report(build(con))
     assert text.splitlines() == [
         "Last 7 days, compared with the 7 days before:",
+        "  Tracked on 7 of 7 days (the 7 days before: 7 of 7)",
         "  Screen time      3h00m  (was 4h00m, -25%)",
         "    social media   2h00m",
         "  Face-to-face     1h30m  (was 30m, +200%)",

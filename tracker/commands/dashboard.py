@@ -50,7 +50,11 @@ def _open_in_browser(path: Path) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file to write (replaced atomically, mode 0600).",
 )
-@click.option("--since", metavar="D", help="Start: a date, 'today', 'yesterday', 'Nd' or 'Nw' (default: 90 days ago).")
+@click.option(
+    "--since",
+    metavar="D",
+    help="Start: a date, 'today', 'yesterday', 'Nd' or 'Nw' (default: 90 days ago, or your first data if later).",
+)
 @click.option("--until", metavar="D", help="End, inclusive for dates (default: now).")
 @click.option("--open", "open_", is_flag=True, help="Open the page in your browser afterwards.")
 @click.pass_obj
@@ -119,31 +123,44 @@ def report_cmd(app, week, month, period, as_json):
     click.echo(json.dumps(s, indent=2, default=str) if as_json else render_report(s))
 
 
-def _pct(p: float | None) -> str:
-    return "" if p is None else f", {p:+.0f}%"
+def _was(s: dict, key: str, text: str) -> str:
+    """'(was 4h00m, -25%)' against a tracked previous period, else '(nothing to compare with)'."""
+    if not s["comparable"]:
+        return "  (nothing to compare with)"
+    p = s["change_pct"][key]
+    return f"  (was {text}{'' if p is None else f', {p:+.0f}%'})"
 
 
 def render_report(s: dict) -> str:
     """A report as plain text, one fact per line."""
     from tracker.usecases.report import PERIODS
 
-    c, p, ch = s["current"], s["previous"], s["change_pct"]
+    c, p = s["current"], s["previous"]
     n = PERIODS[s["period"]]
     lines = [f"Last {n} days, compared with the {n} days before:"]
+    tracked = (
+        f"  Tracked on {c['tracked_days']} of {c['days']} days "
+        f"(the {n} days before: {p['tracked_days']} of {p['days']})"
+    )
+    if not s["comparable"]:
+        tracked += f"; comparing needs {s['needed']} tracked days in both"
+    lines.append(tracked)
     lines.append(
-        f"  Screen time   {format_duration(c['screen_h'] * 60):>8}  "
-        f"(was {format_duration(p['screen_h'] * 60)}{_pct(ch['screen_h'])})"
+        f"  Screen time   {format_duration(c['screen_h'] * 60):>8}"
+        + _was(s, "screen_h", format_duration(p["screen_h"] * 60))
     )
     lines.append(f"    social media {format_duration(c['social_h'] * 60):>7}")
     lines.append(
-        f"  Face-to-face  {format_duration(c['f2f_h'] * 60):>8}  "
-        f"(was {format_duration(p['f2f_h'] * 60)}{_pct(ch['f2f_h'])})"
+        f"  Face-to-face  {format_duration(c['f2f_h'] * 60):>8}" + _was(s, "f2f_h", format_duration(p["f2f_h"] * 60))
     )
-    if c["f2f_per_screen_hour_min"] is not None:
+    if c["ratio_missing"]:
+        why = c["ratio_missing"].rstrip(".")
+        lines.append(f"  Ratio         face-to-face per screen hour: {why[0].lower()}{why[1:]}")
+    elif c["f2f_per_screen_hour_min"] is not None:
         was = p["f2f_per_screen_hour_min"]
         lines.append(
             f"  Ratio         {c['f2f_per_screen_hour_min']:.1f} min face-to-face per screen hour"
-            + (f" (was {was:.1f})" if was is not None else "")
+            + (f" (was {was:.1f})" if s["comparable"] and was is not None else "")
         )
     lines.append(f"  Interactions  {c['interactions']}, people met in person: {c['people_in_person']}")
     ck = s.get("checkins", {})

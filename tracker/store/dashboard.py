@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from tracker.domain import cadence
+from tracker.domain import cadence, coverage
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
 from tracker.store.interactions import ends_at
 
 LAG_DAYS = 3  # in-person minutes on t..t+3
 MIN_LAG_DAYS = 28
-MIN_RATIO_DAYS = 7
 BASELINE_DAYS = 28
 
 
@@ -172,29 +172,80 @@ def _rolling_mean(values: list, window: int) -> list:
     return out
 
 
+def first_recorded(con) -> datetime | None:
+    """When the first thing was recorded: the earliest activity span or (not deleted) interaction."""
+    return con.execute(
+        """SELECT least((SELECT min(start_utc) FROM activity),
+                        (SELECT min(happened_at) FROM interactions WHERE deleted_at IS NULL))"""
+    ).fetchone()[0]
+
+
+def _interaction_days(con, first: date) -> set[date]:
+    """The local days (of ext_cal, from FIRST) on which any interaction that is not deleted started."""
+    rows = con.execute(
+        """SELECT DISTINCT c.day FROM ext_cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
+           WHERE i.deleted_at IS NULL AND c.day >= ?""",
+        [first],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def screen_vs_f2f(con, rng: Range) -> dict:
-    """View 1: daily hours with 7-day means (the means also use the 6 days before the range)."""
+    """View 1: daily hours with 7-day means (the means also use the 6 days before the range).
+
+    A day without screen tracking has no screen hours (None, a gap), not zero; its face-to-face
+    hours are None too unless an interaction was logged on it. The means average the days that
+    have a value."""
     d = daily(con, rng, back=6)
+    logged = _interaction_days(con, d["day"][0]) if d["day"] else set()
+    seen = [t or day in logged for day, t in zip(d["day"], d["tracked"])]
     screen = [s / 60 if t else None for s, t in zip(d["screen_min"], d["tracked"])]
-    f2f = [v / 60 for v in d["f2f_min"]]
+    f2f = [v / 60 if r else None for v, r in zip(d["f2f_min"], seen)]
     m_screen, m_f2f = _rolling_mean(screen, 7), _rolling_mean(f2f, 7)
     first = rng.first_day
     keep = [i for i, day in enumerate(d["day"]) if day >= first]
+
+    def hours(key: str, i: int) -> float | None:
+        return round(d[key][i] / 60, 4) if d["tracked"][i] else None
+
     return {
         "day": [d["day"][i] for i in keep],
-        "social_h": [round(d["social_min"][i] / 60, 4) for i in keep],
-        "other_h": [round(d["other_min"][i] / 60, 4) for i in keep],
-        "f2f_h": [round(f2f[i], 4) for i in keep],
-        "screen_mean7_h": [m_screen[i] for i in keep],
-        "f2f_mean7_h": [m_f2f[i] for i in keep],
+        "social_h": [hours("social_min", i) for i in keep],
+        "other_h": [hours("other_min", i) for i in keep],
+        "f2f_h": [None if (h := f2f[i]) is None else round(h, 4) for i in keep],
+        # A mean is drawn on the days that have data, so its line breaks where the bars do.
+        "screen_mean7_h": [m_screen[i] if screen[i] is not None else None for i in keep],
+        "f2f_mean7_h": [m_f2f[i] if f2f[i] is not None else None for i in keep],
+        "tracked": [bool(d["tracked"][i]) for i in keep],
         "tracked_days": sum(1 for i in keep if d["tracked"][i]),
-        "interaction_days": sum(1 for i in keep if f2f[i] > 0),
+        "interaction_days": sum(1 for i in keep if d["f2f_min"][i] > 0),
     }
 
 
+def _week_days(con, rng: Range, *, tracked: bool) -> dict[str, int]:
+    """Per local week (its Monday, ISO) how many of its days have data: days with screen
+    tracking (TRACKED, for the screen views), or days of the range that have begun, from the first
+    day anything was recorded (for the views of logged interactions)."""
+    if tracked:
+        d = daily(con, rng)
+        days = [day for day, t in zip(d["day"], d["tracked"]) if t]
+    else:
+        first = first_recorded(con)
+        if first is None:
+            return {}
+        lo = max(rng.first_day, rng.day_of(first))
+        days = [day for day, s, _ in rng.days() if day >= lo and s < rng.end_utc]
+    out: dict[str, int] = {}
+    for day in days:
+        wk = coverage.week_of(day).isoformat()
+        out[wk] = out.get(wk, 0) + 1
+    return out
+
+
 def f2f_per_screen_hour(con, rng: Range) -> dict:
-    """View 2: in-person minutes per screen hour over the trailing 7 days, against the ratio of the
-    28 days before those 7 (the person's own baseline; shown when >= 14 of them were tracked)."""
+    """View 2: in-person minutes per screen hour over the trailing 7 days (a point needs
+    coverage.MIN_TRACKED_DAYS of them tracked, the one rule), against the ratio of the 28 days before
+    those 7 (the person's own baseline; shown when >= 14 of them were tracked)."""
     d = daily(con, rng, back=_BACK_DAYS)
     first = rng.first_day
     n = len(d["day"])
@@ -211,18 +262,21 @@ def f2f_per_screen_hour(con, rng: Range) -> dict:
     days: list[date] = []
     ratio7: list[float | None] = []
     baseline: list[float | None] = []
+    best = 0  # the most tracked days in any point's 7
     for i in range(n):
         if d["day"][i] < first:
             continue
         days.append(d["day"][i])
-        ratio7.append(ratio(i - 6, i, 1) if i - 6 >= 0 else None)
+        best = max(best, sum(1 for j in range(max(i - 6, 0), i + 1) if d["tracked"][j]))
+        ratio7.append(ratio(i - 6, i, coverage.MIN_TRACKED_DAYS) if i - 6 >= 0 else None)
         baseline.append(ratio(i - 6 - BASELINE_DAYS, i - 7, 14) if i - 6 - BASELINE_DAYS >= 0 else None)
     return {
         "day": days,
         "ratio7": ratio7,
         "baseline": baseline,
         "tracked_days": sum(1 for i in range(n) if d["day"][i] >= first and d["tracked"][i]),
-        "needed": MIN_RATIO_DAYS,
+        "needed": coverage.MIN_TRACKED_DAYS,
+        "best_week_days": best,
     }
 
 
@@ -238,8 +292,9 @@ def categories_per_week(con, rng: Range) -> dict:
            FROM day_agg WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY week, category""",
         [rng.first_day],
     )
-    out = _cols(cur)
+    out: dict[str, Any] = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
+    out["week_days"] = _week_days(con, rng, tracked=True)
     return out
 
 
@@ -303,6 +358,7 @@ def heatmap(con, rng: Range) -> dict:
     return {
         "mean_min": mean,
         "tracked_per_weekday": per_wd,
+        "tracked_days": sum(per_wd),
         "starts": starts,
         "hour_order": [(rng.calendar.day_start_hour + k) % 24 for k in range(24)],
     }
@@ -397,8 +453,9 @@ def mode_mix(con, rng: Range) -> dict:
            FROM cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
            WHERE i.deleted_at IS NULL GROUP BY ALL ORDER BY week, mode"""
     )
-    out = _cols(cur)
+    out: dict[str, Any] = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
+    out["week_days"] = _week_days(con, rng, tracked=False)
     return out
 
 
@@ -429,38 +486,52 @@ def loneliness(con, rng: Range) -> dict:
         "weeks": [r[0].isoformat() for r in rows],
         "ucla3": [None if r[1] is None else round(float(r[1]), 2) for r in rows],
         "f2f_hours": [round(float(r[2]), 2) for r in rows],
+        "week_days": _week_days(con, rng, tracked=False),
     }
 
 
+def new_people_from(con) -> datetime | None:
+    """From when a first meeting counts as meeting someone new: coverage.NEW_PEOPLE_AFTER_DAYS
+    after the first interaction was logged (typed, imported with its logged time, or made by the demo)."""
+    first = con.execute("SELECT min(logged_at) FROM interactions WHERE deleted_at IS NULL").fetchone()[0]
+    return None if first is None else first + timedelta(days=coverage.NEW_PEOPLE_AFTER_DAYS)
+
+
 def courage(con, rng: Range) -> dict:
-    """View 12: per local week, interactions I started, people met for the first time ever, and
-    group meetings (3 or more people)."""
+    """View 12: per local week, interactions I started, people met in person for the first time
+    ever (from new_people_from on: before that a first meeting is only a first log), and group
+    meetings (3 or more people). People merged into someone count as that person."""
     _cal(con, rng)
+    since = new_people_from(con)
     rows = con.execute(
         f"""WITH {_WEEKS},
             i AS (
-              SELECT id, happened_at, initiated,
+              SELECT id, happened_at, initiated, mode,
                      (SELECT count(*) FROM interaction_people ip WHERE ip.interaction_id = interactions.id) AS npeople
                 FROM interactions WHERE deleted_at IS NULL),
             firsts AS (
-              SELECT ip.person_id, min(i.happened_at) AS happened_at
-                FROM i JOIN interaction_people ip ON ip.interaction_id = i.id GROUP BY ip.person_id),
+              SELECT coalesce(p.merged_into, p.id) AS person_id, min(i.happened_at) AS happened_at
+                FROM i JOIN interaction_people ip ON ip.interaction_id = i.id JOIN people p ON p.id = ip.person_id
+               WHERE i.mode = 'in-person' GROUP BY ALL),
             a AS (
               SELECT wk.week, count(*) FILTER (WHERE i.initiated = 'me') AS initiated,
                      count(*) FILTER (WHERE i.npeople >= 3) AS groups
                 FROM wk JOIN i ON i.happened_at >= wk.s AND i.happened_at < wk.e GROUP BY wk.week),
             n AS (
-              SELECT wk.week, count(*) AS new_people
+              SELECT wk.week, count(*) FILTER (WHERE f.happened_at >= $since) AS new_people
                 FROM wk JOIN firsts f ON f.happened_at >= wk.s AND f.happened_at < wk.e GROUP BY wk.week)
             SELECT coalesce(a.week, n.week) AS week, coalesce(a.initiated, 0), coalesce(n.new_people, 0),
                    coalesce(a.groups, 0)
-              FROM a FULL OUTER JOIN n ON a.week = n.week ORDER BY week"""
+              FROM a FULL OUTER JOIN n ON a.week = n.week ORDER BY week""",
+        {"since": since},
     ).fetchall()
     return {
         "weeks": [r[0].isoformat() for r in rows],
         "initiated": [int(r[1]) for r in rows],
         "new_people": [int(r[2]) for r in rows],
         "groups": [int(r[3]) for r in rows],
+        "week_days": _week_days(con, rng, tracked=False),
+        "new_from": None if since is None else rng.calendar.iso(since),
     }
 
 

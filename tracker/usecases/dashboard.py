@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tracker.config import Config
-from tracker.domain import cadence
+from tracker.domain import cadence, coverage
 from tracker.domain.ranges import Range
 from tracker.domain.times import Calendar, from_storage, parse_range
 from tracker.errors import UserError
@@ -31,12 +31,23 @@ class Page:
     views: list[View]
 
 
-def page_range(since: str | None, until: str | None, now: datetime, cal: Calendar, config: Config) -> Range:
-    """--since / --until as a Range; without --since, the 90 local days before --until (or now)."""
+def page_range(
+    since: str | None,
+    until: str | None,
+    now: datetime,
+    cal: Calendar,
+    config: Config,
+    first_data: datetime | None = None,
+) -> Range:
+    """--since / --until as a Range; without --since, the 90 local days before --until (or now),
+    or from the day of FIRST_DATA (aware) when that is later: a page of a short history does not
+    open on weeks in which nothing could have been recorded."""
     lo, hi = parse_range(since, until, now, cal=cal)
     if lo is None:
         end = (hi - timedelta(microseconds=1)) if hi else now
         lo = cal.day_start(cal.day_of(end) - timedelta(days=DEFAULT_DAYS - 1))
+        if first_data is not None and lo < first_data <= end:
+            lo = cal.day_start(cal.day_of(first_data))
     hi = hi or now
     if hi <= lo:
         raise UserError(f"--since ({since}) must be before now")
@@ -119,17 +130,29 @@ def view_data(con, rng: Range) -> dict[str, dict]:
     }
 
 
+def with_ratio(t: dict) -> dict:
+    """TOTALS with the face-to-face minutes per screen hour, or None and why (`ratio_missing`):
+    the ratio needs the tracked-days rule (tracker/domain/coverage.py) and some screen time."""
+    why = coverage.missing(t["tracked_days"])
+    ratio = None if why or t["screen_h"] <= 0 else round(t["f2f_h"] * 60 / t["screen_h"], 2)
+    return {**t, "f2f_per_screen_hour_min": ratio, "ratio_missing": why}
+
+
 def gather(con, rng: Range) -> tuple[dict[str, dict], dict]:
     """Every view's data and the header totals, from one connection."""
-    return view_data(con, rng), queries.totals(con, rng)
+    return view_data(con, rng), with_ratio(queries.totals(con, rng))
 
 
 def dashboard(app, since: str | None = None, until: str | None = None) -> Page:
     """The dashboard page for --since / --until, after draining the daemon's queue."""
     from dashboards import report
 
-    rng = page_range(since, until, app.now(), app.calendar, app.config)
+    now = app.now()
+    rng = page_range(since, until, now, app.calendar, app.config)  # bad input fails before the store opens
     with app.store(drain=True) as con:
+        if since is None:
+            first = from_storage(queries.first_recorded(con))
+            rng = page_range(since, until, now, app.calendar, app.config, first)
         data, totals = gather(con, rng)
     html, views = report.build_page(data, totals, rng)  # drawn after the connection is closed
     return Page(html, views)

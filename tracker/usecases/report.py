@@ -9,11 +9,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tracker.config import Config
+from tracker.domain import coverage
 from tracker.domain.ranges import Range
 from tracker.domain.times import Calendar
 from tracker.store import dashboard as queries
 from tracker.store.practice import checkin_trends
-from tracker.usecases.dashboard import people_status
+from tracker.usecases.dashboard import people_status, with_ratio
 
 PERIODS = {"week": 7, "month": 30}
 
@@ -27,17 +28,21 @@ def ranges(period: str, now: datetime, cal: Calendar, config: Config) -> tuple[R
     return cur, prev
 
 
-def _change(now: float, before: float) -> float | None:
-    return None if before <= 0 else round((now - before) / before * 100, 1)
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None or before <= 0 else round((now - before) / before * 100, 1)
 
 
 def build(con, period: str, now: datetime, cal: Calendar, config: Config) -> dict:
-    """The report for PERIOD ('week' or 'month') ending at NOW (aware)."""
-    cur, prev = ranges(period, now, cal, config)
-    t_cur, t_prev = queries.totals(con, cur), queries.totals(con, prev)
+    """The report for PERIOD ('week' or 'month') ending at NOW (aware).
 
-    def ratio(t):  # face-to-face minutes per screen hour
-        return None if t["screen_h"] <= 0 else round(t["f2f_h"] * 60 / t["screen_h"], 2)
+    The ratio follows the tracked-days rule (tracker/domain/coverage.py); changes are given only
+    when both periods were tracked enough (`comparable`), never against days before tracking."""
+    cur, prev = ranges(period, now, cal, config)
+    t_cur, t_prev = with_ratio(queries.totals(con, cur)), with_ratio(queries.totals(con, prev))
+    comparable = coverage.comparable(t_cur["tracked_days"], t_prev["tracked_days"])
+
+    def change(key: str) -> float | None:
+        return _change(t_cur[key], t_prev[key]) if comparable else None
 
     apps = queries.top_apps(con, cur)
     not_seen = [
@@ -45,7 +50,6 @@ def build(con, period: str, now: datetime, cal: Calendar, config: Config) -> dic
         for p in people_status(con, cur)["people"]
         if p["status"] in ("overdue", "late")
     ]
-    r_cur, r_prev = ratio(t_cur), ratio(t_prev)
 
     def trends(r: Range) -> dict:
         t = checkin_trends(con, r.since_utc, r.until_utc, cal)
@@ -56,13 +60,11 @@ def build(con, period: str, now: datetime, cal: Calendar, config: Config) -> dic
         "since": cal.iso(cur.since_utc),
         "until": cal.iso(cur.until_utc),
         "previous_since": cal.iso(prev.since_utc),
-        "current": {**t_cur, "f2f_per_screen_hour_min": r_cur},
-        "previous": {**t_prev, "f2f_per_screen_hour_min": r_prev},
-        "change_pct": {
-            "screen_h": _change(t_cur["screen_h"], t_prev["screen_h"]),
-            "f2f_h": _change(t_cur["f2f_h"], t_prev["f2f_h"]),
-            "f2f_per_screen_hour_min": _change(r_cur or 0, r_prev or 0) if r_prev else None,
-        },
+        "needed": coverage.MIN_TRACKED_DAYS,
+        "comparable": comparable,
+        "current": t_cur,
+        "previous": t_prev,
+        "change_pct": {k: change(k) for k in ("screen_h", "f2f_h", "f2f_per_screen_hour_min")},
         "top_apps": apps["apps"],
         "categories": apps["categories"][:5],
         "not_seen": not_seen,
