@@ -149,6 +149,8 @@ def skip_period(con, routine_id: int, period_start: date, reason: str | None, no
         """INSERT INTO routine_skips VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING routine_id""",
         [routine_id, period_start, reason, now_utc],
     ).fetchone()
+    # A demo routine the user skips is the user's from now on (tracker/store/demo.py).
+    con.execute("UPDATE routines SET source = 'cli' WHERE id = ? AND source = 'demo'", [routine_id])
     return row is not None
 
 
