@@ -41,3 +41,21 @@ def test_interactions_section_shows_every_subcommand():
         "import",
     ):
         assert f"offscreen {cmd}" in README, cmd
+
+
+def test_quick_start_keeps_its_home_to_itself(tmp_path):
+    """The Quick start's OFFSCREEN_HOME must not outlive it: the README's later examples (log,
+    people ...) are pasted into the same shell and belong in the user's own database."""
+    import subprocess
+
+    block = README.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    # A stand-in `offscreen` that records which home each call would write to.
+    script = (
+        f'offscreen() {{ echo "$1 ${{OFFSCREEN_HOME:-own}}" >> {tmp_path}/calls; }}\n'
+        f"{block}\n"
+        "offscreen log --with Sam --for 1h\n"
+    )
+    subprocess.run(["bash", "-c", script], check=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert calls[0].startswith("demo /") and calls[-1] == "log own", calls
+    assert {c.split()[1] for c in calls[:-1]} == {calls[0].split()[1]}  # the demo, dashboard, report share a home

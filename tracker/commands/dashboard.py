@@ -16,6 +16,11 @@ import click
 
 from tracker.domain.times import format_duration
 
+# How long `--open` waits for xdg-open's verdict. xdg-open hands the file to the browser and
+# exits (0, or non-zero when nothing could open it); one still running after this is taken to
+# be the browser starting under it.
+OPEN_WAIT_S = 3.0
+
 
 def _open_in_browser(path: Path) -> str:
     """Open PATH without ever failing the command; returns what happened, for the user."""
@@ -24,14 +29,20 @@ def _open_in_browser(path: Path) -> str:
     opener = shutil.which("xdg-open")
     try:
         if opener:
-            subprocess.Popen(
+            proc = subprocess.Popen(
                 [opener, str(path)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-            return f"Opened {path} in your browser."
+            try:
+                code = proc.wait(timeout=OPEN_WAIT_S)
+            except subprocess.TimeoutExpired:
+                return f"Opening {path} in your browser."
+            if code == 0:
+                return f"Opened {path} in your browser."
+            return f"Could not open it: xdg-open exited with status {code}; open {path} in a browser yourself."
         import webbrowser
 
         if webbrowser.open(path.as_uri()):
@@ -77,6 +88,9 @@ def dashboard_cmd(app, output, since, until, open_):
     output = output.expanduser().absolute()
     if output.is_dir():
         raise UserError(f"{output} is a directory; give a file name like {output}/offscreen.html")
+    # A typo in the directory must not leave a tree of new directories behind.
+    if not output.parent.exists():
+        raise UserError(f"directory {output.parent} does not exist; create it first or write elsewhere")
     t0 = _time.perf_counter()
     page = dashboard(app, since, until)
     try:

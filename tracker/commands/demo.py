@@ -23,7 +23,9 @@ def demo_cmd(app, days, seed, force, as_json):
     """Fill the database with synthetic demo data, replacing earlier demo data.
 
     Refuses to touch a database that already holds your own data unless --force; demo rows are
-    marked source='demo', so a later `offscreen demo` replaces them and nothing else.
+    marked source='demo', so a later `offscreen demo` replaces them and nothing else. A demo
+    person or routine you logged with, renamed, aliased, edited or skipped is yours from then on
+    and stays; one whose name you already use is called like "Sam (demo)".
 
     \b
     Examples:

@@ -316,11 +316,21 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
 
 @click.group("unplug", invoke_without_command=True)
 @click.option("--for", "for_", metavar="DURATION", help="Planned length, like 2h or 90m.")
-@click.option("--at", "at", metavar="WHEN", help="Started at (after the fact), like 18:00.")
+@click.option(
+    "--at",
+    "at",
+    metavar="WHEN",
+    help="When it starts, like 18:00: later than now plans a block; earlier starts or records one.",
+)
 @click.option("--note", help="What you did instead (for you).")
 @click.pass_context
 def unplug_group(ctx, for_, at, note):
-    """Device-free time: start a session now, stop it, or record one after the fact.
+    """Device-free time: start a session now, plan one, stop it, or record one after the fact.
+
+    --at decides which: a start later than now (up to 24h ahead) plans a block that begins then
+    (--for required); a start in the past whose end is still ahead (or without --for) is a
+    session running since then; one that has already ended is recorded after the fact.
+    `unplug stop` ends the running session, or calls off the next planned one.
 
     `unplug list` shows, for each session, whether the daemon's data shows the computer really
     stayed untouched (no active use inside it).
@@ -337,7 +347,12 @@ def unplug_group(ctx, for_, at, note):
             raise UserError("--for/--at/--note go with `offscreen unplug` itself, not a subcommand")
         return
     u = unplug.start(ctx.obj, for_=for_, at=at, note=note)
-    if u["end"] is not None and not u["running"]:
+    if u["planned"]:
+        click.echo(
+            f"Planned device-free time {_hm(u['start'])}-{_hm(u['end'])} ({format_duration(u['minutes'])}). "
+            "`offscreen unplug stop` before then calls it off."
+        )
+    elif u["end"] is not None and not u["running"]:
         click.echo(f"Recorded device-free time {_hm(u['start'])}-{_hm(u['end'])} ({format_duration(u['minutes'])}).")
     elif u["end"] is not None:
         click.echo(
@@ -351,13 +366,16 @@ def unplug_group(ctx, for_, at, note):
 @unplug_group.command("stop")
 @click.pass_obj
 def unplug_stop(app):
-    """End the running device-free session now.
+    """End the running device-free session now (or call off the next planned one).
 
     \b
     Example:
       offscreen unplug stop
     """
     u = unplug.stop(app)
+    if u["cancelled"]:
+        click.echo(f"Called off the device-free time planned for {_hm(u['start'])}-{_hm(u['end'])}.")
+        return
     if not u["kept"]:
         click.echo(f"Discarded the session started at {_hm(u['start'])}: under a minute is not kept.")
         return

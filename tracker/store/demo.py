@@ -1,5 +1,12 @@
 """Bulk SQL for `offscreen demo`: replace all source='demo' rows with a generated history.
 
+The user's own rows are never touched. A demo person or routine the user's data depends on (an
+own interaction or routine links it, it has an alias, the user renamed, edited or skipped it:
+tracker/store/people.py and practice.py mark those at once) is the user's from then on: it keeps
+its id and every link, only its source changes. A demo person or routine whose name (or alias)
+is one of the user's gets a distinct name ("Sam (demo)"), so a lookup by name never lands on a
+demo row while the user has that name.
+
 Speed matters (a year is > 500,000 spans): activity goes through a private temp CSV and one
 `INSERT ... SELECT FROM read_csv(...)`; ids for people and interactions are reserved from their
 sequences so later `offscreen log` rows never collide with demo rows.
@@ -7,6 +14,7 @@ sequences so later `offscreen log` rows never collide with demo rows.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -14,6 +22,37 @@ from pathlib import Path
 from tracker.domain.interactions import name_key
 from tracker.paths import ensure_private_dir
 from tracker.store import transaction
+
+
+def _adopt_used(con) -> None:
+    """Make the demo people and routines the user's data refers to the user's (source 'cli'),
+    so that deleting the demo rows leaves no own link dangling."""
+    con.execute(
+        """UPDATE routines SET source = 'cli' WHERE source = 'demo' AND id IN
+             (SELECT routine_id FROM interactions WHERE source <> 'demo' AND routine_id IS NOT NULL)"""
+    )
+    while True:  # until no own row refers to a demo person (a merge chain may take a few rounds)
+        adopted = con.execute(
+            """UPDATE people SET source = 'cli' WHERE source = 'demo' AND (
+                 id IN (SELECT ip.person_id FROM interaction_people ip
+                          JOIN interactions i ON i.id = ip.interaction_id WHERE i.source <> 'demo')
+                 OR id IN (SELECT rp.person_id FROM routine_people rp
+                             JOIN routines r ON r.id = rp.routine_id WHERE r.source <> 'demo')
+                 OR id IN (SELECT person_id FROM aliases)  -- the demo makes none
+                 OR id IN (SELECT merged_into FROM people WHERE source <> 'demo' AND merged_into IS NOT NULL)
+                 OR merged_into IN (SELECT id FROM people WHERE source <> 'demo'))"""
+        ).fetchone()[0]
+        if not adopted:
+            return
+
+
+def _distinct(name: str, taken: set[str]) -> str:
+    """NAME, or "NAME (demo)", "NAME (demo 2)", ...: the first whose key is not in TAKEN (which
+    it joins)."""
+    candidates = itertools.chain([name, f"{name} (demo)"], (f"{name} (demo {n})" for n in itertools.count(2)))
+    chosen = next(c for c in candidates if name_key(c) not in taken)
+    taken.add(name_key(chosen))
+    return chosen
 
 
 def _delete_demo(con) -> None:
@@ -95,9 +134,15 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                 )
             )
         with transaction(con):
+            _adopt_used(con)
             _delete_demo(con)
             pids = _reserve(con, "people_id_seq", len(data.people))
             pid = {p.key: i for p, i in zip(data.people, pids)}
+            # Every key a person lookup may match (people.find), merged-away names included.
+            taken = {
+                r[0] for r in con.execute("SELECT name_key FROM people UNION SELECT alias_key FROM aliases").fetchall()
+            }
+            names = {p.key: _distinct(p.name, taken) for p in data.people}
             _values(
                 con,
                 "people",
@@ -117,8 +162,8 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                 [
                     (
                         pid[p.key],
-                        p.name,
-                        name_key(p.name),
+                        names[p.key],
+                        name_key(names[p.key]),
                         p.tier,
                         p.kin,
                         p.every_days,
@@ -204,11 +249,13 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
 
 def _insert_practice(con, data, pid: dict[str, int], iids: list[int], now) -> None:
     """The generated routines (linked to their interactions), check-ins and unplug sessions."""
+    taken = {r[0] for r in con.execute("SELECT name_key FROM routines").fetchall()}
     for r in data.routines:
+        name = _distinct(r.name, taken)
         rid = con.execute(
             """INSERT INTO routines (name, name_key, unit, every_n, on_weekday, starts_on, created_at, source)
                VALUES (?, ?, ?, ?, ?, ?, ?, 'demo') RETURNING id""",
-            [r.name, name_key(r.name), r.unit, r.every_n, r.on_weekday, r.starts_on, now],
+            [name, name_key(name), r.unit, r.every_n, r.on_weekday, r.starts_on, now],
         ).fetchone()[0]
         _values(con, "routine_people", ["routine_id", "person_id"], [(rid, pid[k]) for k in r.people])
         _values(

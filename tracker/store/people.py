@@ -81,6 +81,14 @@ def names(con, ids: list[int]) -> list[str]:
     return [rows[i] for i in ids]
 
 
+def _adopt(con, *pids: int) -> None:
+    """A demo person the user changes is the user's from now on: a later `offscreen demo`
+    replaces demo rows only (tracker/store/demo.py)."""
+    con.execute(
+        f"UPDATE people SET source = 'cli' WHERE source = 'demo' AND id IN ({', '.join('?' * len(pids))})", list(pids)
+    )
+
+
 def update(con, pid: int, **fields) -> None:
     """Set the given columns (tier, kin, every_days, max_days, cadence_modes, note); None values count."""
     allowed = {"tier", "kin", "every_days", "max_days", "cadence_modes", "note"}
@@ -91,6 +99,7 @@ def update(con, pid: int, **fields) -> None:
         return
     sets = ", ".join(f"{k} = ?" for k in fields)
     con.execute(f"UPDATE people SET {sets} WHERE id = ?", [*fields.values(), pid])
+    _adopt(con, pid)
 
 
 def aliases(con, pid: int) -> list[str]:
@@ -107,6 +116,7 @@ def add_alias(con, pid: int, alias: str) -> bool:
     if owner is not None:
         raise NameTaken(alias, "person")
     con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [_key(alias), alias, pid])
+    _adopt(con, pid)
     return True
 
 
@@ -120,6 +130,7 @@ def rename(con, pid: int, new: str) -> str:
     con.execute("UPDATE people SET name = ?, name_key = ? WHERE id = ?", [new, _key(new), pid])
     if _key(old) != _key(new):
         con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [_key(old), old, pid])
+    _adopt(con, pid)
     return old
 
 
@@ -145,6 +156,7 @@ def merge(con, keep: int, gone: int) -> int:
         "INSERT INTO aliases VALUES (?, ?, ?) ON CONFLICT (alias_key) DO UPDATE SET person_id = excluded.person_id",
         [_key(gone_name), gone_name, keep],
     )
+    _adopt(con, keep, gone)
     return moved
 
 

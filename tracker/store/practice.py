@@ -149,6 +149,8 @@ def skip_period(con, routine_id: int, period_start: date, reason: str | None, no
         """INSERT INTO routine_skips VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING routine_id""",
         [routine_id, period_start, reason, now_utc],
     ).fetchone()
+    # A demo routine the user skips is the user's from now on (tracker/store/demo.py).
+    con.execute("UPDATE routines SET source = 'cli' WHERE id = ? AND source = 'demo'", [routine_id])
     return row is not None
 
 
@@ -251,6 +253,16 @@ def open_unplug(con, now_utc: datetime) -> dict | None:
     return _unplug(row) if row else None
 
 
+def next_planned_unplug(con, now_utc: datetime) -> dict | None:
+    """The next session planned to start after NOW (not yet begun, so not running)."""
+    row = con.execute(
+        f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
+             WHERE end_utc IS NULL AND start_utc > ? ORDER BY start_utc LIMIT 1""",
+        [now_utc],
+    ).fetchone()
+    return _unplug(row) if row else None
+
+
 def overlapping_unplug(con, start_utc: datetime, end_utc: datetime, now_utc: datetime) -> dict | None:
     row = con.execute(
         f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
@@ -281,14 +293,16 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
 
     A session's effective end: when stopped, else its planned end, else (still running) now.
     `verdict`: 'untouched' (data covers it, nothing active), 'used' (active spans inside),
-    'no data' (the daemon recorded nothing then, so we cannot tell).
+    'no data' (the daemon recorded nothing then, so we cannot tell), 'planned' (it starts later;
+    `minutes` is its planned length).
     """
     rows = con.execute(
         """WITH s AS (
              SELECT id, start_utc, planned_end_utc, end_utc, note,
                     least(coalesce(end_utc, planned_end_utc, ?::TIMESTAMP),
                           greatest(?::TIMESTAMP, start_utc)) AS eff_end,
-                    (end_utc IS NULL AND (planned_end_utc IS NULL OR planned_end_utc > ?)) AS running
+                    (end_utc IS NULL AND start_utc <= ? AND (planned_end_utc IS NULL OR planned_end_utc > ?))
+                      AS running
                FROM unplug_sessions WHERE start_utc >= coalesce(?::TIMESTAMP, '-infinity'::TIMESTAMP)),
            seen AS (  -- an inner range join (DuckDB plans it as an IEJoin), then summed per session
              SELECT s.id,
@@ -301,17 +315,21 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
            SELECT s.id, s.start_utc, s.eff_end, s.running, s.note, s.planned_end_utc, s.end_utc,
                   coalesce(seen.active_s, 0) / 60.0, coalesce(seen.seen_s, 0) / 60.0
              FROM s LEFT JOIN seen ON seen.id = s.id ORDER BY s.start_utc""",
-        [now_utc, now_utc, now_utc, since_utc],
+        [now_utc, now_utc, now_utc, now_utc, since_utc],
     ).fetchall()
     out = []
     for sid, start, end, running, note, planned, stopped, active_min, seen_min in rows:
         verdict = "used" if active_min > 0 else ("untouched" if seen_min > 0 else "no data")
+        later = start > now_utc
+        if later:
+            end, verdict = planned, "planned"
         out.append(
             {
                 "id": sid,
                 "start_utc": start,
                 "end_utc": end,
                 "running": bool(running),
+                "planned": later,
                 "note": note,
                 "planned_end_utc": planned,
                 "stopped_utc": stopped,

@@ -1,7 +1,11 @@
 """What `offscreen unplug`, `unplug stop` and `unplug list` ask for: device-free sessions, one at
 a time, and whether the daemon's activity data shows the computer really stayed untouched.
 
-A session ends when stopped, else at its planned end (--for), else it is still running.
+A session ends when stopped, else at its planned end (--for), else it is still running. Where
+--at puts its start decides what it is, so the same command works at any hour: a start later
+than now (at most PLAN_AHEAD) plans a block that begins then and needs --for; a start in the past
+with an end in the future (or none) is a session running since then; one that has already ended
+is recorded after the fact.
 Starting and stopping need no day boundaries, so they do not read the configuration: local
 display is the zone's (Calendar(app.zone)).
 """
@@ -16,26 +20,42 @@ from tracker.errors import UserError
 # A stopped session shorter than this is a slip, not kept: kept, it would block an overlapping
 # `unplug --at` recorded afterwards.
 MIN_MINUTES = 1
+# How far ahead `unplug --at` plans: "18:00" means today's, typed in the morning or the evening.
+PLAN_AHEAD = timedelta(hours=24)
 
 
 def start(app, *, for_: str | None = None, at: str | None = None, note: str | None = None) -> dict:
     """Start a session now (or at AT), for FOR_ or open-ended; a session that already ended by now
-    is recorded after the fact. Returns {"start", "end" (aware local or None), "minutes", "running"}."""
+    is recorded after the fact, one starting later is planned (module docstring). Returns
+    {"start", "end" (aware local or None), "minutes", "running", "planned"}."""
     from tracker.store import practice as sp
 
     now, cal = app.now(), Calendar(app.zone)
     minutes = parse_duration(for_) if for_ else None
-    begin = parse_when(at, now, zone=app.zone) if at else now
+    begin = parse_when(at, now, zone=app.zone, allow_future=True) if at else now
+    planned = begin > now
+    if planned and begin > now + PLAN_AHEAD:
+        raise UserError(f"{at!r} is in the future by more than a day; plan device-free time at most 24h ahead")
+    if planned and minutes is None:
+        raise UserError(
+            f"{at!r} is later than now: a planned session needs --for, like `offscreen unplug --at {at} --for 2h`"
+        )
     end = begin + timedelta(minutes=minutes) if minutes else None
     stamp = to_storage(now)
     with app.store() as con:
         running = sp.open_unplug(con, stamp)
-        if running and (end is None or end > now):
+        if running and not planned and (end is None or end > now):
             raise UserError(
                 f"a device-free session is already running since {cal.local(running['start_utc']):%H:%M}; "
                 "`offscreen unplug stop` ends it"
             )
         clash = sp.overlapping_unplug(con, to_storage(begin), to_storage(end or now), stamp)
+        ahead = sp.next_planned_unplug(con, to_storage(begin)) if end is None else None
+        if ahead and not clash:  # an open-ended session would run into it
+            raise UserError(
+                f"device-free time is planned from {cal.local(ahead['start_utc']):%H:%M}; give --for to end "
+                "before it, or call it off with `offscreen unplug stop`"
+            )
         if clash:
             raise UserError(f"overlaps session {clash['id']} from {cal.local(clash['start_utc']):%Y-%m-%d %H:%M}")
         sp.add_unplug(
@@ -45,13 +65,15 @@ def start(app, *, for_: str | None = None, at: str | None = None, note: str | No
         "start": cal.local(begin),
         "end": None if end is None else cal.local(end),
         "minutes": minutes,
-        "running": end is None or end > now,
+        "running": not planned and (end is None or end > now),
+        "planned": planned,
     }
 
 
 def stop(app) -> dict:
-    """End the running session now. Returns {"start" (aware local), "minutes", "kept"}: a session
-    under MIN_MINUTES is discarded."""
+    """End the running session now, or else call off the next planned one. Returns {"start"
+    (aware local), "minutes", "kept", "cancelled"}: a session under MIN_MINUTES is discarded; a
+    called-off one has "end" too."""
     from tracker.store import practice as sp
 
     now, cal = app.now(), Calendar(app.zone)
@@ -59,14 +81,24 @@ def stop(app) -> dict:
     with app.store() as con:
         running = sp.open_unplug(con, stamp)
         if running is None:
-            raise UserError("no device-free session is running; start one with `offscreen unplug --for 2h`")
+            nxt = sp.next_planned_unplug(con, stamp)
+            if nxt is None:
+                raise UserError("no device-free session is running; start one with `offscreen unplug --for 2h`")
+            sp.delete_unplug(con, nxt["id"])
+            return {
+                "start": cal.local(nxt["start_utc"]),
+                "end": cal.local(nxt["planned_end_utc"]),
+                "minutes": 0.0,
+                "kept": False,
+                "cancelled": True,
+            }
         minutes = (stamp - running["start_utc"]).total_seconds() / 60
         kept = minutes >= MIN_MINUTES
         if kept:
             sp.stop_unplug(con, running["id"], stamp)
         else:
             sp.delete_unplug(con, running["id"])
-    return {"start": cal.local(running["start_utc"]), "minutes": minutes, "kept": kept}
+    return {"start": cal.local(running["start_utc"]), "minutes": minutes, "kept": kept, "cancelled": False}
 
 
 def sessions(app, since: str) -> list[dict]:
@@ -84,6 +116,7 @@ def sessions(app, since: str) -> list[dict]:
             "end": cal.iso(r["end_utc"]),
             "minutes": r["minutes"],
             "running": r["running"],
+            "planned": r["planned"],
             "verdict": r["verdict"],
             "active_min": r["active_min"],
             "observed_min": r["observed_min"],
