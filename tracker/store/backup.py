@@ -191,7 +191,8 @@ def dump(con, table: str) -> Iterator[list[list]]:
 # --- restore -------------------------------------------------------------------------------
 
 
-def _check(doc: dict, name: str) -> None:
+def check(doc: dict, name: str) -> None:
+    """The file's schema, tables, columns and sequences are known to this version (BadBackup if not)."""
     known = [m for m, _ in MIGRATIONS]
     newer = [m for m in doc.get("schema") or [] if m not in known]
     if newer:
@@ -433,7 +434,7 @@ def restore(con, doc: dict, name: str, *, mode: str) -> dict[str, tuple[int, int
     """Write the backup DOC (tracker.domain.backup.parse) into the database; call inside a
     transaction. MODE: "empty" (the caller checked), "replace" or "merge". Returns, per table,
     (rows added, rows skipped as already present)."""
-    _check(doc, name)
+    check(doc, name)
     types = _types(con)
     _load_temp(con, doc, name, types)
     if mode == "merge":

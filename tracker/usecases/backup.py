@@ -128,9 +128,11 @@ def restore(app, file: Path, *, merge: bool = False, replace: bool = False) -> R
     if merge and replace:
         raise UserError("--merge and --replace exclude each other; pick one")
     t0 = time.monotonic()
-    doc = _read(file)  # before opening the database: a bad file creates nothing
     from tracker.store import backup as store_b
     from tracker.store import transaction
+
+    doc = _read(file)
+    store_b.check(doc, str(file))  # before opening the database: a file of the wrong shape creates nothing
 
     # No drain: queued spans are written after the restore, as new rows, by the next drain.
     with app.store() as con, transaction(con):
