@@ -12,7 +12,6 @@ import pytest
 from inproc import cli  # noqa: F401 (fixture)
 from tracker import store
 from tracker.store import backup as store_b
-from tracker.store import transaction
 from tracker.store.activity import upsert_spans
 from tracker.store.practice import claim_nudge
 

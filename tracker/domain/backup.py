@@ -78,7 +78,7 @@ def parse(text: str, name: str) -> dict:
         ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BadBackup(
-            f"{name} is not an offscreen backup (no \"format\": \"{FORMAT}\"); "
+            f'{name} is not an offscreen backup (no "format": "{FORMAT}"); '
             "restore reads files written by 'offscreen backup' (import reads 'offscreen export' files)"
         )
     version = doc.get("version")
@@ -93,8 +93,10 @@ def parse(text: str, name: str) -> dict:
     if not isinstance(tables, dict):
         raise BadBackup(f'{name}: no "tables" object; nothing was restored')
     for table, body in tables.items():
-        if not isinstance(body, dict) or not isinstance(body.get("columns"), list) or not isinstance(
-            body.get("rows"), list
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("columns"), list)
+            or not isinstance(body.get("rows"), list)
         ):
             raise BadBackup(f'{name}: table "{table}" needs "columns" and "rows" lists')
         width = len(body["columns"])

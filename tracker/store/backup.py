@@ -176,9 +176,7 @@ def total_rows(con) -> int:
 def dump(con, table: str) -> Iterator[list[list]]:
     """The rows of TABLE in TABLES' column order, in chunks; timestamps and dates as text."""
     types = _types(con)[table]
-    sel = ", ".join(
-        f"CAST({c} AS VARCHAR)" if types[c].startswith(("TIMESTAMP", "DATE")) else c for c in TABLES[table]
-    )
+    sel = ", ".join(f"CAST({c} AS VARCHAR)" if types[c].startswith(("TIMESTAMP", "DATE")) else c for c in TABLES[table])
     order = _ORDER.get(table, "id")
     cur = con.execute(f"SELECT {sel} FROM main.{table} ORDER BY {order}")
     while True:
@@ -213,7 +211,9 @@ def check(doc: dict, name: str) -> None:
 def _load_temp(con, doc: dict, name: str, types: dict[str, dict[str, str]]) -> None:
     """Every table of the file into restore_<table> temp tables, every value cast to its column's type."""
     for table, cols in TABLES.items():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE restore_{table} AS SELECT {', '.join(cols)} FROM main.{table} LIMIT 0")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE restore_{table} AS SELECT {', '.join(cols)} FROM main.{table} LIMIT 0"
+        )
         body = doc["tables"].get(table)
         if not body or not body["rows"]:
             continue

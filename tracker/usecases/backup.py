@@ -29,7 +29,7 @@ _NOUNS = {
 
 
 def counted(counts: dict[str, int]) -> str:
-    """"18 people, 1684 interactions, ..." for the tables people know (link tables left out)."""
+    """ "18 people, 1684 interactions, ..." for the tables people know (link tables left out)."""
     parts = [f"{counts[t]} {_NOUNS[t][0 if counts[t] == 1 else 1]}" for t in _NOUNS if counts.get(t)]
     return ", ".join(parts) or "nothing"
 
@@ -52,7 +52,9 @@ def backup(app, output: str) -> Written:
     t0 = time.monotonic()
     path = Path(output).expanduser().absolute()
     if path.is_dir():
-        raise UserError(f"{output} is a directory; give a file name, like {output.rstrip('/')}/offscreen-backup.json.gz")
+        raise UserError(
+            f"{output} is a directory; give a file name, like {output.rstrip('/')}/offscreen-backup.json.gz"
+        )
     gz = path.name.lower().endswith(".gz")
     packer = zlib.compressobj(6, zlib.DEFLATED, 31) if gz else None  # wbits 31: a gzip stream
     parts: list[bytes] = []
