@@ -125,32 +125,53 @@ def test_bad_row_writes_nothing_and_names_row_and_field(cli, tmp_path, diary):
     assert _counts(_db(tmp_path)) == before
 
 
-def test_unknown_routine_in_a_row_rolls_back_everything(cli, tmp_path):
+def _routine_rows(tmp_path):
     f = tmp_path / "r.json"
-    f.write_text(
-        json.dumps(
-            [
-                {
-                    "happened_at": "2025-11-20T10:00:00+01:00",
-                    "duration_min": 30,
-                    "mode": "in-person",
-                    "people": ["New Person"],
-                },
-                {
-                    "happened_at": "2025-11-21T10:00:00+01:00",
-                    "duration_min": 30,
-                    "mode": "in-person",
-                    "people": ["Sam"],
-                    "routine": "brunch",
-                },
-            ]
-        )
-    )
+    rows = [
+        {"happened_at": "2025-11-20T10:00:00+01:00", "duration_min": 30, "mode": "in-person", "people": ["New"]},
+        {"happened_at": "2025-11-21T10:00:00+01:00", "duration_min": 30, "mode": "in-person", "people": ["Sam"]},
+    ]
+    rows += [{**rows[1], "happened_at": f"2025-11-2{d}T10:00:00+01:00", "routine": r} for d, r in ((2, "brunch"),
+             (3, "Friday dinner"), (4, "brunch"))]  # fmt: skip
+    f.write_text(json.dumps(rows))
+    return f
+
+
+def test_unknown_routines_stop_the_import_before_anything_is_written_and_say_what_to_do(cli, tmp_path):
+    f = _routine_rows(tmp_path)
     r = cli("import", f, check=2)
     assert r.stderr == (
-        "Error: row 2, field \"routine\": no routine called 'brunch' (add one with `offscreen routine add`)\n"
+        f"Error: {f} names 2 routines this database does not have: 'brunch' (row 3), 'Friday dinner' (row 4); "
+        "nothing was imported. Add them first (offscreen routine add NAME --every week), or import with "
+        "--drop-unknown-routines to leave those links out; to move everything to a new machine use "
+        "'offscreen backup' and 'offscreen restore'\n"
     )
     assert _counts(_db(tmp_path)) == (0, 0, 0, 0)
+
+
+def test_drop_unknown_routines_imports_the_rows_without_the_links_and_keeps_known_ones(cli, tmp_path):
+    f = _routine_rows(tmp_path)
+    cli("routine", "add", "Brunch", "--every", "week", check=0)
+    r = cli("import", f, "--drop-unknown-routines", check=0)
+    assert (
+        r.stdout
+        == f"Imported 5 interactions from {f}; 1 without their routine ('Friday dinner': not in this database)\n"
+    )
+    routines = [i["routine"] for i in json.loads(cli("interactions", "list", "--json", check=0).stdout)]
+    assert routines == [None, None, "Brunch", None, "Brunch"]
+
+
+def test_a_full_export_with_routines_imports_into_an_empty_database(cli, tmp_path, monkeypatch):
+    """An export names routines by name; the new database has none until they are added."""
+    cli("routine", "add", "Friday dinner", "--every", "week", "--since", "2025-11-01", check=0)
+    cli("log", "--with", "Sam", "--at", "2025-11-21 19:00", "--for", "2h", "--routine", "Friday dinner", check=0)
+    f = tmp_path / "all.json"
+    cli("export", "-o", f, check=0)
+    monkeypatch.setenv("OFFSCREEN_HOME", str(tmp_path / "new"))
+    assert "'Friday dinner' (row 1)" in cli("import", f, check=2).stderr
+    cli("routine", "add", "Friday dinner", "--every", "week", "--since", "2025-11-01", check=0)
+    assert cli("import", f, check=0).stdout == f"Imported 1 interaction from {f}\n"
+    assert json.loads(cli("interactions", "list", "--json", check=0).stdout)[0]["routine"] == "Friday dinner"
 
 
 def test_activity_export_of_nothing_is_an_empty_array(cli):

@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "people": ("tracker.commands.people", "people_group"),
     "export": ("tracker.commands.transfer", "export_cmd"),
     "import": ("tracker.commands.transfer", "import_cmd"),
+    "backup": ("tracker.commands.backup", "backup_cmd"),
+    "restore": ("tracker.commands.backup", "restore_cmd"),
     "today": ("tracker.commands.activity", "today_cmd"),
     "daemon": ("tracker.commands.activity", "daemon_cmd"),
     "drain": ("tracker.commands.activity", "drain_cmd"),

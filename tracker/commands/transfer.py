@@ -50,21 +50,36 @@ def export_cmd(app, what, fmt, since, until, output):
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), help="File format (default: by extension).")
+@click.option(
+    "--drop-unknown-routines",
+    is_flag=True,
+    help="Import rows whose routine this database does not have without their routine link.",
+)
 @click.pass_obj
-def import_cmd(app, file, fmt):
+def import_cmd(app, file, fmt, drop_unknown_routines):
     """Import interactions from JSON or CSV (as written by `offscreen export`): all rows or none.
 
     Every row is checked first; the first bad one is reported with its row number and field and
     nothing is written. Exact duplicates of stored interactions are skipped, so importing the same
     file twice adds nothing. Required: happened_at, duration_min, mode, people.
 
+    A routine named in the file must exist here (`offscreen routine add`); otherwise the import
+    stops before writing and names every missing routine, unless --drop-unknown-routines. To
+    move everything (routines, people's tiers, check-ins, activity) use `offscreen backup` and
+    `offscreen restore` instead.
+
     \b
     Examples:
       offscreen import interactions.json
       offscreen import --format csv diary.txt
+      offscreen import old-laptop.json --drop-unknown-routines
     """
-    added, skipped = lib.import_file(app, file, fmt)
+    done = lib.import_file(app, file, fmt, drop_unknown_routines=drop_unknown_routines)
+    added, skipped = done.added, done.skipped
     msg = f"Imported {added} interaction{'s' if added != 1 else ''} from {file}"
     if skipped:
         msg += f" ({skipped} duplicate{'s' if skipped != 1 else ''} skipped)"
+    if done.unlinked:
+        names = ", ".join(repr(n) for n in done.dropped_routines)
+        msg += f"; {done.unlinked} without their routine ({names}: not in this database)"
     click.echo(msg)

@@ -11,8 +11,7 @@ from pathlib import Path
 from tracker.domain import interactions as core
 from tracker.domain import transfer as files
 from tracker.domain.times import parse_range, to_storage
-from tracker.errors import DomainError, RuntimeFailure, UserError
-from tracker.usecases.phrasing import message
+from tracker.errors import RuntimeFailure, UnknownRoutine, UserError
 
 
 def _storage(dt):
@@ -79,8 +78,10 @@ def _read(file: Path, fmt: str) -> str:
         raise UserError(f"cannot read {file}: {e.strerror}") from None
 
 
-def import_file(app, file: Path, fmt: str | None = None) -> tuple[int, int]:
-    """Import every row of FILE or none; returns (added, duplicates skipped)."""
+def import_file(app, file: Path, fmt: str | None = None, *, drop_unknown_routines: bool = False) -> Imported:
+    """Import every row of FILE or none. A row naming a routine this database does not have stops
+    the import before anything is written (every such routine named at once), unless
+    DROP_UNKNOWN_ROUTINES: then those rows come in without their routine link."""
     if not file.exists():  # before the format: "missing.txt" is a missing file first
         raise UserError(f"{file}: no such file")
     fmt = files.format_for(str(file), fmt)
@@ -93,10 +94,38 @@ def import_file(app, file: Path, fmt: str | None = None) -> tuple[int, int]:
     from tracker.store import transaction
 
     with app.store() as con, transaction(con):
-        rids = []
+        # Every routine is looked up before the first row is written.
+        found: dict[str, int | None] = {}
+        missing: dict[str, int] = {}  # name -> first row naming it
         for n, it in enumerate(items, 1):
-            try:
-                rids.append(store_i.routine_id(con, it.routine) if it.routine else None)
-            except DomainError as e:
-                raise files.row_error(n, "routine", message(e)) from None
-        return store_i.insert_many(con, items, source="import", routine_ids=rids, now=to_storage(now))
+            if it.routine and it.routine not in found:
+                try:
+                    found[it.routine] = store_i.routine_id(con, it.routine)
+                except UnknownRoutine:
+                    found[it.routine] = None
+                    missing[it.routine] = n
+        if missing and not drop_unknown_routines:
+            raise UserError(unknown_routines_message(file, missing))
+        rids = [found[it.routine] if it.routine else None for it in items]
+        added, skipped = store_i.insert_many(con, items, source="import", routine_ids=rids, now=to_storage(now))
+    unlinked = sum(1 for it in items if it.routine in missing)
+    return Imported(added, skipped, unlinked, tuple(missing))
+
+
+@dataclass(frozen=True)
+class Imported:
+    added: int
+    skipped: int  # exact duplicates
+    unlinked: int  # rows whose routine this database does not have, imported without it
+    dropped_routines: tuple[str, ...]
+
+
+def unknown_routines_message(file: Path, missing: dict[str, int]) -> str:
+    names = ", ".join(f"{name!r} (row {row})" for name, row in missing.items())
+    many = len(missing) != 1
+    return (
+        f"{file} names {len(missing)} routine{'s' if many else ''} this database does not have: {names}; "
+        f"nothing was imported. Add {'them' if many else 'it'} first "
+        "(offscreen routine add NAME --every week), or import with --drop-unknown-routines to leave "
+        "those links out; to move everything to a new machine use 'offscreen backup' and 'offscreen restore'"
+    )
