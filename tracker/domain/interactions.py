@@ -11,6 +11,7 @@ database or the terminal.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -119,6 +120,33 @@ def name_key(name: str) -> str:
     matches "STRASSE"), runs of whitespace as one space. Stored in people.name_key,
     aliases.alias_key and routines.name_key; a change here needs a migration recomputing them."""
     return " ".join(name.split()).casefold()
+
+
+CLOSE_NAME = 0.75  # difflib ratio on name keys: Sammy ~ Sam (0.75), Alec ~ Alex; Pam !~ Sam (0.67)
+
+
+def close_names(name: str, known: Iterable[tuple[str, str, str | None]], n: int = 3) -> list[str]:
+    """Who NAME may be a slip for, closest first (at most N). KNOWN: (name key, person's name, the
+    alias or None) for every live name and alias. Close means difflib's ratio of the name keys is
+    at least CLOSE_NAME, or one is the other's first words (Sam ~ Sam Lee). Each person once,
+    shown as "Sam Lee" or "Sam Lee (alias Sammy)"."""
+    key = name_key(name)
+    scored: list[tuple[float, str, str]] = []
+    for k, person, alias in known:
+        if k == key:
+            continue
+        ratio = difflib.SequenceMatcher(None, key, k).ratio()
+        if k.startswith(key + " ") or key.startswith(k + " "):
+            ratio = max(ratio, CLOSE_NAME)
+        if ratio >= CLOSE_NAME:
+            scored.append((ratio, person, f"{person} (alias {alias})" if alias else person))
+    out: list[str] = []
+    seen: set[str] = set()
+    for _, person, shown in sorted(scored, key=lambda t: (-t[0], name_key(t[2]))):
+        if person not in seen:
+            seen.add(person)
+            out.append(shown)
+    return out[:n]
 
 
 def clean_name(name: object, field_name: str = "people") -> str:
