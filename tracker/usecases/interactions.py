@@ -49,6 +49,32 @@ def _new_person_note(name: str, close: list[str]) -> str:
     return f"New person: {name} (did you mean {' or '.join(close)}?{hint})"
 
 
+def _clash_notes(con, cal: Calendar, it: core.Interaction, known: list[int], *, exact, edit_id, force) -> list[str]:
+    """One warning per stored interaction with the KNOWN people that IT overlaps; an exact duplicate
+    (possible only when EXACT: no one in IT is new) is refused with a UserError unless FORCE."""
+    from tracker.store import interactions as store_i
+
+    notes = []
+    for c in store_i.clashes(con, known, it.happened_at, it.ends_at, exclude=edit_id):
+        start = from_storage(c["happened_at"])
+        same = (
+            exact
+            and c["person_ids"] == sorted(known)
+            and start == it.happened_at
+            and float(c["duration_min"]) == float(it.duration_min)
+            and c["mode"] == it.mode
+        )
+        span = _span(cal, start, core.ends_at(start, c["duration_min"]), it.happened_at)
+        what = f"#{c['id']} with {', '.join(c['shared'])}, {span}"
+        if same and not force:
+            raise UserError(
+                f"this duplicates {what} (same people, start, duration and mode); nothing logged "
+                "(add --force to log it again)"
+            )
+        notes.append(f"Warning: {'duplicates' if same else 'overlaps'} {what}")
+    return notes
+
+
 def _store_one(
     app, it: core.Interaction, now: datetime, *, edit_id: int | None = None, keep_routine=None, force: bool = True
 ) -> Stored:
@@ -66,35 +92,26 @@ def _store_one(
             store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
         rid = store_i.routine_id(con, it.routine) if it.routine else keep_routine
         notes: list[str] = []
-        known: list[int] = []
-        new: dict[str, str] = {}
+        found: dict[str, int | None] = {}  # name key -> person id (None: new)
+        new: dict[str, str] = {}  # name key -> the first spelling given
         for name in it.people:
-            pid = store_p.find(con, name)
-            if pid is None:
-                new.setdefault(core.name_key(name), name)
-            elif pid not in known:
-                known.append(pid)
+            key = core.name_key(name)
+            if key not in found:
+                found[key] = store_p.find(con, name)
+            if found[key] is None:
+                new.setdefault(key, name)
+        known = list(dict.fromkeys(pid for pid in found.values() if pid is not None))
         if new:
             keys = store_p.lookup_keys(con)
             notes += [_new_person_note(name, core.close_names(name, keys)) for name in new.values()]
-        for c in store_i.clashes(con, known, it.happened_at, it.ends_at, exclude=edit_id):
-            start = from_storage(c["happened_at"])
-            same = (
-                not new
-                and c["person_ids"] == sorted(known)
-                and start == it.happened_at
-                and float(c["duration_min"]) == float(it.duration_min)
-                and c["mode"] == it.mode
-            )
-            span = _span(cal, start, core.ends_at(start, c["duration_min"]), it.happened_at)
-            what = f"#{c['id']} with {', '.join(c['shared'])}, {span}"
-            if same and not force:
-                raise UserError(
-                    f"this duplicates {what} (same people, start, duration and mode); nothing logged "
-                    "(add --force to log it again)"
-                )
-            notes.append(f"Warning: {'duplicates' if same else 'overlaps'} {what}")
-        pids = store_p.resolve(con, it.people, now=stamp)
+        notes += _clash_notes(con, cal, it, known, exact=not new, edit_id=edit_id, force=force)
+        pids: list[int] = []
+        for name in it.people:  # as store_p.resolve, without looking the known names up again
+            pid = found.get(core.name_key(name))
+            if pid is None:
+                pid = found[core.name_key(name)] = store_p.create(con, name, now=stamp)
+            if pid not in pids:
+                pids.append(pid)
         if edit_id is None:
             edit_id = store_i.insert(con, it, pids, routine=rid, now=stamp)
         else:
