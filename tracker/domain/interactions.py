@@ -11,7 +11,6 @@ database or the terminal.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -130,14 +129,22 @@ def close_names(name: str, known: Iterable[tuple[str, str, str | None]], n: int 
     alias or None) for every live name and alias. Close means difflib's ratio of the name keys is
     at least CLOSE_NAME, or one is the other's first words (Sam ~ Sam Lee). Each person once,
     shown as "Sam Lee" or "Sam Lee (alias Sammy)"."""
+    import difflib  # only when a name is new: not on every command's import path
+
     key = name_key(name)
     scored: list[tuple[float, str, str]] = []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key)  # analysed once; the cheap upper bounds skip most names (as get_close_matches)
     for k, person, alias in known:
         if k == key:
             continue
-        ratio = difflib.SequenceMatcher(None, key, k).ratio()
+        matcher.set_seq1(k)
         if k.startswith(key + " ") or key.startswith(k + " "):
-            ratio = max(ratio, CLOSE_NAME)
+            ratio = max(matcher.ratio(), CLOSE_NAME)
+        elif matcher.real_quick_ratio() >= CLOSE_NAME and matcher.quick_ratio() >= CLOSE_NAME:
+            ratio = matcher.ratio()
+        else:
+            continue
         if ratio >= CLOSE_NAME:
             scored.append((ratio, person, f"{person} (alias {alias})" if alias else person))
     out: list[str] = []

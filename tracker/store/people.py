@@ -35,14 +35,13 @@ def find(con, name: str) -> int | None:
 
 
 def lookup_keys(con) -> list[tuple[str, str, str | None]]:
-    """(key, person's name, alias or None) for every live person's name and alias: what a new name
-    is compared with to ask "did you mean"."""
+    """(key, person's name, alias or None) for every live person's name and alias, in no order:
+    what a new name is compared with to ask "did you mean"."""
     return con.execute(
         """SELECT name_key, name, NULL FROM people WHERE merged_into IS NULL
            UNION ALL
            SELECT a.alias_key, p.name, a.alias FROM aliases a JOIN people p ON p.id = a.person_id
-           WHERE p.merged_into IS NULL
-           ORDER BY 1"""
+           WHERE p.merged_into IS NULL"""
     ).fetchall()
 
 

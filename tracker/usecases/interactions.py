@@ -8,7 +8,6 @@ the store's errors. Times come from the App (app.now(), app.zone): nothing here 
 from __future__ import annotations
 
 import dataclasses
-import shlex
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import NamedTuple
@@ -41,6 +40,8 @@ def _span(cal: Calendar, start: datetime, end: datetime, ref: datetime) -> str:
 
 
 def _new_person_note(name: str, close: list[str]) -> str:
+    import shlex
+
     if not close:
         return f"New person: {name}"
     hint = ""
@@ -49,9 +50,10 @@ def _new_person_note(name: str, close: list[str]) -> str:
     return f"New person: {name} (did you mean {' or '.join(close)}?{hint})"
 
 
-def _clash_notes(con, cal: Calendar, it: core.Interaction, known: list[int], *, exact, edit_id, force) -> list[str]:
+def _clash_notes(app, con, it: core.Interaction, known: list[int], *, exact, edit_id, force) -> list[str]:
     """One warning per stored interaction with the KNOWN people that IT overlaps; an exact duplicate
-    (possible only when EXACT: no one in IT is new) is refused with a UserError unless FORCE."""
+    (possible only when EXACT: no one in IT is new) is refused with a UserError unless FORCE.
+    app.calendar is read only when something clashes: it loads the config, a fifth of `log`'s time."""
     from tracker.store import interactions as store_i
 
     notes = []
@@ -64,7 +66,7 @@ def _clash_notes(con, cal: Calendar, it: core.Interaction, known: list[int], *, 
             and float(c["duration_min"]) == float(it.duration_min)
             and c["mode"] == it.mode
         )
-        span = _span(cal, start, core.ends_at(start, c["duration_min"]), it.happened_at)
+        span = _span(app.calendar, start, core.ends_at(start, c["duration_min"]), it.happened_at)
         what = f"#{c['id']} with {', '.join(c['shared'])}, {span}"
         if same and not force:
             raise UserError(
@@ -86,7 +88,6 @@ def _store_one(
     from tracker.store import transaction
 
     stamp = to_storage(now)
-    cal = app.calendar
     with phrased(), app.store() as con, transaction(con):
         if edit_id is not None:
             store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
@@ -104,7 +105,7 @@ def _store_one(
         if new:
             keys = store_p.lookup_keys(con)
             notes += [_new_person_note(name, core.close_names(name, keys)) for name in new.values()]
-        notes += _clash_notes(con, cal, it, known, exact=not new, edit_id=edit_id, force=force)
+        notes += _clash_notes(app, con, it, known, exact=not new, edit_id=edit_id, force=force)
         pids: list[int] = []
         for name in it.people:  # as store_p.resolve, without looking the known names up again
             pid = found.get(core.name_key(name))
