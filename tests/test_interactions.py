@@ -207,3 +207,18 @@ def test_store_raises_domain_errors_with_their_data(tmp_path):
         with pytest.raises(UnknownRoutine) as e:
             store_i.routine_id(con, "brunch")
         assert e.value.known == ("Walk",)
+
+
+def test_edit_warns_about_the_interactions_it_now_overlaps(cli, monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", NOW.isoformat())  # 19:00 in Berlin
+    cli("log", "--with", "Sam", "--at", "17:00", "--for", "1h", check=0)
+    cli("log", "--with", "Sam,Alex", "--at", "12:00", "--for", "1h", check=0)
+    r = cli("interactions", "edit", "2", "--at", "17:30", check=0)
+    assert r.stdout == "Updated #2: in-person with Alex, Sam, 2026-11-26 17:30-18:30 (1h00m)\n"
+    assert r.stderr == "Warning: overlaps #1 with Sam, 17:00-18:00\n"
+    # An edit is asked for: a duplicate it makes is named, not refused.
+    r = cli("interactions", "edit", "2", "--with", "Sam", "--at", "17:00", check=0)
+    assert r.stderr == "Warning: duplicates #1 with Sam, 17:00-18:00\n"
+    assert cli("interactions", "edit", "1", "--closeness", "5", check=0).stderr == (
+        "Warning: duplicates #2 with Sam, 17:00-18:00\n"
+    )

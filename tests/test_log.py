@@ -70,7 +70,7 @@ def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
     assert r.stdout == (
         "Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5: lunch at the canteen\n"
     )
-    assert r.stderr == ""
+    assert r.stderr == "New person: Sam\nNew person: Alex\nNew person: Jo\n"
     [item] = _listed(cli)
     logged_at = item.pop("logged_at")
     assert item == {
@@ -238,3 +238,68 @@ def test_from_idle_fills_time_and_duration(cli, tmp_path, now):
     assert r.stdout == "Logged #1: in-person with Sam, 2026-11-26 18:05-18:50 (45m): coffee\n"
     [item] = _listed(cli)
     assert (item["happened_at"], item["duration_min"]) == ("2026-11-26T18:05:30+01:00", 45)
+
+
+# --- duplicates, overlaps and new people ----------------------------------------------------
+
+
+def _count(tmp_path, table: str) -> int:
+    with store.connect(_db(tmp_path)) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_an_exact_duplicate_is_refused_naming_it_unless_force(cli, tmp_path, now):
+    cli("log", "--with", "Sam", "--at", "17:00", "--for", "1h", check=0)
+    r = cli("log", "--with", "sam", "--at", "17:00", "--for", "60m", check=2)
+    assert r.stdout == ""
+    assert r.stderr == (
+        "Error: this duplicates #1 with Sam, 17:00-18:00 (same people, start, duration and mode); "
+        "nothing logged (add --force to log it again)\n"
+    )
+    assert _count(tmp_path, "interactions") == 1
+    r = cli("log", "--with", "Sam", "--at", "17:00", "--for", "1h", "--force", check=0)
+    assert r.stdout == "Logged #2: in-person with Sam, 2026-11-26 17:00-18:00 (1h00m)\n"
+    assert r.stderr == "Warning: duplicates #1 with Sam, 17:00-18:00\n"
+    # Another mode at the same time is an overlap, not a duplicate: stored, one line per overlap.
+    r = cli("log", "--with", "Sam", "--mode", "voice", "--at", "17:00", "--for", "1h", check=0)
+    assert r.stderr == "Warning: overlaps #1 with Sam, 17:00-18:00\nWarning: overlaps #2 with Sam, 17:00-18:00\n"
+    assert _count(tmp_path, "interactions") == 3
+
+
+def test_an_overlap_with_the_same_people_is_stored_and_named(cli, tmp_path, now):
+    cli("log", "--with", "Sam,Alex", "--at", "17:00", "--for", "1h", check=0)
+    cli("log", "--with", "Jo", "--at", "16:00", "--for", "3h", check=0)
+    r = cli("log", "--with", "Sam", "--at", "17:30", "--for", "1h", check=0)
+    assert r.stdout == "Logged #3: in-person with Sam, 2026-11-26 17:30-18:30 (1h00m)\n"
+    assert r.stderr == "Warning: overlaps #1 with Sam, 17:00-18:00\n"  # Jo's afternoon is not Sam's
+    r = cli("log", "--with", "Alex, Sam", "--at", "16:00", "--for", "2h", check=0)
+    assert r.stderr == (
+        "Warning: overlaps #1 with Alex, Sam, 17:00-18:00\nWarning: overlaps #3 with Sam, 17:30-18:30\n"
+    )
+    # One ending as the next begins does not overlap it.
+    assert cli("log", "--with", "Sam", "--at", "18:30", "--for", "20m", check=0).stderr == ""
+    assert _count(tmp_path, "interactions") == 5
+
+
+def test_an_overlap_starting_on_another_local_day_shows_its_date(cli, now):
+    # 02:00-05:00 belongs to the 25th (days start at 04:00); 04:30 is the 26th.
+    cli("log", "--with", "Sam", "--at", "2026-11-26 02:00", "--for", "3h", check=0)
+    r = cli("log", "--with", "Sam", "--at", "2026-11-26 04:30", "--for", "1h", check=0)
+    assert r.stderr == "Warning: overlaps #1 with Sam, 2026-11-26 02:00-05:00\n"
+    r = cli("log", "--with", "Sam", "--at", "2026-11-26 01:00", "--for", "1h30m", check=0)
+    assert r.stderr == "Warning: overlaps #1 with Sam, 02:00-05:00\n"
+
+
+def test_a_new_name_says_a_person_was_created_and_suggests_a_close_one(cli, tmp_path, now):
+    r = cli("log", "--with", "Sam", "--at", "10:00", "--for", "1h", check=0)
+    assert r.stderr == "New person: Sam\n"
+    r = cli("log", "--with", "Sammy", "--at", "12:00", "--for", "1h", check=0)
+    assert r.stderr == "New person: Sammy (did you mean Sam? If so: offscreen people merge Sam Sammy)\n"
+    cli("people", "alias", "Sam", "Samuel", check=0)
+    r = cli("log", "--with", "samuele, Jo Ann", "--at", "14:00", "--for", "1h", check=0)
+    assert r.stderr == "New person: samuele (did you mean Sam (alias Samuel)?)\nNew person: Jo Ann\n"
+    r = cli("log", "--with", "Jo", "--at", "15:00", "--for", "1h", check=0)  # the first word of Jo Ann
+    assert r.stderr == "New person: Jo (did you mean Jo Ann? If so: offscreen people merge 'Jo Ann' Jo)\n"
+    # Known names, by alias or in another case, are no news.
+    assert cli("log", "--with", "SAMUEL", "--at", "16:00", "--for", "1h", check=0).stderr == ""
+    assert _count(tmp_path, "people") == 5

@@ -141,12 +141,20 @@ def _ask(values: dict, check) -> None:
     is_flag=True,
     help="Take --at and --for from the 30 min - 4 h away from the computer you just came back from.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Log it even if it duplicates one already logged (same people, start, duration and mode), "
+    "e.g. offscreen log --with Sam --at 19:00 --for 1h --force",
+)
 @click.pass_obj
-def log_cmd(app, summary, from_idle, **opts):
+def log_cmd(app, summary, from_idle, force, **opts):
     """Record time you spent with people.
 
     SUMMARY is a few words about it (optional). --with and --for are required unless you run it
     at a terminal, where it asks for what is missing. The time defaults to now minus --for.
+    It says on stderr who is new, and which interactions with the same people it overlaps; an
+    exact duplicate is refused unless --force (time together counts once either way).
 
     \b
     Examples:
@@ -157,8 +165,10 @@ def log_cmd(app, summary, from_idle, **opts):
     """
     values = _values(" ".join(summary) or None, **opts)
     # Never prompt when stdin is not a terminal: scripts get an error instead.
-    iid, it = lib.log(app, values, from_idle=from_idle, ask=_ask if sys.stdin.isatty() else None)
+    iid, it, notes = lib.log(app, values, from_idle=from_idle, ask=_ask if sys.stdin.isatty() else None, force=force)
     click.echo(core.describe(it, app.zone, iid))
+    for note in notes:
+        click.echo(note, err=True)
 
 
 @click.group("interactions")
@@ -257,8 +267,10 @@ def edit_cmd(app, interaction_id, summary, **opts):
       offscreen interactions edit 12 --with Sam,Alex --for 1h30m
     """
     given = _values(summary, **opts)  # --tag '' gives tags [''], which build() turns into no tags
-    _, it = lib.edit(app, interaction_id, given)
+    _, it, notes = lib.edit(app, interaction_id, given)
     click.echo(core.describe(it, app.zone, interaction_id, verb="Updated"))
+    for note in notes:
+        click.echo(note, err=True)
 
 
 @interactions_group.command("delete")

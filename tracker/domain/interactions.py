@@ -121,6 +121,41 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+CLOSE_NAME = 0.75  # difflib ratio on name keys: Sammy ~ Sam (0.75), Alec ~ Alex; Pam !~ Sam (0.67)
+
+
+def close_names(name: str, known: Iterable[tuple[str, str, str | None]], n: int = 3) -> list[str]:
+    """Who NAME may be a slip for, closest first (at most N). KNOWN: (name key, person's name, the
+    alias or None) for every live name and alias. Close means difflib's ratio of the name keys is
+    at least CLOSE_NAME, or one is the other's first words (Sam ~ Sam Lee). Each person once,
+    shown as "Sam Lee" or "Sam Lee (alias Sammy)"."""
+    import difflib  # only when a name is new: not on every command's import path
+
+    key = name_key(name)
+    scored: list[tuple[float, str, str]] = []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key)  # analysed once; the cheap upper bounds skip most names (as get_close_matches)
+    for k, person, alias in known:
+        if k == key:
+            continue
+        matcher.set_seq1(k)
+        if k.startswith(key + " ") or key.startswith(k + " "):
+            ratio = max(matcher.ratio(), CLOSE_NAME)
+        elif matcher.real_quick_ratio() >= CLOSE_NAME and matcher.quick_ratio() >= CLOSE_NAME:
+            ratio = matcher.ratio()
+        else:
+            continue
+        if ratio >= CLOSE_NAME:
+            scored.append((ratio, person, f"{person} (alias {alias})" if alias else person))
+    out: list[str] = []
+    seen: set[str] = set()
+    for _, person, shown in sorted(scored, key=lambda t: (-t[0], name_key(t[2]))):
+        if person not in seen:
+            seen.add(person)
+            out.append(shown)
+    return out[:n]
+
+
 def clean_name(name: object, field_name: str = "people") -> str:
     """A person's name or alias: trimmed, non-empty, no commas (--with splits on them)."""
     if not isinstance(name, str):

@@ -4,8 +4,9 @@ Local days and hours are exact and never need a zone name in SQL: the range's Ca
 local day's (and hour's) start and end as naive UTC instants (DST-aware, days starting at
 general.day_start_hour), that small table goes into a temp table, and SQL clips every span to it
 (`least(end) - greatest(start)`), so a span crossing a day or hour boundary is split correctly.
-Only state='active' is screen time. Face-to-face time sums INTERACTIONS (a group dinner counts
-once), never deleted ones. Nothing here returns raw rows: the page size must not grow with the data.
+Only state='active' is screen time. Face-to-face time is the clock time of the union of live
+in-person interactions (tracker.store.interactions.in_person_union): a group dinner, or one logged
+twice, counts once. Nothing here returns raw rows: the page size must not grow with the data.
 "View N" in a docstring is the view's place on the page (dashboards/report.py PAGE_ORDER).
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from tracker.domain import cadence, coverage
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
-from tracker.store.interactions import ends_at
+from tracker.store.interactions import ends_at, in_person_union
 
 LAG_DAYS = 3  # in-person minutes on t..t+3
 MIN_LAG_DAYS = 28
@@ -141,16 +142,18 @@ def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     in-person minutes, tracked (any activity recorded) or not."""
     _day_agg(con, rng)
     first = rng.first_day - timedelta(days=back)
-    end = ends_at("i")
+    # The union of in-person time (overlapping logs count once), islands clipped to each day.
+    islands = in_person_union(
+        f"i.happened_at < (SELECT max(e) FROM ext_cal) AND {ends_at('i')} > (SELECT min(s) FROM ext_cal)"
+    )
     cur = con.execute(
         f"""WITH scr AS (
           SELECT day, sum(secs) FILTER (state = 'active') / 60.0 AS screen,
                  coalesce(sum(secs) FILTER (state = 'active' AND category = 'social media'), 0) / 60.0 AS social
           FROM day_agg GROUP BY day),
         f2f AS (
-          SELECT c.day, sum(epoch(least({end}, c.e) - greatest(i.happened_at, c.s))) / 60.0 AS f2f
-          FROM ext_cal c JOIN interactions i ON i.happened_at < c.e AND {end} > c.s
-          WHERE i.mode = 'in-person' AND i.deleted_at IS NULL GROUP BY c.day)
+          SELECT c.day, sum(epoch(least(u.e, c.e) - greatest(u.s, c.s))) / 60.0 AS f2f
+          FROM ext_cal c JOIN {islands} u ON u.s < c.e AND u.e > c.s GROUP BY c.day)
         SELECT c.day, coalesce(scr.screen, 0) AS screen_min, coalesce(scr.social, 0) AS social_min,
                coalesce(scr.screen, 0) - coalesce(scr.social, 0) AS other_min,
                coalesce(f2f.f2f, 0) AS f2f_min, scr.day IS NOT NULL AS tracked
@@ -389,19 +392,20 @@ def last_contacts_without_cadence(con, ref_utc: datetime) -> list[dict]:
 
 def friendship_hours(con, rng: Range, top: int = 12) -> dict:
     """View 6: cumulative LEISURE in-person hours per person (work=false), all history up to the
-    end of the range; series points inside the range, top people by total."""
+    end of the range; series points inside the range, top people by total. Hours are the clock
+    time of the union of that person's leisure in-person interactions (a stretch logged twice
+    counts once), a point at the start of each stretch, which counts up to the end of the range."""
     ref = rng.end_utc
+    islands = in_person_union("NOT i.work AND i.happened_at <= ?", per_person=True)
     cur = con.execute(
-        """WITH x AS (
-             SELECT p.name, i.happened_at, i.duration_min / 60.0 AS h
-             FROM interactions i JOIN interaction_people ip ON ip.interaction_id = i.id
-             JOIN people p ON p.id = ip.person_id
-             WHERE i.mode = 'in-person' AND NOT i.work AND i.deleted_at IS NULL AND i.happened_at <= ?
-               AND p.merged_into IS NULL),
+        f"""WITH x AS (
+             SELECT p.name, u.s AS happened_at, epoch(least(u.e, ?::TIMESTAMP) - u.s) / 3600.0 AS h
+             FROM {islands} u JOIN people p ON p.id = u.person_id
+             WHERE p.merged_into IS NULL),
            c AS (SELECT name, happened_at, sum(h) OVER (PARTITION BY name ORDER BY happened_at
                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum FROM x)
            SELECT name, happened_at, cum FROM c ORDER BY name, happened_at""",
-        [ref],
+        [ref, ref],
     )
     series: dict[str, dict] = {}
     for name, ts, cum in cur.fetchall():
@@ -467,14 +471,13 @@ _WEEKS = "wk AS (SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS 
 
 def loneliness(con, rng: Range) -> dict:
     """View 11: per local week, the mean UCLA-3 score (3-9) of the weekly check-ins answered in it,
-    and the hours spent in person."""
+    and the hours spent in person (the union of in-person time, clipped to the week)."""
     _cal(con, rng)
     rows = con.execute(
         f"""WITH {_WEEKS},
             f AS (
-              SELECT wk.week, sum(i.duration_min) / 60.0 AS hours
-                FROM wk JOIN interactions i ON i.happened_at >= wk.s AND i.happened_at < wk.e
-               WHERE i.deleted_at IS NULL AND i.mode = 'in-person' GROUP BY wk.week),
+              SELECT wk.week, sum(epoch(least(u.e, wk.e) - greatest(u.s, wk.s))) / 3600.0 AS hours
+                FROM wk JOIN {in_person_union()} u ON u.s < wk.e AND u.e > wk.s GROUP BY wk.week),
             l AS (
               SELECT wk.week, avg(c.lack_companionship + c.left_out + c.isolated) AS ucla
                 FROM wk JOIN checkins c ON c.at_utc >= wk.s AND c.at_utc < wk.e

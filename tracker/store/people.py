@@ -34,6 +34,17 @@ def find(con, name: str) -> int | None:
     return row[0] if row else None
 
 
+def lookup_keys(con) -> list[tuple[str, str, str | None]]:
+    """(key, person's name, alias or None) for every live person's name and alias, in no order:
+    what a new name is compared with to ask "did you mean"."""
+    return con.execute(
+        """SELECT name_key, name, NULL FROM people WHERE merged_into IS NULL
+           UNION ALL
+           SELECT a.alias_key, p.name, a.alias FROM aliases a JOIN people p ON p.id = a.person_id
+           WHERE p.merged_into IS NULL"""
+    ).fetchall()
+
+
 def require(con, name: str) -> int:
     """Like find, but an unknown name raises UnknownPerson."""
     pid = find(con, name)
@@ -176,25 +187,31 @@ def list_people(con, *, tier: str | None = None, ids: list[int] | None = None) -
     if ids is not None:
         where.append(f"p.id IN ({', '.join('?' * len(ids))})")
         params.extend(ids)
+    from tracker.store.interactions import in_person_union  # lazy: that module imports this one
+
     rows = con.execute(
         f"""
         WITH stats AS (
             SELECT ip.person_id,
                    count(*) AS n,
                    max(i.happened_at) AS last_any,
-                   max(i.happened_at) FILTER (WHERE i.mode = 'in-person') AS last_in_person,
-                   coalesce(sum(i.duration_min) FILTER (WHERE i.mode = 'in-person'), 0) AS in_person_min
+                   max(i.happened_at) FILTER (WHERE i.mode = 'in-person') AS last_in_person
             FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id
             WHERE i.deleted_at IS NULL
             GROUP BY ip.person_id
+        ), together AS (
+            -- clock time with each person: a stretch logged twice counts once
+            SELECT person_id, sum(epoch(e - s)) / 60.0 AS in_person_min
+            FROM {in_person_union(per_person=True)} GROUP BY person_id
         ), al AS (
             SELECT person_id, list(alias ORDER BY alias_key) AS aliases FROM aliases GROUP BY person_id
         )
         SELECT p.id, p.name, p.tier, p.kin, p.every_days, p.max_days, p.cadence_modes, p.note,
                p.source, p.created_at, coalesce(s.n, 0), s.last_any, s.last_in_person,
-               coalesce(s.in_person_min, 0), al.aliases
+               coalesce(t.in_person_min, 0), al.aliases
         FROM people p
         LEFT JOIN stats s ON s.person_id = p.id
+        LEFT JOIN together t ON t.person_id = p.id
         LEFT JOIN al ON al.person_id = p.id
         WHERE {" AND ".join(where)}
         ORDER BY p.name_key, p.id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from tracker.domain import interactions as core
 from tracker.domain.times import Calendar, from_storage, parse_range, to_storage
@@ -21,8 +22,67 @@ from tracker.usecases.phrasing import phrased
 Ask = Callable[[dict, Callable[[dict], object]], None]
 
 
-def _store_one(app, it: core.Interaction, now: datetime, *, edit_id: int | None = None, keep_routine=None):
-    """Store IT (new, or replacing EDIT_ID) in one transaction; returns (id, IT with people's stored names)."""
+class Stored(NamedTuple):
+    """What `log` or `edit` stored, and the NOTES to show beside it (one line each): people
+    created on the way (with a "did you mean" for a close name) and the interactions with the
+    same people it overlaps."""
+
+    id: int
+    interaction: core.Interaction
+    notes: list[str]
+
+
+def _span(cal: Calendar, start: datetime, end: datetime, ref: datetime) -> str:
+    """'19:00-20:00' in local time; with the date when it starts on another local day than REF."""
+    s, e = cal.local(start), cal.local(end)
+    day = "" if cal.day_of(start) == cal.day_of(ref) else f"{s:%Y-%m-%d} "
+    return f"{day}{s:%H:%M}-{e:%H:%M}"
+
+
+def _new_person_note(name: str, close: list[str]) -> str:
+    import shlex
+
+    if not close:
+        return f"New person: {name}"
+    hint = ""
+    if len(close) == 1 and "(alias " not in close[0]:
+        hint = f" If so: offscreen people merge {shlex.quote(close[0])} {shlex.quote(name)}"
+    return f"New person: {name} (did you mean {' or '.join(close)}?{hint})"
+
+
+def _clash_notes(app, con, it: core.Interaction, known: list[int], *, exact, edit_id, force) -> list[str]:
+    """One warning per stored interaction with the KNOWN people that IT overlaps; an exact duplicate
+    (possible only when EXACT: no one in IT is new) is refused with a UserError unless FORCE.
+    app.calendar is read only when something clashes: it loads the config, a fifth of `log`'s time."""
+    from tracker.store import interactions as store_i
+
+    notes = []
+    for c in store_i.clashes(con, known, it.happened_at, it.ends_at, exclude=edit_id):
+        start = from_storage(c["happened_at"])
+        same = (
+            exact
+            and c["person_ids"] == sorted(known)
+            and start == it.happened_at
+            and float(c["duration_min"]) == float(it.duration_min)
+            and c["mode"] == it.mode
+        )
+        span = _span(app.calendar, start, core.ends_at(start, c["duration_min"]), it.happened_at)
+        what = f"#{c['id']} with {', '.join(c['shared'])}, {span}"
+        if same and not force:
+            raise UserError(
+                f"this duplicates {what} (same people, start, duration and mode); nothing logged "
+                "(add --force to log it again)"
+            )
+        notes.append(f"Warning: {'duplicates' if same else 'overlaps'} {what}")
+    return notes
+
+
+def _store_one(
+    app, it: core.Interaction, now: datetime, *, edit_id: int | None = None, keep_routine=None, force: bool = True
+) -> Stored:
+    """Store IT (new, or replacing EDIT_ID) in one transaction, saying which people it created and
+    which interactions with the same people it overlaps. An exact duplicate of another (same
+    people, start, duration and mode) is refused unless FORCE (nothing is written then)."""
     from tracker.store import interactions as store_i
     from tracker.store import people as store_p
     from tracker.store import transaction
@@ -32,12 +92,32 @@ def _store_one(app, it: core.Interaction, now: datetime, *, edit_id: int | None 
         if edit_id is not None:
             store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
         rid = store_i.routine_id(con, it.routine) if it.routine else keep_routine
-        pids = store_p.resolve(con, it.people, now=stamp)
+        notes: list[str] = []
+        found: dict[str, int | None] = {}  # name key -> person id (None: new)
+        new: dict[str, str] = {}  # name key -> the first spelling given
+        for name in it.people:
+            key = core.name_key(name)
+            if key not in found:
+                found[key] = store_p.find(con, name)
+            if found[key] is None:
+                new.setdefault(key, name)
+        known = list(dict.fromkeys(pid for pid in found.values() if pid is not None))
+        if new:
+            keys = store_p.lookup_keys(con)
+            notes += [_new_person_note(name, core.close_names(name, keys)) for name in new.values()]
+        notes += _clash_notes(app, con, it, known, exact=not new, edit_id=edit_id, force=force)
+        pids: list[int] = []
+        for name in it.people:  # as store_p.resolve, without looking the known names up again
+            pid = found.get(core.name_key(name))
+            if pid is None:
+                pid = found[core.name_key(name)] = store_p.create(con, name, now=stamp)
+            if pid not in pids:
+                pids.append(pid)
         if edit_id is None:
             edit_id = store_i.insert(con, it, pids, routine=rid, now=stamp)
         else:
             store_i.update(con, edit_id, it, pids, routine=rid, now=stamp)
-        return edit_id, dataclasses.replace(it, people=tuple(store_p.names(con, pids)))
+        return Stored(edit_id, dataclasses.replace(it, people=tuple(store_p.names(con, pids))), notes)
 
 
 def _fill_from_idle(app, values: dict, now: datetime) -> None:
@@ -52,11 +132,12 @@ def _fill_from_idle(app, values: dict, now: datetime) -> None:
     values.setdefault("duration_min", f"{span['minutes']}m")
 
 
-def log(app, values: dict, *, from_idle: bool = False, ask: Ask | None = None) -> tuple[int, core.Interaction]:
+def log(app, values: dict, *, from_idle: bool = False, ask: Ask | None = None, force: bool = False) -> Stored:
     """Validate and store one interaction from raw VALUES (keys as in core.FIELDS, CLI strings).
 
     Missing people or duration: ASK fills them (a terminal), else it is an error. FROM_IDLE takes
-    the time and duration from the last absence. Returns (id, the stored interaction).
+    the time and duration from the last absence. An exact duplicate of a stored interaction is
+    refused unless FORCE; an overlap with the same people is stored and noted.
     """
     now = app.now()
 
@@ -73,7 +154,7 @@ def log(app, values: dict, *, from_idle: bool = False, ask: Ask | None = None) -
         # Reject what was given wrongly (say --mode walk) before asking for anything.
         check({"people": ["?"], "duration_min": 1, **values})
         ask(values, check)
-    return _store_one(app, check(values), now)
+    return _store_one(app, check(values), now, force=force)
 
 
 def _record(row: dict, zone: tzinfo) -> dict:
@@ -106,8 +187,9 @@ def show(app, interaction_id: int) -> dict:
         return _record(store_i.get(con, interaction_id), app.zone)
 
 
-def edit(app, interaction_id: int, given: dict) -> tuple[int, core.Interaction]:
-    """Change the GIVEN fields of an interaction (raw values, as for `log`); the rest stays."""
+def edit(app, interaction_id: int, given: dict) -> Stored:
+    """Change the GIVEN fields of an interaction (raw values, as for `log`); the rest stays.
+    Overlaps (and duplicates) with the same people are noted, not refused: the edit was asked for."""
     from tracker.store import interactions as store_i
 
     if not given:
