@@ -201,3 +201,13 @@ def test_report_json_counts_the_union(cli, tmp_path):
     data = json.loads(cli("report", "--json", check=0, env={"OFFSCREEN_NOW": NOW.isoformat()}).stdout)
     assert data["current"]["f2f_h"] == 1.5
     assert data["current"]["interactions"] == 3
+
+
+def test_mode_mix_in_person_hours_are_the_weekly_union(logged):
+    """View 9's in-person bar is clock time too (its count still counts every log)."""
+    con, rows = logged
+    d = queries.mode_mix(con, RNG)
+    (i,) = [k for k, m in enumerate(d["mode"]) if m == "in-person"]
+    assert d["week"][i] == date(2026, 3, 2)
+    assert d["hours"][i] == pytest.approx(round(union_minutes(_iv(rows), RNG.since_utc, RNG.until_utc) / 60, 4))
+    assert d["hours"][i] < sum(m for _, m, _, _ in rows) / 60 and d["n"][i] == len(rows)

@@ -197,11 +197,11 @@ def screen_vs_f2f(con, rng: Range) -> dict:
     """View 1: daily hours with 7-day means (the means also use the 6 days before the range).
 
     A day without screen tracking has no screen hours (None, a gap), not zero; its face-to-face
-    hours are None too unless an interaction was logged on it. The means average the days that
-    have a value."""
+    hours are None too unless an interaction was logged on it or time with people reached into it
+    (a night out past the day boundary). The means average the days that have a value."""
     d = daily(con, rng, back=6)
     logged = _interaction_days(con, d["day"][0]) if d["day"] else set()
-    seen = [t or day in logged for day, t in zip(d["day"], d["tracked"])]
+    seen = [t or day in logged or m > 0 for day, t, m in zip(d["day"], d["tracked"], d["f2f_min"])]
     screen = [s / 60 if t else None for s, t in zip(d["screen_min"], d["tracked"])]
     f2f = [v / 60 if r else None for v, r in zip(d["f2f_min"], seen)]
     m_screen, m_f2f = _rolling_mean(screen, 7), _rolling_mean(f2f, 7)
@@ -449,13 +449,23 @@ def closeness_points(con, rng: Range) -> dict:
 
 
 def mode_mix(con, rng: Range) -> dict:
-    """View 9: hours per mode per week (by the local day each interaction started)."""
+    """View 9: hours per mode per week (by the local day each interaction started). In-person hours
+    are clock time, the union of in-person intervals clipped to the week (as everywhere else), so two
+    logs of one evening count once; other modes sum their durations."""
     _cal(con, rng)
     cur = con.execute(
-        """SELECT CAST(c.day - CAST(isodow(c.day) - 1 AS INTEGER) AS DATE) AS week, i.mode,
-                  sum(i.duration_min) / 60.0 AS hours, count(*) AS n
-           FROM cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
-           WHERE i.deleted_at IS NULL GROUP BY ALL ORDER BY week, mode"""
+        f"""WITH {_WEEKS},
+            f AS (
+              SELECT wk.week, sum(epoch(least(u.e, wk.e) - greatest(u.s, wk.s))) / 3600.0 AS hours
+                FROM wk JOIN {in_person_union()} u ON u.s < wk.e AND u.e > wk.s GROUP BY wk.week),
+            m AS (
+              SELECT CAST(c.day - CAST(isodow(c.day) - 1 AS INTEGER) AS DATE) AS week, i.mode,
+                     sum(i.duration_min) / 60.0 AS hours, count(*) AS n
+                FROM cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
+               WHERE i.deleted_at IS NULL GROUP BY ALL)
+           SELECT m.week, m.mode, m.n,
+                  CASE WHEN m.mode = 'in-person' THEN coalesce(f.hours, 0) ELSE m.hours END AS hours
+             FROM m LEFT JOIN f ON f.week = m.week ORDER BY m.week, m.mode"""
     )
     out: dict[str, Any] = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]
