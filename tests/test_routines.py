@@ -150,6 +150,7 @@ def test_held_missed_skipped_streaks_and_remove(cli, db):
     assert text == [
         "Walk: every day with Sam",
         f"Since {start}: held 4, missed 1, skipped 1; adherence 80%; streak 1 (best 3)",
+        "1 interaction with Sam logged without --routine could count; link them: offscreen routine link Walk",
         f"  {today}  open",
         f"  {today - timedelta(days=1)}  held",
         f"  {today - timedelta(days=2)}  missed",
@@ -170,6 +171,8 @@ def test_held_missed_skipped_streaks_and_remove(cli, db):
         ["routine", "list", "--help"],
         ["routine", "show", "--help"],
         ["routine", "skip", "--help"],
+        ["routine", "edit", "--help"],
+        ["routine", "link", "--help"],
         ["routine", "remove", "--help"],
         ["checkin", "--help"],
         ["unplug", "--help"],

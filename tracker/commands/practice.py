@@ -92,20 +92,86 @@ def routine_group():
 @click.option("--with", "with_", multiple=True, metavar="NAME", help="A person it is with (repeatable).")
 @click.option("--since", "since", metavar="DATE", help="First period starts on this date (default: today).")
 @click.option("--note", help="A note.")
+@click.option(
+    "--link-past/--no-link-past",
+    default=None,
+    help="Link past interactions with the routine's people since --since that were logged without "
+    "--routine (default: ask at a terminal). Example: --since 2026-10-01 --link-past",
+)
 @click.pass_obj
-def routine_add(app, name, every, on, with_, since, note):
+def routine_add(app, name, every, on, with_, since, note, link_past):
     """Add a routine.
 
     \b
     Examples:
       offscreen routine add "Friday dinner" --every week --on fri --with Sam
       offscreen routine add "Call mum" --every 2w --with Mum
+      offscreen routine add "Call mum" --every week --with Mum --since 2026-10-01 --link-past
       offscreen routine add "Board games" --every month --since 2026-01-31
     """
-    r = routines.add(app, name, every=every, on=on, with_=with_, since=since, note=note)
+    r = routines.add(app, name, every=every, on=on, with_=with_, since=since, note=note, link_past=bool(link_past))
     who = f" with {', '.join(r['with'])}" if r["with"] else ""
     click.echo(f"Added routine {r['name']!r}: {r['every']}{who}, from {r['starts_on']}.")
+    if r["linked"]:
+        click.echo(f"Linked {_n(r['linked'], 'past interaction')} with it.")
+    n = r["unlinked"]
+    asked = n and link_past is None and _stdin_is_tty()
+    if asked and click.confirm(f"{_n(n, 'past interaction')} with {', '.join(r['with'])} since then. Link them?"):
+        done = routines.link(app, r["name"])
+        click.echo(f"Linked {_n(done['linked'], 'past interaction')} with it.")
+        n = 0
+    if n:
+        click.echo(f"{_n(n, 'past interaction')} match it; link them with: offscreen routine link {_q(r['name'])}")
     click.echo(f"Log it with: offscreen log --routine {_q(r['name'])} ...")
+
+
+def _n(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
+
+
+@routine_group.command("edit")
+@click.argument("name")
+@click.option("--name", "new_name", metavar="NAME", help="A new name.")
+@click.option("--every", metavar="PERIOD", help="How often: day, week, month, or like '2 weeks', '10d'.")
+@click.option("--on", "on", metavar="WEEKDAY", help="Planned weekday (mon..sun), weekly only; 'none' clears it.")
+@click.option(
+    "--with", "with_", multiple=True, metavar="NAME", help="A person it is with (repeatable; replaces its people)."
+)
+@click.option("--note", metavar="TEXT", help="A note ('' clears it).")
+@click.pass_obj
+def routine_edit(app, name, new_name, every, on, with_, note):
+    """Change a routine; only the options given change (its periods are counted anew).
+
+    \b
+    Examples:
+      offscreen routine edit "Friday dinner" --on sat
+      offscreen routine edit "Call mum" --every week --with Mum --with Dad --name "Call home"
+    """
+    r = routines.edit(app, name, new_name=new_name, every=every, on=on, with_=with_ or None, note=note)
+    who = f" with {', '.join(r['with'])}" if r["with"] else ""
+    click.echo(f"Updated routine {r['name']!r}: {r['every']}{who}.")
+
+
+@routine_group.command("link")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def routine_link(app, name, as_json):
+    """Link interactions logged without --routine that match the routine: all its people took
+    part, inside one of its periods so far. `routine show` says how many there are.
+
+    \b
+    Example:
+      offscreen routine link "Call mum"
+    """
+    done = routines.link(app, name)
+    if as_json:
+        _echo_json(done)
+        return
+    if done["linked"]:
+        click.echo(f"Linked {_n(done['linked'], 'interaction')} with {done['name']!r}: {', '.join(done['dates'])}.")
+    else:
+        click.echo(f"Nothing to link: no interaction logged without --routine matches {done['name']!r}.")
 
 
 def _q(s: str) -> str:
@@ -173,6 +239,11 @@ def routine_show(app, name, last, as_json):
     )
     if data["at_risk"]:
         click.echo("This period is at risk: it hasn't happened yet and time is running out.")
+    if data["unlinked"]:
+        click.echo(
+            f"{_n(data['unlinked'], 'interaction')} with {', '.join(data['with'])} logged without --routine "
+            f"could count; link them: offscreen routine link {_q(data['name'])}"
+        )
     for p in reversed(data["periods"]):
         span = p["start"] if p["start"] == p["end"] else f"{p['start']} .. {p['end']}"
         extra = f" x{p['held']}" if p["held"] > 1 else ""

@@ -159,6 +159,61 @@ def remove_routine(con, routine_id: int, now_utc: datetime) -> None:
     con.execute("UPDATE routines SET removed_at = ? WHERE id = ?", [now_utc, routine_id])
 
 
+def update_routine(con, routine_id: int, *, person_ids=None, **fields) -> None:
+    """Set the given columns (name, unit, every_n, on_weekday, note; None values count) and, with
+    PERSON_IDS, replace the routine's people. NameTaken when NAME is another live routine's."""
+    allowed = {"name", "unit", "every_n", "on_weekday", "note"}
+    bad = set(fields) - allowed
+    if bad:
+        raise ValueError(f"not a routine field: {sorted(bad)}")
+    if "name" in fields:
+        other = get_routine(con, fields["name"])
+        if other is not None and other["id"] != routine_id:
+            raise NameTaken(fields["name"], "routine")
+        fields["name_key"] = name_key(fields["name"])
+    with transaction(con):
+        if fields:
+            sets = ", ".join(f"{k} = ?" for k in fields)
+            con.execute(f"UPDATE routines SET {sets} WHERE id = ?", [*fields.values(), routine_id])
+        if person_ids is not None:
+            con.execute("DELETE FROM routine_people WHERE routine_id = ?", [routine_id])
+            for pid in person_ids:
+                con.execute("INSERT INTO routine_people VALUES (?, ?)", [routine_id, pid])
+        # A demo routine the user edits is the user's from now on (tracker/store/demo.py).
+        con.execute("UPDATE routines SET source = 'cli' WHERE id = ? AND source = 'demo'", [routine_id])
+
+
+def routine_unlinked(con, routine_id: int, start_utc: datetime, end_utc: datetime) -> list[tuple[int, datetime]]:
+    """(id, happened_at) of the interactions in [START_UTC, END_UTC) not linked to any routine and
+    not deleted, that every one of the routine's people took part in (others may have too); none
+    for a routine without people, whose interactions cannot be told apart."""
+    return con.execute(
+        """WITH want AS (SELECT person_id FROM routine_people WHERE routine_id = ?)
+           SELECT i.id, i.happened_at FROM interactions i
+            WHERE i.routine_id IS NULL AND i.deleted_at IS NULL
+              AND i.happened_at >= ? AND i.happened_at < ?
+              AND (SELECT count(*) FROM want) > 0
+              AND (SELECT count(*) FROM interaction_people ip
+                    WHERE ip.interaction_id = i.id AND ip.person_id IN (SELECT person_id FROM want))
+                  = (SELECT count(*) FROM want)
+            ORDER BY i.happened_at, i.id""",
+        [routine_id, start_utc, end_utc],
+    ).fetchall()
+
+
+def link_to_routine(con, routine_id: int, interaction_ids, now_utc: datetime) -> int:
+    """Mark INTERACTION_IDS (those still unlinked) as held for the routine; returns how many."""
+    ids = list(interaction_ids)
+    if not ids:
+        return 0
+    rows = con.execute(
+        f"""UPDATE interactions SET routine_id = ?, updated_at = ?
+            WHERE routine_id IS NULL AND id IN ({", ".join("?" * len(ids))}) RETURNING id""",
+        [routine_id, now_utc, *ids],
+    ).fetchall()
+    return len(rows)
+
+
 # --- check-ins ---
 
 CHECKIN_FIELDS = ("mood", "connected", "lack_companionship", "left_out", "isolated", "lonely", "note")

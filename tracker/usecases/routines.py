@@ -1,4 +1,4 @@
-"""What `offscreen routine add|list|show|skip|remove` ask for.
+"""What `offscreen routine add|list|show|edit|link|skip|remove` ask for.
 
 Periods, streaks and adherence are tracker.domain.streaks (summed up by
 tracker.usecases.practice.routine_summary); days are local days of app.calendar.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tracker.domain import streaks
-from tracker.domain.times import parse_bound, to_storage
+from tracker.domain.times import from_storage, parse_bound, to_storage
 from tracker.errors import UnknownPerson, UserError
 from tracker.usecases import practice
 from tracker.usecases.phrasing import phrased
@@ -33,8 +33,27 @@ def _people(con, names) -> list[tuple[int, str]]:
     return out
 
 
-def add(app, name: str, *, every: str, on: str | None = None, with_=(), since: str | None = None, note=None) -> dict:
-    """Add a routine; returns {"name", "every" (described), "with" (stored names), "starts_on"}."""
+def _unlinked(con, r: dict, now, cal) -> list[tuple[int, object]]:
+    """Interactions that look like the routine was held (its people, inside one of its periods so
+    far) but were logged without --routine."""
+    from tracker.store import practice as sp
+
+    return sp.routine_unlinked(con, r["id"], to_storage(cal.day_start(r["starts_on"])), to_storage(now))
+
+
+def add(
+    app,
+    name: str,
+    *,
+    every: str,
+    on: str | None = None,
+    with_=(),
+    since: str | None = None,
+    note=None,
+    link_past: bool = False,
+) -> dict:
+    """Add a routine; returns {"name", "every" (described), "with" (stored names), "starts_on",
+    "unlinked" (past interactions that match), "linked" (how many of them LINK_PAST linked)}."""
     from tracker.store import practice as sp
 
     now, cal = app.now(), app.calendar
@@ -53,7 +72,7 @@ def add(app, name: str, *, every: str, on: str | None = None, with_=(), since: s
         raise UserError('a routine needs a name, like "Friday dinner"')
     with phrased(), app.store() as con:
         people = _people(con, with_)
-        sp.add_routine(
+        rid = sp.add_routine(
             con,
             name,
             unit=unit,
@@ -64,11 +83,15 @@ def add(app, name: str, *, every: str, on: str | None = None, with_=(), since: s
             now_utc=to_storage(now),
             note=note,
         )
+        found = _unlinked(con, {"id": rid, "starts_on": starts}, now, cal)
+        linked = sp.link_to_routine(con, rid, [f[0] for f in found], to_storage(now)) if link_past else 0
     return {
         "name": name,
         "every": streaks.describe(unit, n, weekday),
         "with": [p[1] for p in people],
         "starts_on": starts,
+        "unlinked": len(found) - linked,
+        "linked": linked,
     }
 
 
@@ -95,7 +118,60 @@ def show(app, name: str, last: int) -> dict:
     with phrased(), app.store() as con:
         r = sp.require_routine(con, name)
         s = practice.routine_summary(con, r, now, cal)
-    return practice.routine_json(r, s, cal.day_of(now), last=last)
+        unlinked = len(_unlinked(con, r, now, cal))
+    out = practice.routine_json(r, s, cal.day_of(now), last=last)
+    out["unlinked"] = unlinked
+    return out
+
+
+def link(app, name: str) -> dict:
+    """Link the interactions that match the routine but were logged without it; returns
+    {"name", "linked", "dates" (local days of the linked ones)}."""
+    from tracker.store import practice as sp
+    from tracker.store import transaction
+
+    now, cal = app.now(), app.calendar
+    with phrased(), app.store() as con, transaction(con):
+        r = sp.require_routine(con, name)
+        found = _unlinked(con, r, now, cal)
+        linked = sp.link_to_routine(con, r["id"], [f[0] for f in found], to_storage(now))
+    return {"name": r["name"], "linked": linked, "dates": [cal.day_of(from_storage(t)).isoformat() for _, t in found]}
+
+
+def edit(app, name: str, *, new_name=None, every=None, on=None, with_=None, note=None) -> dict:
+    """Change the given fields of a routine (WITH_ replaces its people; ON 'none' clears the
+    planned weekday; NOTE '' clears it); returns {"name", "every", "with"} as stored after."""
+    from tracker.store import practice as sp
+
+    if new_name is None and every is None and on is None and with_ is None and note is None:
+        raise UserError("nothing to change; give at least one option (see --help)")
+    fields: dict = {}
+    if new_name is not None:
+        fields["name"] = " ".join(new_name.split())
+        if not fields["name"]:
+            raise UserError('a routine needs a name, like "Friday dinner"')
+    if every is not None:
+        fields["unit"], fields["every_n"] = practice.parse_every(every)
+    if on is not None:
+        fields["on_weekday"] = None if on.strip().lower() == "none" else practice.parse_weekday(on)
+    if note is not None:
+        fields["note"] = note.strip() or None
+    with phrased(), app.store() as con:
+        r = sp.require_routine(con, name)
+        unit = fields.get("unit", r["unit"])
+        weekday = fields.get("on_weekday", r["on_weekday"])
+        if weekday is not None and unit != "week":
+            if on is not None:
+                raise UserError("--on only works with weekly routines (--every week / '2 weeks')")
+            fields["on_weekday"] = weekday = None  # a planned weekday means nothing once it is not weekly
+        people = _people(con, with_) if with_ is not None else None
+        sp.update_routine(con, r["id"], person_ids=None if people is None else [p[0] for p in people], **fields)
+        after = sp.require_routine(con, fields.get("name", r["name"]))
+    return {
+        "name": after["name"],
+        "every": streaks.describe(after["unit"], after["every_n"], after["on_weekday"]),
+        "with": after["people"],
+    }
 
 
 def skip(app, name: str, day: str | None = None, reason: str | None = None) -> dict:
