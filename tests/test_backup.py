@@ -43,6 +43,8 @@ def life(cli, home):
     cli("log", "--with", "Alexander", "--at", "2026-11-01 10:00", "--for", "30m", check=0)
     cli("log", "--with", "Alex", "--at", "2026-11-02 10:00", "--for", "30m", check=0)
     cli("people", "merge", "Alexander", "Alex", check=0)
+    cli("people", "add", "Gone", check=0)
+    cli("people", "remove", "Gone", check=0)
     cli(
         "routine",
         "add",
@@ -165,7 +167,7 @@ def _listings(cli, home) -> list[str]:
 def test_restore_into_an_empty_database_gives_the_same_data_back(cli, life, tmp_path, name):
     f = tmp_path / name
     out = cli("backup", "-o", f, check=0).stdout
-    assert out.startswith("Backed up 4 people, 2 aliases, 2 routines, 1 skipped period, 4 interactions, 1 check-in")
+    assert out.startswith("Backed up 5 people, 2 aliases, 2 routines, 1 skipped period, 4 interactions, 1 check-in")
     assert stat.S_IMODE(f.stat().st_mode) == 0o600
     raw = f.read_bytes()
     doc = json.loads(gzip.decompress(raw) if name.endswith(".gz") else raw)
@@ -174,7 +176,7 @@ def test_restore_into_an_empty_database_gives_the_same_data_back(cli, life, tmp_
 
     other = tmp_path / "other"
     r = cli("restore", f, check=0, env={"OFFSCREEN_HOME": str(other)})
-    assert r.stdout.startswith(f"Restored into {_db(other)} from {f}: 4 people")
+    assert r.stdout.startswith(f"Restored into {_db(other)} from {f}: 5 people")
     assert _dump(_db(other)) == _dump(_db(life))
     assert _listings(cli, other) == _listings(cli, life)
 
@@ -188,7 +190,7 @@ def test_ids_continue_after_the_restored_ones(cli, life, tmp_path):
     cli("checkin", "--mood", "meh", "--at", "2026-11-26 19:00", check=0, env=other)
     cli("routine", "add", "Brunch", "--every", "month", check=0, env=other)
     with store.connect(_db(tmp_path / "other")) as con:
-        assert con.execute("SELECT id FROM people WHERE name = 'Newcomer'").fetchone()[0] == 5
+        assert con.execute("SELECT id FROM people WHERE name = 'Newcomer'").fetchone()[0] == 6
         assert con.execute("SELECT max(id), count(DISTINCT id) FROM checkins").fetchone() == (2, 2)
         assert con.execute("SELECT id FROM routines WHERE name = 'Brunch'").fetchone()[0] == 3
 

@@ -1,4 +1,4 @@
-"""`offscreen people add|list|show|rename|merge|alias|edit` (and `due`, from commands/practice.py).
+"""`offscreen people add|list|show|rename|merge|alias|edit|remove|restore` (and `due`, from commands/practice.py).
 
 Thin: parse, call one function of tracker.usecases.people, render text or --json.
 """
@@ -6,6 +6,7 @@ Thin: parse, call one function of tracker.usecases.people, render text or --json
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -228,6 +229,84 @@ def alias_cmd(app, name, aliases):
         click.echo(f"{shown} is also: {', '.join(all_aliases)}")
     else:  # e.g. `people alias Sam sam`: their own name, which always matches
         click.echo(f"{shown} has no other names ('{shown}' already matches in any case)")
+
+
+def _at_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@people_group.command("remove")
+@click.argument("name")
+@click.option(
+    "--keep-interactions",
+    "keep",
+    is_flag=True,
+    help="Their interactions stay, without them (asks first at a terminal: `restore` does not re-add them).",
+)
+@click.option(
+    "--with-interactions",
+    "delete",
+    is_flag=True,
+    help="Delete their interactions too; `people restore` brings both back.",
+)
+@click.option("--into", metavar="OTHER", help="Merge them into OTHER instead (like `people merge OTHER NAME`).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def remove_cmd(app, name, keep, delete, into, as_json):
+    """Remove a person: gone from lists, due and the dashboard, and their name is free again.
+
+    While interactions name them, say what happens to those. Undo with `people restore NAME`.
+
+    \b
+    Examples:
+      offscreen people remove "Old colleague"
+      offscreen people remove Sam --with-interactions && offscreen people restore Sam
+      offscreen people remove Sammy --into "Sam Lee"
+    """
+    if (
+        keep
+        and _at_terminal()
+        and not click.confirm(
+            f"Remove {name} and take them off their interactions? `people restore` brings them back, "
+            "but not onto those interactions",
+            default=False,
+        )
+    ):
+        raise click.exceptions.Exit(1)
+    r = lib.remove(app, name, keep=keep, delete=delete, into=into)
+    if as_json:
+        click.echo(json.dumps(r, indent=2, ensure_ascii=False))
+        return
+    n = r["interactions"]
+    them = f"{n} interaction{'' if n == 1 else 's'}"
+    if r["action"] == "merged":
+        click.echo(f"Merged {r['name']} into {r['into']} ({them} moved)")
+        return
+    what = {
+        "removed": "",
+        "kept": f"; their {them} stay, without them",
+        "deleted": f" and their {them}",
+    }[r["action"]]
+    click.echo(f"Removed {r['name']}{what} (undo: {r['undo']})")
+
+
+@people_group.command("restore")
+@click.argument("name")
+@click.pass_obj
+def restore_cmd(app, name):
+    """Bring back a person removed with `people remove` (and interactions removed with them).
+
+    \b
+    Example:
+      offscreen people restore Sam
+    """
+    r = lib.restore(app, name)
+    n = r["interactions"]
+    extra = f" with {n} interaction{'' if n == 1 else 's'}" if n else ""
+    click.echo(f"Restored {r['name']}{extra}")
 
 
 # `people due` lives with the other connection-practice commands.

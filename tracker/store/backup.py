@@ -37,6 +37,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "source",
         "created_at",
         "merged_into",
+        "removed_at",
     ),
     "aliases": ("alias_key", "alias", "person_id"),
     "routines": (

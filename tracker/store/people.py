@@ -3,6 +3,9 @@
 A person is matched by name or alias through one key (tracker.domain.interactions.name_key).
 Merged-away people keep their row (merged_into set) so history stays explainable, but are hidden
 from every lookup; their name becomes an alias of the person they were merged into.
+Removed people (`people remove`) keep their row too, with removed_at set and merged_into set to
+their own id, so every lookup that hides merged-away people hides them as well and their name
+becomes free; their aliases stay theirs until someone else takes one, for `people restore`.
 Errors are the domain errors of tracker.errors, carrying the data; tracker/usecases phrases them.
 """
 
@@ -126,9 +129,18 @@ def add_alias(con, pid: int, alias: str) -> bool:
         return False
     if owner is not None:
         raise NameTaken(alias, "person")
-    con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [_key(alias), alias, pid])
+    _put_alias(con, alias, pid)
     _adopt(con, pid)
     return True
+
+
+def _put_alias(con, alias: str, pid: int) -> None:
+    """Store ALIAS for PID; a removed person holding it loses it (a live owner is checked before)."""
+    con.execute(
+        """INSERT INTO aliases VALUES (?, ?, ?)
+           ON CONFLICT (alias_key) DO UPDATE SET alias = excluded.alias, person_id = excluded.person_id""",
+        [_key(alias), alias, pid],
+    )
 
 
 def rename(con, pid: int, new: str) -> str:
@@ -140,7 +152,7 @@ def rename(con, pid: int, new: str) -> str:
     con.execute("DELETE FROM aliases WHERE alias_key = ?", [_key(new)])
     con.execute("UPDATE people SET name = ?, name_key = ? WHERE id = ?", [new, _key(new), pid])
     if _key(old) != _key(new):
-        con.execute("INSERT INTO aliases VALUES (?, ?, ?)", [_key(old), old, pid])
+        _put_alias(con, old, pid)
     _adopt(con, pid)
     return old
 
@@ -169,6 +181,72 @@ def merge(con, keep: int, gone: int) -> int:
     )
     _adopt(con, keep, gone)
     return moved
+
+
+def interaction_counts(con, pid: int) -> tuple[int, int]:
+    """(live, deleted) interactions naming PID."""
+    return con.execute(
+        """SELECT count(*) FILTER (WHERE i.deleted_at IS NULL), count(*) FILTER (WHERE i.deleted_at IS NOT NULL)
+           FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id WHERE ip.person_id = ?""",
+        [pid],
+    ).fetchone()
+
+
+def remove(con, pid: int, *, interactions: str, now: datetime) -> int:
+    """Remove PID (restorable with `restore`). INTERACTIONS says what happens to the interactions
+    naming them: 'keep' (they stay, without PID: the links go), 'delete' (the live ones are
+    soft-deleted at NOW, which `restore` undoes). Returns how many interactions that touched.
+    Call inside a transaction."""
+    if interactions == "keep":
+        n = con.execute("SELECT count(*) FROM interaction_people WHERE person_id = ?", [pid]).fetchone()[0]
+        con.execute("DELETE FROM interaction_people WHERE person_id = ?", [pid])
+    elif interactions == "delete":
+        n = len(
+            con.execute(
+                """UPDATE interactions SET deleted_at = ? WHERE deleted_at IS NULL AND id IN
+                   (SELECT interaction_id FROM interaction_people WHERE person_id = ?) RETURNING id""",
+                [now, pid],
+            ).fetchall()
+        )
+    else:
+        raise ValueError(f"interactions must be 'keep' or 'delete', not {interactions!r}")
+    con.execute("UPDATE people SET merged_into = id, removed_at = ? WHERE id = ?", [now, pid])
+    _adopt(con, pid)
+    return n
+
+
+def find_removed(con, name: str) -> int | None:
+    """The most recently removed person called NAME (or who had alias NAME)."""
+    key = _key(name)
+    row = con.execute(
+        """SELECT id FROM people p WHERE removed_at IS NOT NULL AND merged_into = id
+             AND (name_key = ? OR EXISTS (SELECT 1 FROM aliases a WHERE a.person_id = p.id AND a.alias_key = ?))
+           ORDER BY removed_at DESC, id DESC LIMIT 1""",
+        [key, key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def restore(con, pid: int) -> int:
+    """Bring a removed person back, with the interactions their removal deleted; aliases someone
+    else took meanwhile stay theirs. NameTaken when their name now belongs to someone live.
+    Returns how many interactions came back. Call inside a transaction."""
+    name, removed_at = con.execute("SELECT name, removed_at FROM people WHERE id = ?", [pid]).fetchone()
+    if find(con, name) is not None:
+        raise NameTaken(name, "person")
+    # An alias that is now a live person's name would make one name mean two people.
+    con.execute(
+        """DELETE FROM aliases WHERE person_id = ?
+           AND alias_key IN (SELECT name_key FROM people WHERE merged_into IS NULL)""",
+        [pid],
+    )
+    back = con.execute(
+        """UPDATE interactions SET deleted_at = NULL WHERE deleted_at = ? AND id IN
+           (SELECT interaction_id FROM interaction_people WHERE person_id = ?) RETURNING id""",
+        [removed_at, pid],
+    ).fetchall()
+    con.execute("UPDATE people SET merged_into = NULL, removed_at = NULL WHERE id = ?", [pid])
+    return len(back)
 
 
 def get(con, pid: int) -> dict:

@@ -106,7 +106,7 @@ def routine_people(con, routine_id: int) -> list[str]:
         r[0]
         for r in con.execute(
             """SELECT p.name FROM routine_people rp JOIN people p ON p.id = rp.person_id
-           WHERE rp.routine_id = ? ORDER BY p.name_key""",
+           WHERE rp.routine_id = ? AND p.removed_at IS NULL ORDER BY p.name_key""",
             [routine_id],
         ).fetchall()
     ]
@@ -188,7 +188,8 @@ def routine_unlinked(con, routine_id: int, start_utc: datetime, end_utc: datetim
     not deleted, that every one of the routine's people took part in (others may have too); none
     for a routine without people, whose interactions cannot be told apart."""
     return con.execute(
-        """WITH want AS (SELECT person_id FROM routine_people WHERE routine_id = ?)
+        """WITH want AS (SELECT rp.person_id FROM routine_people rp JOIN people p ON p.id = rp.person_id
+                          WHERE rp.routine_id = ? AND p.removed_at IS NULL)
            SELECT i.id, i.happened_at FROM interactions i
             WHERE i.routine_id IS NULL AND i.deleted_at IS NULL
               AND i.happened_at >= ? AND i.happened_at < ?

@@ -170,4 +170,7 @@ CREATE TABLE nudges_sent (
     ),
     # Names and aliases match by one key (casefold, whitespace collapsed); older rows used lower().
     ("0003_name_keys", _recompute_name_keys),
+    # `people remove`: a removed person also gets merged_into = their own id, so every query that
+    # hides merged-away people hides them too; removed_at tells them apart and dates the removal.
+    ("0004_people_removed", "ALTER TABLE people ADD COLUMN removed_at TIMESTAMP"),
 ]

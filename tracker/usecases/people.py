@@ -1,4 +1,4 @@
-"""What `offscreen people add|list|show|edit|rename|merge|alias|due` ask for.
+"""What `offscreen people add|list|show|edit|rename|merge|alias|remove|restore|due` ask for.
 
 Names are cleaned by tracker.domain.interactions.clean_name and matched by its name_key (in the
 store). Cadence options only store what the user wants (every_days, max_days, cadence_modes); the
@@ -148,6 +148,60 @@ def merge(app, keep: str, other: str) -> tuple[str, str, int]:
         kept, gone = store_p.names(con, [a, b])
         moved = store_p.merge(con, a, b)
     return kept, gone, moved
+
+
+def remove(app, name: str, *, keep: bool = False, delete: bool = False, into: str | None = None) -> dict:
+    """Remove a person. While live interactions name them, KEEP (they stay, without the person),
+    DELETE (deleted with them, restorable) or INTO (merge into that person) must say what happens
+    to those; without interactions none is needed. Returns {"name", "interactions" (live ones
+    naming them), "action" ('removed', 'kept', 'deleted' or 'merged'), "into", "undo" (a command or None)}."""
+    from tracker.store import people as store_p
+    from tracker.store import transaction
+
+    if keep + delete + (into is not None) > 1:
+        raise UserError("give one of --keep-interactions, --with-interactions and --into")
+    with phrased(), app.store() as con, transaction(con):
+        pid = store_p.require(con, core.clean_name(name, "name"))
+        shown = store_p.names(con, [pid])[0]
+        live, _deleted = store_p.interaction_counts(con, pid)
+        out = {"name": shown, "interactions": live, "into": None, "undo": f"offscreen people restore {_q(shown)}"}
+        if into is not None:
+            other = store_p.require(con, core.clean_name(into, "name"))
+            out["into"] = store_p.names(con, [other])[0]
+            store_p.merge(con, other, pid)
+            return {**out, "action": "merged", "undo": None}
+        if live and not (keep or delete):
+            s = "" if live == 1 else "s"
+            raise UserError(
+                f"{shown} is in {live} interaction{s}; say what happens to them: --keep-interactions "
+                f"(they stay, without {shown}), --with-interactions (deleted too, restorable) or --into OTHER (merge)"
+            )
+        store_p.remove(con, pid, interactions="delete" if delete else "keep", now=to_storage(app.now()))
+    return {**out, "action": "deleted" if delete else "kept" if live else "removed"}
+
+
+def restore(app, name: str) -> dict:
+    """Bring back the person last removed under NAME; returns {"name", "interactions" (brought back)}."""
+    from tracker.store import people as store_p
+    from tracker.store import transaction
+
+    name = core.clean_name(name, "name")
+    with phrased(), app.store() as con, transaction(con):
+        pid = store_p.find_removed(con, name)
+        if pid is None:
+            raise UserError(f"no removed person called {name!r}")
+        shown = store_p.names(con, [pid])[0]
+        try:
+            back = store_p.restore(con, pid)
+        except NameTaken:
+            raise UserError(
+                f"{shown!r} is someone else's name now: remove or merge that person first (offscreen people --help)"
+            ) from None
+    return {"name": shown, "interactions": back}
+
+
+def _q(s: str) -> str:
+    return f'"{s}"' if " " in s else s
 
 
 def add_aliases(app, name: str, aliases) -> tuple[str, list[str]]:
