@@ -136,3 +136,30 @@ def test_help_has_examples(cli):
     for cmd in ("remove", "restore"):
         out = cli("people", cmd, "--help", check=0).stdout
         assert "Example" in out and f"offscreen people {cmd}" in out
+
+
+@pytest.mark.parametrize("answer, code", [("n\n", 1), ("y\n", 0)])
+def test_keep_interactions_asks_first_at_a_terminal(cli, tmp_path, monkeypatch, answer, code):
+    import io
+
+    from tracker.commands import people as commands
+
+    _setup(cli)
+    before = _snapshot(tmp_path)
+    monkeypatch.setattr(commands, "_at_terminal", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    r = cli("people", "remove", "Sam", "--keep-interactions", check=code)
+    assert "take them off their interactions?" in r.stdout
+    assert (_snapshot(tmp_path) == before) == (code == 1)
+
+
+def test_removed_people_leave_the_dashboard(cli, tmp_path):
+    from datetime import datetime
+
+    from tracker.store import dashboard
+
+    cli("log", "coffee", "--with", "Jo,Kim", "--at", "yesterday 10:00", "--for", "30m", check=0)
+    cli("people", "remove", "Jo", "--keep-interactions", check=0)
+    with store.connect(_db(tmp_path)) as con:
+        people = dashboard.last_contacts_without_cadence(con, datetime(2026, 11, 27))
+    assert [p["name"] for p in people] == ["Kim"]

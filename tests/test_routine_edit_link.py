@@ -155,3 +155,22 @@ def test_add_link_past_links_the_matching_ones(cli, db):
     assert "match it" not in r.stdout  # that call is already linked to "Call mum"
     with connect(db) as con:
         assert con.execute("SELECT count(*) FROM interactions WHERE routine_id IS NOT NULL").fetchone()[0] == 4
+
+
+@pytest.mark.parametrize("answer, held", [("y\n", 4), ("n\n", 0)])
+def test_add_at_a_terminal_offers_to_link(cli, db, monkeypatch, answer, held):
+    import io
+
+    from tracker.commands import practice as commands
+
+    mum, dad = _people(db, "Mum", "Dad")
+    _calls(db, mum, dad)
+    monkeypatch.setattr(commands, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    since = (TODAY - timedelta(days=27)).isoformat()
+    r = cli("routine", "add", "Call mum", "--every", "week", "--with", "Mum", "--since", since, check=0)
+    assert "4 past interactions with Mum since then. Link them?" in r.stdout
+    assert ("Linked 4 past interactions with it." in r.stdout) == (held == 4)
+    assert ("routine link" in r.stdout) == (held == 0)
+    data = json.loads(cli("routine", "show", "call mum", "--json", check=0).stdout)
+    assert (data["held"], data["unlinked"]) == (held, 4 - held)
