@@ -6,7 +6,7 @@ tracker.usecases.practice.routine_summary); days are local days of app.calendar.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tracker.domain import streaks
 from tracker.domain.times import from_storage, parse_bound, to_storage
@@ -33,7 +33,7 @@ def _people(con, names) -> list[tuple[int, str]]:
     return out
 
 
-def _unlinked(con, r: dict, now, cal) -> list[tuple[int, object]]:
+def _unlinked(con, r: dict, now, cal) -> list[tuple[int, datetime]]:
     """Interactions that look like the routine was held (its people, inside one of its periods so
     far) but were logged without --routine."""
     from tracker.store import practice as sp
