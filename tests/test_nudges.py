@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import time as _time
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,8 +52,8 @@ def test_quiet_hours(t, start, end, quiet):
     assert nudges.in_quiet_hours(t, start, end) is quiet
 
 
-SAM = Due(1, "Sam", 7, 14, berlin(2026, 10, 1, 19), False, 40, "overdue")
-KIM = Due(2, "Kim", 30, 45, None, True, 35, "late")
+SAM = Due(1, "Sam", 7, 14, berlin(2026, 10, 1, 19), False, 40, "overdue", date(2026, 10, 8))
+KIM = Due(2, "Kim", 30, 45, None, True, 35, "late", date(2026, 10, 6))
 RISK = {"name": "Friday dinner", "current_streak": 4, "days_left": 1}
 IDLE = {"start_utc": u(2026, 11, 10, 10, 0), "end_utc": u(2026, 11, 10, 11, 30), "minutes": 90.0}
 
