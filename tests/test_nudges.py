@@ -205,14 +205,14 @@ def test_nudge_cli(run, tmp_path):
     cfg.parent.mkdir(parents=True)
     cfg.write_text('[nudges]\nquiet_start = "00:00"\nquiet_end = "00:00"\n')
     env = {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
-    assert run("nudge", check=0, env=env).stdout == "No nudge now.\n"
+    assert run("nudge", check=0, env=env).stdout == "No nudge now: nothing is due.\n"
     app = App.create()
     _overdue_sam(app, datetime.now(B))
     r = run("nudge", "--dry-run", check=0, env=env)
     assert r.stdout.startswith("It's been 30 days since you last saw Sam.") and "[" not in r.stdout
     r = run("nudge", check=0, env=env)
     assert r.stdout.startswith("It's been 30 days since you last saw Sam.") and "  [failed: notify-send" in r.stdout
-    assert run("nudge", check=0, env=env).stdout == "No nudge now.\n"
+    assert run("nudge", check=0, env=env).stdout.startswith("No nudge now: today's nudge was already sent at ")
     assert "nudge not shown: notify-send" in (tmp_path / "offscreen" / "state" / "nudges.log").read_text()
 
 

@@ -444,6 +444,8 @@ def nudge_cmd(app, dry_run):
     """Send today's gentle nudge, if there is one (at most one a day, never in quiet hours).
 
     Meant to run from a timer or the daemon; quiet hours and the off switch are in [nudges].
+    When none is sent it says why (off, already sent today, quiet hours, nothing due) and, with
+    --dry-run, what would be sent otherwise.
 
     \b
     Examples:
@@ -452,8 +454,18 @@ def nudge_cmd(app, dry_run):
     """
     from tracker.usecases import nudges
 
-    nudge, delivered = nudges.run(app, app.now(), dry_run=dry_run)
+    decision, delivered = nudges.run_explained(app, app.now(), dry_run=dry_run)
+    nudge = decision.nudge
     if nudge is None:
-        click.echo("No nudge now.")
+        click.echo(f"No nudge now: {decision.reason}.")
+        if not dry_run:
+            return
+        if decision.detail:
+            click.echo(decision.detail)
+        if decision.why != "nothing-due":
+            if decision.otherwise is not None:
+                click.echo(f"Otherwise it would send: {decision.otherwise.text()}")
+            else:
+                click.echo("Otherwise nothing would be sent either: nothing is due.")
         return
     click.echo(nudge.text() + ("" if dry_run else f"  [{delivered}]"))
