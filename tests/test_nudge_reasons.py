@@ -36,7 +36,10 @@ def sam(app):
     with connect(app.paths.db) as con:
         p = add_person(con, "Sam", tier="inner", created_at=datetime(2026, 1, 1, 12))
         add_interaction(
-            con, happened_at=(NOON - timedelta(days=30)).astimezone(UTC).replace(tzinfo=None), duration_min=60, person_ids=[p]
+            con,
+            happened_at=(NOON - timedelta(days=30)).astimezone(UTC).replace(tzinfo=None),
+            duration_min=60,
+            person_ids=[p],
         )
     return app
 

@@ -16,9 +16,7 @@ NOW = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
 
 def put(app, rows):
     with connect(app.paths.db) as c:
-        activity.upsert_spans(
-            c, [(i, s.timestamp(), e.timestamp(), a, "t", "active", None) for i, s, e, a in rows]
-        )
+        activity.upsert_spans(c, [(i, s.timestamp(), e.timestamp(), a, "t", "active", None) for i, s, e, a in rows])
 
 
 @pytest.fixture

@@ -111,7 +111,8 @@ def today_cmd(app, day_arg, day_opt, as_json):
     if data["is_today"]:
         click.echo(f"Today ({data['day']}, since {data['since'][11:16]})")
     else:
-        click.echo(f"{data['label'].capitalize()} ({data['day']}, {data['since'][11:16]} to {data['until'][11:16]} next day)")
+        span = f"{data['since'][11:16]} to {data['until'][11:16]} next day"
+        click.echo(f"{data['label'].capitalize()} ({data['day']}, {span})")
     click.echo(f"  screen time   {_fmt(data['active_seconds'])}")
     click.echo(f"  idle          {_fmt(data['idle_seconds'])}")
     click.echo(f"  locked        {_fmt(data['locked_seconds'])}")

@@ -127,9 +127,8 @@ def decide(
     if in_quiet_hours(now.time(), cfg.quiet_start, cfg.quiet_end):
         return Decision(None, "quiet", f"quiet hours until {cfg.quiet_end}", nudge)
     if nudge is None:
-        return Decision(
-            None, "nothing-due", "nothing is due", None, "Nobody is overdue, no routine is at risk, no break just ended."
-        )
+        looked = "Nobody is overdue, no routine is at risk, no break just ended."
+        return Decision(None, "nothing-due", "nothing is due", None, looked)
     return Decision(nudge)
 
 
@@ -184,9 +183,7 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
     return decision.nudge, delivered
 
 
-def run_explained(
-    app, now: datetime, *, dry_run: bool = False, env: dict | None = None
-) -> tuple[Decision, str | None]:
+def run_explained(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -> tuple[Decision, str | None]:
     """As run, with the Decision: why nothing is sent, and what would be otherwise."""
     from tracker.store import practice as sp
     from tracker.usecases import practice
