@@ -232,8 +232,8 @@ def test_people_due_cli_text(tmp_path):
     _seed(tmp_path / "offscreen" / "data" / "offscreen.duckdb")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     lines = p.stdout.splitlines()
-    assert lines[0].split() == ["NAME", "DAYS", "STATUS", "IDEAL/MAX", "LAST", "SEEN"]
+    assert lines[0].split() == ["NAME", "DUE", "WHEN", "DAYS", "STATUS", "IDEAL/MAX", "LAST", "SEEN"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
-    assert rows["Sam"][3:] == ["7/14", "2026-11-20"]
-    assert rows["Kim"][3:] == ["30/45", "never"]
-    assert rows["Ana"][3:] == ["10/20", "2026-11-05"]
+    assert rows["Sam"][-2:] == ["7/14", "2026-11-20"]
+    assert rows["Kim"][-2:] == ["30/45", "never"]
+    assert rows["Ana"][-2:] == ["10/20", "2026-11-05"]

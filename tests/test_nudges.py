@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import time as _time
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,8 +52,8 @@ def test_quiet_hours(t, start, end, quiet):
     assert nudges.in_quiet_hours(t, start, end) is quiet
 
 
-SAM = Due(1, "Sam", 7, 14, berlin(2026, 10, 1, 19), False, 40, "overdue")
-KIM = Due(2, "Kim", 30, 45, None, True, 35, "late")
+SAM = Due(1, "Sam", 7, 14, berlin(2026, 10, 1, 19), False, 40, "overdue", date(2026, 10, 8))
+KIM = Due(2, "Kim", 30, 45, None, True, 35, "late", date(2026, 10, 6))
 RISK = {"name": "Friday dinner", "current_streak": 4, "days_left": 1}
 IDLE = {"start_utc": u(2026, 11, 10, 10, 0), "end_utc": u(2026, 11, 10, 11, 30), "minutes": 90.0}
 
@@ -205,14 +205,14 @@ def test_nudge_cli(run, tmp_path):
     cfg.parent.mkdir(parents=True)
     cfg.write_text('[nudges]\nquiet_start = "00:00"\nquiet_end = "00:00"\n')
     env = {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
-    assert run("nudge", check=0, env=env).stdout == "No nudge now.\n"
+    assert run("nudge", check=0, env=env).stdout == "No nudge now: nothing is due.\n"
     app = App.create()
     _overdue_sam(app, datetime.now(B))
     r = run("nudge", "--dry-run", check=0, env=env)
     assert r.stdout.startswith("It's been 30 days since you last saw Sam.") and "[" not in r.stdout
     r = run("nudge", check=0, env=env)
     assert r.stdout.startswith("It's been 30 days since you last saw Sam.") and "  [failed: notify-send" in r.stdout
-    assert run("nudge", check=0, env=env).stdout == "No nudge now.\n"
+    assert run("nudge", check=0, env=env).stdout.startswith("No nudge now: today's nudge was already sent at ")
     assert "nudge not shown: notify-send" in (tmp_path / "offscreen" / "state" / "nudges.log").read_text()
 
 

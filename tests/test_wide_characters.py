@@ -67,5 +67,5 @@ def test_people_due_aligns_wide_names(cli):
     cli("people", "add", "山田太郎", "--every", "7", "--max", "14", check=0)
     cli("people", "add", "Al", "--every", "7", "--max", "14", check=0)
     lines = cli("people", "due", check=0).stdout.splitlines()
-    assert lines[0].startswith("NAME      DAYS")
+    assert lines[0].startswith("NAME      DUE")
     assert {_column_starts(ln, ["7/14"])[0] for ln in lines[1:]} == {_column_starts(lines[0], ["IDEAL/MAX"])[0]}

@@ -77,25 +77,42 @@ def _fmt(seconds: float) -> str:
 
 
 @click.command("today")
+@click.argument("day_arg", metavar="[DAY]", required=False)
+@click.option(
+    "--date",
+    "day_opt",
+    metavar="DAY",
+    help="Show another local day: 2026-11-01, 'yesterday' or '3d' (days ago). Example: --date yesterday.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def today_cmd(app, as_json):
+def today_cmd(app, day_arg, day_opt, as_json):
     """Today's screen time by app and category, idle and locked time, and face-to-face minutes.
 
     Today is the local day starting at config general.day_start_hour (default 4 am).
+    DAY (or --date DAY) shows an earlier day instead; the JSON says which in `day` and `days_ago`.
 
     \b
     Examples:
       offscreen today
+      offscreen today yesterday
+      offscreen today --date 2026-11-01
       offscreen today --json | jq .active_seconds
     """
+    from tracker.errors import UserError
     from tracker.usecases.today import today
 
-    data = today(app)
+    if day_arg and day_opt:
+        raise UserError("give the day once: either `today DAY` or `today --date DAY`")
+    data = today(app, day_arg or day_opt)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    click.echo(f"Today ({data['day']}, since {data['since'][11:16]})")
+    if data["is_today"]:
+        click.echo(f"Today ({data['day']}, since {data['since'][11:16]})")
+    else:
+        span = f"{data['since'][11:16]} to {data['until'][11:16]} next day"
+        click.echo(f"{data['label'].capitalize()} ({data['day']}, {span})")
     click.echo(f"  screen time   {_fmt(data['active_seconds'])}")
     click.echo(f"  idle          {_fmt(data['idle_seconds'])}")
     click.echo(f"  locked        {_fmt(data['locked_seconds'])}")

@@ -112,9 +112,15 @@ def dashboard_cmd(app, output, since, until, open_):
 @click.option("--week", is_flag=True, help="The last 7 days against the 7 before (default).")
 @click.option("--month", is_flag=True, help="The last 30 days against the 30 before.")
 @click.option("--period", type=click.Choice(["week", "month"]), help="Same as --week or --month.")
+@click.option(
+    "--since",
+    metavar="D",
+    help="Any range instead: from local day D (a date, 'yesterday', 'Nd', 'Nw'). Example: --since 2026-11-01.",
+)
+@click.option("--until", metavar="D", help="With --since: up to local day D, inclusive (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def report_cmd(app, week, month, period, as_json):
+def report_cmd(app, week, month, period, since, until, as_json):
     """Summarise screen time against face-to-face time in the terminal.
 
     Screen hours, face-to-face hours and their ratio against the previous period, top apps and
@@ -125,6 +131,7 @@ def report_cmd(app, week, month, period, as_json):
       offscreen report
       offscreen report --month --json | jq .change_pct
       offscreen report --period month
+      offscreen report --since 2026-11-01 --until 2026-11-14
     """
     from tracker.errors import UserError
     from tracker.usecases.report import report
@@ -133,7 +140,11 @@ def report_cmd(app, week, month, period, as_json):
     asked = {p for p, on in (("week", week), ("month", month), (period, period is not None)) if on}
     if len(asked) > 1:
         raise UserError("--week and --month exclude each other; give one (or --period week|month)")
-    s = report(app, asked.pop() if asked else "week")
+    if asked and (since or until):
+        raise UserError("--since/--until exclude --week, --month and --period; give a range or a period")
+    if until and not since:
+        raise UserError("--until needs --since (the first day of the range)")
+    s = report(app, asked.pop() if asked else "week", since, until)
     click.echo(json.dumps(s, indent=2, default=str) if as_json else render_report(s))
 
 
@@ -147,11 +158,12 @@ def _was(s: dict, key: str, text: str) -> str:
 
 def render_report(s: dict) -> str:
     """A report as plain text, one fact per line."""
-    from tracker.usecases.report import PERIODS
-
     c, p = s["current"], s["previous"]
-    n = PERIODS[s["period"]]
-    lines = [f"Last {n} days, compared with the {n} days before:"]
+    n = s["days"]
+    if s["period"] == "range":
+        lines = [f"{s['first_day']} to {s['last_day']} ({n} days), compared with the {n} days before:"]
+    else:
+        lines = [f"Last {n} days, compared with the {n} days before:"]
     tracked = (
         f"  Tracked on {c['tracked_days']} of {c['days']} days "
         f"(the {n} days before: {p['tracked_days']} of {p['days']})"

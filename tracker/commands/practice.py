@@ -41,7 +41,8 @@ def people_due_cmd(app, as_json):
 
     Counts from when the last in-person interaction HAPPENED (any mode for people whose cadence
     counts any mode). on-track: within the ideal gap; late: past it; overdue: past the maximum.
-    Someone you have never met counts from the day you added them.
+    DUE is the day the ideal gap is reached (late from the day after); the list is sorted by it,
+    overdue people first. Someone you have never met counts from the day you added them.
 
     \b
     Examples:
@@ -57,11 +58,26 @@ def people_due_cmd(app, as_json):
         return
     _table(
         [
-            [d["name"], str(d["days_since"]), d["status"], f"{d['ideal']}/{d['max']}", (d["last_seen"] or "never")[:10]]
+            [
+                d["name"],
+                d["due_on"],
+                _due_in(d["due_in_days"]),
+                str(d["days_since"]),
+                d["status"],
+                f"{d['ideal']}/{d['max']}",
+                (d["last_seen"] or "never")[:10],
+            ]
             for d in dues
         ],
-        ["NAME", "DAYS", "STATUS", "IDEAL/MAX", "LAST SEEN"],
+        ["NAME", "DUE", "WHEN", "DAYS", "STATUS", "IDEAL/MAX", "LAST SEEN"],
     )
+
+
+def _due_in(days: int) -> str:
+    """'today', 'in 5d' or '3d ago' for a due date DAYS from today."""
+    if days == 0:
+        return "today"
+    return f"in {days}d" if days > 0 else f"{-days}d ago"
 
 
 # --------------------------------------------------------------------------- routines
@@ -499,6 +515,8 @@ def nudge_cmd(app, dry_run):
     """Send today's gentle nudge, if there is one (at most one a day, never in quiet hours).
 
     Meant to run from a timer or the daemon; quiet hours and the off switch are in [nudges].
+    When none is sent it says why (off, already sent today, quiet hours, nothing due) and, with
+    --dry-run, what would be sent otherwise.
 
     \b
     Examples:
@@ -507,8 +525,18 @@ def nudge_cmd(app, dry_run):
     """
     from tracker.usecases import nudges
 
-    nudge, delivered = nudges.run(app, app.now(), dry_run=dry_run)
+    decision, delivered = nudges.run_explained(app, app.now(), dry_run=dry_run)
+    nudge = decision.nudge
     if nudge is None:
-        click.echo("No nudge now.")
+        click.echo(f"No nudge now: {decision.reason}.")
+        if not dry_run:
+            return
+        if decision.detail:
+            click.echo(decision.detail)
+        if decision.why != "nothing-due":
+            if decision.otherwise is not None:
+                click.echo(f"Otherwise it would send: {decision.otherwise.text()}")
+            else:
+                click.echo("Otherwise nothing would be sent either: nothing is due.")
         return
     click.echo(nudge.text() + ("" if dry_run else f"  [{delivered}]"))

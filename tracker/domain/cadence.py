@@ -13,12 +13,14 @@ Rules:
 - Never met: counting starts on the day the person was added, so adding someone is not
   instantly "overdue"; `last_seen` is None and `never_met` is True.
 - on-track if days_since <= ideal; late if ideal < days_since <= max; overdue if days_since > max.
+- due_on: the local day the ideal gap is reached (the day counting started + ideal); late from the
+  day after. "Most pressing first" is overdue first, then the earliest due_on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from tracker.config import Cadence
 from tracker.domain.times import Calendar
@@ -37,6 +39,7 @@ class Due:
     never_met: bool
     days_since: int
     status: str
+    due_on: date  # local day the ideal gap is reached; late from the day after
 
 
 def qualifying_modes(cadence_modes: str | None) -> tuple[str, ...]:
@@ -98,9 +101,21 @@ def due(
     ideal, mx = pair
     start = last_seen if last_seen is not None else added_at
     days = max(0, cal.days_between(start, now))
-    return Due(person_id, name, ideal, mx, last_seen, last_seen is None, days, status_for(days, ideal, mx))
+    # Counted from the same day as days_since (never later than today, as days_since is never negative).
+    counted_from = cal.day_of(now) - timedelta(days=days)
+    return Due(
+        person_id,
+        name,
+        ideal,
+        mx,
+        last_seen,
+        last_seen is None,
+        days,
+        status_for(days, ideal, mx),
+        counted_from + timedelta(days=ideal),
+    )
 
 
 def sort_key(d: Due) -> tuple:
-    """Most pressing first: overdue before late before on-track, then by how far past ideal."""
-    return (-STATUSES.index(d.status), -(d.days_since - d.ideal), d.name.lower())
+    """Most pressing first: overdue first, then by the day each became (or becomes) due."""
+    return (d.status != "overdue", d.due_on, d.name.lower())

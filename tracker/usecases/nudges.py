@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from tracker.config import Config, Nudges
-from tracker.domain.times import Calendar, format_duration, to_storage
+from tracker.domain.times import Calendar, format_duration, from_storage, to_storage
 
 # The "were you with people?" question is only asked this soon after coming back.
 RETURN_WINDOW = timedelta(minutes=15)
@@ -78,18 +78,19 @@ def _quote(s: str) -> str:
     return f'"{s}"' if " " in s else s
 
 
-def choose(
-    now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=(), idle_span: dict | None = None
-) -> Nudge | None:
-    """Pick today's nudge, or None (off, quiet hours, already sent today, nothing to say).
+@dataclass(frozen=True)
+class Decision:
+    """Today's nudge, or why there is none and what would be sent but for that."""
 
-    NOW is aware local time (App.now()); idle_span's end_utc is naive UTC; overdue are cadence.Due items
-    (only status 'overdue' is used), most pressing first.
-    """
-    if not cfg.enabled or sent_today:
-        return None
-    if in_quiet_hours(now.time(), cfg.quiet_start, cfg.quiet_end):
-        return None
+    nudge: Nudge | None
+    why: str | None = None  # 'off', 'sent', 'quiet' or 'nothing-due' when nudge is None
+    reason: str | None = None  # the same in words, for the user
+    otherwise: Nudge | None = None  # what would be sent were it not for WHY ('nothing-due': None)
+    detail: str | None = None  # a second line: what was sent, what "nothing due" looked at
+
+
+def _candidate(now: datetime, *, overdue=(), at_risk=(), idle_span: dict | None = None) -> Nudge | None:
+    """What there is to say at NOW, whatever the switches and the hour."""
     if idle_span is not None and timedelta(0) <= to_storage(now) - idle_span["end_utc"] <= RETURN_WINDOW:
         return idle_message(idle_span)
     if at_risk:
@@ -98,6 +99,46 @@ def choose(
     if late:
         return overdue_message(late[0])
     return None
+
+
+def decide(
+    now: datetime,
+    cfg: Nudges,
+    *,
+    sent_at: datetime | None = None,
+    sent_message: str | None = None,
+    overdue=(),
+    at_risk=(),
+    idle_span: dict | None = None,
+) -> Decision:
+    """Pick today's nudge, or say why none is sent (off, already sent, quiet hours, nothing due).
+
+    NOW is aware local time (App.now()); SENT_AT is when today's nudge went out (aware), None when
+    none did; idle_span's end_utc is naive UTC; overdue are cadence.Due items (only status
+    'overdue' is used), most pressing first.
+    """
+    nudge = _candidate(now, overdue=overdue, at_risk=at_risk, idle_span=idle_span)
+    if not cfg.enabled:
+        return Decision(None, "off", "nudges are off", nudge, "Turn them on with enabled = true in [nudges].")
+    if sent_at is not None:
+        when = sent_at.astimezone(now.tzinfo).strftime("%H:%M") if now.tzinfo else sent_at.strftime("%H:%M")
+        said = f"It said: {sent_message}" if sent_message else None
+        return Decision(None, "sent", f"today's nudge was already sent at {when} (one a day)", nudge, said)
+    if in_quiet_hours(now.time(), cfg.quiet_start, cfg.quiet_end):
+        return Decision(None, "quiet", f"quiet hours until {cfg.quiet_end}", nudge)
+    if nudge is None:
+        looked = "Nobody is overdue, no routine is at risk, no break just ended."
+        return Decision(None, "nothing-due", "nothing is due", None, looked)
+    return Decision(nudge)
+
+
+def choose(
+    now: datetime, cfg: Nudges, *, sent_today: bool, overdue=(), at_risk=(), idle_span: dict | None = None
+) -> Nudge | None:
+    """Pick today's nudge, or None (off, quiet hours, already sent today, nothing to say); see decide."""
+    return decide(
+        now, cfg, sent_at=now if sent_today else None, overdue=overdue, at_risk=at_risk, idle_span=idle_span
+    ).nudge
 
 
 def deliver(
@@ -138,36 +179,48 @@ def _log(log_file: Path | None, line: str) -> None:
 
 def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -> tuple[Nudge | None, str | None]:
     """Choose today's nudge from the database, claim the day, deliver. Returns (nudge, delivery)."""
+    decision, delivered = run_explained(app, now, dry_run=dry_run, env=env)
+    return decision.nudge, delivered
+
+
+def run_explained(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -> tuple[Decision, str | None]:
+    """As run, with the Decision: why nothing is sent, and what would be otherwise."""
     from tracker.store import practice as sp
     from tracker.usecases import practice
 
     cfg: Config = app.config
     day = app.calendar.day_of(now)
     with app.store(drain=True) as con:
-        sent = sp.nudge_on(con, day) is not None
-        if not cfg.nudges.enabled or sent:
-            return None, None
+        row = sp.nudge_on(con, day)
+        sent_at = None if row is None else from_storage(row["sent_utc"])
+        sent_message = None if row is None else row["message"]
+        if not dry_run and (not cfg.nudges.enabled or row is not None):
+            # The daemon asks often: skip the queries when nothing can be sent anyway.
+            return decide(now, cfg.nudges, sent_at=sent_at, sent_message=sent_message), None
         utc_now = to_storage(now)
         idle = sp.last_idle_span(con, utc_now, within=RETURN_WINDOW)
         if idle is not None and sp.interactions_overlap(con, idle["start_utc"], idle["end_utc"]):
             idle = None  # already logged what happened while away: nothing to ask
-        nudge = choose(
+        decision = decide(
             now,
             cfg.nudges,
-            sent_today=sent,
+            sent_at=sent_at,
+            sent_message=sent_message,
             overdue=practice.people_due(con, now, app.calendar, cfg),
             at_risk=practice.routines_at_risk(con, now, app.calendar),
             idle_span=idle,
         )
+        nudge = decision.nudge
         if nudge is None or dry_run:
-            return nudge, None
+            return decision, None
         if not sp.claim_nudge(con, day, nudge.kind, nudge.text(), utc_now):
-            return None, None
+            # Another process claimed the day between our read and now.
+            return Decision(None, "sent", "another process just sent today's nudge (one a day)", nudge), None
     # Deliver outside the database connection: a slow notification server must not hold the lock.
     delivered = deliver(nudge, env=env, log_file=app.paths.state_dir / "nudges.log") if cfg.nudges.desktop else "off"
     with app.store() as con:
         sp.set_nudge_delivery(con, day, delivered)
-    return nudge, delivered
+    return decision, delivered
 
 
 def status_line(con, cal: Calendar, now: datetime) -> str | None:

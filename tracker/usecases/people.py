@@ -218,12 +218,16 @@ def add_aliases(app, name: str, aliases) -> tuple[str, list[str]]:
 
 
 def due(app) -> list[dict]:
-    """Everyone with a cadence, most pressing first, JSON-ready (last_seen local ISO or None)."""
+    """Everyone with a cadence, most pressing first, JSON-ready (last_seen local ISO or None).
+
+    due_on is the local day the ideal gap is reached; due_in_days counts to it from today
+    (negative: that many days ago)."""
     from tracker.usecases.practice import people_due
 
     cal = app.calendar
+    now = app.now()
     with app.store() as con:
-        dues = people_due(con, app.now(), app.calendar, app.config)
+        dues = people_due(con, now, app.calendar, app.config)
     return [
         {
             "name": d.name,
@@ -233,6 +237,8 @@ def due(app) -> list[dict]:
             "max": d.max,
             "last_seen": cal.iso(d.last_seen),
             "never_met": d.never_met,
+            "due_on": d.due_on.isoformat(),
+            "due_in_days": (d.due_on - cal.day_of(now)).days,
         }
         for d in dues
     ]

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from tracker.config import Config
 from tracker.domain import coverage
 from tracker.domain.ranges import Range
-from tracker.domain.times import Calendar
+from tracker.domain.times import Calendar, parse_range
+from tracker.errors import UserError
 from tracker.store import dashboard as queries
 from tracker.store.practice import checkin_trends
 from tracker.usecases.dashboard import people_status, with_ratio
@@ -28,18 +29,46 @@ def ranges(period: str, now: datetime, cal: Calendar, config: Config) -> tuple[R
     return cur, prev
 
 
+def span(since: str, until: str | None, now: datetime, cal: Calendar, config: Config) -> tuple[Range, Range, int]:
+    """`report --since D [--until D]`: those local days (up to now) and as many days before them."""
+    lo, hi = parse_range(since, until, now, cal=cal)
+    assert lo is not None
+    if lo >= now:
+        raise UserError(f"--since {since} is in the future; a report covers days that have begun")
+    hi = now if hi is None else min(hi, now)
+    cur = Range.of(lo, hi, now, cal, config)
+    n = len(cur.days())
+    prev = replace(cur, since_utc=cur.back(n).since_utc, until_utc=cur.since_utc)
+    return cur, prev, n
+
+
 def _change(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None or before <= 0 else round((now - before) / before * 100, 1)
 
 
-def build(con, period: str, now: datetime, cal: Calendar, config: Config) -> dict:
-    """The report for PERIOD ('week' or 'month') ending at NOW (aware).
+def build(
+    con,
+    period: str,
+    now: datetime,
+    cal: Calendar,
+    config: Config,
+    since: str | None = None,
+    until: str | None = None,
+) -> dict:
+    """The report for PERIOD ('week' or 'month') ending at NOW (aware), or for SINCE..UNTIL.
 
     The ratio follows the tracked-days rule (tracker/domain/coverage.py); changes are given only
-    when both periods were tracked enough (`comparable`), never against days before tracking."""
-    cur, prev = ranges(period, now, cal, config)
+    when both periods were tracked enough (`comparable`), never against days before tracking.
+    A range shorter than the rule's days needs every one of its days tracked, in both."""
+    if since is not None:
+        cur, prev, n = span(since, until, now, cal, config)
+        period = "range"
+    else:
+        cur, prev = ranges(period, now, cal, config)
+        n = PERIODS[period]
+    needed = min(coverage.MIN_TRACKED_DAYS, n)
     t_cur, t_prev = with_ratio(queries.totals(con, cur)), with_ratio(queries.totals(con, prev))
-    comparable = coverage.comparable(t_cur["tracked_days"], t_prev["tracked_days"])
+    comparable = coverage.comparable(t_cur["tracked_days"], t_prev["tracked_days"], needed)
 
     def change(key: str) -> float | None:
         return _change(t_cur[key], t_prev[key]) if comparable else None
@@ -57,10 +86,13 @@ def build(con, period: str, now: datetime, cal: Calendar, config: Config) -> dic
 
     return {
         "period": period,
+        "days": n,
+        "first_day": cur.first_day.isoformat(),
+        "last_day": cur.day_of(cur.until_utc - timedelta(microseconds=1)).isoformat(),
         "since": cal.iso(cur.since_utc),
         "until": cal.iso(cur.until_utc),
         "previous_since": cal.iso(prev.since_utc),
-        "needed": coverage.MIN_TRACKED_DAYS,
+        "needed": needed,
         "comparable": comparable,
         "current": t_cur,
         "previous": t_prev,
@@ -72,7 +104,10 @@ def build(con, period: str, now: datetime, cal: Calendar, config: Config) -> dic
     }
 
 
-def report(app, period: str) -> dict:
-    """The report for PERIOD up to app.now(), after draining the daemon's queue."""
+def report(app, period: str, since: str | None = None, until: str | None = None) -> dict:
+    """The report for PERIOD (or SINCE..UNTIL) up to app.now(), after draining the daemon's queue."""
+    now = app.now()
+    if since is not None:
+        span(since, until, now, app.calendar, app.config)  # bad dates fail before the drain writes
     with app.store(drain=True) as con:
-        return build(con, period, app.now(), app.calendar, app.config)
+        return build(con, period, now, app.calendar, app.config, since, until)

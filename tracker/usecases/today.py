@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tracker.config import Config
-from tracker.domain.times import Calendar
+from tracker.domain.times import Calendar, parse_bound
+from tracker.errors import UserError
 
 
 def day_totals(con, cal: Calendar, config: Config, now: datetime) -> dict[str, Any]:
@@ -25,10 +26,33 @@ def day_totals(con, cal: Calendar, config: Config, now: datetime) -> dict[str, A
     return {"day": day.isoformat(), "since": cal.iso(since), "until": cal.iso(until), **data}
 
 
-def today(app) -> dict[str, Any]:
-    """`offscreen today`: today's totals after draining the daemon's queue, and whether it runs."""
+def pick_day(text: str | None, now: datetime, cal: Calendar) -> date:
+    """The local day `today --date TEXT` means (a date, 'yesterday', 'Nd'); no later than today."""
+    if not text:
+        return cal.day_of(now)
+    day = cal.day_of(parse_bound(text, now, cal=cal))
+    if day > cal.day_of(now):
+        raise UserError(f"{text!r} is in the future ({day.isoformat()}); pick today or an earlier day")
+    return day
+
+
+def today(app, when: str | None = None) -> dict[str, Any]:
+    """`offscreen today`: a day's totals (today unless WHEN) after draining the queue, and whether the daemon runs."""
     from tracker.daemon import lock
 
+    now = app.now()
+    cal = app.calendar
+    day = pick_day(when, now, cal)
+    # Any instant of the wanted day picks it: its start is one.
+    at = now if day == cal.day_of(now) else cal.day_start(day)
     with app.store(drain=True) as con:
-        data = day_totals(con, app.calendar, app.config, app.now())
-    return {**data, "daemon_running": lock.holder(app.paths.daemon_lock) is not None}
+        data = day_totals(con, cal, app.config, at)
+    offset = (cal.day_of(now) - day).days
+    label = "today" if offset == 0 else "yesterday" if offset == 1 else f"{offset} days ago"
+    return {
+        **data,
+        "is_today": offset == 0,
+        "days_ago": offset,
+        "label": label,
+        "daemon_running": lock.holder(app.paths.daemon_lock) is not None,
+    }
