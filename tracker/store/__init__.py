@@ -25,7 +25,7 @@ from pathlib import Path
 import _duckdb as duckdb
 
 from tracker.domain.times import to_storage, utc_now
-from tracker.errors import DatabaseBusy, RuntimeFailure
+from tracker.errors import DatabaseBusy, RuntimeFailure, UserError
 from tracker.paths import ensure_private_dir
 from tracker.store.schema import MIGRATIONS
 
@@ -50,7 +50,7 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
     delay = 0.005
     while True:
         try:
-            return duckdb.connect(str(path))
+            con = duckdb.connect(str(path))
         except duckdb.IOException as e:
             if not _is_lock_error(e):
                 raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
@@ -67,6 +67,14 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
             delay = min(delay * 2, 0.25)
         except duckdb.Error as e:
             raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
+        else:
+            # DuckDB opens an existing file that is not a database but whose name it reads as data
+            # (x.json, x.csv) as an empty in-memory database: everything written would vanish.
+            row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+            if row is None or row[0] is None:
+                con.close()
+                raise UserError(f"{path} is not an offscreen database (a data file?); give a .duckdb file with --db")
+            return con
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
