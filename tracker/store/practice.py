@@ -173,6 +173,29 @@ def add_checkin(con, at_utc: datetime, values: dict, source: str = "cli") -> int
     ).fetchone()[0]
 
 
+def get_checkin(con, checkin_id: int) -> dict | None:
+    row = con.execute(f"SELECT id, at_utc, {', '.join(CHECKIN_FIELDS)} FROM checkins WHERE id = ?", [checkin_id]).fetchone()
+    return dict(zip(("id", "at_utc") + CHECKIN_FIELDS, row)) if row else None
+
+
+def update_checkin(con, checkin_id: int, changes: dict) -> None:
+    """Set the columns in CHANGES (None clears one); a row left with no answer at all is deleted."""
+    cols = [k for k in changes if k in CHECKIN_FIELDS or k == "at_utc"]
+    if cols:
+        con.execute(
+            f"UPDATE checkins SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+            [changes[c] for c in cols] + [checkin_id],
+        )
+    con.execute(
+        f"DELETE FROM checkins WHERE id = ? AND {' AND '.join(c + ' IS NULL' for c in CHECKIN_FIELDS)}",
+        [checkin_id],
+    )
+
+
+def delete_checkin(con, checkin_id: int) -> None:
+    con.execute("DELETE FROM checkins WHERE id = ?", [checkin_id])
+
+
 def last_weekly_checkin(con) -> datetime | None:
     """When the UCLA-3 was last answered (naive UTC), or None."""
     return con.execute("SELECT max(at_utc) FROM checkins WHERE lack_companionship IS NOT NULL").fetchone()[0]
@@ -253,21 +276,24 @@ def open_unplug(con, now_utc: datetime) -> dict | None:
     return _unplug(row) if row else None
 
 
-def next_planned_unplug(con, now_utc: datetime) -> dict | None:
+def next_planned_unplug(con, now_utc: datetime, exclude_id: int | None = None) -> dict | None:
     """The next session planned to start after NOW (not yet begun, so not running)."""
     row = con.execute(
         f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
-             WHERE end_utc IS NULL AND start_utc > ? ORDER BY start_utc LIMIT 1""",
-        [now_utc],
+             WHERE end_utc IS NULL AND start_utc > ? AND id IS DISTINCT FROM ? ORDER BY start_utc LIMIT 1""",
+        [now_utc, exclude_id],
     ).fetchone()
     return _unplug(row) if row else None
 
 
-def overlapping_unplug(con, start_utc: datetime, end_utc: datetime, now_utc: datetime) -> dict | None:
+def overlapping_unplug(
+    con, start_utc: datetime, end_utc: datetime, now_utc: datetime, exclude_id: int | None = None
+) -> dict | None:
     row = con.execute(
         f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
-             WHERE start_utc < ? AND coalesce(end_utc, planned_end_utc, ?) > ? LIMIT 1""",
-        [end_utc, max(now_utc, end_utc), start_utc],
+             WHERE start_utc < ? AND coalesce(end_utc, planned_end_utc, ?) > ? AND id IS DISTINCT FROM ?
+             ORDER BY start_utc LIMIT 1""",
+        [end_utc, max(now_utc, end_utc), start_utc, exclude_id],
     ).fetchone()
     return _unplug(row) if row else None
 
@@ -278,6 +304,21 @@ def add_unplug(con, start_utc: datetime, *, planned_end_utc=None, end_utc=None, 
            VALUES (?, ?, ?, ?, ?) RETURNING id""",
         [start_utc, planned_end_utc, end_utc, note, now_utc],
     ).fetchone()[0]
+
+
+def get_unplug(con, session_id: int) -> dict | None:
+    row = con.execute(f"SELECT {_UNPLUG_COLS} FROM unplug_sessions WHERE id = ?", [session_id]).fetchone()
+    return _unplug(row) if row else None
+
+
+def update_unplug(con, session_id: int, changes: dict) -> None:
+    """Set the columns in CHANGES (start_utc, planned_end_utc, end_utc, note; None clears one)."""
+    cols = [k for k in changes if k in ("start_utc", "planned_end_utc", "end_utc", "note")]
+    if cols:
+        con.execute(
+            f"UPDATE unplug_sessions SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+            [changes[c] for c in cols] + [session_id],
+        )
 
 
 def stop_unplug(con, session_id: int, end_utc: datetime) -> None:
