@@ -87,7 +87,9 @@ def test_one_set_of_weekly_answers_per_local_week(cli, db):
 def test_list_with_range_and_json_ids(cli, db):
     for day, mood in (("2026-11-20", "bad"), ("2026-11-22", "meh"), ("2026-11-24", "good")):
         cli("checkin", "--mood", mood, "--at", f"{day} 21:00", check=0)
-    rows = json.loads(cli("checkin", "list", "--since", "2026-11-21", "--until", "2026-11-23", "--json", check=0).stdout)
+    rows = json.loads(
+        cli("checkin", "list", "--since", "2026-11-21", "--until", "2026-11-23", "--json", check=0).stdout
+    )
     assert [(r["id"], r["mood_label"], r["at"]) for r in rows] == [(2, "meh", "2026-11-22T21:00:00+01:00")]
     text = cli("checkin", "list", check=0).stdout.splitlines()
     assert text[0].split() == ["ID", "AT", "MOOD", "CONNECTED", "UCLA-3", "LONELY", "NOTE"]

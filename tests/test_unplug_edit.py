@@ -21,8 +21,7 @@ def now(monkeypatch):
 def listed(cli) -> list[tuple]:
     rows = json.loads(cli("unplug", "list", "--json", check=0).stdout)
     return [
-        (r["id"], r["start"][11:16], r["end"][11:16], r["minutes"], r["running"], r["planned"], r["note"])
-        for r in rows
+        (r["id"], r["start"][11:16], r["end"][11:16], r["minutes"], r["running"], r["planned"], r["note"]) for r in rows
     ]
 
 

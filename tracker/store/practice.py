@@ -174,7 +174,8 @@ def add_checkin(con, at_utc: datetime, values: dict, source: str = "cli") -> int
 
 
 def get_checkin(con, checkin_id: int) -> dict | None:
-    row = con.execute(f"SELECT id, at_utc, {', '.join(CHECKIN_FIELDS)} FROM checkins WHERE id = ?", [checkin_id]).fetchone()
+    cols = ", ".join(CHECKIN_FIELDS)
+    row = con.execute(f"SELECT id, at_utc, {cols} FROM checkins WHERE id = ?", [checkin_id]).fetchone()
     return dict(zip(("id", "at_utc") + CHECKIN_FIELDS, row)) if row else None
 
 

@@ -67,17 +67,23 @@ def _clashes(con, cal, when: datetime, daily: bool, weekly: bool, exclude: int |
     local day and a weekly one in the same local week; part is the columns the new one replaces."""
     from tracker.store import practice as sp
 
-    out = []
+    out: list[tuple[dict, tuple[str, ...], str]] = []
     if daily:
         lo, hi = cal.day_bounds(cal.day_of(when))
-        for r in sp.checkins_between(con, to_storage(lo), to_storage(hi)):
-            if r["id"] != exclude and (r["mood"] is not None or r["connected"] is not None):
-                out.append((r, _DAILY_PART, f"a daily check-in on {cal.day_of(when)}"))
+        what = f"a daily check-in on {cal.day_of(when)}"
+        out.extend(
+            (r, _DAILY_PART, what)
+            for r in sp.checkins_between(con, to_storage(lo), to_storage(hi))
+            if r["id"] != exclude and (r["mood"] is not None or r["connected"] is not None)
+        )
     if weekly:
         lo, hi = _week_bounds(cal, cal.day_of(when))
-        for r in sp.checkins_between(con, to_storage(lo), to_storage(hi)):
-            if r["id"] != exclude and r["lack_companionship"] is not None:
-                out.append((r, _WEEKLY_PART, f"the weekly questions in the week of {cal.day_of(lo)}"))
+        what = f"the weekly questions in the week of {cal.day_of(lo)}"
+        out.extend(
+            (r, _WEEKLY_PART, what)
+            for r in sp.checkins_between(con, to_storage(lo), to_storage(hi))
+            if r["id"] != exclude and r["lack_companionship"] is not None
+        )
     return out
 
 
@@ -99,8 +105,8 @@ def check_in(
     Sunday): a second one replaces the earlier one's answers when REPLACE or CONFIRM (a terminal)
     says so, and is refused otherwise, so a day is never counted twice.
     """
-    from tracker.store import transaction
     from tracker.store import practice as sp
+    from tracker.store import transaction
 
     now = app.now()
     when = parse_when(at, now, zone=app.zone) if at else now
@@ -171,9 +177,7 @@ def list_checkins(app, since: str | None = None, until: str | None = None) -> li
     cal = app.calendar
     lo, hi = parse_range(since, until, app.now(), cal=cal, default_days=30)
     with app.store() as con:
-        rows = sp.checkins_between(
-            con, to_storage(lo) if lo else datetime.min, to_storage(hi) if hi else datetime.max
-        )
+        rows = sp.checkins_between(con, to_storage(lo) if lo else datetime.min, to_storage(hi) if hi else datetime.max)
     return [_record(cal, r) for r in rows]
 
 

@@ -12,7 +12,7 @@ display is the zone's (Calendar(app.zone)).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tracker.domain.times import Calendar, parse_bound, parse_duration, parse_when, to_storage
 from tracker.errors import UserError
@@ -163,6 +163,7 @@ def edit(
         begin = parse_when(at, now, zone=app.zone, allow_future=True) if at else cal.local(row["start_utc"])
         if begin > now + PLAN_AHEAD:
             raise UserError(f"{at!r} is in the future by more than a day; plan device-free time at most 24h ahead")
+        end: datetime | None
         if minutes is not None:
             end = begin + timedelta(minutes=minutes)
         elif until:
@@ -195,7 +196,7 @@ def edit(
         if note is not None:
             changes["note"] = note or None
         sp.update_unplug(con, session_id, changes)
-        new = sp.get_unplug(con, session_id)
+        new = _require(con, session_id)
     stop = new["end_utc"] or new["planned_end_utc"]
     return {
         "id": session_id,
