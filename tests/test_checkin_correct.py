@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_second_daily_checkin_on_a_day_is_refused_then_replaced(cli, db):
     assert "It replaces check-in 1." in r.stdout
     assert [row[1:] for row in _rows(db)] == [(2, None, None, None)]
     # The report's trends count the day once.
-    cal = Calendar(datetime.now().astimezone().tzinfo)
+    cal = Calendar(ZoneInfo("Europe/Berlin"), day_start_hour=4)
     with connect(db) as con:
         t = sp.checkin_trends(con, datetime(2026, 11, 1), datetime(2026, 12, 1), cal)
     assert t["mood"] == {"n": 1, "mean": 2.0}
@@ -138,3 +139,25 @@ def test_delete_is_confirmed(cli, db):
 def test_answers_do_not_go_with_a_subcommand(cli, db):
     _error(cli("checkin", "--mood", "good", "list"))
     assert _rows(db) == []
+
+
+def test_trends_count_a_day_once_even_from_older_data(tmp_path):
+    # Two daily check-ins on one local day and two weekly sets in one week, as a database written
+    # before one-a-day (or merged from a backup) may hold: the latest of each counts.
+    cal = Calendar(ZoneInfo("Europe/Berlin"), day_start_hour=4)
+
+    def at(day, hour):  # Berlin wall time (UTC+1) -> naive UTC
+        return datetime(2026, 11, day, hour) - timedelta(hours=1)
+
+    with connect(tmp_path / "t.duckdb") as con:
+        sp.add_checkin(con, at(24, 9), {"mood": 1, "connected": 2})
+        sp.add_checkin(con, at(24, 21), {"mood": 5})
+        sp.add_checkin(con, at(25, 2), {"mood": 4, "connected": 8})  # 02:00: still the 24th's day
+        sp.add_checkin(con, at(25, 21), {"mood": 3})
+        sp.add_checkin(con, at(23, 10), {"lack_companionship": 3, "left_out": 3, "isolated": 3})
+        sp.add_checkin(con, at(26, 10), {"lack_companionship": 1, "left_out": 1, "isolated": 2, "lonely": "never"})
+        t = sp.checkin_trends(con, datetime(2026, 11, 1), datetime(2026, 12, 1), cal)
+    assert t["mood"] == {"n": 2, "mean": 3.5}  # 4 (the 24th's latest) and 3
+    assert t["connected"] == {"n": 1, "mean": 8.0}
+    assert t["ucla3"] == {"n": 1, "mean": 4.0}
+    assert t["weeks"] == [{"week": "2026-W48", "mood": 3.5, "connected": 8.0, "ucla3": 4.0, "lonely": "never"}]

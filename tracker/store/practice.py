@@ -216,30 +216,47 @@ def checkins_between(con, since_utc: datetime, until_utc: datetime) -> list[dict
 def checkin_trends(con, since_utc: datetime, until_utc: datetime, cal: Calendar) -> dict:
     """Check-in summary for `offscreen report`: means and per-ISO-week (local, CAL's days) averages.
 
-    Small by construction (a check-in a day at most), so weeks are bucketed here on local dates.
+    A day counts once: its latest check-in with a daily answer; a week likewise counts its latest
+    weekly answers. `offscreen checkin` keeps one of each, but a database written before it did
+    (or merged from a backup) may hold two. Small by construction, so bucketed here on local dates.
     """
-    rows = con.execute(
-        """SELECT count(mood), avg(mood), count(connected), avg(connected),
-                  count(lack_companionship + left_out + isolated), avg(lack_companionship + left_out + isolated)
-             FROM checkins WHERE at_utc >= ? AND at_utc < ?""",
-        [since_utc, until_utc],
-    ).fetchone()
+    days: dict[date, dict] = {}
+    weekly: dict[str, dict] = {}
+
+    def week_of(at_utc):
+        y, w, _ = cal.day_of(at_utc).isocalendar()
+        return f"{y}-W{w:02d}"
+
+    for c in checkins_between(con, since_utc, until_utc):  # oldest first: the latest one wins
+        if c["mood"] is not None or c["connected"] is not None:
+            days[cal.day_of(c["at_utc"])] = c
+        if c["ucla"] is not None:
+            weekly[week_of(c["at_utc"])] = c
     weeks: dict[str, dict] = {}
-    for c in checkins_between(con, since_utc, until_utc):
-        d = cal.day_of(c["at_utc"])
-        y, w, _ = d.isocalendar()
-        b = weeks.setdefault(f"{y}-W{w:02d}", {"mood": [], "connected": [], "ucla": [], "lonely": []})
-        for k in ("mood", "connected", "ucla", "lonely"):
+
+    def bucket(key):
+        return weeks.setdefault(key, {"mood": [], "connected": [], "ucla": [], "lonely": []})
+
+    for c in days.values():
+        for k in ("mood", "connected"):
             if c[k] is not None:
-                b[k].append(c[k])
+                bucket(week_of(c["at_utc"]))[k].append(c[k])
+    for key, c in weekly.items():
+        bucket(key)["ucla"].append(c["ucla"])
+        if c["lonely"] is not None:
+            bucket(key)["lonely"].append(c["lonely"])
 
     def mean(xs):
         return round(sum(xs) / len(xs), 2) if xs else None
 
+    def overall(k):
+        xs = [c[k] for c in (weekly if k == "ucla" else days).values() if c[k] is not None]
+        return {"n": len(xs), "mean": mean(xs)}
+
     return {
-        "mood": {"n": rows[0], "mean": _r(rows[1])},  # 1 awful .. 5 great
-        "connected": {"n": rows[2], "mean": _r(rows[3])},  # 0-10
-        "ucla3": {"n": rows[4], "mean": _r(rows[5])},  # 3-9, higher = lonelier
+        "mood": overall("mood"),  # 1 awful .. 5 great
+        "connected": overall("connected"),  # 0-10
+        "ucla3": overall("ucla"),  # 3-9, higher = lonelier
         "weeks": [
             {
                 "week": k,
@@ -251,10 +268,6 @@ def checkin_trends(con, since_utc: datetime, until_utc: datetime, cal: Calendar)
             for k, v in sorted(weeks.items())
         ],
     }
-
-
-def _r(x):
-    return None if x is None else round(float(x), 2)
 
 
 # --- unplug sessions ---
