@@ -117,6 +117,9 @@ def test_edit_refuses_bad_input_and_writes_nothing(cli, db):
     assert "missing --left-out, --isolated" in _error(cli("checkin", "edit", "1", "--lack-companionship", "some"))
     assert "already a daily check-in" in _error(cli("checkin", "edit", "1", "--at", "2026-11-26 08:00"))
     _error(cli("checkin", "edit", "x", "--mood", "good"))
+    assert "--lonely goes with the weekly questions" in _error(cli("checkin", "edit", "1", "--lonely", "never"))
+    _error(cli("checkin", "edit", "1", "--at", "yesterday-ish"))
+    _error(cli("checkin", "edit", "1", "--at", "2999-01-01 10:00"))
     assert _rows(db) == before
     cli("checkin", "edit", "1", "--at", "2026-11-24 21:00", check=0)
     with connect(db) as con:
@@ -161,3 +164,8 @@ def test_trends_count_a_day_once_even_from_older_data(tmp_path):
     assert t["connected"] == {"n": 1, "mean": 8.0}
     assert t["ucla3"] == {"n": 1, "mean": 4.0}
     assert t["weeks"] == [{"week": "2026-W48", "mood": 3.5, "connected": 8.0, "ucla3": 4.0, "lonely": "never"}]
+
+
+def test_list_bad_range_writes_nothing(cli, db):
+    _error(cli("checkin", "list", "--since", "last tuesday"))
+    assert not db.exists()

@@ -55,6 +55,9 @@ def test_edit_keeps_the_unplug_rules(cli):
     assert "nothing to change" in _error(cli("unplug", "edit", "1"))
     assert "no device-free session 9" in _error(cli("unplug", "edit", "9", "--for", "1h"))
     _error(cli("unplug", "edit", "1", "--for", "soon"))
+    _error(cli("unplug", "edit", "1", "--at", "teatime"))
+    _error(cli("unplug", "edit", "1", "--until", "later"))
+    _error(cli("unplug", "edit", "two", "--for", "1h"))
     assert listed(cli) == before
     # A planned block stays a planned block, moved within the next day.
     cli("unplug", "edit", "2", "--at", "21:00", check=0)
@@ -69,6 +72,13 @@ def test_edit_a_running_session(cli):
     _error(cli("unplug", "--for", "1h"))  # still running: no second one
     cli("unplug", "edit", "1", "--until", "18:30", check=0)  # it ended earlier than recorded
     assert listed(cli) == [(1, "18:00", "18:30", 30.0, False, False, None)]
+
+
+def test_an_open_ended_session_cannot_move_later_than_now(cli):
+    cli("unplug", "--at", "18:00", check=0)  # running, no end
+    assert "needs an end" in _error(cli("unplug", "edit", "1", "--at", "21:00"))
+    cli("unplug", "edit", "1", "--at", "21:00", "--for", "1h", check=0)
+    assert listed(cli) == [(1, "21:00", "22:00", 60.0, False, True, None)]
 
 
 def test_delete_is_confirmed(cli):
