@@ -187,7 +187,8 @@ def test_ids_continue_after_the_restored_ones(cli, life, tmp_path):
     other = {"OFFSCREEN_HOME": str(tmp_path / "other")}
     cli("restore", f, check=0, env=other)
     assert cli("log", "--with", "Newcomer", "--for", "1h", check=0, env=other).stdout.startswith("Logged #5:")
-    cli("checkin", "--mood", "meh", "--at", "2026-11-26 19:00", check=0, env=other)
+    # Another day: the life above already checked in on the 26th (one daily check-in a day).
+    cli("checkin", "--mood", "meh", "--at", "2026-11-25 19:00", check=0, env=other)
     cli("routine", "add", "Brunch", "--every", "month", check=0, env=other)
     with store.connect(_db(tmp_path / "other")) as con:
         assert con.execute("SELECT id FROM people WHERE name = 'Newcomer'").fetchone()[0] == 6

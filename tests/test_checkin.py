@@ -85,7 +85,7 @@ def test_weekly_scoring_and_json(cli, db):
         "lonely": "occasionally",
     }
     # Answered this week: no longer due, so no hint.
-    r = cli("checkin", "--mood", "great", check=0)
+    r = cli("checkin", "--mood", "great", "--at", "2026-11-25 21:00", check=0)
     assert r.stdout.splitlines() == [r.stdout.splitlines()[0]] and "mood great (5/5)" in r.stdout
 
 
@@ -163,3 +163,26 @@ def test_checkin_trends(tmp_path):
         {"week": "2026-W46", "mood": 3.67, "connected": 6.0, "ucla3": 5.0, "lonely": "occasionally"},
         {"week": "2026-W47", "mood": 3.0, "connected": None, "ucla3": 9.0, "lonely": None},
     ]
+
+
+@pytest.mark.parametrize("answer, kept", [("y\n", [(2, 3)]), ("n\n", [(4, 7)])])
+def test_a_second_checkin_on_a_terminal_asks_to_replace(cli, db, answer, kept):
+    cli("checkin", "--weekly", "--lack-companionship", "some", "--left-out", "some", "--isolated", "some", check=0)
+    cli("checkin", "--mood", "good", "--connected", "7", check=0)
+    master, slave = pty.openpty()
+    try:
+        os.write(master, answer.encode())
+        p = subprocess.run(
+            _offscreen() + ["checkin", "--mood", "bad", "--connected", "3"],
+            stdin=slave,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert "You already recorded a daily check-in on 2026-11-26" in p.stdout
+    assert p.returncode == (0 if answer == "y\n" else 2), p.stderr
+    with connect(db) as con:
+        assert con.execute("SELECT mood, connected FROM checkins WHERE mood IS NOT NULL").fetchall() == kept

@@ -341,7 +341,29 @@ def _ask_checkin(values: dict, weekly: bool, due: bool) -> bool:
     return weekly
 
 
-@click.command("checkin")
+def _confirm(question: str) -> bool:
+    return click.confirm(question, default=False)
+
+
+def _answer_options(f):
+    """The answers `checkin` and `checkin edit` both take."""
+    for opt in reversed(
+        [
+            click.option("--mood", metavar="MOOD", help="Mood: awful, bad, meh, good, great (or 1-5)."),
+            click.option("--connected", metavar="0-10", help="How connected you felt that day, 0-10."),
+            click.option("--lack-companionship", metavar="ANSWER", help="UCLA-3: hardly-ever, some or often."),
+            click.option("--left-out", metavar="ANSWER", help="UCLA-3: hardly-ever, some or often."),
+            click.option("--isolated", metavar="ANSWER", help="UCLA-3: hardly-ever, some or often."),
+            click.option(
+                "--lonely", metavar="ANSWER", help="Direct item: often, some, occasionally, hardly-ever, never."
+            ),
+        ]
+    ):
+        f = opt(f)
+    return f
+
+
+@click.group("checkin", invoke_without_command=True)
 @click.option("--mood", metavar="MOOD", help="Today's mood: awful, bad, meh, good, great (or 1-5).")
 @click.option("--connected", metavar="0-10", help="How connected you felt today, 0-10.")
 @click.option("--weekly", is_flag=True, help="Also answer the weekly loneliness questions (UCLA-3).")
@@ -351,14 +373,26 @@ def _ask_checkin(values: dict, weekly: bool, due: bool) -> bool:
 @click.option("--lonely", metavar="ANSWER", help="Direct item: often, some, occasionally, hardly-ever, never.")
 @click.option("--note", help="A note for today.")
 @click.option("--at", "at", metavar="WHEN", help=f"When (default now): {WHEN_HELP}.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the day's earlier daily check-in (the week's weekly answers), like: "
+    "offscreen checkin --mood great --replace",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was stored as JSON.")
-@click.pass_obj
-def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isolated, lonely, note, at, as_json):
+@click.pass_context
+def checkin_cmd(
+    ctx, mood, connected, weekly, lack_companionship, left_out, isolated, lonely, note, at, replace, as_json
+):
     """Daily check-in (mood, felt connected) and, weekly, three loneliness questions.
 
     In a terminal it asks; otherwise give flags. The weekly questions are offered when a week has
     passed since you last answered them. The loneliness score is the sum of the three UCLA-3
     answers (hardly ever 1, some of the time 2, often 3): 3-9, higher = lonelier.
+
+    One daily check-in per day and one set of weekly answers per week (Monday to Sunday): a
+    second one asks to replace the first in a terminal, and needs --replace otherwise.
+    `checkin list`, `checkin edit` and `checkin delete` correct what was recorded.
 
     \b
     Examples:
@@ -366,7 +400,17 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
       offscreen checkin --mood good --connected 7
       offscreen checkin --weekly --lack-companionship some --left-out hardly-ever \\
         --isolated hardly-ever --lonely occasionally
+      offscreen checkin list --since 7d
+      offscreen checkin edit 12 --mood great
+      offscreen checkin delete 12
     """
+    if ctx.invoked_subcommand is not None:
+        given = [mood, connected, lack_companionship, left_out, isolated, lonely, note, at]
+        if weekly or replace or as_json or any(v is not None for v in given):
+            raise UserError("the check-in answers go with `offscreen checkin` itself, not with a subcommand")
+        return
+    app = ctx.obj
+    tty = _stdin_is_tty()
     answers = {
         "mood": mood,
         "connected": connected,
@@ -376,8 +420,17 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
         "lonely": lonely,
         "note": note,
     }
-    rec = checkins.check_in(app, answers, weekly=weekly, at=at, ask=_ask_checkin if _stdin_is_tty() else None)
+    rec = checkins.check_in(
+        app,
+        answers,
+        weekly=weekly,
+        at=at,
+        ask=_ask_checkin if tty else None,
+        replace=replace,
+        confirm=_confirm if tty else None,
+    )
     hint = rec.pop("weekly_due_hint")
+    replaced = rec.pop("replaced")
     if as_json:
         _echo_json(rec)
         return
@@ -391,11 +444,97 @@ def checkin_cmd(app, mood, connected, weekly, lack_companionship, left_out, isol
     if rec["lonely"]:
         parts.append(f"lonely: {rec['lonely']}")
     click.echo(f"Checked in at {rec['at'][:16].replace('T', ' ')}: " + ", ".join(parts) + ".")
+    if replaced:
+        click.echo(f"It replaces check-in {', '.join(map(str, replaced))}.")
     if hint:
         click.echo(
             "The weekly loneliness questions are due: offscreen checkin --weekly "
             "--lack-companionship ... --left-out ... --isolated ..."
         )
+
+
+def _checkin_line(r: dict) -> list[str]:
+    return [
+        str(r["id"]),
+        r["at"][:16].replace("T", " "),
+        f"{r['mood_label']} ({r['mood']}/5)" if r["mood"] is not None else "-",
+        "-" if r["connected"] is None else f"{r['connected']}/10",
+        "-" if r["ucla3"] is None else str(r["ucla3"]),
+        r["lonely"] or "-",
+        r["note"] or "",
+    ]
+
+
+@checkin_cmd.command("list")
+@click.option("--since", metavar="DATE", help="From this date (default: the last 30 days), like 2026-11-01 or 7d.")
+@click.option("--until", metavar="DATE", help="Up to and including this date, like 2026-11-30.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def checkin_list(app, since, until, as_json):
+    """List check-ins with their ids (for `checkin edit` and `checkin delete`).
+
+    \b
+    Examples:
+      offscreen checkin list
+      offscreen checkin list --since 2026-11-01 --until 2026-11-30 --json
+    """
+    rows = checkins.list_checkins(app, since, until)
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        click.echo("No check-ins in that range. Check in: offscreen checkin --mood good --connected 7")
+        return
+    _table([_checkin_line(r) for r in rows], ["ID", "AT", "MOOD", "CONNECTED", "UCLA-3", "LONELY", "NOTE"])
+
+
+@checkin_cmd.command("edit")
+@click.argument("checkin_id", metavar="ID", type=int)
+@_answer_options
+@click.option("--note", help='A new note ("" clears it).')
+@click.option("--at", "at", metavar="WHEN", help=f"Move it to another time: {WHEN_HELP}.")
+@click.option("--json", "as_json", is_flag=True, help="Print the check-in as stored, as JSON.")
+@click.pass_obj
+def checkin_edit(app, checkin_id, mood, connected, lack_companionship, left_out, isolated, lonely, note, at, as_json):
+    """Correct a check-in: only the answers given change.
+
+    \b
+    Examples:
+      offscreen checkin edit 12 --mood great
+      offscreen checkin edit 12 --connected 6 --note "dinner with Sam"
+      offscreen checkin edit 12 --at "2026-11-25 21:00"
+    """
+    answers = {
+        "mood": mood,
+        "connected": connected,
+        "lack_companionship": lack_companionship,
+        "left_out": left_out,
+        "isolated": isolated,
+        "lonely": lonely,
+        "note": note,
+    }
+    rec = checkins.edit(app, checkin_id, answers, at=at)
+    if as_json:
+        _echo_json(rec)
+        return
+    line = _checkin_line(rec)
+    click.echo(f"Check-in {rec['id']} at {line[1]}: mood {line[2]}, connected {line[3]}, UCLA-3 {line[4]}.")
+
+
+@checkin_cmd.command("delete")
+@click.argument("checkin_id", metavar="ID", type=int)
+@click.option("--yes", is_flag=True, help="Delete without asking (needed outside a terminal), like: --yes")
+@click.pass_obj
+def checkin_delete(app, checkin_id, yes):
+    """Delete a check-in for good (asks first in a terminal; --yes in scripts).
+
+    \b
+    Examples:
+      offscreen checkin delete 12
+      offscreen checkin delete 12 --yes
+    """
+    rec = checkins.delete(app, checkin_id, confirm=_confirm if _stdin_is_tty() else None, yes=yes)
+    click.echo(f"Deleted check-in {rec['id']} from {rec['at'][:16].replace('T', ' ')}.")
 
 
 # --------------------------------------------------------------------------- unplug
@@ -503,6 +642,46 @@ def unplug_list(app, since, as_json):
         ],
         ["ID", "START", "LENGTH", "COMPUTER", "NOTE"],
     )
+
+
+@unplug_group.command("edit")
+@click.argument("session_id", metavar="ID", type=int)
+@click.option("--at", "at", metavar="WHEN", help="A new start, like 18:00 or '2026-11-25 18:00'.")
+@click.option("--for", "for_", metavar="DURATION", help="A new length from the start, like 2h or 90m.")
+@click.option("--until", metavar="WHEN", help="A new end, like 20:30.")
+@click.option("--note", help='A new note ("" clears it).')
+@click.pass_obj
+def unplug_edit(app, session_id, at, for_, until, note):
+    """Correct a device-free session: its start, its end or length, its note.
+
+    What is not given stays (moving the start keeps the length). The rules of `unplug` hold: a
+    start later than now plans a block (at most 24h ahead, with an end); no two sessions overlap.
+
+    \b
+    Examples:
+      offscreen unplug edit 3 --for 90m
+      offscreen unplug edit 3 --at 18:30 --until 20:00 --note "walk with Sam"
+    """
+    u = unplug.edit(app, session_id, at=at, for_=for_, until=until, note=note)
+    span = f"{u['start']:%Y-%m-%d %H:%M}" + (f"-{_hm(u['end'])} ({format_duration(u['minutes'])})" if u["end"] else "")
+    state = " (planned)" if u["planned"] else (" (running)" if u["running"] else "")
+    click.echo(f"Session {u['id']}: {span}{state}" + (f", {u['note']}" if u["note"] else "") + ".")
+
+
+@unplug_group.command("delete")
+@click.argument("session_id", metavar="ID", type=int)
+@click.option("--yes", is_flag=True, help="Delete without asking (needed outside a terminal), like: --yes")
+@click.pass_obj
+def unplug_delete(app, session_id, yes):
+    """Delete a device-free session for good (asks first in a terminal; --yes in scripts).
+
+    \b
+    Examples:
+      offscreen unplug delete 3
+      offscreen unplug delete 3 --yes
+    """
+    u = unplug.delete(app, session_id, confirm=_confirm if _stdin_is_tty() else None, yes=yes)
+    click.echo(f"Deleted device-free session {u['id']} from {u['start']:%Y-%m-%d %H:%M}.")
 
 
 # --------------------------------------------------------------------------- nudges

@@ -229,6 +229,30 @@ def add_checkin(con, at_utc: datetime, values: dict, source: str = "cli") -> int
     ).fetchone()[0]
 
 
+def get_checkin(con, checkin_id: int) -> dict | None:
+    cols = ", ".join(CHECKIN_FIELDS)
+    row = con.execute(f"SELECT id, at_utc, {cols} FROM checkins WHERE id = ?", [checkin_id]).fetchone()
+    return dict(zip(("id", "at_utc") + CHECKIN_FIELDS, row)) if row else None
+
+
+def update_checkin(con, checkin_id: int, changes: dict) -> None:
+    """Set the columns in CHANGES (None clears one); a row left with no answer at all is deleted."""
+    cols = [k for k in changes if k in CHECKIN_FIELDS or k == "at_utc"]
+    if cols:
+        con.execute(
+            f"UPDATE checkins SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+            [changes[c] for c in cols] + [checkin_id],
+        )
+    con.execute(
+        f"DELETE FROM checkins WHERE id = ? AND {' AND '.join(c + ' IS NULL' for c in CHECKIN_FIELDS)}",
+        [checkin_id],
+    )
+
+
+def delete_checkin(con, checkin_id: int) -> None:
+    con.execute("DELETE FROM checkins WHERE id = ?", [checkin_id])
+
+
 def last_weekly_checkin(con) -> datetime | None:
     """When the UCLA-3 was last answered (naive UTC), or None."""
     return con.execute("SELECT max(at_utc) FROM checkins WHERE lack_companionship IS NOT NULL").fetchone()[0]
@@ -248,30 +272,47 @@ def checkins_between(con, since_utc: datetime, until_utc: datetime) -> list[dict
 def checkin_trends(con, since_utc: datetime, until_utc: datetime, cal: Calendar) -> dict:
     """Check-in summary for `offscreen report`: means and per-ISO-week (local, CAL's days) averages.
 
-    Small by construction (a check-in a day at most), so weeks are bucketed here on local dates.
+    A day counts once: its latest check-in with a daily answer; a week likewise counts its latest
+    weekly answers. `offscreen checkin` keeps one of each, but a database written before it did
+    (or merged from a backup) may hold two. Small by construction, so bucketed here on local dates.
     """
-    rows = con.execute(
-        """SELECT count(mood), avg(mood), count(connected), avg(connected),
-                  count(lack_companionship + left_out + isolated), avg(lack_companionship + left_out + isolated)
-             FROM checkins WHERE at_utc >= ? AND at_utc < ?""",
-        [since_utc, until_utc],
-    ).fetchone()
+    days: dict[date, dict] = {}
+    weekly: dict[str, dict] = {}
+
+    def week_of(at_utc):
+        y, w, _ = cal.day_of(at_utc).isocalendar()
+        return f"{y}-W{w:02d}"
+
+    for c in checkins_between(con, since_utc, until_utc):  # oldest first: the latest one wins
+        if c["mood"] is not None or c["connected"] is not None:
+            days[cal.day_of(c["at_utc"])] = c
+        if c["ucla"] is not None:
+            weekly[week_of(c["at_utc"])] = c
     weeks: dict[str, dict] = {}
-    for c in checkins_between(con, since_utc, until_utc):
-        d = cal.day_of(c["at_utc"])
-        y, w, _ = d.isocalendar()
-        b = weeks.setdefault(f"{y}-W{w:02d}", {"mood": [], "connected": [], "ucla": [], "lonely": []})
-        for k in ("mood", "connected", "ucla", "lonely"):
+
+    def bucket(key):
+        return weeks.setdefault(key, {"mood": [], "connected": [], "ucla": [], "lonely": []})
+
+    for c in days.values():
+        for k in ("mood", "connected"):
             if c[k] is not None:
-                b[k].append(c[k])
+                bucket(week_of(c["at_utc"]))[k].append(c[k])
+    for key, c in weekly.items():
+        bucket(key)["ucla"].append(c["ucla"])
+        if c["lonely"] is not None:
+            bucket(key)["lonely"].append(c["lonely"])
 
     def mean(xs):
         return round(sum(xs) / len(xs), 2) if xs else None
 
+    def overall(k):
+        xs = [c[k] for c in (weekly if k == "ucla" else days).values() if c[k] is not None]
+        return {"n": len(xs), "mean": mean(xs)}
+
     return {
-        "mood": {"n": rows[0], "mean": _r(rows[1])},  # 1 awful .. 5 great
-        "connected": {"n": rows[2], "mean": _r(rows[3])},  # 0-10
-        "ucla3": {"n": rows[4], "mean": _r(rows[5])},  # 3-9, higher = lonelier
+        "mood": overall("mood"),  # 1 awful .. 5 great
+        "connected": overall("connected"),  # 0-10
+        "ucla3": overall("ucla"),  # 3-9, higher = lonelier
         "weeks": [
             {
                 "week": k,
@@ -283,10 +324,6 @@ def checkin_trends(con, since_utc: datetime, until_utc: datetime, cal: Calendar)
             for k, v in sorted(weeks.items())
         ],
     }
-
-
-def _r(x):
-    return None if x is None else round(float(x), 2)
 
 
 # --- unplug sessions ---
@@ -309,21 +346,24 @@ def open_unplug(con, now_utc: datetime) -> dict | None:
     return _unplug(row) if row else None
 
 
-def next_planned_unplug(con, now_utc: datetime) -> dict | None:
+def next_planned_unplug(con, now_utc: datetime, exclude_id: int | None = None) -> dict | None:
     """The next session planned to start after NOW (not yet begun, so not running)."""
     row = con.execute(
         f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
-             WHERE end_utc IS NULL AND start_utc > ? ORDER BY start_utc LIMIT 1""",
-        [now_utc],
+             WHERE end_utc IS NULL AND start_utc > ? AND id IS DISTINCT FROM ? ORDER BY start_utc LIMIT 1""",
+        [now_utc, exclude_id],
     ).fetchone()
     return _unplug(row) if row else None
 
 
-def overlapping_unplug(con, start_utc: datetime, end_utc: datetime, now_utc: datetime) -> dict | None:
+def overlapping_unplug(
+    con, start_utc: datetime, end_utc: datetime, now_utc: datetime, exclude_id: int | None = None
+) -> dict | None:
     row = con.execute(
         f"""SELECT {_UNPLUG_COLS} FROM unplug_sessions
-             WHERE start_utc < ? AND coalesce(end_utc, planned_end_utc, ?) > ? LIMIT 1""",
-        [end_utc, max(now_utc, end_utc), start_utc],
+             WHERE start_utc < ? AND coalesce(end_utc, planned_end_utc, ?) > ? AND id IS DISTINCT FROM ?
+             ORDER BY start_utc LIMIT 1""",
+        [end_utc, max(now_utc, end_utc), start_utc, exclude_id],
     ).fetchone()
     return _unplug(row) if row else None
 
@@ -334,6 +374,21 @@ def add_unplug(con, start_utc: datetime, *, planned_end_utc=None, end_utc=None, 
            VALUES (?, ?, ?, ?, ?) RETURNING id""",
         [start_utc, planned_end_utc, end_utc, note, now_utc],
     ).fetchone()[0]
+
+
+def get_unplug(con, session_id: int) -> dict | None:
+    row = con.execute(f"SELECT {_UNPLUG_COLS} FROM unplug_sessions WHERE id = ?", [session_id]).fetchone()
+    return _unplug(row) if row else None
+
+
+def update_unplug(con, session_id: int, changes: dict) -> None:
+    """Set the columns in CHANGES (start_utc, planned_end_utc, end_utc, note; None clears one)."""
+    cols = [k for k in changes if k in ("start_utc", "planned_end_utc", "end_utc", "note")]
+    if cols:
+        con.execute(
+            f"UPDATE unplug_sessions SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+            [changes[c] for c in cols] + [session_id],
+        )
 
 
 def stop_unplug(con, session_id: int, end_utc: datetime) -> None:

@@ -9,8 +9,9 @@ passed since they were last answered (tracker.usecases.practice.weekly_due).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
-from tracker.domain.times import parse_when, to_storage
+from tracker.domain.times import parse_range, parse_when, to_storage
 from tracker.errors import UserError
 from tracker.usecases import practice
 
@@ -37,12 +38,75 @@ def _parse(answers: dict) -> dict:
     }
 
 
-def check_in(app, answers: dict, *, weekly: bool = False, at: str | None = None, ask: Ask | None = None) -> dict:
+# Asks on a terminal whether to replace an earlier check-in (the question is the argument).
+Confirm = Callable[[str], bool]
+
+_DAILY_PART = ("mood", "connected", "note")
+_WEEKLY_PART = UCLA_KEYS + ("lonely",)
+
+
+def _week_bounds(cal, day: date) -> tuple[datetime, datetime]:
+    """The local week (Monday to Sunday, CAL's days) holding DAY, as aware bounds."""
+    monday = day - timedelta(days=day.weekday())
+    return cal.day_start(monday), cal.day_start(monday + timedelta(days=7))
+
+
+def _describe(cal, row: dict) -> str:
+    parts = []
+    if row["mood"] is not None:
+        parts.append(f"mood {practice.MOODS[row['mood'] - 1]}")
+    if row["connected"] is not None:
+        parts.append(f"connected {row['connected']}/10")
+    if row["lack_companionship"] is not None:
+        parts.append(f"UCLA-3 {row['lack_companionship'] + row['left_out'] + row['isolated']}")
+    return f"check-in {row['id']} at {cal.local(row['at_utc']):%Y-%m-%d %H:%M} ({', '.join(parts) or 'note only'})"
+
+
+def _clashes(con, cal, when: datetime, daily: bool, weekly: bool, exclude: int | None = None) -> list[tuple]:
+    """Earlier check-ins a new one at WHEN would double: (row, part) for a daily one on the same
+    local day and a weekly one in the same local week; part is the columns the new one replaces."""
+    from tracker.store import practice as sp
+
+    out: list[tuple[dict, tuple[str, ...], str]] = []
+    if daily:
+        lo, hi = cal.day_bounds(cal.day_of(when))
+        what = f"a daily check-in on {cal.day_of(when)}"
+        out.extend(
+            (r, _DAILY_PART, what)
+            for r in sp.checkins_between(con, to_storage(lo), to_storage(hi))
+            if r["id"] != exclude and (r["mood"] is not None or r["connected"] is not None)
+        )
+    if weekly:
+        lo, hi = _week_bounds(cal, cal.day_of(when))
+        what = f"the weekly questions in the week of {cal.day_of(lo)}"
+        out.extend(
+            (r, _WEEKLY_PART, what)
+            for r in sp.checkins_between(con, to_storage(lo), to_storage(hi))
+            if r["id"] != exclude and r["lack_companionship"] is not None
+        )
+    return out
+
+
+def check_in(
+    app,
+    answers: dict,
+    *,
+    weekly: bool = False,
+    at: str | None = None,
+    ask: Ask | None = None,
+    replace: bool = False,
+    confirm: Confirm | None = None,
+) -> dict:
     """Record a check-in from ANSWERS (flag values by column name: mood, connected, the UCLA_KEYS,
     lonely, note). With ASK (a terminal), missing answers are asked for. Returns what was stored,
     JSON-ready, plus "weekly_due_hint": True when the weekly questions are due and were not asked.
+
+    One daily check-in per local day and one set of weekly answers per local week (Monday to
+    Sunday): a second one replaces the earlier one's answers when REPLACE or CONFIRM (a terminal)
+    says so, and is refused otherwise, so a day is never counted twice.
     """
     from tracker.store import practice as sp
+    from tracker.store import transaction
 
     now = app.now()
     when = parse_when(at, now, zone=app.zone) if at else now
@@ -62,10 +126,22 @@ def check_in(app, answers: dict, *, weekly: bool = False, at: str | None = None,
             "nothing to record: give --mood and/or --connected (or --weekly with its answers), "
             "or run `offscreen checkin` in a terminal to be asked"
         )
+    daily = values["mood"] is not None or values["connected"] is not None
     with app.store() as con:
+        clashes = _clashes(con, app.calendar, when, daily, weekly)
+        for row, _, what in clashes:
+            question = f"You already recorded {what}: {_describe(app.calendar, row)}. Replace it?"
+            if not replace and not (confirm is not None and confirm(question)):
+                raise UserError(
+                    f"already recorded {what} ({_describe(app.calendar, row)}); nothing recorded. "
+                    f"Add --replace to replace it, or change it with `offscreen checkin edit {row['id']} ...`"
+                )
         if ask is None:  # only for the hint; asked before anything was validated otherwise
             due = practice.weekly_due(con, now, app.calendar)
-        cid = sp.add_checkin(con, to_storage(when), values)
+        with transaction(con):
+            for row, part, _ in clashes:
+                sp.update_checkin(con, row["id"], dict.fromkeys(part))
+            cid = sp.add_checkin(con, to_storage(when), values)
     return {
         "id": cid,
         "at": app.calendar.iso(when),
@@ -76,4 +152,93 @@ def check_in(app, answers: dict, *, weekly: bool = False, at: str | None = None,
         "lonely": values["lonely"],
         "note": values["note"],
         "weekly_due_hint": not weekly and due and ask is None,
+        "replaced": sorted({row["id"] for row, _, _ in clashes}),
     }
+
+
+def _record(cal, r: dict) -> dict:
+    ucla = None if r["lack_companionship"] is None else r["lack_companionship"] + r["left_out"] + r["isolated"]
+    return {
+        "id": r["id"],
+        "at": cal.iso(r["at_utc"]),
+        **{k: r[k] for k in DAILY_KEYS},
+        "mood_label": practice.MOODS[r["mood"] - 1] if r["mood"] else None,
+        **{k: r[k] for k in UCLA_KEYS},
+        "ucla3": ucla,
+        "lonely": r["lonely"],
+        "note": r["note"],
+    }
+
+
+def list_checkins(app, since: str | None = None, until: str | None = None) -> list[dict]:
+    """Check-ins from SINCE (default: the last 30 local days) to UNTIL, oldest first, JSON-ready."""
+    from tracker.store import practice as sp
+
+    cal = app.calendar
+    lo, hi = parse_range(since, until, app.now(), cal=cal, default_days=30)
+    with app.store() as con:
+        rows = sp.checkins_between(con, to_storage(lo) if lo else datetime.min, to_storage(hi) if hi else datetime.max)
+    return [_record(cal, r) for r in rows]
+
+
+def _require(con, checkin_id: int) -> dict:
+    from tracker.store import practice as sp
+
+    row = sp.get_checkin(con, checkin_id)
+    if row is None:
+        raise UserError(f"no check-in {checkin_id}; `offscreen checkin list` shows their ids")
+    return row
+
+
+def edit(app, checkin_id: int, answers: dict, *, at: str | None = None) -> dict:
+    """Change only the answers given in ANSWERS (flag values by column; an empty --note clears
+    the note) and, with AT, when it was. The weekly answers come as all three or not at all on a
+    check-in that has none yet. Moving it onto a day (week) that already has one is refused."""
+    from tracker.store import practice as sp
+
+    cal = app.calendar
+    values = _parse(answers)
+    changes = {k: v for k, v in values.items() if v is not None and k != "note"}
+    if answers.get("note") is not None:
+        changes["note"] = answers["note"] or None
+    when = parse_when(at, app.now(), zone=app.zone) if at else None
+    if not changes and when is None:
+        raise UserError("nothing to change: give --mood, --connected, --at, --note or the weekly answers")
+    with app.store() as con:
+        row = _require(con, checkin_id)
+        new = {**row, **changes}
+        ucla_given = [new[k] is not None for k in UCLA_KEYS]
+        if any(ucla_given) and not all(ucla_given):
+            missing = [k.replace("_", "-") for k in UCLA_KEYS if new[k] is None]
+            raise UserError(f"the weekly questions need all three answers; missing --{', --'.join(missing)}")
+        if new["lonely"] is not None and not all(ucla_given):
+            raise UserError("--lonely goes with the weekly questions; give the three UCLA-3 answers too")
+        daily = new["mood"] is not None or new["connected"] is not None
+        was_daily = row["mood"] is not None or row["connected"] is not None
+        if when is not None or (daily and not was_daily) or (all(ucla_given) and row["lack_companionship"] is None):
+            moment = when if when is not None else cal.local(row["at_utc"])
+            clash = _clashes(con, cal, moment, daily, all(ucla_given), exclude=checkin_id)
+            if clash:
+                r, _, what = clash[0]
+                raise UserError(f"there is already {what} ({_describe(cal, r)}); nothing changed")
+        if when is not None:
+            changes["at_utc"] = to_storage(when)
+        sp.update_checkin(con, checkin_id, changes)
+        return _record(cal, {**new, **changes})
+
+
+def delete(app, checkin_id: int, confirm: Confirm | None = None, yes: bool = False) -> dict:
+    """Delete a check-in for good: only with YES, or when CONFIRM (a terminal) agrees."""
+    from tracker.store import practice as sp
+
+    cal = app.calendar
+    with app.store() as con:
+        row = _require(con, checkin_id)
+        if not yes:
+            question = f"Delete {_describe(cal, row)}? This cannot be undone."
+            if confirm is None:
+                raise UserError(f"deleting {_describe(cal, row)} cannot be undone; add --yes to delete it")
+            if not confirm(question):
+                raise UserError("nothing deleted")
+        sp.delete_checkin(con, checkin_id)
+    return _record(cal, row)
