@@ -211,3 +211,17 @@ def test_mode_mix_in_person_hours_are_the_weekly_union(logged):
     assert d["week"][i] == date(2026, 3, 2)
     assert d["hours"][i] == pytest.approx(round(union_minutes(_iv(rows), RNG.since_utc, RNG.until_utc) / 60, 4))
     assert d["hours"][i] < sum(m for _, m, _, _ in rows) / 60 and d["n"][i] == len(rows)
+
+
+def test_mode_mix_counts_a_night_that_crosses_into_the_next_week(tmp_path):
+    """Sunday 22:00 to Monday 06:00 local: 6 h in the week it started (days start at 04:00), 2 h in
+    the next, 8 h in all, as the totals say."""
+    sun = D(2026, 3, 8, 21)  # Sunday 22:00 in Berlin
+    rng = Range(since_utc=D(2026, 3, 2, 3), until_utc=D(2026, 3, 16, 3), now_utc=D(2026, 3, 16, 3), calendar=BERLIN)
+    with connect(tmp_path / "w.duckdb") as con:
+        sam = add_person(con, "Sam", created_at=sun)
+        add_interaction(con, happened_at=sun, duration_min=8 * 60, person_ids=[sam])
+        d = queries.mode_mix(con, rng)
+        total = queries.totals(con, rng)["f2f_h"]
+    weeks = {w: h for w, m, h in zip(d["week"], d["mode"], d["hours"]) if m == "in-person"}
+    assert weeks == {date(2026, 3, 2): 6.0, date(2026, 3, 9): 2.0} and sum(weeks.values()) == total == 8.0

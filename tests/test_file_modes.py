@@ -92,7 +92,8 @@ def test_every_file_the_daemon_and_the_cli_create_is_private(tmp_path, loose_uma
     month_ago = (datetime.now() - timedelta(days=30)).strftime("%Y-%m-%d 10:00")
     cli("people", "add", "Sam", "--every", "7", check=0, env=env)
     cli("log", "lunch", "--with", "Sam", "--at", month_ago, "--for", "1h", "--note", "private", check=0, env=env)
-    out = tmp_path / "out"  # created by offscreen, so it must come out 0700
+    out = tmp_path / "out"  # an -o directory must exist (offscreen never creates one)
+    out.mkdir(mode=0o700)
     cli("export", "--what", "activity", "-o", out / "a.csv", check=0, env=env)
     cli("export", "-o", out / "i.json", check=0, env=env)
     cli("dashboard", "-o", out / "d.html", check=0, env=env)

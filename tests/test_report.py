@@ -186,12 +186,10 @@ def test_checkin_trends_against_previous_period(con):
     ) in render_report(s).splitlines()
 
 
-def test_dashboard_unwritable_output_is_a_clear_exit_1(run, tmp_path):
+def test_dashboard_into_a_file_as_directory_is_a_clear_exit_2(run, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     r = run("dashboard", "-o", blocker / "page.html")
-    assert (r.returncode, r.stdout) == (1, "")
-    assert r.stderr == (
-        f"Error: cannot write {blocker / 'page.html'}: Not a directory; choose a file in a directory you can write to\n"
-    )
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == f"Error: directory {blocker} is not a directory; create it first or write elsewhere\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

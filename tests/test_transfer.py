@@ -237,7 +237,7 @@ def test_activity_export_cli_json_csv_range_and_output(cli, tmp_path):
         "category": None,
     }
     assert [i["app"] for i in items] == ["Code", "Code", None]
-    f = tmp_path / "out" / "one.json"
+    f = tmp_path / "one.json"
     r = cli(
         "export", "--what", "activity", "--since", "2026-11-26 09:00", "--until", "2026-11-26 09:30", "-o", f, check=0
     )
@@ -248,14 +248,11 @@ def test_activity_export_cli_json_csv_range_and_output(cli, tmp_path):
     assert r.stdout == f"Exported 4 activity spans to {f}\n"
 
 
-def test_export_to_an_unwritable_place_is_a_clear_exit_1(cli, tmp_path):
+def test_export_into_a_file_as_directory_is_a_clear_exit_2(cli, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     for what in ("interactions", "activity"):
         r = cli("export", "--what", what, "-o", blocker / "out.json")
-        assert (r.returncode, r.stdout) == (1, "")
-        assert r.stderr == (
-            f"Error: cannot write {blocker / 'out.json'}: Not a directory; "
-            "choose a file in a directory you can write to\n"
-        )
+        assert (r.returncode, r.stdout) == (2, "")
+        assert r.stderr == f"Error: directory {blocker} is not a directory; create it first or write elsewhere\n"
     assert blocker.read_text() == "x"

@@ -132,3 +132,20 @@ def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:
         if isinstance(e, OSError) and e.errno is not None:
             raise OSError(e.errno, e.strerror, str(path)) from e  # the subclass follows errno
         raise
+
+
+def output_file(path: str | os.PathLike, example: str = "offscreen.out") -> Path:
+    """A file the user asked us to write (-o): absolute, not a directory, in a directory that exists.
+
+    A typo in the directory must not leave a tree of new directories behind, so unlike the files
+    offscreen keeps for itself, nothing is created here.
+    """
+    from tracker.errors import UserError
+
+    out = Path(path).expanduser().absolute()
+    if out.is_dir():
+        raise UserError(f"{out} is a directory; give a file name like {out / example}")
+    if not out.parent.is_dir():
+        what = "is not a directory" if out.parent.exists() else "does not exist"
+        raise UserError(f"directory {out.parent} {what}; create it first or write elsewhere")
+    return out

@@ -81,16 +81,11 @@ def dashboard_cmd(app, output, since, until, open_):
       offscreen dashboard -o ~/offscreen.html --open
       offscreen dashboard -o year.html --since 2026-01-01 --until 2026-12-31
     """
-    from tracker.errors import RuntimeFailure, UserError
-    from tracker.paths import atomic_write
+    from tracker.errors import RuntimeFailure
+    from tracker.paths import atomic_write, output_file
     from tracker.usecases.dashboard import dashboard
 
-    output = output.expanduser().absolute()
-    if output.is_dir():
-        raise UserError(f"{output} is a directory; give a file name like {output}/offscreen.html")
-    # A typo in the directory must not leave a tree of new directories behind.
-    if not output.parent.exists():
-        raise UserError(f"directory {output.parent} does not exist; create it first or write elsewhere")
+    output = output_file(output, "offscreen.html")
     t0 = _time.perf_counter()
     page = dashboard(app, since, until)
     try:

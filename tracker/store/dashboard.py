@@ -463,9 +463,12 @@ def mode_mix(con, rng: Range) -> dict:
                      sum(i.duration_min) / 60.0 AS hours, count(*) AS n
                 FROM cal c JOIN interactions i ON i.happened_at >= c.s AND i.happened_at < c.e
                WHERE i.deleted_at IS NULL GROUP BY ALL)
-           SELECT m.week, m.mode, m.n,
-                  CASE WHEN m.mode = 'in-person' THEN coalesce(f.hours, 0) ELSE m.hours END AS hours
-             FROM m LEFT JOIN f ON f.week = m.week ORDER BY m.week, m.mode"""
+           SELECT week, mode, n, hours FROM m WHERE mode <> 'in-person'
+           UNION ALL
+           -- In person: every week with in-person clock time, also one a night out only reached into.
+           SELECT coalesce(f.week, m.week), 'in-person', coalesce(m.n, 0), coalesce(f.hours, 0)
+             FROM f FULL JOIN (SELECT * FROM m WHERE mode = 'in-person') m ON m.week = f.week
+           ORDER BY 1, 2"""
     )
     out: dict[str, Any] = _cols(cur)
     out["hours"] = [round(float(h), 4) for h in out["hours"]]

@@ -45,16 +45,12 @@ class Written:
 def backup(app, output: str) -> Written:
     """Every table into OUTPUT (gzip when it ends in .gz), written atomically, mode 0600."""
     from tracker import __version__
-    from tracker.paths import atomic_write
+    from tracker.paths import atomic_write, output_file
     from tracker.store import backup as store_b
     from tracker.store import transaction
 
     t0 = time.monotonic()
-    path = Path(output).expanduser().absolute()
-    if path.is_dir():
-        raise UserError(
-            f"{output} is a directory; give a file name, like {output.rstrip('/')}/offscreen-backup.json.gz"
-        )
+    path = output_file(output, "offscreen-backup.json.gz")
     gz = path.name.lower().endswith(".gz")
     packer = zlib.compressobj(6, zlib.DEFLATED, 31) if gz else None  # wbits 31: a gzip stream
     parts: list[bytes] = []

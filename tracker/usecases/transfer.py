@@ -40,6 +40,10 @@ def export(
     atomically to OUTPUT when given. The format defaults to OUTPUT's extension, else JSON."""
     fmt = files.format_for(output, fmt) or "json"
     lo, hi = parse_range(since, until, app.now(), cal=app.calendar)
+    if output:
+        from tracker.paths import output_file
+
+        output = str(output_file(output, "export.json"))
     header: tuple[str, ...]
     if what == "interactions":
         from tracker.store import interactions as store_i
@@ -59,7 +63,7 @@ def export(
         from tracker.paths import atomic_write
 
         try:
-            atomic_write(Path(output).expanduser().absolute(), text)
+            atomic_write(Path(output), text)
         except OSError as e:
             raise RuntimeFailure(
                 f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to"
