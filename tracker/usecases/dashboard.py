@@ -179,12 +179,14 @@ def previous(rng: Range) -> Range:
 def gather(con, rng: Range) -> tuple[dict[str, dict], dict]:
     """Every view's data and the header totals (with the previous period's, and whether the two
     may be compared: both tracked enough, tracker/domain/coverage.py), from one connection."""
+    data = view_data(con, rng)
     t = with_ratio(queries.totals(con, rng))
+    t["top_apps"] = top_apps(con, rng)["apps"]
+    # Last: the store's per-day cache holds one range, and every query above shares this one's.
     before = with_ratio(queries.totals(con, previous(rng)))
     t["previous"] = before
     t["comparable"] = coverage.comparable(t["tracked_days"], before["tracked_days"])
-    t["top_apps"] = top_apps(con, rng)["apps"]
-    return view_data(con, rng), t
+    return data, t
 
 
 def dashboard(app, since: str | None = None, until: str | None = None) -> Page:
