@@ -166,7 +166,7 @@ def lagged(d: dict, rng: Range) -> View:
         v.empty = "Not enough variation between days to compute an association yet."
     else:
         v.figure = figures.lagged(d)
-        for key, what in (("screen", "screen"), ("social", "social-media")):
-            if d[key] is not None:
-                v.caption += " " + figures.in_words(d[key], what)
+        v.reading = " ".join(
+            figures.in_words(d[key], what) for key, what in (("screen", "screen"), ("social", "social-media")) if d[key]
+        )
     return v

@@ -46,6 +46,7 @@ section.view { background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba
 section.view h2 { font-size: 17px; margin: 0 0 4px; }
 section.view p.caption { color: #5a6270; margin: 0 0 8px; font-size: 14px; }
 .empty-state { border: 1px dashed #b0b7c0; border-radius: 8px; padding: 28px; text-align: center; color: #5a6270; }
+section.view p.reading { margin: 0 0 8px; font-size: 15px; font-weight: 600; }
 p.headline { font-size: 16px; margin: 12px 0 0; color: #fff; }
 .top-apps { background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin: 16px 0;
             padding: 12px 20px; }
@@ -96,8 +97,10 @@ def headline(totals: dict, days: int) -> str:
     """One plain sentence: this period against the DAYS before it, or why it can't be compared
     (both periods need enough tracked days, tracker/domain/coverage.py)."""
     before = totals.get("previous")
-    if before is None or not totals.get("comparable"):
-        have = 0 if before is None else before["tracked_days"]
+    if before is None:  # totals gathered without the period before: no headline
+        return ""
+    if not totals.get("comparable"):
+        have = before["tracked_days"]
         why = (
             f"this period has {totals['tracked_days']} tracked days"
             if not coverage.enough(totals["tracked_days"])
@@ -117,6 +120,11 @@ def headline(totals: dict, days: int) -> str:
         return f"{what} {_hm(now)}, {'up' if pct > 0 else 'down'} {abs(pct)} % on the {days} days before ({_hm(was)})"
 
     return f"{change('screen_h', 'Screen time')}; {change('f2f_h', 'face-to-face')}."
+
+
+def _headline_html(totals: dict, rng: Range) -> str:
+    said = headline(totals, len(rng.days()))
+    return f'<p class="headline" id="headline">{html.escape(said)}</p>' if said else ""
 
 
 def _top_apps_html(apps: list[dict]) -> str:
@@ -140,6 +148,9 @@ def _view_html(v: View) -> str:
         f'<section class="view" id="view-{html.escape(v.key)}" data-view="{html.escape(v.key)}">'
         f'<h2>{html.escape(v.title)}</h2><p class="caption">{html.escape(v.caption)}</p>'
     )
+    if v.reading and v.figure is not None:
+        head += f'<p class="reading">{html.escape(v.reading)}</p>'
+
     if v.figure is None:
         body = f'<div class="empty-state">{html.escape(v.empty or "Nothing to show yet.")}</div>'
     else:
@@ -185,7 +196,7 @@ def render(views: list[View], rng: Range, totals: dict) -> str:
 <header><h1>Screen time vs face-to-face connection</h1>
 <div class="range">{html.escape(_fmt_range(rng))}{" · " + html.escape(ratio) if ratio else ""}</div>
 <div class="totals">{totals_html}</div>
-<p class="headline" id="headline">{html.escape(headline(totals, len(rng.days())))}</p></header>
+{_headline_html(totals, rng)}</header>
 <main>
 {_top_apps_html(totals.get("top_apps", []))}
 {"".join(_view_html(v) for v in views)}

@@ -199,6 +199,6 @@ def test_correlation_in_words(r, lo, hi, said):
 def test_correlation_view_reads_its_number_out(demo):
     d = demo["data"]["lagged"]
     assert d["screen"] is not None
-    caption = demo["views"]["lagged"].caption
-    assert figures.in_words(d["screen"], "screen") in caption
-    assert figures.in_words(d["social"], "social-media") in caption
+    reading = demo["views"]["lagged"].reading
+    assert reading == f"{figures.in_words(d['screen'], 'screen')} {figures.in_words(d['social'], 'social-media')}"
+    assert f'<p class="reading">{reading}</p>' in demo["html"]
