@@ -25,6 +25,14 @@ def screen_vs_f2f(d: dict, rng: Range) -> View:
         v.empty = NO_DATA.format(what="screen time or in-person time")
     else:
         v.figure = figures.screen_vs_f2f(d)
+        if d.get("bucket") == "week":
+            v.caption = (
+                "Hours per day at the screen (social media in red) next to hours with people in person, "
+                "one bar per week (the mean of its days with data) and 4-week means, since daily bars over "
+                "this long a range would be hairlines; weeks without screen tracking (shaded) have no screen bar."
+            )
+            if any(coverage.partial(n) for n in d["week_days"].values()):
+                v.caption += f" {PARTIAL.format(what='days tracked')}"
     return v
 
 
@@ -73,6 +81,12 @@ def heatmap(d: dict, rng: Range) -> View:
         v.empty = why
     else:
         v.figure = figures.heatmap(d)
+        counts = [n for kind in d["starts"].values() for row in kind for n in row if n]
+        if counts:
+            v.caption += (
+                f" A larger dot means more started in that hour over the range: the smallest dot is "
+                f"{min(counts)}, the largest {max(counts)}; hover a dot for its number."
+            )
     return v
 
 
@@ -152,4 +166,7 @@ def lagged(d: dict, rng: Range) -> View:
         v.empty = "Not enough variation between days to compute an association yet."
     else:
         v.figure = figures.lagged(d)
+        v.reading = " ".join(
+            figures.in_words(d[key], what) for key, what in (("screen", "screen"), ("social", "social-media")) if d[key]
+        )
     return v

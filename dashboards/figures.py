@@ -6,6 +6,7 @@ views.esc first: plotly.js renders <a href>, <b> and <br> in ticks, legends and 
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
 
 import plotly.graph_objects as go
@@ -30,16 +31,37 @@ CATEGORY_COLORS = {
     "excluded": "#e0e0e0",
 }
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# One colour per person, the same in every view: 24 distinct hues (plotly's Dark24), so a page
+# with a dozen people never gives two of them the same colour (plotly's default has 10).
+PERSON_PALETTE = (
+    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
+    "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
+    "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038",
+)  # fmt: skip
+TEMPLATE = "plotly_white"
+FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13)
+
+
+def person_colors(names: list[str]) -> dict[str, str]:
+    """Each name's colour, assigned once per page in a stable order (case-insensitive name
+    order), so a person keeps their colour in every view and from one page to the next."""
+    order = sorted(set(names), key=lambda n: (n.lower(), n))
+    return {n: PERSON_PALETTE[i % len(PERSON_PALETTE)] for i, n in enumerate(order)}
+
+
+def layout(fig: go.Figure, y_title: str, *, x_title: str | None = None, height: int = 380) -> go.Figure:
+    """The look every view shares: template, font, margins, legend above the plot."""
+    return _layout(fig, y_title, x_title=x_title, height=height)
 
 
 def _layout(fig: go.Figure, y_title: str, *, x_title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         height=height,
         margin=dict(l=60, r=20, t=20, b=50),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         hovermode="closest",
-        font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
+        font=FONT,
     )
     fig.update_yaxes(title_text=y_title)
     if x_title:
@@ -48,16 +70,20 @@ def _layout(fig: go.Figure, y_title: str, *, x_title: str | None = None, height:
 
 
 def screen_vs_f2f(d: dict) -> go.Figure:
-    """View 1: stacked screen bars (social media / other) beside face-to-face bars, 7-day means."""
+    """View 1: stacked screen bars (social media / other) beside face-to-face bars, 7-day means;
+    one bar per week (mean hours per day with data, 4-week means) when d["bucket"] is "week"."""
     fig = go.Figure()
     days = [str(x) for x in d["day"]]
+    weekly = d.get("bucket") == "week"
+    at = "week of %{x}" if weekly else "%{x}"
+    per = " per day" if weekly else ""
     fig.add_bar(
         x=days,
         y=d["other_h"],
         name="Screen: other",
         marker_color=SCREEN,
         offsetgroup="screen",
-        hovertemplate="%{x}: %{y:.1f} h other screen<extra></extra>",
+        hovertemplate=at + ": %{y:.1f} h other screen" + per + "<extra></extra>",
     )
     fig.add_bar(
         x=days,
@@ -66,7 +92,7 @@ def screen_vs_f2f(d: dict) -> go.Figure:
         name="Screen: social media",
         marker_color=SOCIAL,
         offsetgroup="screen",
-        hovertemplate="%{x}: %{y:.1f} h social media<extra></extra>",
+        hovertemplate=at + ": %{y:.1f} h social media" + per + "<extra></extra>",
     )
     fig.add_bar(
         x=days,
@@ -74,28 +100,31 @@ def screen_vs_f2f(d: dict) -> go.Figure:
         name="Face-to-face",
         marker_color=F2F,
         offsetgroup="f2f",
-        hovertemplate="%{x}: %{y:.1f} h face-to-face<extra></extra>",
+        hovertemplate=at + ": %{y:.1f} h face-to-face" + per + "<extra></extra>",
+    )
+    mean = "4-week mean" if weekly else "7-day mean"
+    fig.add_scatter(
+        x=days, y=d["screen_mean7_h"], name=f"Screen, {mean}", mode="lines", line=dict(color="#3d4450", width=2.5)
     )
     fig.add_scatter(
-        x=days, y=d["screen_mean7_h"], name="Screen, 7-day mean", mode="lines", line=dict(color="#3d4450", width=2.5)
+        x=days, y=d["f2f_mean7_h"], name=f"Face-to-face, {mean}", mode="lines", line=dict(color="#1b6b3c", width=2.5)
     )
-    fig.add_scatter(
-        x=days, y=d["f2f_mean7_h"], name="Face-to-face, 7-day mean", mode="lines", line=dict(color="#1b6b3c", width=2.5)
-    )
-    _shade_untracked(fig, d["day"], d["tracked"])
+    _shade_untracked(fig, d["day"], d["tracked"], 7 if weekly else 1)
     fig.update_layout(barmode="group", bargap=0.15)
-    return _layout(fig, "hours per day")
+    if weekly:
+        mark_partial_weeks(fig, d["week_days"])
+    return _layout(fig, "hours per day", x_title="week starting" if weekly else None)
 
 
-def _shade_untracked(fig: go.Figure, days: list[date], tracked: list[bool]) -> None:
-    """Grey bands over runs of days without screen tracking: they have no bars, not zero bars."""
+def _shade_untracked(fig: go.Figure, days: list[date], tracked: list[bool], days_per_bar: int = 1) -> None:
+    """Grey bands over runs of days (or weeks) without screen tracking: no bars, not zero bars."""
     run: list[date] = []
     for day, t in [*zip(days, tracked), (None, True)]:
         if not t and day is not None:
             run.append(day)
             continue
         if run:
-            half = timedelta(hours=12)
+            half = timedelta(hours=12 * days_per_bar)
             fig.add_vrect(
                 x0=(datetime.combine(run[0], time()) - half).isoformat(),
                 x1=(datetime.combine(run[-1], time()) + half).isoformat(),
@@ -215,18 +244,27 @@ def heatmap(d: dict) -> go.Figure:
     return _layout(fig, "", x_title="hour of the day (local)", height=360)
 
 
+PEOPLE_TICKS = (1, 2, 3, 7, 14, 30, 60, 90, 180, 365, 730)
+
+
 def people_status(d: dict) -> go.Figure:
-    """View 5: horizontal bars of days since last contact, coloured by status, ideal/max ticks."""
+    """View 5: horizontal bars of days since last contact, coloured by status, ideal/max ticks, on
+    a log axis: a close friend's week and an acquaintance's year are both readable (on a linear
+    axis to 365 days the close tier is squeezed into the left tenth). A contact today (0 days) is
+    drawn at half a day; each name carries its person colour (d["colors"])."""
     rows = d["people"]
     names = [esc(r["name"]) for r in rows]
+    colors = d.get("colors", {})
     fig = go.Figure()
+    top = 1.0
     for status, label in (("overdue", "overdue"), ("late", "late"), ("on-track", "on track"), (None, "no cadence")):
         sel = [i for i, r in enumerate(rows) if r["status"] == status and r["days_since"] is not None]
         if not sel:
             continue
+        top = max([top] + [rows[i]["days_since"] for i in sel])
         fig.add_bar(
             y=[names[i] for i in sel],
-            x=[rows[i]["days_since"] for i in sel],
+            x=[max(rows[i]["days_since"], 0.5) for i in sel],
             orientation="h",
             name=label,
             marker_color=STATUS_COLORS[status],
@@ -235,14 +273,16 @@ def people_status(d: dict) -> go.Figure:
                     rows[i]["ideal"] or "-",
                     rows[i]["max"] or "-",
                     "never met in person" if rows[i]["never_met"] else "last qualifying contact",
+                    rows[i]["days_since"],
                 ]
                 for i in sel
             ],
-            hovertemplate="%{y}: %{x} days (%{customdata[2]}); ideal %{customdata[0]}, max %{customdata[1]}"
-            "<extra></extra>",
+            hovertemplate="%{y}: %{customdata[3]} days (%{customdata[2]}); ideal %{customdata[0]}, "
+            "max %{customdata[1]}<extra></extra>",
         )
     ideal = [(names[i], r["ideal"]) for i, r in enumerate(rows) if r["ideal"]]
     if ideal:
+        top = max([top] + [r["max"] for r in rows if r["max"]])
         fig.add_scatter(
             y=[n for n, _ in ideal],
             x=[v for _, v in ideal],
@@ -257,8 +297,20 @@ def people_status(d: dict) -> go.Figure:
             name="maximum gap",
             marker=dict(symbol="line-ns-open", size=16, color="#b02a2a", line=dict(width=3)),
         )
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), automargin=True)
-    return _layout(fig, "", x_title="days since last contact", height=max(260, 28 * len(rows) + 90))
+    ticks = [t for t in PEOPLE_TICKS if t <= top * 1.3] or [1]
+    fig.update_xaxes(type="log", range=[math.log10(0.5), math.log10(top * 1.3)], tickvals=ticks, ticktext=ticks)
+    labels = [
+        f'<span style="color:{colors[r["name"]]}">\u25a0</span> {n}' if r["name"] in colors else n
+        for r, n in zip(rows, names)
+    ]
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=list(reversed(names)),
+        tickvals=names,
+        ticktext=labels,
+        automargin=True,
+    )
+    return _layout(fig, "", x_title="days since last contact (log scale)", height=max(260, 28 * len(rows) + 90))
 
 
 def friendship_hours(d: dict) -> go.Figure:
@@ -276,7 +328,7 @@ def friendship_hours(d: dict) -> go.Figure:
             y=ys,
             mode="lines",
             name=esc(name),
-            line=dict(shape="hv", width=2),
+            line=dict(shape="hv", width=2, color=d.get("colors", {}).get(name)),
             hovertemplate="%{fullData.name}: %{y:.1f} h<extra></extra>",
         )
     for h, label in ((50, "50 h: casual friend"), (90, "90 h: friend"), (200, "200 h: close friend")):
@@ -336,6 +388,31 @@ def mode_mix(d: dict) -> go.Figure:
     fig.update_layout(barmode="stack")
     mark_partial_weeks(fig, d.get("week_days", {}))
     return _layout(fig, "hours per week", x_title="week starting")
+
+
+def strength(r: float) -> str:
+    """A correlation's size in words (Cohen's rough bands: 0.1 small, 0.3 medium, 0.5 large)."""
+    a = abs(r)
+    return "almost no" if a < 0.1 else "a weak" if a < 0.3 else "a moderate" if a < 0.5 else "a strong"
+
+
+def in_words(v: dict, what: str = "screen") -> str:
+    """One plain sentence for V (r, lo, hi): the size and direction of the association, what it
+    means for in-person time, and whether the interval allows none at all; no causal wording."""
+    r, lo, hi = v["r"], v["lo"], v["hi"]
+    size = strength(r)
+    if size == "almost no":
+        text = f"almost no association between {what} time and later in-person time"
+    else:
+        how = {"a weak": "a little", "a moderate": "somewhat", "a strong": "clearly"}[size]
+        direction, more = ("negative", "less") if r < 0 else ("positive", "more")
+        text = (
+            f"{size} {direction} association: on heavier {what} days you met people {how} {more} "
+            "in person that day and the 3 after"
+        )
+    if lo <= 0 <= hi:
+        text += " (the interval includes zero: it may be no association at all)"
+    return text[0].upper() + text[1:] + "."
 
 
 def lagged(d: dict) -> go.Figure:

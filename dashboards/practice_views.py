@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dashboards.figures import mark_partial_weeks
+from dashboards.figures import F2F, layout, mark_partial_weeks
 from dashboards.views import PARTIAL, View, esc, register
 from tracker.domain.coverage import NEW_PEOPLE_AFTER_DAYS
 from tracker.domain.ranges import Range
@@ -54,14 +54,8 @@ def routines_view(d: dict, rng: Range) -> View:
                     hovertemplate="%{y}<br>period from %{x}: " + status + "<extra></extra>",
                 )
             )
-    fig.update_layout(
-        xaxis_title="period start",
-        yaxis_title=None,
-        height=200 + 40 * len(routines),
-        margin={"l": 20, "r": 20, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": 1.15},
-    )
-    v.figure = fig
+    fig.update_yaxes(automargin=True)
+    v.figure = layout(fig, "", x_title="period start", height=200 + 40 * len(routines))
     return v
 
 
@@ -90,7 +84,7 @@ def loneliness_view(d: dict, rng: Range) -> View:
             x=weeks,
             y=hours,
             name="face-to-face hours",
-            marker_color="#8ecae6",
+            marker_color=F2F,
             hovertemplate="week of %{x}: %{y:.1f} h in person<extra></extra>",
         )
     )
@@ -107,8 +101,9 @@ def loneliness_view(d: dict, rng: Range) -> View:
             hovertemplate="week of %{x}: score %{y}<extra></extra>",
         )
     )
+    layout(fig, "hours in person", x_title="week", height=420)
     fig.update_layout(
-        yaxis={"title": "hours in person", "rangemode": "tozero"},
+        yaxis={"rangemode": "tozero"},
         yaxis2={
             "title": "UCLA-3 score (3-9, higher = lonelier)",
             "range": [2.5, 9.5],
@@ -119,10 +114,7 @@ def loneliness_view(d: dict, rng: Range) -> View:
             "side": "right",
             "showgrid": False,
         },
-        xaxis_title="week",
-        legend={"orientation": "h", "y": 1.12},
-        height=420,
-        margin={"l": 20, "r": 20, "t": 40, "b": 40},
+        margin={"r": 60},
     )
     if answered < 4:
         v.caption += f" Only {answered} week(s) answered so far: too few to read a trend."
@@ -169,13 +161,6 @@ def courage_view(d: dict, rng: Range) -> View:
         )
     if mark_partial_weeks(fig, d["week_days"]):
         v.caption += " " + PARTIAL.format(what="days")
-    fig.update_layout(
-        barmode="group",
-        xaxis_title="week",
-        yaxis_title="count",
-        legend={"orientation": "h", "y": 1.12},
-        height=420,
-        margin={"l": 20, "r": 20, "t": 40, "b": 40},
-    )
-    v.figure = fig
+    fig.update_layout(barmode="group")
+    v.figure = layout(fig, "count", x_title="week", height=420)
     return v

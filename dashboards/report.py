@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 
 from dashboards import core_views, practice_views  # noqa: F401  (importing them registers their views)
+from dashboards.figures import person_colors
 from dashboards.views import VIEWS, View
+from tracker.domain import coverage
 from tracker.domain.ranges import Range
 from tracker.domain.times import format_duration
 
@@ -44,6 +46,13 @@ section.view { background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba
 section.view h2 { font-size: 17px; margin: 0 0 4px; }
 section.view p.caption { color: #5a6270; margin: 0 0 8px; font-size: 14px; }
 .empty-state { border: 1px dashed #b0b7c0; border-radius: 8px; padding: 28px; text-align: center; color: #5a6270; }
+section.view p.reading { margin: 0 0 8px; font-size: 15px; font-weight: 600; }
+p.headline { font-size: 16px; margin: 12px 0 0; color: #fff; }
+.top-apps { background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin: 16px 0;
+            padding: 12px 20px; }
+.top-apps h2 { font-size: 17px; margin: 0 0 4px; }
+.top-apps ol { margin: 0; padding-left: 22px; columns: 2; font-size: 14px; }
+.top-apps li b { font-weight: 600; color: #5a6270; }
 footer { color: #5a6270; font-size: 12px; text-align: center; padding: 24px; }
 """
 
@@ -70,7 +79,61 @@ def build_views(data: dict[str, dict], rng: Range) -> list[View]:
         raise ValueError(f"dashboard views and PAGE_ORDER disagree about {sorted(missing)}")
     if missing := set(VIEWS) ^ set(data):
         raise ValueError(f"dashboard data and views disagree about {sorted(missing)}")
+    # Colours are assigned once for the page, so a person is the same colour in every view.
+    names = [r["name"] for r in data["people"]["people"]] + list(data["friendship-hours"]["people"])
+    colors = person_colors(names)
+    data = {k: {**d, "colors": colors} if k in PERSON_VIEWS else d for k, d in data.items()}
     return [VIEWS[key](data[key], rng) for key in PAGE_ORDER]
+
+
+PERSON_VIEWS = ("people", "friendship-hours")  # the views that draw one mark per person
+
+
+def _hm(hours: float) -> str:
+    return format_duration(hours * 60)
+
+
+def headline(totals: dict, days: int) -> str:
+    """One plain sentence: this period against the DAYS before it, or why it can't be compared
+    (both periods need enough tracked days, tracker/domain/coverage.py)."""
+    before = totals.get("previous")
+    if before is None:  # totals gathered without the period before: no headline
+        return ""
+    if not totals.get("comparable"):
+        have = before["tracked_days"]
+        why = (
+            f"this period has {totals['tracked_days']} tracked days"
+            if not coverage.enough(totals["tracked_days"])
+            else f"the {days} days before have {have} tracked days"
+        )
+        return (
+            f"Against the previous {days} days: nothing to compare with yet ({why}, needs {coverage.MIN_TRACKED_DAYS})."
+        )
+
+    def change(key: str, what: str) -> str:
+        now, was = totals[key], before[key]
+        if was <= 0:
+            return f"{what} {_hm(now)} (none the {days} days before)"
+        pct = round((now - was) / was * 100)
+        if pct == 0:
+            return f"{what} {_hm(now)}, about the same as the {days} days before"
+        return f"{what} {_hm(now)}, {'up' if pct > 0 else 'down'} {abs(pct)} % on the {days} days before ({_hm(was)})"
+
+    return f"{change('screen_h', 'Screen time')}; {change('f2f_h', 'face-to-face')}."
+
+
+def _headline_html(totals: dict, rng: Range) -> str:
+    said = headline(totals, len(rng.days()))
+    return f'<p class="headline" id="headline">{html.escape(said)}</p>' if said else ""
+
+
+def _top_apps_html(apps: list[dict]) -> str:
+    if not apps:
+        return ""
+    items = "".join(
+        f"<li><span>{html.escape(a['app'])}</span> <b>{html.escape(_hm(a['hours']))}</b></li>" for a in apps
+    )
+    return f'<div class="top-apps" id="top-apps"><h2>Top apps (active screen time)</h2><ol>{items}</ol></div>'
 
 
 def _fmt_range(rng: Range) -> str:
@@ -85,6 +148,9 @@ def _view_html(v: View) -> str:
         f'<section class="view" id="view-{html.escape(v.key)}" data-view="{html.escape(v.key)}">'
         f'<h2>{html.escape(v.title)}</h2><p class="caption">{html.escape(v.caption)}</p>'
     )
+    if v.reading and v.figure is not None:
+        head += f'<p class="reading">{html.escape(v.reading)}</p>'
+
     if v.figure is None:
         body = f'<div class="empty-state">{html.escape(v.empty or "Nothing to show yet.")}</div>'
     else:
@@ -129,8 +195,10 @@ def render(views: list[View], rng: Range, totals: dict) -> str:
 </head><body>
 <header><h1>Screen time vs face-to-face connection</h1>
 <div class="range">{html.escape(_fmt_range(rng))}{" · " + html.escape(ratio) if ratio else ""}</div>
-<div class="totals">{totals_html}</div></header>
+<div class="totals">{totals_html}</div>
+{_headline_html(totals, rng)}</header>
 <main>
+{_top_apps_html(totals.get("top_apps", []))}
 {"".join(_view_html(v) for v in views)}
 </main>
 <footer>Made by offscreen on {rng.now_utc:%Y-%m-%d %H:%M} UTC, from data on this machine only.

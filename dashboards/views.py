@@ -23,6 +23,7 @@ class View:
     caption: str  # one line: what it shows (and a source where a number comes from research)
     figure: Any | None = None  # plotly.graph_objects.Figure
     empty: str | None = None  # honest empty state shown instead of a chart
+    reading: str = ""  # the figure's main number read out in plain words, shown above it
     key: str = ""  # stable id, e.g. "screen-vs-f2f", set by `register`; becomes the HTML element id
 
 

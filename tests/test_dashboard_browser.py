@@ -1,5 +1,6 @@
-"""The dashboard page in a real headless Chromium with networking disabled: every view
-rendered (plotly's main-svg) or shows its empty state, no script error, hostile strings inert."""
+"""The dashboard page in a real headless Chromium at 1400 px with networking disabled: every view
+drew marks (bars, points, lines, the heatmap image: counted in the rendered SVG) or shows its
+empty state, no script error, hostile strings inert."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def chromium(tmp_path, page, name):
             "--proxy-server=127.0.0.1:9",
             "--host-resolver-rules=MAP * ~NOTFOUND",
             "--virtual-time-budget=10000",
-            "--window-size=1280,2000",
+            "--window-size=1400,2000",
             "--dump-dom",
             str(page),
         ],
@@ -81,6 +82,17 @@ def sections(dom: str) -> dict[str, str]:
     for part in re.split(r'(?=<section class="view")', dom)[1:]:
         out[re.search(r'data-view="([^"]+)"', part).group(1)] = part.split("</section>", 1)[0]
     return out
+
+
+def marks(section: str) -> int:
+    """The marks plotly drew in a view's plot area (not its legend): bars and markers with a
+    non-empty path, lines with a path, heatmap images. A div, or axes alone, count 0."""
+    if 'class="overplot"' not in section:
+        return 0
+    plot = section.split('class="overplot"', 1)[1].split('class="polarlayer"', 1)[0]
+    points = re.findall(r'class="point"[^>]*?(?:>\s*<path[^>]*?)?\sd="([^"]*)"', plot)
+    lines = re.findall(r'class="js-line"[^>]*\sd="M[^"]+"', plot)
+    return len([d for d in points if d and d != "M0,0Z"]) + len(lines) + len(re.findall(r"<image\b", plot))
 
 
 def test_page_renders_offline_and_hostile_strings_stay_text(run, app, tmp_path):
@@ -115,6 +127,9 @@ def test_page_renders_offline_and_hostile_strings_stay_text(run, app, tmp_path):
     for key, body in found.items():
         assert "main-svg" in body or 'class="empty-state"' in body, key
     assert all("main-svg" in found[k] for k in VIEW_KEYS)  # 35 demo days fill every view
+    drawn = {k: marks(body) for k, body in found.items()}
+    assert all(drawn[k] > 0 for k in VIEW_KEYS), drawn
+    assert all(n > 0 for k, n in drawn.items() if 'class="empty-state"' not in found[k]), drawn
     # The hostile name is a tick label in views 5 and 6: literal text, never a link.
     assert not re.search(r"<a\b[^>]*evil\.test", dom)  # no link element (plotly would make <a xlink:href>)
     assert not re.search(r"<a\b", dom.split("<main>", 1)[1])
@@ -128,6 +143,27 @@ def test_page_renders_offline_and_hostile_strings_stay_text(run, app, tmp_path):
     hover = dom.split('class="hoverlayer"', 1)[1]
     assert "&lt;b&gt;bold&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;" in hover
     assert "font-weight:bold" not in hover.replace(" ", "") and "<img" not in dom
+
+
+def test_marks_counts_nothing_for_an_empty_plot(tmp_path):
+    """The control for 'drew something': a plot with axes but no data counts 0, one bar counts."""
+    require("chromium")
+    import plotly.graph_objects as go
+    from plotly.offline import get_plotlyjs
+
+    from dashboards.report import _view_html
+    from dashboards.views import View
+
+    empty = View("empty", "", figure=go.Figure(), key="empty")
+    one = View("one", "", figure=go.Figure(go.Bar(x=["a"], y=[3])), key="one")
+    page = tmp_path / "two.html"
+    page.write_text(
+        f"<!DOCTYPE html><html><head><script>{get_plotlyjs()}</script></head><body>"
+        f"{_view_html(empty)}{_view_html(one)}</body></html>"
+    )
+    found = sections(chromium(tmp_path, page, "p4"))
+    assert "main-svg" in found["empty"] and marks(found["empty"]) == 0
+    assert marks(found["one"]) == 1
 
 
 def test_error_hook_reports_script_errors(tmp_path):

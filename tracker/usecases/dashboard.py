@@ -7,7 +7,7 @@ plotly is imported only when the page is drawn: `offscreen --help` must stay fas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from dashboards.views import View
 
 DEFAULT_DAYS = 90
+# Over this many days view 1 draws one bar per week: a year of daily bars is hairlines.
+WEEKLY_AFTER_DAYS = 183
 
 
 @dataclass
@@ -112,10 +114,40 @@ def routines(con, rng: Range) -> dict:
     return {"routines": out}
 
 
+def _mean(values: list) -> float | None:
+    vals = [v for v in values if v is not None]
+    return round(sum(vals) / len(vals), 4) if vals else None
+
+
+def weekly(d: dict) -> dict:
+    """View 1's daily data as local weeks (their Monday): the mean hours per day over the days of
+    the week that have data, a 4-week mean for the lines, and how many days of each week have
+    screen data (for the partial-week mark); a week without any tracked day has no screen bar."""
+    weeks: dict[Any, list[int]] = {}
+    for i, day in enumerate(d["day"]):
+        weeks.setdefault(coverage.week_of(day), []).append(i)
+    out: dict[str, Any] = {"day": list(weeks), "bucket": "week", "week_days": {}}
+    for key in ("social_h", "other_h", "f2f_h"):
+        out[key] = [_mean([d[key][i] for i in idx]) for idx in weeks.values()]
+    out["tracked"] = [any(d["tracked"][i] for i in idx) for idx in weeks.values()]
+    out["week_days"] = {str(w): sum(d["tracked"][i] for i in idx) for w, idx in weeks.items()}
+    screen = [None if s is None else s + (o or 0) for s, o in zip(out["social_h"], out["other_h"])]
+    for key, vals in (("screen_mean7_h", screen), ("f2f_mean7_h", out["f2f_h"])):
+        out[key] = [None if v is None else _mean(vals[max(0, k - 3) : k + 1]) for k, v in enumerate(vals)]
+    out["tracked_days"], out["interaction_days"] = d["tracked_days"], d["interaction_days"]
+    return out
+
+
+def top_apps(con, rng: Range) -> dict:
+    """The page's top-apps list: the apps with the most active screen time in the range."""
+    return queries.top_apps(con, rng)
+
+
 def view_data(con, rng: Range) -> dict[str, dict]:
     """Every view's data, by view key (dashboards/report.py PAGE_ORDER)."""
+    daily = queries.screen_vs_f2f(con, rng)
     return {
-        "screen-vs-f2f": queries.screen_vs_f2f(con, rng),
+        "screen-vs-f2f": weekly(daily) if len(daily["day"]) > WEEKLY_AFTER_DAYS else daily,
         "f2f-per-screen-hour": queries.f2f_per_screen_hour(con, rng),
         "categories-per-week": queries.categories_per_week(con, rng),
         "weekday-hour": queries.heatmap(con, rng),
@@ -138,9 +170,23 @@ def with_ratio(t: dict) -> dict:
     return {**t, "f2f_per_screen_hour_min": ratio, "ratio_missing": why}
 
 
+def previous(rng: Range) -> Range:
+    """The as many local days just before RNG: what the headline compares the range with."""
+    n = len(rng.days())
+    return replace(rng, since_utc=rng.back(n).since_utc, until_utc=rng.since_utc)
+
+
 def gather(con, rng: Range) -> tuple[dict[str, dict], dict]:
-    """Every view's data and the header totals, from one connection."""
-    return view_data(con, rng), with_ratio(queries.totals(con, rng))
+    """Every view's data and the header totals (with the previous period's, and whether the two
+    may be compared: both tracked enough, tracker/domain/coverage.py), from one connection."""
+    data = view_data(con, rng)
+    t = with_ratio(queries.totals(con, rng))
+    t["top_apps"] = top_apps(con, rng)["apps"]
+    # Last: the store's per-day cache holds one range, and every query above shares this one's.
+    before = with_ratio(queries.totals(con, previous(rng)))
+    t["previous"] = before
+    t["comparable"] = coverage.comparable(t["tracked_days"], before["tracked_days"])
+    return data, t
 
 
 def dashboard(app, since: str | None = None, until: str | None = None) -> Page:
