@@ -198,7 +198,8 @@ def _table(rows: list[dict]) -> str:
         )
         for r in rows
     ]
-    return render(head, body)
+    # WITH and SUMMARY give way when the table is wider than the terminal; `show` and --json keep all.
+    return render(head, body, free=(4, 6))
 
 
 @interactions_group.command("list")
@@ -244,13 +245,23 @@ def show_cmd(app, interaction_id, as_json):
     click.echo(f"#{rec['id']}{' (deleted)' if 'deleted_at' in rec else ''}")
     for key in core.FIELDS[1:]:
         value = rec[key]
+        label = key.replace("_", " ")
+        if key == "duration_min":  # the formats `interactions list` uses; --json keeps the raw values
+            label, value = "duration", format_duration(value)
+        elif key in ("happened_at", "logged_at") and value:
+            value = _local(value)
         if isinstance(value, list):
             value = ", ".join(value)
         elif isinstance(value, bool):
             value = "yes" if value else "no"
-        click.echo(f"  {key.replace('_', ' ') + ':':<13} {value if value not in (None, '') else '-'}")
+        click.echo(f"  {label + ':':<13} {value if value not in (None, '') else '-'}")
     if "deleted_at" in rec:
-        click.echo(f"  {'deleted at:':<13} {rec['deleted_at']}")
+        click.echo(f"  {'deleted at:':<13} {_local(rec['deleted_at'])}")
+
+
+def _local(iso: str) -> str:
+    """An ISO time with offset (already local) -> 'YYYY-MM-DD HH:MM', as `list` shows it."""
+    return iso[:16].replace("T", " ")
 
 
 @interactions_group.command("edit")

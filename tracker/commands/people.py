@@ -116,7 +116,7 @@ def list_cmd(app, tier, as_json):
         )
         for r in rows
     ]
-    click.echo(render(head, body))
+    click.echo(render(head, body, free=(0, 6)))  # long names and aliases give way to the terminal width
 
 
 @people_group.command("show")
@@ -157,6 +157,8 @@ def show_cmd(app, name, as_json):
             v = "in-person (default)"
         elif key in ("last_contact", "last_in_person") and v:
             v = v[:16].replace("T", " ")  # local time, like the lines below; --json has the offset
+        elif key == "in_person_hours" and v:
+            v = format_duration(v * 60)  # as `people list` shows it; --json keeps the hours
         click.echo(f"  {key.replace('_', ' ') + ':':<16} {v if v not in (None, '') else '-'}")
     if p["recent"]:
         click.echo("  latest:")
