@@ -44,9 +44,10 @@ def test_interactions_list_fits_the_terminal_and_keeps_the_full_text_elsewhere(c
     assert out[1].endswith(ELLIPSIS) and out[2].endswith("coffee")
     # Piped (no terminal, no $COLUMNS): whole, for grep; --json and show are never cut.
     assert LONG.strip() in cli("interactions", "list", check=0, env=NOW).stdout
-    assert json.loads(cli("interactions", "list", "--json", check=0, env={**NOW, "COLUMNS": "100"}).stdout)[0][
-        "summary"
-    ] == LONG.strip()
+    assert (
+        json.loads(cli("interactions", "list", "--json", check=0, env={**NOW, "COLUMNS": "100"}).stdout)[0]["summary"]
+        == LONG.strip()
+    )
     assert LONG.strip() in cli("interactions", "show", "1", check=0, env={**NOW, "COLUMNS": "100"}).stdout
 
 

@@ -47,7 +47,7 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size().columns
 
 
-def render(header, rows, *, free=None, width: int | None | bool = True) -> str:
+def render(header, rows, *, free=None, width: int | bool | None = True) -> str:
     """Header and rows as left-aligned columns two spaces apart, trailing blanks stripped.
 
     Fitted to WIDTH columns (True: terminal_width(); None/False: never cut) by shrinking the
@@ -73,9 +73,7 @@ def _fit(widths: list[int], header: list[str], free, limit: int) -> list[int]:
         i = max(movable, key=lambda j: (widths[j], j))
         others = max([widths[j] for j in movable if j != i] + [floor[i]])
         # Down to the next widest column at most, so two long columns share the cut.
-        widths[i] = max(floor[i], others, widths[i] - excess) if others < widths[i] else max(
-            floor[i], widths[i] - 1
-        )
+        widths[i] = max(floor[i], others, widths[i] - excess) if others < widths[i] else max(floor[i], widths[i] - 1)
     return widths
 
 

@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from tracker.commands import _complete
 from tracker.commands._table import render
 from tracker.domain import interactions as core
 from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration
@@ -30,6 +31,7 @@ def _interaction_options(edit: bool):
                 "people",
                 multiple=True,
                 metavar="NAME",
+                shell_complete=_complete.people,
                 help="Who you were with; repeat it or separate names with commas."
                 + (" Replaces the people." if edit else ""),
             ),
@@ -37,6 +39,7 @@ def _interaction_options(edit: bool):
                 "--mode",
                 "-m",
                 metavar="MODE",
+                shell_complete=_complete.modes,
                 help="in-person (default), video, voice or text; also irl, call, phone, chat.",
             ),
             click.option(
@@ -71,7 +74,12 @@ def _interaction_options(edit: bool):
                 default=None,
                 help="Work time together (counts less toward friendship); default leisure.",
             ),
-            click.option("--routine", metavar="NAME", help="The connection routine this was part of."),
+            click.option(
+                "--routine",
+                metavar="NAME",
+                shell_complete=_complete.routines,
+                help="The connection routine this was part of.",
+            ),
         ]
         for o in reversed(opts):
             f = o(f)
@@ -205,8 +213,21 @@ def _table(rows: list[dict]) -> str:
 @interactions_group.command("list")
 @click.option("--since", metavar="DATE", help="From this day or time (2026-11-01, 7d, yesterday).")
 @click.option("--until", metavar="DATE", help="Up to the end of this day, or this time.")
-@click.option("--with", "-w", "with_name", metavar="NAME", help="Only interactions with this person.")
-@click.option("--mode", "-m", metavar="MODE", help="Only this mode (in-person, video, voice, text).")
+@click.option(
+    "--with",
+    "-w",
+    "with_name",
+    metavar="NAME",
+    shell_complete=_complete.people,
+    help="Only interactions with this person.",
+)
+@click.option(
+    "--mode",
+    "-m",
+    metavar="MODE",
+    shell_complete=_complete.modes,
+    help="Only this mode (in-person, video, voice, text).",
+)
 @click.option("--deleted", is_flag=True, help="List deleted interactions instead (to restore one).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (see README for the fields).")
 @click.pass_obj

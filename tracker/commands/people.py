@@ -9,6 +9,7 @@ import json
 
 import click
 
+from tracker.commands import _complete
 from tracker.commands._table import render
 from tracker.domain.times import format_duration
 from tracker.usecases import people as lib
@@ -120,7 +121,7 @@ def list_cmd(app, tier, as_json):
 
 
 @people_group.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.people)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def show_cmd(app, name, as_json):
@@ -170,7 +171,7 @@ def show_cmd(app, name, as_json):
 
 
 @people_group.command("edit")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.people)
 @_person_options(edit=True)
 @click.pass_obj
 def edit_cmd(app, name, tier, kin, every, max_days, counts, note):
@@ -185,7 +186,7 @@ def edit_cmd(app, name, tier, kin, every, max_days, counts, note):
 
 
 @people_group.command("rename")
-@click.argument("old")
+@click.argument("old", shell_complete=_complete.people)
 @click.argument("new")
 @click.pass_obj
 def rename_cmd(app, old, new):
@@ -200,8 +201,8 @@ def rename_cmd(app, old, new):
 
 
 @people_group.command("merge")
-@click.argument("keep")
-@click.argument("other")
+@click.argument("keep", shell_complete=_complete.people)
+@click.argument("other", shell_complete=_complete.people)
 @click.pass_obj
 def merge_cmd(app, keep, other):
     """Merge OTHER into KEEP: OTHER's interactions and aliases move, OTHER's name becomes an alias.
@@ -215,7 +216,7 @@ def merge_cmd(app, keep, other):
 
 
 @people_group.command("alias")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.people)
 @click.argument("aliases", nargs=-1, required=True)
 @click.pass_obj
 def alias_cmd(app, name, aliases):

@@ -69,6 +69,32 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
             raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
 
 
+_COMPLETION_SQL = {
+    "people": """SELECT name FROM people WHERE merged_into IS NULL
+                 UNION SELECT a.alias FROM aliases a JOIN people p ON p.id = a.person_id
+                 WHERE p.merged_into IS NULL""",
+    "routines": "SELECT name FROM routines WHERE removed_at IS NULL",
+}
+
+
+def completion_names(path: Path, what: str) -> list[str]:
+    """People's names and aliases, or routine names, for shell completion: read-only, no wait, no
+    migration, nothing created; [] on any trouble (a missing or busy file, an old schema), because
+    a completion that fails must fail quietly."""
+    if not Path(path).is_file():
+        return []
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except Exception:
+        return []
+    try:
+        return sorted(r[0] for r in con.execute(_COMPLETION_SQL[what]).fetchall())
+    except Exception:
+        return []
+    finally:
+        con.close()
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the named migrations not yet recorded in the database, in order. Returns their names."""
     con.execute(
