@@ -15,7 +15,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,9 +45,15 @@ def _is_lock_error(e: Exception) -> bool:
 _OPEN_REMEDY = "check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database"
 
 
-def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait
+# After this long waiting for the lock, ON_WAIT is told (once): a silent ten-second wait looks hung.
+WAIT_NOTICE_S = 1.0
+
+
+def _open(path: Path, wait: float, on_wait: Callable[[str | None], None] | None = None) -> duckdb.DuckDBPyConnection:
+    start = time.monotonic()
+    deadline = start + wait
     delay = 0.005
+    told = on_wait is None
     while True:
         try:
             return duckdb.connect(str(path))
@@ -55,8 +61,12 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
             if not _is_lock_error(e):
                 raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
             now = time.monotonic()
+            m = _LOCK_PID.search(str(e))
+            if not told and now - start >= WAIT_NOTICE_S and now < deadline:
+                told = True
+                assert on_wait is not None
+                on_wait(m.group(1) if m else None)
             if now >= deadline:
-                m = _LOCK_PID.search(str(e))
                 holder = f" (held by PID {m.group(1)})" if m else ""
                 raise DatabaseBusy(
                     f"database busy{holder}: {path} stayed locked for {wait:.0f} s; "
@@ -122,8 +132,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @contextmanager
-def connect(path: Path, *, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close."""
+def connect(
+    path: Path, *, wait: float | None = None, on_wait: Callable[[str | None], None] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close. ON_WAIT(pid)
+    is called once if another process has held the file for WAIT_NOTICE_S (pid None: unknown)."""
     path = Path(path)
     ensure_private_dir(path.parent)
     # DuckDB creates the file at open, but its WAL (`.wal`, holding the newest rows, titles
@@ -131,7 +144,7 @@ def connect(path: Path, *, wait: float | None = None) -> Iterator[duckdb.DuckDBP
     # whole life of the connection, not just the open.
     old_umask = os.umask(0o077)
     try:
-        con = _open(path, DEFAULT_WAIT if wait is None else wait)
+        con = _open(path, DEFAULT_WAIT if wait is None else wait, on_wait)
         try:
             migrate(con)
             yield con
