@@ -81,3 +81,37 @@ def test_demo_reports_progress_on_a_terminal_only(run):
     assert "Generating 30 days of demo data..." in term and "Writing " in term
     r = run("demo", "--days", "30", env=NOW, check=0)
     assert r.stderr == ""
+
+
+def test_import_restore_dashboard_and_a_large_drain_report_progress(run, tmp_path):
+    from tracker.app import LARGE_DRAIN
+    from tracker.daemon import queue
+    from tracker.domain.spans import Span
+    from tracker.usecases.transfer import LARGE_IMPORT
+
+    rows = [
+        {"happened_at": f"2026-{1 + i // 28 % 10:02d}-{1 + i % 28:02d}T{i % 20:02d}:00:00+01:00", "duration_min": 30}
+        | {"mode": "text", "people": ["Sam"], "summary": f"row {i}"}
+        for i in range(LARGE_IMPORT)
+    ]
+    src = tmp_path / "many.json"
+    src.write_text(__import__("json").dumps(rows))
+    code, out, term = _in_pty(["import", str(src)], env=NOW)
+    assert code == 0 and f"Importing {LARGE_IMPORT} interactions from {src}..." in term, (out, term)
+    run("backup", "-o", str(tmp_path / "b.json"), check=0)
+    other = str(tmp_path / "other.duckdb")
+    code, _, term = _in_pty(["--db", other, "restore", str(tmp_path / "b.json")], env=NOW)
+    assert code == 0 and f"Restoring {tmp_path / 'b.json'} into {other}..." in term, term
+    code, _, term = _in_pty(["dashboard", "-o", str(tmp_path / "d.html")], env=NOW)
+    assert code == 0 and "Drawing the dashboard..." in term, term
+    q = queue.Queue(Path(os.environ["OFFSCREEN_HOME"]) / "state" / "queue.sqlite3")
+    t0 = 1_700_000_000
+    q.put(
+        [Span(f"s{i}", t0 + 10 * i, t0 + 10 * i + 10, "code", "t", "active") for i in range(LARGE_DRAIN)], closed=True
+    )
+    q.close()
+    code, _, term = _in_pty(["drain"], env=NOW)
+    assert code == 0 and f"Moving {LARGE_DRAIN} queued activity spans into the database..." in term, term
+    # Piped, the same work is silent.
+    r = run("--db", str(tmp_path / "third.duckdb"), "import", str(src), env=NOW, check=0)
+    assert r.stderr == ""

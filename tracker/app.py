@@ -94,7 +94,11 @@ class App:
     def drain(self, wait: float | None = None) -> int:
         """Move whatever the daemon queued into DuckDB, so reads are current (see drain_queue)."""
         return drain_queue(
-            self.paths.queue_file, self.paths.db, wait=wait, on_wait=self._waiting if self.notify else None
+            self.paths.queue_file,
+            self.paths.db,
+            wait=wait,
+            on_wait=self._waiting if self.notify else None,
+            note=self.notify,
         )
 
     @contextmanager
@@ -108,8 +112,16 @@ class App:
             yield con
 
 
+# A queue this long (about a week of the daemon away from a drain) takes seconds to move: say so.
+LARGE_DRAIN = 5000
+
+
 def drain_queue(
-    queue_file: Path, db: Path, wait: float | None = None, on_wait: Callable[[str | None], None] | None = None
+    queue_file: Path,
+    db: Path,
+    wait: float | None = None,
+    on_wait: Callable[[str | None], None] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> int:
     """Copy every span in the daemon's queue into DuckDB (upserts by span id), then delete the closed
     ones copied, unless the daemon changed them meanwhile. A crash in between duplicates nothing;
@@ -126,6 +138,9 @@ def drain_queue(
         return 0
     from tracker import store
     from tracker.store.activity import upsert_spans
+
+    if note is not None and len(rows) >= LARGE_DRAIN:
+        note(f"Moving {len(rows)} queued activity spans into the database...")
 
     with store.connect(db, wait=wait, on_wait=on_wait) as con:
         upsert_spans(con, [r[:7] for r in rows])

@@ -92,6 +92,7 @@ def dashboard_cmd(app, output, since, until, open_):
     if not output.parent.exists():
         raise UserError(f"directory {output.parent} does not exist; create it first or write elsewhere")
     t0 = _time.perf_counter()
+    app.progress("Drawing the dashboard...")  # seconds for a year of data: say something at a terminal
     page = dashboard(app, since, until)
     try:
         atomic_write(output, page.html)  # mode 0600: the page holds names and notes
