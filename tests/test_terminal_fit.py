@@ -72,3 +72,38 @@ def test_show_uses_the_formats_of_list(cli):
     assert hours == (25 + 200) / 60  # --json keeps the number
     assert "3h45m" in listed
     assert "  in person hours: 3h45m" in cli("people", "show", "priya", check=0, env=NOW).stdout.splitlines()
+
+
+def test_a_real_terminal_of_100_columns_gets_one_line_a_row(cli, tmp_path):
+    """No $COLUMNS: the width is the terminal's own (a pty sized 100 x 30 with TIOCSWINSZ)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+    from pathlib import Path
+
+    _log(cli, LONG.strip(), "Sam")
+    _log(cli, "coffee", "Alex", at="2026-11-30 15:00")
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    exe = str(Path(sys.executable).with_name("offscreen"))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | NOW
+    proc = subprocess.Popen([exe, "interactions", "list"], stdin=subprocess.DEVNULL, stdout=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    lines = b"".join(chunks).decode().splitlines()
+    assert proc.returncode == 0 and len(lines) == 3
+    assert all(display_width(line) <= 100 for line in lines) and lines[1].endswith(ELLIPSIS)
