@@ -19,7 +19,8 @@ def isolated_home(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("OFFSCREEN_HOME", str(tmp_path / "offscreen"))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "OFFSCREEN_DB", "OFFSCREEN_DEBUG"):
+    # COLUMNS too (pytest-xdist workers set it to 80): tables are cut to it, as in a terminal.
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "OFFSCREEN_DB", "OFFSCREEN_DEBUG", "COLUMNS"):
         monkeypatch.delenv(var, raising=False)
     # Every test runs in one zone with DST, whatever the machine's TZ, so literal expectations hold;
     # tests of other zones (CET, EST5EDT, UTC, none) set TZ themselves (tests/test_calendar.py).

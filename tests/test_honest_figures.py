@@ -63,13 +63,15 @@ def test_first_week_report_prints_no_ratio_and_no_change(first_week):
     assert s["current"]["ratio_missing"] == "Needs 7 days with screen time recorded, have 1."
     assert s["change_pct"] == {"screen_h": None, "f2f_h": None, "f2f_per_screen_hour_min": None}
     lines = first_week("report", check=0, env=ENV).stdout.splitlines()
-    assert lines[:6] == [
+    assert lines[:8] == [  # wrapped at 80 columns, continuations under the text
         "Last 7 days, compared with the 7 days before:",
-        "  Tracked on 1 of 7 days (the 7 days before: 0 of 7); comparing needs 7 tracked days in both",
+        "  Tracked on 1 of 7 days (the 7 days before: 0 of 7); comparing needs 7 tracked",
+        "    days in both",
         "  Screen time         5m  (nothing to compare with)",
         "    social media      0m",
         "  Face-to-face     1h00m  (nothing to compare with)",
-        "  Ratio         face-to-face per screen hour: needs 7 days with screen time recorded, have 1",
+        "  Ratio         face-to-face per screen hour: needs 7 days with screen time",
+        "                recorded, have 1",
     ]
     assert not [line for line in lines if "%" in line or "was " in line]
 

@@ -20,7 +20,7 @@ def test_people_show_marks_unset_fields_and_prints_local_times(cli):
         "  interactions:    1\n"
         "  last contact:    2025-11-20 18:00\n"
         "  last in person:  2025-11-20 18:00\n"
-        "  in person hours: 1.0\n"
+        "  in person hours: 1h00m\n"
         "  latest:\n"
         "    #1 2025-11-20 18:00 in-person 1h00m walk\n"
     )

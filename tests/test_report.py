@@ -110,6 +110,10 @@ def test_report_cli_on_empty_and_demo_database(run):
     s = json.loads(run("report", "--month", "--json", check=0).stdout)
     assert s["period"] == "month" and s["current"]["screen_h"] > 20 and s["current"]["f2f_h"] > 1
     assert s["top_apps"] and s["categories"]
+    # Demo data has check-ins, many apps and categories: every line still fits 80 columns.
+    text = run("report", "--month", check=0).stdout
+    assert "Check-ins" in text and "Categories:" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
 
 
 def test_dashboard_on_an_empty_database_shows_every_empty_state(run, tmp_path):
@@ -181,9 +185,13 @@ def test_checkin_trends_against_previous_period(con):
     }
     assert s["checkins"]["previous"]["mood"] == {"n": 1, "mean": 3.0}
     assert s["checkins"]["previous"]["ucla3"] == {"n": 0, "mean": None}
-    assert (
-        "  Check-ins     mood 3.0/5 (was 3.0), connected 6.0/10 (was 5.0), loneliness (UCLA-3, higher = lonelier) 6.0/9"
-    ) in render_report(s).splitlines()
+    lines = render_report(s).splitlines()
+    at = lines.index("  Check-ins     mood 3.0/5 (was 3.0)")
+    assert lines[at + 1 : at + 3] == [
+        "                connected 6.0/10 (was 5.0)",
+        "                loneliness (UCLA-3, higher = lonelier) 6.0/9",
+    ]
+    assert max(map(len, lines)) <= 80
 
 
 def test_dashboard_into_a_file_as_directory_is_a_clear_exit_2(run, tmp_path):

@@ -7,7 +7,7 @@ global, so a test can point an App at a tmp_path database without monkeypatching
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,11 +32,24 @@ class App:
     paths: Paths
     _config: config_mod.Config | None = field(default=None, repr=False)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
+    # Where one-line status notes go ("waiting for the database", progress of long work): set by
+    # the CLI only when stderr is a terminal, so scripts and pipes never see them.
+    notify: Callable[[str], None] | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, db: str | None = None, env: Mapping[str, str] | None = None) -> App:
+    def create(
+        cls, db: str | None = None, env: Mapping[str, str] | None = None, notify: Callable[[str], None] | None = None
+    ) -> App:
         env = dict(os.environ if env is None else env)
-        return cls(paths=resolve(db=db, env=env), env=env)
+        return cls(paths=resolve(db=db, env=env), env=env, notify=notify)
+
+    def progress(self, text: str) -> None:
+        """A status line for long work (a terminal's stderr only; nothing otherwise)."""
+        if self.notify is not None:
+            self.notify(text)
+
+    def _waiting(self, pid: str | None) -> None:
+        self.progress(f"waiting for the database{f' (held by PID {pid})' if pid else ''}...")
 
     @cached_property
     def zone(self) -> tzinfo:
@@ -80,7 +93,13 @@ class App:
 
     def drain(self, wait: float | None = None) -> int:
         """Move whatever the daemon queued into DuckDB, so reads are current (see drain_queue)."""
-        return drain_queue(self.paths.queue_file, self.paths.db, wait=wait)
+        return drain_queue(
+            self.paths.queue_file,
+            self.paths.db,
+            wait=wait,
+            on_wait=self._waiting if self.notify else None,
+            note=self.notify,
+        )
 
     @contextmanager
     def store(self, *, drain: bool = False) -> Iterator:
@@ -89,11 +108,21 @@ class App:
 
         if drain:
             self.drain()
-        with store.connect(self.paths.db) as con:
+        with store.connect(self.paths.db, on_wait=self._waiting if self.notify else None) as con:
             yield con
 
 
-def drain_queue(queue_file: Path, db: Path, wait: float | None = None) -> int:
+# A queue this long (about a week of the daemon away from a drain) takes seconds to move: say so.
+LARGE_DRAIN = 5000
+
+
+def drain_queue(
+    queue_file: Path,
+    db: Path,
+    wait: float | None = None,
+    on_wait: Callable[[str | None], None] | None = None,
+    note: Callable[[str], None] | None = None,
+) -> int:
     """Copy every span in the daemon's queue into DuckDB (upserts by span id), then delete the closed
     ones copied, unless the daemon changed them meanwhile. A crash in between duplicates nothing;
     a busy database leaves the queue as it is (DatabaseBusy propagates after WAIT seconds, default
@@ -110,7 +139,10 @@ def drain_queue(queue_file: Path, db: Path, wait: float | None = None) -> int:
     from tracker import store
     from tracker.store.activity import upsert_spans
 
-    with store.connect(db, wait=wait) as con:
+    if note is not None and len(rows) >= LARGE_DRAIN:
+        note(f"Moving {len(rows)} queued activity spans into the database...")
+
+    with store.connect(db, wait=wait, on_wait=on_wait) as con:
         upsert_spans(con, [r[:7] for r in rows])
     queue.forget(queue_file, rows)
     return len(rows)

@@ -84,7 +84,17 @@ def cli(ctx, db):
     All files live under $XDG_CONFIG_HOME, $XDG_DATA_HOME and $XDG_STATE_HOME (offscreen/), or
     under $OFFSCREEN_HOME when set.
     """
-    ctx.obj = App.create(db=db)
+    ctx.obj = App.create(db=db, notify=_terminal_notes())
+
+
+def _terminal_notes():
+    """Status notes go to stderr only when it is a terminal: never into a script's logs or pipes."""
+    try:
+        if not sys.stderr.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return lambda line: click.echo(line, err=True)
 
 
 # click >= 8.2 raises this for a group called without a subcommand.

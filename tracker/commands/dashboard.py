@@ -87,6 +87,7 @@ def dashboard_cmd(app, output, since, until, open_):
 
     output = output_file(output, "offscreen.html")
     t0 = _time.perf_counter()
+    app.progress("Drawing the dashboard...")  # seconds for a year of data: say something at a terminal
     page = dashboard(app, since, until)
     try:
         atomic_write(output, page.html)  # mode 0600: the page holds names and notes
@@ -195,8 +196,8 @@ def render_report(s: dict) -> str:
         if now_.get("n"):
             was_txt = f" (was {was['mean']:.1f})" if was.get("n") else ""
             parts.append(f"{label} {now_['mean']:.1f}{scale}{was_txt}")
-    if parts:
-        lines.append("  Check-ins     " + ", ".join(parts))
+    for i, part in enumerate(parts):  # one measure a line: together they ran past 80 columns
+        lines.append(("  Check-ins     " if i == 0 else " " * 16) + part)
     if s["top_apps"]:
         lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
     if s["categories"]:
@@ -210,4 +211,20 @@ def render_report(s: dict) -> str:
             lines.append(f"  {x['name']}: {what} ({x['status']}, at most {x['max']})")
     else:
         lines.append("Nobody with a cadence is late. ")
-    return "\n".join(line.rstrip() for line in lines)
+    return "\n".join(w for line in lines for w in _wrap(line.rstrip()))
+
+
+REPORT_WIDTH = 80
+
+
+def _wrap(line: str) -> list[str]:
+    """LINE in REPORT_WIDTH columns; continuation lines start under its value ("  Label   value")."""
+    if len(line) <= REPORT_WIDTH:
+        return [line]
+    import re
+    import textwrap
+
+    # "  Tracked on ...", "Top apps: a, b": under the text after the label (two spaces or ": ").
+    m = re.match(r"^( *\S+(?: \S+)*?(?:  +|: ))", line)
+    indent = " " * (len(m.group(1)) if m and len(m.group(1)) <= 16 else len(line) - len(line.lstrip()) + 2)
+    return textwrap.wrap(line, REPORT_WIDTH, subsequent_indent=indent, break_on_hyphens=False)

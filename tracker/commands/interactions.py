@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from tracker.commands import _complete
 from tracker.commands._table import render
 from tracker.domain import interactions as core
 from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration
@@ -30,6 +31,7 @@ def _interaction_options(edit: bool):
                 "people",
                 multiple=True,
                 metavar="NAME",
+                shell_complete=_complete.people,
                 help="Who you were with; repeat it or separate names with commas."
                 + (" Replaces the people." if edit else ""),
             ),
@@ -37,6 +39,7 @@ def _interaction_options(edit: bool):
                 "--mode",
                 "-m",
                 metavar="MODE",
+                shell_complete=_complete.modes,
                 help="in-person (default), video, voice or text; also irl, call, phone, chat.",
             ),
             click.option(
@@ -71,7 +74,12 @@ def _interaction_options(edit: bool):
                 default=None,
                 help="Work time together (counts less toward friendship); default leisure.",
             ),
-            click.option("--routine", metavar="NAME", help="The connection routine this was part of."),
+            click.option(
+                "--routine",
+                metavar="NAME",
+                shell_complete=_complete.routines,
+                help="The connection routine this was part of.",
+            ),
         ]
         for o in reversed(opts):
             f = o(f)
@@ -198,14 +206,28 @@ def _table(rows: list[dict]) -> str:
         )
         for r in rows
     ]
-    return render(head, body)
+    # WITH and SUMMARY give way when the table is wider than the terminal; `show` and --json keep all.
+    return render(head, body, free=(4, 6))
 
 
 @interactions_group.command("list")
 @click.option("--since", metavar="DATE", help="From this day or time (2026-11-01, 7d, yesterday).")
 @click.option("--until", metavar="DATE", help="Up to the end of this day, or this time.")
-@click.option("--with", "-w", "with_name", metavar="NAME", help="Only interactions with this person.")
-@click.option("--mode", "-m", metavar="MODE", help="Only this mode (in-person, video, voice, text).")
+@click.option(
+    "--with",
+    "-w",
+    "with_name",
+    metavar="NAME",
+    shell_complete=_complete.people,
+    help="Only interactions with this person.",
+)
+@click.option(
+    "--mode",
+    "-m",
+    metavar="MODE",
+    shell_complete=_complete.modes,
+    help="Only this mode (in-person, video, voice, text).",
+)
 @click.option("--deleted", is_flag=True, help="List deleted interactions instead (to restore one).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (see README for the fields).")
 @click.pass_obj
@@ -244,13 +266,23 @@ def show_cmd(app, interaction_id, as_json):
     click.echo(f"#{rec['id']}{' (deleted)' if 'deleted_at' in rec else ''}")
     for key in core.FIELDS[1:]:
         value = rec[key]
+        label = key.replace("_", " ")
+        if key == "duration_min":  # the formats `interactions list` uses; --json keeps the raw values
+            label, value = "duration", format_duration(value)
+        elif key in ("happened_at", "logged_at") and value:
+            value = _local(value)
         if isinstance(value, list):
             value = ", ".join(value)
         elif isinstance(value, bool):
             value = "yes" if value else "no"
-        click.echo(f"  {key.replace('_', ' ') + ':':<13} {value if value not in (None, '') else '-'}")
+        click.echo(f"  {label + ':':<13} {value if value not in (None, '') else '-'}")
     if "deleted_at" in rec:
-        click.echo(f"  {'deleted at:':<13} {rec['deleted_at']}")
+        click.echo(f"  {'deleted at:':<13} {_local(rec['deleted_at'])}")
+
+
+def _local(iso: str) -> str:
+    """An ISO time with offset (already local) -> 'YYYY-MM-DD HH:MM', as `list` shows it."""
+    return iso[:16].replace("T", " ")
 
 
 @interactions_group.command("edit")

@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from tracker.commands import _complete
 from tracker.commands._table import render
 from tracker.domain.times import format_duration
 from tracker.usecases import people as lib
@@ -117,11 +118,11 @@ def list_cmd(app, tier, as_json):
         )
         for r in rows
     ]
-    click.echo(render(head, body))
+    click.echo(render(head, body, free=(0, 6)))  # long names and aliases give way to the terminal width
 
 
 @people_group.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.people)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def show_cmd(app, name, as_json):
@@ -158,6 +159,8 @@ def show_cmd(app, name, as_json):
             v = "in-person (default)"
         elif key in ("last_contact", "last_in_person") and v:
             v = v[:16].replace("T", " ")  # local time, like the lines below; --json has the offset
+        elif key == "in_person_hours" and v:
+            v = format_duration(v * 60)  # as `people list` shows it; --json keeps the hours
         click.echo(f"  {key.replace('_', ' ') + ':':<16} {v if v not in (None, '') else '-'}")
     if p["recent"]:
         click.echo("  latest:")
@@ -169,7 +172,7 @@ def show_cmd(app, name, as_json):
 
 
 @people_group.command("edit")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.people)
 @_person_options(edit=True)
 @click.pass_obj
 def edit_cmd(app, name, tier, kin, every, max_days, counts, note):
@@ -184,7 +187,7 @@ def edit_cmd(app, name, tier, kin, every, max_days, counts, note):
 
 
 @people_group.command("rename")
-@click.argument("old")
+@click.argument("old", shell_complete=_complete.people)
 @click.argument("new")
 @click.pass_obj
 def rename_cmd(app, old, new):
@@ -199,8 +202,8 @@ def rename_cmd(app, old, new):
 
 
 @people_group.command("merge")
-@click.argument("keep")
-@click.argument("other")
+@click.argument("keep", shell_complete=_complete.people)
+@click.argument("other", shell_complete=_complete.people)
 @click.pass_obj
 def merge_cmd(app, keep, other):
     """Merge OTHER into KEEP: OTHER's interactions and aliases move, OTHER's name becomes an alias.
@@ -214,7 +217,7 @@ def merge_cmd(app, keep, other):
 
 
 @people_group.command("alias")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.people)
 @click.argument("aliases", nargs=-1, required=True)
 @click.pass_obj
 def alias_cmd(app, name, aliases):

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from tracker.commands import _complete
 from tracker.commands._table import render
 from tracker.domain.times import WHEN_HELP, format_duration
 from tracker.errors import UserError
@@ -105,7 +106,14 @@ def routine_group():
     "--every", "every", required=True, metavar="PERIOD", help="How often: day, week, month, or like '2 weeks', '10d'."
 )
 @click.option("--on", "on", metavar="WEEKDAY", help="Planned weekday (mon..sun), weekly routines only.")
-@click.option("--with", "with_", multiple=True, metavar="NAME", help="A person it is with (repeatable).")
+@click.option(
+    "--with",
+    "with_",
+    multiple=True,
+    metavar="NAME",
+    shell_complete=_complete.people,
+    help="A person it is with (repeatable).",
+)
 @click.option("--since", "since", metavar="DATE", help="First period starts on this date (default: today).")
 @click.option("--note", help="A note.")
 @click.option(
@@ -233,7 +241,7 @@ def _pct(x) -> str:
 
 
 @routine_group.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.routines)
 @click.option("--last", default=12, show_default=True, type=click.IntRange(1, 1000), help="Periods to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
@@ -267,7 +275,7 @@ def routine_show(app, name, last, as_json):
 
 
 @routine_group.command("skip")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.routines)
 @click.option("--date", "day", metavar="DATE", help="A day in the period to skip (default: today's period).")
 @click.option("--reason", help="Why (for you).")
 @click.pass_obj
@@ -287,7 +295,7 @@ def routine_skip(app, name, day, reason):
 
 
 @routine_group.command("remove")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.routines)
 @click.pass_obj
 def routine_remove(app, name):
     """Remove a routine (interactions logged for it stay).

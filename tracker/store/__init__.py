@@ -15,7 +15,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,9 +45,15 @@ def _is_lock_error(e: Exception) -> bool:
 _OPEN_REMEDY = "check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database"
 
 
-def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait
+# After this long waiting for the lock, ON_WAIT is told (once): a silent ten-second wait looks hung.
+WAIT_NOTICE_S = 1.0
+
+
+def _open(path: Path, wait: float, on_wait: Callable[[str | None], None] | None = None) -> duckdb.DuckDBPyConnection:
+    start = time.monotonic()
+    deadline = start + wait
     delay = 0.005
+    told = on_wait is None
     while True:
         try:
             con = duckdb.connect(str(path))
@@ -55,8 +61,12 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
             if not _is_lock_error(e):
                 raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
             now = time.monotonic()
+            m = _LOCK_PID.search(str(e))
+            if not told and now - start >= WAIT_NOTICE_S and now < deadline:
+                told = True
+                assert on_wait is not None
+                on_wait(m.group(1) if m else None)
             if now >= deadline:
-                m = _LOCK_PID.search(str(e))
                 holder = f" (held by PID {m.group(1)})" if m else ""
                 raise DatabaseBusy(
                     f"database busy{holder}: {path} stayed locked for {wait:.0f} s; "
@@ -75,6 +85,32 @@ def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
                 con.close()
                 raise UserError(f"{path} is not an offscreen database (a data file?); give a .duckdb file with --db")
             return con
+
+
+_COMPLETION_SQL = {
+    "people": """SELECT name FROM people WHERE merged_into IS NULL
+                 UNION SELECT a.alias FROM aliases a JOIN people p ON p.id = a.person_id
+                 WHERE p.merged_into IS NULL""",
+    "routines": "SELECT name FROM routines WHERE removed_at IS NULL",
+}
+
+
+def completion_names(path: Path, what: str) -> list[str]:
+    """People's names and aliases, or routine names, for shell completion: read-only, no wait, no
+    migration, nothing created; [] on any trouble (a missing or busy file, an old schema), because
+    a completion that fails must fail quietly."""
+    if not Path(path).is_file():
+        return []
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except Exception:
+        return []
+    try:
+        return sorted(r[0] for r in con.execute(_COMPLETION_SQL[what]).fetchall())
+    except Exception:
+        return []
+    finally:
+        con.close()
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -104,8 +140,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @contextmanager
-def connect(path: Path, *, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close."""
+def connect(
+    path: Path, *, wait: float | None = None, on_wait: Callable[[str | None], None] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close. ON_WAIT(pid)
+    is called once if another process has held the file for WAIT_NOTICE_S (pid None: unknown)."""
     path = Path(path)
     ensure_private_dir(path.parent)
     # DuckDB creates the file at open, but its WAL (`.wal`, holding the newest rows, titles
@@ -113,7 +152,7 @@ def connect(path: Path, *, wait: float | None = None) -> Iterator[duckdb.DuckDBP
     # whole life of the connection, not just the open.
     old_umask = os.umask(0o077)
     try:
-        con = _open(path, DEFAULT_WAIT if wait is None else wait)
+        con = _open(path, DEFAULT_WAIT if wait is None else wait, on_wait)
         try:
             migrate(con)
             yield con

@@ -132,6 +132,7 @@ def restore(app, file: Path, *, merge: bool = False, replace: bool = False) -> R
     doc = _read(file)
     store_b.check(doc, str(file))  # before opening the database: a file of the wrong shape creates nothing
 
+    app.progress(f"Restoring {file} into {app.paths.db}...")
     # No drain: queued spans are written after the restore, as new rows, by the next drain.
     with app.store() as con, transaction(con):
         held = store_b.total_rows(con)

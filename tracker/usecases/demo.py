@@ -312,8 +312,10 @@ def run(app, *, days: int, seed: int, force: bool) -> dict:
     with app.store(drain=True) as con:  # refuse before spending seconds on generation
         refuse_real_data(con)
     t0 = time.perf_counter()
+    app.progress(f"Generating {days} days of demo data...")
     data = generate(days, seed, app.now(), app.zone)  # outside the database lock
     t1 = time.perf_counter()
+    app.progress(f"Writing {len(data.spans)} activity spans and {len(data.interactions)} interactions...")
     with app.store(drain=True) as con:
         refuse_real_data(con)  # again: the daemon may have drained real data meanwhile
         counts = store_demo.replace_demo(con, data, app.paths.state_dir)

@@ -82,6 +82,10 @@ def _read(file: Path, fmt: str) -> str:
         raise UserError(f"cannot read {file}: {e.strerror}") from None
 
 
+# From this many rows an import takes long enough to say what it is doing (on a terminal).
+LARGE_IMPORT = 1000
+
+
 def import_file(app, file: Path, fmt: str | None = None, *, drop_unknown_routines: bool = False) -> Imported:
     """Import every row of FILE or none. A row naming a routine this database does not have stops
     the import before anything is written (every such routine named at once), unless
@@ -93,6 +97,8 @@ def import_file(app, file: Path, fmt: str | None = None, *, drop_unknown_routine
         raise UserError(f"cannot tell the format of {file} from its name; add --format json or --format csv")
     now = app.now()
     items = files.parse_file(_read(file, fmt), fmt, str(file), now, app.zone)
+    if len(items) >= LARGE_IMPORT:
+        app.progress(f"Importing {len(items)} interactions from {file}...")
 
     from tracker.store import interactions as store_i
     from tracker.store import transaction
