@@ -93,3 +93,11 @@ def test_today_and_status_share_the_day_in_every_zone(cli, monkeypatch, name):
     status = json.loads(cli("status", "--json", check=1).stdout)  # 1: no daemon runs
     assert status["today"]["day"] == today["day"]
     assert status["today"]["face_to_face_minutes"] == today["face_to_face_minutes"]
+
+
+def test_a_pinned_now_needs_an_offset(cli, monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", "2026-11-30T21:00")
+    r = cli("today", check=2)
+    assert r.stderr == (
+        "Error: $OFFSCREEN_NOW='2026-11-30T21:00' has no UTC offset: use ISO 8601 like 2026-11-30T12:00+01:00\n"
+    )

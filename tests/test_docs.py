@@ -1,8 +1,4 @@
-"""The README documents every top-level command (the idea of sqlite-utils' tests/test_docs.py).
-
-Commands whose module is not written yet are absent from the CLI (cli.LazyGroup.list_commands),
-so they are not required here until they exist.
-"""
+"""The README documents every top-level command (the idea of sqlite-utils' tests/test_docs.py)."""
 
 from __future__ import annotations
 

@@ -218,3 +218,25 @@ def test_a_merged_person_is_not_new_again(tmp_path):
         add_interaction(con, happened_at=u(2026, 11, 10, 19), duration_min=60, person_ids=[dup])
         d = queries.courage(con, rng)
     assert sum(d["new_people"]) == 0
+
+
+def test_demo_rows_do_not_start_your_history_for_new_people(tmp_path):
+    """With demo data in the database, your own first log (not the demo's, months earlier) decides
+    from when a first meeting counts as meeting someone new."""
+    from datetime import datetime, timedelta
+
+    from dbrows import add_interaction, add_person
+    from tracker.domain import coverage
+    from tracker.store import connect
+    from tracker.store import dashboard as queries
+
+    demo_first, own_first = datetime(2026, 1, 5, 12), datetime(2026, 11, 2, 12)
+    with connect(tmp_path / "n.duckdb") as con:
+        d = add_person(con, "Demo Dana", created_at=demo_first, source="demo")
+        add_interaction(con, happened_at=demo_first, duration_min=30, person_ids=[d], source="demo")
+        me = add_person(con, "Sam", created_at=own_first)
+        add_interaction(con, happened_at=own_first, duration_min=30, person_ids=[me])
+        assert queries.new_people_from(con) == own_first + timedelta(days=coverage.NEW_PEOPLE_AFTER_DAYS)
+        con.execute("DELETE FROM interaction_people WHERE person_id = ?", [me])
+        con.execute("DELETE FROM interactions WHERE source <> 'demo'")
+        assert queries.new_people_from(con) == demo_first + timedelta(days=coverage.NEW_PEOPLE_AFTER_DAYS)

@@ -72,3 +72,9 @@ def test_dst_day_start():
     assert parse_bound("2026-03-29", NOW, cal=CAL, end=True) - parse_bound("2026-03-29", NOW, cal=CAL) == timedelta(
         hours=23
     )
+
+
+def test_tomorrow_only_where_the_future_is_allowed():
+    assert parse_when("tomorrow 07:00", NOW, zone=B, allow_future=True) == datetime(2026, 11, 27, 7, 0, tzinfo=B)
+    with pytest.raises(UserError, match="in the future"):
+        parse_when("tomorrow 07:00", NOW, zone=B)

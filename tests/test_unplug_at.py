@@ -83,3 +83,11 @@ def test_planning_refusals(cli, app, args, needle):
 def test_the_old_early_morning_case_still_runs(cli):
     r = cli("unplug", "--at", "05:58", "--for", "3m", check=0, env=at("06:00"))
     assert r.stdout.startswith("Unplugged from 05:58 until 06:01 (3m).")
+
+
+def test_tomorrow_morning_can_be_planned_late_in_the_evening(cli, monkeypatch):
+    monkeypatch.setenv("OFFSCREEN_NOW", "2026-12-01T23:00:00+01:00")
+    r = cli("unplug", "--at", "tomorrow 07:00", "--for", "1h", check=0)
+    assert r.stdout.startswith("Planned device-free time 07:00-08:00 (1h00m).")
+    (item,) = json.loads(cli("unplug", "list", "--json", "--since", "2026-12-01", check=0).stdout)
+    assert item["planned"] is True and item["start"].startswith("2026-12-02T07:00:00+01:00")

@@ -82,7 +82,11 @@ class App:
             raise UserError(
                 f"${NOW_VAR}={pinned!r}: use ISO 8601 with an offset, like 2026-11-30T12:00+01:00"
             ) from None
-        return in_zone(at if at.tzinfo else at.replace(tzinfo=self.zone), self.zone)
+        if at.tzinfo is None:
+            from tracker.errors import UserError
+
+            raise UserError(f"${NOW_VAR}={pinned!r} has no UTC offset: use ISO 8601 like 2026-11-30T12:00+01:00")
+        return in_zone(at, self.zone)
 
     @cached_property
     def config(self) -> config_mod.Config:

@@ -31,7 +31,7 @@ cut-off table from a short one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from tracker.errors import UserError
 
@@ -113,11 +113,3 @@ def parse(text: str, name: str) -> dict:
         if key in doc and not isinstance(doc[key], list if key == "schema" else dict):
             raise BadBackup(f'{name}: "{key}" has the wrong type')
     return doc
-
-
-def columns_of(rows: list[list], width: int) -> Iterator[list]:
-    """ROWS (lists of WIDTH values) turned into WIDTH column lists."""
-    if not rows:
-        yield from ([] for _ in range(width))
-        return
-    yield from (list(c) for c in zip(*rows))

@@ -220,7 +220,7 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
     elif (t := _hhmm(raw)) is not None:
         result = _on_day(now.date(), t, zone)
     elif m := re.fullmatch(
-        r"(today|yesterday|" + "|".join(_DAYS) + r"|" + "|".join(d[:3] for d in _DAYS) + r")\s+(\S+)", raw
+        r"(today|yesterday|tomorrow|" + "|".join(_DAYS) + r"|" + "|".join(d[:3] for d in _DAYS) + r")\s+(\S+)", raw
     ):
         t = _hhmm(m.group(2))
         if t is None:
@@ -230,6 +230,8 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
             day = now.date()
         elif word == "yesterday":
             day = now.date() - timedelta(days=1)
+        elif word == "tomorrow":  # only useful where the future is allowed (planning an unplug block)
+            day = now.date() + timedelta(days=1)
         else:
             idx = next(i for i, d in enumerate(_DAYS) if d.startswith(word))
             back = (now.weekday() - idx) % 7

@@ -146,11 +146,6 @@ def _types(con) -> dict[str, dict[str, str]]:
     return out
 
 
-def schema_columns(con) -> dict[str, tuple[str, ...]]:
-    """Every table and column of the database as DuckDB describes it (for the coverage test)."""
-    return {t: tuple(cols) for t, cols in _types(con).items()}
-
-
 def migrations(con) -> list[str]:
     applied = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
     return [name for name, _ in MIGRATIONS if name in applied]

@@ -508,8 +508,12 @@ def loneliness(con, rng: Range) -> dict:
 
 def new_people_from(con) -> datetime | None:
     """From when a first meeting counts as meeting someone new: coverage.NEW_PEOPLE_AFTER_DAYS
-    after the first interaction was logged (typed, imported with its logged time, or made by the demo)."""
-    first = con.execute("SELECT min(logged_at) FROM interactions WHERE deleted_at IS NULL").fetchone()[0]
+    after the first interaction was logged (typed, or imported with its logged time). Demo rows
+    mixed into your database do not start your history; a database of demo data alone uses its own."""
+    first = con.execute(
+        """SELECT coalesce(min(logged_at) FILTER (source <> 'demo'), min(logged_at))
+             FROM interactions WHERE deleted_at IS NULL"""
+    ).fetchone()[0]
     return None if first is None else first + timedelta(days=coverage.NEW_PEOPLE_AFTER_DAYS)
 
 
