@@ -341,3 +341,18 @@ def test_status_shows_face_to_face_today_and_the_nudge(cli):
 
     today = json.loads(r.stdout)["today"]
     assert today["face_to_face_minutes"] == 20.0 and today["nudge"] == "Nudge today: Call Sam?"
+
+
+@pytest.mark.parametrize(
+    "tz, status, summary",
+    [
+        ("CET", "ok", "local days in CET (from TZ=CET)"),
+        ("Invalid/Zone", "warn", "TZ='Invalid/Zone' is not a zone name here"),
+    ],
+)
+def test_doctor_says_which_zone_days_follow(cli, monkeypatch, tz, status, summary):
+    monkeypatch.setenv("TZ", tz)
+    data = json.loads(cli("doctor", "--json", env=no_x_env(), check=1).stdout)
+    (check,) = [c for c in data["checks"] if c["name"] == "time zone"]
+    assert check["status"] == status and check["summary"].startswith(summary)
+    assert (check["fix"] is None) == (status == "ok")

@@ -53,7 +53,7 @@ def doctor_cmd(ctx, as_json):
     """Check everything tracking needs and say how to fix what does not work.
 
     Checks the display and backend, the EWMH window manager, XScreenSaver, pynput, lock detection,
-    the directories, the configuration file, DuckDB, the user systemd manager and the daemon.
+    the directories, the configuration file, the time zone, DuckDB, the user systemd manager and the daemon.
     Exits 0 when tracking can work (warnings allowed), 1 when a check failed.
 
     \b

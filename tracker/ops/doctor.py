@@ -361,6 +361,24 @@ def check_daemon(paths: Paths, now) -> Check:
     return Check("daemon", OK, f"the daemon runs (PID {d['pid']}, backend {d['backend'] or '?'})")
 
 
+def check_timezone(env: dict[str, str]) -> Check:
+    """Local days come from the zone $TZ names (else /etc/localtime): say which, and when $TZ names none."""
+    from tracker.domain.times import SystemZone, local_zone, zone_name
+
+    zone = local_zone(env)
+    tz = env.get("TZ")
+    if isinstance(zone, SystemZone):
+        return Check(
+            "time zone",
+            WARN,
+            f"TZ={tz!r} is not a zone name here; days follow the C library's reading of it "
+            f"(UTC offset now {zone.utcoffset(None)})",
+            "set TZ to a zone such as Europe/Berlin (see /usr/share/zoneinfo), or unset it to use /etc/localtime",
+        )
+    source = f"TZ={tz}" if tz is not None else "/etc/localtime"
+    return Check("time zone", OK, f"local days in {zone_name(zone)} (from {source})")
+
+
 def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
     """Every check, in the order a person would fix them."""
     from tracker.sampling import probe
@@ -376,6 +394,7 @@ def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
         check_lock_detection(env, x),
         *check_dirs(paths),
         check_config(paths),
+        check_timezone(env),
         *check_duckdb(paths),
         check_systemd(paths, env),
         check_session_target(env),
