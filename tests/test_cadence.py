@@ -4,6 +4,7 @@ and the stored-data rules: counted from when it HAPPENED, in person unless the p
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -198,7 +199,9 @@ def test_people_due_cli_json(tmp_path, run):
     import subprocess
     import sys
 
-    p = subprocess.run([sys.executable, "-c", code, "--json"], capture_output=True, text=True, timeout=60)
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=B)  # pinned: the day count cannot change mid-test
+    env = {**os.environ, "OFFSCREEN_NOW": now.isoformat()}
+    p = subprocess.run([sys.executable, "-c", code, "--json"], capture_output=True, text=True, timeout=60, env=env)
     assert p.returncode == 0, p.stderr
     items = json.loads(p.stdout)
     by_name = {i["name"]: i for i in items}
@@ -208,7 +211,7 @@ def test_people_due_cli_json(tmp_path, run):
     assert {k: by_name["Sam"][k] for k in ("ideal", "max", "never_met")} == {"ideal": 7, "max": 14, "never_met": False}
     # Sam was last seen in person on 2026-11-20 19:00 Berlin (the latest non-deleted in-person one).
     assert by_name["Sam"]["last_seen"] == "2026-11-20T19:00:00+01:00"
-    days = (Calendar(B, 4).day_of(datetime.now(B)) - date(2026, 11, 20)).days
+    days = (Calendar(B, 4).day_of(now) - date(2026, 11, 20)).days
     assert by_name["Sam"]["days_since"] == days
     assert by_name["Sam"]["status"] == cadence.status_for(days, 7, 14)
     assert by_name["Kim"]["last_seen"] is None and by_name["Kim"]["never_met"] is True

@@ -204,10 +204,11 @@ def test_nudge_cli(run, tmp_path):
     cfg = tmp_path / "offscreen" / "config" / "config.toml"
     cfg.parent.mkdir(parents=True)
     cfg.write_text('[nudges]\nquiet_start = "00:00"\nquiet_end = "00:00"\n')
-    env = {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=B)  # pinned: "30 days" holds at any hour, across DST too
+    env = {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus", "OFFSCREEN_NOW": now.isoformat()}
     assert run("nudge", check=0, env=env).stdout == "No nudge now: nothing is due.\n"
     app = App.create()
-    _overdue_sam(app, datetime.now(B))
+    _overdue_sam(app, now)
     r = run("nudge", "--dry-run", check=0, env=env)
     assert r.stdout.startswith("It's been 30 days since you last saw Sam.") and "[" not in r.stdout
     r = run("nudge", check=0, env=env)

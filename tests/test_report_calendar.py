@@ -16,8 +16,8 @@ ZONES = ("Europe/Berlin", "CET", "EST5EDT", "UTC")
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_report_starts_its_days_where_today_does(run, zone):
-    # Pinned to the real clock: both commands then see the same instant, however `today` reads it.
-    env = {"TZ": zone, "OFFSCREEN_NOW": datetime.now(UTC).isoformat(timespec="seconds")}
+    # Pinned, and a week away from any DST change: the report's first day then has today's offset.
+    env = {"TZ": zone, "OFFSCREEN_NOW": datetime(2026, 11, 30, 12, 0, tzinfo=UTC).isoformat()}
     today = json.loads(run("today", "--json", env=env, check=0).stdout)
     report = json.loads(run("report", "--json", env=env, check=0).stdout)
     t_since, r_since = datetime.fromisoformat(today["since"]), datetime.fromisoformat(report["since"])

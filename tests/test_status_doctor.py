@@ -311,13 +311,15 @@ def test_status_says_when_the_database_is_busy(cli, tmp_path):
         holder.wait(timeout=10)
 
 
-def test_status_shows_face_to_face_today_and_the_nudge(cli):
+def test_status_shows_face_to_face_today_and_the_nudge(cli, monkeypatch):
     from datetime import timedelta
 
     from tracker import store
 
     p = paths_mod.resolve()
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    # Pinned to midday: 21 minutes before it are the same local day whenever the test runs.
+    now = datetime(2026, 11, 30, 11, 0)
+    monkeypatch.setenv("OFFSCREEN_NOW", now.replace(tzinfo=UTC).isoformat())
     with store.connect(p.db) as con:
         # 20 minutes in person with two people: counts once.
         con.execute(

@@ -213,7 +213,8 @@ def test_a_killed_daemon_is_reported_dead_with_when_it_was_last_seen(fake_env, d
     assert d.stop(signal.SIGKILL) == -signal.SIGKILL
     st = json.loads(d.status_file.read_text())
     seen = max(newest_end(d.queue_file), datetime.fromisoformat(st["last_sample_at"]).timestamp())
-    now = local(seen) + timedelta(minutes=6)  # status asked six minutes after the crash
+    # Status asked six minutes after the crash (in UTC: wall-clock arithmetic breaks across DST).
+    now = datetime.fromtimestamp(seen, UTC) + timedelta(minutes=6)
     env = {"OFFSCREEN_NOW": now.isoformat()}
 
     r = cli("status", check=1, env=env)

@@ -121,6 +121,11 @@ def to_storage(dt: datetime) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None)
 
 
+def as_storage(dt: datetime) -> datetime:
+    """For store functions that take either: aware -> naive UTC; a naive datetime already is one."""
+    return dt if dt.tzinfo is None else to_storage(dt)
+
+
 @overload
 def from_storage(dt: datetime) -> datetime: ...
 @overload

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tracker.config import Config
+from tracker.domain.times import as_storage
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
 _CHUNK = 500
@@ -12,10 +13,6 @@ _CHUNK = 500
 
 def _utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
-
-
-def _naive_utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is None else dt.astimezone(UTC).replace(tzinfo=None)
 
 
 def upsert_spans(con, rows) -> None:
@@ -62,7 +59,7 @@ def _clipped(since: datetime, until: datetime) -> tuple[str, list]:
 
 def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> dict:
     """Seconds by state, active seconds by app and by category, within [since, until)."""
-    since, until = _naive_utc(since_utc), _naive_utc(until_utc)
+    since, until = as_storage(since_utc), as_storage(until_utc)
     secs, p = _clipped(since, until)
     where = "WHERE end_utc > ? AND start_utc < ?"
     states = dict(
@@ -109,10 +106,10 @@ def export_rows(con, since_utc: datetime | None, until_utc: datetime | None, con
     conds, params = [], []
     if since_utc is not None:
         conds.append("end_utc > ?")
-        params.append(_naive_utc(since_utc))
+        params.append(as_storage(since_utc))
     if until_utc is not None:
         conds.append("start_utc < ?")
-        params.append(_naive_utc(until_utc))
+        params.append(as_storage(until_utc))
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     rows = con.execute(
         f"""SELECT start_utc, end_utc, app, title, state,

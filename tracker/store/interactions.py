@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.domain.interactions import name_key
-from tracker.domain.times import to_storage, utc_now
+from tracker.domain.times import as_storage, to_storage, utc_now
 from tracker.errors import UnknownInteraction
 from tracker.store import people as people_store
 
@@ -44,11 +44,6 @@ _COLS = (
 )
 
 
-def _naive(dt: datetime) -> datetime:
-    """Aware -> naive UTC; naive input already is (the storage convention)."""
-    return to_storage(dt) if dt.tzinfo else dt
-
-
 def _stamp(now: datetime | None) -> datetime:
     return (now or to_storage(utc_now())).replace(microsecond=0)
 
@@ -64,14 +59,14 @@ def insert(
     con, it, person_ids: list[int], *, source: str = "cli", now: datetime | None = None, routine: int | None = None
 ) -> int:
     """Store validated interaction IT (tracker.domain.interactions.Interaction) with PERSON_IDS. Returns its id."""
-    logged = _naive(it.logged_at) if it.logged_at else _stamp(now)
+    logged = as_storage(it.logged_at) if it.logged_at else _stamp(now)
     row = con.execute(
         """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, place, initiated,
                phones_away, work, tags, note, routine_id, logged_at, source)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             it.summary,
-            _naive(it.happened_at),
+            as_storage(it.happened_at),
             it.duration_min,
             it.mode,
             it.closeness,
@@ -108,7 +103,7 @@ def update(con, iid: int, it, person_ids: list[int], *, routine: int | None, now
            WHERE id = ?""",
         [
             it.summary,
-            _naive(it.happened_at),
+            as_storage(it.happened_at),
             it.duration_min,
             it.mode,
             it.closeness,
@@ -159,10 +154,10 @@ def query(
         where.append("i.deleted_at IS NOT NULL" if deleted else "i.deleted_at IS NULL")
     if since is not None:
         where.append("i.happened_at >= ?")
-        params.append(_naive(since))
+        params.append(as_storage(since))
     if until is not None:
         where.append("i.happened_at < ?")
-        params.append(_naive(until))
+        params.append(as_storage(until))
     if mode is not None:
         where.append("i.mode = ?")
         params.append(mode)
@@ -239,8 +234,8 @@ def face_to_face_minutes(con, since_utc: datetime | None, until_utc: datetime | 
     is split between two days).
     """
 
-    lo = _MIN if since_utc is None else _naive(since_utc)
-    hi = _MAX if until_utc is None else _naive(until_utc)
+    lo = _MIN if since_utc is None else as_storage(since_utc)
+    hi = _MAX if until_utc is None else as_storage(until_utc)
     # Only intervals touching the range can add to its union: filter before the window functions.
     islands = in_person_union(f"i.happened_at < ? AND {ends_at('i')} > ?")
     row = con.execute(
@@ -266,7 +261,7 @@ def clashes(con, person_ids: list[int], start: datetime, end: datetime, *, exclu
             for r in con.execute(
                 f"""SELECT id, happened_at, duration_min, mode FROM interactions i
                 WHERE deleted_at IS NULL AND happened_at < ? AND {ends_at("i")} > ?""",
-                [_naive(end), _naive(start)],
+                [as_storage(end), as_storage(start)],
             ).fetchall()
             if r[0] != exclude
         ),
@@ -334,7 +329,7 @@ def insert_many(
             known[key] = people_store.create(con, name, source=source, now=now)
         return known[key]
 
-    starts = [_naive(it.happened_at) for it in items]
+    starts = [as_storage(it.happened_at) for it in items]
     seen: set = set()
     if skip_duplicates:
         seen = {
@@ -361,7 +356,7 @@ def insert_many(
             skipped += 1
             continue
         seen.add(key)
-        logged = _naive(it.logged_at) if it.logged_at else now
+        logged = as_storage(it.logged_at) if it.logged_at else now
         rows.append(
             [
                 it.summary,

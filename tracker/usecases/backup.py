@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import gzip
 import time
 import zlib
 from dataclasses import dataclass
@@ -109,6 +108,8 @@ def _read(file: Path) -> dict:
     except OSError as e:
         raise UserError(f"cannot read {file}: {e.strerror}") from None
     if raw[:2] == b"\x1f\x8b":
+        import gzip  # here: `offscreen --help` loads this module to list the command
+
         try:
             raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error):
