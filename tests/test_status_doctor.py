@@ -210,7 +210,9 @@ def test_doctor_notices_a_dead_window_manager(xserver):
     assert probe.x11(x.display)["wm_alive"] is True
     x.wm.terminate()
     x.wm.wait(timeout=10)
-    assert probe.x11(x.display)["wm_alive"] is False
+    after = probe.x11(x.display)
+    assert after["reachable"], after["error"]
+    assert after["wm_alive"] is False
 
 
 def test_doctor_flags_loose_directory_modes(tmp_path):

@@ -45,9 +45,20 @@ class XServer:
 
     def _start(self, wm: bool, extra_args: tuple) -> None:
         r, w = os.pipe()
-        try:
+        try:  # -noreset: Xvfb otherwise resets (refusing connections a moment) when its last client leaves
             self.xvfb = subprocess.Popen(
-                ["Xvfb", "-displayfd", str(w), "-screen", "0", "640x480x24", "-nolisten", "tcp", *extra_args],
+                [
+                    "Xvfb",
+                    "-displayfd",
+                    str(w),
+                    "-screen",
+                    "0",
+                    "640x480x24",
+                    "-nolisten",
+                    "tcp",
+                    "-noreset",
+                    *extra_args,
+                ],
                 pass_fds=(w,),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
