@@ -1,0 +1,55 @@
+"""The two halves a Wayland desktop is sampled from: a window source and an idle source.
+
+On X11 one connection answers both questions; on Wayland they come from different channels (sway's
+i3-IPC socket, Hyprland's event socket, the wlr-foreign-toplevel protocol for the window; the
+ext-idle-notify or org_kde_kwin_idle protocol for idle), so `tracker.sampling.wayland` puts one of
+each together behind the `Sampler` protocol. Both halves are event-driven: the daemon waits on
+their file descriptors and calls `dispatch()` when one is readable; nothing polls.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tracker.sampling import NoDisplay, Window
+
+
+class SourceUnavailable(NoDisplay):
+    """This channel does not answer here (no socket, the compositor lacks the protocol); says why."""
+
+
+class WindowSource(Protocol):
+    @property
+    def name(self) -> str: ...  # "sway", "hyprland", "wlr-foreign-toplevel"
+
+    @property
+    def has_pid(self) -> bool: ...  # False for wlr-foreign-toplevel: no pid, so no executable
+
+    def fileno(self) -> int: ...
+
+    def buffered(self) -> bool: ...  # a message already read waits to be handled: do not block
+
+    def dispatch(self) -> None: ...  # handle what is readable now, never blocking; DisplayLost if gone
+
+    def window(self) -> Window | None: ...  # the focused window now; None for "no window"
+
+    def changed_at(self) -> float | None: ...  # time.monotonic() of the last focus or title change
+
+    def close(self) -> None: ...
+
+
+class IdleSource(Protocol):
+    @property
+    def name(self) -> str: ...  # "ext-idle-notify", "kde-idle"
+
+    def fileno(self) -> int: ...
+
+    def buffered(self) -> bool: ...
+
+    def dispatch(self) -> None: ...  # DisplayLost if the compositor went away
+
+    def set_idle_after(self, seconds: float) -> None: ...  # (re)creates the one notification
+
+    def last_input(self, now: float) -> float: ...  # monotonic; `now` while not idle, else idled_at - idle_after
+
+    def close(self) -> None: ...
