@@ -25,6 +25,18 @@ def isolated_home(tmp_path, monkeypatch):
     # Every test runs in one zone with DST, whatever the machine's TZ, so literal expectations hold;
     # tests of other zones (CET, EST5EDT, UTC, none) set TZ themselves (tests/test_calendar.py).
     monkeypatch.setenv("TZ", "Europe/Berlin")
+    # Never the developer's own desktop: a test that wants a compositor starts one
+    # (tests/wayland_fixtures.py) and passes its variables explicitly.
+    for var in (
+        "WAYLAND_DISPLAY",
+        "SWAYSOCK",
+        "HYPRLAND_INSTANCE_SIGNATURE",
+        "XDG_CURRENT_DESKTOP",
+        "XDG_SESSION_TYPE",
+        "KDE_SESSION_VERSION",
+        "OFFSCREEN_BACKEND",
+    ):
+        monkeypatch.delenv(var, raising=False)
     # The daemon reads logind's LockedHint on the system bus: never the real one (a developer who
     # locks the screen while the suite runs must not turn every daemon test's spans into `locked`).
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-system-bus")

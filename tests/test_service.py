@@ -410,3 +410,20 @@ def test_service_status_json(cli, isolated_home, runtime_dir):
     data = json.loads(cli("service", "status", "--json", env=env, check=0).stdout)
     assert data["installed"] is True and data["up_to_date"] is True
     assert data["unit_path"] == str(isolated_home / ".config" / "systemd" / "user" / "offscreen.service")
+
+
+def test_install_passes_the_wayland_session_variables(cli, runtime_dir):
+    env = {
+        **_manager_down_env(runtime_dir),
+        "DISPLAY": "",
+        "XAUTHORITY": "",
+        "WAYLAND_DISPLAY": "wayland-1",
+        "SWAYSOCK": "/run/user/1000/sway-ipc.1000.42.sock",
+        "HYPRLAND_INSTANCE_SIGNATURE": "",
+        "XDG_CURRENT_DESKTOP": "sway",
+        "XDG_SESSION_TYPE": "wayland",
+    }
+    lines = cli("service", "install", env=env, check=0).stdout.splitlines()
+    assert (
+        "  systemctl --user import-environment WAYLAND_DISPLAY SWAYSOCK XDG_CURRENT_DESKTOP XDG_SESSION_TYPE" in lines
+    )

@@ -92,13 +92,17 @@ def test_status_with_a_lock_holder_and_status_file(cli, tmp_path, lock_holder, m
                 "version": "0.1.0",
                 "state": "active",
                 "display": ":7",
+                "idle_source": "xscreensaver",
             }
         )
     )
     os.utime(p.daemon_status, (now.timestamp(), now.timestamp()))
     r = cli("status", check=0)
     lines = r.stdout.splitlines()
-    assert lines[0] == f"daemon:      running (PID {holder.pid}, up 2 h 03 min, backend x11, display :7)"
+    assert lines[0] == (
+        f"daemon:      running (PID {holder.pid}, up 2 h 03 min, window source x11, idle source xscreensaver, "
+        "display :7)"
+    )
     assert (
         lines[1] == f"last sample: {last.astimezone(ZoneInfo('Europe/Berlin')).strftime('%H:%M:%S')} (2 s ago, active)"
     )
@@ -152,7 +156,7 @@ def _checks(stdout: str) -> dict[str, dict]:
 def test_doctor_without_x_fails_and_says_how_to_fix(cli):
     r = cli("doctor", env=no_x_env(), check=1)
     lines = r.stdout.splitlines()
-    assert lines[0] == "[FAIL] display: DISPLAY is not set: no X server to sample"
+    assert lines[0] == "[FAIL] display: neither a live Wayland compositor nor $DISPLAY: nothing to sample"
     assert lines[1].startswith("       fix: run offscreen from a terminal in your desktop session")
     assert lines[-1] == "Tracking cannot work until the FAIL lines are fixed."
     data = json.loads(cli("doctor", "--json", env=no_x_env(), check=1).stdout)
@@ -162,13 +166,17 @@ def test_doctor_without_x_fails_and_says_how_to_fix(cli):
     assert checks["duckdb"]["status"] == "ok"
 
 
-def test_doctor_dead_display_and_wayland_only(cli):
+def test_doctor_dead_display_and_dead_wayland_socket(cli, tmp_path):
     r = cli("doctor", "--json", env={**no_x_env(), "DISPLAY": ":4242"}, check=1)
     assert _checks(r.stdout)["display"]["summary"].startswith("cannot connect to X display :4242:")
-    r = cli("doctor", "--json", env={**no_x_env(), "WAYLAND_DISPLAY": "wayland-0"}, check=1)
-    assert (
-        _checks(r.stdout)["display"]["summary"] == "Wayland session (wayland-0) without XWayland: no backend for it yet"
+    env = {**no_x_env(), "WAYLAND_DISPLAY": "wayland-0", "XDG_RUNTIME_DIR": str(tmp_path)}
+    r = cli("doctor", "--json", env=env, check=1)
+    assert _checks(r.stdout)["display"]["summary"] == (
+        "neither a live Wayland compositor nor $DISPLAY: nothing to sample; WAYLAND_DISPLAY=wayland-0 "
+        f"names no live compositor socket ({tmp_path}/wayland-0)"
     )
+    r = cli("doctor", "--json", env={**env, "OFFSCREEN_BACKEND": "kwin9"}, check=1)
+    assert _checks(r.stdout)["backend"]["summary"].startswith("OFFSCREEN_BACKEND='kwin9' is not a backend")
 
 
 # doctor on a live display runs in its own process (`run`): its pynput check imports pynput, which
@@ -196,10 +204,12 @@ def test_doctor_with_xvfb_without_wm_warns_and_can_track(run, xserver_nowm):
     assert checks["window manager"]["status"] == "warn"
     assert checks["window manager"]["fix"] == "start an EWMH window manager, e.g. openbox"
     assert json.loads(r.stdout)["can_track"] is True
-    # The same X server seen as XWayland inside a Wayland session: works, with a warning.
+    # A WAYLAND_DISPLAY whose socket is dead is no Wayland session: X11 is used, and the note says why.
     r = run("doctor", "--json", env={**no_x_env(), "DISPLAY": x.display, "WAYLAND_DISPLAY": "wayland-1"}, check=0)
     display = _checks(r.stdout)["display"]
-    assert display["status"] == "warn" and "only X11 applications are seen" in display["summary"]
+    assert (
+        display["status"] == "ok" and "WAYLAND_DISPLAY=wayland-1 names no live compositor socket" in display["summary"]
+    )
 
 
 @pytest.mark.x11

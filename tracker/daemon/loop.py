@@ -144,8 +144,12 @@ class Daemon:
         )
         keys = ("interval", "idle_after", "drain_every", "privacy", "categories")
         changed = [k for k in keys if getattr(new, k) != getattr(self.settings, k)]
+        old_idle_after = self.settings.idle_after
         self.settings = new
         self.builder.idle_after = new.idle_after
+        set_idle_after = getattr(self.sampler, "set_idle_after", None)
+        if set_idle_after is not None and new.idle_after != old_idle_after:
+            set_idle_after(new.idle_after)  # a Wayland idle notification's timeout is idle_after
         self.log(
             "info",
             "configuration reloaded: " + (", ".join(f"{k} changed" for k in changed) if changed else "nothing changed"),
@@ -168,6 +172,8 @@ class Daemon:
             "state": state,
             "display": self.settings.display,
             "idle_source": getattr(self.sampler, "idle_source", None),
+            # Why this session has no app names (a desktop whose channel does not answer), if so.
+            "degraded": getattr(self.sampler, "reason", "") or None,
         }
         if stopped_at is not None:
             data.update(state="stopped", stopped_at=iso(stopped_at, self.zone))
@@ -279,11 +285,12 @@ class Daemon:
                     backoff = 1.0
                     where = f" on display {self.settings.display}" if self.settings.display else ""
                     self.log("info", f"sampling with backend {self.backend}{where}")
+                    if reason := getattr(self.sampler, "reason", ""):
+                        self.log("warning", f"{reason}; see offscreen doctor")
                     if getattr(self.sampler, "idle_source", None) == "none":
                         self.log(
                             "warning",
-                            "no idle source (no XScreenSaver, pynput failed: "
-                            f"{getattr(self.sampler, 'input_error', '?')}); all time counts as active",
+                            f"no idle source ({getattr(self.sampler, 'input_error', '?')}); all time counts as active",
                         )
                 except Exception as e:  # NoDisplay, or a backend failing to start: never a crash loop
                     level = "warning" if isinstance(e, NoDisplay) else "error"
@@ -397,10 +404,14 @@ def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[]
 def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     """`offscreen daemon`: lock, signals, then the loop until SIGTERM/SIGINT."""
     from tracker.daemon.queue import Queue
-    from tracker.sampling import open_sampler
+    from tracker.sampling import open_sampler, select
     from tracker.sampling.logind import LockHint
 
     cfg = app.config  # a bad config fails here, before anything starts (exit 2)
+    try:
+        select.forced(os.environ)
+    except select.BadBackend as e:
+        raise ConfigError(str(e)) from None
     paths = app.paths
     lock_fd = lock.acquire(paths.daemon_lock)
     settings = Settings(
@@ -414,7 +425,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     daemon = Daemon(
         settings=settings,
-        open_sampler=open_sampler,
+        open_sampler=lambda: open_sampler(idle_after=daemon.settings.idle_after),
         queue=Queue(paths.queue_file),
         status_path=paths.daemon_status,
         spawn_drain=drain_spawner(paths.db),

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.paths import Paths
+from tracker.sampling import select
+from tracker.sampling.select import Plan
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -29,32 +31,20 @@ class Check:
         return asdict(self)
 
 
-def check_display(env: dict[str, str], x: dict[str, Any]) -> Check:
-    """An X server must answer: X11 is the only backend so far (tracker/sampling/__init__.py)."""
-    wayland = env.get("WAYLAND_DISPLAY")
+def check_display(env: dict[str, str], x: dict[str, Any], plan: Plan | None = None) -> Check:
+    """The X server the x11 backend samples (the plan says whether X11 is used at all)."""
+    note = f"; {plan.note}" if plan is not None and plan.note else ""
     if x["reachable"]:
-        if wayland:
-            return Check(
-                "display",
-                WARN,
-                f"XWayland at {x['display']} inside a Wayland session ({wayland}): only X11 applications are seen",
-                "run an X11 session for complete tracking",
-            )
-        return Check("display", OK, f"X11 display {x['display']} is reachable (backend x11)")
-    if wayland and not env.get("DISPLAY"):
-        return Check(
-            "display",
-            FAIL,
-            f"Wayland session ({wayland}) without XWayland: no backend for it yet",
-            "log in to an X11 session, or enable XWayland and set DISPLAY",
-        )
+        if plan is not None and plan.session == "wayland":  # X11 forced inside a live Wayland session
+            return Check("display", WARN, f"XWayland at {x['display']}: {plan.reason}", plan.fix)
+        return Check("display", OK, f"X11 display {x['display']} is reachable (backend x11){note}")
     if not env.get("DISPLAY"):
         return Check(
             "display",
             FAIL,
-            "DISPLAY is not set: no X server to sample",
+            f"neither a live Wayland compositor nor $DISPLAY: nothing to sample{note}",
             "run offscreen from a terminal in your desktop session; for the service run "
-            "`systemctl --user import-environment DISPLAY XAUTHORITY`",
+            f"`systemctl --user import-environment DISPLAY XAUTHORITY {select.SERVICE_VARS}`",
         )
     return Check(
         "display",
@@ -379,19 +369,89 @@ def check_timezone(env: dict[str, str]) -> Check:
     return Check("time zone", OK, f"local days in {zone_name(zone)} (from {source})")
 
 
-def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
-    """Every check, in the order a person would fix them."""
+def desktop_checks(env: dict[str, str]) -> list[Check]:
+    """What samples this session, by the rule the daemon follows (tracker/sampling/select.py)."""
     from tracker.sampling import probe
 
+    try:
+        plan = select.choose(env)
+    except select.BadBackend as e:
+        return [Check("backend", FAIL, str(e), "unset OFFSCREEN_BACKEND, or set it to a listed name")]
+    if plan.session == "wayland" and plan.window != "x11":
+        return wayland_checks(env, plan)
     x = probe.x11(env.get("DISPLAY", ""))
     # pynput connects to $DISPLAY at import: only try it when the display answers.
     p = probe.pynput_backend() if x["reachable"] else {"importable": False, "backend": None, "error": None}
-    checks = [
-        check_display(env, x),
+    return [
+        check_display(env, x, plan),
         check_window_manager(x),
         check_screensaver(x),
         check_pynput(x, p),
         check_lock_detection(env, x),
+    ]
+
+
+WINDOW_SOURCES = {
+    "sway": "sway IPC: app id (X11 class for XWayland windows), title and pid, on every focus and title change",
+    "hyprland": "Hyprland IPC: class, title and pid, on every focus and title change",
+    "wlr": "wlr-foreign-toplevel: app id and title on every change; no pid, so no executable "
+    "(privacy and category rules on exe do not match here)",
+}
+IDLE_SOURCES = {
+    "ext-idle-notify": "ext-idle-notify: one notification after idle_after without input, exact to a few ms",
+    "kde-idle": "org_kde_kwin_idle: one notification after idle_after without input, exact to a few ms",
+}
+
+
+def wayland_checks(env: dict[str, str], plan: Plan) -> list[Check]:
+    """A live Wayland session: its socket, the window source, the idle source and the lock signal."""
+    forced = " (forced by OFFSCREEN_BACKEND)" if plan.forced else ""
+    checks = [Check("display", OK, f"Wayland session at {plan.socket}; X11 is not used here")]
+    if plan.window == "none":
+        checks.append(Check("window source", WARN, plan.reason + forced, plan.fix or None))
+    else:
+        checks.append(Check("window source", OK, WINDOW_SOURCES[plan.window] + forced))
+    if plan.idle == "none":
+        checks.append(
+            Check(
+                "idle source",
+                WARN,
+                "the compositor offers neither ext-idle-notify nor org_kde_kwin_idle: all time counts as active",
+                "use a compositor with ext-idle-notify (sway >= 1.8, KWin, Hyprland)",
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "idle source",
+                OK,
+                IDLE_SOURCES[plan.idle] + "; a video player's idle inhibitor keeps its time active",
+            )
+        )
+    from tracker.sampling import logind as logind_mod
+
+    hint, why = logind_mod.probe(env)
+    logind = (
+        f"logind's LockedHint is read (now: {'locked' if hint else 'unlocked'})"
+        if hint is not None
+        else f"logind's LockedHint is not readable ({why})"
+    )
+    checks.append(
+        Check(
+            "lock detection",
+            OK if hint is not None else WARN,
+            f"{logind}; a running swaylock, waylock, gtklock or hyprlock of yours also counts as locked "
+            "(a heuristic: those lockers tell nobody)",
+            None if hint is not None else "a locker that sets logind's LockedHint makes locks certain",
+        )
+    )
+    return checks
+
+
+def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
+    """Every check, in the order a person would fix them."""
+    checks = [
+        *desktop_checks(env),
         *check_dirs(paths),
         check_config(paths),
         check_timezone(env),

@@ -28,7 +28,17 @@ UNIT_NAME = "offscreen.service"
 # from pipx or a wheel have it too.
 SHIPPED_UNIT = Path(__file__).with_name(UNIT_NAME)
 # Variables the daemon needs to reach the display; only those set are passed on.
-SESSION_VARS = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY")
+# The Wayland ones say which compositor channel to read (tracker/sampling/select.py); Debian's sway
+# session snippet imports only DISPLAY, WAYLAND_DISPLAY and SWAYSOCK.
+SESSION_VARS = (
+    "DISPLAY",
+    "XAUTHORITY",
+    "WAYLAND_DISPLAY",
+    "SWAYSOCK",
+    "HYPRLAND_INSTANCE_SIGNATURE",
+    "XDG_CURRENT_DESKTOP",
+    "XDG_SESSION_TYPE",
+)
 # Variables that move offscreen's files; rendered into the unit when set, so the service agrees
 # with the CLI that installed it.
 LOCATION_VARS = ("OFFSCREEN_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")

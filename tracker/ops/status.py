@@ -103,6 +103,8 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
         "started_at": local(started) if pid else None,
         "uptime_s": age(started) if pid else None,
         "backend": data.get("backend") if pid else None,
+        "idle_source": data.get("idle_source") if pid else None,
+        "degraded": data.get("degraded") if pid else None,
         "display": data.get("display") if pid else None,
         "state": data.get("state") if pid else None,
         "version": data.get("version") if pid else None,
@@ -256,12 +258,15 @@ def render(info: dict[str, Any], now: datetime | None = None) -> list[str]:
             x
             for x in (
                 f"up {format_age(d['uptime_s'])}" if d["uptime_s"] is not None else None,
-                f"backend {d['backend']}" if d["backend"] else None,
+                f"window source {d['backend']}" if d["backend"] else None,
+                f"idle source {d['idle_source']}" if d.get("idle_source") else None,
                 f"display {d['display']}" if d["display"] else None,
             )
             if x
         )
         lines.append(f"daemon:      running (PID {d['pid']}{', ' + extra if extra else ''})")
+        if d.get("degraded"):
+            lines.append(f"warning:     {d['degraded']} (offscreen doctor says how to fix it)")
         if d["last_sample_at"]:
             when = datetime.fromisoformat(d["last_sample_at"]).strftime("%H:%M:%S")  # local (daemon_info)
             state = f", {d['state']}" if d["state"] else ""

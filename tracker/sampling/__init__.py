@@ -61,25 +61,62 @@ class Sampler(Protocol):
 
     def close(self) -> None: ...
 
+    # Optional: `set_idle_after(seconds)` for backends whose idle source is a notification with a
+    # timeout (Wayland); the daemon calls it when the configuration changes.
 
-def open_sampler(env: Mapping[str, str] | None = None) -> Sampler:
-    """Pick the backend for this session. Raises NoDisplay when there is nothing to sample."""
+
+def open_sampler(env: Mapping[str, str] | None = None, idle_after: float = 180.0) -> Sampler:
+    """Open the backend `tracker.sampling.select` chooses for this session. Raises NoDisplay when
+    there is nothing to sample; select.BadBackend for an unknown OFFSCREEN_BACKEND."""
     env = dict(os.environ if env is None else env)
     if env.get("OFFSCREEN_FAKE_SCRIPT"):
         from tracker.sampling.fake import ScriptedSampler
 
         return ScriptedSampler.from_file(env["OFFSCREEN_FAKE_SCRIPT"])
-    display = env.get("DISPLAY")
-    if not display:
-        wayland = (
-            " (Wayland session: X11 windows only via XWayland, Wayland support comes next)"
-            if env.get("WAYLAND_DISPLAY")
-            else ""
-        )
-        raise NoDisplay(
-            f"no X display: $DISPLAY is not set{wayland} (run the daemon inside your graphical "
-            "session, e.g. via `offscreen service install`, or set DISPLAY)"
-        )
-    from tracker.sampling.x11 import X11Sampler
+    from tracker.sampling import select
 
-    return X11Sampler(display)
+    plan = select.choose(env)
+    if plan.window == "x11":
+        from tracker.sampling.x11 import X11Sampler
+
+        return X11Sampler(env.get("DISPLAY"))
+    if plan.session != "wayland":
+        raise NoDisplay(
+            f"no display: {plan.note or plan.reason} (run the daemon inside your graphical session, "
+            "e.g. via `offscreen service install`, or set DISPLAY or WAYLAND_DISPLAY)"
+        )
+    return _open_wayland(plan, env, idle_after)
+
+
+def _open_wayland(plan, env: Mapping[str, str], idle_after: float) -> Sampler:
+    from tracker.sampling.sources import SourceUnavailable
+    from tracker.sampling.wayland import WaylandSampler
+
+    path = plan.socket or ""
+    window, reason = None, plan.reason
+    try:
+        if plan.window == "sway":
+            from tracker.sampling import sway
+
+            window = sway.open(env.get("SWAYSOCK", ""))
+        elif plan.window == "hyprland":
+            from tracker.sampling import hyprland
+
+            window = hyprland.open(env)
+        elif plan.window == "wlr":
+            from tracker.sampling import wlr
+
+            window = wlr.open(path)
+    except SourceUnavailable as e:  # answered the probe, then not: idle only, never another channel
+        reason = f"the {plan.window} window source failed to open ({e}): idle only, no app names"
+    idle, idle_error = None, ""
+    if plan.idle != "none":
+        from tracker.sampling import wlidle
+
+        try:
+            idle = wlidle.open(path, idle_after)
+        except SourceUnavailable as e:
+            idle_error = str(e)
+    else:
+        idle_error = "the compositor offers neither ext-idle-notify nor org_kde_kwin_idle"
+    return WaylandSampler(window, idle, reason=reason, idle_error=idle_error)

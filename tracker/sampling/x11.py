@@ -69,7 +69,7 @@ class X11Sampler:
 
                 self.input = InputWatcher(display_name)
             except Exception as e:  # no RECORD extension either: record without idle detection
-                self.input_error = f"{type(e).__name__}: {e}"
+                self.input_error = f"no XScreenSaver, pynput failed: {type(e).__name__}: {e}"
         self._cache: dict[int, tuple[str | None, int | None, str | None]] = {}
         self._active: int | None = None
         self._title: str | None = None

@@ -1,0 +1,47 @@
+"""A screen locker process of this user, as a lock signal on wlroots desktops (a heuristic).
+
+swaylock, waylock, gtklock and hyprlock set no logind LockedHint and are not toplevels, so on sway,
+Hyprland and other wlroots compositors the only sign of a lock is the locker's process. It is a
+heuristic: a locker started for something else, or renamed, is misread; `offscreen doctor` says so.
+Cheap by construction: /proc is listed at most every CHECK_EVERY seconds and only processes not seen
+before are read (their `comm` and owner), so a quiet machine costs one directory listing.
+"""
+
+from __future__ import annotations
+
+import os
+
+LOCKERS = frozenset({"swaylock", "waylock", "gtklock", "hyprlock"})
+CHECK_EVERY = 2.0  # s between two looks at /proc
+
+
+class LockerWatch:
+    def __init__(self, proc: str = "/proc", uid: int | None = None):
+        self.proc = proc
+        self.uid = os.getuid() if uid is None else uid
+        self.seen: dict[int, bool] = {}  # pid -> is a locker of ours
+        self.last: float | None = None
+        self.value = False
+
+    def locked(self, now: float) -> bool:
+        """A locker of this user runs (as of at most CHECK_EVERY s ago)."""
+        if self.last is not None and now - self.last < CHECK_EVERY:
+            return self.value
+        self.last = now
+        try:
+            pids = {int(n) for n in os.listdir(self.proc) if n.isdigit()}
+        except OSError:
+            return self.value
+        self.seen = {pid: self.seen[pid] if pid in self.seen else self._is_locker(pid) for pid in pids}
+        self.value = any(self.seen.values())
+        return self.value
+
+    def _is_locker(self, pid: int) -> bool:
+        base = f"{self.proc}/{pid}"
+        try:
+            if os.stat(base).st_uid != self.uid:
+                return False
+            with open(f"{base}/comm", encoding="utf-8", errors="replace") as fh:
+                return fh.read().strip() in LOCKERS
+        except OSError:  # gone meanwhile
+            return False

@@ -1,0 +1,130 @@
+"""A Wayland session sampled from two channels: a window source and an idle source.
+
+`tracker.sampling.select` decides which (sway IPC, Hyprland IPC or wlr-foreign-toplevel for the
+window; ext-idle-notify or org_kde_kwin_idle for idle); this module puts them behind the `Sampler`
+protocol. Either half may be missing: without a window source the session is tracked "idle only"
+(every span has no app, the total stays right) and `reason` says why; without an idle source all
+time with the session up counts as active, as on an X server without XScreenSaver.
+
+Idle is exact and costs nothing while someone works: one notification whose timeout is the daemon's
+`idle_after`. Until it fires the last input is "now"; when it fires at t the last input was
+t - idle_after, so going idle is backdated exactly as on X11. A video player holding an idle
+inhibitor keeps the notification from firing, so watching a film counts as screen time, as it
+does on X11 where players reset the screensaver. A lock is logind's LockedHint (read by the
+daemon) or a locker process of this user (`tracker.sampling.lockers`, a heuristic).
+`python -m tracker.sampling.wayland` prints what the chosen sources see.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+
+from tracker.sampling import DisplayLost, Observation, Window
+from tracker.sampling.lockers import LockerWatch
+from tracker.sampling.procs import process_info
+from tracker.sampling.sources import IdleSource, WindowSource
+
+
+class WaylandSampler:
+    def __init__(
+        self,
+        window: WindowSource | None,
+        idle: IdleSource | None,
+        reason: str = "",
+        lockers: LockerWatch | None = None,
+        idle_error: str = "",
+    ):
+        self.windows, self.idle, self.reason, self.idle_error = window, idle, reason, idle_error
+        self.lockers = lockers if lockers is not None else LockerWatch()
+        self._exe: dict[int, tuple[str | None, str | None]] = {}
+
+    @property
+    def name(self) -> str:
+        return self.windows.name if self.windows is not None else "idle-only"
+
+    @property
+    def idle_source(self) -> str:
+        return self.idle.name if self.idle is not None else "none"
+
+    @property
+    def input_error(self) -> str:  # the daemon logs it when there is no idle source
+        return self.idle_error or "the compositor offers no idle protocol"
+
+    def _sources(self) -> list[WindowSource | IdleSource]:
+        return [s for s in (self.windows, self.idle) if s is not None]
+
+    def wait(self, timeout: float, wake_fd: int | None = None) -> None:
+        """Block until a source has something, a byte on wake_fd, or the timeout."""
+        sources = self._sources()
+        if any(s.buffered() for s in sources):
+            self._dispatch(sources)
+            return
+        fds: list[int] = [s.fileno() for s in sources] + ([wake_fd] if wake_fd is not None else [])
+        try:
+            ready, _, _ = select.select(fds, [], [], max(0.0, timeout))
+        except (OSError, ValueError) as e:
+            raise DisplayLost(f"Wayland connection failed: {e}") from None
+        self._dispatch([s for s in sources if s.fileno() in ready or s.buffered()])
+
+    @staticmethod
+    def _dispatch(sources) -> None:
+        for s in sources:
+            s.dispatch()
+            while s.buffered():
+                s.dispatch()
+
+    def set_idle_after(self, seconds: float) -> None:
+        if self.idle is not None:
+            self.idle.set_idle_after(seconds)
+
+    def _with_exe(self, w: Window | None) -> Window | None:
+        if w is None or not w.pid or w.exe:
+            return w
+        if w.pid not in self._exe:
+            if len(self._exe) > 256:
+                self._exe.clear()
+            self._exe[w.pid] = process_info(w.pid)
+        pname, exe = self._exe[w.pid]
+        return Window(app=w.app or pname, title=w.title, pid=w.pid, exe=exe)
+
+    def observe(self) -> Observation:
+        now = time.monotonic()
+        self._dispatch([s for s in self._sources() if s.buffered()])
+        window = self._with_exe(self.windows.window()) if self.windows is not None else None
+        changed = self.windows.changed_at() if self.windows is not None else None
+        last_input = self.idle.last_input(now) if self.idle is not None else None
+        return Observation(window=window, last_input=last_input, locked=self.lockers.locked(now), changed_at=changed)
+
+    def close(self) -> None:
+        for s in self._sources():
+            try:
+                s.close()
+            except Exception:  # closing a dead connection must not mask the real error
+                pass
+
+
+if __name__ == "__main__":  # smoke loop: python -m tracker.sampling.wayland
+    import sys
+
+    from tracker.sampling import NoDisplay, open_sampler
+
+    try:
+        s = open_sampler()
+    except NoDisplay as e:
+        sys.exit(f"Error: {e}")
+    print(f"window source: {s.name}; idle source: {s.idle_source}")
+    if reason := getattr(s, "reason", ""):
+        print(f"note: {reason}")
+    try:
+        while True:
+            s.wait(1.0)
+            o = s.observe()
+            w = o.window
+            what = f"app {w.app or '?'}, title {w.title or '-'}" if w else "no window"
+            idle = "unknown" if o.last_input is None else f"{time.monotonic() - o.last_input:.0f} s"
+            print(f"{what}; idle {idle}{'; locked' if o.locked else ''}", flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        s.close()
