@@ -142,10 +142,14 @@ def test_an_xwayland_window_shows_its_class(sway_x):
         "an X title",
     )
     assert sway_x.env["DISPLAY"] == sway_x.display
-    sway_x.set_title(x, "another X title")
+    sway_x.set_title(x, "another X title – ünïcode")
+    assert sway_x.view(x.con_id)["name"] == "another X title – ünïcode"
     sway_x.focus(w)
     sway_x.focus(x)
     assert sway_x.focused()["window_properties"]["class"] == "XTerm"
+    sway_x.close(x)
+    assert [v["id"] for v in sway_x.views()] == [w.con_id]
+    assert x.proc.poll() is not None
 
 
 def test_teardown_leaves_no_process():

@@ -1,7 +1,7 @@
 """Real headless sway for the Wayland tests: the compositor, foot and XWayland windows, focus, titles, input.
 
 sway refuses to run as root, so as root it runs as the system user `offscreen-test` (`make test-user`
-creates it); as anyone else it runs as that user. Each instance has a private 0700 XDG_RUNTIME_DIR (its
+creates it); as anyone else it runs as the current user. Each instance has a private 0700 XDG_RUNTIME_DIR (its
 Wayland socket, its SWAYSOCK, its HOME) that teardown removes after killing every process started in it.
 """
 
@@ -37,11 +37,11 @@ TITLE_LOOP = 'exec 3<>"$0"; while IFS= read -r t <&3; do printf \'\\033]2;%s\\00
 
 @dataclass
 class Win:
-    """A window the fixture opened: its sway container id, its client process, its app id and title."""
+    """A window the fixture opened: its sway container id, its client process, its app and title."""
 
     con_id: int
     proc: subprocess.Popen
-    app_id: str
+    app: str  # the Wayland app id, or the X class: what offscreen records as the app
     title: str
     fifo: Path | None = None  # foot windows: where set_title writes
     x11: bool = False
@@ -99,6 +99,7 @@ class Sway:
         self.xwayland = xwayland
         self.proc: subprocess.Popen | None = None
         self.windows: list[Win] = []
+        self.swaysock = self.socket_path = self.wayland_display = ""  # known once sway is ready
         self.display: str | None = None  # XWayland's DISPLAY
         self._seen: set[int] = set()  # processes of this session teardown must see gone
         self.runtime_dir = tempfile.mkdtemp(prefix="offscreen-sway-")
@@ -282,7 +283,7 @@ class Sway:
             env={**os.environ, "DISPLAY": self.display},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            text=True,
+            encoding="utf-8",  # titles written to its stdin
         )
         win = Win(0, proc, cls, title, x11=True)
         self.windows.append(win)
