@@ -7,6 +7,7 @@ Wayland socket, its SWAYSOCK, its HOME) that teardown removes after killing ever
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pwd
@@ -312,13 +313,25 @@ class Sway:
             win.proc.stdin.write(title + "\n")
             win.proc.stdin.flush()
         else:
-            fd = os.open(win.fifo, os.O_WRONLY | os.O_NONBLOCK)  # no reader (foot gone): ENXIO, not a hang
+            (fd,) = wait_for(lambda: self._writer(win), TIMEOUT, "the window's shell to read its FIFO")
             try:
                 os.write(fd, (title + "\n").encode())
             finally:
                 os.close(fd)
         wait_for(lambda: (v := self.view(win.con_id)) and v["name"] == title, TIMEOUT, "the new title")
         win.title = title
+
+    @staticmethod
+    def _writer(win: Win) -> tuple[int] | None:
+        """A write end of WIN's FIFO once its shell reads it (foot maps the window before the shell runs)."""
+        if win.proc.poll() is not None:
+            raise AssertionError(f"the client of that window exited {win.proc.returncode}")
+        try:  # non-blocking: without a reader this fails (ENXIO) instead of hanging
+            return (os.open(win.fifo, os.O_WRONLY | os.O_NONBLOCK),)
+        except OSError as e:
+            if e.errno != errno.ENXIO:
+                raise
+            return None
 
     def focus(self, win: Win) -> None:
         """Give WIN the focus (as a click or a key binding would) and wait until sway reports it."""
@@ -344,7 +357,11 @@ class Sway:
         used = {w["name"] for w in self.msg("-t", "get_workspaces")}
         name = next(n for n in (f"empty{i}" for i in range(1, 1000)) if n not in used)
         self.msg(f"workspace {name}")
-        wait_for(lambda: any(w["name"] == name and w["focused"] for w in self.msg("-t", "get_workspaces")))
+        wait_for(
+            lambda: any(w["name"] == name and w["focused"] for w in self.msg("-t", "get_workspaces")),
+            TIMEOUT,
+            "the empty workspace",
+        )
         return name
 
     def input(self) -> None:
