@@ -15,13 +15,23 @@ PARALLEL ?= -n 2 --dist loadfile
 APT_PACKAGES := xvfb openbox xdotool x11-utils x11-xserver-utils chromium systemd dbus dbus-x11 libnotify-bin python3-dbus python3-gi
 # The commands those packages provide, checked before deciding to install anything.
 APT_COMMANDS := Xvfb openbox xdotool xprop xset chromium systemd-analyze dbus-daemon dbus-launch notify-send
+# The Wayland tests (tests/wayland_fixtures.py): headless sway with XWayland, foot as the client
+# window (it needs a monospace font; xhost, from x11-xserver-utils, lets root's X clients in), wtype
+# for keyboard input, swayidle. Another compositor's packages go on the next line with its commands
+# (KWin: kwin-wayland plasma-wayland-protocols, kwin_wayland).
+WAYLAND_PACKAGES := sway swayidle wtype foot fonts-dejavu-core xwayland
+WAYLAND_COMMANDS := sway swaymsg swayidle wtype foot Xwayland
+APT_PACKAGES += $(WAYLAND_PACKAGES)
+APT_COMMANDS += $(WAYLAND_COMMANDS)
+# Compositors refuse to run as root: as root the Wayland tests run them as this system user.
+TEST_USER := offscreen-test
 
-.PHONY: run test test-fast lint typecheck bench system-deps venv clean help
+.PHONY: run test test-fast lint typecheck bench system-deps test-user venv clean help
 
 help:
 	@echo "make run        - install into .venv and start the activity daemon in the foreground"
 	@echo "make test       - install test dependencies (Debian packages when root), run every test with coverage"
-	@echo "make test-fast  - the tests that need no X server and no browser (the inner loop)"
+	@echo "make test-fast  - the tests that need no X server, no compositor and no browser (the inner loop)"
 	@echo "make lint       - ruff check, ruff format --check and the layer contract (lint-imports)"
 	@echo "make typecheck  - mypy on tracker/ and dashboards/"
 	@echo "make bench      - run the benchmarks in bench/ (numbers go to bench/README.md by hand)"
@@ -48,10 +58,17 @@ system-deps:
 	  echo "Missing for some tests:$$missing. Install: sudo apt-get install $(APT_PACKAGES)"; \
 	fi
 
+# Only root needs it (anyone else runs the compositors as themselves); creating it twice is a no-op.
+test-user:
+	@if [ "$$(id -u)" = 0 ] && ! id -u $(TEST_USER) >/dev/null 2>&1; then \
+	  echo "Creating the system user $(TEST_USER) the Wayland tests run compositors as"; \
+	  useradd --system --create-home --shell /usr/sbin/nologin $(TEST_USER); \
+	fi
+
 # Coverage follows the CLI and daemon subprocesses the tests start ([tool.coverage.run] patch =
 # subprocess in pyproject.toml): each process writes its own data file, combined before the report.
 # The report is printed when tests fail too; the exit status is pytest's, else the coverage check's.
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps test-user
 	rm -f .coverage .coverage.*
 	status=0; $(BIN)/coverage run -m pytest $(PARALLEL) || status=$$?; \
 	$(BIN)/coverage combine --quiet || [ $$status -ne 0 ] || status=1; \
@@ -59,7 +76,7 @@ test: $(STAMP) system-deps
 	exit $$status
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not x11 and not browser" $(PARALLEL)
+	$(BIN)/python -m pytest -m "not x11 and not wayland and not browser" $(PARALLEL)
 
 # All three run, so one pass shows every problem; any failure fails the target.
 lint: $(STAMP)

@@ -1,7 +1,8 @@
 """A real X client window for tests: `python tests/xwin.py CLASS [TITLE] [--wm-name-bytes HEX]`.
 
 Creates and maps one window with WM_CLASS (CLASS lowercased, CLASS), _NET_WM_NAME (UTF-8) and
-_NET_WM_PID, prints its id in decimal on stdout, then serves events until killed or stdin closes.
+_NET_WM_PID, prints its id in decimal on stdout, then serves events until killed or stdin closes;
+each line read from stdin becomes its new title.
 With --wm-name-bytes only WM_NAME is set, as type STRING, to the given raw bytes (encoding tests).
 """
 
@@ -48,9 +49,17 @@ while True:  # wait until mapped so that the caller can focus it at once
     if ev.type == X.MapNotify:
         break
 print(w.id, flush=True)
+pending = b""
 while True:
     r, _, _ = select.select([d.fileno(), sys.stdin], [], [], 5)
-    if sys.stdin in r and not sys.stdin.buffer.read1(1):
-        break
+    if sys.stdin in r:
+        chunk = os.read(sys.stdin.fileno(), 4096)
+        if not chunk:
+            break
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:  # a new title, as an application sets it
+            w.change_property(d.intern_atom("_NET_WM_NAME"), d.intern_atom("UTF8_STRING"), 8, line)
+            w.change_property(Xatom.WM_NAME, Xatom.STRING, 8, line.decode().encode("latin-1", "replace"))
+        d.flush()
     while d.pending_events():
         d.next_event()
