@@ -10,11 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
 from conftest import ROOT
+from source_pump import peek_until, pump
 from sway_local import Sway
 from tracker.sampling import DisplayLost, sway
 from tracker.sampling.sources import SourceUnavailable
@@ -30,22 +30,6 @@ def sw():
         yield s
     finally:
         s.close()
-
-
-def pump(src, cond, what, timeout=10.0, seen=None):
-    """Wait on the source's socket as the daemon does and dispatch until cond(window) holds;
-    every window seen on the way is appended to `seen`."""
-    deadline = time.monotonic() + timeout
-    while not cond(src.window()):
-        if seen is not None and (not seen or seen[-1] != src.window()):
-            seen.append(src.window())
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"timed out waiting for {what}; the source says {src.window()}")
-        if not src.buffered():
-            select.select([src], [], [], left)
-        src.dispatch()
-    return src.window()
 
 
 def app_is(app):
@@ -195,15 +179,6 @@ def test_probe_names_the_version(sw):
     assert sway.probe(sw.swaysock) == (True, f"sway {version}")
 
 
-def _peek_until(src, needle: bytes) -> None:
-    """Wait until `needle` sits in the kernel's receive buffer of the source's socket (unread)."""
-    peek = socket.socket(fileno=os.dup(src.fileno()))
-    try:
-        wait_for(lambda: needle in peek.recv(1 << 20, socket.MSG_PEEK | socket.MSG_DONTWAIT), 10, "two events queued")
-    finally:
-        peek.close()
-
-
 def test_two_events_in_one_read_are_both_handled_and_flagged_as_buffered(sw):
     sw.foot("one", "first window")
     two = sw.foot("two", "second window")
@@ -213,7 +188,7 @@ def test_two_events_in_one_read_are_both_handled_and_flagged_as_buffered(sw):
         pump(src, app_is("one"), "focus on one")
         sw.msg("[app_id=two] focus")
         sw.set_title(two, "after the switch")
-        _peek_until(src, b"after the switch")
+        peek_until(src, b"after the switch")
         src._fill()  # one read takes both events off the socket, as dispatch() and open() do
         assert src.buffered()
         # The point: the socket is no longer readable, so a daemon that only selected would wait.
