@@ -5,6 +5,7 @@ both socket locations, one short request connection per pid lookup, Hyprland goi
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import select
 import shutil
@@ -20,6 +21,7 @@ from helpers.fake_hyprland import FakeHyprland
 from source_pump import peek_until, pump
 from tracker.sampling import DisplayLost, Window, hyprland
 from tracker.sampling.sources import SourceUnavailable
+from x11_fixtures import wait_for
 
 _seq = itertools.count()
 
@@ -73,15 +75,17 @@ def test_focus_changes_ask_for_a_pid_once_per_window(fake, src):
 
 
 def test_titles_of_the_active_window_and_of_another(fake, src):
-    before = src.changed_at()
+    assert src.changed_at() is None  # nothing has changed since open
     fake.set_title("55aa01", "vim a, b, c >> d")
     assert pump(src, lambda w: w.title != "~", "the new title") == Window("kitty", "vim a, b, c >> d", 101)
-    assert src.changed_at() > before
+    first = src.changed_at()
+    assert first is not None
     fake.set_title("55aa02", "another, page")  # a window in the background
     fake.set_title("55aa01", "last")
     seen = []
     pump(src, lambda w: w.title == "last", "the last title", seen=seen)
     assert all(w == Window("kitty", "vim a, b, c >> d", 101) for w in seen), seen
+    assert src.changed_at() > first
     fake.focus("55aa02")
     assert pump(src, lambda w: w.app == "firefox", "firefox").title == "another, page"
     assert len(fake.requests) == 2  # titles never cost a request
@@ -225,3 +229,42 @@ def test_smoke_loop_without_hyprland_says_error(runtime):
     out, err = proc.communicate(timeout=30)
     assert (proc.returncode, out) == (1, "")
     assert err == "Error: HYPRLAND_INSTANCE_SIGNATURE is not set (not a Hyprland session)\n"
+
+
+def test_the_fake_as_a_process_for_daemon_tests(runtime):
+    sig = _sig()
+    fake = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "helpers" / "fake_hyprland.py"), runtime, sig],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert fake.stdout.readline() == f"ready {runtime}/hypr/{sig}\n"
+        for op in (["add", "1a", "foot", "a, b", 7], ["add", "2b", "mpv", "film", 8], ["focus", "1a"]):
+            fake.stdin.write(json.dumps(op) + "\n")
+        fake.stdin.flush()
+        env = {"XDG_RUNTIME_DIR": runtime, "HYPRLAND_INSTANCE_SIGNATURE": sig}
+        s = wait_for(lambda: _open_when(env, "foot"), 10, "the fake's first window")
+        try:
+            fake.stdin.write(json.dumps(["focus", "2b"]) + "\n")
+            fake.stdin.flush()
+            assert pump(s, lambda w: w.app == "mpv", "mpv") == Window("mpv", "film", 8)
+            fake.stdin.close()  # the fake stops: Hyprland exited
+            with pytest.raises(DisplayLost):
+                pump(s, lambda w: False, "the fake to stop")
+        finally:
+            s.close()
+        assert fake.wait(10) == 0
+    finally:
+        fake.kill()
+        fake.wait()
+
+
+def _open_when(env, app):
+    """The source once the fake (fed over a pipe) has its window focused, else None."""
+    s = hyprland.open(env)
+    if s.window() is not None and s.window().app == app:
+        return s
+    s.close()
+    return None

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 from source_pump import peek_until, pump
 from sway_local import Sway
-from tracker.sampling import DisplayLost, sway
+from tracker.sampling import DisplayLost, Window, sway
 from tracker.sampling.sources import SourceUnavailable
 from x11_fixtures import wait_for
 
@@ -57,16 +57,17 @@ def test_focus_switch_and_title_changes(sw):
     two = sw.foot("two", "second window")
     src = sway.open(sw.swaysock)
     try:
-        before = src.changed_at()
+        assert src.changed_at() is None  # nothing has changed since open
         sw.msg("[app_id=one] focus")
         win = pump(src, app_is("one"), "focus on one")
         assert (win.title, win.pid) == ("first window", pid_of(sw, "one"))
-        assert src.changed_at() is not None and (before is None or src.changed_at() > before)
+        first = src.changed_at()
+        assert first is not None
         # A title with a comma, and one of a window in the background: only the front one counts.
         sw.set_title(two, "background, renamed")
         sw.set_title(one, "new, title")
         win = pump(src, lambda w: w.title == "new, title", "the new title")
-        assert win.app == "one"
+        assert win.app == "one" and src.changed_at() > first
         wait_for(lambda: any(v.get("name") == "background, renamed" for v in sw.views()), 10, "two renamed in sway")
         sw.msg("[app_id=two] focus")
         seen = []  # the rename of two reaches the source before the focus event: it must not touch one
@@ -234,3 +235,16 @@ def test_smoke_loop_without_sway_says_error(tmp_path):
         err
         == f"Error: sway IPC socket {tmp_path / 'none.sock'} does not exist (sway is not running, or SWAYSOCK is stale)\n"
     )
+
+
+def test_focus_in_an_i3_tree_and_after_focus_parent():
+    """i3 has no app_id or pid: the X11 class; a focused split container: its focused child."""
+    x = {"id": 5, "type": "con", "window": 4194307, "name": "~ - zsh", "window_properties": {"class": "URxvt"}}
+    y = {"id": 6, "type": "con", "window": 4194308, "name": "y", "window_properties": {"instance": "xterm"}}
+    split = {"id": 4, "type": "con", "window": None, "focused": True, "nodes": [x, y], "focus": [6, 5]}
+    ws = {"id": 3, "type": "workspace", "nodes": [split], "focus": [4]}
+    assert sway.focus_in_tree({"id": 1, "type": "root", "nodes": [ws]}) == (6, Window("xterm", "y", None))
+    x["focused"], split["focused"] = True, False
+    assert sway.focus_in_tree({"id": 1, "type": "root", "nodes": [ws]}) == (5, Window("URxvt", "~ - zsh", None))
+    empty = {"id": 9, "type": "workspace", "focused": True, "nodes": [], "floating_nodes": [], "focus": []}
+    assert sway.focus_in_tree({"id": 1, "type": "root", "nodes": [empty]}) == (None, None)

@@ -117,6 +117,7 @@ class HyprlandSource:
             sock.setblocking(False)
             src = cls(sock, d)
             src._refresh(initial=True)  # after subscribing: a change from now on is an event we will read
+            src._changed_at = None  # the focus at open is a state, not a change we saw happen
             return src
         raise SourceUnavailable(f"no Hyprland event socket answers: tried {', '.join(tried)}")
 

@@ -143,6 +143,7 @@ class SwaySource:
                 raise SourceUnavailable(f"sway IPC socket {path} refused the event subscription")
             sock.sendall(_pack(GET_TREE))
             src._apply_tree(src._await_reply(GET_TREE))
+            src._changed_at = None  # the focus at open is a state, not a change we saw happen
         except (OSError, DisplayLost) as e:
             sock.close()
             what = "does not answer" if isinstance(e, TimeoutError) else f"failed: {e}"
@@ -291,7 +292,8 @@ def probe(swaysock: str) -> tuple[bool, str]:
     finally:
         sock.close()
     version = msg[1] if isinstance(msg[1], dict) else {}
-    variant = version.get("variant") or ("sway" if "loaded_config_file_name" in version else "i3")
+    major = version.get("major")
+    variant = version.get("variant") or ("i3" if isinstance(major, int) and major >= 4 else "sway")
     return True, f"{variant} {version.get('human_readable') or '(version unknown)'}"
 
 
