@@ -182,6 +182,17 @@ def test_teardown_after_a_compositor_crash():
     assert not lock.exists() or lock.read_text().strip() != str(s.proc.pid)
 
 
+def test_exit_ends_the_compositor_and_teardown_still_cleans_up():
+    s = start_sway()
+    try:
+        s.window("alpha", "one")
+        s.exit()
+        assert s.proc.returncode == 0  # asked to leave: no crash
+    finally:
+        s.close()
+    assert not Path(s.runtime_dir).exists()
+
+
 def test_a_missing_test_user_fails_with_what_to_do(monkeypatch):
     monkeypatch.setattr(wayland_fixtures, "TEST_USER", "offscreen-no-such-user")
     monkeypatch.setattr(os, "geteuid", lambda: 0)

@@ -368,6 +368,16 @@ class Sway:
         """Pointer input on seat0 (resets the idle timers, as a user would)."""
         self.msg("seat - cursor move 1 1")
 
+    def exit(self) -> None:
+        """sway exits as `swaymsg exit` asks (IPC clients get a `shutdown` event first); returns once it has."""
+        self._remember()
+        # sway closes the connection instead of answering `exit`, so swaymsg fails: sway exiting is the answer.
+        subprocess.run(["swaymsg", "-s", self.swaysock, "exit"], capture_output=True, timeout=TIMEOUT)
+        try:
+            self.proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            raise AssertionError(f"sway was still running {TIMEOUT} s after `exit`") from e
+
     def kill(self) -> None:
         """The compositor crashes (SIGKILL); its clients lose their display."""
         self._remember()  # what it started, to be sure it has gone by the teardown
