@@ -342,7 +342,7 @@ def check_private(*files: Path) -> None:
         if os.environ.get(ALLOW_SHARED_VAR) == "1":
             if problem not in _warned:
                 _warned.add(problem)
-                print(f"Warning: {problem} (going on: {ALLOW_SHARED_VAR}=1)", file=sys.stderr)
+                sys.stderr.write(f"Warning: {problem} (going on: {ALLOW_SHARED_VAR}=1)\n")
             continue
         from tracker.errors import UserError
 

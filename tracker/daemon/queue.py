@@ -59,7 +59,8 @@ ON CONFLICT (id) DO UPDATE SET start = excluded.start, "end" = excluded."end", a
 
 def _stderr_log(level: str, message: str) -> None:
     try:
-        print(f"{level.capitalize()}: {message}", file=sys.stderr, flush=True)
+        sys.stderr.write(f"{level.capitalize()}: {message}\n")
+        sys.stderr.flush()
     except (OSError, ValueError):
         pass
 

@@ -308,11 +308,11 @@ def render(info: dict[str, Any], now: datetime | None = None) -> list[str]:
             else ""
         )
         lines.append(f"queue:       {q} {'span' if q == 1 else 'spans'} waiting{note}")
-    for aside in qs.get("moved_aside") or []:
-        lines.append(
-            f"warning:     a damaged queue was moved aside to {aside}; spans in it not stored yet are missing "
-            "(inspect it with sqlite3, then delete it)"
-        )
+    lines.extend(
+        f"warning:     a damaged queue was moved aside to {aside}; spans in it not stored yet are missing "
+        "(inspect it with sqlite3, then delete it)"
+        for aside in qs.get("moved_aside") or []
+    )
     db = info["database"]
     lines.append(f"database:    {db['path']} ({format_size(db['size_bytes']) if db['exists'] else 'not created yet'})")
     t = info["today"]
