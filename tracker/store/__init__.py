@@ -42,7 +42,10 @@ def _is_lock_error(e: Exception) -> bool:
     return "Could not set lock" in msg or "Conflicting lock" in msg
 
 
-_OPEN_REMEDY = "check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database"
+_OPEN_REMEDY = (
+    "check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database "
+    "and bring your latest backup back into it: offscreen restore BACKUP-FILE"
+)
 
 
 def _reason(e: Exception) -> str:
@@ -67,9 +70,9 @@ def storage_failure(path: Path, e: Exception) -> RuntimeFailure | None:
     if "read-only file system" in low or "permission denied" in low:
         why = "the file system is read-only" if "read-only" in low else "permission denied"
         return RuntimeFailure(f"cannot write the database {path}: {why}; make {path.parent} writable, or use --db")
+    # A file that is not a DuckDB database at all may as well be a wrong path: _OPEN_REMEDY.
     damaged = (
-        "not a valid duckdb database" in low
-        or "corrupt" in low
+        "corrupt" in low
         or "checksum" in low
         or "could not read enough bytes" in low
         or "invalidated" in low
@@ -188,7 +191,7 @@ def connect(
     """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close. ON_WAIT(pid)
     is called once if another process has held the file for WAIT_NOTICE_S (pid None: unknown)."""
     path = Path(path).absolute()
-    check_private(path, path.with_name(path.name + ".wal"))
+    check_private(path.parent)  # before anything is made in a directory others own or can write
     ensure_private_dir(path.parent)
     # DuckDB creates the file at open, but its WAL (`.wal`, holding the newest rows, titles
     # included) and any spill directory only at the first write: keep the umask private for the
@@ -197,6 +200,9 @@ def connect(
     try:
         con = _open(path, DEFAULT_WAIT if wait is None else wait, on_wait)
         try:
+            # The file's owner and mode once it is known to be a database: a data file given by
+            # mistake is named as that, not as a file to chmod.
+            check_private(path, path.with_name(path.name + ".wal"))
             migrate(con)
             yield con
         finally:
