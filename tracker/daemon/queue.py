@@ -74,6 +74,14 @@ def _failure(path: Path, e: Exception) -> RuntimeFailure:
     """A queue that cannot be opened or written (read-only, full disk, locked) as one line."""
     if getattr(e, "sqlite_errorcode", 0) & 0xFF == _SQLITE_FULL or getattr(e, "errno", None) == 28:
         return RuntimeFailure(f"cannot write the queue {path}: the disk is full; free some space and try again")
+    try:
+        read_only = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    if read_only:  # SQLite says "unable to open database file" or "attempt to write a readonly database"
+        return RuntimeFailure(
+            f"cannot write the queue {path}: the file system is read-only; make {path.parent} writable"
+        )
     why = getattr(e, "strerror", None) or str(e)
     low = why.lower()
     if "locked" in low:
