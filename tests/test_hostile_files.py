@@ -396,6 +396,8 @@ def test_a_dashboard_since_1900_starts_at_the_first_recorded_day(run, tmp_path):
         "Nothing is recorded before 2026-11-29: the page starts there instead of at --since 1900-01-01."
     )
     assert "Sun 29 Nov 2026" in out.read_text()
+    report = json.loads(run("report", "--since", "1900-01-01", "--json", env=env, check=0, timeout=120).stdout)
+    assert (report["first_day"], report["days"]) == ("2026-11-29", 2)
     # Nothing recorded at all: the default 90 days, said so.
     empty = home_env(tmp_path / "empty")
     r = run("dashboard", "-o", out, "--since", "1900-01-01", env=empty, check=0, timeout=120)

@@ -296,15 +296,16 @@ def _file_problem(f: Path, st: os.stat_result, me: int) -> str | None:
     return None
 
 
-def _problem(path: Path) -> str | None:
-    """Why someone else could read or replace PATH (a file offscreen keeps, or its directory)."""
+def _problem(path: Path, files: bool = True) -> str | None:
+    """Why someone else could read or replace PATH (a file offscreen keeps, or its directory);
+    without FILES only the directories on the way to PATH are looked at."""
     me = os.geteuid()
     path = Path(path).absolute()
     try:
         st = os.stat(path)
     except OSError:
         st = None  # not there yet (created private), or the open will say why
-    if st is not None and stat.S_ISREG(st.st_mode):
+    if files and st is not None and stat.S_ISREG(st.st_mode):
         problem = _file_problem(path, st, me)
         if problem:
             return problem
@@ -329,14 +330,15 @@ def _problem(path: Path) -> str | None:
     return None
 
 
-def check_private(*files: Path) -> None:
+def check_private(*paths: Path, files: bool = True) -> None:
     """Refuse (UserError) a file offscreen keeps that is not the user's own or readable by others,
-    or one in a directory that someone else owns or can write: the database, the queue.
+    or one in a directory that someone else owns or can write: the database, the queue. Without
+    FILES, only the directories leading to each path (the file may not be a database yet).
 
     $OFFSCREEN_ALLOW_SHARED=1 lets it pass with a warning on stderr, once per path and process.
     """
-    for f in files:
-        problem = _problem(f)
+    for f in paths:
+        problem = _problem(f, files)
         if problem is None:
             continue
         if os.environ.get(ALLOW_SHARED_VAR) == "1":

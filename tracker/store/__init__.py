@@ -191,7 +191,7 @@ def connect(
     """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close. ON_WAIT(pid)
     is called once if another process has held the file for WAIT_NOTICE_S (pid None: unknown)."""
     path = Path(path).absolute()
-    check_private(path.parent)  # before anything is made in a directory others own or can write
+    check_private(path, files=False)  # before anything is made in a directory others own or can write
     ensure_private_dir(path.parent)
     # DuckDB creates the file at open, but its WAL (`.wal`, holding the newest rows, titles
     # included) and any spill directory only at the first write: keep the umask private for the

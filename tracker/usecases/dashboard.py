@@ -215,6 +215,8 @@ def bounded(rng: Range, since: str | None, first: datetime | None) -> tuple[Rang
     lo, hi, now = from_storage(rng.since_utc), from_storage(rng.until_utc), from_storage(rng.now_utc)
     assert lo is not None and hi is not None and now is not None
     new_lo, new_hi, moved = bound(lo, hi, now, first, rng.calendar)
+    if since is None:  # the default range is bounded already (page_range): only its end may move
+        new_lo, moved = lo, None
     out = replace(rng, since_utc=to_storage(new_lo), until_utc=to_storage(new_hi))
     if moved is None:
         return out, None
