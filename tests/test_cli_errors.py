@@ -48,7 +48,8 @@ def test_a_file_that_is_not_a_database_fails_with_a_remedy(cli, tmp_path):
     r = cli("--db", bogus, "people", "list", check=1)
     assert r.stderr.startswith(f"Error: cannot open database {bogus}: ")
     assert r.stderr.endswith(
-        "; check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database\n"
+        "; check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database "
+        "and bring your latest backup back into it: offscreen restore BACKUP-FILE\n"
     )
     assert bogus.read_text() == "hello\n"
 

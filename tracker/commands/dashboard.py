@@ -96,6 +96,8 @@ def dashboard_cmd(app, output, since, until, open_):
             f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to"
         ) from None
     shown = sum(1 for v in page.views if v.figure is not None)
+    if page.note:
+        click.echo(page.note)
     click.echo(
         f"Wrote {output} ({len(page.html) / 1e6:.1f} MB, {shown} of {len(page.views)} views with data) "
         f"in {_time.perf_counter() - t0:.1f} s."

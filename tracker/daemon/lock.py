@@ -13,13 +13,14 @@ import os
 from pathlib import Path
 
 from tracker.errors import RuntimeFailure
-from tracker.paths import ensure_private_dir
+from tracker.paths import check_private, ensure_private_dir
 
 PROC_LOCKS = Path("/proc/locks")
 
 
 def acquire(path: Path) -> int:
     """flock PATH and write our PID into it; a second daemon gets RuntimeFailure naming the first."""
+    check_private(path)  # the state directory: another user's would see and steer the daemon's files
     ensure_private_dir(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:

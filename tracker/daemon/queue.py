@@ -9,14 +9,32 @@ DuckDB, upserting by span id, then deletes the closed ones it copied unless the 
 them meanwhile (a revision counter). A crash anywhere in between duplicates nothing: the next
 drain upserts the same ids again. A busy database leaves the queue as it is (DatabaseBusy
 propagates) for a later drain.
+
+A queue SQLite cannot read (overwritten, cut short) or one of 0 bytes (offscreen never makes an
+empty one: a new queue is built aside and linked into place whole) is moved aside, renamed
+`queue.sqlite3.damaged-<time>` with its WAL, kept private for inspection, said once in the log,
+listed by `offscreen status` while it is there, and a new queue is started: the daemon and every
+command go on instead of failing on it forever (issue 17).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from tracker.paths import private_file
+from tracker.errors import RuntimeFailure
+from tracker.paths import check_private, ensure_private_dir
+
+# log(level, message), as tracker.daemon.loop.Log; the default writes one line to stderr.
+LogFn = Callable[[str, str], None]
+DAMAGED_INFIX = ".damaged-"
+# SQLite's primary result codes for a file that is not, or no longer, a database.
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 11, 13, 26
+_SIDE_FILES = ("-wal", "-shm")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
@@ -39,38 +57,197 @@ ON CONFLICT (id) DO UPDATE SET start = excluded.start, "end" = excluded."end", a
 """
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    private_file(path)
+def _stderr_log(level: str, message: str) -> None:
+    try:
+        sys.stderr.write(f"{level.capitalize()}: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _damaged(e: Exception) -> bool:
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+    return isinstance(e, sqlite3.DatabaseError) and code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _failure(path: Path, e: Exception) -> RuntimeFailure:
+    """A queue that cannot be opened or written (read-only, full disk, locked) as one line."""
+    if getattr(e, "sqlite_errorcode", 0) & 0xFF == _SQLITE_FULL or getattr(e, "errno", None) == 28:
+        return RuntimeFailure(f"cannot write the queue {path}: the disk is full; free some space and try again")
+    try:
+        read_only = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    if read_only:  # SQLite says "unable to open database file" or "attempt to write a readonly database"
+        return RuntimeFailure(
+            f"cannot write the queue {path}: the file system is read-only; make {path.parent} writable"
+        )
+    why = getattr(e, "strerror", None) or str(e)
+    low = why.lower()
+    if "locked" in low:
+        fix = "another offscreen process holds it; try again"
+    elif any(w in low for w in ("readonly", "read-only", "permission", "unable to open")):
+        fix = f"make {path.parent} writable"
+    else:
+        fix = f"move {path} away to start a new queue"
+    return RuntimeFailure(f"cannot write the queue {path}: {why}; {fix}")
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino
+
+
+def damaged_copies(queue_file: Path) -> list[Path]:
+    """Queues moved aside as damaged and still there (their WAL files not listed), oldest first."""
+    q = Path(queue_file)
+    try:
+        found = [p for p in q.parent.glob(q.name + DAMAGED_INFIX + "*") if not p.name.endswith(_SIDE_FILES)]
+    except OSError:
+        return []
+    return sorted(found)
+
+
+def _move_aside(path: Path, inode: int | None, why: str, log: LogFn, empty: bool = False) -> None:
+    """Rename the queue at PATH (only if it is still INODE: another process may have replaced it
+    already) and its WAL to queue.sqlite3.damaged-<time>, private, and say so once."""
+    if _inode(path) != inode:
+        return
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside, n = path.with_name(f"{path.name}{DAMAGED_INFIX}{stamp}"), 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}{DAMAGED_INFIX}{stamp}-{n}")
+    try:
+        # The WAL first: a queue renamed without it would lose what the WAL holds.
+        for side in _SIDE_FILES:
+            if os.path.exists(f"{path}{side}"):
+                os.replace(f"{path}{side}", f"{aside}{side}")
+        os.replace(path, aside)
+        os.chmod(aside, 0o600)
+    except OSError as e:
+        raise _failure(path, e) from None
+    kept = "" if empty else " (kept for inspection: spans queued in it and not stored yet are there)"
+    log("warning", f"the queue {path} {why}; moved it to {aside}{kept} and started a new queue")
+
+
+def _create(path: Path) -> None:
+    """A new, empty queue at PATH, built aside and linked into place whole: an empty (0-byte)
+    queue file is then always one that was cut short, never one of ours."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)  # 0600
+    os.close(fd)
+    try:
+        con = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")  # kept in the file's header
+            con.execute(_SCHEMA)
+        finally:
+            con.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made one meanwhile: that one is used
+    finally:
+        os.unlink(tmp)
+
+
+def _open(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(str(path), timeout=10, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode: a commit survives a killed process; only an OS crash may lose the
-    # last commits. That matches "after SIGKILL at most the last 2 s are missing".
-    con.execute("PRAGMA synchronous=NORMAL")
-    con.execute(_SCHEMA)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a commit survives a killed process; only an OS crash may lose the
+        # last commits. That matches "after SIGKILL at most the last 2 s are missing".
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute(_SCHEMA)
+        con.execute("SELECT count(*) FROM spans").fetchone()  # reads every page of the table's tree
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-class Queue:
-    """The daemon's side: cheap upserts (~15 us each)."""
+def _connect(path: Path, log: LogFn | None = None) -> sqlite3.Connection:
+    """Open the queue at PATH, creating it, or replacing a damaged or empty one (moved aside)."""
+    log = log or _stderr_log
+    path = Path(path).absolute()
+    check_private(path, *(Path(f"{path}{side}") for side in _SIDE_FILES))
+    for attempt in range(4):
+        try:
+            ensure_private_dir(path.parent)
+            inode = _inode(path)
+            if inode is not None and os.stat(path).st_size == 0:
+                _move_aside(path, inode, "was empty (0 bytes, cut short): what it held is lost", log, empty=True)
+                continue
+            if inode is None:
+                _create(path)
+                continue
+            return _open(path)
+        except sqlite3.Error as e:
+            if not _damaged(e) or attempt == 3:
+                raise _failure(path, e) from None
+            _move_aside(path, inode, f"cannot be read ({e})", log)
+        except OSError as e:
+            raise _failure(path, e) from None
+    raise RuntimeFailure(f"cannot open the queue {path}: it kept changing while being opened; try again")
 
-    def __init__(self, path: Path):
+
+class Queue:
+    """The daemon's side: cheap upserts (~15 us each). LOG(level, message) hears of a queue
+    moved aside (tracker.daemon.loop.Log; stderr without one)."""
+
+    def __init__(self, path: Path, log: LogFn | None = None):
         self.path = Path(path)
-        self.con = _connect(self.path)
+        self.log = log
+        self.con = _connect(self.path, log)
+        self.inode = _inode(self.path)
+
+    def _current(self) -> sqlite3.Connection:
+        """The connection, reopened when the queue was moved aside (by a drain) or removed."""
+        if _inode(self.path) != self.inode:
+            self.reopen()
+        return self.con
+
+    def reopen(self) -> None:
+        self.con.close()
+        self.con = _connect(self.path, self.log)
+        self.inode = _inode(self.path)
+
+    def _retry(self, what: Callable[[sqlite3.Connection], object]):
+        """WHAT(connection), once more on a new queue when this one turns out damaged."""
+        try:
+            return what(self._current())
+        except sqlite3.Error as e:
+            if not _damaged(e):
+                raise
+            _move_aside(self.path, self.inode, f"cannot be read ({e})", self.log or _stderr_log)
+            self.reopen()
+            return what(self.con)
 
     def adopt_orphans(self) -> int:
         """Mark open spans left by a killed daemon as closed (we hold the daemon lock)."""
-        return self.con.execute("UPDATE spans SET closed = 1, rev = rev + 1 WHERE closed = 0").rowcount
+        return self._retry(
+            lambda con: con.execute("UPDATE spans SET closed = 1, rev = rev + 1 WHERE closed = 0").rowcount
+        )
 
     def put(self, spans, closed: bool) -> None:
         rows = [(s.id, s.start, s.end, s.app, s.title, s.state, s.exe, int(closed)) for s in spans]
         if not rows:
             return
-        with self.con:  # one transaction
-            self.con.executemany(_UPSERT, rows)
+
+        def upsert(con: sqlite3.Connection) -> None:
+            with con:  # one transaction
+                con.executemany(_UPSERT, rows)
+
+        self._retry(upsert)
 
     def has_closed(self) -> bool:
         """True when closed spans wait for a drain (the open span alone is not worth one)."""
-        return self.con.execute("SELECT 1 FROM spans WHERE closed = 1 LIMIT 1").fetchone() is not None
+        return bool(self._retry(lambda con: con.execute("SELECT 1 FROM spans WHERE closed = 1 LIMIT 1").fetchone()))
 
     def sync(self) -> None:
         """Make everything committed so far durable against power loss too (shutdown)."""
@@ -129,9 +306,16 @@ def pending(queue_file: Path) -> list[tuple]:
     """Every queued span as (id, start, end, app, title, state, exe, closed, rev), for a drain."""
     if not Path(queue_file).exists():
         return []
-    con = _connect(Path(queue_file))
+    path = Path(queue_file).absolute()
+    con = _connect(path)
+    inode = _inode(path)
     try:
         return con.execute('SELECT id, start, "end", app, title, state, exe, closed, rev FROM spans').fetchall()
+    except sqlite3.Error as e:
+        if not _damaged(e):
+            raise _failure(path, e) from None
+        _move_aside(path, inode, f"cannot be read ({e})", _stderr_log)
+        return []
     finally:
         con.close()
 
@@ -145,5 +329,7 @@ def forget(queue_file: Path, drained: list[tuple]) -> None:
                 "DELETE FROM spans WHERE id = ? AND rev = ? AND closed = 1",
                 [(r[0], r[8]) for r in drained if r[7]],
             )
+    except sqlite3.Error as e:
+        raise _failure(Path(queue_file), e) from None
     finally:
         con.close()

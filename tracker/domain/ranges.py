@@ -57,3 +57,29 @@ class Range:
     def back(self, days: int) -> Range:
         """The same range, starting DAYS local days earlier."""
         return replace(self, since_utc=self.day_bounds(self.first_day - timedelta(days=days))[0])
+
+
+# A --since this many local days or more before the first recorded day starts at that day instead:
+# every day of a range costs work (its calendar row, its bucket in every view), so `--since
+# 1900-01-01` must cost what the data costs, not 46,000 empty days (issue 17). A shorter lead-in
+# is kept as asked: a page may start a little before tracking did.
+LEAD_IN_DAYS = 90
+# A range ends at most this many days after today: past that nothing can have been recorded.
+AHEAD_DAYS = 366
+
+
+def bounded(
+    lo: datetime, hi: datetime, now: datetime, first: datetime | None, cal: Calendar
+) -> tuple[datetime, datetime, date | None]:
+    """LO and HI (aware) bounded by the data: LO no earlier than FIRST's local day when it is
+    LEAD_IN_DAYS or more before it (nothing recorded: LEAD_IN_DAYS before HI's day), HI at most
+    AHEAD_DAYS after NOW's day. The third value is the day LO was moved to, or None."""
+    latest = cal.day_start(cal.day_of(now) + timedelta(days=AHEAD_DAYS + 1))
+    hi = min(hi, latest)
+    if first is not None:
+        start = cal.day_start(cal.day_of(first))
+    else:
+        start = cal.day_start(cal.day_of(hi - timedelta(microseconds=1)) - timedelta(days=LEAD_IN_DAYS - 1))
+    if lo <= start - timedelta(days=LEAD_IN_DAYS if first is not None else 0) and start < hi:
+        return start, hi, cal.day_of(start)
+    return lo, hi, None

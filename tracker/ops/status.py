@@ -203,10 +203,17 @@ def gather(
         }
     else:
         today = today_totals(paths, cal, now, config)
+    from tracker.daemon import queue
+
     return {
         "daemon": daemon,
         "queue_depth": depth,
-        "queue": {"stored": stored, "error": error},
+        # Damaged queues moved aside (tracker/daemon/queue.py), listed while they are there.
+        "queue": {
+            "stored": stored,
+            "error": error,
+            "moved_aside": [str(p) for p in queue.damaged_copies(paths.queue_file)],
+        },
         "database": database_info(paths),
         "today": today,
     }
@@ -306,6 +313,11 @@ def render(info: dict[str, Any], now: datetime | None = None) -> list[str]:
             else ""
         )
         lines.append(f"queue:       {q} {'span' if q == 1 else 'spans'} waiting{note}")
+    lines.extend(
+        f"warning:     a damaged queue was moved aside to {aside}; spans in it not stored yet are missing "
+        "(inspect it with sqlite3, then delete it)"
+        for aside in qs.get("moved_aside") or []
+    )
     db = info["database"]
     lines.append(f"database:    {db['path']} ({format_size(db['size_bytes']) if db['exists'] else 'not created yet'})")
     t = info["today"]

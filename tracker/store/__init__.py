@@ -26,7 +26,7 @@ import _duckdb as duckdb
 
 from tracker.domain.times import to_storage, utc_now
 from tracker.errors import DatabaseBusy, RuntimeFailure, UserError
-from tracker.paths import ensure_private_dir
+from tracker.paths import check_private, ensure_private_dir
 from tracker.store.schema import MIGRATIONS
 
 DEFAULT_WAIT = float(os.environ.get("OFFSCREEN_DB_WAIT", "10"))
@@ -42,7 +42,48 @@ def _is_lock_error(e: Exception) -> bool:
     return "Could not set lock" in msg or "Conflicting lock" in msg
 
 
-_OPEN_REMEDY = "check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database"
+_OPEN_REMEDY = (
+    "check the path (--db, OFFSCREEN_DB, OFFSCREEN_HOME), or move that file away to start a new database "
+    "and bring your latest backup back into it: offscreen restore BACKUP-FILE"
+)
+
+
+def _reason(e: Exception) -> str:
+    """DuckDB's message without its class prefix, cut to its first line and clause."""
+    text = re.sub(r'(?i)(the )?file "[^"]*"', "the file", str(e).split("\n")[0])
+    for prefix in ("IO Error: ", "FATAL Error: ", "INTERNAL Error: "):
+        text = text.removeprefix(prefix)
+    return text.rstrip("!. ")
+
+
+def storage_failure(path: Path, e: Exception) -> RuntimeFailure | None:
+    """What a DuckDB error on the file itself means for a person, or None when it is not about the
+    file (a bug in a query stays a bug). Disk full and a read-only directory name the path and the
+    fix; a file DuckDB cannot read back (cut short, overwritten, failing checksums) is damaged, and
+    the way out is a backup (`offscreen backup` writes them, `offscreen restore` reads them)."""
+    if not isinstance(e, duckdb.Error) or _is_lock_error(e):
+        return None
+    msg = str(e)
+    low = msg.lower()
+    if "no space left" in low or "disk is full" in low:
+        return RuntimeFailure(f"cannot write the database {path}: the disk is full; free some space and try again")
+    if "read-only file system" in low or "permission denied" in low:
+        why = "the file system is read-only" if "read-only" in low else "permission denied"
+        return RuntimeFailure(f"cannot write the database {path}: {why}; make {path.parent} writable, or use --db")
+    # A file that is not a DuckDB database at all may as well be a wrong path: _OPEN_REMEDY.
+    damaged = (
+        "corrupt" in low
+        or "checksum" in low
+        or "could not read enough bytes" in low
+        or "invalidated" in low
+        or isinstance(e, duckdb.SerializationException)
+    )
+    if not damaged:
+        return None
+    return RuntimeFailure(
+        f"the database {path} is damaged ({_reason(e)}); move it away (mv {path} {path}.damaged) and restore "
+        "your latest backup into a new one: offscreen restore BACKUP-FILE (written by offscreen backup)"
+    )
 
 
 # After this long waiting for the lock, ON_WAIT is told (once): a silent ten-second wait looks hung.
@@ -59,7 +100,9 @@ def _open(path: Path, wait: float, on_wait: Callable[[str | None], None] | None 
             con = duckdb.connect(str(path))
         except duckdb.IOException as e:
             if not _is_lock_error(e):
-                raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
+                raise storage_failure(path, e) or RuntimeFailure(
+                    f"cannot open database {path}: {_reason(e)}; {_OPEN_REMEDY}"
+                ) from None
             now = time.monotonic()
             m = _LOCK_PID.search(str(e))
             if not told and now - start >= WAIT_NOTICE_S and now < deadline:
@@ -76,7 +119,9 @@ def _open(path: Path, wait: float, on_wait: Callable[[str | None], None] | None 
             time.sleep(min(random.uniform(0, delay), deadline - now))
             delay = min(delay * 2, 0.25)
         except duckdb.Error as e:
-            raise RuntimeFailure(f"cannot open database {path}: {str(e).rstrip('!. ')}; {_OPEN_REMEDY}") from None
+            raise storage_failure(path, e) or RuntimeFailure(
+                f"cannot open database {path}: {_reason(e)}; {_OPEN_REMEDY}"
+            ) from None
         else:
             # DuckDB opens an existing file that is not a database but whose name it reads as data
             # (x.json, x.csv) as an empty in-memory database: everything written would vanish.
@@ -145,7 +190,8 @@ def connect(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open PATH (creating it 0600 in a 0700 dir), migrate, yield, and always close. ON_WAIT(pid)
     is called once if another process has held the file for WAIT_NOTICE_S (pid None: unknown)."""
-    path = Path(path)
+    path = Path(path).absolute()
+    check_private(path, files=False)  # before anything is made in a directory others own or can write
     ensure_private_dir(path.parent)
     # DuckDB creates the file at open, but its WAL (`.wal`, holding the newest rows, titles
     # included) and any spill directory only at the first write: keep the umask private for the
@@ -154,10 +200,20 @@ def connect(
     try:
         con = _open(path, DEFAULT_WAIT if wait is None else wait, on_wait)
         try:
+            # The file's owner and mode once it is known to be a database: a data file given by
+            # mistake is named as that, not as a file to chmod.
+            check_private(path, path.with_name(path.name + ".wal"))
             migrate(con)
             yield con
         finally:
-            con.close()
+            con.close()  # a checkpoint: a full disk can fail here too
+    except duckdb.Error as e:
+        # Once, here: a damaged file or a full disk shows only when a query reaches the bad
+        # block or the first write, anywhere in the code that uses the connection.
+        failure = storage_failure(path, e)
+        if failure is None:
+            raise
+        raise failure from None
     finally:
         os.umask(old_umask)
 

@@ -98,22 +98,32 @@ class Restored:
     seconds: float
 
 
-def _read(file: Path) -> dict:
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{file} is a directory; give the backup file") from None
-    except OSError as e:
-        raise UserError(f"cannot read {file}: {e.strerror}") from None
-    if raw[:2] == b"\x1f\x8b":
-        import gzip  # here: `offscreen --help` loads this module to list the command
+def _gunzip(raw: bytes, file: Path, limit: int) -> bytes:
+    """A gzip stream's content, at most LIMIT bytes (a small file can unpack to any size)."""
+    from tracker.paths import RESTORE_LIMIT
 
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error):
-            raise fmt.BadBackup(f"{file} is a cut-off or damaged gzip file; nothing was restored") from None
+    unpack = zlib.decompressobj(31)  # wbits 31: a gzip stream
+    try:
+        out = unpack.decompress(raw, limit + 1)
+        complete = unpack.eof
+    except zlib.error:
+        raise fmt.BadBackup(f"{file} is a cut-off or damaged gzip file; nothing was restored") from None
+    if len(out) > limit:
+        raise UserError(f"{file} unpacks to over {RESTORE_LIMIT // 2**20} MB; offscreen restore reads at most that")
+    if not complete:
+        raise fmt.BadBackup(f"{file} is a cut-off or damaged gzip file; nothing was restored")
+    return out
+
+
+def _read(file: Path) -> dict:
+    from tracker.paths import RESTORE_LIMIT, read_input
+
+    if file.is_dir():
+        raise UserError(f"{file} is a directory; give the backup file")
+    # A regular file of at most RESTORE_LIMIT bytes: a FIFO or a device is refused at once.
+    raw = read_input(file, RESTORE_LIMIT, "offscreen restore")
+    if raw[:2] == b"\x1f\x8b":
+        raw = _gunzip(raw, file, RESTORE_LIMIT)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -31,6 +31,7 @@ WEEKLY_AFTER_DAYS = 183
 class Page:
     html: str
     views: list[View]
+    note: str | None = None  # said to the user: the range was bounded by the data
 
 
 def page_range(
@@ -195,10 +196,30 @@ def dashboard(app, since: str | None = None, until: str | None = None) -> Page:
 
     now = app.now()
     rng = page_range(since, until, now, app.calendar, app.config)  # bad input fails before the store opens
+    note = None
     with app.store(drain=True) as con:
+        first = from_storage(queries.first_recorded(con))
         if since is None:
-            first = from_storage(queries.first_recorded(con))
             rng = page_range(since, until, now, app.calendar, app.config, first)
+        rng, note = bounded(rng, since, first)
         data, totals = gather(con, rng)
     html, views = report.build_page(data, totals, rng)  # drawn after the connection is closed
-    return Page(html, views)
+    return Page(html, views, note)
+
+
+def bounded(rng: Range, since: str | None, first: datetime | None) -> tuple[Range, str | None]:
+    """RNG bounded by the data (tracker.domain.ranges.bounded), and what to tell the user if it was."""
+    from tracker.domain.ranges import bounded as bound
+    from tracker.domain.times import to_storage
+
+    lo, hi, now = from_storage(rng.since_utc), from_storage(rng.until_utc), from_storage(rng.now_utc)
+    assert lo is not None and hi is not None and now is not None
+    new_lo, new_hi, moved = bound(lo, hi, now, first, rng.calendar)
+    if since is None:  # the default range is bounded already (page_range): only its end may move
+        new_lo, moved = lo, None
+    out = replace(rng, since_utc=to_storage(new_lo), until_utc=to_storage(new_hi))
+    if moved is None:
+        return out, None
+    if first is None:
+        return out, f"Nothing is recorded yet: the page shows from {moved} instead of --since {since}."
+    return out, f"Nothing is recorded before {moved}: the page starts there instead of at --since {since}."

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from tracker.config import Config
 from tracker.domain import coverage
-from tracker.domain.ranges import Range
-from tracker.domain.times import Calendar, parse_range
+from tracker.domain.ranges import Range, bounded
+from tracker.domain.times import Calendar, from_storage, parse_range
 from tracker.errors import UserError
 from tracker.store import dashboard as queries
 from tracker.store.practice import checkin_trends
@@ -29,13 +29,26 @@ def ranges(period: str, now: datetime, cal: Calendar, config: Config) -> tuple[R
     return cur, prev
 
 
-def span(since: str, until: str | None, now: datetime, cal: Calendar, config: Config) -> tuple[Range, Range, int]:
-    """`report --since D [--until D]`: those local days (up to now) and as many days before them."""
+def span(
+    since: str,
+    until: str | None,
+    now: datetime,
+    cal: Calendar,
+    config: Config,
+    first: datetime | None = None,
+    bound: bool = False,
+) -> tuple[Range, Range, int]:
+    """`report --since D [--until D]`: those local days (up to now) and as many days before them;
+    with BOUND, bounded by the data (FIRST: the first recorded instant, aware, None for nothing
+    recorded) as the dashboard is (tracker.domain.ranges.bounded): `--since 1900-01-01` costs
+    what the data costs."""
     lo, hi = parse_range(since, until, now, cal=cal)
     assert lo is not None
     if lo >= now:
         raise UserError(f"--since {since} is in the future; a report covers days that have begun")
     hi = now if hi is None else min(hi, now)
+    if bound:
+        lo, hi, _ = bounded(lo, hi, now, first, cal)
     cur = Range.of(lo, hi, now, cal, config)
     n = len(cur.days())
     prev = replace(cur, since_utc=cur.back(n).since_utc, until_utc=cur.since_utc)
@@ -61,7 +74,8 @@ def build(
     when both periods were tracked enough (`comparable`), never against days before tracking.
     A range shorter than the rule's days needs every one of its days tracked, in both."""
     if since is not None:
-        cur, prev, n = span(since, until, now, cal, config)
+        first = from_storage(queries.first_recorded(con))
+        cur, prev, n = span(since, until, now, cal, config, first, bound=True)
         period = "range"
     else:
         cur, prev = ranges(period, now, cal, config)

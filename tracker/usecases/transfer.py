@@ -72,14 +72,14 @@ def export(
 
 
 def _read(file: Path, fmt: str) -> str:
+    from tracker.paths import IMPORT_LIMIT, read_input
+
+    # A regular file of at most IMPORT_LIMIT bytes: a FIFO or /dev/zero is refused at once.
+    raw = read_input(file, IMPORT_LIMIT, "offscreen import")
     try:
-        return file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{file}: no such file") from None
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(f"{file} is not UTF-8 text; expected {fmt.upper()} as written by 'offscreen export'") from None
-    except OSError as e:
-        raise UserError(f"cannot read {file}: {e.strerror}") from None
 
 
 # From this many rows an import takes long enough to say what it is doing (on a terminal).
