@@ -115,6 +115,7 @@ class Connection:
         self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
         try:
+            self.sock.settimeout(TIMEOUT)  # a compositor that stopped accepting must not hang us
             self.sock.connect(path)
         except OSError as e:
             self.sock.close()

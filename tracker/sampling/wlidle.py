@@ -116,7 +116,11 @@ def _main(argv: list[str]) -> int:
     from tracker.sampling import NoDisplay
 
     path = wire.socket_path()
-    idle_after = float(argv[0]) if argv else 5.0
+    try:
+        idle_after = float(argv[0]) if argv else 5.0
+    except ValueError:
+        print(f"Error: IDLE_AFTER must be a number of seconds, not {argv[0]!r}", file=sys.stderr)
+        return 2
     try:
         if path is None:
             raise NoDisplay("no Wayland socket: XDG_RUNTIME_DIR is not set")
@@ -150,4 +154,7 @@ def _main(argv: list[str]) -> int:
 if __name__ == "__main__":
     import sys
 
-    sys.exit(_main(sys.argv[1:]))
+    try:
+        sys.exit(_main(sys.argv[1:]))
+    except KeyboardInterrupt:  # Ctrl-C while connecting
+        sys.exit(0)

@@ -185,4 +185,7 @@ def _main() -> int:
 if __name__ == "__main__":
     import sys
 
-    sys.exit(_main())
+    try:
+        sys.exit(_main())
+    except KeyboardInterrupt:  # Ctrl-C while connecting
+        sys.exit(0)
