@@ -59,7 +59,7 @@ def test_dead_wayland_socket_falls_back_to_x11_and_says_so():
 def test_no_display_at_all():
     plan = select.choose({}, Answers())
     assert (plan.session, plan.window) == ("none", "none")
-    assert plan.reason == "no display: $DISPLAY is not set"
+    assert plan.reason == "$DISPLAY is not set"
 
 
 def test_sway_socket_wins_and_a_silent_one_degrades_without_falling_through():

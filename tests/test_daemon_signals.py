@@ -167,7 +167,7 @@ def test_escape_sequences_in_app_names_never_reach_the_terminal(daemon_factory, 
     assert db_rows(app)[0] == ("]0;pwnedEvil[31m", "t[2J", "active")
 
 
-HINT = "(run the daemon inside your graphical session, e.g. via `offscreen service install`, or set DISPLAY)"
+HINT = "(run the daemon inside your graphical session, e.g. via `offscreen service install`, or set DISPLAY or WAYLAND_DISPLAY)"
 
 
 def no_nudges(app):
@@ -188,9 +188,9 @@ def test_no_display_is_logged_and_retried_with_backoff(tmp_path, daemon_factory,
     assert d.p.poll() is None
     assert d.stop() == 0
     lines = d.text().splitlines()
-    assert lines[1] == "WARNING no X display: $DISPLAY is not set " + HINT + "; recording nothing, retrying in 1 s"
-    assert lines[2] == "WARNING no X display: $DISPLAY is not set " + HINT + "; recording nothing, retrying in 2 s"
-    assert len([ln for ln in lines if "no X display" in ln]) <= 3  # backoff, not a busy loop
+    assert lines[1] == "WARNING no display: $DISPLAY is not set " + HINT + "; recording nothing, retrying in 1 s"
+    assert lines[2] == "WARNING no display: $DISPLAY is not set " + HINT + "; recording nothing, retrying in 2 s"
+    assert len([ln for ln in lines if "no display" in ln]) <= 3  # backoff, not a busy loop
 
 
 def test_sighup_reloads_privacy_and_keeps_the_old_config_when_bad(fake_env, daemon_factory, app):

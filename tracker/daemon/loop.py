@@ -423,10 +423,12 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         categories=cfg.categories,
     )
     rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    log = Log()
     daemon = Daemon(
         settings=settings,
         open_sampler=lambda: open_sampler(idle_after=daemon.settings.idle_after),
-        queue=Queue(paths.queue_file),
+        queue=Queue(paths.queue_file, log=log),  # a damaged queue is moved aside and said so in the journal
+        log=log,
         status_path=paths.daemon_status,
         spawn_drain=drain_spawner(paths.db),
         reload_config=lambda: config_mod.load(paths.config_file),

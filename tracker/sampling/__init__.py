@@ -81,19 +81,21 @@ def open_sampler(env: Mapping[str, str] | None = None, idle_after: float = 180.0
 
         return X11Sampler(env.get("DISPLAY"))
     if plan.session != "wayland":
+        why = "; ".join(x for x in (plan.reason, plan.note) if x)
         raise NoDisplay(
-            f"no display: {plan.note or plan.reason} (run the daemon inside your graphical session, "
+            f"no display: {why} (run the daemon inside your graphical session, "
             "e.g. via `offscreen service install`, or set DISPLAY or WAYLAND_DISPLAY)"
         )
     return _open_wayland(plan, env, idle_after)
 
 
 def _open_wayland(plan, env: Mapping[str, str], idle_after: float) -> Sampler:
-    from tracker.sampling.sources import SourceUnavailable
+    from tracker.sampling.sources import IdleSource, SourceUnavailable, WindowSource
     from tracker.sampling.wayland import WaylandSampler
 
     path = plan.socket or ""
-    window, reason = None, plan.reason
+    window: WindowSource | None = None
+    reason = plan.reason
     try:
         if plan.window == "sway":
             from tracker.sampling import sway
@@ -109,7 +111,8 @@ def _open_wayland(plan, env: Mapping[str, str], idle_after: float) -> Sampler:
             window = wlr.open(path)
     except SourceUnavailable as e:  # answered the probe, then not: idle only, never another channel
         reason = f"the {plan.window} window source failed to open ({e}): idle only, no app names"
-    idle, idle_error = None, ""
+    idle: IdleSource | None = None
+    idle_error = ""
     if plan.idle != "none":
         from tracker.sampling import wlidle
 

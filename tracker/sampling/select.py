@@ -122,7 +122,7 @@ def choose(env: Mapping[str, str] | None = None, probes: Probes | None = None) -
         )
     if force == "x11" or (not live and force is None):
         if not env.get("DISPLAY"):
-            return Plan("none", "none", "none", path, force == "x11", "no display: $DISPLAY is not set", "", note)
+            return Plan("none", "none", "none", path, force == "x11", "$DISPLAY is not set", "", note)
         reason = ""
         if live:
             reason = (
