@@ -25,6 +25,8 @@ from tracker.sampling.lockers import LockerWatch
 from tracker.sampling.procs import process_info
 from tracker.sampling.sources import IdleSource, WindowSource
 
+SETTLE_RECHECK = 0.1  # s: how soon to look again while a "no window" is settling (wlr-foreign-toplevel)
+
 
 class WaylandSampler:
     def __init__(
@@ -60,6 +62,9 @@ class WaylandSampler:
         if any(s.buffered() for s in sources):
             self._dispatch(sources)
             return
+        settling = getattr(self.windows, "settling", None)
+        if settling is not None and settling():  # "no window" counts once it lasts: look again then
+            timeout = min(timeout, SETTLE_RECHECK)
         fds: list[int] = [s.fileno() for s in sources] + ([wake_fd] if wake_fd is not None else [])
         try:
             ready, _, _ = select.select(fds, [], [], max(0.0, timeout))
