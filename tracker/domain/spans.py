@@ -202,13 +202,12 @@ class SpanBuilder:
         t = self._advance(tick, out)
         state = self.state_of(sample)
         key = (sample.app, sample.title, state) if state in ("active", "idle") else (None, None, state)
-        if state == "idle" and sample.idle is not None and self.current is not None:
-            if self.current.state == "active":
-                last_input = self._idle_since(min(t, t - sample.idle), out)
-                if self.current.state == "active":  # it ended before the last input: it runs until then
-                    self._close(last_input, out)
-                    self._open(last_input, t, sample, state)
-                    return out
+        if state == "idle" and sample.idle is not None and self.current is not None and self.current.state == "active":
+            last_input = self._idle_since(t - sample.idle, out)
+            if self.current.state == "active":  # it ended before the last input: it runs until then
+                self._close(last_input, out)
+                self._open(last_input, t, sample, state)
+                return out
         cur = self.current
         if cur is None:
             self._open(t, t, sample, state)
