@@ -445,3 +445,29 @@ def test_an_event_read_with_a_reply_does_not_wait_for_the_timeout(xserver):
         assert returned - before < 30  # not the 60 s timeout (the bound only says "not the timeout")
     finally:
         s.close()
+
+
+def test_titles_changing_without_input_count_once_as_idle(xserver, daemon_factory):
+    """Issue 17: a title changing every fraction of a second with no input (a build, a chat tab's
+    counter) left the spans before the last 8 active under the idle span: time counted twice."""
+    a = xserver.window("AlphaApp", "step 0")
+    xserver.activate(a)
+    started = time.time()
+    d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 2)
+    d.wait_status(lambda s: s["state"] == "active")
+    last_input = timed(xserver.input)
+    i = 0
+    while d.status()["state"] != "idle" or i < 25:  # many changes before the threshold and after
+        assert i < 250, "never idle"
+        i += 1
+        xserver.xdotool("set_window", "--name", f"step {i}", a)
+        time.sleep(0.1)
+    assert d.stop() == 0
+    stopped = time.time()
+    _rows, raw = stored()
+    assert_no_overlap(raw)
+    assert sum(e - s for _i, s, e, *_ in raw) <= stopped - started
+    active = [r for r in raw if r[5] == "active"]
+    assert active and all(e <= last_input[1] + MS for _i, _s, e, *_ in active), (last_input, active)
+    idle_titles = {r[4] for r in raw if r[5] == "idle"}
+    assert len(idle_titles) > 10, idle_titles  # each title's time is kept, as idle
