@@ -193,3 +193,17 @@ def test_a_reported_change_time_places_the_boundary_within_the_tick():
     stored2 = drive(b2, c2, [(5, A("code"))])
     stored2.update({s.id: s for s in b2.update(c2.tick(), Sample("firefox", "t", 0.0, False, changed=60))})
     assert table(stored2, b2) == [("code", "active", 0, 4), ("firefox", "active", 4, 5)]
+
+
+def test_idle_after_a_lost_display_still_relabels_what_ran_since_the_last_input():
+    b, c = builder(idle_after=10), Clock()
+    stored = drive(b, c, [(3, A("code"))])  # input until t=2
+    for i in range(1, 6):  # no input, a new title each second, then the display goes away at t=7
+        stored.update({s.id: s for s in b.update(c.tick(), A("code", f"t{i}", idle=float(i)))})
+        c.run(1)
+    stored.update({s.id: s for s in b.flush()})
+    c.run(5)  # back at t=13, still no input
+    stored.update({s.id: s for s in b.update(c.tick(), A("code", "t9", idle=11.0))})
+    rows = table(stored, b)
+    assert [r for r in rows if r[1] == "active"] == [("code", "active", 0, 2)], rows
+    assert sum(r[3] - r[2] for r in rows) == 7  # 0-7 recorded; the 6 s without a display are not

@@ -202,9 +202,11 @@ class SpanBuilder:
         t = self._advance(tick, out)
         state = self.state_of(sample)
         key = (sample.app, sample.title, state) if state in ("active", "idle") else (None, None, state)
-        if state == "idle" and sample.idle is not None and self.current is not None and self.current.state == "active":
+        if state == "idle" and sample.idle is not None and (self.current is None or self.current.state == "active"):
+            # Also with no current span (flushed when the display was lost, or closed by a clock step):
+            # the spans closed since the last input are still relabelled.
             last_input = self._idle_since(t - sample.idle, out)
-            if self.current.state == "active":  # it ended before the last input: it runs until then
+            if self.current is not None and self.current.state == "active":  # it ended before the last input
                 self._close(last_input, out)
                 self._open(last_input, t, sample, state)
                 return out
