@@ -351,3 +351,123 @@ def test_a_screen_locker_window_in_front_counts_as_locked(xserver, daemon_factor
     assert d.stop() == 0
     rows, _raw = stored()
     assert [(r["app"], r["state"]) for r in rows] == [("AlphaApp", "active"), (None, "locked")]
+
+
+def test_every_switch_is_a_span_boundary_at_once_whatever_the_interval(xserver, daemon_factory):
+    """Issue 17: a switch reached the span boundary only at the next interval (5 of 10 switches
+    left no span at --interval 10). Woken by the X event, every switch starts a span within a few
+    hundred milliseconds of it, though the daemon polls only every 10 s."""
+    a = xserver.window("AlphaApp", "first")
+    b = xserver.window("BetaApp", "second")
+    xserver.activate(a)
+    d = daemon_factory(xserver.env, "--interval", 10, "--idle-after", 600)
+    d.wait_status(lambda s: s["state"] == "active")
+    d.wait_span(lambda s: s.app == "AlphaApp")
+    switches = []  # (app, before, after): xdotool --sync returns once the window manager switched
+    for wid, name in [(b, "BetaApp"), (a, "AlphaApp")] * 4:
+        before = time.time()
+        xserver.activate(wid)
+        switches.append((name, before, time.time()))
+        time.sleep(max(0.0, before + 1.5 - time.time()))
+    assert d.stop() == 0
+    _rows, raw = stored()
+    assert [r[3] for r in raw] == ["AlphaApp"] + [name for name, _b, _a in switches], raw
+    for span, (name, before, after) in zip(raw[1:], switches):
+        assert before - CLOCKS <= span[1] <= after + 0.4, (name, span[1] - before, after - before)
+    assert_no_overlap(raw)
+
+
+def _switch_later(xserver, wid, delay):
+    """Activate WID from a thread after DELAY s; returns the thread and its (before, after) monotonic."""
+    import threading
+
+    times = []
+
+    def go():
+        time.sleep(delay)
+        before = time.monotonic()
+        xserver.xdotool("windowactivate", "--sync", wid)
+        times.append((before, time.monotonic()))
+
+    t = threading.Thread(target=go)
+    t.start()
+    return t, times
+
+
+def test_the_sampler_reports_when_the_switch_happened_not_when_it_was_read(xserver):
+    from tracker.sampling.x11 import X11Sampler
+
+    a = xserver.window("AlphaApp", "first")
+    b = xserver.window("BetaApp", "second")
+    xserver.activate(a)
+    s = X11Sampler(xserver.display)
+    try:
+        assert s.observe().window.app == "AlphaApp"
+        thread, times = _switch_later(xserver, b, 0.2)
+        woke = None
+        for _ in range(20):  # until a read sees BetaApp (a read during the switch may not yet)
+            s.wait(60)
+            woke = time.monotonic()
+            time.sleep(0.3)  # a late read, as from a busy daemon
+            read_at = time.monotonic()
+            obs = s.observe()
+            if obs.window and obs.window.app == "BetaApp":
+                break
+        thread.join()
+        assert obs.window.app == "BetaApp"
+        # The change is dated by its event, before the wait returned, not by the late read.
+        assert times[0][0] <= obs.changed_at <= woke <= read_at - 0.3, (times, obs.changed_at, woke)
+        assert s.observe().changed_at is None  # nothing changed since
+    finally:
+        s.close()
+
+
+def test_an_event_read_with_a_reply_does_not_wait_for_the_timeout(xserver):
+    """The switch's events arrive while a reply is read (python-xlib queues them off the socket,
+    where select cannot see them): wait() acts on them instead of sleeping its whole timeout."""
+    from tracker.sampling.x11 import X11Sampler
+
+    a = xserver.window("AlphaApp", "first")
+    b = xserver.window("BetaApp", "second")
+    xserver.activate(a)
+    s = X11Sampler(xserver.display)
+    try:
+        assert s.observe().window.app == "AlphaApp"
+        s.wait(0)  # nothing pending
+        before = time.monotonic()
+        xserver.xdotool("windowactivate", "--sync", b)
+        s.d.get_input_focus()  # a round trip: the PropertyNotify events are now queued in python-xlib
+        s.wait(60)
+        returned = time.monotonic()
+        obs = s.observe()
+        assert obs.window.app == "BetaApp"
+        assert before <= obs.changed_at <= returned
+        assert returned - before < 30  # not the 60 s timeout (the bound only says "not the timeout")
+    finally:
+        s.close()
+
+
+def test_titles_changing_without_input_count_once_as_idle(xserver, daemon_factory):
+    """Issue 17: a title changing every fraction of a second with no input (a build, a chat tab's
+    counter) left the spans before the last 8 active under the idle span: time counted twice."""
+    a = xserver.window("AlphaApp", "step 0")
+    xserver.activate(a)
+    started = time.time()
+    d = daemon_factory(xserver.env, "--interval", INTERVAL, "--idle-after", 2)
+    d.wait_status(lambda s: s["state"] == "active")
+    last_input = timed(xserver.input)
+    i = 0
+    while d.status()["state"] != "idle" or i < 25:  # many changes before the threshold and after
+        assert i < 250, "never idle"
+        i += 1
+        xserver.xdotool("set_window", "--name", f"step {i}", a)
+        time.sleep(0.1)
+    assert d.stop() == 0
+    stopped = time.time()
+    _rows, raw = stored()
+    assert_no_overlap(raw)
+    assert sum(e - s for _i, s, e, *_ in raw) <= stopped - started
+    active = [r for r in raw if r[5] == "active"]
+    assert active and all(e <= last_input[1] + MS for _i, _s, e, *_ in active), (last_input, active)
+    idle_titles = {r[4] for r in raw if r[5] == "idle"}
+    assert len(idle_titles) > 10, idle_titles  # each title's time is kept, as idle

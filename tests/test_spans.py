@@ -88,7 +88,7 @@ def test_idle_is_backdated_to_the_last_input():
     assert table(stored, b) == [("code", "active", 0, 20), ("code", "idle", 20, 34)]
 
 
-def test_idle_backdating_truncates_recent_spans_and_resume_starts_at_input():
+def test_idle_backdating_relabels_recent_spans_and_resume_starts_at_input():
     b, c = builder(idle_after=10), Clock()
     stored = drive(b, c, [(10, A("code"))])
     # last input at t=10; a window pops up at t=15 (focus change without input)
@@ -100,7 +100,13 @@ def test_idle_backdating_truncates_recent_spans_and_resume_starts_at_input():
         c.run(1)
     # input again at t=21.5 -> the sample at t=22 sees idle 0.5
     stored.update({s.id: s for s in b.update(c.tick(), A("popup", idle=0.5))})
-    assert table(stored, b) == [("code", "active", 0, 10), ("popup", "idle", 10, 21.5), ("popup", "active", 21.5, 22)]
+    # the code span is split at the last input; the popup never saw input: idle, not active
+    assert table(stored, b) == [
+        ("code", "active", 0, 10),
+        ("code", "idle", 10, 15),
+        ("popup", "idle", 15, 21.5),
+        ("popup", "active", 21.5, 22),
+    ]
 
 
 def test_suspend_becomes_an_asleep_span_and_never_counts_as_screen_time():
@@ -125,7 +131,7 @@ def test_forward_clock_step_leaves_a_gap_not_time():
     assert sum(r[3] - r[2] for r in rows) == 14  # 15 samples, 14 s between them minus the step tick
 
 
-def test_backward_clock_step_never_doubles_or_goes_negative():
+def test_backward_clock_step_never_doubles_nor_loses_time():
     b, c = builder(), Clock()
     stored = drive(b, c, [(100, A("code"))])
     c.step(-50)
@@ -135,8 +141,10 @@ def test_backward_clock_step_never_doubles_or_goes_negative():
         assert a[3] <= b_[2], rows  # no overlap
     assert all(r[3] >= r[2] for r in rows)
     assert rows[0] == ("code", "active", 0, 100)
-    # the 50 s already covered by stored spans are not recorded twice; afterwards recording resumes
-    assert rows[-1][1:] == ("active", 100, 129)
+    # the 50 s already covered by stored spans are not recorded twice, and none of the 80 s after
+    # the step is lost: the timeline runs on, 50 s ahead of the stepped wall clock (issue 17)
+    assert rows[-1][1:] == ("active", 100, 179)
+    assert sum(r[3] - r[2] for r in rows) == 179
 
 
 def test_lock_has_no_app_and_is_not_active():
@@ -185,3 +193,17 @@ def test_a_reported_change_time_places_the_boundary_within_the_tick():
     stored2 = drive(b2, c2, [(5, A("code"))])
     stored2.update({s.id: s for s in b2.update(c2.tick(), Sample("firefox", "t", 0.0, False, changed=60))})
     assert table(stored2, b2) == [("code", "active", 0, 4), ("firefox", "active", 4, 5)]
+
+
+def test_idle_after_a_lost_display_still_relabels_what_ran_since_the_last_input():
+    b, c = builder(idle_after=10), Clock()
+    stored = drive(b, c, [(3, A("code"))])  # input until t=2
+    for i in range(1, 6):  # no input, a new title each second, then the display goes away at t=7
+        stored.update({s.id: s for s in b.update(c.tick(), A("code", f"t{i}", idle=float(i)))})
+        c.run(1)
+    stored.update({s.id: s for s in b.flush()})
+    c.run(5)  # back at t=13, still no input
+    stored.update({s.id: s for s in b.update(c.tick(), A("code", "t9", idle=11.0))})
+    rows = table(stored, b)
+    assert [r for r in rows if r[1] == "active"] == [("code", "active", 0, 2)], rows
+    assert sum(r[3] - r[2] for r in rows) == 7  # 0-7 recorded; the 6 s without a display are not

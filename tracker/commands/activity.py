@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import click
 
 from tracker.commands._table import clip, pad
 
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
-def _positive(lo: float, hi: float):
-    return click.FloatRange(min=lo, max=hi)
+
+class _Seconds(click.ParamType):
+    """A finite number of seconds from LO to HI in ASCII digits. click.FloatRange lets NaN through
+    (every comparison with it is false: the daemon busy-looped), and float() also reads "infinity"
+    and other scripts' digits."""
+
+    name = "seconds"
+
+    def __init__(self, lo: float, hi: float):
+        self.lo, self.hi = lo, hi
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):  # a default, already converted
+            return value
+        text = str(value).strip()
+        number = float(text) if _DECIMAL.fullmatch(text) else math.nan
+        if not (math.isfinite(number) and self.lo <= number <= self.hi):
+            self.fail(f"{text!r} is not a number of seconds from {self.lo:g} to {self.hi:g}", param, ctx)
+        return number
+
+
+def _positive(lo: float, hi: float) -> click.ParamType:
+    return _Seconds(lo, hi)
 
 
 @click.command("daemon")

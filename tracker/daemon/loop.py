@@ -39,6 +39,7 @@ PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at
 STATUS_EVERY = 60.0  # s between status-file rewrites when nothing changes
 MIN_GAP = 0.05  # s between two samples, however many X events arrive
 BACKOFF_MAX = 60.0
+PENDING_MAX = 20_000  # closed spans kept in memory while the queue cannot be written (a day of busy switching)
 
 LEVELS = {"debug": 7, "info": 6, "warning": 4, "error": 3}
 
@@ -117,6 +118,8 @@ class Daemon:
         self.drain_proc: subprocess.Popen | None = None
         self.last_error, self.last_error_at = "", 0.0
         self.pending: list = []  # closed spans the queue refused (disk full); retried next time
+        self.queue_failing = False
+        self.said: dict[str, float] = {}  # message -> when it was last logged (_say_once)
 
     # -- signals --------------------------------------------------------------------------------
     def request_stop(self, *_):
@@ -180,10 +183,17 @@ class Daemon:
         try:
             atomic_write(self.status_path, json.dumps(data, indent=1) + "\n")
         except OSError as e:
-            self.log("warning", f"cannot write {self.status_path}: {e.strerror}")
+            self._say_once("warning", f"cannot write {self.status_path}: {e.strerror}")
         self.status_written = time.monotonic()
         if stopped_at is None:
             self.notifier.status(f"{self.backend}: {state}")
+
+    def _say_once(self, level: str, message: str) -> None:
+        """Log MESSAGE at most once a minute: a full disk fails every sample, the journal needs one line."""
+        now = time.monotonic()
+        if now - self.said.get(message, float("-inf")) >= STATUS_EVERY:
+            self.said[message] = now
+            self.log(level, message)
 
     def _store(self, closed, final=False) -> bool:
         """Queue spans; a failing queue (disk full) is logged, and the spans retried later."""
@@ -193,11 +203,19 @@ class Daemon:
             cur = self.builder.current
             if cur is not None:
                 self.queue.put([cur], closed=final)
-            return True
         except Exception as e:  # sqlite3.Error, OSError: keep sampling, keep the spans in memory
-            self.log("error", f"cannot write the queue {getattr(self.queue, 'path', '')}: {e}")
+            where = getattr(self.queue, "path", "")
+            self._say_once("error", f"cannot write the queue {where}: {e}; spans are kept in memory until it works")
             self.pending = self.pending + list(closed)
+            if len(self.pending) > PENDING_MAX:
+                self._say_once("error", f"more than {PENDING_MAX} spans wait for the queue; dropping the oldest")
+                del self.pending[:-PENDING_MAX]
+            self.queue_failing = True
             return False
+        if self.queue_failing:
+            self.queue_failing = False
+            self.log("info", "the queue accepts spans again")
+        return True
 
     def _maybe_drain(self, now: float) -> None:
         if self.spawn_drain is None:
@@ -215,7 +233,7 @@ class Daemon:
                 if not self.queue.has_closed():
                     return  # nothing closed since: a DuckDB import (~0.6 s CPU) for nothing
             except Exception as e:
-                self.log("warning", f"cannot read the queue: {e}")
+                self._say_once("warning", f"cannot read the queue: {e}")
                 return
             try:
                 self.log("debug", "draining the queue into the database")
@@ -331,7 +349,7 @@ class Daemon:
                 try:
                     self.queue.sync()  # fsync what NORMAL-mode commits left in the WAL (power loss)
                 except Exception as e:
-                    self.log("warning", f"cannot sync the queue: {e}")
+                    self._say_once("warning", f"cannot sync the queue: {e}")
             nxt = last_sample + self.settings.interval if self.sampler is not None else retry_at
             if self.notifier.watchdog_every:
                 nxt = min(nxt, last_watchdog + self.notifier.watchdog_every)

@@ -1,18 +1,24 @@
 """Pure span logic: samples with timestamps in, merged spans out. No I/O, no clock, so every case
-is a unit test with literal ticks (tests/test_spans.py).
+is a unit test with literal ticks (tests/test_spans.py, tests/test_spans_properties.py).
 
 Every tick carries three clocks (seconds): `wall` (time.time, UTC epoch; may be stepped by NTP
 or a user), `mono` (CLOCK_MONOTONIC; stops during suspend) and `boot` (CLOCK_BOOTTIME; keeps
-counting during suspend). From them:
+counting during suspend). The builder keeps its own timeline, which never goes back and always
+advances by the time that really passed:
   - suspend: boot advanced more than mono -> an `asleep` span for the difference;
-  - wall-clock step: wall - boot changed by more than STEP_TOLERANCE -> the current span ends
-    where the monotonic clocks say it did, and recording resumes at the new wall time. A forward
-    step leaves a gap (no time passed), a backward one never re-records a stretch already stored
-    (times are clamped to the latest stored end), so steps never create negative or doubled time;
+  - forward wall-clock step (wall - boot grew by more than STEP_TOLERANCE): the current span
+    ends where the monotonic clocks say it did and recording resumes at the new wall time, a gap
+    in which no time passed;
+  - backward step: the timeline keeps running on the monotonic clocks, ahead of the wall clock
+    by the step, until a forward step takes the difference back. Going back would record a
+    stretch twice and waiting for the wall clock would lose the step's length of activity
+    (issue 17), so the spans of this run stay consistent with the ones already stored;
   - idle backdating: going idle ends activity at the last input (now - idle seconds), not at the
-    threshold, truncating recently closed spans if the last input is older than the current span.
+    threshold. Every active span closed since then is relabelled idle (the one the last input
+    fell in is split there), however many there were: closed spans are kept until an input
+    after their end is seen, and re-emitted by id.
 Consecutive samples with the same (app, title, state) merge into one span. Spans are upserted by a
-random id, so re-emitting a span (its end moved) replaces it everywhere downstream.
+random id, so re-emitting a span (its end or state changed) replaces it everywhere downstream.
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from dataclasses import dataclass, replace
 
 STEP_TOLERANCE = 2.0  # s of wall-vs-boottime disagreement per tick that counts as a clock step
 SLEEP_TOLERANCE = 2.0  # s of boottime-minus-monotonic per tick that counts as a suspend
-RECENT = 8  # closed spans kept for idle backdating
+# Closed spans kept for idle backdating. Only those closed since the last input are kept, at most
+# idle_after / the daemon's 0.05 s minimum gap between samples; the cap bounds memory beyond that
+# (older ones are then treated as seen with input: time counted active, never twice).
+RECENT_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -69,14 +78,16 @@ def new_span_id() -> str:
 
 
 class SpanBuilder:
-    """Feed ticks and samples; get back the spans that changed (closed or re-truncated)."""
+    """Feed ticks and samples; get back the spans that changed (closed, truncated or relabelled)."""
 
     def __init__(self, idle_after: float, new_id: Callable[[], str] = new_span_id):
         self.idle_after = idle_after
         self.new_id = new_id
         self.current: Span | None = None
-        self.recent: list[Span] = []  # closed spans, newest last
+        self.recent: list[Span] = []  # active spans closed after `floor`, oldest first
+        self.floor = float("-inf")  # nothing before this is ever rewritten (input seen, or not active)
         self.t: float | None = None  # timeline time of the last tick
+        self.prev_t = float("-inf")
         self.prev: Tick | None = None
         self.watermark = float("-inf")  # the latest end ever emitted: nothing is recorded before it
 
@@ -91,21 +102,22 @@ class SpanBuilder:
             slept = dboot - dmono
             step = (tick.wall - tick.boot) - (self.prev.wall - self.prev.boot)
             t = self.t
+            awake = dboot
             if slept > SLEEP_TOLERANCE:
                 # The current span ended at the last sample before the suspend.
                 self._close(t, out)
                 asleep = Span(self.new_id(), t, t + slept, None, None, "asleep")
                 self._emit(asleep, out)
-                t = asleep.end
-            if abs(step) > STEP_TOLERANCE:
-                awake = dmono if slept > SLEEP_TOLERANCE else dboot
+                t, awake = asleep.end, dmono
+            expected = t + awake  # where the timeline is when the wall clock was not stepped
+            if step > STEP_TOLERANCE and tick.wall > expected:
                 if self.current is not None:
-                    self.current.end = max(self.current.end, t + awake)
+                    self.current.end = max(self.current.end, expected)
                     self.watermark = max(self.watermark, self.current.end)
                 self._close(None, out)
-                t = max(tick.wall, self.watermark)
+                t = tick.wall
             else:
-                t = max(tick.wall, t, self.watermark)
+                t = max(tick.wall, expected, self.watermark)
         self.prev, self.t = tick, t
         return t
 
@@ -113,8 +125,19 @@ class SpanBuilder:
     def _emit(self, span: Span, out: list[Span]) -> None:
         self.watermark = max(self.watermark, span.end)
         out.append(span)
-        self.recent.append(span)
-        del self.recent[:-RECENT]
+        if span.state == "active":
+            self.recent.append(span)
+            if len(self.recent) > RECENT_MAX:
+                self._raise_floor(self.recent[-RECENT_MAX - 1].end)
+        else:  # idle, locked and asleep time is never rewritten: nothing before it either
+            self._raise_floor(span.end)
+
+    def _raise_floor(self, at: float) -> None:
+        self.floor = max(self.floor, at)
+        keep = 0
+        while keep < len(self.recent) and self.recent[keep].end <= self.floor:
+            keep += 1
+        del self.recent[:keep]
 
     def _close(self, end: float | None, out: list[Span]) -> None:
         if self.current is None:
@@ -137,18 +160,33 @@ class SpanBuilder:
         )
         self.watermark = max(self.watermark, self.current.end)
 
-    def _backdate(self, at: float, out: list[Span]) -> float:
-        """Truncate closed spans that ran past AT (the last input); returns AT clamped to them."""
-        floor = at
-        for span in reversed(self.recent):
-            if span.end <= at:
-                break
-            if span.state not in ("active",):
-                floor = max(floor, span.end)  # never rewrite asleep/locked time
-                break
-            span.end = max(span.start, at)
-            out.append(replace(span))
-        return floor
+    def _idle_since(self, at: float, out: list[Span]) -> float:
+        """No input since AT: relabel the active time after it idle, the closed spans (re-emitted by
+        id) and the current one, splitting the span AT falls in. Returns AT clamped to `floor`."""
+        at = max(at, self.floor)
+        redo = [s for s in self.recent if s.end > at]
+        self.recent = [s for s in self.recent if s.end <= at]
+        for span in redo:
+            if span.start < at:  # the last input fell in this span: active until it, idle after
+                rest = Span(self.new_id(), at, span.end, span.app, span.title, "idle", span.exe)
+                span.end = at
+                out += [replace(span), rest]
+            else:
+                span.state = "idle"
+                out.append(replace(span))
+        if redo:
+            self._raise_floor(redo[-1].end)
+        cur = self.current
+        if cur is not None and cur.state == "active" and cur.end > at:
+            if cur.start < at:
+                rest = Span(self.new_id(), at, cur.end, cur.app, cur.title, "idle", cur.exe)
+                self._close(at, out)
+                self.current = rest
+            else:
+                # A new object with the same id: the daemon sees that the open span changed.
+                self.current = replace(cur, state="idle")
+            self._raise_floor(at)
+        return at
 
     def state_of(self, sample: Sample) -> str:
         if sample.locked:
@@ -163,8 +201,16 @@ class SpanBuilder:
         self.prev_t = self.t if self.t is not None else float("-inf")
         t = self._advance(tick, out)
         state = self.state_of(sample)
-        cur = self.current
         key = (sample.app, sample.title, state) if state in ("active", "idle") else (None, None, state)
+        if state == "idle" and sample.idle is not None and (self.current is None or self.current.state == "active"):
+            # Also with no current span (flushed when the display was lost, or closed by a clock step):
+            # the spans closed since the last input are still relabelled.
+            last_input = self._idle_since(t - sample.idle, out)
+            if self.current is not None and self.current.state == "active":  # it ended before the last input
+                self._close(last_input, out)
+                self._open(last_input, t, sample, state)
+                return out
+        cur = self.current
         if cur is None:
             self._open(t, t, sample, state)
         elif cur.key == key:
@@ -172,24 +218,17 @@ class SpanBuilder:
             self.watermark = max(self.watermark, cur.end)
         else:
             boundary = t
-            if sample.changed is not None and state == cur.state == "active":
+            if sample.changed is not None and state == cur.state:
                 # An event source told us when the change happened: split there (within this tick).
-                boundary = min(t, max(cur.start, self.prev_t, t - sample.changed))
-            if sample.idle is not None and (
-                (state == "idle" and cur.state == "active") or (state == "active" and cur.state == "idle")
-            ):
-                # Idle starts at the last input; activity resumes at the input that ended idleness.
-                boundary = min(t, max(t - sample.idle, self.watermark if cur.state != "active" else float("-inf")))
-                if boundary < cur.start:
-                    if cur.state == "active":
-                        cur.end = cur.start
-                        self._close(None, out)
-                        boundary = self._backdate(boundary, out)
-                    else:
-                        boundary = cur.start
-            if self.current is not None:
-                self._close(boundary, out)
+                boundary = min(t, max(cur.start, cur.end, self.prev_t, t - sample.changed))
+            if sample.idle is not None and state == "active" and cur.state == "idle":
+                # Activity resumes at the input that ended idleness, never before the last sample.
+                boundary = min(t, max(t - sample.idle, self.watermark))
+            self._close(boundary, out)
             self._open(boundary, t, sample, state)
+        if state == "active":
+            # Input seen at t - idle: nothing closed before it will ever be relabelled idle.
+            self._raise_floor(t if sample.idle is None else t - sample.idle)
         return out
 
     def flush(self) -> list[Span]:

@@ -24,6 +24,7 @@ from tracker.sampling.procs import process_info
 LOCKER_CLASSES = {"i3lock", "xsecurelock", "xscreensaver", "light-locker", "slock", "xlock", "xtrlock"}
 NONE_SETTLE = 0.3  # s "no active window" must last to count (it flickers during a switch)
 RECHECK_EVERY = 10.0  # seconds between full re-reads in event mode (a missed event cannot last)
+MIN_GAP = 0.05  # s before reading again after an event (a switch changes several properties at once)
 
 
 def decode_title(value) -> str | None:
@@ -74,6 +75,7 @@ class X11Sampler:
         self._active: int | None = None
         self._title: str | None = None
         self._dirty = True
+        self._changed_at: float | None = None  # monotonic time of the first change event since the last read
         self._none_since: float | None = None
         self._watched: int | None = None
         self._last_full = 0.0
@@ -97,11 +99,16 @@ class X11Sampler:
     # -- events -----------------------------------------------------------------------------
     def wait(self, timeout: float, wake_fd: int | None = None) -> None:
         """Block until an X event, a byte on wake_fd, or the timeout."""
+        # Events the last reads pulled in with their replies are in python-xlib's queue, not in the
+        # socket, so select would not wake for them: handle them first. A switch is several property
+        # changes; the first wakes us and the sample may come before the rest, so the next sample
+        # comes MIN_GAP later, not at the interval, and the time of the event (not of that sample)
+        # is reported as the change (issue 17: a full interval late before).
         self._drain_events()
         if self.d.pending_events():
             return
-        if self._dirty:  # an event drained just now (or a read to repeat): sample soon, not at the interval
-            timeout = min(timeout, 0.05)
+        if self._dirty:
+            timeout = min(timeout, MIN_GAP)
         fds = [self.d.fileno()] + ([wake_fd] if wake_fd is not None else [])
         try:
             select.select(fds, [], [], max(0.0, timeout))
@@ -115,12 +122,19 @@ class X11Sampler:
                 ev = self.d.next_event()
                 if ev.type == X.PropertyNotify:
                     if ev.atom in (self.atom["_NET_ACTIVE_WINDOW"], self.atom["_NET_SUPPORTING_WM_CHECK"]):
-                        self._dirty = True
+                        self._changed()
                     elif ev.atom in (self.atom["_NET_WM_NAME"], self.atom["WM_NAME"]):
                         self._title = None
-                        self._dirty = True
+                        self._changed()
         except (xerror.ConnectionClosedError, OSError) as e:
             raise DisplayLost(f"X connection lost: {e}") from None
+
+    def _changed(self) -> None:
+        """An event said the front window or its title changed: read again, and remember when.
+        Stamped as it is read, so the daemon waiting in select sees it within a millisecond."""
+        self._dirty = True
+        if self._changed_at is None:
+            self._changed_at = time.monotonic()
 
     # -- reads ------------------------------------------------------------------------------
     def _prop(self, win, name, type_=X.AnyPropertyType):
@@ -216,6 +230,7 @@ class X11Sampler:
     def observe(self) -> Observation:
         """One reading: front window, last input time, lock state."""
         now = time.monotonic()
+        changed_at, self._changed_at = self._changed_at, None
         try:
             if now - self._last_full > RECHECK_EVERY:
                 self.ewmh = self._wm_alive()
@@ -256,7 +271,7 @@ class X11Sampler:
         else:
             last_input = self.input.last_input if self.input else None
         locked = saver_on or bool(window and window.app and window.app.lower() in LOCKER_CLASSES)
-        return Observation(window=window, last_input=last_input, locked=locked)
+        return Observation(window=window, last_input=last_input, locked=locked, changed_at=changed_at)
 
     def close(self) -> None:
         if self.input is not None:
