@@ -1,4 +1,7 @@
-"""The locker-process lock heuristic (tracker/sampling/lockers.py) against real processes."""
+"""The locker-process lock heuristic (tracker/sampling/lockers.py) against real processes.
+
+Every watch here is scoped to a socket path of this test's own (a locker counts only for the
+session whose compositor it talks to), so lockers other tests start at the same time are not seen."""
 
 from __future__ import annotations
 
@@ -9,20 +12,23 @@ import subprocess
 from tracker.sampling.lockers import CHECK_EVERY, LockerWatch
 
 
-def _fake_locker(tmp_path, name="swaylock"):
+def _fake_locker(tmp_path, name="swaylock", display="wayland-test"):
     exe = tmp_path / name  # a real process whose comm is the locker's name
     shutil.copy("/bin/sleep", exe)
-    return subprocess.Popen([str(exe), "60"])
+    env = {"PATH": os.environ["PATH"], "XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": display}
+    return subprocess.Popen([str(exe), "60"], env=env)
 
 
-def test_a_running_locker_of_this_user_means_locked(tmp_path):
-    watch = LockerWatch()
+def test_a_running_locker_of_this_session_means_locked(tmp_path):
+    watch = LockerWatch(socket=str(tmp_path / "wayland-test"))
     assert watch.locked(0.0) is False
     proc = _fake_locker(tmp_path)
     try:
         assert watch.locked(0.5) is False  # asked again too soon: the cached answer
         assert watch.locked(CHECK_EVERY) is True
-        assert LockerWatch(uid=os.getuid() + 12345).locked(0.0) is False  # another user's locker
+        other_user = LockerWatch(socket=str(tmp_path / "wayland-test"), uid=os.getuid() + 12345)
+        assert other_user.locked(0.0) is False
+        assert LockerWatch(socket=str(tmp_path / "wayland-other")).locked(0.0) is False  # another session
     finally:
         proc.kill()
         proc.wait()
@@ -32,7 +38,7 @@ def test_a_running_locker_of_this_user_means_locked(tmp_path):
 def test_other_processes_and_a_missing_proc_are_not_a_lock(tmp_path):
     proc = _fake_locker(tmp_path, "swaylockd")
     try:
-        assert LockerWatch().locked(0.0) is False
+        assert LockerWatch(socket=str(tmp_path / "wayland-test")).locked(0.0) is False
     finally:
         proc.kill()
         proc.wait()

@@ -207,3 +207,17 @@ def test_idle_after_a_lost_display_still_relabels_what_ran_since_the_last_input(
     rows = table(stored, b)
     assert [r for r in rows if r[1] == "active"] == [("code", "active", 0, 2)], rows
     assert sum(r[3] - r[2] for r in rows) == 7  # 0-7 recorded; the 6 s without a display are not
+
+
+def test_an_unknown_idle_time_does_not_pass_for_input_now():
+    """A Wayland idle notification says nothing until it fires (idle None): when it fires with the
+    time since the last input, the activity since that input becomes idle, however long it ran."""
+    b = SpanBuilder(idle_after=2.0)
+    out = []
+    for i in range(20):  # samples every 0.2 s, no idle time known
+        t = 1000.0 + i * 0.2
+        out += b.update(Tick(t, t, t), Sample(app="a", title="A", idle=None))
+    t = 1003.9  # the notification: no input for 2 s, so the last input was at 1001.9
+    out += b.update(Tick(t, t, t), Sample(app="a", title="A", idle=2.0))
+    assert [(s.start, s.end, s.state) for s in out] == [(1000.0, 1001.9, "active")]
+    assert (b.current.start, b.current.state) == (1001.9, "idle")

@@ -186,9 +186,9 @@ def test_a_locker_process_counts_as_locked(sway, daemon_factory, tmp_path):
     s.focus(s.window("alpha.app", "Alpha"))
     d = daemon_factory(s.env, "--interval", INTERVAL, "--idle-after", 60)
     d.wait_status(lambda st: st["state"] == "active")
-    locker = tmp_path / "swaylock"  # a process named like the locker: the heuristic is the name
+    locker = tmp_path / "swaylock"  # a process named like the locker, talking to this compositor
     shutil.copy("/bin/sleep", locker)
-    proc = subprocess.Popen([str(locker), "60"])
+    proc = subprocess.Popen([str(locker), "60"], env=s.env)
     try:
         d.wait_status(lambda st: st["state"] == "locked", timeout=15)
     finally:

@@ -227,8 +227,10 @@ class SpanBuilder:
             self._close(boundary, out)
             self._open(boundary, t, sample, state)
         if state == "active":
-            # Input seen at t - idle: nothing closed before it will ever be relabelled idle.
-            self._raise_floor(t if sample.idle is None else t - sample.idle)
+            # Input seen at t - idle: nothing closed before it will ever be relabelled idle. An
+            # unknown idle time (a Wayland idle notification that has not fired) says only that the
+            # last input was less than idle_after ago.
+            self._raise_floor(t - self.idle_after if sample.idle is None else t - sample.idle)
         return out
 
     def flush(self) -> list[Span]:

@@ -122,4 +122,4 @@ def _open_wayland(plan, env: Mapping[str, str], idle_after: float) -> Sampler:
             idle_error = str(e)
     else:
         idle_error = "the compositor offers neither ext-idle-notify nor org_kde_kwin_idle"
-    return WaylandSampler(window, idle, reason=reason, idle_error=idle_error)
+    return WaylandSampler(window, idle, reason=reason, idle_error=idle_error, socket=path or None)

@@ -3,8 +3,11 @@
 swaylock, waylock, gtklock and hyprlock set no logind LockedHint and are not toplevels, so on sway,
 Hyprland and other wlroots compositors the only sign of a lock is the locker's process. It is a
 heuristic: a locker started for something else, or renamed, is misread; `offscreen doctor` says so.
+A locker counts only when it is this user's and talks to this session's compositor (its environment
+names the same Wayland socket): a second session of the same user locking is not this one locking.
 Cheap by construction: /proc is listed at most every CHECK_EVERY seconds and only processes not seen
-before are read (their `comm` and owner), so a quiet machine costs one directory listing.
+before are read (their owner and `comm`, and the environment of a locker), so a quiet machine costs
+one directory listing. A pid reused by a locker before the next listing is missed (pids wrap slowly).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ CHECK_EVERY = 2.0  # s between two looks at /proc
 
 
 class LockerWatch:
-    def __init__(self, proc: str = "/proc", uid: int | None = None):
+    def __init__(self, socket: str | None = None, proc: str = "/proc", uid: int | None = None):
+        self.socket = socket  # this session's Wayland socket path; None: any locker of this user
         self.proc = proc
         self.uid = os.getuid() if uid is None else uid
         self.seen: dict[int, bool] = {}  # pid -> is a locker of ours
@@ -42,6 +46,16 @@ class LockerWatch:
             if os.stat(base).st_uid != self.uid:
                 return False
             with open(f"{base}/comm", encoding="utf-8", errors="replace") as fh:
-                return fh.read().strip() in LOCKERS
+                if fh.read().strip() not in LOCKERS:
+                    return False
+            if self.socket is None:
+                return True
+            with open(f"{base}/environ", "rb") as fh:
+                env = dict(
+                    kv.decode("utf-8", "replace").partition("=")[::2] for kv in fh.read().split(b"\0") if b"=" in kv
+                )
         except OSError:  # gone meanwhile
             return False
+        from tracker.sampling.wire import socket_path
+
+        return socket_path(env) == self.socket

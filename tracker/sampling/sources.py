@@ -50,6 +50,8 @@ class IdleSource(Protocol):
 
     def set_idle_after(self, seconds: float) -> None: ...  # (re)creates the one notification
 
-    def last_input(self, now: float) -> float: ...  # monotonic; `now` while not idle, else idled_at - idle_after
+    # Monotonic; idled_at - idle_after once the notification fired, None before it (the last input
+    # was less than idle_after ago; the exact time is unknown, and must not be taken for "now").
+    def last_input(self, now: float) -> float | None: ...
 
     def close(self) -> None: ...

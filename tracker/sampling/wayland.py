@@ -36,9 +36,10 @@ class WaylandSampler:
         reason: str = "",
         lockers: LockerWatch | None = None,
         idle_error: str = "",
+        socket: str | None = None,
     ):
         self.windows, self.idle, self.reason, self.idle_error = window, idle, reason, idle_error
-        self.lockers = lockers if lockers is not None else LockerWatch()
+        self.lockers = lockers if lockers is not None else LockerWatch(socket)
         self._exe: dict[int, tuple[str | None, str | None]] = {}
 
     @property
@@ -127,8 +128,11 @@ if __name__ == "__main__":  # smoke loop: python -m tracker.sampling.wayland
             o = s.observe()
             w = o.window
             what = f"app {w.app or '?'}, title {w.title or '-'}" if w else "no window"
-            idle = "unknown" if o.last_input is None else f"{time.monotonic() - o.last_input:.0f} s"
-            print(f"{what}; idle {idle}{'; locked' if o.locked else ''}", flush=True)
+            if o.last_input is not None:
+                idle = f"idle for {time.monotonic() - o.last_input:.0f} s"
+            else:
+                idle = "not idle" if s.idle_source != "none" else "idle unknown"
+            print(f"{what}; {idle}{'; locked' if o.locked else ''}", flush=True)
     except KeyboardInterrupt:
         pass
     finally:

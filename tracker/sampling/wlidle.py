@@ -72,9 +72,10 @@ class WaylandIdle:
             raise NotImplementedError("simulate_user_activity exists only in org_kde_kwin_idle")
         self.conn.request(self.notification, 1)
 
-    def last_input(self, now: float) -> float:
-        """Monotonic time of the last input: NOW while active, idled_at - idle_after once idle."""
-        return now if self.idled_at is None else self.idled_at - self.idle_after
+    def last_input(self, now: float) -> float | None:
+        """Monotonic time of the last input once idle (idled_at - idle_after); None before: the
+        last input was less than idle_after ago, exactly when is not said."""
+        return None if self.idled_at is None else self.idled_at - self.idle_after
 
     def close(self) -> None:
         self.conn.close()
@@ -138,8 +139,8 @@ def _main(argv: list[str]) -> int:
             now = time.monotonic()
             if (src.idled_at is not None) != idle:
                 idle = src.idled_at is not None
-                if idle:
-                    print(f"idle since {now - src.last_input(now):.1f} s ago", flush=True)
+                if idle and (since := src.last_input(now)) is not None:
+                    print(f"idle since {now - since:.1f} s ago", flush=True)
                 else:
                     print("active again (input)", flush=True)
     except KeyboardInterrupt:
