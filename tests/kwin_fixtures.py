@@ -72,6 +72,19 @@ class KWinWindow:
     def pid(self) -> int:
         return self.proc.pid
 
+    def _apply(self, got: str | None) -> None:
+        if got in ("activated", "deactivated"):
+            self.active = got == "activated"
+
+    def drain(self) -> bool:
+        """Apply what the client has said so far; returns whether it has the focus."""
+        while True:
+            try:
+                got = self.lines.get_nowait()
+            except queue.Empty:
+                return self.active
+            self._apply(got)
+
     def expect(self, line: str) -> None:
         """Wait until the client says LINE (earlier lines are consumed and applied)."""
         while True:
@@ -81,8 +94,7 @@ class KWinWindow:
                 raise AssertionError(f"the window {self.app} never said {line!r} (exit {self.proc.poll()})") from None
             if got is None:
                 raise AssertionError(f"the window {self.app} exited {self.proc.wait()} before saying {line!r}")
-            if got in ("activated", "deactivated"):
-                self.active = got == "activated"
+            self._apply(got)
             if got == line:
                 return
 
@@ -218,23 +230,19 @@ class KWin:
     def scripting(self, method: str, sig: str = "", *args):
         return self.call("org.kde.KWin", "/Scripting", "org.kde.kwin.Scripting", method, sig, *args)
 
-    def run_script(self, text: str, name: str | None = None, keep: bool = False) -> str:
-        """Load and start a KWin script (as plugin NAME); unloaded right after unless KEEP."""
+    def run_script(self, text: str) -> None:
+        """Load and start a one-shot KWin script. KWin reads its file asynchronously, after start()
+        has returned: the script stays loaded until the next one (unloaded then) or the teardown."""
+        if self._scripts:
+            self.scripting("unloadScript", "s", f"offscreen-fixture-{self._scripts}")
         self._scripts += 1
-        name = name or f"offscreen-fixture-{self._scripts}"
-        path = Path(self.runtime_dir) / "fixture" / f"{name}-{self._scripts}.js"
+        name = f"offscreen-fixture-{self._scripts}"
+        path = Path(self.runtime_dir) / "fixture" / f"{name}.js"
         path.write_text(text)
         path.chmod(0o644)
-        self.scripting("unloadScript", "s", name)
         (script_id,) = self.scripting("loadScript", "ss", str(path), name)
         assert script_id >= 0, f"KWin refused the script {path}"
         self.scripting("start")
-        if not keep:
-            # a roundtrip through KWin: start() returns before the script ran; isScriptLoaded is
-            # answered by the same thread after it (scripts run on KWin's main thread)
-            self.scripting("isScriptLoaded", "s", name)
-            self.scripting("unloadScript", "s", name)
-        return name
 
     def script_loaded(self, name: str) -> bool:
         return self.scripting("isScriptLoaded", "s", name)[0]
@@ -303,10 +311,12 @@ class KWin:
         return win
 
     def focus(self, win: KWinWindow) -> None:
-        """Activate WIN with a one-shot KWin script; for Wayland windows, wait until the client is told."""
+        """Activate WIN with a one-shot KWin script; for Wayland windows, wait until the client is told
+        (a test pumps its source anyway: a deactivation still on its way cannot mislead it)."""
+        win.drain()
         self.run_script(FOCUS_SCRIPT % win.pid)
-        if not win.x11 and not win.active:
-            win.expect("activated")
+        if not win.x11:
+            wait_for(win.drain, TIMEOUT, f"{win.app} to be activated")
 
     def set_title(self, win: KWinWindow, title: str) -> None:
         """Change WIN's title as its client would; returns once KWin has handled it (Wayland windows)."""

@@ -60,8 +60,11 @@ def test_no_window_at_load(kwin):
         a = kwin.window("appA", "Title A")
         assert pump(src, app_is("appA"), "the first window") == Window("appA", "Title A", a.pid)
         assert before <= src.changed_at() <= time.monotonic()
+        closed = time.monotonic()
         kwin.close(a)
         assert pump(src, lambda w: w is None, "no window once it closed") is None
+        # dated when KWin said so, not when it had lasted the settle
+        assert closed <= src.changed_at() <= time.monotonic() - kwin_source.NONE_SETTLE
     finally:
         src.close()
 
@@ -70,8 +73,11 @@ def test_follows_focus_and_titles_of_the_active_window_only(kwin):
     a = kwin.window("appA", "Title A")
     src = open_source(kwin)
     try:
+        seen: list = []
         b = kwin.window("appB", "Title B")  # KWin activates a new window
-        assert pump(src, app_is("appB"), "appB in front") == Window("appB", "Title B", b.pid)
+        assert pump(src, app_is("appB"), "appB in front", seen=seen) == Window("appB", "Title B", b.pid)
+        # KWin activates nothing before it activates the new window: held back, it never shows
+        assert seen == [Window("appA", "Title A", a.pid)]
 
         before = time.monotonic()
         kwin.focus(a)
@@ -98,7 +104,7 @@ def test_follows_focus_and_titles_of_the_active_window_only(kwin):
         assert src.window() == Window("appA", "Again A", a.pid)
 
         # many switches: every report is one of the two windows, never "no window"
-        seen: list = []
+        seen = []
         for win in [b, a] * 4:
             kwin.focus(win)
             pump(src, app_is(win.app), f"{win.app} focused", seen=seen)

@@ -38,6 +38,9 @@ TIMEOUT = 2.0  # s for connecting, each call at open and the script's first repo
 CLOSE_TIMEOUT = 0.5  # s for unloading at close: a gone KWin must not hold up the daemon's exit
 # KWin appends " <N>" (and a left-to-right mark) to the second and later windows with one caption.
 DUPLICATE_SUFFIX = re.compile(r" <\d+>\u200e?$")
+# KWin activates "nothing" before a new window (clientActivated(null), then the window): a "no
+# window" report counts only once it has lasted this long, as in tracker/sampling/wlr.py and x11.py.
+NONE_SETTLE = 0.3
 
 # %s: our unique bus name, as a JS string literal. ES5 only (QJSEngine in Plasma 5 and 6).
 SCRIPT = """\
@@ -205,6 +208,7 @@ class KWinSource:
         self._window: Window | None = None
         self._reports = 0
         self._changed_at: float | None = None
+        self._none_since: float | None = None  # "no window" reported, not yet settled
         self._closed = False
 
     # -- the WindowSource protocol ----------------------------------------------------------------
@@ -224,10 +228,17 @@ class KWinSource:
             raise DisplayLost(self._bus.lost)
 
     def window(self) -> Window | None:
+        """The active window; None once "no window" has lasted NONE_SETTLE seconds."""
+        if self._none_since is not None and time.monotonic() - self._none_since >= NONE_SETTLE:
+            self._window, self._changed_at, self._none_since = None, self._none_since, None
         return self._window
 
     def changed_at(self) -> float | None:
         return self._changed_at
+
+    def settling(self) -> bool:
+        """'No window' was reported and has not lasted NONE_SETTLE yet (ask window() again soon)."""
+        return self._none_since is not None
 
     def close(self) -> None:
         """Unload our script (best effort, briefly) and close the bus connection. Safe twice."""
@@ -270,15 +281,17 @@ class KWinSource:
 
     def _report(self, caption: Any, resource_class: Any, resource_name: Any, pid: Any) -> None:
         self._reports += 1
-        if not resource_class and not caption and not pid:
-            win = None  # no active window (the desktop, or nothing at all)
-        else:
-            app = str(resource_class or "") or str(resource_name or "") or None
-            number = int(pid) if isinstance(pid, (int, float)) else 0
-            win = Window(app=app, title=clean_title(str(caption or "")), pid=number if number > 0 else None)
-        if win != self._window or self._changed_at is None:
-            self._window = win
-            self._changed_at = time.monotonic()
+        now = time.monotonic()
+        if not resource_class and not caption and not pid:  # no active window
+            if self._window is not None and self._none_since is None:
+                self._none_since = now
+            return
+        app = str(resource_class or "") or str(resource_name or "") or None
+        number = int(pid) if isinstance(pid, (int, float)) else 0
+        win = Window(app=app, title=clean_title(str(caption or "")), pid=number if number > 0 else None)
+        self._none_since = None
+        if win != self._window:
+            self._window, self._changed_at = win, now
 
     def _call(self, method: str, sig: str = "", args: tuple = (), timeout: float = TIMEOUT) -> tuple:
         """Call a method of KWin's /Scripting and wait for its reply."""
@@ -408,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while True:
             if not src.buffered():
-                select.select([src], [], [])
+                select.select([src], [], [], NONE_SETTLE if src.settling() else None)
             before = src.window()
             src.dispatch()
             if src.window() != before:
