@@ -18,7 +18,8 @@ import pytest
 from conftest import ROOT, require
 from kwin_fixtures import kwin, kwin_x  # noqa: F401 (fixtures)
 from source_pump import pump
-from tracker.sampling import DisplayLost, Window, kwin as kwin_source
+from tracker.sampling import DisplayLost, Window
+from tracker.sampling import kwin as kwin_source
 from tracker.sampling.sources import SourceUnavailable
 
 pytestmark = pytest.mark.wayland
@@ -193,7 +194,7 @@ def test_kwin_gone_is_display_lost(kwin):
     src = open_source(kwin)
     try:
         kwin.kill()
-        with pytest.raises(DisplayLost, match="^(KWin left the session bus|the session bus closed the connection)"):
+        with pytest.raises(DisplayLost, match=r"^(KWin left the session bus|the session bus closed the connection)"):
             pump(src, lambda w: False, "DisplayLost")
     finally:
         src.close()  # no unload attempt on a lost bus: returns at once
@@ -306,5 +307,5 @@ def test_script_feature_tests_both_plasma_apis(api, tmp_path):
 
 def test_script_text_quotes_the_bus_name():
     text = kwin_source.script_text(':1.7"; evil();')
-    assert 'var service = ":1.7\\u0022\\u003b\\u0020evil\\u0028\\u0029\\u003b";' in text
+    assert 'var service = ":1.7\\u0022\\u003b\\u0020evil\\u0028\\u0029\\u003b", path = ' in text
     assert os.linesep not in kwin_source._js_string("x\ny")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tracker.sampling import NoDisplay, wire  # noqa: E402
+from tracker.sampling import NoDisplay, wire
 
 COMPOSITOR = wire.Interface("wl_compositor", ())
 SHM = wire.Interface("wl_shm", ("u",))
@@ -89,7 +89,8 @@ def main(app_id: str, title: str) -> int:
     body = wire.encode("ni", [pool, SIZE * SIZE * 4])
     conn.sock.setblocking(True)
     conn.sock.sendmsg(
-        [wire.HEADER.pack(shm, (len(body) + 8) << 16 | 0) + body], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", fd))]
+        [wire.HEADER.pack(shm, (len(body) + 8) << 16 | 0) + body],
+        [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", fd))],
     )
     conn.sock.setblocking(False)
     os.close(fd)

@@ -42,12 +42,13 @@ DUPLICATE_SUFFIX = re.compile(r" <\d+>\u200e?$")
 # window" report counts only once it has lasted this long, as in tracker/sampling/wlr.py and x11.py.
 NONE_SETTLE = 0.3
 
-# %s: our unique bus name, as a JS string literal. ES5 only (QJSEngine in Plasma 5 and 6).
-SCRIPT = """\
+# @SERVICE@ becomes our unique bus name (a JS string literal). ES5 only (QJSEngine in Plasma 5 and 6).
+SCRIPT = (
+    """\
 // offscreen: reports the active window to the offscreen daemon over D-Bus (tracker/sampling/kwin.py).
 // Loaded and unloaded by the daemon; it reports caption, resource class and name, and pid, nothing else.
 (function () {
-    var service = %s;
+    var service = @SERVICE@, path = "@PATH@", iface = "@IFACE@", method = "@METHOD@";
     var plasma6 = workspace.windowActivated !== undefined;
     var activated = plasma6 ? workspace.windowActivated : workspace.clientActivated;
     var watched = null;
@@ -56,10 +57,10 @@ SCRIPT = """\
     function report() {
         var w = active();
         if (w) {
-            callDBus(service, "%s", "%s", "%s", text(w.caption), text(w.resourceClass),
+            callDBus(service, path, iface, method, text(w.caption), text(w.resourceClass),
                      text(w.resourceName), w.pid > 0 ? Math.floor(w.pid) : 0);
         } else {
-            callDBus(service, "%s", "%s", "%s", "", "", "", 0);
+            callDBus(service, path, iface, method, "", "", "", 0);
         }
     }
     function follow(w) {
@@ -73,12 +74,15 @@ SCRIPT = """\
     activated.connect(follow);
     follow(active());
 })();
-""" % ("%s", *(PATH, IFACE, METHOD) * 2)
+""".replace("@PATH@", PATH)
+    .replace("@IFACE@", IFACE)
+    .replace("@METHOD@", METHOD)
+)
 
 
 def script_text(unique_name: str) -> str:
     """The KWin script that reports to the bus connection UNIQUE_NAME."""
-    return SCRIPT % _js_string(unique_name)
+    return SCRIPT.replace("@SERVICE@", _js_string(unique_name))
 
 
 def _js_string(value: str) -> str:
@@ -260,10 +264,12 @@ class KWinSource:
         header = msg.header
         fields = header.fields
         if header.message_type == MessageType.signal:
-            from_bus = fields.get(HeaderFields.sender) == DBUS
-            if from_bus and fields.get(HeaderFields.member) == "NameOwnerChanged" and msg.body[:1] == (KWIN,):
-                if not msg.body[2]:
-                    self._bus.lost = "KWin left the session bus (it exited or crashed)"
+            owner_change = (fields.get(HeaderFields.sender), fields.get(HeaderFields.member)) == (
+                DBUS,
+                "NameOwnerChanged",
+            )
+            if owner_change and msg.body[:1] == (KWIN,) and not msg.body[2]:
+                self._bus.lost = "KWin left the session bus (it exited or crashed)"
             return
         if header.message_type != MessageType.method_call:
             return  # a late reply (to an unload that timed out, say)
@@ -299,7 +305,9 @@ class KWinSource:
             return self._bus.call(self._kwin, SCRIPTING_PATH, SCRIPTING_IFACE, method, sig, args, timeout)
         except CallFailed as e:
             if e.name == "org.freedesktop.DBus.Error.UnknownObject":
-                raise SourceUnavailable("KWin is starting: its scripting interface (/Scripting) is not up yet") from None
+                raise SourceUnavailable(
+                    "KWin is starting: its scripting interface (/Scripting) is not up yet"
+                ) from None
             raise SourceUnavailable(f"KWin refused {e}") from None
 
     def _load(self, state_dir: Path) -> None:
@@ -310,7 +318,9 @@ class KWinSource:
         atomic_write(self.script_path, script_text(self._bus.unique_name), mode=0o644)
         (script_id,) = self._call("loadScript", "ss", (str(self.script_path), SCRIPT_NAME))
         if script_id < 0:
-            raise SourceUnavailable(f"KWin refused to load the script {self.script_path} (loadScript returned {script_id})")
+            raise SourceUnavailable(
+                f"KWin refused to load the script {self.script_path} (loadScript returned {script_id})"
+            )
         # start() runs every loaded script not yet running: KWin reuses script ids after an unload,
         # so a /Scripting/Script<id> path may name another script (measured on KWin 5.27).
         self._call("start")
@@ -354,7 +364,9 @@ def open(env: Mapping[str, str], state_dir: str | Path) -> KWinSource:
     the session bus of ENV; SourceUnavailable with the reason when KWin does not answer."""
     address = bus_address(env)
     if address is None:
-        raise SourceUnavailable("no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus is missing")
+        raise SourceUnavailable(
+            "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus is missing"
+        )
     bus = _Bus(address)
     try:
         src = KWinSource(bus, _kwin_owner(bus), Path(state_dir) / SCRIPT_FILE)
