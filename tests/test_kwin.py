@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, require
-from kwin_fixtures import kwin, kwin_x  # noqa: F401 (fixtures)
+from kwin_fixtures import kwin, kwin_x, start_kwin  # noqa: F401 (fixtures)
 from source_pump import pump
 from tracker.sampling import DisplayLost, Window
 from tracker.sampling import kwin as kwin_source
 from tracker.sampling.sources import SourceUnavailable
+from wayland_fixtures import _stat, processes_in
 
 pytestmark = pytest.mark.wayland
 
@@ -309,3 +310,27 @@ def test_script_text_quotes_the_bus_name():
     text = kwin_source.script_text(':1.7"; evil();')
     assert 'var service = ":1.7\\u0022\\u003b\\u0020evil\\u0028\\u0029\\u003b", path = ' in text
     assert os.linesep not in kwin_source._js_string("x\ny")
+
+
+@pytest.mark.parametrize("crash", [False, True])
+def test_fixture_teardown_leaves_no_process_and_no_file(crash):
+    k = start_kwin(xwayland=True)
+    try:
+        k.window("appA", "Title A")
+        k.x_window("XTermLike", "X title")
+        k.input()
+        started = processes_in(k.runtime_dir, k.user.pw_uid)
+        assert {"kwin_wayland", "dbus-daemon", "Xwayland"} <= {
+            Path(f"/proc/{p}/comm").read_text().strip() for p in started
+        }
+        clients = [w.proc for w in k.windows]
+        display = k.display.lstrip(":")
+        if crash:
+            k.kill()  # Xwayland's lock and socket stay behind a crash
+    finally:
+        k.close()
+    assert not [p for p in started if (st := _stat(p)) is not None and st[0] != "Z"]
+    assert all(c.poll() is not None for c in clients)
+    assert not os.path.exists(k.runtime_dir)
+    assert not os.path.exists(f"/tmp/.X{display}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{display}")
+    k.close()  # twice is harmless
