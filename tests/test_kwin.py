@@ -334,3 +334,20 @@ def test_fixture_teardown_leaves_no_process_and_no_file(crash):
     assert not os.path.exists(k.runtime_dir)
     assert not os.path.exists(f"/tmp/.X{display}-lock") and not os.path.exists(f"/tmp/.X11-unix/X{display}")
     k.close()  # twice is harmless
+
+
+def test_an_unwritable_state_dir_is_unavailable_and_loads_nothing(kwin):
+    blocker = kwin.state_dir / "file"
+    blocker.write_text("")
+    with pytest.raises(SourceUnavailable) as e:
+        kwin_source.open(kwin.session_env, blocker / "sub")
+    assert str(e.value) == f"cannot write the KWin script {blocker}/sub/kwin-script.js: Not a directory"
+    assert not kwin.script_loaded(kwin_source.SCRIPT_NAME)
+
+
+def test_a_script_that_never_reports_is_unavailable_and_unloaded(kwin, monkeypatch):
+    # what a future KWin whose scripting API the script does not know would look like to us
+    monkeypatch.setattr(kwin_source, "SCRIPT", "// @SERVICE@: reports nothing\n")
+    with pytest.raises(SourceUnavailable, match=r"but it did not report within 2 s \(a KWin scripting API"):
+        open_source(kwin)
+    assert not kwin.script_loaded(kwin_source.SCRIPT_NAME)

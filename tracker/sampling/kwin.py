@@ -313,9 +313,12 @@ class KWinSource:
     def _load(self, state_dir: Path) -> None:
         """Write the script, unload a stale one, load and start ours, and wait for its first report."""
         self._call("unloadScript", "s", (SCRIPT_NAME,))
-        state_dir.mkdir(parents=True, exist_ok=True)
-        # Readable by KWin (the same user in a session; 0644 since the text holds nothing secret).
-        atomic_write(self.script_path, script_text(self._bus.unique_name), mode=0o644)
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            # Readable by KWin (the same user in a session; 0644 since the text holds nothing secret).
+            atomic_write(self.script_path, script_text(self._bus.unique_name), mode=0o644)
+        except OSError as e:
+            raise SourceUnavailable(f"cannot write the KWin script {self.script_path}: {e.strerror or e}") from None
         (script_id,) = self._call("loadScript", "ss", (str(self.script_path), SCRIPT_NAME))
         if script_id < 0:
             raise SourceUnavailable(
@@ -368,14 +371,17 @@ def open(env: Mapping[str, str], state_dir: str | Path) -> KWinSource:
             "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus is missing"
         )
     bus = _Bus(address)
+    src = None
     try:
         src = KWinSource(bus, _kwin_owner(bus), Path(state_dir) / SCRIPT_FILE)
         src._load(Path(state_dir))
-    except DisplayLost as e:
-        bus.close()
-        raise SourceUnavailable(f"KWin went away while loading the script: {e}") from None
-    except BaseException:
-        bus.close()
+    except BaseException as e:
+        if src is not None:
+            src.close()  # unloads what was loaded: a script that never reported must not linger
+        else:
+            bus.close()
+        if isinstance(e, DisplayLost):
+            raise SourceUnavailable(f"KWin went away while loading the script: {e}") from None
         raise
     # Read ahead of the caller's select: the bus may have more for us already
     bus.read()
