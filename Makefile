@@ -21,6 +21,10 @@ APT_COMMANDS := Xvfb openbox xdotool xprop xset chromium systemd-analyze dbus-da
 # (KWin: kwin-wayland plasma-wayland-protocols, kwin_wayland).
 WAYLAND_PACKAGES := sway swayidle wtype foot fonts-dejavu-core xwayland
 WAYLAND_COMMANDS := sway swaymsg swayidle wtype foot Xwayland
+# KWin 5.27 (tests/kwin_fixtures.py) under dbus-run-session (from dbus, above); its windows are tests/
+# helpers/wlwin.py and tests/xwin.py on its XWayland; node runs the KWin script against fake Plasma 5/6 APIs.
+WAYLAND_PACKAGES += kwin-wayland nodejs
+WAYLAND_COMMANDS += kwin_wayland dbus-run-session node
 APT_PACKAGES += $(WAYLAND_PACKAGES)
 APT_COMMANDS += $(WAYLAND_COMMANDS)
 # Compositors refuse to run as root: as root the Wayland tests run them as this system user.

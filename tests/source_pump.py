@@ -21,7 +21,9 @@ def pump(src, cond, what, timeout=10.0, seen=None):
         if left <= 0:
             raise AssertionError(f"timed out waiting for {what}; the source says {src.window()}")
         if not src.buffered():
-            select.select([src], [], [], left)
+            # a source holding back "no window" until it settles (wlr, kwin) must be asked again soon
+            settling = getattr(src, "settling", lambda: False)()
+            select.select([src], [], [], min(left, 0.1) if settling else left)
         src.dispatch()
     return src.window()
 

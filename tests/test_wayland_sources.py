@@ -1,33 +1,28 @@
 """The stdlib Wayland client (tracker/sampling/wire.py) and the sources on it, against real compositors:
-headless sway 1.7 (org_kde_kwin_idle, wlr-foreign-toplevel) and headless KWin 5.27 (ext-idle-notify)."""
+headless sway 1.7 (org_kde_kwin_idle, wlr-foreign-toplevel) and headless KWin 5.27 (ext-idle-notify), started
+by the shared fixtures (tests/wayland_fixtures.py, tests/kwin_fixtures.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require
+from conftest import ROOT
+from kwin_fixtures import kwin  # noqa: F401 (fixture)
 from tracker.sampling import DisplayLost, NoDisplay, wire, wlidle, wlr
 from tracker.sampling.sources import SourceUnavailable
+from wayland_fixtures import sway  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.wayland
-
-TEST_USER = "wltest"  # compositors refuse to run as root (CI is root)
-SWAY_CONF = "output HEADLESS-1 resolution 1280x720\nseat seat0 fallback true\ndefault_border none\n"
-# foot keeps its shell reading titles from a FIFO (held open read-write, so no EOF) and sets each one
-TITLE_LOOP = 'exec 3<>"$0"; while read -r t <&3; do printf "\\033]2;%s\\007" "$t"; done'
 
 
 def pump(src, cond, what: str, limit: float = 10.0):
@@ -45,127 +40,6 @@ def pump(src, cond, what: str, limit: float = 10.0):
 def app_of(src) -> str | None:
     w = src.window()
     return w.app if w else None
-
-
-# -- a minimal compositor starter (tests/wayland_fixtures.py will replace it) --------------------
-# What the tests use of `sway`: .socket (Wayland socket path), .run_dir (its XDG_RUNTIME_DIR), .msg(*args)
-# (swaymsg), .foot(app_id, title) -> (process, FIFO whose lines become the title), .kill() (the compositor).
-def _test_user() -> str:
-    if subprocess.run(["id", "-u", TEST_USER], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "-m", TEST_USER], check=True)
-    return TEST_USER
-
-
-class Compositor:
-    """One headless compositor as the test user in its own XDG_RUNTIME_DIR."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], files: dict[str, bytes]):
-        if os.geteuid() != 0:
-            pytest.skip("starting a compositor as the test user needs root (CI runs as root)")
-        user = _test_user()
-        # outside pytest's tmp_path: its parents are root's 0700 directories
-        self.run_dir = Path(tempfile.mkdtemp(prefix="offscreen-wl-"))
-        for name, data in files.items():
-            (self.run_dir / name).write_bytes(data)
-            (self.run_dir / name).chmod(0o755)
-        subprocess.run(["chown", "-R", f"{user}:", str(self.run_dir)], check=True)
-        argv = [a.replace("{run}", str(self.run_dir)) for a in argv]
-        base = {"PATH": "/usr/bin:/bin", "HOME": f"/home/{user}", "XDG_RUNTIME_DIR": str(self.run_dir)}
-        self.client_env = base
-        self.children: list[subprocess.Popen] = []
-        self.proc = self.spawn(argv, env)
-        self.socket = ""
-
-    def spawn(self, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-        """Run ARGV as the test user in its own process group (killed at teardown)."""
-        full = {**self.client_env, **(env or {})}
-        cmd = ["runuser", "-u", TEST_USER, "--", "env", "-i", *(f"{k}={v}" for k, v in full.items()), *argv]
-        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        self.children.append(p)
-        return p
-
-    def wait_socket(self, name: str | None = None) -> str:
-        deadline = time.monotonic() + 20
-        while True:
-            found = [p for p in self.run_dir.glob(name or "wayland-*") if not p.name.endswith(".lock")]
-            if found and wire.is_live(str(found[0])):
-                self.socket = str(found[0])
-                self.client_env = {**self.client_env, "WAYLAND_DISPLAY": found[0].name}
-                return self.socket
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"compositor did not start (exit {self.proc.poll()})")
-            time.sleep(0.02)
-
-    def kill(self) -> None:
-        for p in reversed(self.children):
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait()
-
-    def close(self) -> None:
-        self.kill()
-        shutil.rmtree(self.run_dir, ignore_errors=True)
-
-
-class Sway(Compositor):
-    def __init__(self):
-        require("sway", "swaymsg", "foot")
-        env = {"WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1"}
-        super().__init__(["sway", "-c", "{run}/sway.conf"], env, {"sway.conf": SWAY_CONF.encode()})
-        self.wait_socket()
-        self.ipc = ""
-        deadline = time.monotonic() + 20
-        while not self.ipc or subprocess.run(["swaymsg", "-s", self.ipc, "-t", "get_version"],
-                                             capture_output=True).returncode != 0:  # fmt: skip
-            ipcs = list(self.run_dir.glob("sway-ipc.*.sock"))
-            self.ipc = str(ipcs[0]) if ipcs else ""
-            assert time.monotonic() < deadline, "sway's IPC socket never answered"
-            time.sleep(0.02)
-
-    def msg(self, *args: str) -> None:
-        subprocess.run(["swaymsg", "-s", self.ipc, *args], check=True, capture_output=True)
-
-    def foot(self, app_id: str, title: str) -> tuple[subprocess.Popen, Path]:
-        """A foot window; write a line to the returned FIFO to change its title."""
-        fifo = self.run_dir / f"title-{app_id}"
-        os.mkfifo(fifo, 0o666)
-        os.chown(fifo, *_ids())
-        return self.spawn(["foot", f"--app-id={app_id}", f"--title={title}", "sh", "-c", TITLE_LOOP, str(fifo)]), fifo
-
-
-def _ids() -> tuple[int, int]:
-    import pwd
-
-    pw = pwd.getpwnam(TEST_USER)
-    return pw.pw_uid, pw.pw_gid
-
-
-@pytest.fixture
-def sway():
-    c = Sway()
-    try:
-        yield c
-    finally:
-        c.close()
-
-
-@pytest.fixture
-def kwin():
-    """Headless KWin 5.27 (the one compositor here with ext_idle_notifier_v1)."""
-    require("kwin_wayland", "dbus-run-session")
-    # Debian's binary carries cap_sys_resource, which a container cannot exec: run a plain copy
-    exe = Path(shutil.which("kwin_wayland") or "kwin_wayland").read_bytes()
-    argv = ["dbus-run-session", "--", "{run}/kwin_wayland", "--virtual", "--no-lockscreen", "--socket", "wayland-kde"]
-    c = Compositor(
-        [*argv, "--width", "1280", "--height", "720"], {"QT_QPA_PLATFORM": "offscreen"}, {"kwin_wayland": exe}
-    )
-    try:
-        c.wait_socket("wayland-kde")
-        yield c
-    finally:
-        c.close()
 
 
 # -- the wire format and the socket path (no compositor) ------------------------------------------
@@ -245,7 +119,7 @@ def test_missing_protocols_are_unavailable_with_a_reason(tmp_path):
 
 # -- sway 1.7 -------------------------------------------------------------------------------------
 def test_globals_probe_lists_what_sway_offers(sway):
-    found = wire.globals(sway.socket)
+    found = wire.globals(sway.socket_path)
     for iface in ("wl_compositor", "wl_seat", "org_kde_kwin_idle", "zwlr_foreign_toplevel_manager_v1"):
         assert found[iface] >= 1, iface
     assert found["zwlr_foreign_toplevel_manager_v1"] == 3
@@ -253,7 +127,7 @@ def test_globals_probe_lists_what_sway_offers(sway):
 
 
 def test_protocol_error_is_a_clear_exception(sway):
-    conn = wire.Connection(sway.socket)
+    conn = wire.Connection(sway.socket_path)
     try:
         conn.request(conn.registry, 9)  # wl_registry has no request 9
         with pytest.raises(wire.ProtocolError) as e:
@@ -266,13 +140,13 @@ def test_protocol_error_is_a_clear_exception(sway):
 
 
 def test_wlr_follows_focus_titles_close_and_empty_workspace(sway):
-    src = wlr.open(sway.socket)
+    src = wlr.open(sway.socket_path)
     try:
         assert (src.name, src.has_pid) == ("wlr-foreign-toplevel", False)
         assert src.window() is None and src.toplevels == {}
-        sway.foot("footA", "Title A")
+        sway.window("footA", "Title A")
         pump(src, lambda: app_of(src) == "footA", "footA in front")
-        _b, fifo_b = sway.foot("footB", "Title B")
+        b = sway.window("footB", "Title B")
         pump(src, lambda: len(src.toplevels) == 2 and app_of(src) == "footB", "footB in front")
         assert src.window() == wlr.Window(app="footB", title="Title B", pid=None)
 
@@ -285,8 +159,7 @@ def test_wlr_follows_focus_titles_close_and_empty_workspace(sway):
         sway.msg("[app_id=footB] focus")
         pump(src, lambda: app_of(src) == "footB", "footB focused")
         before = time.monotonic()
-        with open(fifo_b, "w") as fh:
-            fh.write("Renamed B\n")
+        sway.set_title(b, "Renamed B")
         pump(src, lambda: (w := src.window()) is not None and w.title == "Renamed B", "the new title")
         assert src.window().app == "footB"
         assert before <= src.changed_at() <= time.monotonic()
@@ -314,10 +187,10 @@ def test_wlr_follows_focus_titles_close_and_empty_workspace(sway):
 
 
 def test_wlr_display_lost_when_sway_dies(sway):
-    src = wlr.open(sway.socket)
+    src = wlr.open(sway.socket_path)
     sway.kill()
     with pytest.raises(
-        DisplayLost, match=f"^the Wayland compositor at {sway.socket} (closed the connection|went away)"
+        DisplayLost, match=f"^the Wayland compositor at {sway.socket_path} (closed the connection|went away)"
     ):
         pump(src, lambda: False, "DisplayLost")
     src.close()
@@ -325,7 +198,7 @@ def test_wlr_display_lost_when_sway_dies(sway):
 
 def test_kde_idle_backdates_resumes_and_recreates(sway):
     t0 = time.monotonic()
-    src = wlidle.open(sway.socket, 1.0)
+    src = wlidle.open(sway.socket_path, 1.0)
     try:
         assert src.name == "kde-idle"
         now = time.monotonic()
@@ -335,7 +208,7 @@ def test_kde_idle_backdates_resumes_and_recreates(sway):
         # no input since the notification was created (after t0): idled arrives >= 1 s later
         assert t0 <= src.last_input(seen) == src.idled_at - 1.0 <= seen - 1.0
 
-        sway.msg("seat", "-", "cursor", "move", "1", "1")
+        sway.input()
         pump(src, lambda: src.idled_at is None, "resumed by pointer input")
         now = time.monotonic()
         assert src.last_input(now) is None
@@ -358,10 +231,10 @@ def test_kde_idle_backdates_resumes_and_recreates(sway):
 
 
 def test_kde_idle_display_lost_when_sway_dies(sway):
-    src = wlidle.open(sway.socket, 60.0)
+    src = wlidle.open(sway.socket_path, 60.0)
     sway.kill()
     with pytest.raises(
-        DisplayLost, match=f"^the Wayland compositor at {sway.socket} (closed the connection|went away)"
+        DisplayLost, match=f"^the Wayland compositor at {sway.socket_path} (closed the connection|went away)"
     ):
         pump(src, lambda: False, "DisplayLost")
     src.close()
@@ -384,9 +257,9 @@ def _smoke(module: str, env: dict[str, str], first: str, *args: str) -> tuple[st
 
 
 def test_smoke_loops_print_plain_words(sway, tmp_path):
-    sway.foot("footA", "Title A")
-    env = {"XDG_RUNTIME_DIR": str(sway.run_dir), "WAYLAND_DISPLAY": Path(sway.socket).name}
-    src = wlr.open(sway.socket)
+    sway.window("footA", "Title A")
+    env = {"XDG_RUNTIME_DIR": sway.runtime_dir, "WAYLAND_DISPLAY": sway.wayland_display}
+    src = wlr.open(sway.socket_path)
     pump(src, src.window, "footA mapped")
     src.close()
     out, err, rc = _smoke("tracker.sampling.wlr", env, "focused: app footA, title Title A")
@@ -416,21 +289,18 @@ def kwin_early(timeout: float) -> float:
 
 
 def test_ext_idle_notify_preferred_backdates_and_resumes(kwin):
-    found = wire.globals(kwin.socket)
+    found = wire.globals(kwin.socket_path)
     assert {"ext_idle_notifier_v1", "org_kde_kwin_idle", "wl_seat"} <= found.keys()
     with pytest.raises(SourceUnavailable, match="does not offer wlr-foreign-toplevel-management"):
-        wlr.open(kwin.socket)
+        wlr.open(kwin.socket_path)
     t0 = time.monotonic()
-    src = wlidle.open(kwin.socket, 1.0)
-    # org_kde_kwin_idle's simulate_user_activity is input for every notification (a real input path)
-    kde = wlidle.open(kwin.socket, 3600.0, protocols=("org_kde_kwin_idle",))
+    src = wlidle.open(kwin.socket_path, 1.0)
     try:
-        assert (src.name, kde.name) == ("ext-idle-notify", "kde-idle")
+        assert src.name == "ext-idle-notify"
         pump(src, lambda: src.idled_at is not None, "idled")
         assert t0 - kwin_early(1.0) <= src.last_input(time.monotonic()) == src.idled_at - 1.0
         t1 = time.monotonic()
-        kde.simulate_user_activity()
-        kde.conn.roundtrip()
+        kwin.input()  # org_kde_kwin_idle's simulate_user_activity: input for every notification
         pump(src, lambda: src.idled_at is None, "resumed")
         old = src.notification
         src.set_idle_after(1.2)
@@ -438,4 +308,3 @@ def test_ext_idle_notify_preferred_backdates_and_resumes(kwin):
         assert t1 - kwin_early(1.2) <= src.last_input(time.monotonic()) == src.idled_at - 1.2
     finally:
         src.close()
-        kde.close()
