@@ -13,8 +13,11 @@ from tracker.sampling.select import EXT_IDLE, KDE_IDLE, WLR_TOPLEVEL
 
 
 class Answers(select.Probes):
-    def __init__(self, live=True, found=(WLR_TOPLEVEL, EXT_IDLE), sway=(True, "sway 1.7"), hypr=(True, "")):
+    def __init__(
+        self, live=True, found=(WLR_TOPLEVEL, EXT_IDLE), sway=(True, "sway 1.7"), hypr=(True, ""), kwin=(True, "")
+    ):
         self.live, self.found, self.sway_answer, self.hypr_answer = live, found, sway, hypr
+        self.kwin_answer = kwin
         self.asked: list[str] = []
 
     def socket_path(self, env):
@@ -35,6 +38,10 @@ class Answers(select.Probes):
     def hyprland(self, env):
         self.asked.append("hyprland")
         return self.hypr_answer
+
+    def kwin(self, env):
+        self.asked.append("kwin")
+        return self.kwin_answer
 
 
 W = {"WAYLAND_DISPLAY": "wayland-1", "XDG_RUNTIME_DIR": "/run/user/1000"}
@@ -86,11 +93,20 @@ def test_hyprland_by_signature():
     assert plan.window == "none" and "Hyprland's IPC does not answer (no socket in" in plan.reason
 
 
-@pytest.mark.parametrize("desktop", ["KDE", "GNOME", "ubuntu:GNOME"])
-def test_kde_and_gnome_never_use_wlr_or_x11(desktop):
+@pytest.mark.parametrize("desktop", ["GNOME", "ubuntu:GNOME"])
+def test_gnome_never_uses_wlr_or_x11(desktop):
     plan = select.choose({**W, "DISPLAY": ":0", "XDG_CURRENT_DESKTOP": desktop}, Answers())
     assert plan.session == "wayland" and plan.window == "none"
     assert "idle only" in plan.reason
+
+
+def test_kde_uses_its_kwin_script_or_is_idle_only():
+    env = {**W, "DISPLAY": ":0", "XDG_CURRENT_DESKTOP": "KDE"}
+    assert select.choose(env, Answers()).window == "kwin"
+    assert select.choose({**W, "KDE_SESSION_VERSION": "5"}, Answers()).window == "kwin"
+    plan = select.choose(env, Answers(kwin=(False, "KWin is not on the session bus")))
+    assert (plan.window, plan.idle) == ("none", "ext-idle-notify")  # wlr-foreign-toplevel is never tried
+    assert plan.reason.startswith("KWin's scripting does not answer on the session bus (KWin is not on")
 
 
 def test_other_compositor_without_toplevel_protocol_is_idle_only():

@@ -444,7 +444,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     log = Log()
     daemon = Daemon(
         settings=settings,
-        open_sampler=lambda: open_sampler(idle_after=daemon.settings.idle_after),
+        open_sampler=lambda: open_sampler(idle_after=daemon.settings.idle_after, state_dir=str(paths.state_dir)),
         queue=Queue(paths.queue_file, log=log),  # a damaged queue is moved aside and said so in the journal
         log=log,
         status_path=paths.daemon_status,

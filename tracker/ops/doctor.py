@@ -394,6 +394,8 @@ def desktop_checks(env: dict[str, str]) -> list[Check]:
 WINDOW_SOURCES = {
     "sway": "sway IPC: app id (X11 class for XWayland windows), title and pid, on every focus and title change",
     "hyprland": "Hyprland IPC: class, title and pid, on every focus and title change",
+    "kwin": "a KWin script (loaded over D-Bus, kept in the state directory) reports the resource class, "
+    "caption and pid on every activation and caption change",
     "wlr": "wlr-foreign-toplevel: app id and title on every change; no pid, so no executable "
     "(privacy and category rules on exe do not match here)",
 }

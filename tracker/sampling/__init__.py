@@ -65,7 +65,9 @@ class Sampler(Protocol):
     # timeout (Wayland); the daemon calls it when the configuration changes.
 
 
-def open_sampler(env: Mapping[str, str] | None = None, idle_after: float = 180.0) -> Sampler:
+def open_sampler(
+    env: Mapping[str, str] | None = None, idle_after: float = 180.0, state_dir: str | None = None
+) -> Sampler:
     """Open the backend `tracker.sampling.select` chooses for this session. Raises NoDisplay when
     there is nothing to sample; select.BadBackend for an unknown OFFSCREEN_BACKEND."""
     env = dict(os.environ if env is None else env)
@@ -86,10 +88,10 @@ def open_sampler(env: Mapping[str, str] | None = None, idle_after: float = 180.0
             f"no display: {why} (run the daemon inside your graphical session, "
             "e.g. via `offscreen service install`, or set DISPLAY or WAYLAND_DISPLAY)"
         )
-    return _open_wayland(plan, env, idle_after)
+    return _open_wayland(plan, env, idle_after, state_dir)
 
 
-def _open_wayland(plan, env: Mapping[str, str], idle_after: float) -> Sampler:
+def _open_wayland(plan, env: Mapping[str, str], idle_after: float, state_dir: str | None) -> Sampler:
     from tracker.sampling.sources import IdleSource, SourceUnavailable, WindowSource
     from tracker.sampling.wayland import WaylandSampler
 
@@ -105,6 +107,12 @@ def _open_wayland(plan, env: Mapping[str, str], idle_after: float) -> Sampler:
             from tracker.sampling import hyprland
 
             window = hyprland.open(env)
+        elif plan.window == "kwin":
+            from tracker.sampling import kwin
+
+            if state_dir is None:  # the script file must outlive the load: never a temp file
+                raise SourceUnavailable("no state directory to keep the KWin script in")
+            window = kwin.open(env, state_dir)
         elif plan.window == "wlr":
             from tracker.sampling import wlr
 

@@ -1,11 +1,12 @@
 """Which backend samples this session: the environment first, then what the channels answer.
 
 One rule, used by the daemon (`open_sampler`) and by `offscreen doctor`, so both say the same:
-- `OFFSCREEN_BACKEND=x11|sway|hyprland|wlr|none` forces a window source (`none`: idle only).
+- `OFFSCREEN_BACKEND=x11|sway|hyprland|kwin|wlr|none` forces a window source (`none`: idle only).
 - While `WAYLAND_DISPLAY` names a live socket, X11 is never chosen by itself: XWayland shows only
   X clients, and typing into Wayland apps is invisible to it, so real work would be stored as idle.
 - A desktop the environment names is read through its own channel only (`SWAYSOCK` -> sway IPC,
-  `HYPRLAND_INSTANCE_SIGNATURE` -> Hyprland IPC, KDE or GNOME -> their own, later); when that
+  `HYPRLAND_INSTANCE_SIGNATURE` -> Hyprland IPC, KDE -> a KWin script over D-Bus, GNOME -> its
+  own, later); when that
   channel does not answer the plan is "idle only, no app names" with the reason and a fix. It never
   falls through to another desktop's channel (a probe that binds is not a probe that works).
 - Any other Wayland compositor: wlr-foreign-toplevel when its registry offers it, else idle only.
@@ -20,7 +21,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-WINDOW_BACKENDS = ("x11", "sway", "hyprland", "wlr", "none")
+WINDOW_BACKENDS = ("x11", "sway", "hyprland", "kwin", "wlr", "none")
 EXT_IDLE = "ext_idle_notifier_v1"
 KDE_IDLE = "org_kde_kwin_idle"
 WLR_TOPLEVEL = "zwlr_foreign_toplevel_manager_v1"
@@ -81,6 +82,11 @@ class Probes:
         from tracker.sampling import hyprland
 
         return hyprland.probe(env)
+
+    def kwin(self, env: Mapping[str, str]) -> tuple[bool, str]:
+        from tracker.sampling import kwin
+
+        return kwin.probe(env)
 
 
 def desktop(env: Mapping[str, str]) -> str:
@@ -164,11 +170,14 @@ def _window(env: Mapping[str, str], probes: Probes, found: dict[str, int], force
     if kind in ("sway", "hyprland"):
         var = "SWAYSOCK" if kind == "sway" else "HYPRLAND_INSTANCE_SIGNATURE"
         return "none", f"the desktop is {kind} but {var} is not set: idle only, no app names", IMPORT_FIX
-    if kind == "kde":
+    if force == "kwin" or (force is None and kind == "kde"):
+        ok, why = probes.kwin(env)
+        if ok:
+            return "kwin", "", ""
         return (
             "none",
-            "KDE Plasma gives window names only to a KWin script, which this version does not load: idle only",
-            "upgrade offscreen when KDE support lands",
+            f"KWin's scripting does not answer on the session bus ({why}): idle only, no app names",
+            IMPORT_FIX,
         )
     if kind == "gnome":
         return (

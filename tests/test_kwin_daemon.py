@@ -1,0 +1,74 @@
+"""The daemon on a real KDE Plasma compositor (kwin_wayland --virtual, tests/kwin_fixtures.py): the
+KWin script reports the active window over D-Bus, ext-idle-notify reports idle."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from kwin_fixtures import kwin  # noqa: F401 (fixture)
+from test_daemon_x11 import assert_no_overlap, stored, timed
+from test_wayland_daemon import NOTICE, hold
+from x11_fixtures import daemon_factory, wait_for  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.wayland
+INTERVAL = 0.2
+
+
+@pytest.fixture
+def readable_home():
+    """An OFFSCREEN_HOME whose state directory KWin (the test user) can read the script from: the
+    daemon runs as root here, KWin as offscreen-test, and root's tmp_path is 0700. In a real
+    session both are one user and the state directory stays 0700."""
+    top = Path(tempfile.mkdtemp(prefix="offscreen-kwin-home-"))
+    (top / "state").mkdir()
+    for d in (top, top / "state"):
+        d.chmod(0o711)  # others may pass through, not list or write
+    yield top
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def test_kwin_session_focus_titles_and_idle(kwin, daemon_factory, readable_home, monkeypatch):
+    k = kwin
+    a = k.window("org.alpha.App", "Alpha document")
+    b = k.window("org.beta.App", "Beta page")
+    k.focus(a)
+    home = readable_home
+    monkeypatch.setenv("OFFSCREEN_HOME", str(home))  # stored() reads this home
+    env = {**k.env, "OFFSCREEN_HOME": str(home)}
+    d = daemon_factory(env, "--interval", INTERVAL, "--idle-after", 2)
+    st = d.wait_status(lambda s: s["state"] == "active")
+    assert st["degraded"] is None, st["degraded"]
+    assert (st["backend"], st["idle_source"], st["degraded"]) == ("kwin-script", "ext-idle-notify", None)
+    d.wait_span(lambda s: s.app == "org.alpha.App")
+    assert (home / "state" / "kwin-script.js").exists()  # kept: KWin reads it after loadScript returns
+    before = time.time()
+    k.focus(b)
+    span = d.wait_span(lambda s: s.app == "org.beta.App")
+    assert before <= span.start <= time.time()
+    hold(k, 0.5)
+    k.set_title(b, "Beta page 2")
+    d.wait_span(lambda s: s.title == "Beta page 2")
+    last = timed(k.input)
+    d.wait_status(lambda s: s["state"] == "idle", timeout=15)
+    k.input()
+    d.wait_status(lambda s: s["state"] == "active", timeout=10)
+    assert d.stop() == 0
+    _rows, raw = stored()
+    assert [(r[3], r[4], r[5]) for r in raw][:4] == [
+        ("org.alpha.App", "Alpha document", "active"),
+        ("org.beta.App", "Beta page", "active"),
+        ("org.beta.App", "Beta page 2", "active"),
+        ("org.beta.App", "Beta page 2", "idle"),
+    ]
+    idle = raw[3]
+    # KWin's timers fire up to 5 % early: the backdated start may precede the input by that much.
+    assert last[0] - 0.1 - 0.01 <= idle[1] <= last[1] + NOTICE
+    assert_no_overlap(raw)
+    wait_for(lambda: not k.script_loaded("offscreen"), what="the script unloaded at exit")
+    assert os.path.exists(home / "state" / "kwin-script.js")
