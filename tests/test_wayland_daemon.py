@@ -159,7 +159,11 @@ def test_a_desktop_whose_channel_is_missing_is_tracked_idle_only(sway, daemon_fa
     assert doctor["window source"]["fix"].startswith("systemctl --user import-environment WAYLAND_DISPLAY SWAYSOCK")
     assert d.stop() == 0
     _rows, raw = stored()
-    assert {(r[3], r[5]) for r in raw} == {(None, "active")}
+    assert {(r[3], r[5]) for r in raw} == {("(unknown app)", "active")}  # not "no window in front"
+    label = "unknown app: this desktop gives no window names; see offscreen doctor"
+    today = json.loads(run("today", "--json", env=env, check=0).stdout)
+    assert [a["app"] for a in today["by_app"]] == [label]
+    assert "unknown app: this desktop" in run("today", env=env, check=0).stdout  # cut to the terminal width
 
 
 def test_doctor_on_sway_and_what_forcing_x11_costs(sway_x, run):

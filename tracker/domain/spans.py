@@ -35,6 +35,21 @@ SLEEP_TOLERANCE = 2.0  # s of boottime-minus-monotonic per tick that counts as a
 RECENT_MAX = 4096
 
 
+# The app of a span recorded on a desktop that names no windows to offscreen ("idle only": GNOME
+# without the extension, a compositor without a window protocol). Stored as this name so that the
+# span stays distinct from "no window in front" (NULL) all the way to the dashboard; the
+# parentheses keep it from ever equalling a real Wayland app id or X11 class.
+UNKNOWN_APP = "(unknown app)"
+UNKNOWN_APP_LABEL = "unknown app: this desktop gives no window names; see offscreen doctor"
+
+
+def app_label(app: str | None) -> str:
+    """How an app is shown in today, the report and the dashboard (one rule for the two no-name cases)."""
+    if not app:
+        return "(no window)"
+    return UNKNOWN_APP_LABEL if app == UNKNOWN_APP else app
+
+
 @dataclass(frozen=True)
 class Tick:
     wall: float

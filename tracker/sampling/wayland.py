@@ -20,11 +20,13 @@ from __future__ import annotations
 import select
 import time
 
+from tracker.domain.spans import UNKNOWN_APP
 from tracker.sampling import DisplayLost, Observation, Window
 from tracker.sampling.lockers import LockerWatch
 from tracker.sampling.procs import process_info
 from tracker.sampling.sources import IdleSource, WindowSource
 
+UNKNOWN = Window(app=UNKNOWN_APP, title=None)
 SETTLE_RECHECK = 0.1  # s: how soon to look again while a "no window" is settling (wlr-foreign-toplevel)
 
 
@@ -97,7 +99,9 @@ class WaylandSampler:
     def observe(self) -> Observation:
         now = time.monotonic()
         self._dispatch([s for s in self._sources() if s.buffered()])
-        window = self._with_exe(self.windows.window()) if self.windows is not None else None
+        # Idle only: the desktop names no windows, so the span says so (never "no window in front").
+        window = self._with_exe(self.windows.window()) if self.windows is not None else UNKNOWN
+
         changed = self.windows.changed_at() if self.windows is not None else None
         last_input = self.idle.last_input(now) if self.idle is not None else None
         return Observation(window=window, last_input=last_input, locked=self.lockers.locked(now), changed_at=changed)

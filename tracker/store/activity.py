@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tracker.config import Config
+from tracker.domain.spans import app_label
 from tracker.domain.times import as_storage
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
@@ -74,7 +75,7 @@ def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> di
     by_app: dict[str, dict] = {}
     by_cat: dict[str, float] = {}
     for app, category, s in apps:
-        name = app or "(no window)"
+        name = app_label(app)
         entry = by_app.setdefault(name, {"app": name, "seconds": 0.0, "category": category})
         entry["seconds"] += s
         by_cat[category] = by_cat.get(category, 0.0) + s

@@ -19,6 +19,7 @@ from typing import Any
 from tracker.domain import cadence, coverage
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
+from tracker.domain.spans import app_label
 from tracker.store.interactions import ends_at, in_person_union
 
 LAG_DAYS = 3  # in-person minutes on t..t+3
@@ -316,7 +317,7 @@ def top_apps(con, rng: Range, limit: int = 5) -> dict:
         cats[cat] = cats.get(cat, 0) + h
     return {
         "apps": [
-            {"app": a or "(unknown)", "hours": round(h, 2)}
+            {"app": app_label(a or None), "hours": round(h, 2)}
             for a, h in sorted(apps.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         ],
         "categories": [
