@@ -6,17 +6,14 @@ import json
 
 import click
 
+from tracker.commands._params import decimal
 from tracker.commands._table import clip, pad
-
-
-def _positive(lo: float, hi: float):
-    return click.FloatRange(min=lo, max=hi)
 
 
 @click.command("daemon")
 @click.option(
     "--interval",
-    type=_positive(0.05, 60),
+    type=decimal(0.05, 60),
     default=None,
     metavar="SECONDS",
     help="Seconds between samples (default: config daemon.interval, 1).",
@@ -24,7 +21,7 @@ def _positive(lo: float, hi: float):
 @click.option(
     "--idle-after",
     "idle_after",
-    type=_positive(1, 86400),
+    type=decimal(1, 86400),
     default=None,
     metavar="SECONDS",
     help="Seconds without input before you count as idle (default: config, 180).",
