@@ -16,7 +16,7 @@ from tracker.commands import _complete
 from tracker.commands._params import ID
 from tracker.commands._table import render
 from tracker.domain import interactions as core
-from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration
+from tracker.domain.times import DURATION_HELP, WHEN_HELP, WHEN_RULES, format_duration
 from tracker.errors import UserError
 from tracker.usecases import interactions as lib
 
@@ -47,7 +47,7 @@ def _interaction_options(edit: bool):
                 "--at",
                 "at",
                 metavar="WHEN",
-                help=f"When it started: {WHEN_HELP}." + ("" if edit else " Default: now minus --for."),
+                help=f"When it started: {WHEN_HELP}." + ("" if edit else " Default: now minus --for.") + f" {WHEN_RULES}.",
             ),
             click.option("--for", "duration", metavar="DURATION", help=f"How long, {DURATION_HELP}."),
             click.option(

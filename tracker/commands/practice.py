@@ -14,7 +14,7 @@ import click
 from tracker.commands import _complete
 from tracker.commands._params import ID, whole
 from tracker.commands._table import render
-from tracker.domain.times import WHEN_HELP, format_duration
+from tracker.domain.times import WHEN_HELP, WHEN_RULES, format_duration
 from tracker.errors import UserError
 from tracker.usecases import checkins, people, routines, unplug
 from tracker.usecases import practice as lib
@@ -381,7 +381,7 @@ def _answer_options(f):
 @click.option("--isolated", metavar="ANSWER", help="UCLA-3: hardly-ever, some or often.")
 @click.option("--lonely", metavar="ANSWER", help="Direct item: often, some, occasionally, hardly-ever, never.")
 @click.option("--note", help="A note for today.")
-@click.option("--at", "at", metavar="WHEN", help=f"When (default now): {WHEN_HELP}.")
+@click.option("--at", "at", metavar="WHEN", help=f"When (default now): {WHEN_HELP}. {WHEN_RULES}.")
 @click.option(
     "--replace",
     is_flag=True,

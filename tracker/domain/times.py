@@ -33,6 +33,8 @@ WHEN_HELP = (
     "ISO 8601 (2026-11-26T19:30), 'YYYY-MM-DD HH:MM', 'HH:MM' (today), 'yesterday HH:MM', 'fri HH:MM', "
     "'now' or '2h ago'"
 )
+# Said in the --help of every option that takes a WHEN (the rule is `wall_time` and `check_range`).
+WHEN_RULES = "Years 1900-2199; a wall time skipped when daylight saving time begins is refused, not moved"
 DURATION_HELP = "like 90m, 1h30m, 1.5h or 1:30 (more than 0, at most 24h)"
 DATE_HELP = "a date (2026-11-01), 'today', 'yesterday', 'Nd' / 'Nw' (days / weeks ago) or an ISO 8601 time"
 MAX_DURATION_MIN = 24 * 60
@@ -140,7 +142,8 @@ def wall_time(naive: datetime, zone: tzinfo, text: object) -> datetime:
     A wall time the clocks skip is refused: taking it as the hour before or after would store a
     time the person never typed (issue 17), and only they know which one they meant.
     """
-    aware = in_zone(naive.replace(tzinfo=zone), zone)
+    # Through UTC: astimezone() into the tzinfo a datetime already has changes nothing.
+    aware = in_zone(naive.replace(tzinfo=zone).astimezone(UTC), zone)
     if aware.replace(tzinfo=None) != naive:
         raise TimeRefused(
             f"time {text!r} does not exist in {zone_name(zone)}: the clocks skip it on {naive:%Y-%m-%d} "
