@@ -151,11 +151,11 @@ def _not_utf8(argv: list[str]) -> str | None:
         except UnicodeEncodeError:
             return f"argument {n} ({os.fsencode(arg)!r}) is not valid UTF-8 text; offscreen reads arguments as UTF-8"
     for var in _ENV_TEXT:
-        value = os.environ.get(var)
+        value = os.environ.get(var, "")
         try:
-            value is not None and value.encode("utf-8")
+            value.encode("utf-8")
         except UnicodeEncodeError:
-            return f"${var} ({os.fsencode(value)!r}) is not valid UTF-8; offscreen needs its paths in UTF-8"  # type: ignore[arg-type]
+            return f"${var} ({os.fsencode(value)!r}) is not valid UTF-8; offscreen needs its paths in UTF-8"
     return None
 
 
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the group and translate every error exactly once."""
     os.umask(0o077)  # anything we create is private: titles and notes can hold secrets
     streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
     try:
         _main(argv)
     finally:

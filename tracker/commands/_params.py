@@ -34,7 +34,9 @@ class Number(click.ParamType):
             text = str(value).strip()
             if not (_INT if self.whole else _DECIMAL).fullmatch(text):
                 kind = "integer" if self.whole else "number"
-                self.fail(f"{value!r} is not a valid {kind} (digits 0-9{'' if self.whole else ', one point'})", param, ctx)
+                self.fail(
+                    f"{value!r} is not a valid {kind} (digits 0-9{'' if self.whole else ', one point'})", param, ctx
+                )
             number = int(text) if self.whole else float(text)
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
@@ -48,7 +50,9 @@ class Number(click.ParamType):
 
         if self.lo is not None and self.hi is not None:
             return f"{fmt(self.lo)} to {fmt(self.hi)}"
-        return f"at least {fmt(self.lo)}" if self.lo is not None else f"at most {fmt(self.hi)}"
+        if self.lo is not None:
+            return f"at least {fmt(self.lo)}"
+        return f"at most {fmt(self.hi)}" if self.hi is not None else "of numbers"
 
 
 def whole(lo: int | None = None, hi: int | None = None) -> Number:

@@ -47,7 +47,9 @@ def _interaction_options(edit: bool):
                 "--at",
                 "at",
                 metavar="WHEN",
-                help=f"When it started: {WHEN_HELP}." + ("" if edit else " Default: now minus --for.") + f" {WHEN_RULES}.",
+                help=f"When it started: {WHEN_HELP}."
+                + ("" if edit else " Default: now minus --for.")
+                + f" {WHEN_RULES}.",
             ),
             click.option("--for", "duration", metavar="DURATION", help=f"How long, {DURATION_HELP}."),
             click.option(

@@ -11,7 +11,7 @@ database or the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
@@ -159,7 +159,7 @@ def close_names(name: str, known: Iterable[tuple[str, str, str | None]], n: int 
     return out[:n]
 
 
-def _checked(check, value: str, field_name: str, *args) -> str:
+def _checked(check: Callable[..., str], value: str, field_name: str, *args: object) -> str:
     """A tracker.domain.text rule applied to one field: its UserError becomes this field's FieldError."""
     try:
         return check(value, *args)

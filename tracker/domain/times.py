@@ -17,6 +17,7 @@ Errors are UserError with a message that says what is accepted.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time as _time
@@ -342,7 +343,7 @@ def parse_duration(text: str) -> float:
 def check_minutes(minutes: float, text: object) -> float:
     """MINUTES rounded as stored (to the thousandth), or UserError unless finite, more than 0 once
     rounded (`--for 0.0001m` would store a 0-minute interaction) and at most 24 hours."""
-    if minutes != minutes or minutes in (float("inf"), float("-inf")):
+    if not math.isfinite(minutes):
         raise UserError(f"cannot read duration {text!r}; use a duration {DURATION_HELP}")
     if minutes > MAX_DURATION_MIN:
         raise UserError(f"duration {text!r} is longer than 24h; use a duration {DURATION_HELP}")
