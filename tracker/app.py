@@ -86,7 +86,9 @@ class App:
             from tracker.errors import UserError
 
             raise UserError(f"${NOW_VAR}={pinned!r} has no UTC offset: use ISO 8601 like 2026-11-30T12:00+01:00")
-        return in_zone(at, self.zone)
+        from tracker.domain.times import check_range
+
+        return in_zone(check_range(at, f"${NOW_VAR}={pinned}"), self.zone)
 
     @cached_property
     def config(self) -> config_mod.Config:

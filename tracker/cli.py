@@ -3,6 +3,9 @@
 Commands live in tracker/commands/*.py and are imported only when used, so `offscreen --help`
 and `offscreen log` never import plotly (and --help not even duckdb).
 Exit codes: 0 ok, 2 bad usage or input ("Error: ..." on one line, nothing written), 1 runtime failure.
+Everything printed, to stdout and stderr, passes tracker.domain.text.terminal_safe: whatever a
+database or a file holds, no escape sequence reaches the terminal (JSON stays exact: its strings
+read the same with a control character written as \\uXXXX).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import click
 
 from tracker import __version__
 from tracker.app import App
+from tracker.domain.text import terminal_safe
 from tracker.errors import OffscreenError
 
 # name -> (module, attribute). Order here is the order in `offscreen --help`.
@@ -114,9 +118,61 @@ def _internal(e: Exception) -> None:
     _fail(f"internal error: {type(e).__name__}: {e} (rerun with OFFSCREEN_DEBUG=1 for details)", 1)
 
 
+class _TerminalSafe:
+    """A text stream whose writes show control characters as \\uXXXX (see the module docstring)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))  # bytes raise TypeError, as a text stream's do
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+# What offscreen reads from the environment as text (paths, the pinned clock).
+_ENV_TEXT = ("OFFSCREEN_HOME", "OFFSCREEN_DB", "OFFSCREEN_NOW", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+
+
+def _not_utf8(argv: list[str]) -> str | None:
+    """What is not UTF-8 among the arguments and the variables offscreen reads, said in one line.
+
+    Python hands undecodable bytes over as lone surrogates ("surrogateescape"); DuckDB, the
+    terminal and every file offscreen writes need UTF-8, so such text is refused at the door.
+    """
+    for n, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"argument {n} ({os.fsencode(arg)!r}) is not valid UTF-8 text; offscreen reads arguments as UTF-8"
+    for var in _ENV_TEXT:
+        value = os.environ.get(var, "")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"${var} ({os.fsencode(value)!r}) is not valid UTF-8; offscreen needs its paths in UTF-8"
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the group and translate every error exactly once."""
     os.umask(0o077)  # anything we create is private: titles and notes can hold secrets
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(sys.stdout), _TerminalSafe(sys.stderr)
+    try:
+        _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> None:
+    if (bad := _not_utf8(sys.argv[1:] if argv is None else argv)) is not None:
+        _fail(bad, 2)
     try:
         rv = cli.main(args=argv, prog_name="offscreen", standalone_mode=False)
     except OffscreenError as e:

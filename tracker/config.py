@@ -268,7 +268,7 @@ def _bool(source, key, value):
 
 
 def _hhmm(source, key, value):
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    if not isinstance(value, str) or not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
         raise _err(source, key, 'must be a time like "22:00"')
     return value
 

@@ -4,12 +4,16 @@ Widths come from wcwidth, which knows grapheme clusters: an emoji with VARIATION
 (❤️), a ZWJ family (👨‍👩‍👧) or a flag takes 2 columns, CJK 2, combining marks 0. wcwidth is
 imported inside the functions: `offscreen log` imports this module but prints no table, and the
 width tables cost ~15 ms to import (bench/README.md keeps the `log` latency budget).
+Every cell goes through tracker.domain.text.terminal_safe before it is measured: a control
+character from the database is shown as \\uXXXX, and measured as what is shown.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+from tracker.domain.text import terminal_safe
 
 ELLIPSIS = "\u2026"
 # A cut column keeps at least this many columns (or its header's width, if wider).
@@ -24,7 +28,8 @@ def display_width(text: str) -> int:
 
 
 def pad(text: str, width: int) -> str:
-    """`text` left-aligned in `width` display columns."""
+    """`text` left-aligned in `width` display columns (control characters shown as \\uXXXX)."""
+    text = terminal_safe(text)
     return text + " " * max(0, width - display_width(text))
 
 
@@ -54,7 +59,7 @@ def render(header, rows, *, free=None, width: int | bool | None = True) -> str:
     widest of the FREE columns (indexes; default all) and cutting its cells with an ellipsis, one
     column at a time, until the table fits or every free column is down to its minimum.
     """
-    table = [[str(c) for c in header], *[[str(c) for c in r] for r in rows]]
+    table = [[terminal_safe(str(c)) for c in header], *[[terminal_safe(str(c)) for c in r] for r in rows]]
     widths = [max(display_width(r[i]) for r in table) for i in range(len(table[0]))]
     limit = terminal_width() if width is True else (width or None)
     if limit is not None:
@@ -89,7 +94,7 @@ def clip(text: str, width: int) -> str:
     import wcwidth
 
     out, used = [], 0
-    for grapheme in wcwidth.iter_graphemes(text):
+    for grapheme in wcwidth.iter_graphemes(terminal_safe(text)):
         w = display_width(grapheme)
         if used + w > width:
             break

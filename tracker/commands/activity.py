@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 import json
-import math
-import re
 
 import click
 
+from tracker.commands._params import decimal
 from tracker.commands._table import clip, pad
-
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
-
-
-class _Seconds(click.ParamType):
-    """A finite number of seconds from LO to HI in ASCII digits. click.FloatRange lets NaN through
-    (every comparison with it is false: the daemon busy-looped), and float() also reads "infinity"
-    and other scripts' digits."""
-
-    name = "seconds"
-
-    def __init__(self, lo: float, hi: float):
-        self.lo, self.hi = lo, hi
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, float):  # a default, already converted
-            return value
-        text = str(value).strip()
-        number = float(text) if _DECIMAL.fullmatch(text) else math.nan
-        if not (math.isfinite(number) and self.lo <= number <= self.hi):
-            self.fail(f"{text!r} is not a number of seconds from {self.lo:g} to {self.hi:g}", param, ctx)
-        return number
-
-
-def _positive(lo: float, hi: float) -> click.ParamType:
-    return _Seconds(lo, hi)
 
 
 @click.command("daemon")
 @click.option(
     "--interval",
-    type=_positive(0.05, 60),
+    type=decimal(0.05, 60),
     default=None,
     metavar="SECONDS",
     help="Seconds between samples (default: config daemon.interval, 1).",
@@ -48,7 +21,7 @@ def _positive(lo: float, hi: float) -> click.ParamType:
 @click.option(
     "--idle-after",
     "idle_after",
-    type=_positive(1, 86400),
+    type=decimal(1, 86400),
     default=None,
     metavar="SECONDS",
     help="Seconds without input before you count as idle (default: config, 180).",
@@ -57,7 +30,7 @@ def _positive(lo: float, hi: float) -> click.ParamType:
 def daemon_cmd(app, interval, idle_after):
     """Record the foreground app and idle time until SIGTERM or Ctrl-C.
 
-    Runs in the foreground (systemd or `make run` keeps it running), samples X11 every
+    Runs in the foreground (systemd or `make run` keeps it running), samples the desktop every
     interval, and stores spans through a durable queue; SIGHUP reloads the configuration.
     LOG_LEVEL=debug|info|warning|error sets how much it logs to stderr.
 

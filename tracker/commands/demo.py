@@ -6,16 +6,18 @@ import json
 
 import click
 
+from tracker.commands._params import whole
+
 
 @click.command("demo")
 @click.option(
     "--days",
-    type=click.IntRange(1, 3660),
+    type=whole(1, 3660),
     default=120,
     show_default=True,
     help="How many days of history, ending today.",
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed: same seed, same data.")
+@click.option("--seed", type=whole(), default=1, show_default=True, help="Random seed: same seed, same data.")
 @click.option("--force", is_flag=True, help="Also write into a database that holds real (non-demo) data.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.pass_obj

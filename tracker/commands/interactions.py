@@ -13,9 +13,10 @@ import sys
 import click
 
 from tracker.commands import _complete
+from tracker.commands._params import ID
 from tracker.commands._table import render
 from tracker.domain import interactions as core
-from tracker.domain.times import DURATION_HELP, WHEN_HELP, format_duration
+from tracker.domain.times import DURATION_HELP, WHEN_HELP, WHEN_RULES, format_duration
 from tracker.errors import UserError
 from tracker.usecases import interactions as lib
 
@@ -46,7 +47,9 @@ def _interaction_options(edit: bool):
                 "--at",
                 "at",
                 metavar="WHEN",
-                help=f"When it started: {WHEN_HELP}." + ("" if edit else " Default: now minus --for."),
+                help=f"When it started: {WHEN_HELP}."
+                + ("" if edit else " Default: now minus --for.")
+                + f" {WHEN_RULES}.",
             ),
             click.option("--for", "duration", metavar="DURATION", help=f"How long, {DURATION_HELP}."),
             click.option(
@@ -249,7 +252,7 @@ def list_cmd(app, since, until, with_name, mode, deleted, as_json):
 
 
 @interactions_group.command("show")
-@click.argument("interaction_id", type=int, metavar="ID")
+@click.argument("interaction_id", type=ID, metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def show_cmd(app, interaction_id, as_json):
@@ -286,7 +289,7 @@ def _local(iso: str) -> str:
 
 
 @interactions_group.command("edit")
-@click.argument("interaction_id", type=int, metavar="ID")
+@click.argument("interaction_id", type=ID, metavar="ID")
 @click.option("--summary", "-s", metavar="TEXT", help="A new summary ('' clears it).")
 @_interaction_options(edit=True)
 @click.pass_obj
@@ -306,7 +309,7 @@ def edit_cmd(app, interaction_id, summary, **opts):
 
 
 @interactions_group.command("delete")
-@click.argument("interaction_id", type=int, metavar="ID")
+@click.argument("interaction_id", type=ID, metavar="ID")
 @click.pass_obj
 def delete_cmd(app, interaction_id):
     """Delete an interaction (recoverable with `restore`).
@@ -323,7 +326,7 @@ def delete_cmd(app, interaction_id):
 
 
 @interactions_group.command("restore")
-@click.argument("interaction_id", type=int, metavar="ID")
+@click.argument("interaction_id", type=ID, metavar="ID")
 @click.pass_obj
 def restore_cmd(app, interaction_id):
     """Bring back a deleted interaction.

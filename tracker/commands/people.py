@@ -11,6 +11,7 @@ import sys
 import click
 
 from tracker.commands import _complete
+from tracker.commands._params import whole
 from tracker.commands._table import render
 from tracker.domain.times import format_duration
 from tracker.usecases import people as lib
@@ -28,14 +29,14 @@ def _person_options(edit: bool):
             click.option("--kin/--no-kin", default=None, help="Family (ties decay more slowly than friendships)."),
             click.option(
                 "--every",
-                type=int,
+                type=whole(),
                 metavar="DAYS",
                 help="Ideal days between contacts" + (" (0 clears)." if edit else "."),
             ),
             click.option(
                 "--max",
                 "max_days",
-                type=int,
+                type=whole(),
                 metavar="DAYS",
                 help="Most days that should pass between contacts" + (" (0 clears)." if edit else "."),
             ),

@@ -12,8 +12,9 @@ import sys
 import click
 
 from tracker.commands import _complete
+from tracker.commands._params import ID, whole
 from tracker.commands._table import render
-from tracker.domain.times import WHEN_HELP, format_duration
+from tracker.domain.times import WHEN_HELP, WHEN_RULES, format_duration
 from tracker.errors import UserError
 from tracker.usecases import checkins, people, routines, unplug
 from tracker.usecases import practice as lib
@@ -242,7 +243,7 @@ def _pct(x) -> str:
 
 @routine_group.command("show")
 @click.argument("name", shell_complete=_complete.routines)
-@click.option("--last", default=12, show_default=True, type=click.IntRange(1, 1000), help="Periods to show.")
+@click.option("--last", default=12, show_default=True, type=whole(1, 1000), help="Periods to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def routine_show(app, name, last, as_json):
@@ -380,7 +381,7 @@ def _answer_options(f):
 @click.option("--isolated", metavar="ANSWER", help="UCLA-3: hardly-ever, some or often.")
 @click.option("--lonely", metavar="ANSWER", help="Direct item: often, some, occasionally, hardly-ever, never.")
 @click.option("--note", help="A note for today.")
-@click.option("--at", "at", metavar="WHEN", help=f"When (default now): {WHEN_HELP}.")
+@click.option("--at", "at", metavar="WHEN", help=f"When (default now): {WHEN_HELP}. {WHEN_RULES}.")
 @click.option(
     "--replace",
     is_flag=True,
@@ -497,7 +498,7 @@ def checkin_list(app, since, until, as_json):
 
 
 @checkin_cmd.command("edit")
-@click.argument("checkin_id", metavar="ID", type=int)
+@click.argument("checkin_id", metavar="ID", type=ID)
 @_answer_options
 @click.option("--note", help='A new note ("" clears it).')
 @click.option("--at", "at", metavar="WHEN", help=f"Move it to another time: {WHEN_HELP}.")
@@ -530,7 +531,7 @@ def checkin_edit(app, checkin_id, mood, connected, lack_companionship, left_out,
 
 
 @checkin_cmd.command("delete")
-@click.argument("checkin_id", metavar="ID", type=int)
+@click.argument("checkin_id", metavar="ID", type=ID)
 @click.option("--yes", is_flag=True, help="Delete without asking (needed outside a terminal), like: --yes")
 @click.pass_obj
 def checkin_delete(app, checkin_id, yes):
@@ -653,7 +654,7 @@ def unplug_list(app, since, as_json):
 
 
 @unplug_group.command("edit")
-@click.argument("session_id", metavar="ID", type=int)
+@click.argument("session_id", metavar="ID", type=ID)
 @click.option("--at", "at", metavar="WHEN", help="A new start, like 18:00 or '2026-11-25 18:00'.")
 @click.option("--for", "for_", metavar="DURATION", help="A new length from the start, like 2h or 90m.")
 @click.option("--until", metavar="WHEN", help="A new end, like 20:30.")
@@ -677,7 +678,7 @@ def unplug_edit(app, session_id, at, for_, until, note):
 
 
 @unplug_group.command("delete")
-@click.argument("session_id", metavar="ID", type=int)
+@click.argument("session_id", metavar="ID", type=ID)
 @click.option("--yes", is_flag=True, help="Delete without asking (needed outside a terminal), like: --yes")
 @click.pass_obj
 def unplug_delete(app, session_id, yes):

@@ -11,15 +11,18 @@ database or the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
+from tracker.domain import text as texts
 from tracker.domain.times import (
     DURATION_HELP,
     FUTURE_TOLERANCE,
     MAX_DURATION_MIN,
     Calendar,
+    check_minutes,
+    check_range,
     format_duration,
     in_zone,
     parse_duration,
@@ -50,7 +53,7 @@ MODE_ALIASES = {
 INITIATED = ("me", "them", "mutual")
 PHONES_AWAY = ("yes", "partly", "no")
 CLOSENESS_HELP = "a whole number from 1 (distant) to 7 (very close)"
-MAX_NAME = 200
+MAX_NAME = texts.MAX_NAME
 
 # Every field of an interaction as exported, in export order (JSON keys and CSV columns).
 FIELDS = (
@@ -156,18 +159,26 @@ def close_names(name: str, known: Iterable[tuple[str, str, str | None]], n: int 
     return out[:n]
 
 
+def _checked(check: Callable[..., str], value: str, field_name: str, *args: object) -> str:
+    """A tracker.domain.text rule applied to one field: its UserError becomes this field's FieldError."""
+    try:
+        return check(value, *args)
+    except UserError as e:
+        raise FieldError(field_name, str(e)) from None
+
+
 def clean_name(name: object, field_name: str = "people") -> str:
-    """A person's name or alias: trimmed, non-empty, no commas (--with splits on them)."""
+    """A person's name or alias: trimmed, non-empty, no commas (--with splits on them), no control
+    characters, at most MAX_NAME characters."""
     if not isinstance(name, str):
         raise FieldError(field_name, f"names must be text, got {name!r}")
+    _checked(texts.check_label, name, field_name, "name", 4 * MAX_NAME)  # before folding: a NUL is no space
     text = " ".join(name.split())
     if not text:
         raise FieldError(field_name, "empty name; give a person's name, e.g. --with Sam")
     if "," in text:
         raise FieldError(field_name, f"name {text!r} contains ','; commas separate names in --with")
-    if len(text) > MAX_NAME:
-        raise FieldError(field_name, f"name is longer than {MAX_NAME} characters")
-    return text
+    return _checked(texts.check_label, text, field_name, "name", MAX_NAME)
 
 
 def split_names(values: Iterable[str] | None) -> list[str]:
@@ -202,18 +213,28 @@ def _tags(value: object) -> tuple[str, ...]:
         raise FieldError("tags", f"must be a list of text tags, got {value!r}")
     seen: dict[str, str] = {}
     for t in value:
-        t = t.strip()
+        t = _checked(texts.check_label, t, "tags", "tag", texts.MAX_TAG).strip()
         if t:
             seen.setdefault(t, t)
     return tuple(seen.values())
 
 
 def _text(value: object, field_name: str) -> str | None:
+    """Free text (summary, note, place): control characters dropped, length bounded."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise FieldError(field_name, f"must be text, got {value!r}")
-    return value.strip() or None
+    return _checked(texts.clean_free, value, field_name, field_name).strip() or None
+
+
+def _label(value: object, field_name: str) -> str | None:
+    """A name given as text (a routine's): trimmed, no control characters, length bounded."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(field_name, f"must be text, got {value!r}")
+    return _checked(texts.check_label, value, field_name, field_name.replace("_", " ")).strip() or None
 
 
 def _choice(value: object, field_name: str, choices: tuple[str, ...]) -> str | None:
@@ -253,7 +274,7 @@ def parse_closeness(value: object) -> int | None:
         v = value.strip().lower()
         if v in ("", "none", "-"):
             return None
-        if not v.isdigit():
+        if not (v.isascii() and v.isdigit() and len(v) <= 2):  # not '²', not Arabic-Indic digits
             raise FieldError("closeness", f"closeness must be {CLOSENESS_HELP}, got {value!r}")
         value = int(v)
     if isinstance(value, float) and value.is_integer():
@@ -271,7 +292,10 @@ def _duration(value: object) -> float:
             raise FieldError("duration_min", f"duration {value!r} must be more than 0; use a duration {DURATION_HELP}")
         if value > MAX_DURATION_MIN:
             raise FieldError("duration_min", f"duration {value!r} is longer than 24h; use a duration {DURATION_HELP}")
-        return round(float(value), 3)
+        try:
+            return check_minutes(float(value), value)
+        except UserError as e:
+            raise FieldError("duration_min", str(e)) from None
     if not isinstance(value, str):
         raise FieldError("duration_min", f"cannot read duration {value!r}; use a duration {DURATION_HELP}")
     if value.strip().startswith("-"):
@@ -284,6 +308,10 @@ def _duration(value: object) -> float:
 
 def _when(value: object, field_name: str, now: datetime, zone: tzinfo) -> datetime:
     if isinstance(value, datetime):
+        try:
+            check_range(value, value.isoformat())  # a stored year-0001 row being edited
+        except UserError as e:
+            raise FieldError(field_name, f"{e}; give a new one with --at") from None
         dt = value if value.tzinfo else in_zone(value.replace(tzinfo=zone), zone)
         if dt > now + FUTURE_TOLERANCE:
             raise FieldError(field_name, f"time {dt.isoformat()} is in the future; log things that have happened")
@@ -348,7 +376,7 @@ def build(values: dict, now: datetime, *, zone: tzinfo, require_people: bool = T
         initiated=_choice(values.get("initiated"), "initiated", INITIATED),
         phones_away=_choice(values.get("phones_away"), "phones_away", PHONES_AWAY),
         work=_work(values.get("work")),
-        routine=_text(values.get("routine"), "routine"),
+        routine=_label(values.get("routine"), "routine"),
         logged_at=None if logged is None or logged == "" else _when(logged, "logged_at", now, zone),
     )
 

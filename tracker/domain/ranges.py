@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from tracker.config import Config
-from tracker.domain.times import Calendar, from_storage, to_storage
+from tracker.domain.times import EARLIEST, Calendar, from_storage, to_storage
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,10 @@ def bounded(
     latest = cal.day_start(cal.day_of(now) + timedelta(days=AHEAD_DAYS + 1))
     hi = min(hi, latest)
     if first is not None:
-        start = cal.day_start(cal.day_of(first))
+        # A stored time before the floor (a year-0001 "zero date" from an old import) is no reason
+        # to draw centuries of empty days: the range starts at the floor at the earliest.
+        floor = EARLIEST.replace(tzinfo=first.tzinfo) + timedelta(days=LEAD_IN_DAYS + 1)
+        start = cal.day_start(cal.day_of(max(first, floor)))
     else:
         start = cal.day_start(cal.day_of(hi - timedelta(microseconds=1)) - timedelta(days=LEAD_IN_DAYS - 1))
     if lo <= start - timedelta(days=LEAD_IN_DAYS if first is not None else 0) and start < hi:

@@ -7,11 +7,17 @@
   boundaries only (`Calendar.local`, `Calendar.iso`).
 - The parsers are pure: `now` is a parameter (an aware datetime in the calendar's zone, from
   `App.now()`), and naive input is wall time in the calendar's zone.
+- Every time a person or a file gives lies in [EARLIEST, LATEST) (`check_range`): a year-0001
+  "zero date" from another program's export would otherwise be stored, and then no local time
+  could be worked out for it west of UTC. A wall time the clocks skip (the spring change to
+  daylight saving time) is refused, never moved an hour (`wall_time`).
+- Numbers are ASCII digits only: Python's regex digit class and int() also take '²' and Arabic-Indic digits.
 Errors are UserError with a message that says what is accepted.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time as _time
@@ -28,11 +34,18 @@ WHEN_HELP = (
     "ISO 8601 (2026-11-26T19:30), 'YYYY-MM-DD HH:MM', 'HH:MM' (today), 'yesterday HH:MM', 'fri HH:MM', "
     "'now' or '2h ago'"
 )
+# Said in the --help of every option that takes a WHEN (the rule is `wall_time` and `check_range`).
+WHEN_RULES = "Years 1900-2199; a wall time skipped when daylight saving time begins is refused, not moved"
 DURATION_HELP = "like 90m, 1h30m, 1.5h or 1:30 (more than 0, at most 24h)"
 DATE_HELP = "a date (2026-11-01), 'today', 'yesterday', 'Nd' / 'Nw' (days / weeks ago) or an ISO 8601 time"
 MAX_DURATION_MIN = 24 * 60
 # A clock a little ahead of another (or a typed 'now' a second late) is not "the future".
 FUTURE_TOLERANCE = timedelta(minutes=1)
+# The times offscreen keeps (wall time, any offset): far enough either way for any life, near
+# enough that every zone's local time of them exists (datetime ends at year 1 and 9999).
+EARLIEST = datetime(1900, 1, 1)
+LATEST = datetime(2200, 1, 1)
+RANGE_HELP = "offscreen keeps times from 1900-01-01 to 2199-12-31"
 
 
 # --- the local zone ---------------------------------------------------------------------------
@@ -93,12 +106,51 @@ def in_zone(dt: datetime, zone: tzinfo) -> datetime:
 
     Never hand out datetimes whose tzinfo is a ZoneInfo: Python subtracts two of them with the
     same tzinfo as wall times, so a day across a DST change would come out 24 hours long.
+    A time whose local time does not exist (year 1 west of UTC: an older database's "zero date",
+    stored before check_range) comes back in UTC, or as it is: every rendering of a stored value
+    must work.
     """
-    local = dt.astimezone(zone)
+    try:
+        local = dt.astimezone(zone)
+    except OverflowError:
+        try:
+            local = dt.astimezone(UTC)
+        except OverflowError:
+            local = dt
     offset = local.utcoffset()
     assert offset is not None
     name = local.tzname()
     return local.replace(tzinfo=timezone(offset, name) if name is not None else timezone(offset))
+
+
+class TimeRefused(UserError):
+    """A readable time offscreen will not take: out of range, or skipped by the clocks."""
+
+
+def check_range(dt: datetime, text: object) -> datetime:
+    """DT (naive or aware: compared as wall time), or UserError when it is outside [EARLIEST, LATEST)."""
+    wall = dt.replace(tzinfo=None)
+    if wall < EARLIEST:
+        raise TimeRefused(f"time {text!r} is before {EARLIEST:%Y-%m-%d}; {RANGE_HELP}")
+    if wall >= LATEST:
+        raise TimeRefused(f"time {text!r} is in the future, after {LATEST.year - 1}-12-31; {RANGE_HELP}")
+    return dt
+
+
+def wall_time(naive: datetime, zone: tzinfo, text: object) -> datetime:
+    """Local wall time NAIVE in ZONE as an aware instant (the first of a repeated autumn hour).
+
+    A wall time the clocks skip is refused: taking it as the hour before or after would store a
+    time the person never typed (issue 17), and only they know which one they meant.
+    """
+    # Through UTC: astimezone() into the tzinfo a datetime already has changes nothing.
+    aware = in_zone(naive.replace(tzinfo=zone).astimezone(UTC), zone)
+    if aware.replace(tzinfo=None) != naive:
+        raise TimeRefused(
+            f"time {text!r} does not exist in {zone_name(zone)}: the clocks skip it on {naive:%Y-%m-%d} "
+            f"(daylight saving time begins); give a time before the jump or after it, such as {aware:%H:%M}"
+        )
+    return aware
 
 
 def zone_name(zone: tzinfo) -> str:
@@ -163,7 +215,11 @@ class Calendar:
 
     def day_of(self, dt: datetime) -> date:
         """The local day an instant belongs to (naive input is stored naive UTC)."""
-        return (self.local(dt).replace(tzinfo=None) - timedelta(hours=self.day_start_hour)).date()
+        local = self.local(dt).replace(tzinfo=None)
+        try:
+            return (local - timedelta(hours=self.day_start_hour)).date()
+        except OverflowError:  # the first hours of year 1 (see in_zone)
+            return local.date()
 
     def day_start(self, day: date) -> datetime:
         """The aware instant local DAY begins."""
@@ -193,7 +249,7 @@ _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 
 
 def _hhmm(text: str) -> time | None:
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    m = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?", text)
     if not m:
         return None
     h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
@@ -202,9 +258,9 @@ def _hhmm(text: str) -> time | None:
     return time(h, mi, s)
 
 
-def _on_day(day: date, t: time, zone: tzinfo) -> datetime:
+def _on_day(day: date, t: time, zone: tzinfo, text: object) -> datetime:
     # Local wall time on DAY; fold=0 picks the first of two repeated hours in autumn.
-    return in_zone(datetime.combine(day, t, tzinfo=zone), zone)
+    return wall_time(datetime.combine(day, t), zone, text)
 
 
 def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = False) -> datetime:
@@ -219,11 +275,14 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
     result: datetime | None = None
     if raw == "now":
         result = now
-    elif m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*(m|min|mins|minutes?|h|hours?|d|days?) ago", raw):
+    elif m := re.fullmatch(r"([0-9]{1,15}(?:\.[0-9]{1,9})?)\s*(m|min|mins|minutes?|h|hours?|d|days?) ago", raw):
         n, unit = float(m.group(1)), m.group(2)[0]
-        result = now - timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: n})
+        try:
+            result = now - timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: n})
+        except OverflowError:
+            raise TimeRefused(f"time {text!r} is before {EARLIEST:%Y-%m-%d}; {RANGE_HELP}") from None
     elif (t := _hhmm(raw)) is not None:
-        result = _on_day(now.date(), t, zone)
+        result = _on_day(now.date(), t, zone, text)
     elif m := re.fullmatch(
         r"(today|yesterday|tomorrow|" + "|".join(_DAYS) + r"|" + "|".join(d[:3] for d in _DAYS) + r")\s+(\S+)", raw
     ):
@@ -241,18 +300,22 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
             idx = next(i for i, d in enumerate(_DAYS) if d.startswith(word))
             back = (now.weekday() - idx) % 7
             day = now.date() - timedelta(days=back)
-            if back == 0 and _on_day(day, t, zone) > now:
+            if back == 0 and datetime.combine(day, t) > now.replace(tzinfo=None):
                 day -= timedelta(days=7)  # "fri 19:00" typed on Friday afternoon means last week
-        result = _on_day(day, t, zone)
+        result = _on_day(day, t, zone, text)
     else:
-        iso = raw.upper().replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", raw) else raw.upper()
+        iso = raw.upper().replace(" ", "T", 1) if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]", raw) else raw.upper()
+        if not iso.isascii():  # fromisoformat reads other scripts' digits too
+            raise UserError(f"cannot read time {text!r}; use {WHEN_HELP}")
         try:
             parsed = datetime.fromisoformat(iso)
-            result = parsed if parsed.tzinfo is not None else in_zone(parsed.replace(tzinfo=zone), zone)
         except ValueError:
-            if re.match(r"\d{4}-\d{1,2}-\d{1,2}", raw):
+            if re.match(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", raw):
                 raise UserError(f"impossible date or time {text!r}; use {WHEN_HELP}") from None
             raise UserError(f"cannot read time {text!r}; use {WHEN_HELP}") from None
+        check_range(parsed, text)  # before any zone arithmetic: year 1 has no local time west of UTC
+        result = parsed if parsed.tzinfo is not None else wall_time(parsed, zone, text)
+    check_range(result, text)
     if not allow_future and result > now + FUTURE_TOLERANCE:
         raise UserError(f"time {text!r} is in the future; log things that have happened")
     return result
@@ -262,19 +325,30 @@ def parse_duration(text: str) -> float:
     """Parse a duration into minutes (float). Rejects <= 0 and > 24 h."""
     raw = str(text).strip().lower().replace(" ", "")
     minutes: float | None = None
-    if m := re.fullmatch(r"(\d+):([0-5]\d)", raw):
+    num = r"[0-9]{1,9}(?:\.[0-9]{1,9})?"  # at most 9 digits: no float overflows, no int() digit limit
+    if m := re.fullmatch(r"([0-9]{1,9}):([0-5][0-9])", raw):
         minutes = int(m.group(1)) * 60 + int(m.group(2))
-    elif m := re.fullmatch(r"(?:(\d+(?:\.\d+)?)h(?:ours?|rs?)?)?(?:(\d+(?:\.\d+)?)m(?:in(?:utes?|s)?)?)?", raw):
+    elif m := re.fullmatch(rf"(?:({num})h(?:ours?|rs?)?)?(?:({num})m(?:in(?:utes?|s)?)?)?", raw):
         if m.group(1) or m.group(2):
             minutes = float(m.group(1) or 0) * 60 + float(m.group(2) or 0)
-    elif re.fullmatch(r"\d+(?:\.\d+)?", raw):
+    elif re.fullmatch(num, raw):
         minutes = float(raw)  # a bare number is minutes
     if minutes is None:
         raise UserError(f"cannot read duration {text!r}; use a duration {DURATION_HELP}")
     if minutes <= 0:
         raise UserError(f"duration {text!r} must be more than 0; use a duration {DURATION_HELP}")
+    return check_minutes(minutes, text)
+
+
+def check_minutes(minutes: float, text: object) -> float:
+    """MINUTES rounded as stored (to the thousandth), or UserError unless finite, more than 0 once
+    rounded (`--for 0.0001m` would store a 0-minute interaction) and at most 24 hours."""
+    if not math.isfinite(minutes):
+        raise UserError(f"cannot read duration {text!r}; use a duration {DURATION_HELP}")
     if minutes > MAX_DURATION_MIN:
         raise UserError(f"duration {text!r} is longer than 24h; use a duration {DURATION_HELP}")
+    if round(minutes, 3) <= 0:
+        raise UserError(f"duration {text!r} must be more than 0; use a duration {DURATION_HELP}")
     return round(minutes, 3)
 
 
@@ -293,18 +367,23 @@ def parse_bound(text: str, now: datetime, *, cal: Calendar, end: bool = False) -
         day = cal.day_of(now)
     elif raw == "yesterday":
         day = cal.day_of(now) - timedelta(days=1)
-    elif m := re.fullmatch(r"(\d+)\s*([dw])", raw):
+    elif m := re.fullmatch(r"([0-9]{1,9})\s*([dw])", raw):
         n = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+        if n > (cal.day_of(now) - EARLIEST.date()).days:
+            raise TimeRefused(f"date {text!r} is before {EARLIEST:%Y-%m-%d}; {RANGE_HELP}")
         day = cal.day_of(now) - timedelta(days=n)
-    elif re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", raw):
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", raw):
         try:
             day = date.fromisoformat(raw if len(raw) == 10 else "-".join(p.zfill(2) for p in raw.split("-")))
         except ValueError:
             raise UserError(f"impossible date {text!r}; use {DATE_HELP}") from None
     if day is not None:
+        check_range(datetime.combine(day, time()), text)
         return cal.day_start(day + timedelta(days=1) if end else day)
     try:
         return parse_when(text, now, allow_future=True, zone=cal.zone)
+    except TimeRefused:
+        raise  # out of range, or skipped by the clocks: that message says more than "cannot read"
     except UserError:
         raise UserError(f"cannot read date {text!r}; use {DATE_HELP}") from None
 

@@ -82,14 +82,26 @@ def row_error(n: int, field: str | None, msg: str) -> RowError:
     return RowError(f"{where}: {msg}")
 
 
+def _no_constant(word: str) -> float:
+    raise ValueError(f"{word} is not a number JSON allows")
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > 18:  # an id or a minute count needs far fewer; int() stops at 4300
+        raise ValueError(f"a {len(digits)}-digit number")
+    return int(digits)
+
+
 def _read_json(text: str, name: str) -> list[dict]:
+    expected = "expected an array of interactions as written by 'offscreen export'"
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as e:
-        raise UserError(
-            f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
-            "expected an array of interactions as written by 'offscreen export'"
-        ) from None
+        raise UserError(f"{name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); {expected}") from None
+    except RecursionError:
+        raise UserError(f"{name} nests arrays or objects too deeply to be an export; {expected}") from None
+    except ValueError as e:  # NaN or Infinity, or a number of thousands of digits
+        raise UserError(f"{name} holds a value offscreen does not read ({e}); {expected}") from None
     if not isinstance(data, list):
         raise UserError(f"{name} must hold a JSON array of interactions, as written by 'offscreen export'")
     rows = []
@@ -112,6 +124,11 @@ def _read_csv(text: str, name: str) -> list[dict]:
     if not lines:
         raise UserError(f"{name} is empty; expected a header line: {','.join(core.FIELDS)}")
     header = [h.strip() for h in lines[0]]
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:  # the row dicts would keep only the last cell of the two
+            raise UserError(f'{name}: the column "{h}" appears twice in the header; keep one')
+        seen.add(h)
     rows = []
     for n, cells in enumerate(lines[1:], 1):
         if not any(c.strip() for c in cells):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from tracker.domain import text as texts
 from tracker.domain.times import parse_range, parse_when, to_storage
 from tracker.errors import UserError
 from tracker.usecases import practice
@@ -34,7 +35,7 @@ def _parse(answers: dict) -> dict:
         "connected": practice.parse_connected(answers["connected"]) if answers.get("connected") is not None else None,
         **{k: practice.parse_ucla(answers[k], "--" + k.replace("_", "-")) if given(k) else None for k in UCLA_KEYS},
         "lonely": practice.parse_lonely(answers["lonely"]) if given("lonely") else None,
-        "note": answers.get("note"),
+        "note": texts.free(answers.get("note"), "note"),
     }
 
 
@@ -200,7 +201,7 @@ def edit(app, checkin_id: int, answers: dict, *, at: str | None = None) -> dict:
     values = _parse(answers)
     changes = {k: v for k, v in values.items() if v is not None and k != "note"}
     if answers.get("note") is not None:
-        changes["note"] = answers["note"] or None
+        changes["note"] = texts.free(answers["note"], "note")
     when = parse_when(at, app.now(), zone=app.zone) if at else None
     if not changes and when is None:
         raise UserError("nothing to change: give --mood, --connected, --at, --note or the weekly answers")

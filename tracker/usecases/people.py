@@ -8,6 +8,7 @@ cadence arithmetic is tracker.domain.cadence, "who is due" tracker.usecases.prac
 from __future__ import annotations
 
 from tracker.domain import interactions as core
+from tracker.domain import text as texts
 from tracker.domain.times import Calendar, to_storage
 from tracker.errors import NameTaken, UserError
 from tracker.usecases.phrasing import phrased
@@ -39,7 +40,7 @@ def person_fields(tier, kin, every, max_days, counts, note, *, edit: bool) -> di
     if counts is not None:
         f["cadence_modes"] = "in-person" if counts == "in-person" else ALL_MODES
     if note is not None:
-        f["note"] = note.strip() or None
+        f["note"] = texts.free(note, "note")
     return f
 
 

@@ -38,7 +38,7 @@ def parse_mood(text: str) -> int:
 
 def parse_connected(text) -> int:
     t = str(text).strip()
-    if re.fullmatch(r"\d{1,2}", t) and 0 <= int(t) <= 10:
+    if re.fullmatch(r"[0-9]{1,2}", t) and 0 <= int(t) <= 10:  # ASCII digits: int() takes '٣' too
         return int(t)
     raise UserError(f"felt connected {text!r}: use a whole number from 0 (not at all) to 10 (very)")
 
@@ -81,7 +81,7 @@ def parse_lonely(text: str) -> str:
     raise UserError(f"lonely {text!r}: use often, some, occasionally, hardly-ever or never")
 
 
-_EVERY = re.compile(r"(?:(\d+)\s*)?(d|day|days|w|week|weeks|m|month|months|fortnight)")
+_EVERY = re.compile(r"(?:([0-9]{1,6})\s*)?(d|day|days|w|week|weeks|m|month|months|fortnight)")
 
 
 def parse_every(text: str) -> tuple[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tracker.domain import streaks
+from tracker.domain import text as texts
 from tracker.domain.times import from_storage, parse_bound, to_storage
 from tracker.errors import UnknownPerson, UserError
 from tracker.usecases import practice
@@ -67,7 +68,8 @@ def add(
         starts = cal.day_of(parse_bound(since, now, cal=cal))
         if starts > today:
             raise UserError(f"--since {since!r} is in the future")
-    name = " ".join(name.split())
+    name = texts.label(name, "routine name")
+    note = texts.free(note, "note")
     if not name:
         raise UserError('a routine needs a name, like "Friday dinner"')
     with phrased(), app.store() as con:
@@ -147,7 +149,7 @@ def edit(app, name: str, *, new_name=None, every=None, on=None, with_=None, note
         raise UserError("nothing to change; give at least one option (see --help)")
     fields: dict = {}
     if new_name is not None:
-        fields["name"] = " ".join(new_name.split())
+        fields["name"] = texts.label(new_name, "routine name")
         if not fields["name"]:
             raise UserError('a routine needs a name, like "Friday dinner"')
     if every is not None:
@@ -155,7 +157,7 @@ def edit(app, name: str, *, new_name=None, every=None, on=None, with_=None, note
     if on is not None:
         fields["on_weekday"] = None if on.strip().lower() == "none" else practice.parse_weekday(on)
     if note is not None:
-        fields["note"] = note.strip() or None
+        fields["note"] = texts.free(note, "note")
     with phrased(), app.store() as con:
         r = sp.require_routine(con, name)
         unit = fields.get("unit", r["unit"])
@@ -179,6 +181,7 @@ def skip(app, name: str, day: str | None = None, reason: str | None = None) -> d
     from tracker.store import practice as sp
 
     now, cal = app.now(), app.calendar
+    reason = texts.free(reason, "reason")
     today = cal.day_of(now)
     target = today
     if day:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from tracker.domain import text as texts
 from tracker.domain.times import Calendar, parse_bound, parse_duration, parse_when, to_storage
 from tracker.errors import UserError
 
@@ -31,6 +32,7 @@ def start(app, *, for_: str | None = None, at: str | None = None, note: str | No
     from tracker.store import practice as sp
 
     now, cal = app.now(), Calendar(app.zone)
+    note = texts.free(note, "note")
     minutes = parse_duration(for_) if for_ else None
     begin = parse_when(at, now, zone=app.zone, allow_future=True) if at else now
     planned = begin > now
@@ -194,7 +196,7 @@ def edit(
             changes["planned_end_utc"] = to_storage(end)
             changes["end_utc"] = to_storage(end) if end <= now else None
         if note is not None:
-            changes["note"] = note or None
+            changes["note"] = texts.free(note, "note")
         sp.update_unplug(con, session_id, changes)
         new = _require(con, session_id)
     stop = new["end_utc"] or new["planned_end_utc"]
