@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 
 from tracker.sampling.lockers import CHECK_EVERY, LockerWatch
 
@@ -16,7 +17,19 @@ def _fake_locker(tmp_path, name="swaylock", display="wayland-test"):
     exe = tmp_path / name  # a real process whose comm is the locker's name
     shutil.copy("/bin/sleep", exe)
     env = {"PATH": os.environ["PATH"], "XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": display}
-    return subprocess.Popen([str(exe), "60"], env=env)
+    proc = subprocess.Popen([str(exe), "60"], env=env)
+    _until_named(proc, name)
+    return proc
+
+
+def _until_named(proc, name):
+    """Popen returns when the exec has begun; the kernel names the process a moment later."""
+    for _ in range(500):
+        with open(f"/proc/{proc.pid}/comm") as fh:
+            if fh.read().strip() == name:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"process {proc.pid} never became {name}")
 
 
 def test_a_running_locker_of_this_session_means_locked(tmp_path):
@@ -43,3 +56,22 @@ def test_other_processes_and_a_missing_proc_are_not_a_lock(tmp_path):
         proc.kill()
         proc.wait()
     assert LockerWatch(proc=str(tmp_path / "nowhere")).locked(0.0) is False
+
+
+def test_a_process_seen_before_its_exec_is_looked_at_again(tmp_path):
+    """Between fork and exec a locker still has its parent's name: the next listing looks again."""
+    exe = tmp_path / "swaylock"
+    shutil.copy("/bin/sleep", exe)
+    env = {"PATH": os.environ["PATH"], "XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": "wayland-test"}
+    # A shell that waits for a line, then execs the locker: seen first as "sh", later as swaylock.
+    proc = subprocess.Popen(["sh", "-c", f'read x; exec "{exe}" 60'], env=env, stdin=subprocess.PIPE)
+    try:
+        watch = LockerWatch(socket=str(tmp_path / "wayland-test"))
+        assert watch.locked(0.0) is False  # the shell, not yet a locker
+        proc.stdin.write(b"go\n")
+        proc.stdin.close()
+        _until_named(proc, "swaylock")
+        assert watch.locked(CHECK_EVERY) is True
+    finally:
+        proc.kill()
+        proc.wait()

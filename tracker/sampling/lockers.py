@@ -24,6 +24,7 @@ class LockerWatch:
         self.proc = proc
         self.uid = os.getuid() if uid is None else uid
         self.seen: dict[int, bool] = {}  # pid -> is a locker of ours
+        self.young: set[int] = set()  # first seen in the last listing: looked at once more
         self.last: float | None = None
         self.value = False
 
@@ -36,7 +37,13 @@ class LockerWatch:
             pids = {int(n) for n in os.listdir(self.proc) if n.isdigit()}
         except OSError:
             return self.value
-        self.seen = {pid: self.seen[pid] if pid in self.seen else self._is_locker(pid) for pid in pids}
+        new = pids - self.seen.keys()
+        # A process is looked at in the listing that first sees it and in the next one: seen between
+        # fork and exec it still has its parent's name (a shell starting swaylock is still "sh").
+        self.seen = {
+            pid: self.seen[pid] if pid in self.seen and pid not in self.young else self._is_locker(pid) for pid in pids
+        }
+        self.young = new
         self.value = any(self.seen.values())
         return self.value
 
