@@ -129,6 +129,10 @@ class SessionBus:
     def fileno(self) -> int:
         return self.conn.sock.fileno()
 
+    def pending(self) -> int:
+        """How many sent calls still wait for their reply."""
+        return len(self._pending)
+
     def buffered(self) -> bool:
         return bool(self._queue)
 
