@@ -145,7 +145,10 @@ class GnomeShell:
 
         self.bus = open_dbus_connection(bus=self.address)
         # Ready when the test extension is enabled: extensions are enabled at the end of the start.
-        wait_for(lambda: self._check_alive() or self._unsafe_on(), TIMEOUT * 2, "GNOME Shell and its extensions")
+        try:
+            wait_for(lambda: self._check_alive() or self._unsafe_on(), TIMEOUT * 2, "GNOME Shell and its extensions")
+        except AssertionError as e:
+            raise AssertionError(f"{e}: {self.log_tail()}") from None
         # It starts in the overview, where no window gets the focus; a hide() during the startup
         # animation is undone by it, so hide once the animations are over, until it stays hidden.
         leave = (

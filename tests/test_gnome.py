@@ -479,7 +479,9 @@ def test_install_detects_the_running_shell_and_a_fresh_login_loads_it(gnome_shel
         shutil.rmtree(home / ".local/share/gnome-shell/extensions" / gnome.UUID, ignore_errors=True)
         shutil.copytree(isolated_home / ".local/share/gnome-shell/extensions" / gnome.UUID,
                         home / ".local/share/gnome-shell/extensions" / gnome.UUID)
-        keyfile = _keyfile(isolated_home).replace("]", ", 'offscreen-tests-unsafe@offscreen.local']", 1)
+        keyfile = _keyfile(isolated_home)
+        assert "enabled-extensions=['offscreen@offscreen.local']" in keyfile
+        keyfile = keyfile.replace("local']", "local', 'offscreen-tests-unsafe@offscreen.local']", 1)
         (home / ".config/glib-2.0/settings/keyfile").write_text(keyfile)
 
     shell = GnomeShell(offscreen=False, prepare_home=copy_install)
