@@ -88,7 +88,11 @@ def test_extension_exposes_no_control_methods(gnome_shell):
     assert re.findall(r'<signal name="(\w+)"', ours) == ["Changed"]
     assert "<property" not in ours
     other = set(re.findall(r'<interface name="([\w.]+)"', xml)) - {gnome.IFACE}
-    assert other <= {"org.freedesktop.DBus.Introspectable", "org.freedesktop.DBus.Properties", "org.freedesktop.DBus.Peer"}
+    assert other <= {
+        "org.freedesktop.DBus.Introspectable",
+        "org.freedesktop.DBus.Properties",
+        "org.freedesktop.DBus.Peer",
+    }
 
 
 STAND_IN_SHIELD = """
@@ -163,8 +167,7 @@ def test_without_the_extension_open_says_why_and_how_to_fix(gnome_shell_bare):
     with pytest.raises(SourceUnavailable) as e:
         gnome.open(env)
     assert str(e.value) == (
-        "GNOME Shell 43.9 has not loaded the offscreen extension (offscreen@offscreen.local); "
-        f"fix: {gnome.INSTALL_FIX}"
+        f"GNOME Shell 43.9 has not loaded the offscreen extension (offscreen@offscreen.local); fix: {gnome.INSTALL_FIX}"
     )
     assert gnome.probe(env) == (
         False,
@@ -357,7 +360,13 @@ def test_esm_variant_runs_under_gjs_with_stand_ins(tmp_path):
     (tmp_path / "harness.js").write_text(ESM_HARNESS)
     addr_file = tmp_path / "bus"
     proc = subprocess.Popen(
-        ["dbus-run-session", "--", "sh", "-c", f'printf %s "$DBUS_SESSION_BUS_ADDRESS" > {addr_file}; exec gjs -m harness.js'],
+        [
+            "dbus-run-session",
+            "--",
+            "sh",
+            "-c",
+            f'printf %s "$DBUS_SESSION_BUS_ADDRESS" > {addr_file}; exec gjs -m harness.js',
+        ],
         cwd=tmp_path,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -411,7 +420,10 @@ def test_install_status_uninstall_in_a_temp_home(run, isolated_home):
     path = isolated_home / ".local/share/gnome-shell/extensions" / gnome.UUID
     r = run("gnome-extension", "install", "--shell-version", "43.9", env=env)
     assert (r.returncode, r.stderr) == (0, ""), r
-    assert r.stdout.splitlines()[0] == f"Installed the offscreen GNOME Shell extension for GNOME 43 (legacy variant) in {path}."
+    assert (
+        r.stdout.splitlines()[0]
+        == f"Installed the offscreen GNOME Shell extension for GNOME 43 (legacy variant) in {path}."
+    )
     assert r.stdout.splitlines()[-1] == gnome_extension.LOGIN_NOTE
     assert (path / "extension.js").read_text() == (EXT / "legacy" / "extension.js").read_text()
     assert "enabled-extensions=['offscreen@offscreen.local']" in _keyfile(isolated_home)
@@ -429,16 +441,27 @@ def test_install_status_uninstall_in_a_temp_home(run, isolated_home):
     assert _keyfile(isolated_home).count(gnome.UUID) == 1
     info = json.loads(run("gnome-extension", "status", "--json", env=env).stdout)
     assert (info["installed"], info["variant"], info["current"], info["enabled"], info["active"]) == (
-        True, "esm", True, True, False,
+        True,
+        "esm",
+        True,
+        True,
+        False,
     )
 
     r = run("gnome-extension", "uninstall", env=env)
     assert r.returncode == 0, r
-    assert r.stdout.splitlines()[:3] == ["Uninstalled the offscreen GNOME Shell extension.", "Disabled it.", f"Removed {path}."]
+    assert r.stdout.splitlines()[:3] == [
+        "Uninstalled the offscreen GNOME Shell extension.",
+        "Disabled it.",
+        f"Removed {path}.",
+    ]
     assert not path.exists()
     assert "enabled-extensions=[]" in _keyfile(isolated_home)
     r = run("gnome-extension", "uninstall", env=env)
-    assert (r.returncode, r.stdout) == (0, f"The offscreen GNOME Shell extension is not installed ({path}); nothing to do.\n")
+    assert (r.returncode, r.stdout) == (
+        0,
+        f"The offscreen GNOME Shell extension is not installed ({path}); nothing to do.\n",
+    )
 
 
 def test_install_for_a_newer_gnome_lists_it(run, isolated_home):
@@ -447,7 +470,9 @@ def test_install_for_a_newer_gnome_lists_it(run, isolated_home):
     r = run("gnome-extension", "install", "--shell-version", "50.1", env=env)
     assert r.returncode == 0, r
     assert "Note: GNOME 50 is newer than the versions it was tested with (43 to 49)." in r.stdout
-    meta = json.loads((isolated_home / ".local/share/gnome-shell/extensions" / gnome.UUID / "metadata.json").read_text())
+    meta = json.loads(
+        (isolated_home / ".local/share/gnome-shell/extensions" / gnome.UUID / "metadata.json").read_text()
+    )
     assert meta["shell-version"][-1] == "50"
 
 
@@ -455,7 +480,10 @@ def test_install_for_a_newer_gnome_lists_it(run, isolated_home):
     ("version", "message"),
     [
         ("abc", "Error: not a GNOME Shell version: 'abc' (expected a number such as 43 or 46.2)\n"),
-        ("42", "Error: GNOME Shell 42 is older than the extension supports (43 to 49); offscreen can only count idle time there\n"),
+        (
+            "42",
+            "Error: GNOME Shell 42 is older than the extension supports (43 to 49); offscreen can only count idle time there\n",
+        ),
     ],
 )
 def test_install_refuses_bad_versions_and_writes_nothing(run, isolated_home, version, message):
@@ -473,12 +501,16 @@ def test_install_detects_the_running_shell_and_a_fresh_login_loads_it(gnome_shel
     assert "for GNOME 43 (legacy variant)" in r.stdout
     r = run("gnome-extension", "status", env=env)
     assert r.returncode == 1
-    assert r.stdout.splitlines()[-1] == "fix:       log out and log in: the shell has not loaded it since it was installed"
+    assert (
+        r.stdout.splitlines()[-1] == "fix:       log out and log in: the shell has not loaded it since it was installed"
+    )
 
     def copy_install(home: Path):  # the next login: a shell started on the home install wrote
         shutil.rmtree(home / ".local/share/gnome-shell/extensions" / gnome.UUID, ignore_errors=True)
-        shutil.copytree(isolated_home / ".local/share/gnome-shell/extensions" / gnome.UUID,
-                        home / ".local/share/gnome-shell/extensions" / gnome.UUID)
+        shutil.copytree(
+            isolated_home / ".local/share/gnome-shell/extensions" / gnome.UUID,
+            home / ".local/share/gnome-shell/extensions" / gnome.UUID,
+        )
         keyfile = _keyfile(isolated_home)
         assert "enabled-extensions=['offscreen@offscreen.local']" in keyfile
         keyfile = keyfile.replace("local']", "local', 'offscreen-tests-unsafe@offscreen.local']", 1)

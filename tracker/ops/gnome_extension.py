@@ -232,9 +232,13 @@ def install(env: Mapping[str, str], shell_version: str | None = None) -> list[st
     lines = [f"Installed the offscreen GNOME Shell extension for GNOME {major} ({variant} variant) in {path}."]
     lines.append(f"Enabled it ({how}).")
     if major > NEWEST_TESTED:
-        lines.append(f"Note: GNOME {major} is newer than the versions it was tested with ({OLDEST} to {NEWEST_TESTED}).")
+        lines.append(
+            f"Note: GNOME {major} is newer than the versions it was tested with ({OLDEST} to {NEWEST_TESTED})."
+        )
     if _user_extensions_off(env):
-        lines.append("Note: user extensions are switched off (org.gnome.shell disable-user-extensions): switch them on.")
+        lines.append(
+            "Note: user extensions are switched off (org.gnome.shell disable-user-extensions): switch them on."
+        )
     lines.append(LOGIN_NOTE)
     return lines
 
@@ -304,7 +308,7 @@ def render(info: dict) -> list[str]:
             where += " (not the files this offscreen ships)"
     else:
         where = f"no ({info['path']})"
-    shell = info["shell_version"] and f"GNOME Shell {info['shell_version']}" or "no GNOME Shell answers"
+    shell = f"GNOME Shell {info['shell_version']}" if info["shell_version"] else "no GNOME Shell answers"
     active = "yes, reporting the focused window" if info["active"] else f"no: {info['reason']}"
     lines = [
         f"installed: {where}",

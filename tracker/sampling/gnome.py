@@ -129,7 +129,9 @@ class GnomeSource:
             self._apply(tuple(msg.body))
         elif member == "NameOwnerChanged" and msg.body and msg.body[0] == BUS_NAME:
             if not msg.body[2]:
-                raise DisplayLost("the offscreen GNOME Shell extension left the session bus (shell exited or extension disabled)")
+                raise DisplayLost(
+                    "the offscreen GNOME Shell extension left the session bus (shell exited or extension disabled)"
+                )
             # A new owner (the shell restarted on X11): its state supersedes what we had.
             self.bus.send(sessionbus.method(BUS_NAME, PATH, IFACE, "Get"), self._on_get)
 
@@ -141,14 +143,18 @@ class GnomeSource:
 def _bus(env: Mapping[str, str]) -> sessionbus.SessionBus:
     addr = sessionbus.address(env)
     if addr is None:
-        raise SourceUnavailable("no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist")
+        raise SourceUnavailable(
+            "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist"
+        )
     return sessionbus.SessionBus(addr)
 
 
 def _shell_state(bus: sessionbus.SessionBus) -> ShellState:
     try:
         ((_sig, version),) = bus.call(
-            sessionbus.method(*SHELL, "org.freedesktop.DBus.Properties", "Get", "ss", ("org.gnome.Shell", "ShellVersion"))
+            sessionbus.method(
+                *SHELL, "org.freedesktop.DBus.Properties", "Get", "ss", ("org.gnome.Shell", "ShellVersion")
+            )
         )
     except BusError as e:
         return ShellState(None, None, reason=f"GNOME Shell does not answer on the session bus ({e.name})")
@@ -190,7 +196,7 @@ def explain(state: ShellState) -> tuple[str, str]:
     if state.extension == "out of date":
         return (
             f"{shell} refuses the installed offscreen extension as out of date (its metadata lists other versions)",
-            "run `offscreen gnome-extension install` again (it picks the variant for this GNOME), then log out and log in",
+            "run `offscreen gnome-extension install` again (it picks this GNOME's variant), then log out and log in",
         )
     if state.extension == "error":
         return f"the offscreen extension failed in {shell}: {state.error or 'no message'}", INSTALL_FIX

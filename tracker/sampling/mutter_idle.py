@@ -160,7 +160,9 @@ def open(env: Mapping[str, str], idle_after: float) -> MutterIdle:
     SourceUnavailable when no Mutter answers there."""
     addr = sessionbus.address(env)
     if addr is None:
-        raise SourceUnavailable("no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist")
+        raise SourceUnavailable(
+            "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist"
+        )
     bus = sessionbus.SessionBus(addr)
     try:
         if not bus.name_has_owner(SERVICE):
@@ -231,7 +233,9 @@ def _main(argv: list[str]) -> int:
             now = time.monotonic()
             if (src.idled_at is not None) != idle:
                 idle = src.idled_at is not None
-                print(f"idle since {now - src.last_input(now):.1f} s ago" if idle else "active again (input)", flush=True)
+                print(
+                    f"idle since {now - src.last_input(now):.1f} s ago" if idle else "active again (input)", flush=True
+                )
     except KeyboardInterrupt:
         return 0
     except DisplayLost as e:
