@@ -133,10 +133,15 @@ def test_lock_state_follows_the_screen_shield_signals(gnome_shell):
 
 def pump_open(shell: GnomeShell):
     """gnome.open once the re-enabled extension owns its name again."""
+    return open_when_owned(shell.session_env)
+
+
+def open_when_owned(env):
+    """gnome.open, retried while the extension's name request is still on its way (LIMIT bounds a failure)."""
     deadline = time.monotonic() + 20
     while True:
         try:
-            return gnome.open(shell.session_env)
+            return gnome.open(env)
         except SourceUnavailable:
             if time.monotonic() > deadline:
                 raise
@@ -238,7 +243,6 @@ def test_mutter_set_idle_after_replaces_the_watch_and_reads_the_idle_time(gnome_
     try:
         t0 = time.monotonic()
         gnome_shell.input()
-        t1 = time.monotonic()
         pump(src, lambda: not src.bus.pending(), "the replies")
         assert src.idled_at is None
         old = src.idle_watch
@@ -247,7 +251,6 @@ def test_mutter_set_idle_after_replaces_the_watch_and_reads_the_idle_time(gnome_
         assert src.idle_watch not in (None, old)
         now = time.monotonic()
         assert t0 - 0.05 <= src.last_input(now) <= now - 0.3
-        assert src.last_input(now) <= max(t1, now - 0.3)
         src.set_idle_after(600)  # away 0.3 s is not away by 10 minutes
         pump(src, lambda: not src.bus.pending(), "the replies")
         assert src.idled_at is None
@@ -347,6 +350,15 @@ EXTENSION_STUB = "export class Extension { constructor(metadata) { this.metadata
 MAIN_STUB = "export let screenShield = null;\n"
 
 
+def _line(proc: subprocess.Popen, limit: float = 20.0) -> str:
+    """The harness's next output line; its stderr in the failure when it says nothing (LIMIT bounds a failure)."""
+    ready, _, _ = select.select([proc.stdout], [], [], limit)
+    if not ready:
+        proc.kill()
+        raise AssertionError(f"the gjs harness said nothing in {limit:g} s: {proc.communicate()[1]}")
+    return proc.stdout.readline()
+
+
 def test_esm_variant_runs_under_gjs_with_stand_ins(tmp_path):
     require("gjs", "dbus-run-session")
     src = (EXT / "esm" / "extension.js").read_text()
@@ -374,15 +386,15 @@ def test_esm_variant_runs_under_gjs_with_stand_ins(tmp_path):
         text=True,
     )
     try:
-        assert proc.stdout.readline() == "ready\n", proc.stderr.read()
+        assert _line(proc) == "ready\n"
         env = {"DBUS_SESSION_BUS_ADDRESS": addr_file.read_text()}
-        reader = gnome.open(env)
+        reader = open_when_owned(env)  # the extension asks for its name without waiting
         try:
             assert reader.window() is None
             for step in ("focus", "title"):
                 proc.stdin.write(step + "\n")
                 proc.stdin.flush()
-                assert proc.stdout.readline() == f"done {step}\n"
+                assert _line(proc) == f"done {step}\n"
             pump(reader, lambda: seen_as(reader) == ("esm-app", "esm renamed", 4242), "the ESM extension's signals")
         finally:
             reader.close()
