@@ -124,7 +124,9 @@ def test_lock_state_follows_the_screen_shield_signals(gnome_shell):
         pump(src, src.locked, "the blanked shield")
         gnome_shell.eval("offscreenTestShield.locked = true; offscreenTestShield.emit('locked-changed'); true")
         gnome_shell.eval("offscreenTestShield.active = false; offscreenTestShield.emit('active-changed'); true")
-        assert pump(src, lambda: src.locked() and not src.buffered(), "still locked")
+        gnome_shell.set_title(win, "later")  # signals come in order: once this is seen, so are those before
+        pump(src, lambda: seen_as(src) == ("app-one", "later", win.proc.pid), "the title after the lock")
+        assert src.locked() is True  # locked, the shield no longer active: still locked
         gnome_shell.eval("offscreenTestShield.locked = false; offscreenTestShield.emit('locked-changed'); true")
         pump(src, lambda: not src.locked(), "unlocked")
     finally:
@@ -198,6 +200,32 @@ def test_probe_and_status_with_the_extension_running(gnome_shell, run):
         "running:   GNOME Shell 43.9, extension active",
         "active:    yes, reporting the focused window",
     ]
+
+
+def test_a_session_without_gnome_shell(tmp_path):
+    require("dbus-daemon")
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1", f"--address=unix:dir={tmp_path}"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        env = {"DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip()}
+        with pytest.raises(SourceUnavailable) as e:
+            gnome.open(env)
+        assert str(e.value) == (
+            "GNOME Shell does not answer on the session bus (org.freedesktop.DBus.Error.ServiceUnknown); "
+            "fix: log in to a GNOME session"
+        )
+        assert mutter_idle.probe(env) == (
+            False,
+            "no Mutter idle monitor on the session bus (org.gnome.Mutter.IdleMonitor is not there)",
+        )
+        with pytest.raises(SourceUnavailable, match="no Mutter idle monitor"):
+            mutter_idle.open(env, 60)
+    finally:
+        bus.kill()
+        bus.communicate()
 
 
 def test_no_session_bus_is_source_unavailable(tmp_path):
