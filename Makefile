@@ -27,6 +27,12 @@ WAYLAND_PACKAGES += kwin-wayland nodejs
 WAYLAND_COMMANDS += kwin_wayland dbus-run-session node
 APT_PACKAGES += $(WAYLAND_PACKAGES)
 APT_COMMANDS += $(WAYLAND_COMMANDS)
+# GNOME (tests/gnome_fixtures.py): gnome-shell 43 headless (it pulls in mutter, gjs, gsettings and
+# gnome-extensions); gjs also runs the extension's GNOME 45+ variant. ~16 s and ~355 MB on Debian 12.
+GNOME_PACKAGES := gnome-shell mutter gjs
+GNOME_COMMANDS := gnome-shell gnome-extensions gjs gsettings
+APT_PACKAGES += $(GNOME_PACKAGES)
+APT_COMMANDS += $(GNOME_COMMANDS)
 # Compositors refuse to run as root: as root the Wayland tests run them as this system user.
 TEST_USER := offscreen-test
 

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("tracker.commands.service", "status_cmd"),
     "doctor": ("tracker.commands.service", "doctor_cmd"),
     "service": ("tracker.commands.service", "service_group"),
+    "gnome-extension": ("tracker.commands.gnome_extension", "gnome_extension_group"),
     "routine": ("tracker.commands.practice", "routine_group"),
     "checkin": ("tracker.commands.practice", "checkin_cmd"),
     "unplug": ("tracker.commands.practice", "unplug_group"),
