@@ -18,6 +18,7 @@ class Answers(select.Probes):
     ):
         self.live, self.found, self.sway_answer, self.hypr_answer = live, found, sway, hypr
         self.kwin_answer = kwin
+        self.gnome_answer, self.mutter_answer = (True, "GNOME Shell 43.9, offscreen extension active", ""), True
         self.asked: list[str] = []
 
     def socket_path(self, env):
@@ -42,6 +43,14 @@ class Answers(select.Probes):
     def kwin(self, env):
         self.asked.append("kwin")
         return self.kwin_answer
+
+    def gnome(self, env):
+        self.asked.append("gnome")
+        return self.gnome_answer
+
+    def mutter(self, env):
+        self.asked.append("mutter")
+        return self.mutter_answer
 
 
 W = {"WAYLAND_DISPLAY": "wayland-1", "XDG_RUNTIME_DIR": "/run/user/1000"}
@@ -94,10 +103,22 @@ def test_hyprland_by_signature():
 
 
 @pytest.mark.parametrize("desktop", ["GNOME", "ubuntu:GNOME"])
-def test_gnome_never_uses_wlr_or_x11(desktop):
-    plan = select.choose({**W, "DISPLAY": ":0", "XDG_CURRENT_DESKTOP": desktop}, Answers())
-    assert plan.session == "wayland" and plan.window == "none"
-    assert "idle only" in plan.reason
+def test_gnome_uses_its_extension_and_mutter_idle_or_is_idle_only(desktop):
+    env = {**W, "DISPLAY": ":0", "XDG_CURRENT_DESKTOP": desktop}
+    plan = select.choose(env, Answers(found=(WLR_TOPLEVEL,)))
+    assert (plan.session, plan.window, plan.idle) == ("wayland", "gnome", "mutter-idle")
+    a = Answers(found=(WLR_TOPLEVEL,))
+    a.gnome_answer = (
+        False,
+        "GNOME Shell 43.9 has not loaded the offscreen extension",
+        "offscreen gnome-extension install",
+    )
+    plan = select.choose(env, a)
+    assert (plan.window, plan.idle) == ("none", "mutter-idle")  # never wlr-foreign-toplevel, never X11
+    assert plan.reason == "GNOME Shell 43.9 has not loaded the offscreen extension: idle only, no app names"
+    assert plan.fix == "offscreen gnome-extension install"
+    a.mutter_answer = False
+    assert select.choose(env, a).idle == "none"
 
 
 def test_kde_uses_its_kwin_script_or_is_idle_only():

@@ -41,7 +41,9 @@ def test_kwin_session_focus_titles_and_idle(kwin, daemon_factory, readable_home,
     home = readable_home
     monkeypatch.setenv("OFFSCREEN_HOME", str(home))  # stored() reads this home
     env = {**k.env, "OFFSCREEN_HOME": str(home)}
-    d = daemon_factory(env, "--interval", INTERVAL, "--idle-after", 2)
+    # 5 s: far more than a focus or a caption change takes to arrive on a loaded machine, so nothing
+    # before the deliberate pause goes idle.
+    d = daemon_factory(env, "--interval", INTERVAL, "--idle-after", 5)
     st = d.wait_status(lambda s: s["state"] == "active")
     assert st["degraded"] is None, st["degraded"]
     assert (st["backend"], st["idle_source"], st["degraded"]) == ("kwin-script", "ext-idle-notify", None)
@@ -54,7 +56,7 @@ def test_kwin_session_focus_titles_and_idle(kwin, daemon_factory, readable_home,
     hold(k, 0.5)
     k.set_title(b, "Beta page 2")
     d.wait_span(lambda s: s.title == "Beta page 2")
-    last = timed(k.input)
+    last = timed(k.input)  # the last input before the pause
     d.wait_status(lambda s: s["state"] == "idle", timeout=15)
     k.input()
     d.wait_status(lambda s: s["state"] == "active", timeout=10)
@@ -68,7 +70,7 @@ def test_kwin_session_focus_titles_and_idle(kwin, daemon_factory, readable_home,
     ]
     idle = raw[3]
     # KWin's timers fire up to 5 % early: the backdated start may precede the input by that much.
-    assert last[0] - 0.1 - 0.01 <= idle[1] <= last[1] + NOTICE
+    assert last[0] - 0.25 - 0.01 <= idle[1] <= last[1] + NOTICE
     assert_no_overlap(raw)
     wait_for(lambda: not k.script_loaded("offscreen"), what="the script unloaded at exit")
     assert os.path.exists(home / "state" / "kwin-script.js")

@@ -396,12 +396,15 @@ WINDOW_SOURCES = {
     "hyprland": "Hyprland IPC: class, title and pid, on every focus and title change",
     "kwin": "a KWin script (loaded over D-Bus, kept in the state directory) reports the resource class, "
     "caption and pid on every activation and caption change",
+    "gnome": "the offscreen GNOME Shell extension signals wm_class, title, pid and the lock screen on "
+    "every focus and title change",
     "wlr": "wlr-foreign-toplevel: app id and title on every change; no pid, so no executable "
     "(privacy and category rules on exe do not match here)",
 }
 IDLE_SOURCES = {
     "ext-idle-notify": "ext-idle-notify: one notification after idle_after without input, exact to a few ms",
     "kde-idle": "org_kde_kwin_idle: one notification after idle_after without input, exact to a few ms",
+    "mutter-idle": "Mutter's IdleMonitor: one idle watch of idle_after and a user-active watch, as signals",
 }
 
 
@@ -418,7 +421,8 @@ def wayland_checks(env: dict[str, str], plan: Plan) -> list[Check]:
             Check(
                 "idle source",
                 WARN,
-                "the compositor offers neither ext-idle-notify nor org_kde_kwin_idle: all time counts as active",
+                "the compositor offers no idle protocol offscreen reads (ext-idle-notify, org_kde_kwin_idle, "
+                "Mutter's IdleMonitor): all time counts as active",
                 "use a compositor with ext-idle-notify (sway >= 1.8, KWin, Hyprland)",
             )
         )

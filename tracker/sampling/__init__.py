@@ -113,6 +113,10 @@ def _open_wayland(plan, env: Mapping[str, str], idle_after: float, state_dir: st
             if state_dir is None:  # the script file must outlive the load: never a temp file
                 raise SourceUnavailable("no state directory to keep the KWin script in")
             window = kwin.open(env, state_dir)
+        elif plan.window == "gnome":
+            from tracker.sampling import gnome
+
+            window = gnome.open(env)
         elif plan.window == "wlr":
             from tracker.sampling import wlr
 
@@ -121,7 +125,14 @@ def _open_wayland(plan, env: Mapping[str, str], idle_after: float, state_dir: st
         reason = f"the {plan.window} window source failed to open ({e}): idle only, no app names"
     idle: IdleSource | None = None
     idle_error = ""
-    if plan.idle != "none":
+    if plan.idle == "mutter-idle":
+        from tracker.sampling import mutter_idle
+
+        try:
+            idle = mutter_idle.open(env, idle_after)
+        except SourceUnavailable as e:
+            idle_error = str(e)
+    elif plan.idle != "none":
         from tracker.sampling import wlidle
 
         try:

@@ -66,9 +66,10 @@ class MutterIdle:
         self.bus.send(_call("AddIdleWatch", "t", (max(1, round(seconds * 1000)),)), self._on_idle_watch)
         self.bus.send(_call("GetIdletime"), self._on_idletime)
 
-    def last_input(self, now: float) -> float:
-        """Monotonic time of the last input: NOW while active, idled_at - idle_after once idle."""
-        return now if self.idled_at is None else self.idled_at - self.idle_after
+    def last_input(self, now: float) -> float | None:
+        """Monotonic time of the last input once idle (idled_at - idle_after); None while active
+        (less than idle_after ago: when exactly is not said, as with tracker.sampling.wlidle)."""
+        return None if self.idled_at is None else self.idled_at - self.idle_after
 
     def close(self) -> None:
         self.bus.close()
@@ -224,7 +225,7 @@ def _main(argv: list[str]) -> int:
     print(f"idle source: {src.name}, idle after {idle_after:g} s without input", flush=True)
     idle = src.idled_at is not None
     if idle:
-        print(f"idle since {time.monotonic() - src.last_input(time.monotonic()):.1f} s ago", flush=True)
+        print(f"idle since {src.idle_after + time.monotonic() - (src.idled_at or 0):.1f} s ago", flush=True)
     try:
         while True:
             if not src.buffered():
@@ -233,9 +234,8 @@ def _main(argv: list[str]) -> int:
             now = time.monotonic()
             if (src.idled_at is not None) != idle:
                 idle = src.idled_at is not None
-                print(
-                    f"idle since {now - src.last_input(now):.1f} s ago" if idle else "active again (input)", flush=True
-                )
+                since = src.idle_after + now - (src.idled_at or now)
+                print(f"idle since {since:.1f} s ago" if idle else "active again (input)", flush=True)
     except KeyboardInterrupt:
         return 0
     except DisplayLost as e:

@@ -1,16 +1,16 @@
 """Which backend samples this session: the environment first, then what the channels answer.
 
 One rule, used by the daemon (`open_sampler`) and by `offscreen doctor`, so both say the same:
-- `OFFSCREEN_BACKEND=x11|sway|hyprland|kwin|wlr|none` forces a window source (`none`: idle only).
+- `OFFSCREEN_BACKEND=x11|sway|hyprland|kwin|gnome|wlr|none` forces a window source (`none`: idle only).
 - While `WAYLAND_DISPLAY` names a live socket, X11 is never chosen by itself: XWayland shows only
   X clients, and typing into Wayland apps is invisible to it, so real work would be stored as idle.
 - A desktop the environment names is read through its own channel only (`SWAYSOCK` -> sway IPC,
-  `HYPRLAND_INSTANCE_SIGNATURE` -> Hyprland IPC, KDE -> a KWin script over D-Bus, GNOME -> its
-  own, later); when that
+  `HYPRLAND_INSTANCE_SIGNATURE` -> Hyprland IPC, KDE -> a KWin script over D-Bus, GNOME -> the
+  offscreen Shell extension's D-Bus signals); when that
   channel does not answer the plan is "idle only, no app names" with the reason and a fix. It never
   falls through to another desktop's channel (a probe that binds is not a probe that works).
 - Any other Wayland compositor: wlr-foreign-toplevel when its registry offers it, else idle only.
-- Idle: ext-idle-notify, then org_kde_kwin_idle, then none.
+- Idle: ext-idle-notify, then org_kde_kwin_idle, then (on GNOME) Mutter's IdleMonitor, then none.
 Probing talks to sockets, so `choose` takes a `Probes` object: tests pass their own answers.
 """
 
@@ -21,7 +21,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-WINDOW_BACKENDS = ("x11", "sway", "hyprland", "kwin", "wlr", "none")
+WINDOW_BACKENDS = ("x11", "sway", "hyprland", "kwin", "gnome", "wlr", "none")
 EXT_IDLE = "ext_idle_notifier_v1"
 KDE_IDLE = "org_kde_kwin_idle"
 WLR_TOPLEVEL = "zwlr_foreign_toplevel_manager_v1"
@@ -88,6 +88,16 @@ class Probes:
 
         return kwin.probe(env)
 
+    def gnome(self, env: Mapping[str, str]) -> tuple[bool, str, str]:
+        from tracker.sampling import gnome
+
+        return gnome.probe(env)
+
+    def mutter(self, env: Mapping[str, str]) -> bool:
+        from tracker.sampling import mutter_idle
+
+        return mutter_idle.probe(env)[0]
+
 
 def desktop(env: Mapping[str, str]) -> str:
     """ "kde", "gnome", "sway", "hyprland" or "" from XDG_CURRENT_DESKTOP (a colon list, e.g. ubuntu:GNOME)."""
@@ -141,6 +151,8 @@ def choose(env: Mapping[str, str] | None = None, probes: Probes | None = None) -
         return Plan("none", "none", "none", path, True, note or "WAYLAND_DISPLAY is not set", "", "")
     found = probes.globals(path or "")
     idle = _idle(found)
+    if idle == "none" and (desktop(env) == "gnome" or force == "gnome") and probes.mutter(env):
+        idle = "mutter-idle"  # GNOME's idle monitor on the session bus: as exact, as event-driven
     plan = _window(env, probes, found, force)
     return Plan("wayland", plan[0], idle, path, force is not None, plan[1], plan[2], note)
 
@@ -179,12 +191,11 @@ def _window(env: Mapping[str, str], probes: Probes, found: dict[str, int], force
             f"KWin's scripting does not answer on the session bus ({why}): idle only, no app names",
             IMPORT_FIX,
         )
-    if kind == "gnome":
-        return (
-            "none",
-            "GNOME gives window names only to a Shell extension, which this version does not ship: idle only",
-            "upgrade offscreen when GNOME support lands",
-        )
+    if force == "gnome" or (force is None and kind == "gnome"):
+        ok, why, fix = probes.gnome(env)
+        if ok:
+            return "gnome", "", ""
+        return "none", f"{why}: idle only, no app names", fix
     return _wlr(found)
 
 

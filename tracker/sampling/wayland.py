@@ -104,7 +104,9 @@ class WaylandSampler:
 
         changed = self.windows.changed_at() if self.windows is not None else None
         last_input = self.idle.last_input(now) if self.idle is not None else None
-        return Observation(window=window, last_input=last_input, locked=self.lockers.locked(now), changed_at=changed)
+        # GNOME's extension reports the lock screen itself; elsewhere a locker process is the sign.
+        locked = bool(getattr(self.windows, "locked", lambda: False)()) or self.lockers.locked(now)
+        return Observation(window=window, last_input=last_input, locked=locked, changed_at=changed)
 
     def close(self) -> None:
         for s in self._sources():
