@@ -69,3 +69,13 @@ def test_control_characters_never_reach_storage():
     assert apply(None, None, None, privacy(titles="keep")) == (None, None, None)
     # Exclude rules see the cleaned strings.
     assert apply("\x1bKeePassXC", "x", None, privacy(titles="keep", exclude=[{"app": "^KeePassXC$"}]))[0] == "excluded"
+
+
+def test_a_huge_title_is_cut_before_anything_is_stored():
+    from tracker.domain.privacy import MAX_TEXT
+
+    keep = config_mod.Privacy()
+    app, title, exe = apply("a" * 5000, "t" * 1_000_000, "/x" * 3000, keep)
+    assert len(app) == len(title) == len(exe) == MAX_TEXT
+    assert title.endswith("…") and title.startswith("ttt")
+    assert apply("app", "short title", None, keep)[1] == "short title"

@@ -24,11 +24,18 @@ _SPACE = re.compile(r"[\t\n\r\v\f]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+# The longest app, title or executable stored: a client may set a megabyte-long title (issue 17
+# measured 1 MB accepted), and every span with it is kept, queued and drained. Real titles stay
+# far below; a longer one is cut and ends in an ellipsis so the cut shows.
+MAX_TEXT = 1000
+
+
 def clean(s: str | None) -> str | None:
-    """S without control characters (None stays None)."""
+    """S without control characters and at most MAX_TEXT characters (None stays None)."""
     if s is None:
         return None
-    return _CONTROL.sub("", _SPACE.sub(" ", s))
+    s = _CONTROL.sub("", _SPACE.sub(" ", s[: 4 * MAX_TEXT]))  # bounded work, whatever arrives
+    return s if len(s) <= MAX_TEXT else s[: MAX_TEXT - 1] + "…"
 
 
 def hash_title(title: str) -> str:
@@ -38,7 +45,8 @@ def hash_title(title: str) -> str:
 def apply(
     app: str | None, title: str | None, exe: str | None, privacy: Privacy
 ) -> tuple[str | None, str | None, str | None]:
-    """(app, title, exe) as they may be stored under PRIVACY (control characters removed first)."""
+    """(app, title, exe) as they may be stored under PRIVACY (control characters removed and
+    lengths bounded first; exclude rules match what would be stored)."""
     app, title, exe = clean(app), clean(title), clean(exe)
     for rule in privacy.exclude:
         if rule.matches(app, title):
