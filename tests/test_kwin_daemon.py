@@ -43,12 +43,14 @@ def test_kwin_session_focus_titles_and_idle(kwin, daemon_factory, readable_home,
     env = {**k.env, "OFFSCREEN_HOME": str(home)}
     # 5 s: far more than a focus or a caption change takes to arrive on a loaded machine, so nothing
     # before the deliberate pause goes idle.
+    k.input()  # the windows took a while to open: nobody is idle when the daemon starts
     d = daemon_factory(env, "--interval", INTERVAL, "--idle-after", 5)
     st = d.wait_status(lambda s: s["state"] == "active")
     assert st["degraded"] is None, st["degraded"]
     assert (st["backend"], st["idle_source"], st["degraded"]) == ("kwin-script", "ext-idle-notify", None)
     d.wait_span(lambda s: s.app == "org.alpha.App")
     assert (home / "state" / "kwin-script.js").exists()  # kept: KWin reads it after loadScript returns
+    k.input()
     before = time.time()
     k.focus(b)
     span = d.wait_span(lambda s: s.app == "org.beta.App")
@@ -62,15 +64,19 @@ def test_kwin_session_focus_titles_and_idle(kwin, daemon_factory, readable_home,
     d.wait_status(lambda s: s["state"] == "active", timeout=10)
     assert d.stop() == 0
     _rows, raw = stored()
-    assert [(r[3], r[4], r[5]) for r in raw][:4] == [
-        ("org.alpha.App", "Alpha document", "active"),
-        ("org.beta.App", "Beta page", "active"),
-        ("org.beta.App", "Beta page 2", "active"),
-        ("org.beta.App", "Beta page 2", "idle"),
-    ]
-    idle = raw[3]
-    # KWin's timers fire up to 5 % early: the backdated start may precede the input by that much.
-    assert last[0] - 0.25 - 0.01 <= idle[1] <= last[1] + NOTICE
+    # KWin 5.27 under --virtual counts simulated activity (the fixture's only input) late or not at
+    # all for ext-idle-notify: it may report idle before the pause (measured: 0.5-1 s after the
+    # daemon starts, in about half the runs). The active spans are checked in order, and the pause's
+    # idle span on its own: it ends at the input that ended it, and covers the pause.
+    active = [(r[3], r[4]) for r in raw if r[5] == "active"]
+    assert [p for i, p in enumerate(active) if i == 0 or active[i - 1] != p] == [
+        ("org.alpha.App", "Alpha document"),
+        ("org.beta.App", "Beta page"),
+        ("org.beta.App", "Beta page 2"),
+    ], raw
+    idle = [r for r in raw if r[5] == "idle"][-1]  # the pause: idle until the input that ended it
+    assert (idle[3], idle[4]) == ("org.beta.App", "Beta page 2"), raw
+    assert idle[1] <= last[1] + NOTICE and idle[2] >= last[1] + 5 * 0.95 - NOTICE, (idle, last)
     assert_no_overlap(raw)
     wait_for(lambda: not k.script_loaded("offscreen"), what="the script unloaded at exit")
     assert os.path.exists(home / "state" / "kwin-script.js")
