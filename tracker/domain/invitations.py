@@ -52,6 +52,7 @@ class Invitation:
     planned_for: datetime | None = None
     answer: str = "pending"
     note: str | None = None
+    answered_at: datetime | None = None  # None: when it is stored (an import brings its own)
 
 
 def parse_answer(value: object, field_name: str = "answer") -> str:
@@ -114,6 +115,11 @@ def _time(value: object, field_name: str, now: datetime, zone: tzinfo, *, future
     return dt.replace(microsecond=0)
 
 
+def past_time(value: object, field_name: str, now: datetime, zone: tzinfo) -> datetime | None:
+    """An optional time that has happened (a file's answered_at, interaction_at), or None."""
+    return None if value in (None, "") else _time(value, field_name, now, zone, future=False)
+
+
 def build(values: dict, now: datetime, *, zone: tzinfo) -> Invitation:
     """Validate raw VALUES (direction, people, what, planned_for, made_at, answer, note; None = not
     given) into an Invitation. made_at defaults to NOW and may not be in the future; planned_for may."""
@@ -126,14 +132,16 @@ def build(values: dict, now: datetime, *, zone: tzinfo) -> Invitation:
     made = now.replace(microsecond=0) if raw_made in (None, "") else _time(raw_made, "made_at", now, zone, future=False)
     raw_on = values.get("planned_for")
     on = None if raw_on in (None, "") else _time(raw_on, "planned_for", now, zone, future=True)
+    answer = parse_answer(values.get("answer"))
     return Invitation(
         direction=_direction(values.get("direction")),
         people=_people(values.get("people")),
         what=what,
         made_at=made,
         planned_for=on,
-        answer=parse_answer(values.get("answer")),
+        answer=answer,
         note=_free(values.get("note"), "note"),
+        answered_at=None if answer == "pending" else past_time(values.get("answered_at"), "answered_at", now, zone),
     )
 
 

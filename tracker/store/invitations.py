@@ -8,6 +8,7 @@ became (interaction_id); a deleted interaction keeps the link (restore brings it
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from tracker.domain.times import as_storage
 from tracker.errors import UnknownInvitation
@@ -33,6 +34,13 @@ def _opt(dt: datetime | None) -> datetime | None:
     return None if dt is None else as_storage(dt)
 
 
+def _answered(inv, now: datetime) -> datetime | None:
+    """When INV was answered: its own time (an import), else NOW, never before it was made."""
+    if inv.answer == "pending":
+        return None
+    return as_storage(inv.answered_at) if inv.answered_at else max(as_storage(inv.made_at), now)
+
+
 def _link(con, iid: int, person_ids: list[int]) -> None:
     con.execute("DELETE FROM invitation_people WHERE invitation_id = ?", [iid])
     if person_ids:
@@ -56,7 +64,7 @@ def insert(
             _opt(inv.planned_for),
             as_storage(inv.made_at),
             inv.answer,
-            None if inv.answer == "pending" else max(as_storage(inv.made_at), now),
+            _answered(inv, now),
             interaction_id,
             inv.note,
             source,
@@ -204,7 +212,7 @@ def counts(con, since_utc: datetime, until_utc: datetime) -> dict:
     }
 
 
-def weekly(con, weeks: list[tuple[str, datetime, datetime]]) -> dict[str, dict[str, int]]:
+def weekly(con, weeks: list[tuple[Any, datetime, datetime]]) -> dict[Any, dict[str, int]]:
     """Per week (WEEKS: label, naive UTC start, end): invitations made (given), accepted by them,
     received, and accepted by you, counted in the week each was made."""
     out: dict[str, dict[str, int]] = {}
@@ -228,6 +236,14 @@ def reaching_out(con, lo: datetime, hi: datetime) -> int:
         {"lo": lo, "hi": hi},
     ).fetchone()
     return int(row[0])
+
+
+def first_reach(con) -> datetime | None:
+    """The earliest live interaction or invitation: from when a weekly baseline of reaching out means something."""
+    return con.execute(
+        """SELECT least((SELECT min(happened_at) FROM interactions WHERE deleted_at IS NULL),
+                        (SELECT min(made_at) FROM invitations))"""
+    ).fetchone()[0]
 
 
 def import_many(con, items, person_ids: list[list[int]], links: list[int | None], *, now: datetime) -> tuple[int, int]:
