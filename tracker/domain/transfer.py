@@ -139,6 +139,8 @@ def _read_csv(text: str, name: str, required: tuple[str, ...] = core.REQUIRED_FO
         cells = [csv_unescape(c) for c in cells]
         rows.append({h: (c if c != "" or h in ("people", "tags") else None) for h, c in zip(header, cells)})
     for col in required:
+        if col not in header and "direction" in header and "direction" not in required:
+            raise UserError(f"{name} looks like an invitations export; import it with --what invitations")
         if col not in header:
             raise UserError(f'{name}: missing column "{col}"; the header needs at least {", ".join(required)}')
     return rows
