@@ -521,7 +521,8 @@ def new_people_from(con) -> datetime | None:
 def courage(con, rng: Range) -> dict:
     """View 12: per local week, interactions I started, people met in person for the first time
     ever (from new_people_from on: before that a first meeting is only a first log), and group
-    meetings (3 or more people). People merged into someone count as that person."""
+    meetings (3 or more people); and the invitations of the weeks, against the person's own usual
+    (_with_invitations). People merged into someone count as that person."""
     _cal(con, rng)
     since = new_people_from(con)
     rows = con.execute(
