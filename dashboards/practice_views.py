@@ -126,11 +126,15 @@ def loneliness_view(d: dict, rng: Range) -> View:
 
 @register("courage-community")
 def courage_view(d: dict, rng: Range) -> View:
-    """Per week: interactions I initiated, new people met, and group meetings (>= 3 people)."""
+    """Per week: interactions I initiated, invitations made and accepted, new people met, and group
+    meetings (>= 3 people), against the person's own usual of reaching out."""
     v = View(
         title="Courage and community per week (count)",
-        caption="Interactions you started, people you met in person for the first time, and groups of 3 or "
-        "more: talking to new people goes better than we predict (Epley & Schroeder 2014).",
+        caption="Interactions you started, invitations you made (and the ones they said yes to), invitations "
+        "you said yes to, people you met in person for the first time, and groups of 3 or more: talking to "
+        "new people goes better than we predict (Epley & Schroeder 2014). An invitation counts in the week "
+        f"it was made. The line is your own usual: times you reached out (started or invited) per week over "
+        f"the {d.get('usual_weeks', 4)} weeks before; a reference, not a target.",
     )
     if d.get("new_from"):
         since = datetime.fromisoformat(d["new_from"])
@@ -147,9 +151,14 @@ def courage_view(d: dict, rng: Range) -> View:
     fig = go.Figure()
     for key, label, colour in (
         ("initiated", "I reached out", "#f4a261"),
+        ("invited", "I invited", "#e9c46a"),
+        ("they_accepted", "they said yes to mine", "#8ab17d"),
+        ("you_accepted", "I said yes to theirs", "#6a4c93"),
         ("new_people", "new people", "#2a9d8f"),
         ("groups", "groups of 3+", "#264653"),
     ):
+        if key not in d:  # data gathered before invitations existed
+            continue
         fig.add_trace(
             go.Bar(
                 x=d["weeks"],
@@ -161,6 +170,19 @@ def courage_view(d: dict, rng: Range) -> View:
         )
     if mark_partial_weeks(fig, d["week_days"]):
         v.caption += " " + PARTIAL.format(what="days")
+    usual = d.get("reach_usual") or []
+    if any(u is not None for u in usual):
+        fig.add_trace(
+            go.Scatter(
+                x=d["weeks"],
+                y=usual,
+                name="my usual reaching out",
+                mode="lines",
+                connectgaps=False,
+                line={"color": "#f4a261", "dash": "dot", "width": 2},
+                hovertemplate="week of %{x}: usually %{y} a week<extra></extra>",
+            )
+        )
     fig.update_layout(barmode="group")
     v.figure = layout(fig, "count", x_title="week", height=420)
     return v

@@ -64,8 +64,14 @@ def life(cli, home):
     cli("routine", "add", "Old habit", "--every", "2w", check=0)
     cli("routine", "remove", "Old habit", check=0)
     cli("routine", "skip", "Friday dinner", "--date", "2026-11-13", "--reason", "ill", check=0)
+    cli("invite", "--from", "Sammy", "--for", "dinner", "--on", "2026-11-20 19:00", "--at", "2026-11-15 10:00",
+        "--answer", "yes", "--note", "at ours", check=0)  # fmt: skip
+    cli("invite", "--to", "Mum", "--for", "a walk", check=0)
+    cli("invite", "edit", "2", "--note", "Sunday?", check=0)
     cli(
         "log",
+        "--invite",
+        "1",
         "dinner",
         "--with",
         "Sammy, Mum",
@@ -108,6 +114,7 @@ def life(cli, home):
         )
         claim_nudge(con, date(2026, 11, 26), "cadence", "Call Mum", datetime(2026, 11, 26, 18, 0))
         con.execute("INSERT INTO settings VALUES ('k', 'v')")
+        con.execute("UPDATE invitations SET nudged_at = '2026-11-18 09:00' WHERE id = 1")
     return home
 
 
@@ -156,6 +163,7 @@ LISTINGS = [
     ("export", "--what", "activity", "--format", "json"),
     ("people", "due", "--json"),
     ("report", "--json"),
+    ("invite", "list", "--json"),
 ]
 
 

@@ -31,6 +31,9 @@ OWN = {
     "unplug_sessions": "SELECT * FROM unplug_sessions WHERE source <> 'demo' ORDER BY id",
     "activity": "SELECT * FROM activity WHERE source <> 'demo' ORDER BY span_id",
     "nudges_sent": "SELECT * FROM nudges_sent ORDER BY day",
+    "invitations": "SELECT * FROM invitations WHERE source <> 'demo' ORDER BY id",
+    "invitation_people": """SELECT * FROM invitation_people
+        WHERE invitation_id IN (SELECT id FROM invitations WHERE source <> 'demo') ORDER BY ALL""",
 }
 
 
@@ -66,6 +69,8 @@ def own_life(cli, env):
     cli("routine", "skip", "Friday dinner", "--reason", "away", check=0, env=env)
     cli("checkin", "--mood", "good", "--connected", "7", check=0, env=env)
     cli("unplug", "--at", "2026-11-25 10:00", "--for", "1h", check=0, env=env)
+    cli("invite", "--from", "Sam Lee", "--for", "lunch", "--on", "tomorrow 12:00", "--answer", "yes", check=0, env=env)
+    cli("invite", "--to", "Mum,Alex", "--for", "a walk", "--at", "2026-11-24 09:00", check=0, env=env)
 
 
 def add_own_activity_and_nudge(db):

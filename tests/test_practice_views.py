@@ -116,6 +116,14 @@ def test_loneliness_and_courage_data(db):
         "initiated": [2, 0],  # the deleted one doesn't count
         "new_people": [2, 0],  # Ana and Cy; Ben first met in September
         "groups": [1, 0],
+        "invited": [0, 0],  # no invitations in this history (tests/test_invitations.py has them)
+        "they_accepted": [0, 0],
+        "received": [0, 0],
+        "you_accepted": [0, 0],
+        # Their own usual, per week over the 4 weeks before: none started from 21 Sep to 18 Oct,
+        # the two of the week of 19 Oct count for the week after.
+        "reach_usual": [0.0, 0.5],
+        "usual_weeks": 4,
         "week_days": {"2026-10-19": 7, "2026-10-26": 7, "2026-11-02": 7},
         "new_from": "2026-10-08T19:00:00+02:00",  # 28 days after Ben's meeting was logged
     }

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("tracker.commands.interactions", "log_cmd"),
     "interactions": ("tracker.commands.interactions", "interactions_group"),
     "people": ("tracker.commands.people", "people_group"),
+    "invite": ("tracker.commands.invite", "invite_group"),
     "export": ("tracker.commands.transfer", "export_cmd"),
     "import": ("tracker.commands.transfer", "import_cmd"),
     "backup": ("tracker.commands.backup", "backup_cmd"),

@@ -72,3 +72,9 @@ class SelfMerge(DomainError):
     def __init__(self, person_id: int):
         super().__init__(f"person #{person_id} cannot be merged into itself")
         self.person_id = person_id
+
+
+class UnknownInvitation(DomainError):
+    def __init__(self, invitation_id: int):
+        super().__init__(f"unknown invitation #{invitation_id}")
+        self.id = invitation_id

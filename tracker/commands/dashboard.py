@@ -122,7 +122,8 @@ def report_cmd(app, week, month, period, since, until, as_json):
     """Summarise screen time against face-to-face time in the terminal.
 
     Screen hours, face-to-face hours and their ratio against the previous period, top apps and
-    categories, and people you have not seen for longer than their cadence.
+    categories, invitations made and received (and accepted), and people you have not seen for
+    longer than their cadence.
 
     \b
     Examples:
@@ -200,6 +201,7 @@ def render_report(s: dict) -> str:
             parts.append(f"{label} {now_['mean']:.1f}{scale}{was_txt}")
     for i, part in enumerate(parts):  # one measure a line: together they ran past 80 columns
         lines.append(("  Check-ins     " if i == 0 else " " * 16) + part)
+    lines += _invitation_lines(s.get("invitations"))
     if s["top_apps"]:
         lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
     if s["categories"]:
@@ -214,6 +216,19 @@ def render_report(s: dict) -> str:
     else:
         lines.append("Nobody with a cadence is late. ")
     return "\n".join(w for line in lines for w in _wrap(line.rstrip()))
+
+
+def _invitation_lines(inv: dict | None) -> list[str]:
+    """Two lines on invitations made and received, and the yeses, now and before; none without any."""
+    if not inv or not any(inv["current"][k] or inv["previous"][k] for k in ("made", "received")):
+        return []
+    c, p = inv["current"], inv["previous"]
+    return [
+        f"  Invitations   you made {c['made']} (they said yes to {c['made_accepted']}), "
+        f"got {c['received']} (you said yes to {c['received_accepted']})",
+        f"{' ' * 16}before: made {p['made']} (yes to {p['made_accepted']}), "
+        f"got {p['received']} (yes to {p['received_accepted']})",
+    ]
 
 
 REPORT_WIDTH = 80

@@ -158,8 +158,15 @@ def _ask(values: dict, check) -> None:
     help="Log it even if it duplicates one already logged (same people, start, duration and mode), "
     "e.g. offscreen log --with Sam --at 19:00 --for 1h --force",
 )
+@click.option(
+    "--invite",
+    type=ID,
+    metavar="ID",
+    help="The invitation this was (offscreen invite list); its people are the default for --with, "
+    "e.g. offscreen log --invite 3 --at 'fri 19:00' --for 2h",
+)
 @click.pass_obj
-def log_cmd(app, summary, from_idle, force, **opts):
+def log_cmd(app, summary, from_idle, force, invite, **opts):
     """Record time you spent with people.
 
     SUMMARY is a few words about it (optional). --with and --for are required unless you run it
@@ -173,13 +180,31 @@ def log_cmd(app, summary, from_idle, force, **opts):
       offscreen log --with Mum --mode voice --at "yesterday 19:00" --for 40m
       offscreen log climbing -w Jo --for 2h --tag sport --phones-away yes --initiated me
       offscreen log --from-idle --with Sam "coffee"   # the time you were just away
+      offscreen log --invite 3 --for 2h "dinner"     # what invitation 3 became
+
+    At a terminal, an interaction with the people of an accepted invitation not yet linked is
+    offered the link.
     """
     values = _values(" ".join(summary) or None, **opts)
     # Never prompt when stdin is not a terminal: scripts get an error instead.
-    iid, it, notes = lib.log(app, values, from_idle=from_idle, ask=_ask if sys.stdin.isatty() else None, force=force)
+    tty = sys.stdin.isatty()
+    iid, it, notes = lib.log(app, values, from_idle=from_idle, ask=_ask if tty else None, force=force, invite=invite)
     click.echo(core.describe(it, app.zone, iid))
     for note in notes:
         click.echo(note, err=True)
+    if tty and invite is None:
+        _offer_invitation(app, iid)
+
+
+def _offer_invitation(app, iid: int) -> None:
+    """At a terminal: link the interaction to an accepted invitation with the same people?"""
+    from tracker.usecases import invitations
+
+    for rec in invitations.offers(app, iid):
+        question = f"Was this invitation #{rec['id']} ({rec['what']} with {', '.join(rec['people'])})? Link them"
+        if click.confirm(question, default=True):
+            click.echo(invitations.link(app, rec["id"], iid))
+            return
 
 
 @click.group("interactions")

@@ -16,7 +16,7 @@ from tracker.usecases import transfer as lib
 @click.command("export")
 @click.option(
     "--what",
-    type=click.Choice(["interactions", "activity"]),
+    type=click.Choice(["interactions", "activity", "invitations"]),
     default="interactions",
     show_default=True,
     help="What to export.",
@@ -39,6 +39,7 @@ def export_cmd(app, what, fmt, since, until, output):
       offscreen export -o interactions.json
       offscreen export --format csv --since 2026-11-01 > november.csv
       offscreen export --what activity --since 7d -o activity.csv
+      offscreen export --what invitations -o invitations.json
     """
     done = lib.export(app, what=what, fmt=fmt, since=since, until=until, output=output)
     if output:
@@ -55,8 +56,15 @@ def export_cmd(app, what, fmt, since, until, output):
     is_flag=True,
     help="Import rows whose routine this database does not have without their routine link.",
 )
+@click.option(
+    "--what",
+    type=click.Choice(["interactions", "invitations"]),
+    default="interactions",
+    show_default=True,
+    help="What the file holds (an `export --what invitations` file: invitations).",
+)
 @click.pass_obj
-def import_cmd(app, file, fmt, drop_unknown_routines):
+def import_cmd(app, file, fmt, drop_unknown_routines, what):
     """Import interactions from JSON or CSV (as written by `offscreen export`): all rows or none.
 
     Every row is checked first; the first bad one is reported with its row number and field and
@@ -73,10 +81,12 @@ def import_cmd(app, file, fmt, drop_unknown_routines):
       offscreen import interactions.json
       offscreen import --format csv diary.txt
       offscreen import old-laptop.json --drop-unknown-routines
+      offscreen import --what invitations invitations.json
     """
-    done = lib.import_file(app, file, fmt, drop_unknown_routines=drop_unknown_routines)
+    done = lib.import_file(app, file, fmt, drop_unknown_routines=drop_unknown_routines, what=what)
     added, skipped = done.added, done.skipped
-    msg = f"Imported {added} interaction{'s' if added != 1 else ''} from {file}"
+    noun = "invitation" if done.what == "invitations" else "interaction"
+    msg = f"Imported {added} {noun}{'s' if added != 1 else ''} from {file}"
     if skipped:
         msg += f" ({skipped} duplicate{'s' if skipped != 1 else ''} skipped)"
     if done.unlinked:

@@ -23,6 +23,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from tracker.domain import interactions as core
+from tracker.domain import invitations as invites
 from tracker.errors import UserError
 
 ACTIVITY_FIELDS = ("start", "end", "app", "title", "state", "category")
@@ -115,7 +116,7 @@ def _read_json(text: str, name: str) -> list[dict]:
     return rows
 
 
-def _read_csv(text: str, name: str) -> list[dict]:
+def _read_csv(text: str, name: str, required: tuple[str, ...] = core.REQUIRED_FOR_IMPORT) -> list[dict]:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         lines = list(reader)
@@ -137,11 +138,11 @@ def _read_csv(text: str, name: str) -> list[dict]:
             raise row_error(n, None, f"has {len(cells)} cells but the header has {len(header)} columns")
         cells = [csv_unescape(c) for c in cells]
         rows.append({h: (c if c != "" or h in ("people", "tags") else None) for h, c in zip(header, cells)})
-    for col in core.REQUIRED_FOR_IMPORT:
+    for col in required:
+        if col not in header and "direction" in header and "direction" not in required:
+            raise UserError(f"{name} looks like an invitations export; import it with --what invitations")
         if col not in header:
-            raise UserError(
-                f'{name}: missing column "{col}"; the header needs at least {", ".join(core.REQUIRED_FOR_IMPORT)}'
-            )
+            raise UserError(f'{name}: missing column "{col}"; the header needs at least {", ".join(required)}')
     return rows
 
 
@@ -151,6 +152,8 @@ def parse_file(text: str, fmt: str, name: str, now: datetime, zone: tzinfo) -> l
     items = []
     for n, row in enumerate(rows, 1):
         unknown = sorted(set(row) - _KNOWN)
+        if unknown and "direction" in unknown:
+            raise row_error(n, "direction", "this looks like an invitations export; import it with --what invitations")
         if unknown:
             raise row_error(n, unknown[0], f"unknown field; known fields: {', '.join(core.FIELDS)}")
         for key in core.REQUIRED_FOR_IMPORT:
@@ -161,3 +164,30 @@ def parse_file(text: str, fmt: str, name: str, now: datetime, zone: tzinfo) -> l
         except core.FieldError as e:
             raise row_error(n, e.field, str(e)) from None
     return items
+
+
+# What an invitations export holds besides invitations.FIELDS (`invite list --json` records): ignored.
+_INVITATION_EXTRA = {"interaction_id", "open"}
+
+
+def parse_invitations(
+    text: str, fmt: str, name: str, now: datetime, zone: tzinfo
+) -> list[tuple[invites.Invitation, datetime | None]]:
+    """Every row of an invitations file (`export --what invitations`), validated like `invite`,
+    each with the start of the interaction it became (None: none); the first bad row raises."""
+    rows = _read_json(text, name) if fmt == "json" else _read_csv(text, name, invites.REQUIRED_FOR_IMPORT)
+    out = []
+    for n, row in enumerate(rows, 1):
+        unknown = sorted(set(row) - set(invites.FIELDS) - _INVITATION_EXTRA)
+        if unknown:
+            raise row_error(n, unknown[0], f"unknown field; known fields: {', '.join(invites.FIELDS)}")
+        for key in invites.REQUIRED_FOR_IMPORT:
+            if row.get(key) in (None, "", []):
+                raise row_error(n, key, "is missing")
+        try:
+            inv = invites.build(row, now, zone=zone)
+            became = invites.past_time(row.get("interaction_at"), "interaction_at", now, zone)
+        except core.FieldError as e:
+            raise row_error(n, e.field, str(e)) from None
+        out.append((inv, became))
+    return out

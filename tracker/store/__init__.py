@@ -235,7 +235,8 @@ def has_real_data(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         """SELECT
              (SELECT count(*) FROM interactions WHERE source <> 'demo')
-           + (SELECT count(*) FROM activity WHERE source <> 'demo')"""
+           + (SELECT count(*) FROM activity WHERE source <> 'demo')
+           + (SELECT count(*) FROM invitations WHERE source <> 'demo')"""
     ).fetchone()
     assert row is not None  # an aggregate without GROUP BY always yields one row
     return bool(row[0])

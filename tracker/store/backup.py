@@ -75,6 +75,22 @@ TABLES: dict[str, tuple[str, ...]] = {
         "source",
     ),
     "interaction_people": ("interaction_id", "person_id"),
+    "invitations": (
+        "id",
+        "direction",
+        "what",
+        "planned_for",
+        "made_at",
+        "answer",
+        "answered_at",
+        "interaction_id",
+        "note",
+        "nudged_at",
+        "source",
+        "created_at",
+        "updated_at",
+    ),
+    "invitation_people": ("invitation_id", "person_id"),
     "checkins": (
         "id",
         "at_utc",
@@ -100,12 +116,14 @@ SEQUENCES: dict[str, str] = {
     "routines_id_seq": "routines",
     "checkins_id_seq": "checkins",
     "unplug_id_seq": "unplug_sessions",
+    "invitations_id_seq": "invitations",
 }
 _ORDER: dict[str, str] = {
     "aliases": "alias_key",
     "routine_people": "routine_id, person_id",
     "routine_skips": "routine_id, period_start",
     "interaction_people": "interaction_id, person_id",
+    "invitation_people": "invitation_id, person_id",
     "nudges_sent": "day",
     "activity": "start_utc, span_id",
     "settings": "key",
@@ -119,6 +137,8 @@ MERGE_MATCH: dict[str, str] = {
     "routine_skips": "same routine and period",
     "interactions": "same start, duration, mode and people (deleted or not)",
     "interaction_people": "comes with its interaction",
+    "invitations": "same direction, time made, what and people",
+    "invitation_people": "comes with its invitation",
     "checkins": "same time",
     "unplug_sessions": "same start",
     "nudges_sent": "same day",
@@ -375,7 +395,9 @@ def _merge(con) -> dict[str, tuple[int, int]]:
     _insert(con, "routine_skips", rs, TABLES["routine_skips"])
     done["routine_skips"] = (len(rs), count(con, "restore_routine_skips") - len(rs))
 
-    done.update(_merge_interactions(con, pmap, rmap))
+    imap, counted = _merge_interactions(con, pmap, rmap)
+    done.update(counted)
+    done.update(_merge_invitations(con, pmap, imap))
 
     for table, keys in _MERGE_KEYS.items():
         cols = [c for c in TABLES[table] if not (c == "id" and table in SEQUENCES.values())]
@@ -391,38 +413,80 @@ def _merge(con) -> dict[str, tuple[int, int]]:
     return done
 
 
-def _merge_interactions(con, pmap: dict, rmap: dict) -> dict[str, tuple[int, int]]:
-    def people_of(table: str) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        for iid, pid in con.execute(f"SELECT interaction_id, person_id FROM {table}").fetchall():
-            out.setdefault(iid, []).append(pid)
-        return out
+def _people_of(con, table: str, key: str) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for iid, pid in con.execute(f"SELECT {key}, person_id FROM {table}").fetchall():
+        out.setdefault(iid, []).append(pid)
+    return out
 
-    stored_people = people_of("main.interaction_people")
-    seen = {
-        (at, float(dur), mode, tuple(sorted(stored_people.get(iid, []))))
+
+def _merge_interactions(con, pmap: dict, rmap: dict) -> tuple[dict[int, int], dict[str, tuple[int, int]]]:
+    """Interactions not already there, with their people; returns (the file's id -> the stored
+    one, for the invitations that point at them) and the counts."""
+    stored_people = _people_of(con, "main.interaction_people", "interaction_id")
+    seen: dict[tuple, int | None] = {
+        (at, float(dur), mode, tuple(sorted(stored_people.get(iid, [])))): iid
         for iid, at, dur, mode in con.execute("SELECT id, happened_at, duration_min, mode FROM interactions").fetchall()
     }
-    file_people = people_of("restore_interaction_people")
+    file_people = _people_of(con, "restore_interaction_people", "interaction_id")
     rows = _dicts(con, "interactions")
+    imap: dict[int, int] = {}
+    again: dict[int, tuple] = {}  # a file row repeating an earlier file row -> that row's key
     new = []
     for r in rows:
         pids = sorted({pmap.get(p, p) for p in file_people.get(r["id"], [])})
         key = (r["happened_at"], float(r["duration_min"]), r["mode"], tuple(pids))
         if key in seen:
+            stored = seen[key]
+            if stored is None:
+                again[r["id"]] = key
+            else:
+                imap[r["id"]] = stored
             continue
-        seen.add(key)
-        new.append((r, pids))
+        seen[key] = None  # filled with its new id below
+        new.append((r, pids, key))
     fixed, links = [], []
-    for (r, pids), nid in zip(new, _new_ids(con, "interactions_id_seq", len(new))):
+    for (r, pids, key), nid in zip(new, _new_ids(con, "interactions_id_seq", len(new))):
         rid = r["routine_id"]
+        imap[r["id"]] = seen[key] = nid
         fixed.append({**r, "id": nid, "routine_id": rmap.get(rid, rid) if rid is not None else None})
         links += [{"interaction_id": nid, "person_id": p} for p in pids]
+    imap.update({fid: imap_key for fid, key in again.items() if (imap_key := seen[key]) is not None})
     _insert(con, "interactions", fixed, TABLES["interactions"])
     _insert(con, "interaction_people", links, TABLES["interaction_people"])
-    return {
+    return imap, {
         "interactions": (len(fixed), len(rows) - len(fixed)),
         "interaction_people": (len(links), count(con, "restore_interaction_people") - len(links)),
+    }
+
+
+def _merge_invitations(con, pmap: dict, imap: dict) -> dict[str, tuple[int, int]]:
+    """Invitations not already there (MERGE_MATCH), their people and interaction re-pointed."""
+    stored_people = _people_of(con, "main.invitation_people", "invitation_id")
+    seen = {
+        (d, at, what, tuple(sorted(stored_people.get(vid, []))))
+        for vid, d, at, what in con.execute("SELECT id, direction, made_at, what FROM invitations").fetchall()
+    }
+    file_people = _people_of(con, "restore_invitation_people", "invitation_id")
+    rows = _dicts(con, "invitations")
+    new = []
+    for r in rows:
+        pids = sorted({pmap.get(p, p) for p in file_people.get(r["id"], [])})
+        key = (r["direction"], r["made_at"], r["what"], tuple(pids))
+        if key not in seen:
+            seen.add(key)
+            new.append((r, pids))
+    fixed, links = [], []
+    for (r, pids), nid in zip(new, _new_ids(con, "invitations_id_seq", len(new))):
+        link = r["interaction_id"]
+        # A link to an interaction the file does not hold is dropped: its id means nothing here.
+        fixed.append({**r, "id": nid, "interaction_id": None if link is None else imap.get(link)})
+        links += [{"invitation_id": nid, "person_id": p} for p in pids]
+    _insert(con, "invitations", fixed, TABLES["invitations"])
+    _insert(con, "invitation_people", links, TABLES["invitation_people"])
+    return {
+        "invitations": (len(fixed), len(rows) - len(fixed)),
+        "invitation_people": (len(links), count(con, "restore_invitation_people") - len(links)),
     }
 
 

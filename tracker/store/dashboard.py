@@ -521,7 +521,8 @@ def new_people_from(con) -> datetime | None:
 def courage(con, rng: Range) -> dict:
     """View 12: per local week, interactions I started, people met in person for the first time
     ever (from new_people_from on: before that a first meeting is only a first log), and group
-    meetings (3 or more people). People merged into someone count as that person."""
+    meetings (3 or more people); and the invitations of the weeks, against the person's own usual
+    (_with_invitations). People merged into someone count as that person."""
     _cal(con, rng)
     since = new_people_from(con)
     rows = con.execute(
@@ -546,14 +547,59 @@ def courage(con, rng: Range) -> dict:
               FROM a FULL OUTER JOIN n ON a.week = n.week ORDER BY week""",
         {"since": since},
     ).fetchall()
-    return {
-        "weeks": [r[0].isoformat() for r in rows],
+    out: dict[str, Any] = {
+        "weeks": [r[0] for r in rows],
         "initiated": [int(r[1]) for r in rows],
         "new_people": [int(r[2]) for r in rows],
         "groups": [int(r[3]) for r in rows],
-        "week_days": _week_days(con, rng, tracked=False),
-        "new_from": None if since is None else rng.calendar.iso(since),
     }
+    _with_invitations(con, rng, out)
+    out["weeks"] = [w.isoformat() for w in out["weeks"]]
+    out["week_days"] = _week_days(con, rng, tracked=False)
+    out["new_from"] = None if since is None else rng.calendar.iso(since)
+    return out
+
+
+USUAL_WEEKS = 4  # the person's own baseline in view 12: the weeks just before each week
+
+
+def _with_invitations(con, rng: Range, out: dict[str, Any]) -> None:
+    """View 12's invitations (issue 18), per local week, in OUT (its weeks joined by the weeks
+    invitations were made in): invited (you gave), they_accepted (of those), received,
+    you_accepted (of those); and reach_usual, the person's own baseline: the mean per week of
+    times they reached out (interactions they started and invitations they made) over the
+    USUAL_WEEKS weeks before, None until their history covers those weeks. Never a score."""
+    from tracker.store import invitations as invites
+
+    cal = rng.calendar
+
+    def bounds(week: date) -> tuple[datetime, datetime]:
+        return rng.day_bounds(week)[0], rng.day_bounds(week + timedelta(days=7))[0]
+
+    made = [
+        r[0]
+        for r in con.execute(
+            "SELECT made_at FROM invitations WHERE made_at >= ? AND made_at < ?", [rng.since_utc, rng.until_utc]
+        ).fetchall()
+    ]
+    weeks = sorted(set(out["weeks"]) | {coverage.week_of(cal.day_of(m)) for m in made})
+    old = dict(zip(out["weeks"], zip(out["initiated"], out["new_people"], out["groups"])))
+    out["weeks"] = weeks
+    for n, key in enumerate(("initiated", "new_people", "groups")):
+        out[key] = [old.get(w, (0, 0, 0))[n] for w in weeks]
+    per = invites.weekly(con, [(w, max(bounds(w)[0], rng.since_utc), min(bounds(w)[1], rng.until_utc)) for w in weeks])
+    for key in ("invited", "they_accepted", "received", "you_accepted"):
+        out[key] = [per[w][key] for w in weeks]
+    first = invites.first_reach(con)
+    usual: list[float | None] = []
+    for w in weeks:
+        lo = bounds(w - timedelta(days=7 * USUAL_WEEKS))[0]
+        if first is None or first > lo:
+            usual.append(None)
+        else:
+            usual.append(round(invites.reaching_out(con, lo, bounds(w)[0]) / USUAL_WEEKS, 2))
+    out["reach_usual"] = usual
+    out["usual_weeks"] = USUAL_WEEKS
 
 
 # --- lagged association ----------------------------------------------------------------------

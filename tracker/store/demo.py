@@ -39,6 +39,8 @@ def _adopt_used(con) -> None:
                  OR id IN (SELECT rp.person_id FROM routine_people rp
                              JOIN routines r ON r.id = rp.routine_id WHERE r.source <> 'demo')
                  OR id IN (SELECT person_id FROM aliases)  -- the demo makes none
+                 OR id IN (SELECT vp.person_id FROM invitation_people vp
+                             JOIN invitations v ON v.id = vp.invitation_id WHERE v.source <> 'demo')
                  OR id IN (SELECT merged_into FROM people WHERE source <> 'demo' AND merged_into IS NOT NULL)
                  OR merged_into IN (SELECT id FROM people WHERE source <> 'demo'))"""
         ).fetchone()[0]
@@ -56,6 +58,15 @@ def _distinct(name: str, taken: set[str]) -> str:
 
 
 def _delete_demo(con) -> None:
+    con.execute(
+        "DELETE FROM invitation_people WHERE invitation_id IN (SELECT id FROM invitations WHERE source = 'demo')"
+    )
+    con.execute("DELETE FROM invitations WHERE source = 'demo'")
+    # An own invitation linked to a demo interaction loses the link: that interaction goes.
+    con.execute(
+        """UPDATE invitations SET interaction_id = NULL
+           WHERE interaction_id IN (SELECT id FROM interactions WHERE source = 'demo')"""
+    )
     con.execute(
         "DELETE FROM interaction_people WHERE interaction_id IN (SELECT id FROM interactions WHERE source = 'demo')"
     )
@@ -235,6 +246,7 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
                 [name],
             )
             _insert_practice(con, data, pid, iids, now)
+            _insert_invitations(con, data, pid, iids, now)
     finally:
         os.unlink(name)
     return {
@@ -244,7 +256,29 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
         "routines": len(data.routines),
         "checkins": len(data.checkins),
         "unplug": len(data.unplug),
+        "invitations": len(data.invitations),
     }
+
+
+def _insert_invitations(con, data, pid: dict[str, int], iids: list[int], now) -> None:
+    """The generated invitations, with their people and the interactions they became."""
+    for v in data.invitations:
+        vid = con.execute(
+            """INSERT INTO invitations (direction, what, planned_for, made_at, answer, answered_at, interaction_id,
+                   source, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'demo', ?) RETURNING id""",
+            [
+                v.direction,
+                v.what,
+                v.planned_for,
+                v.made_at,
+                v.answer,
+                v.answered_at,
+                None if v.interaction is None else iids[v.interaction],
+                now,
+            ],
+        ).fetchone()[0]
+        _values(con, "invitation_people", ["invitation_id", "person_id"], [(vid, pid[k]) for k in v.people])
 
 
 def _insert_practice(con, data, pid: dict[str, int], iids: list[int], now) -> None:

@@ -173,6 +173,13 @@ def merge(con, keep: int, gone: int) -> int:
         [gone, keep],
     )
     con.execute("UPDATE interaction_people SET person_id = ? WHERE person_id = ?", [keep, gone])
+    # Their invitations move too (issue 18), one link per invitation as for interactions.
+    con.execute(
+        """DELETE FROM invitation_people WHERE person_id = ? AND invitation_id IN
+           (SELECT invitation_id FROM invitation_people WHERE person_id = ?)""",
+        [gone, keep],
+    )
+    con.execute("UPDATE invitation_people SET person_id = ? WHERE person_id = ?", [keep, gone])
     con.execute("UPDATE aliases SET person_id = ? WHERE person_id = ?", [keep, gone])
     con.execute("UPDATE people SET merged_into = ? WHERE id = ?", [keep, gone])
     con.execute(

@@ -173,4 +173,32 @@ CREATE TABLE nudges_sent (
     # `people remove`: a removed person also gets merged_into = their own id, so every query that
     # hides merged-away people hides them too; removed_at tells them apart and dates the removal.
     ("0004_people_removed", "ALTER TABLE people ADD COLUMN removed_at TIMESTAMP"),
+    # Invitations given and received (issue 18): who, for what, the answer, and the interaction
+    # it became. People are linked like an interaction's (invitation_people), so merges move them.
+    (
+        "0005_invitations",
+        """
+CREATE SEQUENCE invitations_id_seq START 1;
+CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY DEFAULT nextval('invitations_id_seq'),
+    direction VARCHAR NOT NULL CHECK (direction IN ('given', 'received')),
+    what VARCHAR NOT NULL,              -- what for: "dinner", "climbing"
+    planned_for TIMESTAMP,              -- UTC, when it is for (NULL: not said)
+    made_at TIMESTAMP NOT NULL,         -- UTC, when it was made
+    answer VARCHAR NOT NULL DEFAULT 'pending' CHECK (answer IN ('yes', 'no', 'maybe', 'pending')),
+    answered_at TIMESTAMP,              -- UTC, when the answer was recorded (NULL while pending)
+    interaction_id INTEGER,             -- the interaction it became (`log --invite ID`)
+    note VARCHAR,
+    nudged_at TIMESTAMP,                -- when a nudge asked about it (at most once per invitation)
+    source VARCHAR NOT NULL DEFAULT 'cli',
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP
+);
+CREATE TABLE invitation_people (
+    invitation_id INTEGER NOT NULL,
+    person_id INTEGER NOT NULL,
+    PRIMARY KEY (invitation_id, person_id)
+)
+""",
+    ),
 ]

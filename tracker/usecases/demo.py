@@ -77,6 +77,18 @@ class DemoUnplug:
     end: datetime
 
 
+@dataclass(frozen=True)
+class DemoInvitation:
+    direction: str  # 'given' or 'received'
+    people: tuple[str, ...]  # DemoPerson.key
+    what: str
+    made_at: datetime  # naive UTC
+    planned_for: datetime | None
+    answer: str
+    answered_at: datetime | None
+    interaction: int | None = None  # index into DemoData.interactions: what it became
+
+
 @dataclass
 class DemoData:
     people: list[DemoPerson]
@@ -87,6 +99,7 @@ class DemoData:
     routines: list[DemoRoutine] = field(default_factory=list)
     checkins: list[DemoCheckin] = field(default_factory=list)
     unplug: list[DemoUnplug] = field(default_factory=list)
+    invitations: list[DemoInvitation] = field(default_factory=list)
     generated_at: datetime = datetime(1970, 1, 1)  # naive UTC: the `now` it was made for (created_at)
 
 
@@ -288,7 +301,81 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
         generated_at=now.astimezone(UTC).replace(tzinfo=None, microsecond=0),
     )
     _practice(rng, zone, data, first, today, now_epoch)
+    # Their own random stream: adding invitations leaves every other generated row as it was.
+    data.invitations = _invitations(random.Random(seed * 7919 + 18), data, zone.utc(first, 0))
     return data
+
+
+def _invitations(rng: random.Random, data: DemoData, start: datetime) -> list[DemoInvitation]:
+    """A realistic few invitations (about one in ten days): leisure plans someone started became
+    invitations a few days before, accepted and linked; one you gave was declined; one from Hannah
+    waits for your answer, and one you gave got a maybe, both for the days ahead."""
+    now = data.generated_at
+    out: list[DemoInvitation] = []
+    plans = [
+        (n, i)
+        for n, i in enumerate(data.interactions)
+        if i.mode == "in-person" and not i.work and i.initiated in ("me", "them") and i.duration_min >= 60
+    ]
+    k = min(len(plans), max(2, (now - start).days // 10))
+    for n, i in sorted(rng.sample(plans, k), key=lambda t: t[0]):
+        made = i.happened_at - timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 8))
+        if made < start:
+            continue
+        out.append(
+            DemoInvitation(
+                "given" if i.initiated == "me" else "received",
+                i.people,
+                i.summary,
+                made,
+                i.happened_at,
+                "yes",
+                made + timedelta(hours=rng.randint(1, 20)),
+                n,
+            )
+        )
+
+    def evening(t: datetime) -> datetime:  # 18:00 UTC: an evening in Europe
+        return t.replace(hour=18, minute=0, second=0, microsecond=0)
+
+    if now - timedelta(days=14) >= start:
+        made = now - timedelta(days=12, hours=3)
+        out.append(
+            DemoInvitation(
+                "given",
+                ("sam",),
+                "the cinema",
+                made,
+                evening(made + timedelta(days=3)),
+                "no",
+                made + timedelta(hours=5),
+            )
+        )
+    if now - timedelta(days=5) >= start:
+        out.append(
+            DemoInvitation(
+                "received",
+                ("hannah",),
+                "birthday drinks",
+                now - timedelta(days=4),
+                evening(now + timedelta(days=3)),
+                "pending",
+                None,
+            )
+        )
+        made = now - timedelta(days=1)
+        out.append(
+            DemoInvitation(
+                "given",
+                ("alex", "jo"),
+                "board games",
+                made,
+                evening(now + timedelta(days=5)),
+                "maybe",
+                made + timedelta(hours=2),
+            )
+        )
+    return sorted(out, key=lambda v: v.made_at)
 
 
 def run(app, *, days: int, seed: int, force: bool) -> dict:

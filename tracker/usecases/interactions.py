@@ -39,7 +39,8 @@ def _span(cal: Calendar, start: datetime, end: datetime, ref: datetime) -> str:
     return f"{day}{s:%H:%M}-{e:%H:%M}"
 
 
-def _new_person_note(name: str, close: list[str]) -> str:
+def new_person_note(name: str, close: list[str]) -> str:
+    """'New person: NAME', with a "did you mean" for CLOSE names (and how to merge a slip)."""
     import shlex
 
     if not close:
@@ -78,20 +79,31 @@ def _clash_notes(app, con, it: core.Interaction, known: list[int], *, exact, edi
 
 
 def _store_one(
-    app, it: core.Interaction, now: datetime, *, edit_id: int | None = None, keep_routine=None, force: bool = True
+    app,
+    it: core.Interaction,
+    now: datetime,
+    *,
+    edit_id: int | None = None,
+    keep_routine=None,
+    force: bool = True,
+    invite: int | None = None,
 ) -> Stored:
     """Store IT (new, or replacing EDIT_ID) in one transaction, saying which people it created and
     which interactions with the same people it overlaps. An exact duplicate of another (same
-    people, start, duration and mode) is refused unless FORCE (nothing is written then)."""
+    people, start, duration and mode) is refused unless FORCE (nothing is written then). INVITE:
+    the invitation it became, linked in the same transaction."""
     from tracker.store import interactions as store_i
     from tracker.store import people as store_p
     from tracker.store import transaction
+    from tracker.usecases import invitations as invites
 
     stamp = to_storage(now)
     with phrased(), app.store() as con, transaction(con):
         if edit_id is not None:
             store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
         rid = store_i.routine_id(con, it.routine) if it.routine else keep_routine
+        if invite is not None:
+            invites.check_linkable(con, invite)  # declined or linked already -> exit 2, nothing written
         notes: list[str] = []
         found: dict[str, int | None] = {}  # name key -> person id (None: new)
         new: dict[str, str] = {}  # name key -> the first spelling given
@@ -104,7 +116,7 @@ def _store_one(
         known = list(dict.fromkeys(pid for pid in found.values() if pid is not None))
         if new:
             keys = store_p.lookup_keys(con)
-            notes += [_new_person_note(name, core.close_names(name, keys)) for name in new.values()]
+            notes += [new_person_note(name, core.close_names(name, keys)) for name in new.values()]
         notes += _clash_notes(app, con, it, known, exact=not new, edit_id=edit_id, force=force)
         pids: list[int] = []
         for name in it.people:  # as store_p.resolve, without looking the known names up again
@@ -117,6 +129,8 @@ def _store_one(
             edit_id = store_i.insert(con, it, pids, routine=rid, now=stamp)
         else:
             store_i.update(con, edit_id, it, pids, routine=rid, now=stamp)
+        if invite is not None:
+            notes.append(invites.attach(con, invite, edit_id, stamp.replace(microsecond=0)))
         return Stored(edit_id, dataclasses.replace(it, people=tuple(store_p.names(con, pids))), notes)
 
 
@@ -132,14 +146,27 @@ def _fill_from_idle(app, values: dict, now: datetime) -> None:
     values.setdefault("duration_min", f"{span['minutes']}m")
 
 
-def log(app, values: dict, *, from_idle: bool = False, ask: Ask | None = None, force: bool = False) -> Stored:
+def log(
+    app,
+    values: dict,
+    *,
+    from_idle: bool = False,
+    ask: Ask | None = None,
+    force: bool = False,
+    invite: int | None = None,
+) -> Stored:
     """Validate and store one interaction from raw VALUES (keys as in core.FIELDS, CLI strings).
 
     Missing people or duration: ASK fills them (a terminal), else it is an error. FROM_IDLE takes
     the time and duration from the last absence. An exact duplicate of a stored interaction is
-    refused unless FORCE; an overlap with the same people is stored and noted.
+    refused unless FORCE; an overlap with the same people is stored and noted. INVITE: the
+    invitation this was (its people are the default for --with).
     """
     now = app.now()
+    if invite is not None and "people" not in values:
+        from tracker.usecases.invitations import people_of
+
+        values["people"] = people_of(app, invite)  # an unknown id fails here, before anything is asked
 
     def check(candidate: dict) -> core.Interaction:
         return core.build(candidate, now, zone=app.zone)
@@ -154,7 +181,7 @@ def log(app, values: dict, *, from_idle: bool = False, ask: Ask | None = None, f
         # Reject what was given wrongly (say --mode walk) before asking for anything.
         check({"people": ["?"], "duration_min": 1, **values})
         ask(values, check)
-    return _store_one(app, check(values), now, force=force)
+    return _store_one(app, check(values), now, force=force, invite=invite)
 
 
 def _record(row: dict, zone: tzinfo) -> dict:

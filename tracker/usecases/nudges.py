@@ -2,7 +2,9 @@
 
 Selection is pure (`choose`): given the time, the configuration and the candidates, which nudge,
 if any. Priority: "were you with people?" right after a 30 min - 4 h absence (it is only useful
-in that moment), then a routine about to be missed, then the person most overdue.
+in that moment), then a routine about to be missed, then an invitation someone gave you that has
+waited days for your answer (each asked about once: tracker.domain.invitations.waiting_for_you),
+then the person most overdue.
 Delivery is a freedesktop notification via `notify-send`; a failure is logged to
 $XDG_STATE_HOME/offscreen/nudges.log and recorded, never raised. The day is claimed in the
 database (nudges_sent, keyed by local day) BEFORE delivering, so no day ever gets two, even when
@@ -30,6 +32,7 @@ class Nudge:
     kind: str
     message: str
     command: str | None = None  # what to run to act on it
+    ref: int | None = None  # the row it is about (an invitation's id), to remember it was asked
 
     def text(self) -> str:
         return self.message + (f" ({self.command})" if self.command else "")
@@ -74,6 +77,17 @@ def idle_message(span: dict) -> Nudge:
     )
 
 
+def invitation_message(inv: dict) -> Nudge:
+    """INV: {id, people, what, days} -- a received invitation still without an answer."""
+    who = " and ".join(inv["people"]) if len(inv["people"]) <= 2 else f"{inv['people'][0]} and others"
+    return Nudge(
+        "invitation",
+        f"{who} invited you to {inv['what']} {inv['days']} days ago. Whatever the answer, saying it helps them plan.",
+        f"offscreen invite answer {inv['id']} yes|no|maybe",
+        inv["id"],
+    )
+
+
 def _quote(s: str) -> str:
     return f'"{s}"' if " " in s else s
 
@@ -89,12 +103,14 @@ class Decision:
     detail: str | None = None  # a second line: what was sent, what "nothing due" looked at
 
 
-def _candidate(now: datetime, *, overdue=(), at_risk=(), idle_span: dict | None = None) -> Nudge | None:
+def _candidate(now: datetime, *, overdue=(), at_risk=(), idle_span: dict | None = None, unanswered=()) -> Nudge | None:
     """What there is to say at NOW, whatever the switches and the hour."""
     if idle_span is not None and timedelta(0) <= to_storage(now) - idle_span["end_utc"] <= RETURN_WINDOW:
         return idle_message(idle_span)
     if at_risk:
         return routine_message(at_risk[0])
+    if unanswered:
+        return invitation_message(unanswered[0])
     late = [d for d in overdue if d.status == "overdue"]
     if late:
         return overdue_message(late[0])
@@ -110,14 +126,16 @@ def decide(
     overdue=(),
     at_risk=(),
     idle_span: dict | None = None,
+    unanswered=(),
 ) -> Decision:
     """Pick today's nudge, or say why none is sent (off, already sent, quiet hours, nothing due).
 
     NOW is aware local time (App.now()); SENT_AT is when today's nudge went out (aware), None when
     none did; idle_span's end_utc is naive UTC; overdue are cadence.Due items (only status
-    'overdue' is used), most pressing first.
+    'overdue' is used), most pressing first; unanswered are received invitations waiting for your
+    answer ({id, people, what, days}, oldest first), each never asked about before.
     """
-    nudge = _candidate(now, overdue=overdue, at_risk=at_risk, idle_span=idle_span)
+    nudge = _candidate(now, overdue=overdue, at_risk=at_risk, idle_span=idle_span, unanswered=unanswered)
     if not cfg.enabled:
         return Decision(None, "off", "nudges are off", nudge, "Turn them on with enabled = true in [nudges].")
     if sent_at is not None:
@@ -209,6 +227,7 @@ def run_explained(app, now: datetime, *, dry_run: bool = False, env: dict | None
             overdue=practice.people_due(con, now, app.calendar, cfg),
             at_risk=practice.routines_at_risk(con, now, app.calendar),
             idle_span=idle,
+            unanswered=_unanswered(con, utc_now),
         )
         nudge = decision.nudge
         if nudge is None or dry_run:
@@ -216,11 +235,27 @@ def run_explained(app, now: datetime, *, dry_run: bool = False, env: dict | None
         if not sp.claim_nudge(con, day, nudge.kind, nudge.text(), utc_now):
             # Another process claimed the day between our read and now.
             return Decision(None, "sent", "another process just sent today's nudge (one a day)", nudge), None
+        if nudge.kind == "invitation" and nudge.ref is not None:
+            from tracker.store import invitations as store_v
+
+            store_v.set_nudged(con, nudge.ref, utc_now)  # asked once: never again about this one
     # Deliver outside the database connection: a slow notification server must not hold the lock.
     delivered = deliver(nudge, env=env, log_file=app.paths.state_dir / "nudges.log") if cfg.nudges.desktop else "off"
     with app.store() as con:
         sp.set_nudge_delivery(con, day, delivered)
     return decision, delivered
+
+
+def _unanswered(con, utc_now: datetime) -> list[dict]:
+    """Received invitations waiting for your answer long enough to ask (oldest first)."""
+    from tracker.domain.invitations import waiting_for_you
+    from tracker.store import invitations as store_v
+
+    return [
+        {"id": r["id"], "people": r["people"], "what": r["what"], "days": (utc_now - r["made_at"]).days}
+        for r in store_v.pending_received(con)
+        if waiting_for_you(r, utc_now)
+    ]
 
 
 def status_line(con, cal: Calendar, now: datetime) -> str | None:

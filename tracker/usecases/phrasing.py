@@ -15,6 +15,7 @@ from tracker.errors import (
     NameTaken,
     SelfMerge,
     UnknownInteraction,
+    UnknownInvitation,
     UnknownPerson,
     UnknownRoutine,
     UserError,
@@ -27,6 +28,8 @@ def message(e: DomainError) -> str:
         return f"no person called {e.name!r}; see 'offscreen people list'"
     if isinstance(e, UnknownInteraction):
         return f"no interaction #{e.id}; see 'offscreen interactions list'"
+    if isinstance(e, UnknownInvitation):
+        return f"no invitation #{e.id}; see 'offscreen invite list'"
     if isinstance(e, UnknownRoutine):
         hint = f" (routines: {', '.join(e.known)})" if e.known else " (add one with `offscreen routine add`)"
         return f"no routine called {e.name!r}{hint}"

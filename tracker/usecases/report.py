@@ -14,6 +14,7 @@ from tracker.domain.ranges import Range, bounded
 from tracker.domain.times import Calendar, from_storage, parse_range
 from tracker.errors import UserError
 from tracker.store import dashboard as queries
+from tracker.store import invitations as invites
 from tracker.store.practice import checkin_trends
 from tracker.usecases.dashboard import people_status, with_ratio
 
@@ -115,6 +116,11 @@ def build(
         "categories": apps["categories"][:5],
         "not_seen": not_seen,
         "checkins": {"current": trends(cur), "previous": trends(prev)},
+        # Counted in the period each was made: made / received, and which got a yes (issue 18).
+        "invitations": {
+            "current": invites.counts(con, cur.since_utc, cur.until_utc),
+            "previous": invites.counts(con, prev.since_utc, prev.until_utc),
+        },
     }
 
 

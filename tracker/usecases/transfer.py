@@ -27,9 +27,11 @@ class Exported:
 
     @property
     def noun(self) -> str:
-        one, many = {"interactions": ("interaction", "interactions"), "activity": ("activity span", "activity spans")}[
-            self.what
-        ]
+        one, many = {
+            "interactions": ("interaction", "interactions"),
+            "activity": ("activity span", "activity spans"),
+            "invitations": ("invitation", "invitations"),
+        }[self.what]
         return many if self.count != 1 else one
 
 
@@ -51,6 +53,15 @@ def export(
         with app.store() as con:
             records = [core.to_record(r, app.zone) for r in store_i.query(con, since=lo, until=hi)]
         header, cells = core.FIELDS, [core.to_csv_cells(r) for r in records]
+    elif what == "invitations":
+        from tracker.domain import invitations as invites
+        from tracker.store import invitations as store_v
+
+        with app.store() as con:
+            rows = [r for r in store_v.query(con) if lo is None or r["made_at"] >= to_storage(lo)]
+            rows = [r for r in rows if hi is None or r["made_at"] < to_storage(hi)]
+        records = [invites.to_export(invites.to_record(r, app.zone)) for r in rows]
+        header, cells = invites.FIELDS, [invites.to_csv_cells(r) for r in records]
     else:
         from tracker.store import activity as store_a
 
@@ -86,15 +97,20 @@ def _read(file: Path, fmt: str) -> str:
 LARGE_IMPORT = 1000
 
 
-def import_file(app, file: Path, fmt: str | None = None, *, drop_unknown_routines: bool = False) -> Imported:
+def import_file(
+    app, file: Path, fmt: str | None = None, *, drop_unknown_routines: bool = False, what: str = "interactions"
+) -> Imported:
     """Import every row of FILE or none. A row naming a routine this database does not have stops
     the import before anything is written (every such routine named at once), unless
-    DROP_UNKNOWN_ROUTINES: then those rows come in without their routine link."""
+    DROP_UNKNOWN_ROUTINES: then those rows come in without their routine link. WHAT:
+    'interactions' or 'invitations' (an `export --what invitations` file)."""
     if not file.exists():  # before the format: "missing.txt" is a missing file first
         raise UserError(f"{file}: no such file")
     fmt = files.format_for(str(file), fmt)
     if fmt is None:
         raise UserError(f"cannot tell the format of {file} from its name; add --format json or --format csv")
+    if what == "invitations":
+        return _import_invitations(app, file, fmt)
     now = app.now()
     items = files.parse_file(_read(file, fmt), fmt, str(file), now, app.zone)
     if len(items) >= LARGE_IMPORT:
@@ -128,6 +144,7 @@ class Imported:
     skipped: int  # exact duplicates
     unlinked: int  # rows whose routine this database does not have, imported without it
     dropped_routines: tuple[str, ...]
+    what: str = "interactions"
 
 
 def unknown_routines_message(file: Path, missing: dict[str, int]) -> str:
@@ -139,3 +156,20 @@ def unknown_routines_message(file: Path, missing: dict[str, int]) -> str:
         "(offscreen routine add NAME --every week), or import with --drop-unknown-routines to leave "
         "those links out; to move everything to a new machine use 'offscreen backup' and 'offscreen restore'"
     )
+
+
+def _import_invitations(app, file: Path, fmt: str) -> Imported:
+    """Invitations from FILE, all or none: people found by name (created on first use), each
+    linked to the interaction it became when one with its people starts at the file's interaction_at."""
+    from tracker.store import invitations as store_v
+    from tracker.store import people as store_p
+    from tracker.store import transaction
+
+    now = app.now()
+    rows = files.parse_invitations(_read(file, fmt), fmt, str(file), now, app.zone)
+    stamp = to_storage(now).replace(microsecond=0)
+    with app.store() as con, transaction(con):
+        pids = [store_p.resolve(con, inv.people, source="import", now=stamp) for inv, _ in rows]
+        links = [None if at is None else store_v.interaction_starting(con, at, ids) for (_, at), ids in zip(rows, pids)]
+        added, skipped = store_v.import_many(con, [inv for inv, _ in rows], pids, links, now=stamp)
+    return Imported(added, skipped, 0, (), "invitations")
