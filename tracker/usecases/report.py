@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tracker.config import Config
-from tracker.domain import coverage
+from tracker.domain import coverage, fun
 from tracker.domain.ranges import Range, bounded
 from tracker.domain.times import Calendar, from_storage, parse_range
 from tracker.errors import UserError
@@ -115,6 +115,7 @@ def build(
         "categories": apps["categories"][:5],
         "not_seen": not_seen,
         "checkins": {"current": trends(cur), "previous": trends(prev)},
+        "fun": fun.summary(queries.fun_rows(con, cur)),
     }
 
 
