@@ -23,7 +23,7 @@ def serve_and_return_view(d: dict, rng: Range) -> View:
     )
     if d["not_enough"]:
         n = d["not_enough"]
-        v.caption += f" {n} {'person has' if n == 1 else 'people have'} not enough yet."
+        v.caption += f" {n} {'person does' if n == 1 else 'people do'} not have enough yet."
     people = d["people"]
     if not people:
         v.empty = (
