@@ -236,7 +236,7 @@ def _fun_lines(f: dict | None) -> list[str]:
             if g["closeness_mean"] is not None:
                 said += f", closeness {g['closeness_mean']:.1f}/7"
         lines.append(f"    {label + ':':<15}{said}")
-    return [*lines, f"                ({f['source']})"]
+    return [*lines, f"    ({f['source']})"]
 
 
 REPORT_WIDTH = 80
