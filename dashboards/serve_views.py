@@ -90,8 +90,7 @@ def fun_view(d: dict, rng: Range) -> View:
             y=[g["fun_mean"] for _, g, _ in shown],
             customdata=[[g["fun_rated"], closeness(g)] for _, g, _ in shown],
             marker_color=[c for _, _, c in shown],
-            hovertemplate="%{x}: fun %{y:.1f}/5 over %{customdata[0]} rated; closeness %{customdata[1]}"
-            "<extra></extra>",
+            hovertemplate="%{x}: fun %{y:.1f}/5 over %{customdata[0]} rated; closeness %{customdata[1]}<extra></extra>",
         )
     )
     fig.update_yaxes(range=[0, 5])

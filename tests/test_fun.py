@@ -64,9 +64,8 @@ def test_fun_is_stored_shown_edited_and_cleared(cli, home):
     cli("interactions", "edit", "1", "--fun", "none", check=0)
     assert _listed(cli)[0]["fun"] is None
     assert "  fun:          -\n" in cli("interactions", "show", "1", check=0).stdout
-    with store.connect(_db(home)) as con:  # the store refuses what validation would
-        with pytest.raises(duckdb.ConstraintException):
-            con.execute("UPDATE interactions SET fun = 6 WHERE id = 1")
+    with store.connect(_db(home)) as con, pytest.raises(duckdb.ConstraintException):
+        con.execute("UPDATE interactions SET fun = 6 WHERE id = 1")  # the store refuses what validation would
 
 
 # In person: fun 5, 4, 4, 3, 5 (closeness 6, 5, 7, 4, 5); two of them with the routine.
@@ -191,7 +190,10 @@ def test_export_import_round_trip_carries_fun(cli, rated, tmp_path, monkeypatch)
                                 "people": ["Jo"], "fun": 6}]))  # fmt: skip
     monkeypatch.setenv("OFFSCREEN_HOME", str(tmp_path / "third"))
     r = cli("import", bad, check=2)
-    assert r.stderr == 'Error: row 1, field "fun": fun must be a whole number from 1 (no fun) to 5 (lots of laughter), got 6\n'
+    assert (
+        r.stderr
+        == 'Error: row 1, field "fun": fun must be a whole number from 1 (no fun) to 5 (lots of laughter), got 6\n'
+    )
 
 
 def _at(row):

@@ -169,7 +169,9 @@ def test_prompts_for_missing_essentials_at_a_terminal(tmp_path):
     assert "cannot read duration 'abc'" in out + err
     assert "fun must be a whole number from 1 (no fun) to 5 (lots of laughter), got '7'" in out + err
     # Typed text echoes on the terminal, not on stdout, so the prompts run together on one line.
-    assert out.endswith(": Logged #1: in-person with Sam, Alex, 2025-11-20 09:00-09:45 (45m), closeness 6, fun 4: coffee\n")
+    assert out.endswith(
+        ": Logged #1: in-person with Sam, Alex, 2025-11-20 09:00-09:45 (45m), closeness 6, fun 4: coffee\n"
+    )
 
 
 def test_bad_option_at_a_terminal_fails_before_any_prompt(tmp_path):

@@ -12,7 +12,8 @@ def latest_initiated(
     """Per live person (or PERSON_IDS): (name, the `initiated` of their LAST_N latest live one-to-one
     interactions starting in the WINDOW_DAYS before UNTIL_UTC, newest first). Merged-away and
     removed people are absent (a merge moved their interactions), as is anyone without such interactions."""
-    where, params = "", [until_utc - timedelta(days=window_days), until_utc]
+    where = ""
+    params: list[object] = [until_utc - timedelta(days=window_days), until_utc]
     if person_ids is not None:
         where = f"AND p.id IN ({', '.join('?' * len(person_ids)) or 'NULL'})"
         params += list(person_ids)

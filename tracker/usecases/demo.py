@@ -692,7 +692,7 @@ def _fun(rng: random.Random, interactions: list[DemoInteraction]) -> None:
     """Fun ratings, from their own random stream so the rest of the story stays what it was:
     about as often rated as closeness, higher for play and in person, a little higher when close."""
     for i in interactions:
-        if i.closeness is None and rng.random() < 0.7 or rng.random() < 0.15:
+        if (i.closeness is None and rng.random() < 0.7) or rng.random() < 0.15:
             continue
         mean = _FUN_MEANS.get(i.summary, _FUN_BY_MODE[i.mode]) + (0.3 if (i.closeness or 0) >= 6 else 0)
         i.fun = max(1, min(5, round(rng.gauss(mean, 0.7))))
