@@ -52,6 +52,8 @@ def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
         "1h",
         "--closeness",
         "5",
+        "--fun",
+        "4",
         "--tag",
         "food",
         "--tag",
@@ -68,7 +70,7 @@ def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
         check=0,
     )
     assert r.stdout == (
-        "Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5: lunch at the canteen\n"
+        "Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5, fun 4: lunch at the canteen\n"
     )
     assert r.stderr == "New person: Sam\nNew person: Alex\nNew person: Jo\n"
     [item] = _listed(cli)
@@ -80,6 +82,7 @@ def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
         "mode": "in-person",
         "people": ["Alex", "Jo", "Sam"],
         "closeness": 5,
+        "fun": 4,
         "tags": ["food", "work friends"],
         "note": "talked about Lisbon",
         "summary": "lunch at the canteen",
