@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from dashboards import core_views, practice_views  # noqa: F401  (importing them registers their views)
+from dashboards import core_views, practice_views, serve_views  # noqa: F401  (importing them registers their views)
 from dashboards.figures import person_colors
 from dashboards.views import VIEWS, View
 from tracker.domain import coverage
@@ -70,6 +70,8 @@ PAGE_ORDER = (
     "lagged",
     "loneliness-vs-f2f",
     "courage-community",
+    "serve-and-return",
+    "fun",
 )
 
 

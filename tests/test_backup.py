@@ -83,6 +83,8 @@ def life(cli, home):
         "Friday dinner",
         "--closeness",
         "6",
+        "--fun",
+        "5",
         "--place",
         "home",
         "--initiated",

@@ -29,7 +29,8 @@ def _list(cli, *args) -> list[dict]:
 def three(cli):
     cli("log", "dinner", "--with", "Sam,Alex", "--at", "2025-11-20 19:00", "--for", "2h", "--closeness", "6", check=0)
     cli("log", "--with", "Mum", "--mode", "voice", "--at", "2025-11-21 18:00", "--for", "25m", check=0)
-    cli("log", "climbing", "--with", "Alex", "--at", "2025-11-23 10:00", "--for", "1h30m", "--tag", "sport", check=0)
+    cli("log", "climbing", "--with", "Alex", "--at", "2025-11-23 10:00", "--for", "1h30m", "--tag", "sport",
+        "--fun", "4", check=0)  # fmt: skip
 
 
 def test_list_json_contract(cli, three):
@@ -41,6 +42,7 @@ def test_list_json_contract(cli, three):
         assert isinstance(item["people"], list) and isinstance(item["tags"], list)
     assert items[0]["people"] == ["Alex", "Sam"] and items[0]["closeness"] == 6
     assert items[2]["tags"] == ["sport"] and items[1]["closeness"] is None and items[1]["note"] is None
+    assert (items[2]["fun"], items[1]["fun"]) == (4, None)
 
 
 @pytest.mark.parametrize(
@@ -61,9 +63,9 @@ def test_list_filters(cli, three, args, ids):
 
 def test_list_table(cli, three):
     assert cli("interactions", "list", "--since", "2025-11-21", check=0).stdout == (
-        "ID  WHEN              FOR    MODE       WITH  CLOSE  SUMMARY\n"
+        "ID  WHEN              FOR    MODE       WITH  CLOSE  FUN  SUMMARY\n"
         "#2  2025-11-21 18:00  25m    voice      Mum\n"
-        "#3  2025-11-23 10:00  1h30m  in-person  Alex         climbing\n"
+        "#3  2025-11-23 10:00  1h30m  in-person  Alex         4    climbing\n"
     )
     assert cli("interactions", "list", "--since", "2030-01-01", check=0).stdout == "No interactions match.\n"
     assert cli("interactions", "list", "--with", "Nobody", check=2).stderr == (

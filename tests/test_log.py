@@ -52,6 +52,8 @@ def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
         "1h",
         "--closeness",
         "5",
+        "--fun",
+        "4",
         "--tag",
         "food",
         "--tag",
@@ -68,7 +70,7 @@ def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
         check=0,
     )
     assert r.stdout == (
-        "Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5: lunch at the canteen\n"
+        "Logged #1: in-person with Sam, Alex, Jo, 2025-11-20 12:30-13:30 (1h00m), closeness 5, fun 4: lunch at the canteen\n"
     )
     assert r.stderr == "New person: Sam\nNew person: Alex\nNew person: Jo\n"
     [item] = _listed(cli)
@@ -80,6 +82,7 @@ def test_log_prints_what_was_stored_and_stores_every_field(cli, tmp_path, now):
         "mode": "in-person",
         "people": ["Alex", "Jo", "Sam"],
         "closeness": 5,
+        "fun": 4,
         "tags": ["food", "work friends"],
         "note": "talked about Lisbon",
         "summary": "lunch at the canteen",
@@ -143,7 +146,7 @@ def test_interaction_that_would_end_in_the_future_is_rejected(cli, tmp_path, now
 
 
 def test_prompts_for_missing_essentials_at_a_terminal(tmp_path):
-    """With a real pseudo-terminal on stdin, `log` asks for who, how long and (optionally) closeness."""
+    """With a real pseudo-terminal on stdin, `log` asks for who, how long and (optionally) closeness and fun."""
     exe = Path(sys.executable).with_name("offscreen")
     master, slave = pty.openpty()
     try:
@@ -157,18 +160,21 @@ def test_prompts_for_missing_essentials_at_a_terminal(tmp_path):
         )
         os.close(slave)
         slave = None
-        # Typed answers; the first duration is wrong and is asked again.
-        os.write(master, b"Sam, Alex\nabc\n45m\n6\n")
+        # Typed answers; the first duration is wrong and is asked again, and so is a fun of 7.
+        os.write(master, b"Sam, Alex\nabc\n45m\n6\n7\n4\n")
         out, err = proc.communicate(timeout=60)
     finally:
         if slave is not None:
             os.close(slave)
         os.close(master)
     assert proc.returncode == 0, (out, err)
-    assert "Who were you with" in out and "How long" in out and "Closeness 1-7" in out
+    assert "Who were you with" in out and "How long" in out and "Closeness 1-7" in out and "Fun 1-5" in out
     assert "cannot read duration 'abc'" in out + err
+    assert "fun must be a whole number from 1 (no fun) to 5 (lots of laughter), got '7'" in out + err
     # Typed text echoes on the terminal, not on stdout, so the prompts run together on one line.
-    assert out.endswith(": Logged #1: in-person with Sam, Alex, 2025-11-20 09:00-09:45 (45m), closeness 6: coffee\n")
+    assert out.endswith(
+        ": Logged #1: in-person with Sam, Alex, 2025-11-20 09:00-09:45 (45m), closeness 6, fun 4: coffee\n"
+    )
 
 
 def test_bad_option_at_a_terminal_fails_before_any_prompt(tmp_path):

@@ -21,6 +21,7 @@ def test_people_show_marks_unset_fields_and_prints_local_times(cli):
         "  last contact:    2025-11-20 18:00\n"
         "  last in person:  2025-11-20 18:00\n"
         "  in person hours: 1h00m\n"
+        "  who starts:      Not enough yet: 0 one-to-one interactions say who started it, 5 needed.\n"
         "  latest:\n"
         "    #1 2025-11-20 18:00 in-person 1h00m walk\n"
     )

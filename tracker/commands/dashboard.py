@@ -202,6 +202,7 @@ def render_report(s: dict) -> str:
     for i, part in enumerate(parts):  # one measure a line: together they ran past 80 columns
         lines.append(("  Check-ins     " if i == 0 else " " * 16) + part)
     lines += _invitation_lines(s.get("invitations"))
+    lines += _fun_lines(s.get("fun"))
     if s["top_apps"]:
         lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
     if s["categories"]:
@@ -229,6 +230,28 @@ def _invitation_lines(inv: dict | None) -> list[str]:
         f"{' ' * 16}before: made {p['made']} (yes to {p['made_accepted']}), "
         f"got {p['received']} (yes to {p['received_accepted']})",
     ]
+
+
+def _fun_lines(f: dict | None) -> list[str]:
+    """Fun beside closeness, per mode and with routines against one-offs; nothing until something is rated."""
+    if not f:
+        return []
+    groups = [(m.replace("-", " "), g) for m, g in f["by_mode"].items()]
+    groups += [("with routines", f["routines"]), ("one-offs", f["one_offs"])]
+    if not any(g["fun_rated"] for _, g in groups):
+        return []
+    lines = ["  Fun (1-5)     per mode, and with routines against one-offs:"]
+    for label, g in groups:
+        if not g["interactions"]:
+            continue
+        if g["fun_mean"] is None:
+            said = f"not enough yet ({g['fun_rated']} rated, needs {f['needed']})"
+        else:
+            said = f"{g['fun_mean']:.1f} over {g['fun_rated']} rated"
+            if g["closeness_mean"] is not None:
+                said += f", closeness {g['closeness_mean']:.1f}/7"
+        lines.append(f"    {label + ':':<15}{said}")
+    return [*lines, f"    ({f['source']})"]
 
 
 REPORT_WIDTH = 80

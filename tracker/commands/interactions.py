@@ -60,6 +60,11 @@ def _interaction_options(edit: bool):
                 + ("; 'none' clears it." if edit else "."),
             ),
             click.option(
+                "--fun",
+                metavar="1-5",
+                help="How much fun it was, 1 (none) to 5 (lots of laughter)" + ("; 'none' clears it." if edit else "."),
+            ),
+            click.option(
                 "--tag",
                 "-t",
                 "tags",
@@ -92,7 +97,7 @@ def _interaction_options(edit: bool):
 
 
 def _values(
-    summary, people, mode, at, duration, closeness, tags, note, place, initiated, phones_away, work, routine
+    summary, people, mode, at, duration, closeness, fun, tags, note, place, initiated, phones_away, work, routine
 ) -> dict:
     """CLI options -> raw values for core.build (None = not given)."""
     v = {
@@ -101,6 +106,7 @@ def _values(
         "happened_at": at,
         "duration_min": duration,
         "closeness": closeness,
+        "fun": fun,
         "note": note,
         "place": place,
         "initiated": initiated,
@@ -142,6 +148,10 @@ def _ask(values: dict, check) -> None:
             c = _prompt("Closeness 1-7 (Enter to skip)", core.parse_closeness, default="")
             if c:
                 values["closeness"] = c
+        if "fun" not in values:
+            f = _prompt("Fun 1-5 (Enter to skip)", core.parse_fun, default="")
+            if f:
+                values["fun"] = f
 
 
 @click.command("log")
@@ -178,7 +188,7 @@ def log_cmd(app, summary, from_idle, force, invite, **opts):
     Examples:
       offscreen log "lunch at the canteen" --with Sam,Alex --for 1h --closeness 5
       offscreen log --with Mum --mode voice --at "yesterday 19:00" --for 40m
-      offscreen log climbing -w Jo --for 2h --tag sport --phones-away yes --initiated me
+      offscreen log climbing -w Jo --for 2h --tag sport --phones-away yes --initiated me --fun 5
       offscreen log --from-idle --with Sam "coffee"   # the time you were just away
       offscreen log --invite 3 --for 2h "dinner"     # what invitation 3 became
 
@@ -221,7 +231,7 @@ def interactions_group():
 
 
 def _table(rows: list[dict]) -> str:
-    head = ("ID", "WHEN", "FOR", "MODE", "WITH", "CLOSE", "SUMMARY")
+    head = ("ID", "WHEN", "FOR", "MODE", "WITH", "CLOSE", "FUN", "SUMMARY")
     body = [
         (
             f"#{r['id']}",
@@ -230,12 +240,13 @@ def _table(rows: list[dict]) -> str:
             r["mode"],
             ", ".join(r["people"]),
             "" if r["closeness"] is None else str(r["closeness"]),
+            "" if r.get("fun") is None else str(r["fun"]),
             r["summary"] or "",
         )
         for r in rows
     ]
     # WITH and SUMMARY give way when the table is wider than the terminal; `show` and --json keep all.
-    return render(head, body, free=(4, 6))
+    return render(head, body, free=(4, 7))
 
 
 @interactions_group.command("list")
@@ -323,7 +334,7 @@ def edit_cmd(app, interaction_id, summary, **opts):
 
     \b
     Examples:
-      offscreen interactions edit 12 --closeness 6 --note "talked about the move"
+      offscreen interactions edit 12 --closeness 6 --fun 4 --note "talked about the move"
       offscreen interactions edit 12 --with Sam,Alex --for 1h30m
     """
     given = _values(summary, **opts)  # --tag '' gives tags [''], which build() turns into no tags

@@ -127,7 +127,7 @@ def list_cmd(app, tier, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def show_cmd(app, name, as_json):
-    """Show one person and their latest interactions.
+    """Show one person, who starts things between you, and your latest interactions.
 
     \b
     Example:
@@ -150,6 +150,7 @@ def show_cmd(app, name, as_json):
         "last_contact",
         "last_in_person",
         "in_person_hours",
+        "reciprocity",
     ):
         v = p[key]
         if isinstance(v, list):
@@ -162,6 +163,8 @@ def show_cmd(app, name, as_json):
             v = v[:16].replace("T", " ")  # local time, like the lines below; --json has the offset
         elif key == "in_person_hours" and v:
             v = format_duration(v * 60)  # as `people list` shows it; --json keeps the hours
+        elif key == "reciprocity":
+            key, v = "who starts", v["said"]  # the counts and shares are in --json
         click.echo(f"  {key.replace('_', ' ') + ':':<16} {v if v not in (None, '') else '-'}")
     if p["recent"]:
         click.echo("  latest:")

@@ -53,6 +53,7 @@ MODE_ALIASES = {
 INITIATED = ("me", "them", "mutual")
 PHONES_AWAY = ("yes", "partly", "no")
 CLOSENESS_HELP = "a whole number from 1 (distant) to 7 (very close)"
+FUN_HELP = "a whole number from 1 (no fun) to 5 (lots of laughter)"
 MAX_NAME = texts.MAX_NAME
 
 # Every field of an interaction as exported, in export order (JSON keys and CSV columns).
@@ -63,6 +64,7 @@ FIELDS = (
     "mode",
     "people",
     "closeness",
+    "fun",
     "tags",
     "note",
     "summary",
@@ -96,6 +98,7 @@ class Interaction:
     mode: str = "in-person"
     people: tuple[str, ...] = ()
     closeness: int | None = None
+    fun: int | None = None
     tags: tuple[str, ...] = ()
     note: str | None = None
     summary: str | None = None
@@ -263,25 +266,35 @@ def parse_mode(value: object) -> str:
     return v
 
 
-def parse_closeness(value: object) -> int | None:
-    """1-7 (int, integral float or digit string); None / '' / 'none' mean not rated."""
+def _rating(value: object, field_name: str, top: int, help_text: str) -> int | None:
+    """A whole number 1-TOP (int, integral float or digit string); None / '' / 'none' mean not rated."""
     if value is None:
         return None
     given = value
     if isinstance(value, bool):
-        raise FieldError("closeness", f"closeness must be {CLOSENESS_HELP}, got {value!r}")
+        raise FieldError(field_name, f"{field_name} must be {help_text}, got {value!r}")
     if isinstance(value, str):
         v = value.strip().lower()
         if v in ("", "none", "-"):
             return None
         if not (v.isascii() and v.isdigit() and len(v) <= 2):  # not '²', not Arabic-Indic digits
-            raise FieldError("closeness", f"closeness must be {CLOSENESS_HELP}, got {value!r}")
+            raise FieldError(field_name, f"{field_name} must be {help_text}, got {value!r}")
         value = int(v)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer():  # NaN and 2.5 are not
         value = int(value)
-    if not isinstance(value, int) or not 1 <= value <= 7:
-        raise FieldError("closeness", f"closeness must be {CLOSENESS_HELP}, got {given!r}")
+    if not isinstance(value, int) or not 1 <= value <= top:
+        raise FieldError(field_name, f"{field_name} must be {help_text}, got {given!r}")
     return value
+
+
+def parse_closeness(value: object) -> int | None:
+    """1-7 (int, integral float or digit string); None / '' / 'none' mean not rated."""
+    return _rating(value, "closeness", 7, CLOSENESS_HELP)
+
+
+def parse_fun(value: object) -> int | None:
+    """1-5, how much fun it was (issue 18); None / '' / 'none' mean not rated."""
+    return _rating(value, "fun", 5, FUN_HELP)
 
 
 def _duration(value: object) -> float:
@@ -369,6 +382,7 @@ def build(values: dict, now: datetime, *, zone: tzinfo, require_people: bool = T
         mode=mode,
         people=people,
         closeness=parse_closeness(values.get("closeness")),
+        fun=parse_fun(values.get("fun")),
         tags=_tags(values.get("tags")),
         note=_text(values.get("note"), "note"),
         summary=_text(values.get("summary"), "summary"),
@@ -390,6 +404,8 @@ def describe(it: Interaction, zone: tzinfo, interaction_id: int | None = None, v
     line = f"{head}: {it.mode} with {who}, {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({format_duration(it.duration_min)})"
     if it.closeness is not None:
         line += f", closeness {it.closeness}"
+    if it.fun is not None:
+        line += f", fun {it.fun}"
     if it.summary:
         line += f": {it.summary}"
     return line
@@ -414,6 +430,7 @@ def to_record(row: dict, zone: tzinfo) -> dict:
         "mode": row["mode"],
         "people": list(row["people"]),
         "closeness": row["closeness"],
+        "fun": row.get("fun"),
         "tags": list(row["tags"] or []),
         "note": row["note"],
         "summary": row["summary"],

@@ -73,6 +73,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "updated_at",
         "deleted_at",
         "source",
+        "fun",
     ),
     "interaction_people": ("interaction_id", "person_id"),
     "invitations": (

@@ -672,3 +672,29 @@ def totals(con, rng: Range) -> dict:
         "days": len(d["day"]),
         "tracked_days": sum(d["tracked"]),
     }
+
+
+# --- fun and serve and return (issue 18) -------------------------------------------------------
+
+
+def fun_rows(con, rng: Range) -> list[tuple]:
+    """Per mode and part-of-a-routine or not, the live interactions starting in range: how many,
+    how many with fun rated and its sum, how many with closeness rated and its sum
+    (tracker.domain.fun.Row)."""
+    return [
+        (mode, bool(routine), int(n), int(fn), int(fs or 0), int(cn), int(cs or 0))
+        for mode, routine, n, fn, fs, cn, cs in con.execute(
+            """SELECT mode, routine_id IS NOT NULL, count(*), count(fun), sum(fun), count(closeness), sum(closeness)
+                 FROM interactions WHERE deleted_at IS NULL AND happened_at >= ? AND happened_at < ?
+                GROUP BY ALL ORDER BY ALL""",
+            [rng.since_utc, rng.until_utc],
+        ).fetchall()
+    ]
+
+
+def latest_initiated(con, rng: Range, *, last_n: int, window_days: int) -> dict[int, tuple[str, list[str | None]]]:
+    """Who started each person's latest one-to-one interactions up to the end of the range
+    (tracker.store.reciprocity.latest_initiated)."""
+    from tracker.store.reciprocity import latest_initiated as latest
+
+    return latest(con, rng.end_utc, last_n=last_n, window_days=window_days)

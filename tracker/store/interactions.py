@@ -30,6 +30,7 @@ _COLS = (
     "duration_min",
     "mode",
     "closeness",
+    "fun",
     "place",
     "initiated",
     "phones_away",
@@ -61,15 +62,16 @@ def insert(
     """Store validated interaction IT (tracker.domain.interactions.Interaction) with PERSON_IDS. Returns its id."""
     logged = as_storage(it.logged_at) if it.logged_at else _stamp(now)
     row = con.execute(
-        """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, place, initiated,
+        """INSERT INTO interactions (summary, happened_at, duration_min, mode, closeness, fun, place, initiated,
                phones_away, work, tags, note, routine_id, logged_at, source)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             it.summary,
             as_storage(it.happened_at),
             it.duration_min,
             it.mode,
             it.closeness,
+            it.fun,
             it.place,
             it.initiated,
             it.phones_away,
@@ -98,7 +100,7 @@ def update(con, iid: int, it, person_ids: list[int], *, routine: int | None, now
     """Replace every user field of interaction IID with IT's (an edit merged with the old values)."""
     con.execute(
         """UPDATE interactions SET summary = ?, happened_at = ?, duration_min = ?, mode = ?, closeness = ?,
-               place = ?, initiated = ?, phones_away = ?, work = ?, tags = ?, note = ?, routine_id = ?,
+               fun = ?, place = ?, initiated = ?, phones_away = ?, work = ?, tags = ?, note = ?, routine_id = ?,
                updated_at = ?
            WHERE id = ?""",
         [
@@ -107,6 +109,7 @@ def update(con, iid: int, it, person_ids: list[int], *, routine: int | None, now
             it.duration_min,
             it.mode,
             it.closeness,
+            it.fun,
             it.place,
             it.initiated,
             it.phones_away,
@@ -364,6 +367,7 @@ def insert_many(
                 it.duration_min,
                 it.mode,
                 it.closeness,
+                it.fun,
                 it.place,
                 it.initiated,
                 it.phones_away,
@@ -381,14 +385,14 @@ def insert_many(
             r[0] for r in con.execute("SELECT nextval('interactions_id_seq') FROM range(?)", [len(rows)]).fetchall()
         )
         cols = (
-            "id, summary, happened_at, duration_min, mode, closeness, place, initiated, phones_away, work, "
+            "id, summary, happened_at, duration_min, mode, closeness, fun, place, initiated, phones_away, work, "
             "tags, note, routine_id, logged_at, source"
         )
         numbered = [[iid, *row] for iid, row in zip(ids, rows)]
         for chunk in _chunks(numbered, 200):
             con.execute(
                 f"INSERT INTO interactions ({cols}) VALUES "
-                + ", ".join(["(" + ", ".join("?" * 15) + ")"] * len(chunk)),
+                + ", ".join(["(" + ", ".join("?" * 16) + ")"] * len(chunk)),
                 [v for row in chunk for v in row],
             )
         pairs = [(iid, pid) for iid, pids in zip(ids, links) for pid in pids]

@@ -461,6 +461,11 @@ def nudge_on(con, day: date) -> dict | None:
     return dict(zip(("day", "kind", "message", "sent_utc", "delivered"), row)) if row else None
 
 
+def last_nudge_day(con, kind: str) -> date | None:
+    """The latest local day a nudge of KIND was sent (claimed), or None."""
+    return con.execute("SELECT max(day) FROM nudges_sent WHERE kind = ?", [kind]).fetchone()[0]
+
+
 def claim_nudge(con, day: date, kind: str, message: str, now_utc: datetime) -> bool:
     """Claim DAY's one nudge before delivering it; False when the day already had one.
 

@@ -41,6 +41,31 @@ def _recompute_name_keys(con) -> None:
         con.executemany("INSERT INTO aliases VALUES (?, ?, ?)", moved)
 
 
+def _add_fun(con) -> None:
+    """interactions.fun (1-5, NULL = not rated), with its CHECK like closeness's. DuckDB adds a
+    column but not a CHECK with it, so the table is rebuilt from its own DDL (whatever columns
+    earlier migrations added) plus the constraint, with its indexes, and the rows copied over."""
+    con.execute("ALTER TABLE interactions ADD COLUMN fun SMALLINT")
+    ddl = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE table_name = 'interactions' AND schema_name = 'main' AND NOT temporary"
+    ).fetchone()[0]
+    body = ddl.strip().rstrip(";").rstrip()
+    if not body.endswith(")"):
+        raise RuntimeError(f"unexpected DDL for interactions: {ddl!r}")
+    indexes = [
+        r[0]
+        for r in con.execute(
+            "SELECT sql FROM duckdb_indexes() WHERE table_name = 'interactions' AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    con.execute("ALTER TABLE interactions RENAME TO interactions_before_fun")
+    con.execute(body[:-1] + ", CHECK((fun BETWEEN 1 AND 5)))")
+    con.execute("INSERT INTO interactions SELECT * FROM interactions_before_fun")
+    con.execute("DROP TABLE interactions_before_fun")
+    for sql in indexes:
+        con.execute(sql)
+
+
 MIGRATIONS: list[tuple[str, str | Callable]] = [
     (
         "0001_core",
@@ -201,4 +226,6 @@ CREATE TABLE invitation_people (
 )
 """,
     ),
+    # Issue 18: how much fun an interaction was, 1 (none) to 5 (lots of laughter); NULL = not rated.
+    ("0006_fun", _add_fun),
 ]

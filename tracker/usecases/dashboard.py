@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tracker.config import Config
-from tracker.domain import cadence, coverage
+from tracker.domain import cadence, coverage, fun, reciprocity
 from tracker.domain.ranges import Range
 from tracker.domain.times import Calendar, from_storage, parse_range
 from tracker.errors import UserError
@@ -160,6 +160,25 @@ def view_data(con, rng: Range) -> dict[str, dict]:
         "lagged": queries.lagged(con, rng),
         "loneliness-vs-f2f": queries.loneliness(con, rng),
         "courage-community": queries.courage(con, rng),
+        "serve-and-return": serve_and_return(con, rng),
+        "fun": fun.summary(queries.fun_rows(con, rng)),
+    }
+
+
+def serve_and_return(con, rng: Range) -> dict:
+    """View 13: who started each person's latest one-to-one interactions, at the end of the range;
+    the people with enough of them (tracker/domain/reciprocity.py) drawn, the others counted."""
+    found = queries.latest_initiated(con, rng, last_n=reciprocity.LAST_N, window_days=reciprocity.WINDOW_DAYS)
+    people = sorted(
+        (reciprocity.balance(name, initiated) for name, initiated in found.values()),
+        key=lambda b: (b.one_sided is None, b.name.casefold()),
+    )
+    return {
+        "people": [{"name": b.name, **reciprocity.record(b)} for b in people if b.enough],
+        "not_enough": sum(not b.enough for b in people),
+        "needed": reciprocity.MIN_RECORDED,
+        "last_n": reciprocity.LAST_N,
+        "window_days": reciprocity.WINDOW_DAYS,
     }
 
 

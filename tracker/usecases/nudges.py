@@ -4,7 +4,8 @@ Selection is pure (`choose`): given the time, the configuration and the candidat
 if any. Priority: "were you with people?" right after a 30 min - 4 h absence (it is only useful
 in that moment), then a routine about to be missed, then an invitation someone gave you that has
 waited days for your answer (each asked about once: tracker.domain.invitations.waiting_for_you),
-then the person most overdue.
+then the person most overdue, and last, rarely (not within ONE_SIDED_EVERY_DAYS of the last such
+nudge), someone who started all of your latest one-to-one interactions (tracker/domain/reciprocity.py).
 Delivery is a freedesktop notification via `notify-send`; a failure is logged to
 $XDG_STATE_HOME/offscreen/nudges.log and recorded, never raised. The day is claimed in the
 database (nudges_sent, keyed by local day) BEFORE delivering, so no day ever gets two, even when
@@ -16,14 +17,17 @@ from __future__ import annotations
 import html
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from tracker.config import Config, Nudges
+from tracker.domain import reciprocity
 from tracker.domain.times import Calendar, format_duration, from_storage, to_storage
 
 # The "were you with people?" question is only asked this soon after coming back.
 RETURN_WINDOW = timedelta(minutes=15)
+# A one-sided friendship is said at most once in this many days, whoever it is about: a reminder, not a nag.
+ONE_SIDED_EVERY_DAYS = 14
 NOTIFY_TIMEOUT = 5.0
 
 
@@ -88,6 +92,25 @@ def invitation_message(inv: dict) -> Nudge:
     )
 
 
+def one_sided_message(b: reciprocity.Balance) -> Nudge:
+    return Nudge(
+        "one-sided",
+        f"{b.name} started the last {b.run} times you two met or talked. Maybe reach out this time?",
+        f"offscreen people show {_quote(b.name)}",
+    )
+
+
+def _one_sided(balances, last_sent: date | None, today: date) -> Nudge | None:
+    """The first Balance they started all of (at least ONE_SIDED_RUN, none by you), unless a
+    one-sided nudge went out in the last ONE_SIDED_EVERY_DAYS days."""
+    if last_sent is not None and (today - last_sent).days < ONE_SIDED_EVERY_DAYS:
+        return None
+    for b in balances:
+        if b.one_sided == "them" and b.me == 0:
+            return one_sided_message(b)
+    return None
+
+
 def _quote(s: str) -> str:
     return f'"{s}"' if " " in s else s
 
@@ -103,7 +126,17 @@ class Decision:
     detail: str | None = None  # a second line: what was sent, what "nothing due" looked at
 
 
-def _candidate(now: datetime, *, overdue=(), at_risk=(), idle_span: dict | None = None, unanswered=()) -> Nudge | None:
+def _candidate(
+    now: datetime,
+    *,
+    overdue=(),
+    at_risk=(),
+    idle_span: dict | None = None,
+    unanswered=(),
+    one_sided=(),
+    one_sided_last: date | None = None,
+    today: date | None = None,
+) -> Nudge | None:
     """What there is to say at NOW, whatever the switches and the hour."""
     if idle_span is not None and timedelta(0) <= to_storage(now) - idle_span["end_utc"] <= RETURN_WINDOW:
         return idle_message(idle_span)
@@ -114,7 +147,7 @@ def _candidate(now: datetime, *, overdue=(), at_risk=(), idle_span: dict | None 
     late = [d for d in overdue if d.status == "overdue"]
     if late:
         return overdue_message(late[0])
-    return None
+    return _one_sided(one_sided, one_sided_last, today or now.date())
 
 
 def decide(
@@ -127,15 +160,29 @@ def decide(
     at_risk=(),
     idle_span: dict | None = None,
     unanswered=(),
+    one_sided=(),
+    one_sided_last: date | None = None,
+    today: date | None = None,
 ) -> Decision:
     """Pick today's nudge, or say why none is sent (off, already sent, quiet hours, nothing due).
 
     NOW is aware local time (App.now()); SENT_AT is when today's nudge went out (aware), None when
     none did; idle_span's end_utc is naive UTC; overdue are cadence.Due items (only status
     'overdue' is used), most pressing first; unanswered are received invitations waiting for your
-    answer ({id, people, what, days}, oldest first), each never asked about before.
+    answer ({id, people, what, days}, oldest first), each never asked about before; ONE_SIDED are
+    reciprocity.Balance items, and ONE_SIDED_LAST the local day the last one-sided nudge was sent
+    (None: never), TODAY NOW's local day (App.calendar; default NOW's date).
     """
-    nudge = _candidate(now, overdue=overdue, at_risk=at_risk, idle_span=idle_span, unanswered=unanswered)
+    nudge = _candidate(
+        now,
+        overdue=overdue,
+        at_risk=at_risk,
+        idle_span=idle_span,
+        unanswered=unanswered,
+        one_sided=one_sided,
+        one_sided_last=one_sided_last,
+        today=today,
+    )
     if not cfg.enabled:
         return Decision(None, "off", "nudges are off", nudge, "Turn them on with enabled = true in [nudges].")
     if sent_at is not None:
@@ -228,6 +275,9 @@ def run_explained(app, now: datetime, *, dry_run: bool = False, env: dict | None
             at_risk=practice.routines_at_risk(con, now, app.calendar),
             idle_span=idle,
             unanswered=_unanswered(con, utc_now),
+            one_sided=_balances(con, now),
+            one_sided_last=sp.last_nudge_day(con, "one-sided"),
+            today=day,
         )
         nudge = decision.nudge
         if nudge is None or dry_run:
@@ -256,6 +306,13 @@ def _unanswered(con, utc_now: datetime) -> list[dict]:
         for r in store_v.pending_received(con)
         if waiting_for_you(r, utc_now)
     ]
+
+
+def _balances(con, now: datetime) -> list[reciprocity.Balance]:
+    """Everyone's serve and return at NOW, by name (the order a one-sided nudge picks in)."""
+    from tracker.usecases.people import balances
+
+    return sorted(balances(con, now).values(), key=lambda b: b.name.casefold())
 
 
 def status_line(con, cal: Calendar, now: datetime) -> str | None:

@@ -8,6 +8,7 @@ cadence arithmetic is tracker.domain.cadence, "who is due" tracker.usecases.prac
 from __future__ import annotations
 
 from tracker.domain import interactions as core
+from tracker.domain import reciprocity
 from tracker.domain import text as texts
 from tracker.domain.times import Calendar, to_storage
 from tracker.errors import NameTaken, UserError
@@ -89,12 +90,33 @@ def add(app, name: str, *, aliases=(), tier=None, kin=None, every=None, max_days
     return {"id": pid, "name": name}
 
 
+def balances(con, now, person_ids: list[int] | None = None) -> dict[int, reciprocity.Balance]:
+    """Serve and return at NOW (aware) for every live person (or PERSON_IDS) by id; people without
+    one-to-one interactions in the window get an empty Balance (which says "not enough yet")."""
+    from tracker.store import reciprocity as store_r
+
+    found = store_r.latest_initiated(
+        con,
+        to_storage(now),
+        last_n=reciprocity.LAST_N,
+        window_days=reciprocity.WINDOW_DAYS,
+        person_ids=person_ids,
+    )
+    return {pid: reciprocity.balance(name, initiated) for pid, (name, initiated) in found.items()}
+
+
+def _with_balance(rec: dict, found: dict[int, reciprocity.Balance]) -> dict:
+    b = found.get(rec["id"]) or reciprocity.balance(rec["name"], [])
+    return {**rec, "reciprocity": reciprocity.record(b)}
+
+
 def list_people(app, tier: str | None = None) -> list[dict]:
-    """Live people (JSON-ready), by name, with last contact and in-person hours."""
+    """Live people (JSON-ready), by name, with last contact, in-person hours and serve and return."""
     from tracker.store import people as store_p
 
     with app.store() as con:
-        return [_record(p, app.zone) for p in store_p.list_people(con, tier=tier)]
+        found = balances(con, app.now())
+        return [_with_balance(_record(p, app.zone), found) for p in store_p.list_people(con, tier=tier)]
 
 
 def show(app, name: str) -> dict:
@@ -104,7 +126,7 @@ def show(app, name: str) -> dict:
 
     with phrased(), app.store() as con:
         pid = store_p.require(con, core.clean_name(name, "name"))
-        p = _record(store_p.get(con, pid), app.zone)
+        p = _with_balance(_record(store_p.get(con, pid), app.zone), balances(con, app.now(), [pid]))
         recent = store_i.query(con, person_id=pid)[-RECENT:]
     p["recent"] = [core.to_record(r, app.zone) for r in recent]
     return p

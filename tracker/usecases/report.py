@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tracker.config import Config
-from tracker.domain import coverage
+from tracker.domain import coverage, fun
 from tracker.domain.ranges import Range, bounded
 from tracker.domain.times import Calendar, from_storage, parse_range
 from tracker.errors import UserError
@@ -121,6 +121,7 @@ def build(
             "current": invites.counts(con, cur.since_utc, cur.until_utc),
             "previous": invites.counts(con, prev.since_utc, prev.until_utc),
         },
+        "fun": fun.summary(queries.fun_rows(con, cur)),
     }
 
 
