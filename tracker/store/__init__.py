@@ -86,6 +86,24 @@ def storage_failure(path: Path, e: Exception) -> RuntimeFailure | None:
     )
 
 
+# A DuckDB file is three 4 KiB headers, then its blocks (DuckDB's storage format): one shorter than
+# the headers plus the blocks its header says are in use was cut short (free blocks may lie past
+# the end, used ones cannot). DuckDB finds a missing block only when a query reads it, so a truncated file
+# could answer `today` from the blocks that survived and show a number that is not true.
+_HEADERS = 3 * 4096
+
+
+def _check_length(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise the "damaged" failure for a file shorter than the blocks its header says are in use."""
+    (block_size, blocks) = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
+    size = path.stat().st_size
+    if size and size < _HEADERS + blocks * block_size:
+        con.close()
+        raise duckdb.IOException(
+            f"Corrupt database file: {size} bytes where its {blocks} used blocks need {_HEADERS + blocks * block_size}"
+        )
+
+
 # After this long waiting for the lock, ON_WAIT is told (once): a silent ten-second wait looks hung.
 WAIT_NOTICE_S = 1.0
 
@@ -200,6 +218,7 @@ def connect(
     try:
         con = _open(path, DEFAULT_WAIT if wait is None else wait, on_wait)
         try:
+            _check_length(con, path)
             # The file's owner and mode once it is known to be a database: a data file given by
             # mistake is named as that, not as a file to chmod.
             check_private(path, path.with_name(path.name + ".wal"))
