@@ -60,7 +60,7 @@ def check(minutes: float | None, social: float | None) -> None:
         raise UserError(f"phone time {format_duration(minutes)} does not fit in a day (24 hours)")
     if social is not None and minutes is not None and social > minutes:
         raise UserError(
-            f"--phone-social {format_duration(social)} is more than the phone time {format_duration(minutes)}; "
+            f"social media time {format_duration(social)} is more than the phone time {format_duration(minutes)}; "
             "social media time is part of the phone's total"
         )
 
