@@ -375,9 +375,9 @@ def _ask_phone(values: dict) -> None:
 def _phone_line(rec: dict) -> str | None:
     """'Phone time for 2026-11-26, as you reported it: 2h10m (50m of it social media).' or None."""
     before, now = rec.get("phone_before"), rec.get("phone")
-    if now is None and before is None:
-        return None
     if now is None:
+        if before is None:
+            return None
         return f"Removed the phone time reported for {before['day']} ({_figure_text(before)})."
     line = f"Phone time for {now['day']}, as you reported it: {_figure_text(now)}."
     if before is not None and before != now:
@@ -580,7 +580,19 @@ def checkin_list(app, since, until, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the check-in as stored, as JSON.")
 @click.pass_obj
 def checkin_edit(
-    app, checkin_id, mood, connected, lack_companionship, left_out, isolated, lonely, phone, phone_social, note, at, as_json
+    app,
+    checkin_id,
+    mood,
+    connected,
+    lack_companionship,
+    left_out,
+    isolated,
+    lonely,
+    phone,
+    phone_social,
+    note,
+    at,
+    as_json,
 ):
     """Correct a check-in: only the answers given change.
 

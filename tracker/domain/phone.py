@@ -101,7 +101,9 @@ def summary(days: dict[date, PhoneDay], n_days: int, needed: int = coverage.MIN_
         "days_with_social": len(social),
         "social_total_min": None if why or not social else r(sum(social)),
         "social_mean_per_day_min": None if why or not social else r(sum(social) / len(social)),
-        "sources": {s: sum(1 for d in days.values() if d.source == s) for s in sorted({d.source for d in days.values()})},
+        "sources": {
+            s: sum(1 for d in days.values() if d.source == s) for s in sorted({d.source for d in days.values()})
+        },
     }
 
 

@@ -219,7 +219,9 @@ def _phone_row(row: dict, now: datetime, zone: tzinfo) -> tuple[phones.PhoneDay,
     return phones.PhoneDay(day, minutes, social, source), to_storage(at)
 
 
-def parse_phone_file(text: str, fmt: str, name: str, now: datetime, zone: tzinfo) -> list[tuple[phones.PhoneDay, datetime]]:
+def parse_phone_file(
+    text: str, fmt: str, name: str, now: datetime, zone: tzinfo
+) -> list[tuple[phones.PhoneDay, datetime]]:
     """Every row of a phone-time import file with its recorded_at (naive UTC); the first bad one
     raises, naming row and field, and a day given twice for one source is refused."""
     what = "days of phone time"

@@ -146,7 +146,9 @@ def check_in(
     values = _parse(answers)
     phone, social, remove_phone = _phone_answers(answers)
     if social is not None and phone is None:
-        raise UserError("--phone-social goes with --phone, the phone's total for the day, like: --phone 2h --phone-social 40m")
+        raise UserError(
+            "--phone-social goes with --phone, the phone's total for the day, like: --phone 2h --phone-social 40m"
+        )
     weekly = weekly or any(values[k] is not None for k in UCLA_KEYS) or values["lonely"] is not None
     phone_only = (phone is not None or remove_phone) and not weekly and all(v is None for v in values.values())
     values.update(phone=phone, phone_social=social, phone_remove=remove_phone)
@@ -315,7 +317,9 @@ def _edit_phone(con, cal, at_utc, when, minutes, social, remove, now) -> phones.
         return None
     if minutes is None and social is not None:
         if current is None:
-            raise UserError(f"no phone time is reported for {day}; give --phone too, like: --phone 2h --phone-social 40m")
+            raise UserError(
+                f"no phone time is reported for {day}; give --phone too, like: --phone 2h --phone-social 40m"
+            )
         minutes = current.minutes
     if minutes is not None:
         if social is None and current is not None:

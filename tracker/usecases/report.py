@@ -116,7 +116,10 @@ def build(
         "not_seen": not_seen,
         "checkins": {"current": trends(cur), "previous": trends(prev)},
         # Reported, not measured: its own figures, never part of screen_h (tracker/domain/phone.py).
-        "phone": {"current": queries.phone_summary(con, cur, needed), "previous": queries.phone_summary(con, prev, needed)},
+        "phone": {
+            "current": queries.phone_summary(con, cur, needed),
+            "previous": queries.phone_summary(con, prev, needed),
+        },
     }
 
 
