@@ -31,6 +31,7 @@ OWN = {
     "unplug_sessions": "SELECT * FROM unplug_sessions WHERE source <> 'demo' ORDER BY id",
     "activity": "SELECT * FROM activity WHERE source <> 'demo' ORDER BY span_id",
     "nudges_sent": "SELECT * FROM nudges_sent ORDER BY day",
+    "phone_time": "SELECT * FROM phone_time WHERE source <> 'demo' ORDER BY day, source",
 }
 
 
@@ -64,7 +65,7 @@ def own_life(cli, env):
     cli("log", "--with", "Sammy,Alex", "--at", "2026-11-20 19:00", "--for", "2h", "--routine", "Friday dinner",
         check=0, env=env)  # fmt: skip
     cli("routine", "skip", "Friday dinner", "--reason", "away", check=0, env=env)
-    cli("checkin", "--mood", "good", "--connected", "7", check=0, env=env)
+    cli("checkin", "--mood", "good", "--connected", "7", "--phone", "2h10m", "--phone-social", "50m", check=0, env=env)
     cli("unplug", "--at", "2026-11-25 10:00", "--for", "1h", check=0, env=env)
 
 

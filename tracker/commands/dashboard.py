@@ -226,11 +226,11 @@ def _phone_lines(ph: dict | None) -> list[str]:
     head = "  Phone, as you reported it: "
     if c["missing"]:
         return [head + f"not enough days reported ({c['days_reported']} of the {c['needed']} needed)"]
-    line = head + f"{format_duration(c['mean_per_day_min'])} a day on {c['days_reported']} of {c['days']} days reported"
+    line = head + f"{format_duration(c['mean_per_day_min'])} a day ({c['days_reported']} of {c['days']} days)"
     if c["social_mean_per_day_min"] is not None:
-        line += f", social media {format_duration(c['social_mean_per_day_min'])} a day"
+        line += f", social media {format_duration(c['social_mean_per_day_min'])}"
     if p["mean_per_day_min"] is not None:
-        line += f" (was {format_duration(p['mean_per_day_min'])} a day)"
+        line += f"; was {format_duration(p['mean_per_day_min'])} a day"
     return [line]
 
 
