@@ -332,13 +332,15 @@ def _ask(question: str, parse, choices_hint: str):
 
 def _ask_checkin(values: dict, weekly: bool, due: bool) -> bool:
     """The check-in questions not answered by flags, on the terminal; returns whether the weekly ones were."""
+    # The phone question comes with the daily ones: not when flags answered both (a script).
+    daily_asked = not weekly and (values["mood"] is None or values["connected"] is None)
     if values["mood"] is None and not weekly:
         values["mood"] = _ask("Mood today", lib.parse_mood, "awful/bad/meh/good/great, Enter to skip")
     if values["connected"] is None and not weekly:
         values["connected"] = _ask(
             "How connected did you feel today (0-10)", lib.parse_connected, "0-10, Enter to skip"
         )
-    if values["phone"] is None and not values["phone_remove"] and not weekly:
+    if daily_asked and values["phone"] is None and not values["phone_remove"]:
         _ask_phone(values)
     if not weekly and due:
         weekly = click.confirm("The weekly loneliness questions are due. Answer them now?", default=True)
