@@ -21,7 +21,7 @@ def screen_vs_f2f(d: dict, rng: Range) -> View:
         "Daily hours at the screen (social media in red) next to hours with people in person, with 7-day means "
         "of the days that have data; days without screen tracking (shaded) have no screen bar, not a zero one.",
     )
-    if d["tracked_days"] == 0 and d["interaction_days"] == 0:
+    if d["tracked_days"] == 0 and d["interaction_days"] == 0 and not d.get("phone_days"):
         v.empty = NO_DATA.format(what="screen time or in-person time")
     else:
         v.figure = figures.screen_vs_f2f(d)
@@ -33,7 +33,19 @@ def screen_vs_f2f(d: dict, rng: Range) -> View:
             )
             if any(coverage.partial(n) for n in d["week_days"].values()):
                 v.caption += f" {PARTIAL.format(what='days tracked')}"
+        v.caption += _phone_caption(d)
     return v
+
+
+def _phone_caption(d: dict) -> str:
+    """The sentence that says what the dashed phone line is, when the view draws one."""
+    if not d.get("phone_days"):
+        return ""
+    n = d["phone_days"]
+    return (
+        f" The dashed purple line is your phone's screen time, as you reported it (`offscreen checkin --phone`), "
+        f"on {n} day{'s' if n != 1 else ''}; it is not part of the screen bars."
+    )
 
 
 @register("f2f-per-screen-hour")
@@ -59,12 +71,13 @@ def categories_per_week(d: dict, rng: Range) -> View:
         "Active screen hours per week by category; categories come from your rules "
         "(`offscreen config show`), applied when the page is built.",
     )
-    if not d["week"]:
+    if not d["week"] and not d.get("phone_week"):
         v.empty = NO_DATA.format(what="screen time")
     else:
         v.figure = figures.categories_per_week(d)
         if any(coverage.partial(n) for n in d["week_days"].values()):
             v.caption += f" {PARTIAL.format(what='days tracked')}"
+        v.caption += _phone_caption(d)
     return v
 
 

@@ -17,6 +17,7 @@ from tracker.domain import coverage
 SCREEN = "#8c96a3"
 SOCIAL = "#d9534f"
 F2F = "#2e9e5b"
+PHONE = "#6f42c1"  # reported phone time: its own colour and a dashed line, never a screen bar
 MODE_COLORS = {"in-person": "#2e9e5b", "video": "#3a7bd5", "voice": "#f0a202", "text": "#9b59b6"}
 STATUS_COLORS = {"on-track": "#2e9e5b", "late": "#f0a202", "overdue": "#d9534f", None: "#b0b7c0"}
 CATEGORY_COLORS = {
@@ -109,11 +110,31 @@ def screen_vs_f2f(d: dict) -> go.Figure:
     fig.add_scatter(
         x=days, y=d["f2f_mean7_h"], name=f"Face-to-face, {mean}", mode="lines", line=dict(color="#1b6b3c", width=2.5)
     )
+    phone_line(fig, days, d, at + ": %{y:.1f} h on the phone" + per)
     _shade_untracked(fig, d["day"], d["tracked"], 7 if weekly else 1)
     fig.update_layout(barmode="group", bargap=0.15)
     if weekly:
         mark_partial_weeks(fig, d["week_days"])
     return _layout(fig, "hours per day", x_title="week starting" if weekly else None)
+
+
+def phone_line(fig: go.Figure, x: list[str], d: dict, hover: str) -> None:
+    """The phone's screen time as the person reported it: a dashed line with open markers of its
+    own, labelled so, on the days (weeks) that have a figure; drawn only when there is one."""
+    ys = d.get("phone_h") or []
+    if not any(y is not None for y in ys):
+        return
+    label = d.get("phone_label", "phone, as you reported it")
+    fig.add_scatter(
+        x=x,
+        y=ys,
+        name=label[0].upper() + label[1:],
+        mode="lines+markers",
+        connectgaps=False,
+        line=dict(color=PHONE, dash="dash", width=2),
+        marker=dict(color=PHONE, symbol="diamond-open", size=7),
+        hovertemplate=hover + ", as you reported it<extra></extra>",
+    )
 
 
 def _shade_untracked(fig: go.Figure, days: list[date], tracked: list[bool], days_per_bar: int = 1) -> None:
@@ -194,6 +215,15 @@ def categories_per_week(d: dict) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     mark_partial_weeks(fig, d.get("week_days", {}))
+    if d.get("phone_week"):
+        days = d["phone_week_days"]
+        phone_line(
+            fig,
+            [str(w) for w in d["phone_week"]],
+            d,
+            "week of %{x}: %{y:.1f} h on the phone on %{customdata} reported days",
+        )
+        fig.data[-1].customdata = [days[str(w)] for w in d["phone_week"]]
     return _layout(fig, "screen hours per week", x_title="week starting")
 
 

@@ -103,6 +103,7 @@ def life(cli, home):
     cli("interactions", "delete", "4", check=0)
     cli("checkin", "--mood", "good", "--connected", "7", "--weekly", "--lack-companionship", "some",
         "--left-out", "hardly-ever", "--isolated", "often", "--lonely", "some", "--note", "ok", check=0)  # fmt: skip
+    cli("checkin", "--phone", "2h10m", "--phone-social", "50m", "--at", "2026-11-25 21:00", check=0)
     cli("unplug", "--at", "2026-11-25 18:00", "--for", "2h", "--note", "walk", check=0)
     cli("unplug", "--at", "19:00", check=0)
     cli("unplug", "stop", check=0)

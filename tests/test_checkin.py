@@ -120,7 +120,8 @@ def test_prompts_on_a_terminal(db):
     # A real pseudo-terminal on stdin: the command asks, including the weekly questions (due).
     master, slave = pty.openpty()
     try:
-        answers = "so-so\ngood\n8\ny\nsome of the time\nhardly ever\n3\nnever\n"
+        # Enter after the connected answer skips the phone question.
+        answers = "so-so\ngood\n8\n\ny\nsome of the time\nhardly ever\n3\nnever\n"
         os.write(master, answers.encode())
         p = subprocess.run(_offscreen() + ["checkin"], stdin=slave, capture_output=True, text=True, timeout=60)
     finally:

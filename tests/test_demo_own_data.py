@@ -34,6 +34,7 @@ OWN = {
     "invitations": "SELECT * FROM invitations WHERE source <> 'demo' ORDER BY id",
     "invitation_people": """SELECT * FROM invitation_people
         WHERE invitation_id IN (SELECT id FROM invitations WHERE source <> 'demo') ORDER BY ALL""",
+    "phone_time": "SELECT * FROM phone_time WHERE source <> 'demo' ORDER BY day, source",
 }
 
 
@@ -67,7 +68,7 @@ def own_life(cli, env):
     cli("log", "--with", "Sammy,Alex", "--at", "2026-11-20 19:00", "--for", "2h", "--routine", "Friday dinner",
         check=0, env=env)  # fmt: skip
     cli("routine", "skip", "Friday dinner", "--reason", "away", check=0, env=env)
-    cli("checkin", "--mood", "good", "--connected", "7", check=0, env=env)
+    cli("checkin", "--mood", "good", "--connected", "7", "--phone", "2h10m", "--phone-social", "50m", check=0, env=env)
     cli("unplug", "--at", "2026-11-25 10:00", "--for", "1h", check=0, env=env)
     cli("invite", "--from", "Sam Lee", "--for", "lunch", "--on", "tomorrow 12:00", "--answer", "yes", check=0, env=env)
     cli("invite", "--to", "Mum,Alex", "--for", "a walk", "--at", "2026-11-24 09:00", check=0, env=env)

@@ -111,6 +111,9 @@ def today_cmd(app, day_arg, day_opt, as_json):
         span = f"{data['since'][11:16]} to {data['until'][11:16]} next day"
         click.echo(f"{data['label'].capitalize()} ({data['day']}, {span})")
     click.echo(f"  screen time   {_fmt(data['active_seconds'])}")
+    if (ph := data["phone"]) is not None:
+        social = "" if ph["social_minutes"] is None else f" ({_fmt(ph['social_minutes'] * 60)} of it social media)"
+        click.echo(f"  phone         {_fmt(ph['minutes'] * 60)}, as you reported it{social}")
     click.echo(f"  idle          {_fmt(data['idle_seconds'])}")
     click.echo(f"  locked        {_fmt(data['locked_seconds'])}")
     click.echo(f"  asleep        {_fmt(data['asleep_seconds'])}")

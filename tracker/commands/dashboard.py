@@ -175,6 +175,7 @@ def render_report(s: dict) -> str:
         + _was(s, "screen_h", format_duration(p["screen_h"] * 60))
     )
     lines.append(f"    social media {format_duration(c['social_h'] * 60):>7}")
+    lines += _phone_lines(s.get("phone"))
     lines.append(
         f"  Face-to-face  {format_duration(c['f2f_h'] * 60):>8}" + _was(s, "f2f_h", format_duration(p["f2f_h"] * 60))
     )
@@ -252,6 +253,23 @@ def _fun_lines(f: dict | None) -> list[str]:
                 said += f", closeness {g['closeness_mean']:.1f}/7"
         lines.append(f"    {label + ':':<15}{said}")
     return [*lines, f"    ({f['source']})"]
+
+
+def _phone_lines(ph: dict | None) -> list[str]:
+    """The phone as reported, its own line beside the measured screen time (never added to it);
+    nothing when no day of either period has a figure."""
+    if not ph or not (ph["current"]["days_reported"] or ph["previous"]["days_reported"]):
+        return []
+    c, p = ph["current"], ph["previous"]
+    head = "  Phone, as you reported it: "
+    if c["missing"]:
+        return [head + f"not enough days reported ({c['days_reported']} of the {c['needed']} needed)"]
+    line = head + f"{format_duration(c['mean_per_day_min'])} a day ({c['days_reported']} of {c['days']} days)"
+    if c["social_mean_per_day_min"] is not None:
+        line += f", social media {format_duration(c['social_mean_per_day_min'])}"
+    if p["mean_per_day_min"] is not None:
+        line += f"; was {format_duration(p['mean_per_day_min'])} a day"
+    return [line]
 
 
 REPORT_WIDTH = 80

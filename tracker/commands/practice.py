@@ -14,6 +14,7 @@ import click
 from tracker.commands import _complete
 from tracker.commands._params import ID, whole
 from tracker.commands._table import render
+from tracker.domain import phone as phones
 from tracker.domain.times import WHEN_HELP, WHEN_RULES, format_duration
 from tracker.errors import UserError
 from tracker.usecases import checkins, people, routines, unplug
@@ -331,12 +332,16 @@ def _ask(question: str, parse, choices_hint: str):
 
 def _ask_checkin(values: dict, weekly: bool, due: bool) -> bool:
     """The check-in questions not answered by flags, on the terminal; returns whether the weekly ones were."""
+    # The phone question comes with the daily ones: not when flags answered both (a script).
+    daily_asked = not weekly and (values["mood"] is None or values["connected"] is None)
     if values["mood"] is None and not weekly:
         values["mood"] = _ask("Mood today", lib.parse_mood, "awful/bad/meh/good/great, Enter to skip")
     if values["connected"] is None and not weekly:
         values["connected"] = _ask(
             "How connected did you feel today (0-10)", lib.parse_connected, "0-10, Enter to skip"
         )
+    if daily_asked and values["phone"] is None and not values["phone_remove"]:
+        _ask_phone(values)
     if not weekly and due:
         weekly = click.confirm("The weekly loneliness questions are due. Answer them now?", default=True)
     if weekly:
@@ -348,6 +353,42 @@ def _ask_checkin(values: dict, weekly: bool, due: bool) -> bool:
                 lib.LONELY_QUESTION, lib.parse_lonely, "often/some/occasionally/hardly-ever/never, Enter to skip"
             )
     return weekly
+
+
+def _ask_phone(values: dict) -> None:
+    """The phone's own screen-time figure for today and, when given, how much of it was social media."""
+    values["phone"] = _ask(
+        "Phone screen time today, from your phone's screen-time screen",
+        lambda s: phones.parse_minutes(s, "phone time"),
+        "like 2h10m, Enter to skip",
+    )
+    if values["phone"] is None:
+        return
+    total = values["phone"]
+
+    def social(text: str) -> float:
+        minutes = phones.parse_minutes(text, "social media time")
+        phones.check(total, minutes)
+        return minutes
+
+    values["phone_social"] = _ask("Of it social media", social, "like 50m, Enter to skip")
+
+
+def _phone_line(rec: dict) -> str | None:
+    """'Phone time for 2026-11-26, as you reported it: 2h10m (50m of it social media).' or None."""
+    before, now = rec.get("phone_before"), rec.get("phone")
+    if now is None:
+        if before is None:
+            return None
+        return f"Removed the phone time reported for {before['day']} ({_figure_text(before)})."
+    line = f"Phone time for {now['day']}, as you reported it: {_figure_text(now)}."
+    if before is not None and before != now:
+        line += f" It replaces {_figure_text(before)}."
+    return line
+
+
+def _figure_text(f: dict) -> str:
+    return phones.describe(phones.PhoneDay(f["day"], f["minutes"], f["social_minutes"], f["source"]))
 
 
 def _confirm(question: str) -> bool:
@@ -366,6 +407,12 @@ def _answer_options(f):
             click.option(
                 "--lonely", metavar="ANSWER", help="Direct item: often, some, occasionally, hardly-ever, never."
             ),
+            click.option(
+                "--phone",
+                metavar="DURATION",
+                help=f"The phone's screen time on the check-in's day, {phones.HELP}; 'none' removes it.",
+            ),
+            click.option("--phone-social", metavar="DURATION", help="Of the phone time, on social media."),
         ]
     ):
         f = opt(f)
@@ -380,6 +427,13 @@ def _answer_options(f):
 @click.option("--left-out", metavar="ANSWER", help="UCLA-3: hardly-ever, some or often.")
 @click.option("--isolated", metavar="ANSWER", help="UCLA-3: hardly-ever, some or often.")
 @click.option("--lonely", metavar="ANSWER", help="Direct item: often, some, occasionally, hardly-ever, never.")
+@click.option(
+    "--phone",
+    metavar="DURATION",
+    help=f"Today's phone screen time from the phone's own screen-time screen, {phones.HELP}; "
+    "alone it is recorded without the other questions; 'none' removes the day's figure.",
+)
+@click.option("--phone-social", metavar="DURATION", help="Of the phone time, on social media, like 50m.")
 @click.option("--note", help="A note for today.")
 @click.option("--at", "at", metavar="WHEN", help=f"When (default now): {WHEN_HELP}. {WHEN_RULES}.")
 @click.option(
@@ -391,13 +445,30 @@ def _answer_options(f):
 @click.option("--json", "as_json", is_flag=True, help="Print what was stored as JSON.")
 @click.pass_context
 def checkin_cmd(
-    ctx, mood, connected, weekly, lack_companionship, left_out, isolated, lonely, note, at, replace, as_json
+    ctx,
+    mood,
+    connected,
+    weekly,
+    lack_companionship,
+    left_out,
+    isolated,
+    lonely,
+    phone,
+    phone_social,
+    note,
+    at,
+    replace,
+    as_json,
 ):
     """Daily check-in (mood, felt connected) and, weekly, three loneliness questions.
 
     In a terminal it asks; otherwise give flags. The weekly questions are offered when a week has
     passed since you last answered them. The loneliness score is the sum of the three UCLA-3
     answers (hardly ever 1, some of the time 2, often 3): 3-9, higher = lonelier.
+
+    --phone takes the phone's own screen-time figure for the day (Android's Digital Wellbeing,
+    iOS Screen Time); it is kept per day, a later one replacing it, and shown apart from the
+    computer's measured screen time. `checkin --phone 2h10m` alone records just that.
 
     One daily check-in per day and one set of weekly answers per week (Monday to Sunday): a
     second one asks to replace the first in a terminal, and needs --replace otherwise.
@@ -407,6 +478,7 @@ def checkin_cmd(
     Examples:
       offscreen checkin
       offscreen checkin --mood good --connected 7
+      offscreen checkin --phone 2h10m --phone-social 50m
       offscreen checkin --weekly --lack-companionship some --left-out hardly-ever \\
         --isolated hardly-ever --lonely occasionally
       offscreen checkin list --since 7d
@@ -414,7 +486,7 @@ def checkin_cmd(
       offscreen checkin delete 12
     """
     if ctx.invoked_subcommand is not None:
-        given = [mood, connected, lack_companionship, left_out, isolated, lonely, note, at]
+        given = [mood, connected, lack_companionship, left_out, isolated, lonely, phone, phone_social, note, at]
         if weekly or replace or as_json or any(v is not None for v in given):
             raise UserError("the check-in answers go with `offscreen checkin` itself, not with a subcommand")
         return
@@ -427,6 +499,8 @@ def checkin_cmd(
         "left_out": left_out,
         "isolated": isolated,
         "lonely": lonely,
+        "phone": phone,
+        "phone_social": phone_social,
         "note": note,
     }
     rec = checkins.check_in(
@@ -452,7 +526,10 @@ def checkin_cmd(
         parts.append(f"loneliness (UCLA-3) {rec['ucla3']} on 3-9")
     if rec["lonely"]:
         parts.append(f"lonely: {rec['lonely']}")
-    click.echo(f"Checked in at {rec['at'][:16].replace('T', ' ')}: " + ", ".join(parts) + ".")
+    if rec["id"] is not None:
+        click.echo(f"Checked in at {rec['at'][:16].replace('T', ' ')}: " + ", ".join(parts) + ".")
+    if line := _phone_line(rec):
+        click.echo(line)
     if replaced:
         click.echo(f"It replaces check-in {', '.join(map(str, replaced))}.")
     if hint:
@@ -504,7 +581,21 @@ def checkin_list(app, since, until, as_json):
 @click.option("--at", "at", metavar="WHEN", help=f"Move it to another time: {WHEN_HELP}.")
 @click.option("--json", "as_json", is_flag=True, help="Print the check-in as stored, as JSON.")
 @click.pass_obj
-def checkin_edit(app, checkin_id, mood, connected, lack_companionship, left_out, isolated, lonely, note, at, as_json):
+def checkin_edit(
+    app,
+    checkin_id,
+    mood,
+    connected,
+    lack_companionship,
+    left_out,
+    isolated,
+    lonely,
+    phone,
+    phone_social,
+    note,
+    at,
+    as_json,
+):
     """Correct a check-in: only the answers given change.
 
     \b
@@ -512,6 +603,10 @@ def checkin_edit(app, checkin_id, mood, connected, lack_companionship, left_out,
       offscreen checkin edit 12 --mood great
       offscreen checkin edit 12 --connected 6 --note "dinner with Sam"
       offscreen checkin edit 12 --at "2026-11-25 21:00"
+      offscreen checkin edit 12 --phone 3h05m --phone-social 1h
+
+    --phone sets the phone time of the check-in's day ('none' removes it); moving the check-in to
+    another day with --at moves that day's phone time along.
     """
     answers = {
         "mood": mood,
@@ -520,6 +615,8 @@ def checkin_edit(app, checkin_id, mood, connected, lack_companionship, left_out,
         "left_out": left_out,
         "isolated": isolated,
         "lonely": lonely,
+        "phone": phone,
+        "phone_social": phone_social,
         "note": note,
     }
     rec = checkins.edit(app, checkin_id, answers, at=at)
@@ -528,6 +625,8 @@ def checkin_edit(app, checkin_id, mood, connected, lack_companionship, left_out,
         return
     line = _checkin_line(rec)
     click.echo(f"Check-in {rec['id']} at {line[1]}: mood {line[2]}, connected {line[3]}, UCLA-3 {line[4]}.")
+    if rec["phone"] is not None:
+        click.echo(f"Phone time for {rec['phone']['day']}, as you reported it: {_figure_text(rec['phone'])}.")
 
 
 @checkin_cmd.command("delete")
@@ -544,6 +643,8 @@ def checkin_delete(app, checkin_id, yes):
     """
     rec = checkins.delete(app, checkin_id, confirm=_confirm if _stdin_is_tty() else None, yes=yes)
     click.echo(f"Deleted check-in {rec['id']} from {rec['at'][:16].replace('T', ' ')}.")
+    if rec["phone"] is not None:
+        click.echo(f"Deleted the phone time reported for {rec['phone']['day']} ({_figure_text(rec['phone'])}).")
 
 
 # --------------------------------------------------------------------------- unplug

@@ -1,4 +1,4 @@
-"""`offscreen export` and `offscreen import`: interactions (and activity) as JSON or CSV.
+"""`offscreen export` and `offscreen import`: interactions (activity, phone time) as JSON or CSV.
 
 Thin: parse, call one function of tracker.usecases.transfer, render. The file formats (CSV list
 cells, formula escaping, the round-trip contract) are described in tracker/domain/transfer.py.
@@ -16,10 +16,10 @@ from tracker.usecases import transfer as lib
 @click.command("export")
 @click.option(
     "--what",
-    type=click.Choice(["interactions", "activity", "invitations"]),
+    type=click.Choice(["interactions", "activity", "invitations", "phone"]),
     default="interactions",
     show_default=True,
-    help="What to export.",
+    help="What to export (phone: the phone time reported per day).",
 )
 @click.option(
     "--format",
@@ -32,7 +32,7 @@ from tracker.usecases import transfer as lib
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically, private) instead of stdout.")
 @click.pass_obj
 def export_cmd(app, what, fmt, since, until, output):
-    """Export interactions or activity as JSON or CSV (deleted interactions are left out).
+    """Export interactions, activity or phone time as JSON or CSV (deleted interactions are left out).
 
     \b
     Examples:
@@ -40,6 +40,7 @@ def export_cmd(app, what, fmt, since, until, output):
       offscreen export --format csv --since 2026-11-01 > november.csv
       offscreen export --what activity --since 7d -o activity.csv
       offscreen export --what invitations -o invitations.json
+      offscreen export --what phone -o phone.csv
     """
     done = lib.export(app, what=what, fmt=fmt, since=since, until=until, output=output)
     if output:
@@ -58,10 +59,10 @@ def export_cmd(app, what, fmt, since, until, output):
 )
 @click.option(
     "--what",
-    type=click.Choice(["interactions", "invitations"]),
+    type=click.Choice(["interactions", "invitations", "phone"]),
     default="interactions",
     show_default=True,
-    help="What the file holds (an `export --what invitations` file: invitations).",
+    help="What the file holds, as `offscreen export --what` wrote it.",
 )
 @click.pass_obj
 def import_cmd(app, file, fmt, drop_unknown_routines, what):
@@ -82,7 +83,24 @@ def import_cmd(app, file, fmt, drop_unknown_routines, what):
       offscreen import --format csv diary.txt
       offscreen import old-laptop.json --drop-unknown-routines
       offscreen import --what invitations invitations.json
+      offscreen import --what phone phone.csv
+
+    With --what phone a day already stored for the same source is replaced only by a row
+    recorded later; rows: day, minutes, social_minutes, source, recorded_at.
     """
+    if what == "phone":
+        if drop_unknown_routines:
+            from tracker.errors import UserError
+
+            raise UserError("--drop-unknown-routines goes with interactions, not with --what phone")
+        got = lib.import_phone(app, file, fmt)
+        msg = f"Imported {got.added} day{'s' if got.added != 1 else ''} of phone time from {file}"
+        if got.replaced:
+            msg += f", replaced {got.replaced}"
+        if got.skipped:
+            msg += f" ({got.skipped} already there skipped)"
+        click.echo(msg)
+        return
     done = lib.import_file(app, file, fmt, drop_unknown_routines=drop_unknown_routines, what=what)
     added, skipped = done.added, done.skipped
     noun = "invitation" if done.what == "invitations" else "interaction"

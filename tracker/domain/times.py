@@ -321,8 +321,8 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
     return result
 
 
-def parse_duration(text: str) -> float:
-    """Parse a duration into minutes (float). Rejects <= 0 and > 24 h."""
+def parse_duration(text: str, *, allow_zero: bool = False) -> float:
+    """Parse a duration into minutes (float). Rejects <= 0 (< 0 with ALLOW_ZERO) and > 24 h."""
     raw = str(text).strip().lower().replace(" ", "")
     minutes: float | None = None
     num = r"[0-9]{1,9}(?:\.[0-9]{1,9})?"  # at most 9 digits: no float overflows, no int() digit limit
@@ -335,18 +335,21 @@ def parse_duration(text: str) -> float:
         minutes = float(raw)  # a bare number is minutes
     if minutes is None:
         raise UserError(f"cannot read duration {text!r}; use a duration {DURATION_HELP}")
-    if minutes <= 0:
+    if minutes <= 0 and not (allow_zero and minutes == 0):
         raise UserError(f"duration {text!r} must be more than 0; use a duration {DURATION_HELP}")
-    return check_minutes(minutes, text)
+    return check_minutes(minutes, text, allow_zero=allow_zero)
 
 
-def check_minutes(minutes: float, text: object) -> float:
+def check_minutes(minutes: float, text: object, *, allow_zero: bool = False) -> float:
     """MINUTES rounded as stored (to the thousandth), or UserError unless finite, more than 0 once
-    rounded (`--for 0.0001m` would store a 0-minute interaction) and at most 24 hours."""
+    rounded (`--for 0.0001m` would store a 0-minute interaction; ALLOW_ZERO takes an exact 0, as a
+    reported day without phone use) and at most 24 hours."""
     if not math.isfinite(minutes):
         raise UserError(f"cannot read duration {text!r}; use a duration {DURATION_HELP}")
     if minutes > MAX_DURATION_MIN:
         raise UserError(f"duration {text!r} is longer than 24h; use a duration {DURATION_HELP}")
+    if allow_zero and minutes == 0:
+        return 0.0
     if round(minutes, 3) <= 0:
         raise UserError(f"duration {text!r} must be more than 0; use a duration {DURATION_HELP}")
     return round(minutes, 3)

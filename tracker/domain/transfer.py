@@ -3,6 +3,10 @@
 Round trip: export -> import into an empty database -> export gives the same file, except that
 ids are assigned by the importing database (an `id` in an imported file is ignored).
 
+Phone time (`export --what phone`, `import --what phone`) is one row per local day and source:
+day (YYYY-MM-DD), minutes, social_minutes (empty: not reported), source (tracker/domain/phone.py
+SOURCES; empty: checkin) and recorded_at (local ISO 8601; empty: the time of the import).
+
 CSV list cells (people, tags) separate items with ';'; a ';' or '\\' inside a name is escaped
 with a backslash ("Smith\\; J."). Empty cells are nulls.
 
@@ -18,15 +22,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from tracker.domain import interactions as core
 from tracker.domain import invitations as invites
+from tracker.domain import phone as phones
+from tracker.domain.times import Calendar, check_range, to_storage, wall_time
 from tracker.errors import UserError
 
 ACTIVITY_FIELDS = ("start", "end", "app", "title", "state", "category")
+PHONE_FIELDS = ("day", "minutes", "social_minutes", "source", "recorded_at")
+PHONE_REQUIRED = ("day", "minutes")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _KNOWN = set(core.FIELDS)
 
@@ -93,8 +102,8 @@ def _bounded_int(digits: str) -> int:
     return int(digits)
 
 
-def _read_json(text: str, name: str) -> list[dict]:
-    expected = "expected an array of interactions as written by 'offscreen export'"
+def _read_json(text: str, name: str, what: str = "interactions") -> list[dict]:
+    expected = f"expected an array of {what} as written by 'offscreen export'"
     try:
         data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as e:
@@ -104,7 +113,7 @@ def _read_json(text: str, name: str) -> list[dict]:
     except ValueError as e:  # NaN or Infinity, or a number of thousands of digits
         raise UserError(f"{name} holds a value offscreen does not read ({e}); {expected}") from None
     if not isinstance(data, list):
-        raise UserError(f"{name} must hold a JSON array of interactions, as written by 'offscreen export'")
+        raise UserError(f"{name} must hold a JSON array of {what}, as written by 'offscreen export'")
     rows = []
     for n, item in enumerate(data, 1):
         if not isinstance(item, dict):
@@ -116,14 +125,16 @@ def _read_json(text: str, name: str) -> list[dict]:
     return rows
 
 
-def _read_csv(text: str, name: str, required: tuple[str, ...] = core.REQUIRED_FOR_IMPORT) -> list[dict]:
+def _read_csv(
+    text: str, name: str, fields: tuple[str, ...] = core.FIELDS, required: tuple[str, ...] = core.REQUIRED_FOR_IMPORT
+) -> list[dict]:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         lines = list(reader)
     except csv.Error as e:
         raise UserError(f"{name} is not valid CSV: {e}") from None
     if not lines:
-        raise UserError(f"{name} is empty; expected a header line: {','.join(core.FIELDS)}")
+        raise UserError(f"{name} is empty; expected a header line: {','.join(fields)}")
     header = [h.strip() for h in lines[0]]
     seen: set[str] = set()
     for h in header:
@@ -175,7 +186,9 @@ def parse_invitations(
 ) -> list[tuple[invites.Invitation, datetime | None]]:
     """Every row of an invitations file (`export --what invitations`), validated like `invite`,
     each with the start of the interaction it became (None: none); the first bad row raises."""
-    rows = _read_json(text, name) if fmt == "json" else _read_csv(text, name, invites.REQUIRED_FOR_IMPORT)
+    rows = (
+        _read_json(text, name) if fmt == "json" else _read_csv(text, name, invites.FIELDS, invites.REQUIRED_FOR_IMPORT)
+    )
     out = []
     for n, row in enumerate(rows, 1):
         unknown = sorted(set(row) - set(invites.FIELDS) - _INVITATION_EXTRA)
@@ -190,4 +203,78 @@ def parse_invitations(
         except core.FieldError as e:
             raise row_error(n, e.field, str(e)) from None
         out.append((inv, became))
+    return out
+
+
+def phone_record(d: phones.PhoneDay, recorded_at: datetime, cal: Calendar) -> dict:
+    """A stored phone-time row -> the export dict, keys in PHONE_FIELDS order."""
+    return {
+        "day": d.day.isoformat(),
+        "minutes": core.number(d.minutes),
+        "social_minutes": None if d.social_minutes is None else core.number(d.social_minutes),
+        "source": d.source,
+        "recorded_at": cal.iso(recorded_at),
+    }
+
+
+def _minutes(value: object, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"must be a number of minutes, got {value!r}")
+    return phones.parse_minutes(str(value), field)
+
+
+def _phone_row(row: dict, now: datetime, zone: tzinfo) -> tuple[phones.PhoneDay, datetime]:
+    field = "day"
+    try:
+        text = row["day"]
+        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(f"must be a date like 2026-11-30, got {text!r}")
+        day = date.fromisoformat(text)
+        check_range(datetime.combine(day, datetime.min.time()), text)
+        field = "minutes"
+        minutes = _minutes(row["minutes"], "minutes")
+        field = "social_minutes"
+        social = None if row.get("social_minutes") in (None, "") else _minutes(row["social_minutes"], "social_minutes")
+        phones.check(minutes, social)
+        field = "source"
+        source = row.get("source") or "checkin"
+        if source not in phones.SOURCES:
+            raise ValueError(f"must be one of {', '.join(phones.SOURCES)}, got {source!r}")
+        field = "recorded_at"
+        at = now
+        if row.get("recorded_at") not in (None, ""):
+            raw = row["recorded_at"]
+            if not isinstance(raw, str):
+                raise ValueError(f"must be an ISO 8601 time, got {raw!r}")
+            parsed = datetime.fromisoformat(raw)
+            at = wall_time(parsed, zone, raw) if parsed.tzinfo is None else check_range(parsed, raw)
+    except (ValueError, UserError) as e:
+        raise core.FieldError(field, str(e)) from None
+    return phones.PhoneDay(day, minutes, social, source), to_storage(at)
+
+
+def parse_phone_file(
+    text: str, fmt: str, name: str, now: datetime, zone: tzinfo
+) -> list[tuple[phones.PhoneDay, datetime]]:
+    """Every row of a phone-time import file with its recorded_at (naive UTC); the first bad one
+    raises, naming row and field, and a day given twice for one source is refused."""
+    what = "days of phone time"
+    rows = _read_json(text, name, what) if fmt == "json" else _read_csv(text, name, PHONE_FIELDS, PHONE_REQUIRED)
+    out = []
+    seen: dict[tuple[date, str], int] = {}
+    for n, row in enumerate(rows, 1):
+        unknown = sorted(set(row) - set(PHONE_FIELDS))
+        if unknown:
+            raise row_error(n, unknown[0], f"unknown field; known fields: {', '.join(PHONE_FIELDS)}")
+        for key in PHONE_REQUIRED:
+            if row.get(key) in (None, ""):
+                raise row_error(n, key, "is missing")
+        try:
+            d, at = _phone_row(row, now, zone)
+        except core.FieldError as e:
+            raise row_error(n, e.field, str(e)) from None
+        if (d.day, d.source) in seen:
+            raise row_error(n, "day", f"{d.day} from {d.source} is already in row {seen[(d.day, d.source)]}; keep one")
+        seen[(d.day, d.source)] = n
+        out.append((d, at))
     return out

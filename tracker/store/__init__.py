@@ -95,7 +95,10 @@ _HEADERS = 3 * 4096
 
 def _check_length(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Raise the "damaged" failure for a file shorter than the blocks its header says are in use."""
-    (block_size, blocks) = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
+    row = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
+    if row is None:
+        return
+    block_size, blocks = row
     size = path.stat().st_size
     if size and size < _HEADERS + blocks * block_size:
         con.close()

@@ -106,6 +106,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "unplug_sessions": ("id", "start_utc", "planned_end_utc", "end_utc", "note", "created_at", "source"),
     "nudges_sent": ("day", "kind", "message", "sent_utc", "delivered"),
+    "phone_time": ("day", "source", "minutes", "social_minutes", "recorded_at"),
     "activity": ("span_id", "start_utc", "end_utc", "app", "title", "state", "exe", "source"),
     "settings": ("key", "value"),
 }
@@ -126,6 +127,7 @@ _ORDER: dict[str, str] = {
     "interaction_people": "interaction_id, person_id",
     "invitation_people": "invitation_id, person_id",
     "nudges_sent": "day",
+    "phone_time": "day, source",
     "activity": "start_utc, span_id",
     "settings": "key",
 }
@@ -143,6 +145,7 @@ MERGE_MATCH: dict[str, str] = {
     "checkins": "same time",
     "unplug_sessions": "same start",
     "nudges_sent": "same day",
+    "phone_time": "same day and source (the stored figure stays)",
     "activity": "same span id",
     "settings": "same key (the stored value stays)",
 }
@@ -150,6 +153,7 @@ _MERGE_KEYS = {
     "checkins": ("at_utc",),
     "unplug_sessions": ("start_utc",),
     "nudges_sent": ("day",),
+    "phone_time": ("day", "source"),
     "activity": ("span_id",),
     "settings": ("key",),
 }

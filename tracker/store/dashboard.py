@@ -17,10 +17,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tracker.domain import cadence, coverage
+from tracker.domain import phone as phones
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
 from tracker.domain.spans import app_label
 from tracker.store.interactions import ends_at, in_person_union
+from tracker.store.phone import between as phone_between
 
 LAG_DAYS = 3  # in-person minutes on t..t+3
 MIN_LAG_DAYS = 28
@@ -224,6 +226,33 @@ def screen_vs_f2f(con, rng: Range) -> dict:
         "tracked_days": sum(1 for i in keep if d["tracked"][i]),
         "interaction_days": sum(1 for i in keep if d["f2f_min"][i] > 0),
     }
+
+
+def phone_daily(con, rng: Range) -> dict:
+    """Phone screen time as the person reported it, per local day of the range: hours (None: no
+    figure that day), of it social media, and which source counted (tracker/domain/phone.py).
+    Its own series: nothing here is added to the measured screen time of `daily`."""
+    days = [d for d, _, _ in rng.days()]
+    chosen = phones.pick(phone_between(con, days[0], days[-1])) if days else {}
+
+    def hours(m: float | None) -> float | None:
+        return None if m is None else round(m / 60, 4)
+
+    return {
+        "label": phones.LABEL,
+        "day": days,
+        "phone_h": [hours(chosen[d].minutes) if d in chosen else None for d in days],
+        "phone_social_h": [hours(chosen[d].social_minutes) if d in chosen else None for d in days],
+        "source": [chosen[d].source if d in chosen else None for d in days],
+        "days_reported": len(chosen),
+    }
+
+
+def phone_summary(con, rng: Range, needed: int = coverage.MIN_TRACKED_DAYS) -> dict:
+    """The range's reported phone time in figures (tracker.domain.phone.summary)."""
+    days = [d for d, _, _ in rng.days()]
+    chosen = phones.pick(phone_between(con, days[0], days[-1])) if days else {}
+    return phones.summary(chosen, len(days), needed)
 
 
 def _week_days(con, rng: Range, *, tracked: bool) -> dict[str, int]:

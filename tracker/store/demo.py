@@ -73,10 +73,10 @@ def _delete_demo(con) -> None:
     con.execute("DELETE FROM interactions WHERE source = 'demo'")
     con.execute("DELETE FROM aliases WHERE person_id IN (SELECT id FROM people WHERE source = 'demo')")
     con.execute("DELETE FROM people WHERE source = 'demo'")
-    # Routines, check-ins and unplug sessions the demo made.
+    # Routines, check-ins, unplug sessions and phone time the demo made.
     for table in ("routine_people", "routine_skips"):
         con.execute(f"DELETE FROM {table} WHERE routine_id IN (SELECT id FROM routines WHERE source = 'demo')")
-    for table in ("routines", "checkins", "unplug_sessions"):
+    for table in ("routines", "checkins", "unplug_sessions", "phone_time"):
         con.execute(f"DELETE FROM {table} WHERE source = 'demo'")
     _delete_demo_activity(con)
 
@@ -259,6 +259,7 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
         "checkins": len(data.checkins),
         "unplug": len(data.unplug),
         "invitations": len(data.invitations),
+        "phone_days": len(data.phone),
     }
 
 
@@ -317,4 +318,10 @@ def _insert_practice(con, data, pid: dict[str, int], iids: list[int], now) -> No
         "unplug_sessions",
         ["start_utc", "planned_end_utc", "end_utc", "note", "created_at", "source"],
         [(u.start, u.planned_end, u.end, None, u.start, "demo") for u in data.unplug],
+    )
+    _values(
+        con,
+        "phone_time",
+        ["day", "source", "minutes", "social_minutes", "recorded_at"],
+        [(p.day, "demo", p.minutes, p.social_minutes, now) for p in data.phone],
     )

@@ -22,6 +22,7 @@ _NOUNS = {
     "checkins": ("check-in", "check-ins"),
     "unplug_sessions": ("unplug session", "unplug sessions"),
     "nudges_sent": ("nudge", "nudges"),
+    "phone_time": ("day of phone time", "days of phone time"),
     "activity": ("activity span", "activity spans"),
     "settings": ("setting", "settings"),
 }

@@ -1,6 +1,12 @@
 """What `offscreen checkin` asks for: the daily check-in (mood, felt connected) and, weekly, the
 three UCLA-3 loneliness items plus the direct question; parsed, completed, stored, scored.
 
+The check-in also takes the phone's own screen-time figure for the day (`--phone 2h10m`,
+optionally `--phone-social 50m`; rules in tracker/domain/phone.py): it is stored per local day,
+apart from the check-in row, so `checkin --phone` alone records only that, without the mood
+questions. Editing a check-in can change its day's figure; deleting the day's last check-in
+removes it too.
+
 The loneliness score is the sum of the three UCLA-3 answers (hardly ever 1, some of the time 2,
 often 3): 3-9, higher = lonelier. The weekly questions are due when a week of local days has
 passed since they were last answered (tracker.usecases.practice.weekly_due).
@@ -11,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from tracker.domain import phone as phones
 from tracker.domain import text as texts
 from tracker.domain.times import parse_range, parse_when, to_storage
 from tracker.errors import UserError
@@ -37,6 +44,30 @@ def _parse(answers: dict) -> dict:
         "lonely": practice.parse_lonely(answers["lonely"]) if given("lonely") else None,
         "note": texts.free(answers.get("note"), "note"),
     }
+
+
+def _phone_answers(answers: dict) -> tuple[float | None, float | None, bool]:
+    """--phone and --phone-social as minutes, and whether --phone says `none` (remove the figure)."""
+    text, social_text = answers.get("phone"), answers.get("phone_social")
+    remove = phones.is_none(text)
+    if remove and social_text is not None:
+        raise UserError("--phone none removes the day's phone time; leave out --phone-social")
+    minutes = None if text is None or remove else phones.parse_minutes(text, "--phone")
+    social = None if social_text is None else phones.parse_minutes(social_text, "--phone-social")
+    phones.check(minutes, social)
+    return minutes, social, remove
+
+
+def _figure(d: phones.PhoneDay | None) -> dict | None:
+    if d is None:
+        return None
+    return {"day": d.day.isoformat(), "minutes": d.minutes, "social_minutes": d.social_minutes, "source": d.source}
+
+
+def _put_phone(con, day: date, minutes: float, social: float | None, now: datetime) -> None:
+    from tracker.store import phone as store_p
+
+    store_p.put_days(con, [phones.PhoneDay(day, minutes, social, "checkin")], to_storage(now))
 
 
 # Asks on a terminal whether to replace an earlier check-in (the question is the argument).
@@ -99,7 +130,8 @@ def check_in(
     confirm: Confirm | None = None,
 ) -> dict:
     """Record a check-in from ANSWERS (flag values by column name: mood, connected, the UCLA_KEYS,
-    lonely, note). With ASK (a terminal), missing answers are asked for. Returns what was stored,
+    lonely, note; phone and phone_social as typed). With ASK (a terminal), missing answers are
+    asked for, unless only phone time was given: that is recorded alone. Returns what was stored,
     JSON-ready, plus "weekly_due_hint": True when the weekly questions are due and were not asked.
 
     One daily check-in per local day and one set of weekly answers per local week (Monday to
@@ -112,24 +144,41 @@ def check_in(
     now = app.now()
     when = parse_when(at, now, zone=app.zone) if at else now
     values = _parse(answers)
+    phone, social, remove_phone = _phone_answers(answers)
+    if social is not None and phone is None:
+        raise UserError(
+            "--phone-social goes with --phone, the phone's total for the day, like: --phone 2h --phone-social 40m"
+        )
     weekly = weekly or any(values[k] is not None for k in UCLA_KEYS) or values["lonely"] is not None
+    phone_only = (phone is not None or remove_phone) and not weekly and all(v is None for v in values.values())
+    values.update(phone=phone, phone_social=social, phone_remove=remove_phone)
     due = False
-    if ask is not None:
+    if ask is not None and not phone_only:
         with app.store() as con:
             due = practice.weekly_due(con, now, app.calendar)
         weekly = ask(values, weekly, due)
+        phones.check(values["phone"], values["phone_social"])
     if weekly:
         missing = [k.replace("_", "-") for k in UCLA_KEYS if values[k] is None]
         if missing:
             raise UserError(f"the weekly questions need all three answers; missing --{', --'.join(missing)}")
-    if all(values[k] is None for k in DAILY_KEYS + UCLA_KEYS):
+    answered = any(values[k] is not None for k in DAILY_KEYS + UCLA_KEYS)
+    if not answered and values["phone"] is None and not remove_phone:
         raise UserError(
-            "nothing to record: give --mood and/or --connected (or --weekly with its answers), "
+            "nothing to record: give --mood and/or --connected (or --weekly with its answers, or --phone), "
             "or run `offscreen checkin` in a terminal to be asked"
         )
+    if not answered and values["note"] is not None:
+        raise UserError("--note goes with a check-in's answers (--mood, --connected), not with --phone alone")
     daily = values["mood"] is not None or values["connected"] is not None
+    from tracker.store import phone as store_p
+
+    day = app.calendar.day_of(when)
     with app.store() as con:
-        clashes = _clashes(con, app.calendar, when, daily, weekly)
+        before = store_p.get_day(con, day, "checkin")
+        if remove_phone and before is None:
+            raise UserError(f"no phone time is reported for {day}; nothing removed")
+        clashes = _clashes(con, app.calendar, when, daily, weekly) if answered else []
         for row, _, what in clashes:
             question = f"You already recorded {what}: {_describe(app.calendar, row)}. Replace it?"
             if not replace and not (confirm is not None and confirm(question)):
@@ -142,7 +191,12 @@ def check_in(
         with transaction(con):
             for row, part, _ in clashes:
                 sp.update_checkin(con, row["id"], dict.fromkeys(part))
-            cid = sp.add_checkin(con, to_storage(when), values)
+            cid = sp.add_checkin(con, to_storage(when), values) if answered else None
+            if remove_phone:
+                store_p.delete_day(con, day, "checkin")
+            elif values["phone"] is not None:
+                _put_phone(con, day, values["phone"], values["phone_social"], now)
+            after = store_p.get_day(con, day, "checkin")
     return {
         "id": cid,
         "at": app.calendar.iso(when),
@@ -152,7 +206,9 @@ def check_in(
         "ucla3": sum(values[k] for k in UCLA_KEYS) if weekly else None,
         "lonely": values["lonely"],
         "note": values["note"],
-        "weekly_due_hint": not weekly and due and ask is None,
+        "phone": _figure(after),
+        "phone_before": _figure(before) if values["phone"] is not None or remove_phone else None,
+        "weekly_due_hint": answered and not weekly and due and ask is None,
         "replaced": sorted({row["id"] for row, _, _ in clashes}),
     }
 
@@ -193,19 +249,24 @@ def _require(con, checkin_id: int) -> dict:
 
 def edit(app, checkin_id: int, answers: dict, *, at: str | None = None) -> dict:
     """Change only the answers given in ANSWERS (flag values by column; an empty --note clears
-    the note) and, with AT, when it was. The weekly answers come as all three or not at all on a
-    check-in that has none yet. Moving it onto a day (week) that already has one is refused."""
+    the note; phone and phone_social set the phone time of the check-in's day, `none` removes
+    it) and, with AT, when it was. The weekly answers come as all three or not at all on a
+    check-in that has none yet. Moving it onto a day (week) that already has one is refused; the
+    day's phone time moves with it."""
     from tracker.store import practice as sp
+    from tracker.store import transaction
 
     cal = app.calendar
     values = _parse(answers)
+    phone, social, remove_phone = _phone_answers(answers)
+    phone_given = phone is not None or social is not None or remove_phone
     changes = {k: v for k, v in values.items() if v is not None and k != "note"}
     if answers.get("note") is not None:
         changes["note"] = texts.free(answers["note"], "note")
     when = parse_when(at, app.now(), zone=app.zone) if at else None
-    if not changes and when is None:
-        raise UserError("nothing to change: give --mood, --connected, --at, --note or the weekly answers")
-    with app.store() as con:
+    if not changes and when is None and not phone_given:
+        raise UserError("nothing to change: give --mood, --connected, --at, --note, --phone or the weekly answers")
+    with app.store() as con, transaction(con):
         row = _require(con, checkin_id)
         new = {**row, **changes}
         ucla_given = [new[k] is not None for k in UCLA_KEYS]
@@ -224,22 +285,75 @@ def edit(app, checkin_id: int, answers: dict, *, at: str | None = None) -> dict:
                 raise UserError(f"there is already {what} ({_describe(cal, r)}); nothing changed")
         if when is not None:
             changes["at_utc"] = to_storage(when)
-        sp.update_checkin(con, checkin_id, changes)
-        return _record(cal, {**new, **changes})
+        figure = _edit_phone(con, cal, row["at_utc"], when, phone, social, remove_phone, app.now())
+        if changes:
+            sp.update_checkin(con, checkin_id, changes)
+        return {**_record(cal, {**new, **changes}), "phone": _figure(figure)}
+
+
+def _edit_phone(con, cal, at_utc, when, minutes, social, remove, now) -> phones.PhoneDay | None:
+    """`checkin edit`'s part for phone time: move the day's figure along with --at, then apply
+    --phone / --phone-social (the social figure left as it was when only --phone is given)."""
+    from tracker.store import phone as store_p
+
+    old_day = cal.day_of(at_utc)
+    day = cal.day_of(when) if when is not None else old_day
+    current = store_p.get_day(con, old_day, "checkin")
+    if day != old_day and current is not None:
+        there = store_p.get_day(con, day, "checkin")
+        if there is not None and minutes is None and not remove:
+            raise UserError(
+                f"there is already phone time reported for {day} ({phones.describe(there)}); nothing changed. "
+                "Give --phone to say which figure that day keeps"
+            )
+        store_p.delete_day(con, old_day, "checkin")
+        if there is None:
+            _put_phone(con, day, current.minutes, current.social_minutes, now)
+    current = store_p.get_day(con, day, "checkin")
+    if remove:
+        if current is None:
+            raise UserError(f"no phone time is reported for {day}; nothing changed")
+        store_p.delete_day(con, day, "checkin")
+        return None
+    if minutes is None and social is not None:
+        if current is None:
+            raise UserError(
+                f"no phone time is reported for {day}; give --phone too, like: --phone 2h --phone-social 40m"
+            )
+        minutes = current.minutes
+    if minutes is not None:
+        if social is None and current is not None:
+            social = current.social_minutes
+        phones.check(minutes, social)
+        _put_phone(con, day, minutes, social, now)
+    return store_p.get_day(con, day, "checkin")
 
 
 def delete(app, checkin_id: int, confirm: Confirm | None = None, yes: bool = False) -> dict:
-    """Delete a check-in for good: only with YES, or when CONFIRM (a terminal) agrees."""
+    """Delete a check-in for good: only with YES, or when CONFIRM (a terminal) agrees. The phone
+    time reported for its day goes too when no other check-in of that day remains."""
+    from tracker.store import phone as store_p
     from tracker.store import practice as sp
+    from tracker.store import transaction
 
     cal = app.calendar
     with app.store() as con:
         row = _require(con, checkin_id)
+        day = cal.day_of(row["at_utc"])
+        lo, hi = cal.day_bounds(day)
+        others = [r for r in sp.checkins_between(con, to_storage(lo), to_storage(hi)) if r["id"] != checkin_id]
+        figure = None if others else store_p.get_day(con, day, "checkin")
+        what = _describe(cal, row)
+        if figure is not None:
+            what += f" and the phone time reported for {day} ({phones.describe(figure)})"
         if not yes:
-            question = f"Delete {_describe(cal, row)}? This cannot be undone."
+            question = f"Delete {what}? This cannot be undone."
             if confirm is None:
-                raise UserError(f"deleting {_describe(cal, row)} cannot be undone; add --yes to delete it")
+                raise UserError(f"deleting {what} cannot be undone; add --yes to delete it")
             if not confirm(question):
                 raise UserError("nothing deleted")
-        sp.delete_checkin(con, checkin_id)
-    return _record(cal, row)
+        with transaction(con):
+            sp.delete_checkin(con, checkin_id)
+            if figure is not None:
+                store_p.delete_day(con, day, "checkin")
+    return {**_record(cal, row), "phone": _figure(figure)}

@@ -136,7 +136,43 @@ def weekly(d: dict) -> dict:
     for key, vals in (("screen_mean7_h", screen), ("f2f_mean7_h", out["f2f_h"])):
         out[key] = [None if v is None else _mean(vals[max(0, k - 3) : k + 1]) for k, v in enumerate(vals)]
     out["tracked_days"], out["interaction_days"] = d["tracked_days"], d["interaction_days"]
+    if "phone_h" in d:
+        for key in ("phone_h", "phone_social_h"):
+            out[key] = [_mean([d[key][i] for i in idx]) for idx in weeks.values()]
+        out["phone_week_days"] = {str(w): sum(d["phone_h"][i] is not None for i in idx) for w, idx in weeks.items()}
+        out["phone_days"], out["phone_label"] = d["phone_days"], d["phone_label"]
     return out
+
+
+def with_phone(d: dict, phone: dict) -> dict:
+    """A screen-time view's daily data with the reported phone series beside it, day by day
+    (tracker/store/dashboard.py phone_daily): its own keys, never added to the measured ones."""
+    h = dict(zip(phone["day"], phone["phone_h"]))
+    social = dict(zip(phone["day"], phone["phone_social_h"]))
+    return {
+        **d,
+        "phone_h": [h.get(day) for day in d["day"]],
+        "phone_social_h": [social.get(day) for day in d["day"]],
+        "phone_days": phone["days_reported"],
+        "phone_label": phone["label"],
+    }
+
+
+def phone_weeks(d: dict, phone: dict) -> dict:
+    """View 3's data with the reported phone hours per local week (summed over its reported days,
+    how many days that is per week beside it), apart from the categories' measured hours."""
+    weeks: dict[str, list[float]] = {}
+    for day, h in zip(phone["day"], phone["phone_h"]):
+        if h is not None:
+            weeks.setdefault(coverage.week_of(day).isoformat(), []).append(h)
+    return {
+        **d,
+        "phone_week": list(weeks),
+        "phone_h": [round(sum(v), 4) for v in weeks.values()],
+        "phone_week_days": {w: len(v) for w, v in weeks.items()},
+        "phone_days": phone["days_reported"],
+        "phone_label": phone["label"],
+    }
 
 
 def top_apps(con, rng: Range) -> dict:
@@ -146,11 +182,12 @@ def top_apps(con, rng: Range) -> dict:
 
 def view_data(con, rng: Range) -> dict[str, dict]:
     """Every view's data, by view key (dashboards/report.py PAGE_ORDER)."""
-    daily = queries.screen_vs_f2f(con, rng)
+    phone = queries.phone_daily(con, rng)
+    daily = with_phone(queries.screen_vs_f2f(con, rng), phone)
     return {
         "screen-vs-f2f": weekly(daily) if len(daily["day"]) > WEEKLY_AFTER_DAYS else daily,
         "f2f-per-screen-hour": queries.f2f_per_screen_hour(con, rng),
-        "categories-per-week": queries.categories_per_week(con, rng),
+        "categories-per-week": phone_weeks(queries.categories_per_week(con, rng), phone),
         "weekday-hour": queries.heatmap(con, rng),
         "people": people_status(con, rng),
         "friendship-hours": queries.friendship_hours(con, rng),

@@ -1,5 +1,5 @@
 """A realistic synthetic history for `offscreen demo`. Pure: days, seed, now and zone in; people,
-interactions, activity spans, a routine, check-ins and unplug sessions out. The same arguments
+interactions, activity spans, a routine, check-ins, unplug sessions and reported phone time out. The same arguments
 always give the same data, whatever day or machine it runs on; the store only inserts it.
 
 The story: someone who works at a screen on weekdays (code, terminal, browser, chat, mail, calls),
@@ -90,6 +90,13 @@ class DemoInvitation:
     interaction: int | None = None  # index into DemoData.interactions: what it became
 
 
+@dataclass(frozen=True)
+class DemoPhone:
+    day: date  # local day
+    minutes: float
+    social_minutes: float | None
+
+
 @dataclass
 class DemoData:
     people: list[DemoPerson]
@@ -101,6 +108,7 @@ class DemoData:
     checkins: list[DemoCheckin] = field(default_factory=list)
     unplug: list[DemoUnplug] = field(default_factory=list)
     invitations: list[DemoInvitation] = field(default_factory=list)
+    phone: list[DemoPhone] = field(default_factory=list)  # phone time as if reported at check-ins
     generated_at: datetime = datetime(1970, 1, 1)  # naive UTC: the `now` it was made for (created_at)
 
 
@@ -305,6 +313,7 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
     _practice(rng, zone, data, first, today, now_epoch)
     # Their own random stream: adding invitations leaves every other generated row as it was.
     data.invitations = _invitations(random.Random(seed * 7919 + 18), data, zone.utc(first, 0))
+    data.phone = _phone(seed, first, today, lonely)
     return data
 
 
@@ -378,6 +387,24 @@ def _invitations(rng: random.Random, data: DemoData, start: datetime) -> list[De
             )
         )
     return sorted(out, key=lambda v: v.made_at)
+
+
+def _phone(seed: int, first: date, today: date, lonely: set[date]) -> list[DemoPhone]:
+    """Phone screen time as someone reports it on most evenings (not today: it is not over):
+    about three hours a day, more at weekends and in lonely weeks, a third to a half of it
+    social media, sometimes without the social figure. A generator of its own (seeded from SEED),
+    so the rest of the demo stays what it was before phone time existed."""
+    rng = random.Random(f"phone-{seed}")
+    out = []
+    day = first
+    while day < today:
+        if rng.random() < 0.85:
+            mean = 170 + (35 if day.weekday() >= 5 else 0) + (45 if _monday(day) in lonely else 0)
+            minutes = float(max(15, min(600, round(rng.gauss(mean, 45)))))
+            social = None if rng.random() < 0.15 else float(round(minutes * rng.uniform(0.3, 0.5)))
+            out.append(DemoPhone(day, minutes, social))
+        day += timedelta(days=1)
+    return out
 
 
 def run(app, *, days: int, seed: int, force: bool) -> dict:

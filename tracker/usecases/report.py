@@ -122,6 +122,11 @@ def build(
             "previous": invites.counts(con, prev.since_utc, prev.until_utc),
         },
         "fun": fun.summary(queries.fun_rows(con, cur)),
+        # Reported, not measured: its own figures, never part of screen_h (tracker/domain/phone.py).
+        "phone": {
+            "current": queries.phone_summary(con, cur, needed),
+            "previous": queries.phone_summary(con, prev, needed),
+        },
     }
 
 

@@ -26,6 +26,17 @@ def day_totals(con, cal: Calendar, config: Config, now: datetime) -> dict[str, A
     return {"day": day.isoformat(), "since": cal.iso(since), "until": cal.iso(until), **data}
 
 
+def reported_phone(con, day: date) -> dict | None:
+    """DAY's phone screen time as the person reported it (the figure that counts, tracker/domain/phone.py), or None."""
+    from tracker.domain import phone as phones
+    from tracker.store import phone as store_p
+
+    d = phones.pick(store_p.between(con, day, day)).get(day)
+    if d is None:
+        return None
+    return {"label": phones.LABEL, "minutes": d.minutes, "social_minutes": d.social_minutes, "source": d.source}
+
+
 def pick_day(text: str | None, now: datetime, cal: Calendar) -> date:
     """The local day `today --date TEXT` means (a date, 'yesterday', 'Nd'); no later than today."""
     if not text:
@@ -47,6 +58,7 @@ def today(app, when: str | None = None) -> dict[str, Any]:
     at = now if day == cal.day_of(now) else cal.day_start(day)
     with app.store(drain=True) as con:
         data = day_totals(con, cal, app.config, at)
+        data["phone"] = reported_phone(con, day)
     offset = (cal.day_of(now) - day).days
     label = "today" if offset == 0 else "yesterday" if offset == 1 else f"{offset} days ago"
     return {

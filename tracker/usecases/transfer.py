@@ -31,6 +31,7 @@ class Exported:
             "interactions": ("interaction", "interactions"),
             "activity": ("activity span", "activity spans"),
             "invitations": ("invitation", "invitations"),
+            "phone": ("day of phone time", "days of phone time"),
         }[self.what]
         return many if self.count != 1 else one
 
@@ -38,8 +39,9 @@ class Exported:
 def export(
     app, *, what: str, fmt: str | None, since: str | None, until: str | None, output: str | None = None
 ) -> Exported:
-    """Interactions (not deleted) or activity spans in the range as JSON or CSV text, written
-    atomically to OUTPUT when given. The format defaults to OUTPUT's extension, else JSON."""
+    """Interactions (not deleted), activity spans or phone time (every source) in the range as
+    JSON or CSV text, written atomically to OUTPUT when given. The format defaults to OUTPUT's
+    extension, else JSON."""
     fmt = files.format_for(output, fmt) or "json"
     lo, hi = parse_range(since, until, app.now(), cal=app.calendar)
     if output:
@@ -62,6 +64,10 @@ def export(
             rows = [r for r in rows if hi is None or r["made_at"] < to_storage(hi)]
         records = [invites.to_export(invites.to_record(r, app.zone)) for r in rows]
         header, cells = invites.FIELDS, [invites.to_csv_cells(r) for r in records]
+    elif what == "phone":
+        records = _phone_records(app, lo, hi)
+        header = files.PHONE_FIELDS
+        cells = [["" if r[k] is None else str(r[k]) for k in header] for r in records]
     else:
         from tracker.store import activity as store_a
 
@@ -82,6 +88,24 @@ def export(
     return Exported(what, len(records), text, output)
 
 
+def _phone_records(app, lo, hi) -> list[dict]:
+    """The stored phone-time rows of the local days from LO's to the one before HI (aware; None: open)."""
+    from datetime import timedelta
+
+    from tracker.domain.phone import PhoneDay
+    from tracker.store import phone as store_p
+
+    cal = app.calendar
+    first = cal.day_of(lo) if lo else None
+    last = cal.day_of(hi - timedelta(microseconds=1)) if hi else None
+    with app.store() as con:
+        rows = store_p.export_rows(con, first, last)
+    return [
+        files.phone_record(PhoneDay(r["day"], r["minutes"], r["social_minutes"], r["source"]), r["recorded_at"], cal)
+        for r in rows
+    ]
+
+
 def _read(file: Path, fmt: str) -> str:
     from tracker.paths import IMPORT_LIMIT, read_input
 
@@ -97,6 +121,35 @@ def _read(file: Path, fmt: str) -> str:
 LARGE_IMPORT = 1000
 
 
+def _format(file: Path, fmt: str | None) -> str:
+    if not file.exists():  # before the format: "missing.txt" is a missing file first
+        raise UserError(f"{file}: no such file")
+    found = files.format_for(str(file), fmt)
+    if found is None:
+        raise UserError(f"cannot tell the format of {file} from its name; add --format json or --format csv")
+    return found
+
+
+@dataclass(frozen=True)
+class PhoneImported:
+    added: int
+    replaced: int  # a stored day of the same source with an earlier recorded_at
+    skipped: int  # already there, or stored later than the file's row
+
+
+def import_phone(app, file: Path, fmt: str | None = None) -> PhoneImported:
+    """Import every phone-time row of FILE (`export --what phone`) or none: a day and source not
+    stored is added, one stored earlier than the file's recorded_at is replaced, others skipped."""
+    fmt = _format(file, fmt)
+    rows = files.parse_phone_file(_read(file, fmt), fmt, str(file), app.now(), app.zone)
+    from tracker.store import phone as store_p
+    from tracker.store import transaction
+
+    with app.store() as con, transaction(con):
+        done = store_p.import_rows(con, rows)
+    return PhoneImported(done["added"], done["replaced"], done["skipped"])
+
+
 def import_file(
     app, file: Path, fmt: str | None = None, *, drop_unknown_routines: bool = False, what: str = "interactions"
 ) -> Imported:
@@ -104,11 +157,7 @@ def import_file(
     the import before anything is written (every such routine named at once), unless
     DROP_UNKNOWN_ROUTINES: then those rows come in without their routine link. WHAT:
     'interactions' or 'invitations' (an `export --what invitations` file)."""
-    if not file.exists():  # before the format: "missing.txt" is a missing file first
-        raise UserError(f"{file}: no such file")
-    fmt = files.format_for(str(file), fmt)
-    if fmt is None:
-        raise UserError(f"cannot tell the format of {file} from its name; add --format json or --format csv")
+    fmt = _format(file, fmt)
     if what == "invitations":
         return _import_invitations(app, file, fmt)
     now = app.now()
