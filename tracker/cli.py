@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "people": ("tracker.commands.people", "people_group"),
     "export": ("tracker.commands.transfer", "export_cmd"),
     "import": ("tracker.commands.transfer", "import_cmd"),
+    "import-aw": ("tracker.commands.aw_import", "import_aw_cmd"),
     "backup": ("tracker.commands.backup", "backup_cmd"),
     "restore": ("tracker.commands.backup", "restore_cmd"),
     "today": ("tracker.commands.activity", "today_cmd"),

@@ -16,34 +16,52 @@ def _utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
 
 
-def upsert_spans(con, rows) -> None:
-    """Rows (id, start_epoch, end_epoch, app, title, state, exe): insert or replace by id.
+def upsert_spans(con, rows, *, source: str = "daemon", atomic: bool = True) -> None:
+    """Rows (id, start_epoch, end_epoch, app, title, state, exe): insert or replace by id, as SOURCE
+    ('daemon', or 'aw' from an ActivityWatch import). ATOMIC: in a transaction of its own; else the
+    caller holds one (an import writes spans and phone days all or nothing).
 
     Spans of zero length (idle backdating truncated them away) are deleted instead.
     """
+    if atomic:
+        con.execute("BEGIN TRANSACTION")
+    try:
+        _upsert(con, rows, source)
+        if atomic:
+            con.execute("COMMIT")
+    except BaseException:
+        if atomic:
+            con.execute("ROLLBACK")
+        raise
+
+
+def _upsert(con, rows, source: str) -> None:
     keep = [r for r in rows if r[2] > r[1]]
     gone = [r[0] for r in rows if r[2] <= r[1]]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for i in range(0, len(keep), _CHUNK):
-            chunk = keep[i : i + _CHUNK]
-            params = []
-            for sid, start, end, app, title, state, exe in chunk:
-                params += [sid, _utc(start), _utc(end), app, title, state, exe]
-            con.execute(
-                f"INSERT INTO activity {_COLS} VALUES "
-                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, 'daemon')"] * len(chunk))
-                + " ON CONFLICT (span_id) DO UPDATE SET start_utc = excluded.start_utc, end_utc = excluded.end_utc,"
-                " app = excluded.app, title = excluded.title, state = excluded.state, exe = excluded.exe",
-                params,
-            )
-        for i in range(0, len(gone), _CHUNK):
-            chunk = gone[i : i + _CHUNK]
-            con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    for i in range(0, len(keep), _CHUNK):
+        chunk = keep[i : i + _CHUNK]
+        params = []
+        for sid, start, end, app, title, state, exe in chunk:
+            params += [sid, _utc(start), _utc(end), app, title, state, exe, source]
+        con.execute(
+            f"INSERT INTO activity {_COLS} VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+            + " ON CONFLICT (span_id) DO UPDATE SET start_utc = excluded.start_utc, end_utc = excluded.end_utc,"
+            " app = excluded.app, title = excluded.title, state = excluded.state, exe = excluded.exe",
+            params,
+        )
+    for i in range(0, len(gone), _CHUNK):
+        chunk = gone[i : i + _CHUNK]
+        con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
+
+
+def spans_overlapping(con, lo: float, hi: float) -> list[tuple[str, float, float]]:
+    """(span_id, start_epoch, end_epoch) of every span overlapping [LO, HI) (UTC epoch), by start."""
+    return con.execute(
+        """SELECT span_id, epoch(start_utc), epoch(end_utc) FROM activity
+           WHERE end_utc > ? AND start_utc < ? ORDER BY start_utc""",
+        [_utc(lo), _utc(hi)],
+    ).fetchall()
 
 
 def _category_sql(config: Config) -> str:

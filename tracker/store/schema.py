@@ -173,4 +173,20 @@ CREATE TABLE nudges_sent (
     # `people remove`: a removed person also gets merged_into = their own id, so every query that
     # hides merged-away people hides them too; removed_at tells them apart and dates the removal.
     ("0004_people_removed", "ALTER TABLE people ADD COLUMN removed_at TIMESTAMP"),
+    # Phone screen time as the person reports it (tracker/domain/phone.py): one figure per local
+    # day and source ('checkin', 'aw' from an ActivityWatch import, 'demo'); a later report of the
+    # same day and source replaces the row. No id: (day, source) is the key.
+    (
+        "0007_phone_time",
+        """
+CREATE TABLE phone_time (
+    day DATE NOT NULL,                  -- local day (general.day_start_hour)
+    source VARCHAR NOT NULL,
+    minutes DOUBLE NOT NULL CHECK (minutes >= 0 AND minutes <= 1440),
+    social_minutes DOUBLE CHECK (social_minutes >= 0 AND social_minutes <= minutes),
+    recorded_at TIMESTAMP NOT NULL,     -- UTC, when it was reported or imported
+    PRIMARY KEY (day, source)
+)
+""",
+    ),
 ]
