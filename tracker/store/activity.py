@@ -10,10 +10,16 @@ from tracker.domain.times import as_storage
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
 _CHUNK = 500
+_BULK = 50_000
 
 
 def _utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+def _micros(epoch: float) -> int:
+    """UTC epoch seconds as whole microseconds (TIMESTAMP's resolution)."""
+    return round(epoch * 1_000_000)
 
 
 def upsert_spans(con, rows, *, source: str = "daemon", atomic: bool = True) -> None:
@@ -38,17 +44,27 @@ def upsert_spans(con, rows, *, source: str = "daemon", atomic: bool = True) -> N
 def _upsert(con, rows, source: str) -> None:
     keep = [r for r in rows if r[2] > r[1]]
     gone = [r[0] for r in rows if r[2] <= r[1]]
-    for i in range(0, len(keep), _CHUNK):
-        chunk = keep[i : i + _CHUNK]
-        params = []
-        for sid, start, end, app, title, state, exe in chunk:
-            params += [sid, _utc(start), _utc(end), app, title, state, exe, source]
+    # Columns as lists, unnested by DuckDB: one statement per _BULK rows, ~10x faster than rows of
+    # parameters (bench/bench_aw_import.py imports a year of ActivityWatch this way).
+    for i in range(0, len(keep), _BULK):
+        chunk = keep[i : i + _BULK]
+        cols = list(zip(*chunk, strict=True))
         con.execute(
-            f"INSERT INTO activity {_COLS} VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
-            + " ON CONFLICT (span_id) DO UPDATE SET start_utc = excluded.start_utc, end_utc = excluded.end_utc,"
-            " app = excluded.app, title = excluded.title, state = excluded.state, exe = excluded.exe",
-            params,
+            f"""INSERT INTO activity {_COLS}
+                SELECT unnest(?::VARCHAR[]), make_timestamp(unnest(?::BIGINT[])), make_timestamp(unnest(?::BIGINT[])),
+                       unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?
+                ON CONFLICT (span_id) DO UPDATE SET start_utc = excluded.start_utc, end_utc = excluded.end_utc,
+                   app = excluded.app, title = excluded.title, state = excluded.state, exe = excluded.exe""",
+            [
+                list(cols[0]),
+                [_micros(t) for t in cols[1]],
+                [_micros(t) for t in cols[2]],
+                list(cols[3]),
+                list(cols[4]),
+                list(cols[5]),
+                list(cols[6]),
+                source,
+            ],
         )
     for i in range(0, len(gone), _CHUNK):
         chunk = gone[i : i + _CHUNK]
