@@ -71,10 +71,11 @@ def _upsert(con, rows, source: str) -> None:
         con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
 
 
-def spans_overlapping(con, lo: float, hi: float) -> list[tuple[str, float, float]]:
-    """(span_id, start_epoch, end_epoch) of every span overlapping [LO, HI) (UTC epoch), by start."""
+def spans_overlapping(con, lo: float, hi: float) -> list[tuple[str, int, int, str | None, str | None, str]]:
+    """(span_id, start, end, app, title, state) of every span overlapping [LO, HI) (UTC epoch
+    seconds), by start; start and end in UTC epoch microseconds."""
     return con.execute(
-        """SELECT span_id, epoch(start_utc), epoch(end_utc) FROM activity
+        """SELECT span_id, epoch_us(start_utc), epoch_us(end_utc), app, title, state FROM activity
            WHERE end_utc > ? AND start_utc < ? ORDER BY start_utc""",
         [_utc(lo), _utc(hi)],
     ).fetchall()

@@ -23,7 +23,7 @@ class Preview:
     file: Path
     plan: aw.Plan
     spans: list[aw.Span]  # what will be written: the plan's spans minus what the database holds
-    known: int  # of them, already stored under the same id (a second import)
+    known: int  # of them, already stored exactly so (a second import)
     left_out_seconds: float  # of the file's time, already recorded by offscreen
 
     def seconds(self, state: str) -> float:
@@ -48,19 +48,25 @@ def _text(file: Path) -> str:
         raise UserError(f"{file} is not UTF-8 text; expected ActivityWatch's export JSON") from None
 
 
-def _against(con, plan: aw.Plan) -> tuple[list[aw.Span], int, float]:
-    """PLAN's spans minus the time other spans in the database hold; how many are stored already."""
+def _key(s: aw.Span) -> tuple:
+    return (round(s.start * 1e6), round(s.end * 1e6), s.app, s.title, s.state)  # as stored: microseconds
+
+
+def _against(con, plan: aw.Plan) -> tuple[list[aw.Span], list[aw.Span], float]:
+    """PLAN's spans minus the time other spans in the database hold, those of them stored already
+    exactly so (a second import: nothing to write), and the seconds left out."""
     from tracker.store import activity as store_a
 
     if not plan.spans:
-        return [], 0, 0.0
+        return [], [], 0.0
     rows = store_a.spans_overlapping(con, plan.spans[0].start, plan.spans[-1].end)
     ours = {s.span_id for s in plan.spans}
-    stored = {sid for sid, _, _ in rows}
-    spans = aw.without(plan.spans, [(s, e) for sid, s, e in rows if sid not in ours])
-    before = sum(s.end - s.start for s in plan.spans)
-    after = sum(s.end - s.start for s in spans)
-    return spans, sum(1 for s in spans if s.span_id in stored), before - after
+    stored = {r[0]: r[1:] for r in rows}
+    taken = [(r[1] / 1e6, r[2] / 1e6) for r in rows if r[0] not in ours]
+    spans = aw.without(plan.spans, taken)
+    same = [s for s in spans if stored.get(s.span_id) == _key(s)]
+    left_out = sum(s.end - s.start for s in plan.spans) - sum(s.end - s.start for s in spans)
+    return spans, same, left_out
 
 
 def prepare(app, file: Path) -> Preview:
@@ -68,8 +74,8 @@ def prepare(app, file: Path) -> Preview:
     buckets = aw.read(_text(file), str(file), app.config.privacy)
     plan = aw.plan(buckets, app.calendar)
     with app.store(drain=True) as con:
-        spans, known, left_out = _against(con, plan)
-    return Preview(file, plan, spans, known, left_out)
+        spans, same, left_out = _against(con, plan)
+    return Preview(file, plan, spans, len(same), left_out)
 
 
 def write(app, preview: Preview) -> Written:
@@ -80,8 +86,9 @@ def write(app, preview: Preview) -> Written:
 
     with app.store(drain=True) as con, transaction(con):
         # Again inside the transaction: the daemon may have drained spans while the person read.
-        spans, known, _ = _against(con, preview.plan)
-        rows = [(s.span_id, s.start, s.end, s.app, s.title, s.state, None) for s in spans]
+        spans, same, _ = _against(con, preview.plan)
+        unchanged = {s.span_id for s in same}
+        rows = [(s.span_id, s.start, s.end, s.app, s.title, s.state, None) for s in spans if s.span_id not in unchanged]
         store_a.upsert_spans(con, rows, source=store_aw.SOURCE, atomic=False)
         phone = store_aw.put_phone_days(con, preview.plan.phone, to_storage(app.now()))
-    return Written(len(spans), len(spans) - known, phone)
+    return Written(len(spans), len(spans) - len(same), phone)
