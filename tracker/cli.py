@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "invite": ("tracker.commands.invite", "invite_group"),
     "export": ("tracker.commands.transfer", "export_cmd"),
     "import": ("tracker.commands.transfer", "import_cmd"),
+    "import-aw": ("tracker.commands.aw_import", "import_aw_cmd"),
     "backup": ("tracker.commands.backup", "backup_cmd"),
     "restore": ("tracker.commands.backup", "restore_cmd"),
     "today": ("tracker.commands.activity", "today_cmd"),

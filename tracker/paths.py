@@ -25,6 +25,9 @@ ALLOW_SHARED_VAR = "OFFSCREEN_ALLOW_SHARED"
 # The largest file `import` reads (README, "Import"): a file is read whole into memory and checked
 # before anything is written, so the size has to be bounded; a year of interactions is ~1 MB.
 IMPORT_LIMIT = 100 * 1024 * 1024
+# The largest ActivityWatch export `import-aw` reads (README, "ActivityWatch history"): a year of
+# events (~500,000) is some 100 MB, several years of several machines a few hundred.
+AW_IMPORT_LIMIT = 512 * 1024 * 1024
 # The largest backup `restore` reads, compressed or after decompression (a year with every activity
 # span is some 100 MB of JSON).
 RESTORE_LIMIT = 1024 * 1024 * 1024
