@@ -41,6 +41,28 @@ def _recompute_name_keys(con) -> None:
         con.executemany("INSERT INTO aliases VALUES (?, ?, ?)", moved)
 
 
+def _allow_watching(con) -> None:
+    """Let activity.state be 'watching' (issue 15). DuckDB cannot alter a CHECK constraint, so the
+    table is rebuilt from its own current definition (columns a later migration added come along),
+    with its indexes."""
+    (sql,) = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'activity'"
+    ).fetchone()
+    old = "'asleep')"
+    if "'watching'" in sql:
+        return
+    if sql.count(old) != 1:
+        raise RuntimeError(f"unexpected definition of the activity table: {sql}")
+    indexes = [r[0] for r in con.execute("SELECT sql FROM duckdb_indexes() WHERE table_name = 'activity'").fetchall()]
+    new = sql.replace(old, "'asleep', 'watching')").replace("CREATE TABLE activity(", "CREATE TABLE activity_new(", 1)
+    con.execute(new)
+    con.execute("INSERT INTO activity_new SELECT * FROM activity")
+    con.execute("DROP TABLE activity")
+    con.execute("ALTER TABLE activity_new RENAME TO activity")
+    for index in indexes:
+        con.execute(index)
+
+
 MIGRATIONS: list[tuple[str, str | Callable]] = [
     (
         "0001_core",
@@ -173,4 +195,6 @@ CREATE TABLE nudges_sent (
     # `people remove`: a removed person also gets merged_into = their own id, so every query that
     # hides merged-away people hides them too; removed_at tells them apart and dates the removal.
     ("0004_people_removed", "ALTER TABLE people ADD COLUMN removed_at TIMESTAMP"),
+    # activity.state may be 'watching': a playing video in front without input (issue 15).
+    ("0009_watching", _allow_watching),
 ]

@@ -18,7 +18,14 @@ def day_totals(con, cal: Calendar, config: Config, now: datetime) -> dict[str, A
     since, until = cal.day_bounds(day)
     data = activity.summary(con, since, until, config)
     # Whole seconds: sub-second sums are sampling noise and read badly in JSON.
-    for key in ("active_seconds", "idle_seconds", "locked_seconds", "asleep_seconds"):
+    for key in (
+        "screen_seconds",
+        "active_seconds",
+        "watching_seconds",
+        "idle_seconds",
+        "locked_seconds",
+        "asleep_seconds",
+    ):
         data[key] = round(data[key])
     for entry in data["by_app"] + data["by_category"]:
         entry["seconds"] = round(entry["seconds"])
