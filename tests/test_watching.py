@@ -18,6 +18,7 @@ import pytest
 from conftest import require
 from test_daemon_x11 import INTERVAL, MS, assert_no_overlap, stored, timed
 from tracker import paths
+from wayland_fixtures import sway  # noqa: F401 (fixtures)
 from x11_fixtures import daemon_factory, wait_for, xserver  # noqa: F401 (fixtures)
 
 HELPER = Path(__file__).resolve().parent / "helpers" / "mpris_player.py"
@@ -229,3 +230,25 @@ def test_a_player_that_appears_later_and_its_desktop_entry(xserver, bus, players
     assert d.stop() == 0
     rows, _raw = stored()
     assert [(r["state"], r["app"]) for r in rows][-1] == ("watching", "Alphaapp")
+
+
+@pytest.mark.wayland
+def test_watching_on_sway_a_wayland_window_of_the_players_process(sway, bus, players, daemon_factory):
+    from wayland_fixtures import Win
+
+    s = sway
+    env = {**s.env, "DBUS_SESSION_BUS_ADDRESS": bus, "GDK_BACKEND": "wayland"}
+    other = s.window("alpha.app", "Alpha document")
+    player = players(env, "film", "mpv", "--playing")
+    view = wait_for(lambda: next((v for v in s.views() if v["pid"] == player.p.pid), None), what="the player's window")
+    assert view["app_id"] == "mpv"  # GTK's program name: the Wayland app id, matched by pid here
+    s.focus(Win(view["id"], player.p, "mpv", view["name"]))
+    s.input()
+    d = daemon_factory(s.env | {"DBUS_SESSION_BUS_ADDRESS": bus}, "--interval", INTERVAL, "--idle-after", IDLE_AFTER)
+    assert d.wait_status(state_is("active"))["backend"] == "sway"
+    d.wait_status(state_is("watching"), timeout=15)
+    s.focus(other)  # sway's focus command is no input: away from the keyboard, another window in front
+    d.wait_status(state_is("idle"))
+    assert d.stop() == 0
+    rows, _raw = stored()
+    assert [(r["state"], r["app"]) for r in rows] == [("active", "mpv"), ("watching", "mpv"), ("idle", "alpha.app")]
