@@ -11,8 +11,8 @@ once the window is mapped and the name owned; each line on stdin is a command: `
 """
 
 import argparse
-import warnings
 import sys
+import warnings
 
 import dbus
 import dbus.mainloop.glib
