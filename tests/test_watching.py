@@ -102,6 +102,7 @@ def spans_of(raw, state):
     return [r for r in raw if r[5] == state]
 
 
+@pytest.mark.x11
 def test_a_video_playing_in_front_is_watching_until_it_pauses(xserver, bus, players, daemon_factory, run):
     env = x_env(xserver, bus)
     player = players(env, "film", "mpv", "--playing")
@@ -147,6 +148,7 @@ def _fmt(seconds: int) -> str:
     return fmt(seconds)
 
 
+@pytest.mark.x11
 @pytest.mark.parametrize("case", ["paused", "background", "switched-off", "no-window"])
 def test_no_watching_without_the_front_windows_player_playing(case, xserver, bus, players, daemon_factory):
     """Paused in front, playing behind another window, the config switch off, a player (music)
@@ -179,6 +181,7 @@ def test_no_watching_without_the_front_windows_player_playing(case, xserver, bus
     assert last_input[0] - MS <= s <= last_input[1] + MS
 
 
+@pytest.mark.x11
 def test_watching_ends_when_another_window_comes_to_the_front(xserver, bus, players, daemon_factory):
     env = x_env(xserver, bus)
     other = xserver.window("AlphaApp")
@@ -198,6 +201,7 @@ def test_watching_ends_when_another_window_comes_to_the_front(xserver, bus, play
     assert switched <= we <= idle_seen
 
 
+@pytest.mark.x11
 def test_a_locked_screen_is_locked_while_the_video_plays(xserver, bus, players, daemon_factory):
     env = x_env(xserver, bus)
     player = players(env, "film", "mpv", "--playing")
@@ -216,6 +220,7 @@ def test_a_locked_screen_is_locked_while_the_video_plays(xserver, bus, players, 
     assert on <= ls <= locked_seen
 
 
+@pytest.mark.x11
 def test_a_player_that_appears_later_and_its_desktop_entry(xserver, bus, players, daemon_factory):
     """A player started after the daemon is followed (NameOwnerChanged); a window matched by app
     name only (the player's DesktopEntry equals the window's class, another process)."""

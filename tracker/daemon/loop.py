@@ -275,6 +275,9 @@ class Daemon:
 
         media = self.media.fileno() if self.media is not None else None
         if media is None:
+            if self._poller is not None:  # the bus went away: its epoll goes too
+                self._poller.close()
+                self._poller, self._poller_fds = None, ()
             return self.wake_fd
         fds = (self.wake_fd, media)
         if self._poller is None or self._poller_fds != fds:
