@@ -16,6 +16,7 @@ from tracker.domain import coverage
 
 SCREEN = "#8c96a3"
 SOCIAL = "#d9534f"
+WATCHING = "#5b7fb8"  # watching (issue 15): screen time, apart from active use
 F2F = "#2e9e5b"
 PHONE = "#6f42c1"  # reported phone time: its own colour and a dashed line, never a screen bar
 MODE_COLORS = {"in-person": "#2e9e5b", "video": "#3a7bd5", "voice": "#f0a202", "text": "#9b59b6"}
@@ -71,7 +72,7 @@ def _layout(fig: go.Figure, y_title: str, *, x_title: str | None = None, height:
 
 
 def screen_vs_f2f(d: dict) -> go.Figure:
-    """View 1: stacked screen bars (social media / other) beside face-to-face bars, 7-day means;
+    """View 1: stacked screen bars (other / watching / social media) beside face-to-face bars, 7-day means;
     one bar per week (mean hours per day with data, 4-week means) when d["bucket"] is "week"."""
     fig = go.Figure()
     days = [str(x) for x in d["day"]]
@@ -86,10 +87,20 @@ def screen_vs_f2f(d: dict) -> go.Figure:
         offsetgroup="screen",
         hovertemplate=at + ": %{y:.1f} h other screen" + per + "<extra></extra>",
     )
+    watching = d.get("watching_h") or [None] * len(days)
+    fig.add_bar(
+        x=days,
+        y=watching,
+        base=d["other_h"],
+        name="Screen: watching (a video playing, no input)",
+        marker_color=WATCHING,
+        offsetgroup="screen",
+        hovertemplate=at + ": %{y:.1f} h watching" + per + "<extra></extra>",
+    )
     fig.add_bar(
         x=days,
         y=d["social_h"],
-        base=d["other_h"],
+        base=[None if o is None else o + (w or 0) for o, w in zip(d["other_h"], watching)],
         name="Screen: social media",
         marker_color=SOCIAL,
         offsetgroup="screen",

@@ -173,6 +173,11 @@ def render(views: list[View], rng: Range, totals: dict) -> str:
     cards = [
         (format_duration(totals["screen_h"] * 60), "screen time (active)"),
         (format_duration(totals["social_h"] * 60), "of it social media"),
+        *(
+            [(format_duration(totals["watching_h"] * 60), "of it watching (a video playing, no input)")]
+            if totals.get("watching_h")
+            else []
+        ),
         (format_duration(totals["f2f_h"] * 60), "face-to-face"),
         (str(totals["interactions"]), "interactions logged"),
         (str(totals["people_in_person"]), "people met in person"),

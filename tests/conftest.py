@@ -40,6 +40,9 @@ def isolated_home(tmp_path, monkeypatch):
     # The daemon reads logind's LockedHint on the system bus: never the real one (a developer who
     # locks the screen while the suite runs must not turn every daemon test's spans into `locked`).
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-system-bus")
+    # Nor its session bus: the daemon follows media players there (issue 15's `watching`), and a
+    # video playing on the developer's desktop must not turn a test's idle time into watching.
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-session-bus")
     import time
 
     time.tzset()

@@ -175,3 +175,53 @@ def test_debug_logging_says_when_a_span_starts_without_its_title(tmp_path):
     quiet = io.StringIO()
     Log(stream=quiet, level="info", journal=False)("debug", "new span: active, app a")
     assert quiet.getvalue() == ""
+
+
+class PlayingSampler(ListSampler):
+    """The same window all along, the last input at the start, its player playing (issue 15)."""
+
+    def observe(self):
+        self.i += 1
+        return Observation(window=Window("mpv", "film"), last_input=100.0, playing=True)
+
+
+def test_watching_in_the_loop_and_the_config_switch_on_reload(tmp_path):
+    """No input past idle_after with the front window's player playing is `watching`; a reload
+    that sets daemon.count_watching = false makes the rest idle, and turns the media watcher off."""
+    from tracker.sampling.mpris import MediaWatch
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[daemon]\nidle_after = 10\n")
+    ref: list = []
+    sampler = PlayingSampler(["mpv"] * 40, ref)
+    media = MediaWatch(env={})  # no session bus: off, never raising
+    d = Daemon(
+        settings=Settings(interval=0.0, idle_after=10, drain_every=600, privacy=config_mod.Privacy()),
+        open_sampler=lambda: sampler,
+        queue=Queue(tmp_path / "q.sqlite3"),
+        status_path=tmp_path / "daemon.json",
+        log=Log(stream=io.StringIO(), level="debug", journal=False),
+        clock=SteppedClock({}),
+        reload_config=lambda: config_mod.load(cfg),
+        media=media,
+    )
+    ref.append(d)
+
+    def wait(timeout, wake_fd=None):
+        if sampler.i == 20:  # SIGHUP after the 20th sample, with the switch off
+            cfg.write_text("[daemon]\nidle_after = 10\ncount_watching = false\n")
+            d.request_reload()
+        ListSampler.wait(sampler, timeout, wake_fd)
+
+    sampler.wait = wait
+    assert d.run() == 0
+    rows = sqlite3.connect(tmp_path / "q.sqlite3").execute(
+        'SELECT state, start - ?, "end" - ? FROM spans ORDER BY start', [T0, T0]
+    )
+    # Samples at 0, 1, 2 ... s (mono 100, 101 ...): idle_after passes at the 11th; the switch at the 21st.
+    assert rows.fetchall() == [
+        ("active", 0, 10),
+        ("watching", 10, 20),
+        ("idle", 20, 40),
+    ]  # 40: the last sample at shutdown
+    assert d.settings.count_watching is False and media.enabled is False

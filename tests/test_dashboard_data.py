@@ -246,6 +246,7 @@ def test_totals_and_cache_follow_new_data(con):
     assert t == {
         "screen_h": 3.25,
         "social_h": 1.0,
+        "watching_h": 0.0,
         "f2f_h": 3.75,
         "interactions": 5,
         "people_in_person": 5,
@@ -282,3 +283,30 @@ def test_user_strings_are_escaped_in_figures(con):
     assert "&lt;b&gt;bold&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;" in blob
     cat = figures.categories_per_week({"week": [date(2026, 3, 2)], "category": ["<b>mine</b>"], "hours": [1.0]})
     assert cat.data[0].name == "&lt;b&gt;mine&lt;/b&gt;"
+
+
+def test_watching_is_screen_time_with_its_own_series(con):
+    """Issue 15: a video playing in front without input is screen time, apart from active use."""
+    # Tue 20:00-21:30 local: watching a film in mpv (category video), and 30 min of a social
+    # media video watched in firefox (stays in the red social series).
+    add_span(con, "w1", D(2026, 3, 3, 19), D(2026, 3, 3, 20, 30), "mpv", "film.mkv - mpv", "watching")
+    add_span(con, "w2", D(2026, 3, 4, 19), D(2026, 3, 4, 19, 30), "firefox", "r/videos - Reddit", "watching")
+    d = queries.daily(con, RNG)
+    assert d["screen_min"] == [120.0, 120.0, 75.0]
+    assert d["watching_min"] == [0.0, 90.0, 30.0]
+    assert d["social_min"] == [60.0, 0.0, 30.0]
+    assert d["other_min"] == [60.0, 30.0, 45.0]  # active use that is not social media
+    v1 = queries.screen_vs_f2f(con, RNG)
+    assert v1["watching_h"] == [0.0, 1.5, 0.0] and v1["social_h"] == [1.0, 0.0, 0.5]
+    t = queries.totals(con, RNG)
+    assert (t["screen_h"], t["watching_h"], t["social_h"]) == (5.25, 2.0, 1.5)
+    assert {"app": "mpv", "hours": 1.5} in queries.top_apps(con, RNG)["apps"]
+    week = queries.categories_per_week(con, RNG)
+    assert dict(zip(week["category"], week["hours"]))["video"] == 1.5
+    fig = figures.screen_vs_f2f(v1)
+    bars = {b.name: b for b in fig.data if b.type == "bar"}
+    watching = bars["Screen: watching (a video playing, no input)"]
+    assert list(watching.y) == [0.0, 1.5, 0.0]
+    assert list(bars["Screen: social media"].base) == [1.0, 2.0, 0.75]  # on top of other + watching
+    weekly = usecase.weekly(v1)
+    assert weekly["watching_h"] == [0.5]

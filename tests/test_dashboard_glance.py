@@ -129,7 +129,7 @@ def test_long_ranges_draw_weeks_short_ones_days(cli, monkeypatch):
     weeks = sorted({coverage.week_of(day) for day in daily["day"]})
     assert len(daily["day"]) == 365 and d["day"] == weeks
     fig = long["views"]["screen-vs-f2f"].figure
-    assert [len(tr.x) for tr in fig.data if tr.type == "bar"] == [len(weeks)] * 3
+    assert [len(tr.x) for tr in fig.data if tr.type == "bar"] == [len(weeks)] * 4  # other, watching, social, f2f
     k = len(weeks) // 2  # a whole week in the middle: the bar is the mean of its days
     days = [i for i, day in enumerate(daily["day"]) if coverage.week_of(day) == weeks[k]]
     assert len(days) == 7
@@ -139,7 +139,7 @@ def test_long_ranges_draw_weeks_short_ones_days(cli, monkeypatch):
 
     short = usecase.dashboard(long["app"], since=since_days(long["app"], 90))
     fig = next(v.figure for v in short.views if v.key == "screen-vs-f2f")
-    assert [len(tr.x) for tr in fig.data if tr.type == "bar"] == [90] * 3
+    assert [len(tr.x) for tr in fig.data if tr.type == "bar"] == [90] * 4
 
 
 def test_top_apps_are_listed_largest_first(demo):

@@ -38,7 +38,7 @@ def test_spans_are_ordered_disjoint_and_never_in_the_future(data):
     assert max(x[1] for x in s) <= NOW.timestamp()
     first_local = (NOW.astimezone(BERLIN) - timedelta(days=119)).date()
     assert datetime.fromtimestamp(s[0][0], BERLIN).date() >= first_local
-    assert set(Counter(x[4] for x in s)) == {"active", "idle", "locked", "asleep"}
+    assert set(Counter(x[4] for x in s)) == {"active", "watching", "idle", "locked", "asleep"}
 
 
 def test_weekday_work_pattern_and_app_mix(data):
@@ -86,7 +86,7 @@ def test_lonely_weeks_have_more_screen_and_fewer_people(data):
 
     screen, meet = Counter(), Counter()
     for s, e, _, _, st in data.spans:
-        if st == "active":
+        if st in ("active", "watching"):
             screen[monday(s) in lonely] += e - s
     for i in data.interactions:
         if i.mode == "in-person" and not i.work:

@@ -3,7 +3,8 @@
 Spans are stored by id, the last version winning, as the daemon's queue and the database do. Whatever
 happens, the stored spans never overlap, add up to no more than the time that really passed and
 (apart from the awake part of a tick that slept) to no less, so no clock step loses time; and going
-idle leaves no active time after the last input, however many windows and titles came and went.
+idle leaves no active time after the last input, however many windows and titles came and went;
+and watching time (a video playing in front, no input: issue 15) is never relabelled idle.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ run = st.tuples(
     st.none() | fraction,  # input at this fraction of the run, or none
     st.booleans() | st.just(False),  # locked (less often than not)
     st.none() | fraction,  # the source says the window changed this fraction of the run ago
+    st.booleans(),  # the front window's media player plays
 )
 suspend = st.tuples(st.just("suspend"), st.floats(SLEEP_TOLERANCE + 0.5, 20_000.0))
 step = st.tuples(st.just("step"), st.floats(STEP_TOLERANCE + 0.5, 1e6) | st.floats(-1e6, -(STEP_TOLERANCE + 0.5)))
@@ -66,7 +68,7 @@ class Sim:
         elif ev[0] == "step":
             self.wall += ev[1]
         else:
-            _, dt, app, title, input_at, locked, changed = ev
+            _, dt, app, title, input_at, locked, changed, playing = ev
             if input_at is not None:
                 self.last_input = self.mono + input_at * dt
             self.wall += dt
@@ -75,7 +77,9 @@ class Sim:
             if self.slept_since_tick > SLEEP_TOLERANCE and self.first_boot is not None:
                 self.unaccounted += dt
             idle = self.mono - self.last_input
-            self.sample(Sample(app, title, idle, locked, changed=None if changed is None else changed * dt))
+            self.sample(
+                Sample(app, title, idle, locked, changed=None if changed is None else changed * dt, playing=playing)
+            )
 
     def sample(self, s: Sample) -> None:
         if self.first_boot is None:
@@ -152,3 +156,20 @@ def test_going_idle_leaves_no_active_time_after_the_last_input(idle_after, befor
     assert sim.b.current is not None and sim.b.current.state == "idle"
     assert abs(total(sim.spans(), "active") - active) < EPS
     check_invariants(sim)
+
+
+@PROPS
+@given(st.floats(1.0, 300.0), events)
+def test_watching_time_is_never_relabelled(idle_after, evs):
+    """Once a span is recorded as watching, every later version of it (by id) is watching and at
+    least as long: idle backdating, clock steps and suspends never turn it into idle."""
+    sim = Sim(idle_after)
+    watched: dict[str, float] = {}
+    for ev in evs:
+        sim.apply(ev)
+        for s in sim.spans():
+            if s.id in watched:
+                assert s.state == "watching" and s.seconds >= watched[s.id] - EPS, s
+            if s.state == "watching":
+                watched[s.id] = s.seconds
+        check_invariants(sim)

@@ -49,6 +49,9 @@ class Daemon:
     # first, so this only bounds the queue; each drain costs ~0.6 s CPU (DuckDB import), which at
     # 600 s keeps the daemon within its 0.3 % CPU budget (bench/README.md).
     drain_every: float = 600.0
+    # No input past idle_after while the front window's media player plays (MPRIS) is `watching`,
+    # screen time, not idle (issue 15). False: such time is idle, and no session-bus connection.
+    count_watching: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ _SAMPLE_NOTES: dict[str, dict[str, str]] = {
         "interval": "Seconds between samples.",
         "idle_after": "Seconds without input before you count as idle.",
         "drain_every": "Seconds between moves of the queue into the database.",
+        "count_watching": "No input while the front window plays a video (a media player reporting Playing over\n"
+        "MPRIS) counts as screen time, state watching; false counts it as idle.",
     },
     "privacy": {
         "titles": 'What to store of window titles: "keep", "redact" (never stored) or "hash" (sha256, for grouping).',
@@ -297,6 +302,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
         "interval": lambda s, k, v: float(_number(s, k, v, 0.1, 60)),
         "idle_after": lambda s, k, v: float(_number(s, k, v, 10, 86400)),
         "drain_every": lambda s, k, v: float(_number(s, k, v, 5, 86400)),
+        "count_watching": _bool,
     },
     "privacy": {
         "titles": lambda s, k, v: _enum(s, k, v, TITLE_MODES),

@@ -86,6 +86,9 @@ def _fmt(seconds: float) -> str:
 def today_cmd(app, day_arg, day_opt, as_json):
     """Today's screen time by app and category, idle and locked time, and face-to-face minutes.
 
+    Screen time is active use plus watching: no input while the front window's media player plays
+    (config daemon.count_watching).
+
     Today is the local day starting at config general.day_start_hour (default 4 am).
     DAY (or --date DAY) shows an earlier day instead; the JSON says which in `day` and `days_ago`.
 
@@ -94,7 +97,7 @@ def today_cmd(app, day_arg, day_opt, as_json):
       offscreen today
       offscreen today yesterday
       offscreen today --date 2026-11-01
-      offscreen today --json | jq .active_seconds
+      offscreen today --json | jq .screen_seconds
     """
     from tracker.errors import UserError
     from tracker.usecases.today import today
@@ -110,7 +113,10 @@ def today_cmd(app, day_arg, day_opt, as_json):
     else:
         span = f"{data['since'][11:16]} to {data['until'][11:16]} next day"
         click.echo(f"{data['label'].capitalize()} ({data['day']}, {span})")
-    click.echo(f"  screen time   {_fmt(data['active_seconds'])}")
+    click.echo(f"  screen time   {_fmt(data['screen_seconds'])}")
+    if data["watching_seconds"]:  # a video playing in front without input, apart from active use
+        click.echo(f"    active use  {_fmt(data['active_seconds'])}")
+        click.echo(f"    watching    {_fmt(data['watching_seconds'])}")
     if (ph := data["phone"]) is not None:
         social = "" if ph["social_minutes"] is None else f" ({_fmt(ph['social_minutes'] * 60)} of it social media)"
         click.echo(f"  phone         {_fmt(ph['minutes'] * 60)}, as you reported it{social}")

@@ -175,6 +175,8 @@ def render_report(s: dict) -> str:
         + _was(s, "screen_h", format_duration(p["screen_h"] * 60))
     )
     lines.append(f"    social media {format_duration(c['social_h'] * 60):>7}")
+    if c.get("watching_h"):  # a video playing in front without input: screen time, shown apart
+        lines.append(f"    watching     {format_duration(c['watching_h'] * 60):>7}")
     lines += _phone_lines(s.get("phone"))
     lines.append(
         f"  Face-to-face  {format_duration(c['f2f_h'] * 60):>8}" + _was(s, "f2f_h", format_duration(p["f2f_h"] * 60))

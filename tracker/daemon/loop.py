@@ -19,21 +19,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker import __version__
 from tracker import config as config_mod
 from tracker.daemon import lock
 from tracker.daemon.sdnotify import Notifier
-from tracker.domain import privacy, times
+from tracker.domain import privacy, times, watching
 from tracker.domain.spans import Sample, SpanBuilder, Tick
 from tracker.errors import ConfigError
 from tracker.paths import atomic_write
-from tracker.sampling import DisplayLost, NoDisplay, Observation, Sampler
+from tracker.sampling import DisplayLost, NoDisplay, Observation, Sampler, Window
+from tracker.sampling.procs import parent_pid
 
 if TYPE_CHECKING:
     from tracker.daemon.queue import Queue
     from tracker.sampling.logind import LockHint
+    from tracker.sampling.mpris import MediaWatch
 
 PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
 STATUS_EVERY = 60.0  # s between status-file rewrites when nothing changes
@@ -88,6 +90,7 @@ class Settings:
     privacy: config_mod.Privacy
     display: str | None = None
     categories: config_mod.Categories | None = None  # used at query time; kept to log changes
+    count_watching: bool = True  # a playing video in front without input is `watching`, not idle
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Daemon:
     flags: dict = field(default_factory=dict)  # settings given on the command line win over reloads
     wake_fd: int | None = None
     lock_hint: LockHint | None = None  # logind's LockedHint, or None
+    media: MediaWatch | None = None  # MPRIS players on the session bus, for `watching`, or None
     zone: tzinfo = field(default_factory=times.local_zone)  # for the local times in the status file
 
     def __post_init__(self):
@@ -120,6 +124,8 @@ class Daemon:
         self.pending: list = []  # closed spans the queue refused (disk full); retried next time
         self.queue_failing = False
         self.said: dict[str, float] = {}  # message -> when it was last logged (_say_once)
+        self._poller: Any = None  # select.epoll of wake_fd and the media bus (see _wake_fd)
+        self._poller_fds: tuple = ()
 
     # -- signals --------------------------------------------------------------------------------
     def request_stop(self, *_):
@@ -144,12 +150,15 @@ class Daemon:
             privacy=cfg.privacy,
             display=self.settings.display,
             categories=cfg.categories,
+            count_watching=cfg.daemon.count_watching,
         )
-        keys = ("interval", "idle_after", "drain_every", "privacy", "categories")
+        keys = ("interval", "idle_after", "drain_every", "privacy", "categories", "count_watching")
         changed = [k for k in keys if getattr(new, k) != getattr(self.settings, k)]
         old_idle_after = self.settings.idle_after
         self.settings = new
         self.builder.idle_after = new.idle_after
+        if self.media is not None:
+            self.media.set_enabled(new.count_watching)
         set_idle_after = getattr(self.sampler, "set_idle_after", None)
         if set_idle_after is not None and new.idle_after != old_idle_after:
             set_idle_after(new.idle_after)  # a Wayland idle notification's timeout is idle_after
@@ -249,15 +258,51 @@ class Daemon:
         idle = None if obs.last_input is None else max(0.0, tick.mono - obs.last_input)
         changed = None if obs.changed_at is None else max(0.0, tick.mono - obs.changed_at)
         locked = obs.locked or (self.lock_hint is not None and self.lock_hint.locked(tick.mono))
-        return Sample(app=app, title=title, idle=idle, locked=locked, exe=exe, changed=changed)
+        playing = self.settings.count_watching and (obs.playing or self._front_playing(w))
+        return Sample(app=app, title=title, idle=idle, locked=locked, exe=exe, changed=changed, playing=playing)
+
+    def _front_playing(self, w: Window | None) -> bool:
+        """Whether a media player that plays is the front window's (the raw window: before privacy)."""
+        if w is None or self.media is None:
+            return False
+        pids, apps = self.media.playing_pids(), self.media.playing_apps()
+        return bool(pids or apps) and watching.front_playing(w.pid, w.app, pids, apps, parent_pid)
+
+    def _wake_fd(self) -> int | None:
+        """What wakes the sampler's wait besides its display: wake_fd, and the media bus when there is
+        one (an epoll of both, readable when either is, so a pause ends `watching` at once)."""
+        import select
+
+        media = self.media.fileno() if self.media is not None else None
+        if media is None:
+            if self._poller is not None:  # the bus went away: its epoll goes too
+                self._poller.close()
+                self._poller, self._poller_fds = None, ()
+            return self.wake_fd
+        fds = (self.wake_fd, media)
+        if self._poller is None or self._poller_fds != fds:
+            if self._poller is not None:
+                self._poller.close()
+            self._poller, self._poller_fds = select.epoll(), fds
+            for fd in fds:
+                if fd is not None:
+                    self._poller.register(fd, select.EPOLLIN)
+        return self._poller.fileno()
 
     def _wait(self, timeout: float) -> None:
         import select
 
+        if self.media is not None:
+            self.media.poll()  # connects, or retries after a failure, when due
+            if self.media.buffered():
+                timeout = 0.0
+        wake = self._wake_fd()
         if self.sampler is not None:
-            self.sampler.wait(timeout, self.wake_fd)
+            self.sampler.wait(timeout, wake)
         else:
-            select.select([self.wake_fd] if self.wake_fd is not None else [], [], [], max(0.0, timeout))
+            select.select([wake] if wake is not None else [], [], [], max(0.0, timeout))
+        if self.media is not None:
+            self.media.dispatch()
         if self.wake_fd is not None:
             try:
                 while os.read(self.wake_fd, 512):
@@ -384,6 +429,10 @@ class Daemon:
             self.sampler.close()
         if self.lock_hint is not None:
             self.lock_hint.close()
+        if self.media is not None:
+            self.media.close()
+        if self._poller is not None:
+            self._poller.close()
         if self.spawn_drain is not None:
             if self.drain_proc is not None:
                 self.drain_proc.wait()
@@ -424,6 +473,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     from tracker.daemon.queue import Queue
     from tracker.sampling import open_sampler, select
     from tracker.sampling.logind import LockHint
+    from tracker.sampling.mpris import MediaWatch
 
     cfg = app.config  # a bad config fails here, before anything starts (exit 2)
     try:
@@ -439,6 +489,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         privacy=cfg.privacy,
         display=os.environ.get("DISPLAY"),
         categories=cfg.categories,
+        count_watching=cfg.daemon.count_watching,
     )
     rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     log = Log()
@@ -455,6 +506,8 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         zone=app.zone,
     )
     daemon.lock_hint = LockHint(daemon.log)  # also locked when logind says so: some lockers tell only logind
+    daemon.media = MediaWatch(daemon.log)
+    daemon.media.set_enabled(settings.count_watching)
     signal.set_wakeup_fd(wfd, warn_on_full_buffer=False)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)

@@ -17,6 +17,10 @@ advances by the time that really passed:
     threshold. Every active span closed since then is relabelled idle (the one the last input
     fell in is split there), however many there were: closed spans are kept until an input
     after their end is seen, and re-emitted by id.
+  - watching (issue 15): no input past idle_after while the front window's media player plays
+    (`Sample.playing`) is screen time, not idle. It starts at the threshold (the time before it
+    stays active), is never relabelled idle (it closes the stretch idle backdating may rewrite),
+    and ends at the sample that sees the pause, the other window or the lock.
 Consecutive samples with the same (app, title, state) merge into one span. Spans are upserted by a
 random id, so re-emitting a span (its end or state changed) replaces it everywhere downstream.
 """
@@ -43,6 +47,19 @@ UNKNOWN_APP = "(unknown app)"
 UNKNOWN_APP_LABEL = "unknown app: this desktop gives no window names; see offscreen doctor"
 
 
+# The states that are screen time (today, report, dashboard): one rule, used by tracker/store too.
+SCREEN_STATES = ("active", "watching")
+
+
+def screen_sql(col: str = "state") -> str:
+    """SQL that is true for screen time (one rule for every query in tracker/store)."""
+    return f"{col} IN ({', '.join(repr(s) for s in SCREEN_STATES)})"
+
+
+# The states that keep the app and title of the window in front.
+WINDOW_STATES = ("active", "idle", "watching")
+
+
 def app_label(app: str | None) -> str:
     """How an app is shown in today, the report and the dashboard (one rule for the two no-name cases)."""
     if not app:
@@ -67,6 +84,7 @@ class Sample:
     locked: bool = False
     exe: str | None = None
     changed: float | None = None  # seconds since the window/title changed, when the source knows
+    playing: bool = False  # the front window's media player reports Playing (tracker/domain/watching.py)
 
 
 @dataclass
@@ -76,7 +94,7 @@ class Span:
     end: float
     app: str | None
     title: str | None
-    state: str  # active | idle | locked | asleep
+    state: str  # active | watching | idle | locked | asleep
     exe: str | None = None
 
     @property
@@ -163,7 +181,7 @@ class SpanBuilder:
         self._emit(span, out)
 
     def _open(self, start: float, t: float, sample: Sample, state: str) -> None:
-        keep = state in ("active", "idle")
+        keep = state in WINDOW_STATES
         self.current = Span(
             self.new_id(),
             start,
@@ -207,7 +225,7 @@ class SpanBuilder:
         if sample.locked:
             return "locked"
         if sample.idle is not None and sample.idle >= self.idle_after:
-            return "idle"
+            return "watching" if sample.playing else "idle"
         return "active"
 
     def update(self, tick: Tick, sample: Sample) -> list[Span]:
@@ -216,7 +234,7 @@ class SpanBuilder:
         self.prev_t = self.t if self.t is not None else float("-inf")
         t = self._advance(tick, out)
         state = self.state_of(sample)
-        key = (sample.app, sample.title, state) if state in ("active", "idle") else (None, None, state)
+        key = (sample.app, sample.title, state) if state in WINDOW_STATES else (None, None, state)
         if state == "idle" and sample.idle is not None and (self.current is None or self.current.state == "active"):
             # Also with no current span (flushed when the display was lost, or closed by a clock step):
             # the spans closed since the last input are still relabelled.
@@ -233,10 +251,11 @@ class SpanBuilder:
             self.watermark = max(self.watermark, cur.end)
         else:
             boundary = t
-            if sample.changed is not None and state == cur.state:
-                # An event source told us when the change happened: split there (within this tick).
+            if sample.changed is not None and cur.state in (state, "watching"):
+                # An event source told us when the change happened: split there (within this tick). A
+                # watching span also ends where the front window changed, whatever comes next.
                 boundary = min(t, max(cur.start, cur.end, self.prev_t, t - sample.changed))
-            if sample.idle is not None and state == "active" and cur.state == "idle":
+            if sample.idle is not None and state == "active" and cur.state in ("idle", "watching"):
                 # Activity resumes at the input that ended idleness, never before the last sample.
                 boundary = min(t, max(t - sample.idle, self.watermark))
             self._close(boundary, out)

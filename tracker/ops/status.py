@@ -164,7 +164,7 @@ def today_totals(paths: Paths, cal: Calendar, now: datetime, config) -> dict[str
     except OffscreenError as e:  # busy or unreadable: say so rather than "nothing recorded"
         return {"day": cal.day_of(now).isoformat(), "error": str(e)}
     out: dict[str, Any] = {"day": data["day"]}
-    for state in ("active", "idle", "locked", "asleep"):
+    for state in ("active", "watching", "idle", "locked", "asleep"):
         out[f"{state}_seconds"] = data[f"{state}_seconds"]
     out["top_app"] = data["by_app"][0]["app"] if data["by_app"] else None
     out["face_to_face_minutes"] = data["face_to_face_minutes"]
@@ -321,7 +321,7 @@ def render(info: dict[str, Any], now: datetime | None = None) -> list[str]:
     db = info["database"]
     lines.append(f"database:    {db['path']} ({format_size(db['size_bytes']) if db['exists'] else 'not created yet'})")
     t = info["today"]
-    states = ("active", "idle", "locked", "asleep")
+    states = ("active", "watching", "idle", "locked", "asleep")
     if t and t.get("error"):
         waiting = t.get("waiting_seconds") or {}
         parts = ", ".join(f"{s} {_seconds(waiting[s])}" for s in states if waiting.get(s))

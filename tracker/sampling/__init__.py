@@ -6,6 +6,8 @@ so a Wayland backend can be added without changing the daemon:
   - which window is in front (app, title, pid) -- `Observation.window`, None for "no app";
   - when the last input happened -- `Observation.last_input` (monotonic seconds), None if unknown;
   - whether the screen is locked or blanked -- `Observation.locked`;
+  - whether the front window's media player plays -- `Observation.playing` (a backend may say so;
+    the daemon also asks the MPRIS players, tracker/sampling/mpris.py, for the `watching` state);
   - when the front window last changed, if the source reports it -- `Observation.changed_at`
     (monotonic seconds; an event-driven backend that learns of a change late sets it so the span
     boundary lands where the change happened, not where it was noticed).
@@ -45,6 +47,7 @@ class Observation:
     last_input: float | None  # time.monotonic() of the last keyboard/pointer input
     locked: bool = False
     changed_at: float | None = None  # time.monotonic() of the last focus/title change, if known
+    playing: bool = False  # the front window's player is playing (issue 15's `watching`)
 
 
 class Sampler(Protocol):

@@ -1,7 +1,8 @@
 """Scripted samples for tests and demos: no display needed.
 
-A script is a list of steps `[after_seconds, app, title, state]` (state: "active", "idle" or
-"locked"); each step holds from `after_seconds` (since the sampler was created) until the next.
+A script is a list of steps `[after_seconds, app, title, state]` (state: "active", "idle",
+"watching" (no input, the window's player playing) or "locked"); each step holds from
+`after_seconds` (since the sampler was created) until the next.
 """
 
 from __future__ import annotations
@@ -41,10 +42,12 @@ class ScriptedSampler:
         if current is None:
             return Observation(window=None, last_input=now)
         _, app, title, state = current
-        if state != "idle":
+        if state not in ("idle", "watching"):
             self.idle_from = now
         window = Window(app=app, title=title) if app else None
-        return Observation(window=window, last_input=self.idle_from, locked=state == "locked")
+        return Observation(
+            window=window, last_input=self.idle_from, locked=state == "locked", playing=state == "watching"
+        )
 
     def close(self) -> None:
         pass

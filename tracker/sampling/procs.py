@@ -19,3 +19,17 @@ def process_info(pid: int | None) -> tuple[str | None, str | None]:
         return name, exe
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, OSError):
         return None, None
+
+
+def parent_pid(pid: int) -> int | None:
+    """PID's parent from /proc (cheap: no psutil object), or None when it is gone or unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # The name (field 2) is in parentheses and may hold spaces or ")": the fields after the last ")".
+    try:
+        return int(stat[stat.rindex(b")") + 2 :].split()[1])
+    except (ValueError, IndexError):
+        return None

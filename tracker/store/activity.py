@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tracker.config import Config
-from tracker.domain.spans import app_label
+from tracker.domain.spans import app_label, screen_sql
 from tracker.domain.times import as_storage
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
@@ -94,7 +94,7 @@ def _clipped(since: datetime, until: datetime) -> tuple[str, list]:
 
 
 def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> dict:
-    """Seconds by state, active seconds by app and by category, within [since, until)."""
+    """Seconds by state, screen seconds (active and watching) by app and by category, within [since, until)."""
     since, until = as_storage(since_utc), as_storage(until_utc)
     secs, p = _clipped(since, until)
     where = "WHERE end_utc > ? AND start_utc < ?"
@@ -103,7 +103,7 @@ def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> di
     )
     cat = _category_sql(config)
     apps = con.execute(
-        f"""SELECT app, {cat} AS category, sum({secs}) AS s FROM activity {where} AND state = 'active'
+        f"""SELECT app, {cat} AS category, sum({secs}) AS s FROM activity {where} AND {screen_sql()}
             GROUP BY app, category ORDER BY s DESC, app""",
         p + [since, until],
     ).fetchall()
@@ -115,7 +115,10 @@ def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> di
         entry["seconds"] += s
         by_cat[category] = by_cat.get(category, 0.0) + s
     return {
+        # Screen time is active use and watching (a video playing in front, no input), shown apart.
+        "screen_seconds": float(states.get("active", 0.0) + states.get("watching", 0.0)),
         "active_seconds": float(states.get("active", 0.0)),
+        "watching_seconds": float(states.get("watching", 0.0)),
         "idle_seconds": float(states.get("idle", 0.0)),
         "locked_seconds": float(states.get("locked", 0.0)),
         "asleep_seconds": float(states.get("asleep", 0.0)),

@@ -4,9 +4,11 @@ Local days and hours are exact and never need a zone name in SQL: the range's Ca
 local day's (and hour's) start and end as naive UTC instants (DST-aware, days starting at
 general.day_start_hour), that small table goes into a temp table, and SQL clips every span to it
 (`least(end) - greatest(start)`), so a span crossing a day or hour boundary is split correctly.
-Only state='active' is screen time. Face-to-face time is the clock time of the union of live
-in-person interactions (tracker.store.interactions.in_person_union): a group dinner, or one logged
-twice, counts once. Nothing here returns raw rows: the page size must not grow with the data.
+Screen time is active use and watching (a video playing in front without input; issue 15), one
+rule: tracker.domain.spans.screen_sql; view 1 shows watching as its own series. Face-to-face time
+is the clock time of the union of live in-person interactions
+(tracker.store.interactions.in_person_union): a group dinner, or one logged twice, counts once.
+Nothing here returns raw rows: the page size must not grow with the data.
 "View N" in a docstring is the view's place on the page (dashboards/report.py PAGE_ORDER).
 """
 
@@ -20,7 +22,7 @@ from tracker.domain import cadence, coverage
 from tracker.domain import phone as phones
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
-from tracker.domain.spans import app_label
+from tracker.domain.spans import app_label, screen_sql
 from tracker.store.interactions import ends_at, in_person_union
 from tracker.store.phone import between as phone_between
 
@@ -66,7 +68,7 @@ def _cols(cur) -> dict[str, list]:
     return {n: [r[i] for r in rows] for i, n in enumerate(names)}
 
 
-def _active_with_category(rng: Range, states: str = "state = 'active'") -> str:
+def _active_with_category(rng: Range, states: str = screen_sql()) -> str:
     """SQL (two params: since, until) for spans in range clipped to it, each with its category.
 
     Categories are computed per DISTINCT (app, title), not per span: the regex CASE runs on a
@@ -142,6 +144,7 @@ def _day_agg(con, rng: Range) -> Range:
 
 def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     """Per local day (from BACK days before the range): screen minutes (social media / other),
+    watching minutes (all, and those not in social media: view 1 stacks social, watching, other),
     in-person minutes, tracked (any activity recorded) or not."""
     _day_agg(con, rng)
     first = rng.first_day - timedelta(days=back)
@@ -151,21 +154,25 @@ def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     )
     cur = con.execute(
         f"""WITH scr AS (
-          SELECT day, sum(secs) FILTER (state = 'active') / 60.0 AS screen,
-                 coalesce(sum(secs) FILTER (state = 'active' AND category = 'social media'), 0) / 60.0 AS social
+          SELECT day, sum(secs) FILTER ({screen_sql()}) / 60.0 AS screen,
+                 coalesce(sum(secs) FILTER ({screen_sql()} AND category = 'social media'), 0) / 60.0 AS social,
+                 coalesce(sum(secs) FILTER (state = 'watching'), 0) / 60.0 AS watching,
+                 coalesce(sum(secs) FILTER (state = 'watching' AND category <> 'social media'), 0) / 60.0
+                   AS watching_other
           FROM day_agg GROUP BY day),
         f2f AS (
           SELECT c.day, sum(epoch(least(u.e, c.e) - greatest(u.s, c.s))) / 60.0 AS f2f
           FROM ext_cal c JOIN {islands} u ON u.s < c.e AND u.e > c.s GROUP BY c.day)
         SELECT c.day, coalesce(scr.screen, 0) AS screen_min, coalesce(scr.social, 0) AS social_min,
-               coalesce(scr.screen, 0) - coalesce(scr.social, 0) AS other_min,
+               coalesce(scr.screen, 0) - coalesce(scr.social, 0) - coalesce(scr.watching_other, 0) AS other_min,
+               coalesce(scr.watching, 0) AS watching_min, coalesce(scr.watching_other, 0) AS watching_other_min,
                coalesce(f2f.f2f, 0) AS f2f_min, scr.day IS NOT NULL AS tracked
         FROM ext_cal c LEFT JOIN scr USING (day) LEFT JOIN f2f USING (day)
         WHERE c.day >= ? ORDER BY c.day""",
         [first],
     )
     out = _cols(cur)
-    for k in ("screen_min", "social_min", "other_min", "f2f_min"):
+    for k in ("screen_min", "social_min", "other_min", "watching_min", "watching_other_min", "f2f_min"):
         out[k] = [round(float(v), 4) for v in out[k]]
     return out
 
@@ -218,6 +225,7 @@ def screen_vs_f2f(con, rng: Range) -> dict:
         "day": [d["day"][i] for i in keep],
         "social_h": [hours("social_min", i) for i in keep],
         "other_h": [hours("other_min", i) for i in keep],
+        "watching_h": [hours("watching_other_min", i) for i in keep],  # social media's watching is in social_h
         "f2f_h": [None if (h := f2f[i]) is None else round(h, 4) for i in keep],
         # A mean is drawn on the days that have data, so its line breaks where the bars do.
         "screen_mean7_h": [m_screen[i] if screen[i] is not None else None for i in keep],
@@ -320,9 +328,9 @@ def categories_per_week(con, rng: Range) -> dict:
     """View 3: screen hours per category per week (weeks start on Monday of the local day)."""
     _day_agg(con, rng)
     cur = con.execute(
-        """SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS week, category,
+        f"""SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS week, category,
                   sum(secs) / 3600.0 AS hours
-           FROM day_agg WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY week, category""",
+           FROM day_agg WHERE {screen_sql()} AND day >= ? GROUP BY ALL ORDER BY week, category""",
         [rng.first_day],
     )
     out: dict[str, Any] = _cols(cur)
@@ -335,8 +343,8 @@ def top_apps(con, rng: Range, limit: int = 5) -> dict:
     """Screen hours per app (and per category) in the range, largest first."""
     _day_agg(con, rng)
     rows = con.execute(
-        """SELECT app_k, category, sum(secs) / 3600.0 AS hours FROM day_agg
-           WHERE state = 'active' AND day >= ? GROUP BY ALL ORDER BY hours DESC, app_k""",
+        f"""SELECT app_k, category, sum(secs) / 3600.0 AS hours FROM day_agg
+           WHERE {screen_sql()} AND day >= ? GROUP BY ALL ORDER BY hours DESC, app_k""",
         [rng.first_day],
     ).fetchall()
     apps: dict[str, float] = {}
@@ -695,6 +703,7 @@ def totals(con, rng: Range) -> dict:
     return {
         "screen_h": round(sum(d["screen_min"]) / 60, 2),
         "social_h": round(sum(d["social_min"]) / 60, 2),
+        "watching_h": round(sum(d["watching_min"]) / 60, 2),  # part of screen_h
         "f2f_h": round(sum(d["f2f_min"]) / 60, 2),
         "interactions": row[0],
         "people_in_person": row[1],

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from tracker.domain.interactions import name_key
+from tracker.domain.spans import SCREEN_STATES, screen_sql
 from tracker.domain.times import Calendar
 from tracker.errors import NameTaken, UnknownRoutine
 from tracker.store import transaction
@@ -403,12 +404,12 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
     """Sessions with what the daemon saw inside each: active minutes and minutes of any data.
 
     A session's effective end: when stopped, else its planned end, else (still running) now.
-    `verdict`: 'untouched' (data covers it, nothing active), 'used' (active spans inside),
+    `verdict`: 'untouched' (data covers it, no screen time), 'used' (active or watching spans inside),
     'no data' (the daemon recorded nothing then, so we cannot tell), 'planned' (it starts later;
     `minutes` is its planned length).
     """
     rows = con.execute(
-        """WITH s AS (
+        f"""WITH s AS (
              SELECT id, start_utc, planned_end_utc, end_utc, note,
                     least(coalesce(end_utc, planned_end_utc, ?::TIMESTAMP),
                           greatest(?::TIMESTAMP, start_utc)) AS eff_end,
@@ -417,7 +418,7 @@ def list_unplug(con, now_utc: datetime, since_utc: datetime | None = None) -> li
                FROM unplug_sessions WHERE start_utc >= coalesce(?::TIMESTAMP, '-infinity'::TIMESTAMP)),
            seen AS (  -- an inner range join (DuckDB plans it as an IEJoin), then summed per session
              SELECT s.id,
-                    sum(CASE WHEN a.state = 'active' THEN
+                    sum(CASE WHEN {screen_sql("a.state")} THEN
                         epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc))
                         ELSE 0 END) AS active_s,
                     sum(epoch(least(a.end_utc, s.eff_end)) - epoch(greatest(a.start_utc, s.start_utc))) AS seen_s
@@ -513,7 +514,7 @@ def last_idle_span(con, now: datetime, *, within: timedelta = timedelta(hours=1)
     ).fetchall()
     runs: list[list] = []  # [start, end, followed_by_active]
     for start, end, state in rows:
-        if state == "active":
+        if state in SCREEN_STATES:  # back at the screen, watching included
             if runs and start >= runs[-1][1] - _JOIN_GAP:
                 runs[-1][2] = True
             continue

@@ -66,6 +66,28 @@ def _add_fun(con) -> None:
         con.execute(sql)
 
 
+def _allow_watching(con) -> None:
+    """Let activity.state be 'watching' (issue 15). DuckDB cannot alter a CHECK constraint, so the
+    table is rebuilt from its own current definition (columns a later migration added come along),
+    with its indexes."""
+    (sql,) = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'activity'"
+    ).fetchone()
+    old = "'asleep')"
+    if "'watching'" in sql:
+        return
+    if sql.count(old) != 1:
+        raise RuntimeError(f"unexpected definition of the activity table: {sql}")
+    indexes = [r[0] for r in con.execute("SELECT sql FROM duckdb_indexes() WHERE table_name = 'activity'").fetchall()]
+    new = sql.replace(old, "'asleep', 'watching')").replace("CREATE TABLE activity(", "CREATE TABLE activity_new(", 1)
+    con.execute(new)
+    con.execute("INSERT INTO activity_new SELECT * FROM activity")
+    con.execute("DROP TABLE activity")
+    con.execute("ALTER TABLE activity_new RENAME TO activity")
+    for index in indexes:
+        con.execute(index)
+
+
 MIGRATIONS: list[tuple[str, str | Callable]] = [
     (
         "0001_core",
@@ -244,4 +266,6 @@ CREATE TABLE phone_time (
 )
 """,
     ),
+    # activity.state may be 'watching': a playing video in front without input (issue 15).
+    ("0008_watching", _allow_watching),
 ]

@@ -128,11 +128,14 @@ def weekly(d: dict) -> dict:
     for i, day in enumerate(d["day"]):
         weeks.setdefault(coverage.week_of(day), []).append(i)
     out: dict[str, Any] = {"day": list(weeks), "bucket": "week", "week_days": {}}
-    for key in ("social_h", "other_h", "f2f_h"):
+    for key in ("social_h", "other_h", "watching_h", "f2f_h"):
         out[key] = [_mean([d[key][i] for i in idx]) for idx in weeks.values()]
     out["tracked"] = [any(d["tracked"][i] for i in idx) for idx in weeks.values()]
     out["week_days"] = {str(w): sum(d["tracked"][i] for i in idx) for w, idx in weeks.items()}
-    screen = [None if s is None else s + (o or 0) for s, o in zip(out["social_h"], out["other_h"])]
+    screen = [
+        None if s is None else s + (o or 0) + (w or 0)
+        for s, o, w in zip(out["social_h"], out["other_h"], out["watching_h"])
+    ]
     for key, vals in (("screen_mean7_h", screen), ("f2f_mean7_h", out["f2f_h"])):
         out[key] = [None if v is None else _mean(vals[max(0, k - 3) : k + 1]) for k, v in enumerate(vals)]
     out["tracked_days"], out["interaction_days"] = d["tracked_days"], d["interaction_days"]

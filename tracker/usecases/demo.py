@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from tracker.domain.interactions import ends_at
 
 MAX_SPAN_S = 300
+WATCHED = (" - mpv", "Netflix")  # titles of films: watched, not typed at
+WATCH_AFTER = 180  # the default idle_after
 _EPOCH = date(1970, 1, 1)
 
 
@@ -928,5 +930,10 @@ def _fill(rng: random.Random, lo: int, hi: int, mix, emit) -> None:
             title = rng.choice(titles)
             step = min(MAX_SPAN_S, 2 + int(rng.expovariate(1 / (mean_change * 0.7))))
             end = min(session_end, t + step)
-            emit((t, end, app, title, "active"))
+            if any(w in title for w in WATCHED) and end - t > WATCH_AFTER:
+                # A film plays without input: idle_after of active use, then watching (issue 15).
+                emit((t, t + WATCH_AFTER, app, title, "active"))
+                emit((t + WATCH_AFTER, end, app, title, "watching"))
+            else:
+                emit((t, end, app, title, "active"))
             t = end

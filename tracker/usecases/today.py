@@ -18,8 +18,9 @@ def day_totals(con, cal: Calendar, config: Config, now: datetime) -> dict[str, A
     since, until = cal.day_bounds(day)
     data = activity.summary(con, since, until, config)
     # Whole seconds: sub-second sums are sampling noise and read badly in JSON.
-    for key in ("active_seconds", "idle_seconds", "locked_seconds", "asleep_seconds"):
+    for key in ("active_seconds", "watching_seconds", "idle_seconds", "locked_seconds", "asleep_seconds"):
         data[key] = round(data[key])
+    data["screen_seconds"] = data["active_seconds"] + data["watching_seconds"]  # the parts add up as shown
     for entry in data["by_app"] + data["by_category"]:
         entry["seconds"] = round(entry["seconds"])
     data["face_to_face_minutes"] = round(activity.face_to_face_minutes(con, since, until), 1)
