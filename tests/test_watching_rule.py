@@ -196,8 +196,12 @@ def test_the_daemon_asks_the_players_about_the_front_window(tmp_path, bus):
     player = Player({**os.environ, "DBUS_SESSION_BUS_ADDRESS": bus}, "tune", "radio", "--no-window", "--playing")
     sibling = subprocess.Popen(["sleep", "60"])  # another window's process: not the player's parent
     try:
-        _pump(watch, lambda: watch.playing_pids() == {player.p.pid}, "the player that appeared")
-        assert watch.playing_apps() == {"radio"}
+        # Its pid, status and names arrive as separate answers: wait for all of them.
+        _pump(
+            watch,
+            lambda: watch.playing_pids() == {player.p.pid} and watch.playing_apps() == {"radio"},
+            "the player that appeared",
+        )
         d = _daemon(tmp_path, media=watch)
         tick = Tick(T0 + 100, 100.0, 100.0)
         away = 80.0  # monotonic time of the last input: 20 s before, past idle_after
