@@ -135,7 +135,7 @@ def _top_apps_html(apps: list[dict]) -> str:
     items = "".join(
         f"<li><span>{html.escape(a['app'])}</span> <b>{html.escape(_hm(a['hours']))}</b></li>" for a in apps
     )
-    return f'<div class="top-apps" id="top-apps"><h2>Top apps (active screen time)</h2><ol>{items}</ol></div>'
+    return f'<div class="top-apps" id="top-apps"><h2>Top apps (screen time: active use and watching)</h2><ol>{items}</ol></div>'
 
 
 def _fmt_range(rng: Range) -> str:
@@ -171,7 +171,7 @@ def render(views: list[View], rng: Range, totals: dict) -> str:
     from plotly.offline import get_plotlyjs
 
     cards = [
-        (format_duration(totals["screen_h"] * 60), "screen time (active)"),
+        (format_duration(totals["screen_h"] * 60), "screen time (active use and watching)"),
         (format_duration(totals["social_h"] * 60), "of it social media"),
         *(
             [(format_duration(totals["watching_h"] * 60), "of it watching (a video playing, no input)")]

@@ -561,3 +561,17 @@ def test_install_detects_the_running_shell_and_a_fresh_login_loads_it(gnome_shel
         assert gnome.probe(shell.session_env)[0] is True
     finally:
         shell.close()
+
+
+def test_install_says_so_when_the_setting_did_not_stick(run, isolated_home):
+    """The memory backend accepts `gsettings set` and forgets it at exit: as dconf does without a
+    session bus. install reads the setting back instead of trusting the tool's exit code."""
+    require("gsettings")
+    env = {"GSETTINGS_BACKEND": "memory", "DBUS_SESSION_BUS_ADDRESS": f"unix:path={isolated_home}/no-bus"}
+    r = run("gnome-extension", "install", "--shell-version", "43.9", env=env)
+    assert r.returncode == 0, r
+    assert "Enabled it" not in r.stdout
+    assert (
+        f"Could not enable it: gsettings reported success but org.gnome.shell enabled-extensions does not list {gnome.UUID}"
+        in r.stdout
+    )

@@ -81,7 +81,7 @@ def test_first_week_dashboard_header_and_default_range(first_week, tmp_path):
     first_week("dashboard", "-o", out, check=0, env=ENV)
     page = out.read_text()
     header = page[page.index("<header>") : page.index("</header>")]
-    assert "<b>5m</b><span>screen time (active)</span>" in header and "0 h" not in header
+    assert "<b>5m</b><span>screen time (active use and watching)</span>" in header and "0 h" not in header
     assert "face-to-face per screen hour: needs 7 days with screen time recorded, have 1" in header
     assert not re.search(r"\d+(\.\d+)?\s*(min|h\d*m?)\s+face-to-face per screen hour", header)
     # History starts with the dinner typed in for 5 March: the page starts that day, not 90 days back.

@@ -8,6 +8,7 @@ import click
 
 from tracker.commands._params import decimal
 from tracker.commands._table import clip, pad
+from tracker.domain.spans import UNKNOWN_APP_LABEL
 
 
 @click.command("daemon")
@@ -130,7 +131,13 @@ def today_cmd(app, day_arg, day_opt, as_json):
             click.echo(f"  {pad(c['category'], 14)}{_fmt(c['seconds']):>8}")
     if data["by_app"]:
         click.echo("By app:")
+        unknown = False
         for a in data["by_app"][:15]:
-            click.echo(f"  {pad(clip(a['app'], 28), 30)}{_fmt(a['seconds']):>8}  {a['category']}")
+            name = a["app"]
+            if name == UNKNOWN_APP_LABEL:  # too long for the column: a short name here, the sentence below
+                name, unknown = "unknown app (*)", True
+            click.echo(f"  {pad(clip(name, 28), 30)}{_fmt(a['seconds']):>8}  {a['category']}")
+        if unknown:
+            click.echo(f"  (*) {UNKNOWN_APP_LABEL}")
     if not data["daemon_running"]:
         click.echo("Note: the activity daemon is not running; start it with `offscreen daemon`.")

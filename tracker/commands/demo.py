@@ -31,7 +31,7 @@ def demo_cmd(app, days, seed, force, as_json):
 
     \b
     Examples:
-      OFFSCREEN_HOME=/tmp/try offscreen demo
+      OFFSCREEN_HOME=~/offscreen-try offscreen demo
       offscreen demo --days 365 --seed 7
       offscreen dashboard -o ~/offscreen.html --open
     """

@@ -330,8 +330,8 @@ def check_session_target(env: dict[str, str]) -> Check:
         "session target",
         WARN,
         f"graphical-session.target is {state or 'unknown'} here: the service will not start at login by itself",
-        "add `systemctl --user import-environment DISPLAY XAUTHORITY; systemctl --user start "
-        "offscreen` to your session's autostart (e.g. ~/.xsessionrc)",
+        f"add `systemctl --user import-environment {' '.join(service.SESSION_VARS)}; systemctl --user start "
+        "offscreen` to your session's autostart (X11: ~/.xsessionrc; sway: an `exec` line in its config)",
     )
 
 

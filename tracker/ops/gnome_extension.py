@@ -230,7 +230,14 @@ def install(env: Mapping[str, str], shell_version: str | None = None) -> list[st
     path = copy_files(env, major)
     how = set_enabled(env, True)
     lines = [f"Installed the offscreen GNOME Shell extension for GNOME {major} ({variant} variant) in {path}."]
-    lines.append(f"Enabled it ({how}).")
+    # Read back: a tool can exit 0 and still not have stored it (no session bus for dconf).
+    if UUID in _get_list(env, "enabled-extensions"):
+        lines.append(f"Enabled it ({how}).")
+    else:
+        lines.append(
+            f"Could not enable it: {how} reported success but org.gnome.shell enabled-extensions does not list "
+            f"{UUID}; run `gnome-extensions enable {UUID}` in your desktop session."
+        )
     if major > NEWEST_TESTED:
         lines.append(
             f"Note: GNOME {major} is newer than the versions it was tested with ({OLDEST} to {NEWEST_TESTED})."

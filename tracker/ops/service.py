@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tracker.errors import RuntimeFailure
 from tracker.paths import DB_NAME, Paths, atomic_write, ensure_private_dir
+from tracker.sampling.select import WAYLAND_VARS
 
 UNIT_NAME = "offscreen.service"
 # Inside the package (a link to systemd/offscreen.service in the source tree), so installed copies
@@ -30,15 +31,7 @@ SHIPPED_UNIT = Path(__file__).with_name(UNIT_NAME)
 # Variables the daemon needs to reach the display; only those set are passed on.
 # The Wayland ones say which compositor channel to read (tracker/sampling/select.py); Debian's sway
 # session snippet imports only DISPLAY, WAYLAND_DISPLAY and SWAYSOCK.
-SESSION_VARS = (
-    "DISPLAY",
-    "XAUTHORITY",
-    "WAYLAND_DISPLAY",
-    "SWAYSOCK",
-    "HYPRLAND_INSTANCE_SIGNATURE",
-    "XDG_CURRENT_DESKTOP",
-    "XDG_SESSION_TYPE",
-)
+SESSION_VARS = ("DISPLAY", "XAUTHORITY", *WAYLAND_VARS)
 # Variables that move offscreen's files; rendered into the unit when set, so the service agrees
 # with the CLI that installed it.
 LOCATION_VARS = ("OFFSCREEN_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")

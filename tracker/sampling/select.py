@@ -25,7 +25,10 @@ WINDOW_BACKENDS = ("x11", "sway", "hyprland", "kwin", "gnome", "wlr", "none")
 EXT_IDLE = "ext_idle_notifier_v1"
 KDE_IDLE = "org_kde_kwin_idle"
 WLR_TOPLEVEL = "zwlr_foreign_toplevel_manager_v1"
-SERVICE_VARS = "WAYLAND_DISPLAY SWAYSOCK HYPRLAND_INSTANCE_SIGNATURE XDG_CURRENT_DESKTOP XDG_SESSION_TYPE"
+# What the user service must receive to find a Wayland session's channels (the one list:
+# tracker/ops/service.py passes these on, with the X11 ones).
+WAYLAND_VARS = ("WAYLAND_DISPLAY", "SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE")
+SERVICE_VARS = " ".join(WAYLAND_VARS)
 IMPORT_FIX = f"systemctl --user import-environment {SERVICE_VARS}; systemctl --user restart offscreen"
 
 

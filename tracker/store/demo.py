@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from tracker.domain.interactions import name_key
+from tracker.errors import RuntimeFailure
 from tracker.paths import ensure_private_dir
 from tracker.store import transaction
 
@@ -136,14 +137,19 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
     ensure_private_dir(tmp_dir)
     fd, name = tempfile.mkstemp(prefix="demo-activity-", suffix=".csv", dir=tmp_dir)  # mode 0600
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            # Tab-separated without quoting: 4x faster than csv.writer; demo titles never hold a tab.
-            fh.write(
-                "".join(
-                    f"{n}\t{s}\t{e}\t{app}\t{title or ''}\t{state}\n"
-                    for n, (s, e, app, title, state) in enumerate(data.spans)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                # Tab-separated without quoting: 4x faster than csv.writer; demo titles never hold a tab.
+                fh.write(
+                    "".join(
+                        f"{n}\t{s}\t{e}\t{app}\t{title or ''}\t{state}\n"
+                        for n, (s, e, app, title, state) in enumerate(data.spans)
+                    )
                 )
-            )
+        except OSError as e:  # a full disk: the temp file's error names no file
+            raise RuntimeFailure(
+                f"cannot write the demo's spans to {tmp_dir}: {e.strerror or e}; free some space and try again"
+            ) from None
         with transaction(con):
             _adopt_used(con)
             _delete_demo(con)
