@@ -431,3 +431,14 @@ def test_nothing_is_left_in_a_shared_parent_by_a_refusal(run, tmp_path):
     one_line_error(run(*LOG, env=home_env(shared / "a" / "b")), 2, f"directory {shared}")
     assert list(shared.iterdir()) == []
     shutil.rmtree(shared)
+
+
+@root_only
+def test_the_demo_on_a_full_disk_is_one_line(run, small_fs):
+    home = small_fs / "h"
+    env = home_env(home)
+    run(*LOG, env=env, check=0)  # a database that opens; the demo's spans then find no room
+    _fill(small_fs)
+    one_line_error(run("demo", "--days", "30", "--force", env=env), 1, "free some space")
+    (small_fs / "filler").unlink()
+    assert [p["name"] for p in json.loads(run("people", "list", "--json", env=env, check=0).stdout)] == ["Sam"]
