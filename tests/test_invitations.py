@@ -179,6 +179,21 @@ def test_log_invite_links_what_it_became(cli, home):
     assert _listed(cli)[0]["interaction_id"] == 1
 
 
+def test_log_invite_refuses_other_people(cli, home):
+    cli("invite", "--from", "Priya", "--for", "climbing", "--on", "2026-11-25 19:00", check=0)
+    cli("log", "--with", "Sam", "--at", "2026-11-20 10:00", "--for", "30m", check=0)
+    before = _rows(home)
+    # Sam is known, Priya is not among the people logged: refused, nothing written or linked.
+    r = cli("log", "x", "--with", "Sam", "--for", "30m", "--invite", "1", check=2)
+    assert r.stderr == (
+        "Error: invitation #1 (climbing) is with Priya, who is not in this interaction; "
+        "add them to --with, or leave --with out to use the invitation's people\n"
+    )
+    r = cli("log", "x", "--with", "priya ", "--with", "Sam", "--for", "30m", "--invite", "1", check=0)
+    assert r.stderr == "Linked invitation #1 (climbing); it happened, so it counts as accepted\n"
+    assert (_rows(home)["interactions"], before["interactions"]) == (2, 1)
+
+
 def test_people_merge_moves_invitations(cli, home):
     cli("invite", "--to", "Sam,Sammy", "--for", "tea", check=0)
     cli("invite", "--from", "Sammy", "--for", "cake", check=0)
