@@ -52,8 +52,8 @@ def _rows(home: Path) -> dict[str, int]:
 
 def test_every_command(cli, home):
     r = cli("invite", "--to", "Sam", "--for", "dinner", "--on", "fri 19:00", check=0)
-    # "fri 19:00" on a Thursday is the Friday before: --on takes any time, past or ahead.
-    assert r.stdout == "Recorded invitation #1: you invited Sam to dinner, 2026-11-20 19:00 (no answer yet)\n"
+    # "fri 19:00" on a Thursday is the coming Friday: an invitation is for what lies ahead.
+    assert r.stdout == "Recorded invitation #1: you invited Sam to dinner, 2026-11-27 19:00 (no answer yet)\n"
     assert r.stderr == "New person: Sam\n"
     r = cli("invite", "--from", "Priya, Sammy", "--for", "climbing", "--on", "tomorrow 18:00", "--answer", "yes",
             check=0)  # fmt: skip
@@ -62,7 +62,7 @@ def test_every_command(cli, home):
         r.stderr == "New person: Priya\nNew person: Sammy (did you mean Sam? If so: offscreen people merge Sam Sammy)\n"
     )
     assert cli("invite", "answer", "1", "maybe", check=0).stdout == (
-        "Answered invitation #1: you invited Sam to dinner, 2026-11-20 19:00 (they said maybe)\n"
+        "Answered invitation #1: you invited Sam to dinner, 2026-11-27 19:00 (they said maybe)\n"
     )
     r = cli("invite", "edit", "1", "--on", "none", "--for", "lunch", "--note", "somewhere quiet", check=0)
     assert r.stdout == "Updated invitation #1: you invited Sam to lunch (they said maybe)\n"
