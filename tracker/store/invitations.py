@@ -178,6 +178,29 @@ def interaction_people(con, interaction_id: int) -> list[int]:
     ]
 
 
+def directions_by_person(
+    con, until_utc: datetime, person_ids: list[int] | None = None
+) -> dict[int, tuple[str, list[str]]]:
+    """Per live person (or PERSON_IDS) with invitations made before UNTIL_UTC: (name, the directions
+    of those invitations, newest first)."""
+    where = ""
+    params: list[object] = [until_utc]
+    if person_ids is not None:
+        where = f"AND p.id IN ({', '.join('?' * len(person_ids)) or 'NULL'})"
+        params += list(person_ids)
+    rows = con.execute(
+        f"""SELECT p.id, p.name, v.direction FROM invitations v
+              JOIN invitation_people ip ON ip.invitation_id = v.id JOIN people p ON p.id = ip.person_id
+             WHERE p.merged_into IS NULL AND v.made_at <= ? {where}
+             ORDER BY p.id, v.made_at DESC, v.id DESC""",
+        params,
+    ).fetchall()
+    out: dict[int, tuple[str, list[str]]] = {}
+    for pid, name, direction in rows:
+        out.setdefault(pid, (name, []))[1].append(direction)
+    return out
+
+
 def accepted_open(con) -> list[dict]:
     """Accepted invitations not linked to an interaction yet (candidates for `log`'s offer)."""
     return [r for r in query(con, open_only=True) if r["answer"] == "yes"]
