@@ -366,6 +366,34 @@ def test_export_import_round_trip(cli, home, tmp_path):
     assert r.stderr == "Error: row 1, field \"answer\": unknown answer 'perhaps'; use yes, no, maybe or pending\n"
 
 
+def test_invitations_imported_first_are_linked_on_a_second_import(cli, home, tmp_path):
+    cli("invite", "--from", "Sam", "--for", "dinner", "--on", "2026-11-21 19:00", "--at", "2026-11-20 10:00", check=0)
+    cli("log", "--invite", "1", "--at", "2026-11-21 19:00", "--for", "2h", check=0)
+    cli("invite", "--to", "Jo", "--for", "tea", check=0)
+    cli("export", "-o", tmp_path / "i.json", check=0)
+    cli("export", "--what", "invitations", "-o", tmp_path / "v.json", check=0)
+    env = {"OFFSCREEN_HOME": str(tmp_path / "other")}
+    # The wrong order: no interaction to link to yet.
+    cli("import", "--what", "invitations", tmp_path / "v.json", check=0, env=env)
+    assert [r["interaction_id"] for r in _listed_in(cli, env)] == [None, None]
+    cli("import", tmp_path / "i.json", check=0, env=env)
+    r = cli("import", "--what", "invitations", tmp_path / "v.json", check=0, env=env)
+    assert r.stdout == (
+        f"Imported 0 invitations from {tmp_path / 'v.json'} "
+        "(2 duplicates skipped, 1 of them linked now to the interaction it became)\n"
+    )
+    assert [(r["interaction_id"], r["interaction_at"]) for r in _listed_in(cli, env)] == [
+        (1, "2026-11-21T19:00:00+01:00"),
+        (None, None),
+    ]
+    r = cli("import", "--what", "invitations", tmp_path / "v.json", check=0, env=env)  # once only
+    assert r.stdout == f"Imported 0 invitations from {tmp_path / 'v.json'} (2 duplicates skipped)\n"
+
+
+def _listed_in(cli, env: dict) -> list[dict]:
+    return json.loads(cli("invite", "list", "--json", check=0, env=env).stdout)
+
+
 def test_demo_has_a_few(cli, home):
     cli("demo", "--days", "60", check=0)
     rows = _listed(cli)
