@@ -103,6 +103,8 @@ def test_zero_is_a_reported_day(cli, db):
         (["--phone", "２h"], "--phone '２h': not a duration"),  # fullwidth digit
         (["--phone", "١٢m"], "--phone '١٢m': not a duration"),  # Arabic-Indic digits
         (["--phone", "-5m"], "--phone '-5m': not a duration"),
+        (["--phone", "0.0001m"], "--phone '0.0001m': rounds to 0 minutes; give 0 or at least 1m"),
+        (["--phone", "1h", "--phone-social", "0.0001m"], "--phone-social '0.0001m': rounds to 0 minutes; give 0 or"),
         (["--phone", ""], "--phone '': not a duration"),
         (["--phone-social", "30m"], "--phone-social goes with --phone"),
         (["--phone", "none", "--phone-social", "5m"], "--phone none removes the day's phone time"),

@@ -42,16 +42,16 @@ def parse_minutes(text: str, flag: str) -> float:
     try:
         return parse_duration(text, allow_zero=True)
     except UserError as e:
-        raise UserError(f"{flag} {text!r}: {_reason(e)}; give the phone's figure {HELP}") from None
+        raise UserError(f"{flag} {text!r}: {_reason(e)}") from None
 
 
 def _reason(e: UserError) -> str:
     msg = str(e)
     if "is longer than 24h" in msg:
-        return "a day has 24 hours"
-    if "must be more than 0" in msg:
-        return "it must be 0 or more"
-    return "not a duration"
+        return f"a day has 24 hours; give the phone's figure {HELP}"
+    if "must be more than 0" in msg:  # with allow_zero only a figure too small to store gets here
+        return "rounds to 0 minutes; give 0 or at least 1m"
+    return f"not a duration; give the phone's figure {HELP}"
 
 
 def check(minutes: float | None, social: float | None) -> None:
