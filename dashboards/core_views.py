@@ -43,7 +43,8 @@ def _phone_caption(d: dict) -> str:
         return ""
     n = d["phone_days"]
     return (
-        f" The dashed purple line is your phone's screen time, as you reported it (`offscreen checkin --phone`), "
+        f" The dashed purple line is your phone's screen time ({d.get('phone_label', 'phone, as you reported it')}: "
+        "`offscreen checkin --phone`, `offscreen import-aw`), "
         f"on {n} day{'s' if n != 1 else ''}; it is not part of the screen bars."
     )
 

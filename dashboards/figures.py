@@ -144,7 +144,7 @@ def phone_line(fig: go.Figure, x: list[str], d: dict, hover: str) -> None:
         connectgaps=False,
         line=dict(color=PHONE, dash="dash", width=2),
         marker=dict(color=PHONE, symbol="diamond-open", size=7),
-        hovertemplate=hover + ", as you reported it<extra></extra>",
+        hovertemplate=hover + f" ({label})<extra></extra>",
     )
 
 

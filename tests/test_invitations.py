@@ -52,8 +52,8 @@ def _rows(home: Path) -> dict[str, int]:
 
 def test_every_command(cli, home):
     r = cli("invite", "--to", "Sam", "--for", "dinner", "--on", "fri 19:00", check=0)
-    # "fri 19:00" on a Thursday is the Friday before: --on takes any time, past or ahead.
-    assert r.stdout == "Recorded invitation #1: you invited Sam to dinner, 2026-11-20 19:00 (no answer yet)\n"
+    # "fri 19:00" on a Thursday is the coming Friday: an invitation is for what lies ahead.
+    assert r.stdout == "Recorded invitation #1: you invited Sam to dinner, 2026-11-27 19:00 (no answer yet)\n"
     assert r.stderr == "New person: Sam\n"
     r = cli("invite", "--from", "Priya, Sammy", "--for", "climbing", "--on", "tomorrow 18:00", "--answer", "yes",
             check=0)  # fmt: skip
@@ -62,7 +62,7 @@ def test_every_command(cli, home):
         r.stderr == "New person: Priya\nNew person: Sammy (did you mean Sam? If so: offscreen people merge Sam Sammy)\n"
     )
     assert cli("invite", "answer", "1", "maybe", check=0).stdout == (
-        "Answered invitation #1: you invited Sam to dinner, 2026-11-20 19:00 (they said maybe)\n"
+        "Answered invitation #1: you invited Sam to dinner, 2026-11-27 19:00 (they said maybe)\n"
     )
     r = cli("invite", "edit", "1", "--on", "none", "--for", "lunch", "--note", "somewhere quiet", check=0)
     assert r.stdout == "Updated invitation #1: you invited Sam to lunch (they said maybe)\n"
@@ -177,6 +177,21 @@ def test_log_invite_links_what_it_became(cli, home):
     assert _listed(cli)[0]["interaction_id"] is None
     cli("invite", "edit", "1", "--interaction", "1", check=0)
     assert _listed(cli)[0]["interaction_id"] == 1
+
+
+def test_log_invite_refuses_other_people(cli, home):
+    cli("invite", "--from", "Priya", "--for", "climbing", "--on", "2026-11-25 19:00", check=0)
+    cli("log", "--with", "Sam", "--at", "2026-11-20 10:00", "--for", "30m", check=0)
+    before = _rows(home)
+    # Sam is known, Priya is not among the people logged: refused, nothing written or linked.
+    r = cli("log", "x", "--with", "Sam", "--for", "30m", "--invite", "1", check=2)
+    assert r.stderr == (
+        "Error: invitation #1 (climbing) is with Priya, who is not in this interaction; "
+        "add them to --with, or leave --with out to use the invitation's people\n"
+    )
+    r = cli("log", "x", "--with", "priya ", "--with", "Sam", "--for", "30m", "--invite", "1", check=0)
+    assert r.stderr == "Linked invitation #1 (climbing); it happened, so it counts as accepted\n"
+    assert (_rows(home)["interactions"], before["interactions"]) == (2, 1)
 
 
 def test_people_merge_moves_invitations(cli, home):
@@ -349,6 +364,34 @@ def test_export_import_round_trip(cli, home, tmp_path):
     bad.write_text(json.dumps([{**rec, "answer": "perhaps"}]))
     r = cli("import", "--what", "invitations", bad, check=2, env={"OFFSCREEN_HOME": str(tmp_path / "bad")})
     assert r.stderr == "Error: row 1, field \"answer\": unknown answer 'perhaps'; use yes, no, maybe or pending\n"
+
+
+def test_invitations_imported_first_are_linked_on_a_second_import(cli, home, tmp_path):
+    cli("invite", "--from", "Sam", "--for", "dinner", "--on", "2026-11-21 19:00", "--at", "2026-11-20 10:00", check=0)
+    cli("log", "--invite", "1", "--at", "2026-11-21 19:00", "--for", "2h", check=0)
+    cli("invite", "--to", "Jo", "--for", "tea", check=0)
+    cli("export", "-o", tmp_path / "i.json", check=0)
+    cli("export", "--what", "invitations", "-o", tmp_path / "v.json", check=0)
+    env = {"OFFSCREEN_HOME": str(tmp_path / "other")}
+    # The wrong order: no interaction to link to yet.
+    cli("import", "--what", "invitations", tmp_path / "v.json", check=0, env=env)
+    assert [r["interaction_id"] for r in _listed_in(cli, env)] == [None, None]
+    cli("import", tmp_path / "i.json", check=0, env=env)
+    r = cli("import", "--what", "invitations", tmp_path / "v.json", check=0, env=env)
+    assert r.stdout == (
+        f"Imported 0 invitations from {tmp_path / 'v.json'} "
+        "(2 duplicates skipped, 1 of them linked now to the interaction it became)\n"
+    )
+    assert [(r["interaction_id"], r["interaction_at"]) for r in _listed_in(cli, env)] == [
+        (1, "2026-11-21T19:00:00+01:00"),
+        (None, None),
+    ]
+    r = cli("import", "--what", "invitations", tmp_path / "v.json", check=0, env=env)  # once only
+    assert r.stdout == f"Imported 0 invitations from {tmp_path / 'v.json'} (2 duplicates skipped)\n"
+
+
+def _listed_in(cli, env: dict) -> list[dict]:
+    return json.loads(cli("invite", "list", "--json", check=0, env=env).stdout)
 
 
 def test_demo_has_a_few(cli, home):

@@ -103,6 +103,8 @@ def test_zero_is_a_reported_day(cli, db):
         (["--phone", "２h"], "--phone '２h': not a duration"),  # fullwidth digit
         (["--phone", "١٢m"], "--phone '١٢m': not a duration"),  # Arabic-Indic digits
         (["--phone", "-5m"], "--phone '-5m': not a duration"),
+        (["--phone", "0.0001m"], "--phone '0.0001m': rounds to 0 minutes; give 0 or at least 1m"),
+        (["--phone", "1h", "--phone-social", "0.0001m"], "--phone-social '0.0001m': rounds to 0 minutes; give 0 or"),
         (["--phone", ""], "--phone '': not a duration"),
         (["--phone-social", "30m"], "--phone-social goes with --phone"),
         (["--phone", "none", "--phone-social", "5m"], "--phone none removes the day's phone time"),
@@ -287,6 +289,39 @@ def test_report_says_not_enough_days_reported(cli, db):
     assert s["phone"]["current"]["missing"] == "Needs 7 days with phone time reported, have 6."
     assert s["phone"]["current"]["mean_per_day_min"] is None
     assert "  Phone, as you reported it: not enough days reported (6 of the 7 needed)" in cli("report", check=0).stdout
+
+
+def test_labelled_by_source_in_today_report_and_dashboard(cli, db):
+    from dashboards import report as page
+    from tracker.domain import phone as phones
+    from tracker.usecases import dashboard as usecase
+
+    assert [phones.label(s) for s in ([], ["checkin"], ["demo"], ["aw", "aw"], ["aw", "checkin"])] == [
+        "phone, as you reported it",
+        "phone, as you reported it",
+        "phone, as you reported it",
+        "phone (ActivityWatch)",
+        "phone, reported and from ActivityWatch",
+    ]
+    cli("checkin", "list", check=0)
+    insert(db, [(d, "aw", m, s) for d, _, m, s in WEEK])  # a week from ActivityWatch only
+    assert "  phone         4h00m, from ActivityWatch" in cli("today", check=0).stdout.splitlines()
+    assert json.loads(cli("today", "--json", check=0).stdout)["phone"]["label"] == "phone (ActivityWatch)"
+    assert "  Phone (ActivityWatch): 2h30m a day (7 of 7 days), social media 30m" in cli("report", check=0).stdout
+    with connect(db) as con:
+        views = {v.key: v for v in page.build_views(usecase.view_data(con, RNG), RNG)}
+    [line] = [t for t in views["screen-vs-f2f"].figure.data if t.type == "scatter" and "Phone" in t.name]
+    assert line.name == "Phone (ActivityWatch)" and "(phone (ActivityWatch))" in line.hovertemplate
+    assert "as you reported it" not in views["screen-vs-f2f"].caption + line.hovertemplate
+    cli("checkin", "--phone", "1h", check=0)  # today reported: the week mixes the two
+    assert "  phone         1h00m, as you reported it" in cli("today", check=0).stdout.splitlines()
+    text = cli("report", check=0).stdout
+    assert "  Phone, reported and from ActivityWatch: 2h04m a day (7 of 7 days)," in text  # wrapped after it
+    phone = json.loads(cli("report", "--json", check=0).stdout)["phone"]["current"]
+    assert (phone["label"], phone["sources"]) == ("phone, reported and from ActivityWatch", {"aw": 6, "checkin": 1})
+    with connect(db) as con:
+        data = usecase.view_data(con, RNG)
+    assert data["screen-vs-f2f"]["phone_label"] == "phone, reported and from ActivityWatch"
 
 
 def test_report_without_any_phone_time_has_no_phone_line(cli, db):

@@ -213,3 +213,72 @@ def test_nudge_dry_run_reads_the_database(cli, people):
         claim_nudge(con, date(2026, 11, 16), "one-sided", "x", datetime(2026, 11, 16, 11, tzinfo=UTC))
     r = cli("nudge", "--dry-run", check=0)
     assert "Sam started" not in r.stdout
+
+
+# --- invitations each way ----------------------------------------------------------------------
+
+
+def test_invitations_since_the_last_one_the_other_way():
+    three = rec.invites("Priya", ["received"] * 3 + ["given", "received"])  # newest first
+    assert (three.received_since, three.given_since, three.one_sided) == (3, 0, "them")
+    assert rec.invites_sentence(three) == (
+        "Priya invited you 3 times since you last invited them: maybe invite them this time?"
+    )
+    never = rec.invites("Priya", ["received"] * 4)
+    assert rec.invites_sentence(never) == (
+        "Priya invited you 4 times and you have not invited them yet: maybe invite them this time?"
+    )
+    mine = rec.invites("Sam", ["given"] * 3 + ["received"])
+    assert (mine.one_sided, rec.invites_sentence(mine)) == ("me", "You invited Sam 3 times since Sam last invited you.")
+    assert rec.invites_sentence(rec.invites("Sam", ["given"] * 3)) == (
+        "You invited Sam 3 times and Sam has not invited you yet."
+    )
+    # Below INVITE_RUN, or the last one the other way: nothing said.
+    for directions in (["received", "received", "given"] * 2, ["given", "received", "received", "received"], []):
+        i = rec.invites("Jo", directions)
+        assert (i.one_sided, rec.invites_sentence(i)) == (None, None)
+
+
+@pytest.fixture
+def invited(cli, home):
+    """Priya invited me 3 times (one with Lee too) since I invited her (answered: no nudge about
+    an answer comes first); I invited Sam twice."""
+    cli("invite", "--to", "Priya", "--for", "tea", "--at", "2026-11-01 10:00", check=0)
+    for day, who in ((3, "Priya"), (8, "Priya, Lee"), (12, "Priya")):
+        cli("invite", "--from", who, "--for", "a walk", "--at", f"2026-11-{day:02d} 10:00", "--answer", "no", check=0)
+    for day in (2, 9):
+        cli("invite", "--to", "Sam", "--for", "lunch", "--at", f"2026-11-{day:02d} 10:00", check=0)
+    return home
+
+
+def test_people_show_and_json_say_the_invitations(cli, invited):
+    said = "Priya invited you 3 times since you last invited them: maybe invite them this time?"
+    assert f"  invitations:     {said}\n" in cli("people", "show", "priya", check=0).stdout
+    assert "invitations:" not in cli("people", "show", "Sam", check=0).stdout  # 2: nothing to say
+    rows = {p["name"]: p["invitations"] for p in json.loads(cli("people", "list", "--json", check=0).stdout)}
+    assert rows["Priya"] == {"received_since": 3, "given_since": 0, "needed": 3, "one_sided": "them", "said": said}
+    assert rows["Sam"] == {"received_since": 0, "given_since": 2, "needed": 3, "one_sided": None, "said": None}
+    assert rows["Lee"]["received_since"] == 1
+    assert json.loads(cli("people", "show", "Priya", "--json", check=0).stdout)["invitations"] == rows["Priya"]
+    # Inviting her back ends the run.
+    cli("invite", "--to", "Priya", "--for", "dinner", check=0)
+    assert "invitations:" not in cli("people", "show", "priya", check=0).stdout
+
+
+def test_decide_and_nudge_on_invitations_rarely(cli, invited):
+    now = datetime(2026, 11, 26, 12, tzinfo=B)
+    priya = rec.invites("Priya", ["received"] * 3)
+    d = nudges.decide(now, NOQUIET, one_sided=[rec.invites("Sam", ["given"] * 5), priya])
+    assert d.nudge == nudges.Nudge(
+        "one-sided",
+        "Priya invited you 3 times and you have not invited them yet: maybe invite them this time?",
+        "offscreen invite --to Priya --for WHAT --on WHEN",
+    )
+    # The same rarity rule as the other one-sided nudge, and it comes after one about interactions.
+    assert nudges.decide(now, NOQUIET, one_sided=[priya], one_sided_last=date(2026, 11, 13)).why == "nothing-due"
+    assert nudges.decide(now, NOQUIET, one_sided=[SAM, priya]).nudge.text().startswith("Sam started")
+    r = cli("nudge", "--dry-run", check=0)
+    assert "Priya invited you 3 times since you last invited them: maybe invite them this time?" in r.stdout
+    with store.connect(_db(invited)) as con:
+        claim_nudge(con, date(2026, 11, 16), "one-sided", "x", datetime(2026, 11, 16, 11, tzinfo=UTC))
+    assert "Priya invited" not in cli("nudge", "--dry-run", check=0).stdout

@@ -33,6 +33,23 @@ def test_parse_when(text, expected):
     assert parse_when(text, NOW, zone=B) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("thu 19:00", datetime(2026, 11, 26, 19, 0, tzinfo=B)),  # today, still ahead
+        ("thu 12:00", datetime(2026, 12, 3, 12, 0, tzinfo=B)),  # today's is past: next week
+        ("fri 19:00", datetime(2026, 11, 27, 19, 0, tzinfo=B)),
+        ("mon 09:00", datetime(2026, 11, 30, 9, 0, tzinfo=B)),
+        ("19:00", datetime(2026, 11, 26, 19, 0, tzinfo=B)),
+        ("17:00", datetime(2026, 11, 27, 17, 0, tzinfo=B)),
+        ("yesterday 19:00", datetime(2026, 11, 25, 19, 0, tzinfo=B)),  # said outright: as said
+        ("2026-11-20 12:15", datetime(2026, 11, 20, 12, 15, tzinfo=B)),
+    ],
+)
+def test_parse_when_ahead(text, expected):
+    assert parse_when(text, NOW, zone=B, ahead=True) == expected
+
+
 @pytest.mark.parametrize("text", ["2026-13-40 10:00", "25:00", "tomorrow", "", "19:00", "2027-01-01 10:00", "abc"])
 def test_parse_when_rejects(text):
     with pytest.raises(UserError):

@@ -120,7 +120,9 @@ def today_cmd(app, day_arg, day_opt, as_json):
         click.echo(f"    watching    {_fmt(data['watching_seconds'])}")
     if (ph := data["phone"]) is not None:
         social = "" if ph["social_minutes"] is None else f" ({_fmt(ph['social_minutes'] * 60)} of it social media)"
-        click.echo(f"  phone         {_fmt(ph['minutes'] * 60)}, as you reported it{social}")
+        from tracker.domain.phone import source_words
+
+        click.echo(f"  phone         {_fmt(ph['minutes'] * 60)}, {source_words(ph['source'])}{social}")
     click.echo(f"  idle          {_fmt(data['idle_seconds'])}")
     click.echo(f"  locked        {_fmt(data['locked_seconds'])}")
     click.echo(f"  asleep        {_fmt(data['asleep_seconds'])}")

@@ -263,7 +263,8 @@ def _phone_lines(ph: dict | None) -> list[str]:
     if not ph or not (ph["current"]["days_reported"] or ph["previous"]["days_reported"]):
         return []
     c, p = ph["current"], ph["previous"]
-    head = "  Phone, as you reported it: "
+    label = c["label"] if c["days_reported"] else p["label"]
+    head = f"  {label[0].upper() + label[1:]}: "
     if c["missing"]:
         return [head + f"not enough days reported ({c['days_reported']} of the {c['needed']} needed)"]
     line = head + f"{format_duration(c['mean_per_day_min'])} a day ({c['days_reported']} of {c['days']} days)"

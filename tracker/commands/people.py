@@ -166,6 +166,8 @@ def show_cmd(app, name, as_json):
         elif key == "reciprocity":
             key, v = "who starts", v["said"]  # the counts and shares are in --json
         click.echo(f"  {key.replace('_', ' ') + ':':<16} {v if v not in (None, '') else '-'}")
+    if p["invitations"]["said"]:  # only when one-sided: most people have nothing to say here
+        click.echo(f"  {'invitations:':<16} {p['invitations']['said']}")
     if p["recent"]:
         click.echo("  latest:")
         for r in reversed(p["recent"]):

@@ -106,7 +106,11 @@ def import_cmd(app, file, fmt, drop_unknown_routines, what):
     noun = "invitation" if done.what == "invitations" else "interaction"
     msg = f"Imported {added} {noun}{'s' if added != 1 else ''} from {file}"
     if skipped:
-        msg += f" ({skipped} duplicate{'s' if skipped != 1 else ''} skipped)"
+        msg += f" ({skipped} duplicate{'s' if skipped != 1 else ''} skipped"
+        if done.relinked:
+            became = "it" if done.relinked == 1 else "each"
+            msg += f", {done.relinked} of them linked now to the interaction {became} became"
+        msg += ")"
     if done.unlinked:
         names = ", ".join(repr(n) for n in done.dropped_routines)
         msg += f"; {done.unlinked} without their routine ({names}: not in this database)"

@@ -105,7 +105,8 @@ def _time(value: object, field_name: str, now: datetime, zone: tzinfo, *, future
         dt = value if value.tzinfo else in_zone(value.replace(tzinfo=zone), zone)
     elif isinstance(value, str):
         try:
-            dt = parse_when(value, now, zone=zone, allow_future=True)  # refused below, in words for invitations
+            # Refused below, in words for invitations; a bare "fri 19:00" is the coming one when it may be ahead.
+            dt = parse_when(value, now, zone=zone, allow_future=True, ahead=future)
         except UserError as e:
             raise FieldError(field_name, str(e)) from None
     else:

@@ -6,7 +6,8 @@ brings aw-android's. One row per local day and source; a later report of the sam
 replaces the earlier one. Where a day has figures from several sources, SOURCES' order says which
 one counts: what the person typed first, then what was imported, then demo data.
 
-It is its own series everywhere ("phone, as you reported it"), next to the computer's measured
+It is its own series everywhere, labelled by where its figures came from (`label`: "phone, as you
+reported it", "phone (ActivityWatch)", or both when a period mixes them), next to the computer's measured
 screen time and never added to it: the two are measured differently, and a sum would read as one
 measurement. Figures over a period follow the tracked-days rule (tracker/domain/coverage.py),
 counting the days with a phone figure.
@@ -14,6 +15,7 @@ counting the days with a phone figure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +24,8 @@ from tracker.domain.times import MAX_DURATION_MIN, format_duration, parse_durati
 from tracker.errors import UserError
 
 LABEL = "phone, as you reported it"
+AW_LABEL = "phone (ActivityWatch)"
+MIXED_LABEL = "phone, reported and from ActivityWatch"
 # The sources a figure may come from, the one that counts for a day first.
 SOURCES = ("checkin", "aw", "demo")
 REPORTED_WHAT = "days with phone time reported"
@@ -37,21 +41,35 @@ class PhoneDay:
     source: str
 
 
+def label(sources: Iterable[str]) -> str:
+    """The phone series' label for figures from SOURCES (the days' sources): reported (check-ins,
+    and demo data, which stands in for them), from ActivityWatch, or both; reported when none."""
+    kinds = {"aw" if s == "aw" else "reported" for s in sources}
+    if kinds == {"aw"}:
+        return AW_LABEL
+    return MIXED_LABEL if len(kinds) > 1 else LABEL
+
+
+def source_words(source: str) -> str:
+    """How one day's figure came to be, after its duration: 'as you reported it' or 'from ActivityWatch'."""
+    return "from ActivityWatch" if label([source]) == AW_LABEL else "as you reported it"
+
+
 def parse_minutes(text: str, flag: str) -> float:
     """A reported duration in minutes: 0 up to a day's 24 hours; UserError naming FLAG otherwise."""
     try:
         return parse_duration(text, allow_zero=True)
     except UserError as e:
-        raise UserError(f"{flag} {text!r}: {_reason(e)}; give the phone's figure {HELP}") from None
+        raise UserError(f"{flag} {text!r}: {_reason(e)}") from None
 
 
 def _reason(e: UserError) -> str:
     msg = str(e)
     if "is longer than 24h" in msg:
-        return "a day has 24 hours"
-    if "must be more than 0" in msg:
-        return "it must be 0 or more"
-    return "not a duration"
+        return f"a day has 24 hours; give the phone's figure {HELP}"
+    if "must be more than 0" in msg:  # with allow_zero only a figure too small to store gets here
+        return "rounds to 0 minutes; give 0 or at least 1m"
+    return f"not a duration; give the phone's figure {HELP}"
 
 
 def check(minutes: float | None, social: float | None) -> None:
@@ -91,7 +109,7 @@ def summary(days: dict[date, PhoneDay], n_days: int, needed: int = coverage.MIN_
         return round(x, 1)
 
     return {
-        "label": LABEL,
+        "label": label(d.source for d in days.values()),
         "days": n_days,
         "days_reported": reported,
         "needed": needed,

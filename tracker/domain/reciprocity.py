@@ -6,6 +6,10 @@ does not say which of them reached out. The honest-data rule, as tracker/domain/
 it for screen time: nothing is said until MIN_RECORDED of those interactions say who started them.
 A one-sided run is read from the newest interaction backwards; one without `initiated`, or a
 mutual one, ends it (we cannot say "you started the last 8" past an interaction we know nothing of).
+
+Invitations are the other side of it: how many a person gave you since you last invited them (and
+the other way), from the directions of every invitation naming them, group ones too (each of
+them invited you). Said from INVITE_RUN on.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ LAST_N = 10  # the latest one-to-one interactions looked at
 WINDOW_DAYS = 180  # ... within this many days before now
 MIN_RECORDED = 5  # of them, at least this many must say who started them
 ONE_SIDED_RUN = 5  # the same side started at least this many in a row (newest first): one-sided
+INVITE_RUN = 3  # invitations one way since the last one the other way, before it is said
 
 
 @dataclass(frozen=True)
@@ -99,4 +104,62 @@ def record(b: Balance) -> dict:
         "one_sided": b.one_sided,
         "run": b.run if b.enough else None,
         "said": sentence(b),
+    }
+
+
+@dataclass(frozen=True)
+class Invites:
+    """Invitations with a person since the last one the other way (newest first, as counted)."""
+
+    name: str
+    received_since: int  # they invited you since you last invited them (all of them, if you never did)
+    given_since: int  # you invited them since they last invited you
+    ever_given: bool
+    ever_received: bool
+
+    @property
+    def one_sided(self) -> str | None:
+        """'them' (they keep inviting you) or 'me' from INVITE_RUN on; None otherwise."""
+        if self.received_since >= INVITE_RUN:
+            return "them"
+        return "me" if self.given_since >= INVITE_RUN else None
+
+
+def invites(name: str, directions: Sequence[str]) -> Invites:
+    """NAME's Invites from the directions ('given' or 'received') of their invitations, newest first."""
+    latest = list(directions)
+    run_of = latest[0] if latest else None
+    run = 0
+    for d in latest:
+        if d != run_of:
+            break
+        run += 1
+    return Invites(
+        name=name,
+        received_since=run if run_of == "received" else 0,
+        given_since=run if run_of == "given" else 0,
+        ever_given="given" in latest,
+        ever_received="received" in latest,
+    )
+
+
+def invites_sentence(i: Invites) -> str | None:
+    """The invitation imbalance in one kind sentence, or None below INVITE_RUN."""
+    if i.one_sided == "them":
+        since = "since you last invited them" if i.ever_given else "and you have not invited them yet"
+        return f"{i.name} invited you {i.received_since} times {since}: maybe invite them this time?"
+    if i.one_sided == "me":
+        since = f"since {i.name} last invited you" if i.ever_received else f"and {i.name} has not invited you yet"
+        return f"You invited {i.name} {i.given_since} times {since}."
+    return None
+
+
+def invites_record(i: Invites) -> dict:
+    """JSON-ready (`people show --json`, `people list --json`)."""
+    return {
+        "received_since": i.received_since,
+        "given_since": i.given_since,
+        "needed": INVITE_RUN,
+        "one_sided": i.one_sided,
+        "said": invites_sentence(i),
     }

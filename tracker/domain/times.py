@@ -263,10 +263,12 @@ def _on_day(day: date, t: time, zone: tzinfo, text: object) -> datetime:
     return wall_time(datetime.combine(day, t), zone, text)
 
 
-def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = False) -> datetime:
+def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = False, ahead: bool = False) -> datetime:
     """Parse a point in time; wall times are in ZONE (App.zone), relative ones from NOW (App.now()).
 
-    Rejects the future unless allow_future. Hand-written rather than dateparser & co: those cost
+    Rejects the future unless allow_future. A bare weekday or time means the last such one, or
+    with AHEAD (when something is planned for, implies allow_future) the next one, today's if
+    still ahead. Hand-written rather than dateparser & co: those cost
     more import time than `offscreen log`'s whole budget and accept far more than we can explain.
     """
     raw = " ".join(str(text).strip().lower().split())
@@ -282,7 +284,10 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
         except OverflowError:
             raise TimeRefused(f"time {text!r} is before {EARLIEST:%Y-%m-%d}; {RANGE_HELP}") from None
     elif (t := _hhmm(raw)) is not None:
-        result = _on_day(now.date(), t, zone, text)
+        day = now.date()
+        if ahead and datetime.combine(day, t) < now.replace(tzinfo=None):
+            day += timedelta(days=1)
+        result = _on_day(day, t, zone, text)
     elif m := re.fullmatch(
         r"(today|yesterday|tomorrow|" + "|".join(_DAYS) + r"|" + "|".join(d[:3] for d in _DAYS) + r")\s+(\S+)", raw
     ):
@@ -298,10 +303,14 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
             day = now.date() + timedelta(days=1)
         else:
             idx = next(i for i, d in enumerate(_DAYS) if d.startswith(word))
-            back = (now.weekday() - idx) % 7
-            day = now.date() - timedelta(days=back)
-            if back == 0 and datetime.combine(day, t) > now.replace(tzinfo=None):
-                day -= timedelta(days=7)  # "fri 19:00" typed on Friday afternoon means last week
+            if ahead:
+                day = now.date() + timedelta(days=(idx - now.weekday()) % 7)
+                if datetime.combine(day, t) < now.replace(tzinfo=None):
+                    day += timedelta(days=7)  # "fri 19:00" typed on Friday night means next week
+            else:
+                day = now.date() - timedelta(days=(now.weekday() - idx) % 7)
+                if datetime.combine(day, t) > now.replace(tzinfo=None):
+                    day -= timedelta(days=7)  # "fri 19:00" typed on Friday afternoon means last week
         result = _on_day(day, t, zone, text)
     else:
         iso = raw.upper().replace(" ", "T", 1) if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]", raw) else raw.upper()
@@ -316,7 +325,7 @@ def parse_when(text: str, now: datetime, *, zone: tzinfo, allow_future: bool = F
         check_range(parsed, text)  # before any zone arithmetic: year 1 has no local time west of UTC
         result = parsed if parsed.tzinfo is not None else wall_time(parsed, zone, text)
     check_range(result, text)
-    if not allow_future and result > now + FUTURE_TOLERANCE:
+    if not (allow_future or ahead) and result > now + FUTURE_TOLERANCE:
         raise UserError(f"time {text!r} is in the future; log things that have happened")
     return result
 

@@ -247,7 +247,7 @@ def phone_daily(con, rng: Range) -> dict:
         return None if m is None else round(m / 60, 4)
 
     return {
-        "label": phones.LABEL,
+        "label": phones.label(d.source for d in chosen.values()),
         "day": days,
         "phone_h": [hours(chosen[d].minutes) if d in chosen else None for d in days],
         "phone_social_h": [hours(chosen[d].social_minutes) if d in chosen else None for d in days],

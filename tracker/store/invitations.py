@@ -178,6 +178,29 @@ def interaction_people(con, interaction_id: int) -> list[int]:
     ]
 
 
+def directions_by_person(
+    con, until_utc: datetime, person_ids: list[int] | None = None
+) -> dict[int, tuple[str, list[str]]]:
+    """Per live person (or PERSON_IDS) with invitations made before UNTIL_UTC: (name, the directions
+    of those invitations, newest first)."""
+    where = ""
+    params: list[object] = [until_utc]
+    if person_ids is not None:
+        where = f"AND p.id IN ({', '.join('?' * len(person_ids)) or 'NULL'})"
+        params += list(person_ids)
+    rows = con.execute(
+        f"""SELECT p.id, p.name, v.direction FROM invitations v
+              JOIN invitation_people ip ON ip.invitation_id = v.id JOIN people p ON p.id = ip.person_id
+             WHERE p.merged_into IS NULL AND v.made_at <= ? {where}
+             ORDER BY p.id, v.made_at DESC, v.id DESC""",
+        params,
+    ).fetchall()
+    out: dict[int, tuple[str, list[str]]] = {}
+    for pid, name, direction in rows:
+        out.setdefault(pid, (name, []))[1].append(direction)
+    return out
+
+
 def accepted_open(con) -> list[dict]:
     """Accepted invitations not linked to an interaction yet (candidates for `log`'s offer)."""
     return [r for r in query(con, open_only=True) if r["answer"] == "yes"]
@@ -246,20 +269,32 @@ def first_reach(con) -> datetime | None:
     ).fetchone()[0]
 
 
-def import_many(con, items, person_ids: list[list[int]], links: list[int | None], *, now: datetime) -> tuple[int, int]:
+def import_many(
+    con, items, person_ids: list[list[int]], links: list[int | None], *, now: datetime
+) -> tuple[int, int, int]:
     """Insert imported invitations (validated, with their people's ids and the interaction each
-    became); an exact duplicate (same direction, made_at, what and people) is skipped. Returns (added, skipped)."""
-    seen = {(r["direction"], r["made_at"], r["what"], tuple(sorted(r["person_ids"]))) for r in query(con)}
-    added = skipped = 0
+    became); an exact duplicate (same direction, made_at, what and people) is skipped, but linked
+    when it is not yet and the file's interaction is found now (interactions imported since).
+    Returns (added, skipped, of the skipped those linked now)."""
+    seen = {
+        (r["direction"], r["made_at"], r["what"], tuple(sorted(r["person_ids"]))): (r["id"], r["interaction_id"])
+        for r in query(con)
+    }
+    added = skipped = relinked = 0
     for inv, pids, link in zip(items, person_ids, links):
         key = (inv.direction, as_storage(inv.made_at), inv.what, tuple(sorted(pids)))
         if key in seen:
             skipped += 1
+            iid, linked = seen[key]
+            if linked is None and link is not None and iid is not None and not linked_to(con, link):
+                set_interaction(con, iid, link, now)
+                seen[key] = (iid, link)
+                relinked += 1
             continue
-        seen.add(key)
+        seen[key] = (None, link)  # a duplicate within the file: skipped, nothing to link
         insert(con, inv, pids, now=now, source="import", interaction_id=link)
         added += 1
-    return added, skipped
+    return added, skipped, relinked
 
 
 def interaction_starting(con, start: datetime, person_ids: list[int]) -> int | None:

@@ -102,8 +102,7 @@ def _store_one(
         if edit_id is not None:
             store_i.get(con, edit_id)  # unknown id -> exit 2 before anything changes
         rid = store_i.routine_id(con, it.routine) if it.routine else keep_routine
-        if invite is not None:
-            invites.check_linkable(con, invite)  # declined or linked already -> exit 2, nothing written
+        invitation = invites.check_linkable(con, invite) if invite is not None else None  # declined, linked: exit 2
         notes: list[str] = []
         found: dict[str, int | None] = {}  # name key -> person id (None: new)
         new: dict[str, str] = {}  # name key -> the first spelling given
@@ -114,6 +113,8 @@ def _store_one(
             if found[key] is None:
                 new.setdefault(key, name)
         known = list(dict.fromkeys(pid for pid in found.values() if pid is not None))
+        if invitation is not None:
+            invites.check_people(con, invitation, known)  # someone else's invitation: exit 2, nothing written
         if new:
             keys = store_p.lookup_keys(con)
             notes += [new_person_note(name, core.close_names(name, keys)) for name in new.values()]

@@ -176,6 +176,21 @@ def check_linkable(con, invitation_id: int) -> dict:
     return row
 
 
+def check_people(con, row: dict, person_ids: list[int]) -> None:
+    """UserError unless every person on invitation ROW (from check_linkable) is among PERSON_IDS,
+    the interaction's people already known (a new name is never one of the invitation's)."""
+    from tracker.store import people as store_p
+
+    missing = [pid for pid in row["person_ids"] if pid not in set(person_ids)]
+    if missing:
+        names = store_p.names(con, missing)
+        raise UserError(
+            f"invitation #{row['id']} ({row['what']}) is with {', '.join(names)}, "
+            f"who {'is' if len(names) == 1 else 'are'} not in this interaction; "
+            "add them to --with, or leave --with out to use the invitation's people"
+        )
+
+
 def attach(con, invitation_id: int, interaction_id: int, now: datetime) -> str:
     """Link an invitation to INTERACTION_ID (inside the caller's transaction); an unanswered or
     maybe one becomes accepted, since it happened. Returns the note to show."""

@@ -100,13 +100,25 @@ def one_sided_message(b: reciprocity.Balance) -> Nudge:
     )
 
 
+def invited_message(i: reciprocity.Invites) -> Nudge:
+    return Nudge(
+        "one-sided",
+        reciprocity.invites_sentence(i) or "",
+        f"offscreen invite --to {_quote(i.name)} --for WHAT --on WHEN",
+    )
+
+
 def _one_sided(balances, last_sent: date | None, today: date) -> Nudge | None:
-    """The first Balance they started all of (at least ONE_SIDED_RUN, none by you), unless a
-    one-sided nudge went out in the last ONE_SIDED_EVERY_DAYS days."""
+    """The first Balance they started all of (at least ONE_SIDED_RUN, none by you), or Invites
+    where they invited you INVITE_RUN times since you last invited them, unless a one-sided nudge
+    (either kind) went out in the last ONE_SIDED_EVERY_DAYS days."""
     if last_sent is not None and (today - last_sent).days < ONE_SIDED_EVERY_DAYS:
         return None
     for b in balances:
-        if b.one_sided == "them" and b.me == 0:
+        if isinstance(b, reciprocity.Invites):
+            if b.one_sided == "them":
+                return invited_message(b)
+        elif b.one_sided == "them" and b.me == 0:
             return one_sided_message(b)
     return None
 
@@ -170,7 +182,7 @@ def decide(
     none did; idle_span's end_utc is naive UTC; overdue are cadence.Due items (only status
     'overdue' is used), most pressing first; unanswered are received invitations waiting for your
     answer ({id, people, what, days}, oldest first), each never asked about before; ONE_SIDED are
-    reciprocity.Balance items, and ONE_SIDED_LAST the local day the last one-sided nudge was sent
+    reciprocity.Balance or Invites items, and ONE_SIDED_LAST the local day the last one-sided nudge was sent
     (None: never), TODAY NOW's local day (App.calendar; default NOW's date).
     """
     nudge = _candidate(
@@ -308,11 +320,15 @@ def _unanswered(con, utc_now: datetime) -> list[dict]:
     ]
 
 
-def _balances(con, now: datetime) -> list[reciprocity.Balance]:
-    """Everyone's serve and return at NOW, by name (the order a one-sided nudge picks in)."""
-    from tracker.usecases.people import balances
+def _balances(con, now: datetime) -> list[reciprocity.Balance | reciprocity.Invites]:
+    """Everyone's serve and return at NOW, by name (the order a one-sided nudge picks in), then
+    everyone's invitations each way, by name."""
+    from tracker.usecases.people import balances, invitation_balances
 
-    return sorted(balances(con, now).values(), key=lambda b: b.name.casefold())
+    return [
+        *sorted(balances(con, now).values(), key=lambda b: b.name.casefold()),
+        *sorted(invitation_balances(con, now).values(), key=lambda i: i.name.casefold()),
+    ]
 
 
 def status_line(con, cal: Calendar, now: datetime) -> str | None:

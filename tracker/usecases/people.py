@@ -105,9 +105,18 @@ def balances(con, now, person_ids: list[int] | None = None) -> dict[int, recipro
     return {pid: reciprocity.balance(name, initiated) for pid, (name, initiated) in found.items()}
 
 
-def _with_balance(rec: dict, found: dict[int, reciprocity.Balance]) -> dict:
+def invitation_balances(con, now, person_ids: list[int] | None = None) -> dict[int, reciprocity.Invites]:
+    """Invitations each way at NOW (aware) for every live person with any (or PERSON_IDS), by id."""
+    from tracker.store import invitations as store_v
+
+    found = store_v.directions_by_person(con, to_storage(now), person_ids)
+    return {pid: reciprocity.invites(name, directions) for pid, (name, directions) in found.items()}
+
+
+def _with_balance(rec: dict, found: dict[int, reciprocity.Balance], invited: dict[int, reciprocity.Invites]) -> dict:
     b = found.get(rec["id"]) or reciprocity.balance(rec["name"], [])
-    return {**rec, "reciprocity": reciprocity.record(b)}
+    i = invited.get(rec["id"]) or reciprocity.invites(rec["name"], [])
+    return {**rec, "reciprocity": reciprocity.record(b), "invitations": reciprocity.invites_record(i)}
 
 
 def list_people(app, tier: str | None = None) -> list[dict]:
@@ -115,8 +124,8 @@ def list_people(app, tier: str | None = None) -> list[dict]:
     from tracker.store import people as store_p
 
     with app.store() as con:
-        found = balances(con, app.now())
-        return [_with_balance(_record(p, app.zone), found) for p in store_p.list_people(con, tier=tier)]
+        found, invited = balances(con, app.now()), invitation_balances(con, app.now())
+        return [_with_balance(_record(p, app.zone), found, invited) for p in store_p.list_people(con, tier=tier)]
 
 
 def show(app, name: str) -> dict:
@@ -126,7 +135,10 @@ def show(app, name: str) -> dict:
 
     with phrased(), app.store() as con:
         pid = store_p.require(con, core.clean_name(name, "name"))
-        p = _with_balance(_record(store_p.get(con, pid), app.zone), balances(con, app.now(), [pid]))
+        now = app.now()
+        p = _with_balance(
+            _record(store_p.get(con, pid), app.zone), balances(con, now, [pid]), invitation_balances(con, now, [pid])
+        )
         recent = store_i.query(con, person_id=pid)[-RECENT:]
     p["recent"] = [core.to_record(r, app.zone) for r in recent]
     return p

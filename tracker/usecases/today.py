@@ -35,7 +35,12 @@ def reported_phone(con, day: date) -> dict | None:
     d = phones.pick(store_p.between(con, day, day)).get(day)
     if d is None:
         return None
-    return {"label": phones.LABEL, "minutes": d.minutes, "social_minutes": d.social_minutes, "source": d.source}
+    return {
+        "label": phones.label([d.source]),
+        "minutes": d.minutes,
+        "social_minutes": d.social_minutes,
+        "source": d.source,
+    }
 
 
 def pick_day(text: str | None, now: datetime, cal: Calendar) -> date:

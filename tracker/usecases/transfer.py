@@ -194,6 +194,7 @@ class Imported:
     unlinked: int  # rows whose routine this database does not have, imported without it
     dropped_routines: tuple[str, ...]
     what: str = "interactions"
+    relinked: int = 0  # skipped invitations linked now to the interaction they became
 
 
 def unknown_routines_message(file: Path, missing: dict[str, int]) -> str:
@@ -220,5 +221,5 @@ def _import_invitations(app, file: Path, fmt: str) -> Imported:
     with app.store() as con, transaction(con):
         pids = [store_p.resolve(con, inv.people, source="import", now=stamp) for inv, _ in rows]
         links = [None if at is None else store_v.interaction_starting(con, at, ids) for (_, at), ids in zip(rows, pids)]
-        added, skipped = store_v.import_many(con, [inv for inv, _ in rows], pids, links, now=stamp)
-    return Imported(added, skipped, 0, (), "invitations")
+        added, skipped, relinked = store_v.import_many(con, [inv for inv, _ in rows], pids, links, now=stamp)
+    return Imported(added, skipped, 0, (), "invitations", relinked)
