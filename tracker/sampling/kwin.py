@@ -428,33 +428,17 @@ def main(argv: list[str] | None = None) -> int:
     import sys
     import tempfile
 
+    from tracker.sampling import smoke
+
     state = (argv or sys.argv[1:] or [tempfile.mkdtemp(prefix="offscreen-kwin-")])[0]
-    try:
-        src = open(os.environ, state)
-    except SourceUnavailable as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    print(f"window source: KWin script {src.script_path}", flush=True)
-    print(describe(src.window()), flush=True)
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [], NONE_SETTLE if src.settling() else None)
-            before = src.window()
-            src.dispatch()
-            if src.window() != before:
-                print(describe(src.window()), flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except DisplayLost as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+    return smoke.run(
+        lambda: open(os.environ, state),
+        lambda src: f"window source: KWin script {src.script_path}",
+        lambda src: src.window(),
+        lambda _src, w: describe(w),
+        timeout=lambda src: NONE_SETTLE if src.settling() else None,
+    )
 
 
 if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    except KeyboardInterrupt:  # Ctrl-C while loading
-        raise SystemExit(0) from None
+    raise SystemExit(main())

@@ -12,7 +12,6 @@ Messages are `i3-ipc` + payload length + type (32-bit, native byte order: sway-i
 from __future__ import annotations
 
 import json
-import select
 import socket
 import struct
 import time
@@ -309,30 +308,15 @@ def main(argv: list[str] | None = None) -> int:
     import os
     import sys
 
+    from tracker.sampling import smoke
+
     path = (argv or sys.argv[1:] or [os.environ.get("SWAYSOCK", "")])[0]
-    try:
-        src = open(path)
-    except SourceUnavailable as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    ok, version = probe(path)
-    print(f"source: sway IPC ({version if ok else 'version unknown'}) at {path}", flush=True)
-    print(describe(src.window()), flush=True)
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [])
-            before = src.window()
-            src.dispatch()
-            if src.window() != before:
-                print(describe(src.window()), flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except DisplayLost as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+
+    def header(_src: SwaySource) -> str:
+        ok, version = probe(path)
+        return f"source: sway IPC ({version if ok else 'version unknown'}) at {path}"
+
+    return smoke.run(lambda: open(path), header, lambda s: s.window(), lambda _s, w: describe(w))
 
 
 if __name__ == "__main__":

@@ -149,43 +149,21 @@ def describe(window: Window | None) -> str:
 
 
 def _main() -> int:
-    import select
-    import sys
+    from tracker.sampling import NoDisplay, smoke
 
-    from tracker.sampling import NoDisplay
-
-    path = wire.socket_path()
-    try:
-        if path is None:
+    def connect() -> WlrToplevels:
+        if (path := wire.socket_path()) is None:
             raise NoDisplay("no Wayland socket: XDG_RUNTIME_DIR is not set")
-        src = open(path)
-    except NoDisplay as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    print(f"window source: {src.name} (no pid on this protocol)", flush=True)
-    shown = object()
-    try:
-        while True:
-            window = src.window()
-            if window != shown:
-                shown = window
-                print(describe(window), flush=True)
-            if not src.buffered():
-                select.select([src], [], [], NONE_SETTLE if src.settling() else None)
-            src.dispatch()
-    except KeyboardInterrupt:
-        return 0
-    except NoDisplay as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+        return open(path)
+
+    return smoke.run(
+        connect,
+        lambda src: f"window source: {src.name} (no pid on this protocol)",
+        lambda src: src.window(),
+        lambda _src, window: describe(window),
+        timeout=lambda src: NONE_SETTLE if src.settling() else None,
+    )
 
 
 if __name__ == "__main__":
-    import sys
-
-    try:
-        sys.exit(_main())
-    except KeyboardInterrupt:  # Ctrl-C while connecting
-        sys.exit(0)
+    raise SystemExit(_main())
