@@ -26,7 +26,7 @@ from typing import Any
 
 from tracker.paths import atomic_write
 from tracker.sampling import DisplayLost, Window
-from tracker.sampling.sources import SourceUnavailable
+from tracker.sampling.sources import NONE_SETTLE, SettledFocus, SourceUnavailable
 
 KWIN = "org.kde.KWin"
 SCRIPTING_PATH, SCRIPTING_IFACE = "/Scripting", "org.kde.kwin.Scripting"
@@ -38,9 +38,6 @@ TIMEOUT = 2.0  # s for connecting, each call at open and the script's first repo
 CLOSE_TIMEOUT = 0.5  # s for unloading at close: a gone KWin must not hold up the daemon's exit
 # KWin appends " <N>" (and a left-to-right mark) to the second and later windows with one caption.
 DUPLICATE_SUFFIX = re.compile(r" <\d+>\u200e?$")
-# KWin activates "nothing" before a new window (clientActivated(null), then the window): a "no
-# window" report counts only once it has lasted this long, as in tracker/sampling/wlr.py and x11.py.
-NONE_SETTLE = 0.3
 
 # @SERVICE@ becomes our unique bus name (a JS string literal). ES5 only (QJSEngine in Plasma 5 and 6).
 SCRIPT = (
@@ -209,10 +206,9 @@ class KWinSource:
         self._bus = bus
         self._kwin = kwin_owner  # KWin's unique name: only its calls count
         self.script_path = script_path
-        self._window: Window | None = None
+        # KWin activates "nothing" before a new window (clientActivated(null), then the window)
+        self._focus = SettledFocus()
         self._reports = 0
-        self._changed_at: float | None = None
-        self._none_since: float | None = None  # "no window" reported, not yet settled
         self._closed = False
 
     # -- the WindowSource protocol ----------------------------------------------------------------
@@ -233,16 +229,14 @@ class KWinSource:
 
     def window(self) -> Window | None:
         """The active window; None once "no window" has lasted NONE_SETTLE seconds."""
-        if self._none_since is not None and time.monotonic() - self._none_since >= NONE_SETTLE:
-            self._window, self._changed_at, self._none_since = None, self._none_since, None
-        return self._window
+        return self._focus.window()
 
     def changed_at(self) -> float | None:
-        return self._changed_at
+        return self._focus.changed_at
 
     def settling(self) -> bool:
         """'No window' was reported and has not lasted NONE_SETTLE yet (ask window() again soon)."""
-        return self._none_since is not None
+        return self._focus.settling()
 
     def close(self) -> None:
         """Unload our script (best effort, briefly) and close the bus connection. Safe twice."""
@@ -289,15 +283,12 @@ class KWinSource:
         self._reports += 1
         now = time.monotonic()
         if not resource_class and not caption and not pid:  # no active window
-            if self._window is not None and self._none_since is None:
-                self._none_since = now
+            self._focus.report(None, now)
             return
         app = str(resource_class or "") or str(resource_name or "") or None
         number = int(pid) if isinstance(pid, (int, float)) else 0
         win = Window(app=app, title=clean_title(str(caption or "")), pid=number if number > 0 else None)
-        self._none_since = None
-        if win != self._window:
-            self._window, self._changed_at = win, now
+        self._focus.report(win, now)
 
     def _call(self, method: str, sig: str = "", args: tuple = (), timeout: float = TIMEOUT) -> tuple:
         """Call a method of KWin's /Scripting and wait for its reply."""
@@ -342,7 +333,7 @@ class KWinSource:
                     f"KWin loaded the script {self.script_path} but it did not report within {TIMEOUT:g} s "
                     "(a KWin scripting API this version of offscreen does not know?)"
                 )
-        self._changed_at = None  # the window at load is a state, not a change we saw happen
+        self._focus.changed_at = None  # the window at load is a state, not a change we saw happen
 
 
 def _kwin_owner(bus: _Bus) -> str:

@@ -16,13 +16,12 @@ import time
 from typing import Any
 
 from tracker.sampling import Window, wire
-from tracker.sampling.sources import SourceUnavailable
+from tracker.sampling.sources import NONE_SETTLE, SettledFocus, SourceUnavailable
 
 MANAGER = wire.Interface("zwlr_foreign_toplevel_manager_v1", ("n", ""))  # toplevel(new handle), finished
 # title, app_id, output_enter, output_leave, state, done, closed, parent (v3)
 HANDLE = wire.Interface("zwlr_foreign_toplevel_handle_v1", ("s", "s", "o", "o", "a", "", "", "o"))
 ACTIVATED = 2
-NONE_SETTLE = 0.3  # s, as in tracker/sampling/x11.py (not imported: that module loads python-xlib)
 HANDLE_DESTROY = 7
 
 
@@ -47,9 +46,7 @@ class WlrToplevels:
         self.conn = conn
         self.toplevels: dict[int, _Toplevel] = {}
         self._seq = 0
-        self._window: Window | None = None
-        self._changed_at: float | None = None
-        self._none_since: float | None = None  # "no window" seen, not yet settled
+        self._focus = SettledFocus()
         self.manager = conn.bind(manager_name, MANAGER, min(version, 3), self._on_manager)
 
     def fileno(self) -> int:
@@ -95,27 +92,21 @@ class WlrToplevels:
     def _evaluate(self, now: float) -> None:
         active = [t for t in self.toplevels.values() if t.activated]
         if not active:
-            if self._window is not None and self._none_since is None:
-                self._none_since = now
+            self._focus.report(None, now)
             return
         top = max(active, key=lambda t: t.activated_seq)
-        window = Window(app=top.app_id or None, title=top.title)
-        self._none_since = None
-        if window != self._window:
-            self._window, self._changed_at = window, now
+        self._focus.report(Window(app=top.app_id or None, title=top.title), now)
 
     def window(self) -> Window | None:
         """The focused window; None once "no window" has lasted NONE_SETTLE seconds."""
-        if self._none_since is not None and time.monotonic() - self._none_since >= NONE_SETTLE:
-            self._window, self._changed_at, self._none_since = None, self._none_since, None
-        return self._window
+        return self._focus.window()
 
     def changed_at(self) -> float | None:
-        return self._changed_at
+        return self._focus.changed_at
 
     def settling(self) -> bool:
         """'No window' was seen and has not lasted NONE_SETTLE yet (ask window() again soon)."""
-        return self._none_since is not None
+        return self._focus.settling()
 
     def close(self) -> None:
         self.conn.close()
