@@ -226,14 +226,6 @@ def probe(env: Mapping[str, str]) -> tuple[bool, str, str]:
     return False, why, fix
 
 
-def describe(win: Window | None, locked: bool) -> str:
-    """Plain words for the smoke loop (never logged: titles may be secrets)."""
-    lock = " (locked)" if locked else ""
-    if win is None:
-        return f"no window{lock}"
-    return f"focused: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}{lock}"
-
-
 def main() -> int:
     """Smoke loop: print the focused window and the lock state whenever they change, until Ctrl-C."""
     import os
@@ -244,7 +236,7 @@ def main() -> int:
         lambda: open(os.environ),
         lambda _src: None,
         lambda src: (src.window(), src.locked()),
-        lambda _src, state: describe(*state),
+        lambda _src, state: smoke.describe(state[0]) + (" (locked)" if state[1] else ""),
     )
 
 

@@ -252,13 +252,6 @@ def probe(env: Mapping[str, str]) -> tuple[bool, str]:
     return True, f"Hyprland {version or '(version unknown)'} at {src.directory}"
 
 
-def describe(win: Window | None) -> str:
-    """Plain words for the smoke loop: "focused: app kitty, title ~, pid 123" or "no window"."""
-    if win is None:
-        return "no window"
-    return f"focused: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}"
-
-
 def main() -> int:
     """Smoke loop: print the focused window whenever it changes, until Ctrl-C."""
     from tracker.sampling import smoke
@@ -267,7 +260,7 @@ def main() -> int:
         ok, version = probe(os.environ)
         return f"source: Hyprland IPC ({version if ok else 'version unknown'})"
 
-    return smoke.run(lambda: open(os.environ), header, lambda s: s.window(), lambda _s, w: describe(w))
+    return smoke.run(lambda: open(os.environ), header, lambda s: s.window(), lambda _s, w: smoke.describe(w))
 
 
 if __name__ == "__main__":

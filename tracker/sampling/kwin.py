@@ -407,13 +407,6 @@ def _kwin_version(bus: _Bus, owner: str) -> str | None:
     return found.group(1) if found else None
 
 
-def describe(win: Window | None) -> str:
-    """Plain words for the smoke loop: "active: app konsole, title ~, pid 123" or "no window"."""
-    if win is None:
-        return "no window"
-    return f"active: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Smoke loop: print the active window whenever it changes, until Ctrl-C."""
     import sys
@@ -426,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: open(os.environ, state),
         lambda src: f"window source: KWin script {src.script_path}",
         lambda src: src.window(),
-        lambda _src, w: describe(w),
+        lambda _src, w: smoke.describe(w, "active"),
         timeout=lambda src: NONE_SETTLE if src.settling() else None,
     )
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from tracker.sampling import NoDisplay
+from tracker.sampling import NoDisplay, Window
 
 
 class _Source(Protocol):
@@ -63,6 +63,14 @@ def run(
         return 1
     finally:
         src.close()
+
+
+def describe(win: Window | None, verb: str = "focused", pid: bool = True) -> str:
+    """Plain words for a window: "focused: app foot, title ~, pid 123" (no pid: the protocol has none)."""
+    if win is None:
+        return "no window"
+    words = f"{verb}: app {win.app or '(none)'}, title {win.title or '(none)'}"
+    return f"{words}, pid {win.pid or '(unknown)'}" if pid else words
 
 
 def idle_after(argv: list[str]) -> float | None:

@@ -296,13 +296,6 @@ def probe(swaysock: str) -> tuple[bool, str]:
     return True, f"{variant} {version.get('human_readable') or '(version unknown)'}"
 
 
-def describe(win: Window | None) -> str:
-    """Plain words for the smoke loop: "focused: app foot, title ~, pid 123" or "no window"."""
-    if win is None:
-        return "no window"
-    return f"focused: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Smoke loop: print the focused window whenever it changes, until Ctrl-C."""
     import os
@@ -316,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         ok, version = probe(path)
         return f"source: sway IPC ({version if ok else 'version unknown'}) at {path}"
 
-    return smoke.run(lambda: open(path), header, lambda s: s.window(), lambda _s, w: describe(w))
+    return smoke.run(lambda: open(path), header, lambda s: s.window(), lambda _s, w: smoke.describe(w))
 
 
 if __name__ == "__main__":

@@ -132,13 +132,6 @@ def open(socket_path: str) -> WlrToplevels:
         raise
 
 
-def describe(window: Window | None) -> str:
-    """Plain words for the smoke loop (the title may be a secret: it is shown only here, on demand)."""
-    if window is None:
-        return "no window"
-    return f"focused: app {window.app or '(none)'}, title {window.title or '(none)'}"
-
-
 def _main() -> int:
     from tracker.sampling import NoDisplay, smoke
 
@@ -151,7 +144,7 @@ def _main() -> int:
         connect,
         lambda src: f"window source: {src.name} (no pid on this protocol)",
         lambda src: src.window(),
-        lambda _src, window: describe(window),
+        lambda _src, window: smoke.describe(window, pid=False),
         timeout=lambda src: NONE_SETTLE if src.settling() else None,
     )
 
