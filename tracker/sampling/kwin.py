@@ -196,7 +196,7 @@ class CallFailed(SourceUnavailable):
         super().__init__(f"{method} failed: {err.name}{detail}")
 
 
-class KWinSource:
+class KWinSource(SettledFocus):
     """The active window of KWin, reported by our script; a WindowSource (tracker/sampling/sources.py)."""
 
     name = "kwin-script"
@@ -206,8 +206,7 @@ class KWinSource:
         self._bus = bus
         self._kwin = kwin_owner  # KWin's unique name: only its calls count
         self.script_path = script_path
-        # KWin activates "nothing" before a new window (clientActivated(null), then the window)
-        self._focus = SettledFocus()
+        super().__init__()  # KWin activates "nothing" before a new window (clientActivated(null), then it)
         self._reports = 0
         self._closed = False
 
@@ -226,17 +225,6 @@ class KWinSource:
             self._handle(self._bus.queue.popleft())
         if self._bus.lost is not None:
             raise DisplayLost(self._bus.lost)
-
-    def window(self) -> Window | None:
-        """The active window; None once "no window" has lasted NONE_SETTLE seconds."""
-        return self._focus.window()
-
-    def changed_at(self) -> float | None:
-        return self._focus.changed_at
-
-    def settling(self) -> bool:
-        """'No window' was reported and has not lasted NONE_SETTLE yet (ask window() again soon)."""
-        return self._focus.settling()
 
     def close(self) -> None:
         """Unload our script (best effort, briefly) and close the bus connection. Safe twice."""
@@ -283,12 +271,12 @@ class KWinSource:
         self._reports += 1
         now = time.monotonic()
         if not resource_class and not caption and not pid:  # no active window
-            self._focus.report(None, now)
+            self._focused(None, now)
             return
         app = str(resource_class or "") or str(resource_name or "") or None
         number = int(pid) if isinstance(pid, (int, float)) else 0
         win = Window(app=app, title=clean_title(str(caption or "")), pid=number if number > 0 else None)
-        self._focus.report(win, now)
+        self._focused(win, now)
 
     def _call(self, method: str, sig: str = "", args: tuple = (), timeout: float = TIMEOUT) -> tuple:
         """Call a method of KWin's /Scripting and wait for its reply."""
@@ -333,7 +321,7 @@ class KWinSource:
                     f"KWin loaded the script {self.script_path} but it did not report within {TIMEOUT:g} s "
                     "(a KWin scripting API this version of offscreen does not know?)"
                 )
-        self._focus.changed_at = None  # the window at load is a state, not a change we saw happen
+        self._changed_at = None  # the window at load is a state, not a change we saw happen
 
 
 def _kwin_owner(bus: _Bus) -> str:

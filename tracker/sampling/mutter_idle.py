@@ -216,19 +216,10 @@ def _main(argv: list[str]) -> int:
     if (idle_after := smoke.idle_after(argv)) is None:
         return 2
 
-    def show(src: MutterIdle, idle: bool) -> str:
-        now = time.monotonic()
-        return (
-            f"idle since {src.idle_after + now - (src.idled_at or now):.1f} s ago" if idle else "active again (input)"
-        )
+    def idle_for(src: MutterIdle, now: float) -> float:
+        return src.idle_after + now - (src.idled_at or now)
 
-    return smoke.run(
-        lambda: open(os.environ, idle_after),
-        lambda src: f"idle source: {src.name}, idle after {idle_after:g} s without input",
-        lambda src: src.idled_at is not None,
-        show,
-        start=False,
-    )
+    return smoke.run_idle(lambda: open(os.environ, idle_after), idle_after, idle_for)
 
 
 if __name__ == "__main__":

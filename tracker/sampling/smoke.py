@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import select
 import sys
+import time
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
@@ -23,7 +24,16 @@ class _Source(Protocol):
     def close(self) -> None: ...
 
 
+class _IdleSource(_Source, Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def idled_at(self) -> float | None: ...  # None while active
+
+
 S = TypeVar("S", bound=_Source)
+Idle = TypeVar("Idle", bound=_IdleSource)
 T = TypeVar("T")
 _UNSEEN = object()
 
@@ -50,9 +60,9 @@ def run(
             print(words, flush=True)
         last: object = start
         while True:
-            if (now := state(src)) != last:
-                last = now
-                print(show(src, now), flush=True)
+            if (seen := state(src)) != last:
+                last = seen
+                print(show(src, seen), flush=True)
             if not src.buffered():
                 select.select([src], [], [], timeout(src))
             src.dispatch()
@@ -63,6 +73,23 @@ def run(
         return 1
     finally:
         src.close()
+
+
+def run_idle(open_fn: Callable[[], Idle], idle_after: float, idle_for: Callable[[Idle, float], float | None]) -> int:
+    """run() for an idle source: a line when it goes idle (idle_for(src, now) s ago, if known) and on input."""
+
+    def show(src: Idle, idle: bool) -> str:
+        if idle and (seconds := idle_for(src, time.monotonic())) is not None:
+            return f"idle since {seconds:.1f} s ago"
+        return "active again (input)"
+
+    return run(
+        open_fn,
+        lambda src: f"idle source: {src.name}, idle after {idle_after:g} s without input",
+        lambda src: src.idled_at is not None,
+        show,
+        start=False,
+    )
 
 
 def describe(win: Window | None, verb: str = "focused", pid: bool = True) -> str:

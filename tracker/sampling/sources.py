@@ -65,14 +65,14 @@ NONE_SETTLE = 0.3  # s, as in tracker/sampling/x11.py (not imported: that module
 
 
 class SettledFocus:
-    """The focused window as reported, with a "no window" report taking effect after NONE_SETTLE s."""
+    """Base of a window source whose "no window" reports take effect only once they last NONE_SETTLE s."""
 
     def __init__(self) -> None:
         self._window: Window | None = None
-        self.changed_at: float | None = None  # monotonic time of the last change
+        self._changed_at: float | None = None  # monotonic time of the last change
         self._none_since: float | None = None  # "no window" reported, not yet settled
 
-    def report(self, window: Window | None, now: float) -> None:
+    def _focused(self, window: Window | None, now: float) -> None:
         """The compositor says this window (None: no window) is focused now."""
         if window is None:
             if self._window is not None and self._none_since is None:
@@ -80,13 +80,16 @@ class SettledFocus:
             return
         self._none_since = None
         if window != self._window:
-            self._window, self.changed_at = window, now
+            self._window, self._changed_at = window, now
 
     def window(self) -> Window | None:
         """The focused window; None once "no window" has lasted NONE_SETTLE seconds."""
         if self._none_since is not None and time.monotonic() - self._none_since >= NONE_SETTLE:
-            self._window, self.changed_at, self._none_since = None, self._none_since, None
+            self._window, self._changed_at, self._none_since = None, self._none_since, None
         return self._window
+
+    def changed_at(self) -> float | None:
+        return self._changed_at
 
     def settling(self) -> bool:
         """'No window' was reported and has not lasted NONE_SETTLE yet (ask window() again soon)."""

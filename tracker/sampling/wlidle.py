@@ -122,19 +122,11 @@ def _main(argv: list[str]) -> int:
             raise NoDisplay("no Wayland socket: XDG_RUNTIME_DIR is not set")
         return open(path, idle_after)
 
-    def show(src: WaylandIdle, idle: bool) -> str:
-        now = time.monotonic()
-        if idle and (since := src.last_input(now)) is not None:
-            return f"idle since {now - since:.1f} s ago"
-        return "active again (input)"
+    def idle_for(src: WaylandIdle, now: float) -> float | None:
+        since = src.last_input(now)
+        return None if since is None else now - since
 
-    return smoke.run(
-        connect,
-        lambda src: f"idle source: {src.name}, idle after {idle_after:g} s without input",
-        lambda src: src.idled_at is not None,
-        show,
-        start=False,
-    )
+    return smoke.run_idle(connect, idle_after, idle_for)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class _Toplevel:
         self.activated_seq = 0  # when it last became activated (several seats: the latest wins)
 
 
-class WlrToplevels:
+class WlrToplevels(SettledFocus):
     """A WindowSource (tracker/sampling/sources.py) on zwlr_foreign_toplevel_manager_v1."""
 
     name = "wlr-foreign-toplevel"
@@ -46,7 +46,7 @@ class WlrToplevels:
         self.conn = conn
         self.toplevels: dict[int, _Toplevel] = {}
         self._seq = 0
-        self._focus = SettledFocus()
+        super().__init__()
         self.manager = conn.bind(manager_name, MANAGER, min(version, 3), self._on_manager)
 
     def fileno(self) -> int:
@@ -92,21 +92,10 @@ class WlrToplevels:
     def _evaluate(self, now: float) -> None:
         active = [t for t in self.toplevels.values() if t.activated]
         if not active:
-            self._focus.report(None, now)
+            self._focused(None, now)
             return
         top = max(active, key=lambda t: t.activated_seq)
-        self._focus.report(Window(app=top.app_id or None, title=top.title), now)
-
-    def window(self) -> Window | None:
-        """The focused window; None once "no window" has lasted NONE_SETTLE seconds."""
-        return self._focus.window()
-
-    def changed_at(self) -> float | None:
-        return self._focus.changed_at
-
-    def settling(self) -> bool:
-        """'No window' was seen and has not lasted NONE_SETTLE yet (ask window() again soon)."""
-        return self._focus.settling()
+        self._focused(Window(app=top.app_id or None, title=top.title), now)
 
     def close(self) -> None:
         self.conn.close()
