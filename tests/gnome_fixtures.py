@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require
-from wayland_fixtures import SESSION_VARS, TIMEOUT, TITLE_LOOP, _account, _stat, processes_in
+from wayland_fixtures import SESSION_VARS, TIMEOUT, TITLE_LOOP, _account, as_user, end_session, processes_in, user_env
 from x11_fixtures import wait_for
 
 HERE = Path(__file__).resolve().parent
@@ -106,18 +106,10 @@ class GnomeShell:
         subprocess.run(["chown", "-R", f"{self.user.pw_uid}:{self.user.pw_gid}", self.runtime_dir], check=True)
 
     def _base_env(self) -> dict[str, str]:
-        return {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(self.home),
-            "XDG_RUNTIME_DIR": self.runtime_dir,
-            "LANG": "C.UTF-8",
-        }
+        return user_env(self.runtime_dir, self.home)
 
     def _as_user(self) -> dict:
-        where = {"cwd": self.runtime_dir}
-        if os.geteuid() != 0:
-            return where
-        return {**where, "user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
+        return as_user(self.user, self.runtime_dir)
 
     def _start(self, offscreen: bool) -> None:
         env = {
@@ -312,37 +304,11 @@ class GnomeShell:
 
     def close(self) -> None:
         """Kill the windows, the shell and everything started in its runtime dir; remove it. Safe twice."""
-        self._remember()
         if self.bus is not None:
             self.bus.close()
             self.bus = None
-        for win in self.windows:
-            if win.proc.poll() is None:
-                win.proc.kill()
-            win.proc.wait()
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._remember()
-        for pid in self._seen:
-            st = _stat(pid)
-            if st is not None and st[0] != "Z" and st[1] == self.user.pw_uid:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        wait_for(
-            lambda: not [p for p in self._seen if (st := _stat(p)) is not None and st[0] != "Z"],
-            TIMEOUT,
-            f"the processes of {self.runtime_dir} to end",
-        )
+        # SIGTERM the whole group: dbus-run-session, its sh, the shell and the private system bus
+        end_session(self.runtime_dir, self.user.pw_uid, self._seen, self.proc, self.windows, group=True)
         if self._log is not None:
             self._log.close()
         shutil.rmtree(self.runtime_dir, ignore_errors=True)

@@ -27,7 +27,18 @@ import pytest
 
 from conftest import ROOT, require
 from tracker.sampling import wire, wlidle
-from wayland_fixtures import SESSION_VARS, TIMEOUT, _account, _stat, processes_in
+from wayland_fixtures import (
+    SESSION_VARS,
+    TIMEOUT,
+    _account,
+    _stat,
+    as_user,
+    end_session,
+    processes_in,
+    remove_x_lock,
+    start_with_retries,
+    user_env,
+)
 from x11_fixtures import wait_for
 
 HERE = Path(__file__).resolve().parent
@@ -129,18 +140,10 @@ class KWin:
             raise
 
     def _base_env(self) -> dict[str, str]:
-        return {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(Path(self.runtime_dir) / "home"),
-            "XDG_RUNTIME_DIR": self.runtime_dir,
-            "LANG": "C.UTF-8",
-        }
+        return user_env(self.runtime_dir, Path(self.runtime_dir) / "home")
 
     def _as_user(self) -> dict:
-        where = {"cwd": self.runtime_dir}
-        if os.geteuid() != 0:
-            return where
-        return {**where, "user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
+        return as_user(self.user, self.runtime_dir)
 
     def _start(self) -> None:
         run = Path(self.runtime_dir)
@@ -371,55 +374,15 @@ class KWin:
                 except Exception:
                     pass
         self._idle = self._bus = None
-        self._remember()
-        for win in self.windows:
-            if win.proc.poll() is None:
-                win.proc.kill()
-            win.proc.wait()
-            for fh in (win.proc.stdin, win.proc.stdout):
-                if fh:
-                    fh.close()
+        end_session(self.runtime_dir, self.user.pw_uid, self._seen, self.proc, self.windows)
         self.windows = []
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._remember()
-        for pid in self._seen:
-            st = _stat(pid)
-            if st is not None and st[0] != "Z" and st[1] == self.user.pw_uid:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        wait_for(
-            lambda: not [p for p in self._seen if (st := _stat(p)) is not None and st[0] != "Z"],
-            TIMEOUT,
-            f"the processes of {self.runtime_dir} to end",
-        )
         if self._log is not None:
             self._log.close()
             self._log = None
-        self._remove_x_socket()
-        shutil.rmtree(self.runtime_dir, ignore_errors=True)
-
-    def _remove_x_socket(self) -> None:
         # A killed Xwayland leaves its lock and socket in /tmp; the lock names the Xwayland pid.
-        if not self.display:
-            return
-        n = self.display.lstrip(":")
-        lock = Path(f"/tmp/.X{n}-lock")
-        try:
-            if int(lock.read_text().strip() or 0) not in self._seen:
-                return
-        except (FileNotFoundError, ValueError):
-            return
-        for p in (Path(f"/tmp/.X{n}-lock"), Path(f"/tmp/.X11-unix/X{n}")):
-            p.unlink(missing_ok=True)
-        self.display = None
+        if remove_x_lock(self.display, self._seen):
+            self.display = None
+        shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
 def _comm(pid: int) -> str:
@@ -431,13 +394,7 @@ def _comm(pid: int) -> str:
 
 def start_kwin(xwayland: bool = False, attempts: int = 3) -> KWin:
     """KWin, retried with a fresh runtime dir when it exits during its start (a busy machine)."""
-    for i in range(attempts):
-        try:
-            return KWin(xwayland=xwayland)
-        except AssertionError as e:
-            if "KWin exited" not in str(e) or i == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+    return start_with_retries(lambda: KWin(xwayland=xwayland), "KWin exited", attempts)
 
 
 @pytest.fixture

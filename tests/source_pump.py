@@ -28,6 +28,18 @@ def pump(src, cond, what, timeout=10.0, seen=None):
     return src.window()
 
 
+def pump_until(src, cond, what: str, limit: float = 10.0):
+    """Dispatch SRC as events arrive until COND() is truthy; returns its value (LIMIT only bounds a failure)."""
+    deadline = time.monotonic() + limit
+    while not (value := cond()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        if not src.buffered():
+            select.select([src], [], [], 0.05)
+        src.dispatch()
+    return value
+
+
 def peek_until(src, needle: bytes) -> None:
     """Wait until `needle` sits, unread, in the kernel's receive buffer of the source's socket."""
     peek = socket.socket(fileno=os.dup(src.fileno()))

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import require
 from gnome_fixtures import GnomeShell, gnome_shell, gnome_shell_bare  # noqa: F401 (fixtures)
+from source_pump import pump_until
 from tracker.ops import gnome_extension
 from tracker.sampling import DisplayLost, gnome, mutter_idle
 from tracker.sampling.sources import SourceUnavailable
@@ -27,15 +28,8 @@ SHARED = re.compile(r"// --- shared:.*?// --- end shared ---\n", re.S)
 
 
 def pump(src, cond, what: str, limit: float = 20.0):
-    """Dispatch SRC as events arrive until COND() is truthy (LIMIT only bounds a failure)."""
-    deadline = time.monotonic() + limit
-    while not (value := cond()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        if not src.buffered():
-            select.select([src], [], [], 0.05)
-        src.dispatch()
-    return value
+    """pump_until with room for a slow shell."""
+    return pump_until(src, cond, what, limit)
 
 
 def seen_as(src):

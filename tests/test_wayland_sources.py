@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import signal
 import socket
 import subprocess
@@ -18,23 +17,12 @@ import pytest
 
 from conftest import ROOT
 from kwin_fixtures import kwin  # noqa: F401 (fixture)
+from source_pump import pump_until as pump
 from tracker.sampling import DisplayLost, NoDisplay, wire, wlidle, wlr
 from tracker.sampling.sources import SourceUnavailable
 from wayland_fixtures import sway  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.wayland
-
-
-def pump(src, cond, what: str, limit: float = 10.0):
-    """Dispatch SRC as events arrive until COND() is truthy (LIMIT only bounds a failure)."""
-    deadline = time.monotonic() + limit
-    while not (value := cond()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        if not src.buffered():
-            select.select([src], [], [], 0.05)
-        src.dispatch()
-    return value
 
 
 def app_of(src) -> str | None:

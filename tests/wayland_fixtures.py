@@ -91,6 +91,99 @@ def processes_in(runtime_dir: str, uid: int) -> list[int]:
     return found
 
 
+def user_env(runtime_dir: str, home: str | Path) -> dict[str, str]:
+    """The environment of everything run as the test user: nothing of ours leaks in."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": runtime_dir,
+        "LANG": "C.UTF-8",  # titles are UTF-8; foot warns (and falls back) under C
+    }
+
+
+def as_user(user: pwd.struct_passwd, runtime_dir: str) -> dict:
+    """Popen arguments that run a process as USER (when we are root), in a directory it can enter."""
+    where = {"cwd": runtime_dir}  # the tests' cwd (a tmp_path) is root's 0700
+    if os.geteuid() != 0:
+        return where
+    return {**where, "user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+
+
+def stop(proc: subprocess.Popen | None, group: bool = False) -> None:
+    """SIGTERM PROC (its whole process group if GROUP), SIGKILL after 5 s; returns once it is gone."""
+    if proc is None or proc.poll() is not None:
+        return
+    if group:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    else:
+        proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def end_session(runtime_dir: str, uid: int, seen: set[int], proc: subprocess.Popen | None, windows, group=False):
+    """Kill the WINDOWS' clients, the compositor PROC, and every process of UID ever seen in RUNTIME_DIR
+    (SEEN is updated); returns once all of them are gone."""
+    seen.update(processes_in(runtime_dir, uid))  # before the kills: an exiting process's environment reads empty
+    for win in windows:
+        if win.proc.poll() is None:
+            win.proc.kill()
+        win.proc.wait()
+        for fh in (win.proc.stdin, win.proc.stdout):
+            if fh:
+                fh.close()
+    stop(proc, group)
+    # What the compositor started (Xwayland, `exec`) outlives it: found by the runtime dir it inherited.
+    seen.update(processes_in(runtime_dir, uid))
+    for pid in seen:
+        st = _stat(pid)
+        if st is not None and st[0] != "Z" and st[1] == uid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    wait_for(
+        lambda: not [p for p in seen if (st := _stat(p)) is not None and st[0] != "Z"],
+        TIMEOUT,
+        f"the processes of {runtime_dir} to end",
+    )
+
+
+def remove_x_lock(display: str | None, owners) -> bool:
+    """Remove the X lock and socket of DISPLAY if its lock names one of OWNERS (pids); whether it did.
+    A killed compositor or Xwayland leaves them in /tmp."""
+    if not display:
+        return False
+    n = display.lstrip(":")
+    lock = Path(f"/tmp/.X{n}-lock")
+    try:
+        if int(lock.read_text().strip() or 0) not in owners:
+            return False
+    except (FileNotFoundError, ValueError):
+        return False
+    for path in (lock, Path(f"/tmp/.X11-unix/X{n}")):
+        path.unlink(missing_ok=True)
+    return True
+
+
+def start_with_retries(make, exited: str, attempts: int = 3):
+    """make(), again with a fresh runtime dir when it fails saying EXITED (it exits during its start
+    on a busy machine)."""
+    for i in range(attempts):
+        try:
+            return make()
+        except AssertionError as e:
+            if exited not in str(e) or i == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 class Sway:
     """sway 1.7 headless, ready for clients (its IPC answers and HEADLESS-1 has a workspace)."""
 
@@ -116,13 +209,7 @@ class Sway:
     # -- start ------------------------------------------------------------------------------------
 
     def _base_env(self) -> dict[str, str]:
-        """The environment of everything run as the test user: nothing of ours leaks in."""
-        return {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(Path(self.runtime_dir) / "home"),
-            "XDG_RUNTIME_DIR": self.runtime_dir,
-            "LANG": "C.UTF-8",  # titles are UTF-8; foot warns (and falls back) under C
-        }
+        return user_env(self.runtime_dir, Path(self.runtime_dir) / "home")
 
     def _start(self) -> None:
         home = Path(self.runtime_dir) / "home"
@@ -156,11 +243,7 @@ class Sway:
             self._start_xwayland()
 
     def _as_user(self) -> dict:
-        """Popen arguments that run a process as the compositor's user, in a directory it can enter."""
-        where = {"cwd": self.runtime_dir}  # the tests' cwd (a tmp_path) is root's 0700
-        if os.geteuid() != 0:
-            return where
-        return {**where, "user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
+        return as_user(self.user, self.runtime_dir)
 
     def _ready(self) -> bool:
         socks = sorted(Path(self.runtime_dir).glob("sway-ipc.*.sock"))
@@ -388,9 +471,6 @@ class Sway:
     def _remember(self) -> None:
         self._seen.update(processes_in(self.runtime_dir, self.user.pw_uid))
 
-    def _live_seen(self) -> list[int]:
-        return [p for p in self._seen if (st := _stat(p)) is not None and st[0] != "Z"]
-
     def log_tail(self) -> str:
         try:
             return (Path(self.runtime_dir) / "sway.log").read_text(errors="replace")[-2000:]
@@ -399,60 +479,18 @@ class Sway:
 
     def _teardown(self) -> None:
         """Kill the windows, sway and everything started in this runtime dir; remove it. Safe twice."""
-        self._remember()  # before the kills: an exiting process's environment reads empty
-        for win in self.windows:
-            if win.proc.poll() is None:
-                win.proc.kill()
-            win.proc.wait()
-            for fh in (win.proc.stdin, win.proc.stdout):
-                if fh:
-                    fh.close()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        # What sway started (Xwayland, `exec`) outlives it: found by the runtime dir it inherited.
-        self._remember()
-        for pid in self._seen:
-            st = _stat(pid)
-            if st is not None and st[0] != "Z" and st[1] == self.user.pw_uid:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        wait_for(lambda: not self._live_seen(), TIMEOUT, f"the processes of {self.runtime_dir} to end")
-        self._remove_x_socket()
+        end_session(self.runtime_dir, self.user.pw_uid, self._seen, self.proc, self.windows)
+        # A killed sway leaves XWayland's lock and socket in /tmp; its lock file names sway's pid.
+        if self.proc is not None:
+            remove_x_lock(self.display, {self.proc.pid})
         if self._log is not None:
             self._log.close()
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
-    def _remove_x_socket(self) -> None:
-        # A killed sway leaves XWayland's lock and socket in /tmp; its lock file names sway's pid.
-        if not self.display or self.proc is None:
-            return
-        n = self.display.lstrip(":")
-        lock = Path(f"/tmp/.X{n}-lock")
-        try:
-            if int(lock.read_text().strip() or 0) != self.proc.pid:
-                return
-        except (FileNotFoundError, ValueError):
-            return
-        for p in (lock, Path(f"/tmp/.X11-unix/X{n}")):
-            p.unlink(missing_ok=True)
-
 
 def start_sway(xwayland: bool = False, attempts: int = 3) -> Sway:
     """Sway, retried with a fresh runtime dir when sway exits during its start (a busy machine)."""
-    for i in range(attempts):
-        try:
-            return Sway(xwayland=xwayland)
-        except AssertionError as e:
-            if "sway exited" not in str(e) or i == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+    return start_with_retries(lambda: Sway(xwayland=xwayland), "sway exited", attempts)
 
 
 @pytest.fixture

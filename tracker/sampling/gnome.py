@@ -226,42 +226,18 @@ def probe(env: Mapping[str, str]) -> tuple[bool, str, str]:
     return False, why, fix
 
 
-def describe(win: Window | None, locked: bool) -> str:
-    """Plain words for the smoke loop (never logged: titles may be secrets)."""
-    lock = " (locked)" if locked else ""
-    if win is None:
-        return f"no window{lock}"
-    return f"focused: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}{lock}"
-
-
 def main() -> int:
     """Smoke loop: print the focused window and the lock state whenever they change, until Ctrl-C."""
     import os
-    import select
-    import sys
 
-    try:
-        src = open(os.environ)
-    except SourceUnavailable as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    last = (src.window(), src.locked())
-    print(describe(*last), flush=True)
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [])
-            src.dispatch()
-            if (src.window(), src.locked()) != last:
-                last = (src.window(), src.locked())
-                print(describe(*last), flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except DisplayLost as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+    from tracker.sampling import smoke
+
+    return smoke.run(
+        lambda: open(os.environ),
+        lambda _src: None,
+        lambda src: (src.window(), src.locked()),
+        lambda _src, state: smoke.describe(state[0]) + (" (locked)" if state[1] else ""),
+    )
 
 
 if __name__ == "__main__":

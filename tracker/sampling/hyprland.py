@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import socket
 import time
 from collections.abc import Mapping
@@ -253,40 +252,15 @@ def probe(env: Mapping[str, str]) -> tuple[bool, str]:
     return True, f"Hyprland {version or '(version unknown)'} at {src.directory}"
 
 
-def describe(win: Window | None) -> str:
-    """Plain words for the smoke loop: "focused: app kitty, title ~, pid 123" or "no window"."""
-    if win is None:
-        return "no window"
-    return f"focused: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}"
-
-
 def main() -> int:
     """Smoke loop: print the focused window whenever it changes, until Ctrl-C."""
-    import sys
+    from tracker.sampling import smoke
 
-    try:
-        src = open(os.environ)
-    except SourceUnavailable as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    ok, version = probe(os.environ)
-    print(f"source: Hyprland IPC ({version if ok else 'version unknown'})", flush=True)
-    print(describe(src.window()), flush=True)
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [])
-            before = src.window()
-            src.dispatch()
-            if src.window() != before:
-                print(describe(src.window()), flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except DisplayLost as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+    def header(_src: HyprlandSource) -> str:
+        ok, version = probe(os.environ)
+        return f"source: Hyprland IPC ({version if ok else 'version unknown'})"
+
+    return smoke.run(lambda: open(os.environ), header, lambda s: s.window(), lambda _s, w: smoke.describe(w))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from typing import Any
 
 from tracker.paths import atomic_write
 from tracker.sampling import DisplayLost, Window
-from tracker.sampling.sources import SourceUnavailable
+from tracker.sampling.sources import NONE_SETTLE, SettledFocus, SourceUnavailable
 
 KWIN = "org.kde.KWin"
 SCRIPTING_PATH, SCRIPTING_IFACE = "/Scripting", "org.kde.kwin.Scripting"
@@ -38,9 +38,6 @@ TIMEOUT = 2.0  # s for connecting, each call at open and the script's first repo
 CLOSE_TIMEOUT = 0.5  # s for unloading at close: a gone KWin must not hold up the daemon's exit
 # KWin appends " <N>" (and a left-to-right mark) to the second and later windows with one caption.
 DUPLICATE_SUFFIX = re.compile(r" <\d+>\u200e?$")
-# KWin activates "nothing" before a new window (clientActivated(null), then the window): a "no
-# window" report counts only once it has lasted this long, as in tracker/sampling/wlr.py and x11.py.
-NONE_SETTLE = 0.3
 
 # @SERVICE@ becomes our unique bus name (a JS string literal). ES5 only (QJSEngine in Plasma 5 and 6).
 SCRIPT = (
@@ -199,7 +196,7 @@ class CallFailed(SourceUnavailable):
         super().__init__(f"{method} failed: {err.name}{detail}")
 
 
-class KWinSource:
+class KWinSource(SettledFocus):
     """The active window of KWin, reported by our script; a WindowSource (tracker/sampling/sources.py)."""
 
     name = "kwin-script"
@@ -209,10 +206,8 @@ class KWinSource:
         self._bus = bus
         self._kwin = kwin_owner  # KWin's unique name: only its calls count
         self.script_path = script_path
-        self._window: Window | None = None
+        super().__init__()  # KWin activates "nothing" before a new window (clientActivated(null), then it)
         self._reports = 0
-        self._changed_at: float | None = None
-        self._none_since: float | None = None  # "no window" reported, not yet settled
         self._closed = False
 
     # -- the WindowSource protocol ----------------------------------------------------------------
@@ -230,19 +225,6 @@ class KWinSource:
             self._handle(self._bus.queue.popleft())
         if self._bus.lost is not None:
             raise DisplayLost(self._bus.lost)
-
-    def window(self) -> Window | None:
-        """The active window; None once "no window" has lasted NONE_SETTLE seconds."""
-        if self._none_since is not None and time.monotonic() - self._none_since >= NONE_SETTLE:
-            self._window, self._changed_at, self._none_since = None, self._none_since, None
-        return self._window
-
-    def changed_at(self) -> float | None:
-        return self._changed_at
-
-    def settling(self) -> bool:
-        """'No window' was reported and has not lasted NONE_SETTLE yet (ask window() again soon)."""
-        return self._none_since is not None
 
     def close(self) -> None:
         """Unload our script (best effort, briefly) and close the bus connection. Safe twice."""
@@ -289,15 +271,12 @@ class KWinSource:
         self._reports += 1
         now = time.monotonic()
         if not resource_class and not caption and not pid:  # no active window
-            if self._window is not None and self._none_since is None:
-                self._none_since = now
+            self._focused(None, now)
             return
         app = str(resource_class or "") or str(resource_name or "") or None
         number = int(pid) if isinstance(pid, (int, float)) else 0
         win = Window(app=app, title=clean_title(str(caption or "")), pid=number if number > 0 else None)
-        self._none_since = None
-        if win != self._window:
-            self._window, self._changed_at = win, now
+        self._focused(win, now)
 
     def _call(self, method: str, sig: str = "", args: tuple = (), timeout: float = TIMEOUT) -> tuple:
         """Call a method of KWin's /Scripting and wait for its reply."""
@@ -416,45 +395,22 @@ def _kwin_version(bus: _Bus, owner: str) -> str | None:
     return found.group(1) if found else None
 
 
-def describe(win: Window | None) -> str:
-    """Plain words for the smoke loop: "active: app konsole, title ~, pid 123" or "no window"."""
-    if win is None:
-        return "no window"
-    return f"active: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Smoke loop: print the active window whenever it changes, until Ctrl-C."""
     import sys
     import tempfile
 
+    from tracker.sampling import smoke
+
     state = (argv or sys.argv[1:] or [tempfile.mkdtemp(prefix="offscreen-kwin-")])[0]
-    try:
-        src = open(os.environ, state)
-    except SourceUnavailable as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    print(f"window source: KWin script {src.script_path}", flush=True)
-    print(describe(src.window()), flush=True)
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [], NONE_SETTLE if src.settling() else None)
-            before = src.window()
-            src.dispatch()
-            if src.window() != before:
-                print(describe(src.window()), flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except DisplayLost as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+    return smoke.run(
+        lambda: open(os.environ, state),
+        lambda src: f"window source: KWin script {src.script_path}",
+        lambda src: src.window(),
+        lambda _src, w: smoke.describe(w, "active"),
+        timeout=lambda src: NONE_SETTLE if src.settling() else None,
+    )
 
 
 if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    except KeyboardInterrupt:  # Ctrl-C while loading
-        raise SystemExit(0) from None
+    raise SystemExit(main())

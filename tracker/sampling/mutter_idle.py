@@ -210,45 +210,19 @@ def probe(env: Mapping[str, str]) -> tuple[bool, str]:
 
 def _main(argv: list[str]) -> int:
     import os
-    import sys
 
-    try:
-        idle_after = float(argv[0]) if argv else 5.0
-    except ValueError:
-        print(f"Error: IDLE_AFTER must be a number of seconds, not {argv[0]!r}", file=sys.stderr)
+    from tracker.sampling import smoke
+
+    if (idle_after := smoke.idle_after(argv)) is None:
         return 2
-    try:
-        src = open(os.environ, idle_after)
-    except SourceUnavailable as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    print(f"idle source: {src.name}, idle after {idle_after:g} s without input", flush=True)
-    idle = src.idled_at is not None
-    if idle:
-        print(f"idle since {src.idle_after + time.monotonic() - (src.idled_at or 0):.1f} s ago", flush=True)
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [])
-            src.dispatch()
-            now = time.monotonic()
-            if (src.idled_at is not None) != idle:
-                idle = src.idled_at is not None
-                since = src.idle_after + now - (src.idled_at or now)
-                print(f"idle since {since:.1f} s ago" if idle else "active again (input)", flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except DisplayLost as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+
+    def idle_for(src: MutterIdle, now: float) -> float:
+        return src.idle_after + now - (src.idled_at or now)
+
+    return smoke.run_idle(lambda: open(os.environ, idle_after), idle_after, idle_for)
 
 
 if __name__ == "__main__":
     import sys
 
-    try:
-        sys.exit(_main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        sys.exit(0)
+    raise SystemExit(_main(sys.argv[1:]))

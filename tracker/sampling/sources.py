@@ -9,6 +9,7 @@ their file descriptors and calls `dispatch()` when one is readable; nothing poll
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from tracker.sampling import NoDisplay, Window
@@ -55,3 +56,41 @@ class IdleSource(Protocol):
     def last_input(self, now: float) -> float | None: ...
 
     def close(self) -> None: ...
+
+
+# A focus switch can pass through "no window" (KWin activates nothing before the new window;
+# wlr-foreign-toplevel deactivates one handle before activating the next): as on X11, "no window"
+# counts only once it has lasted this long.
+NONE_SETTLE = 0.3  # s, as in tracker/sampling/x11.py (not imported: that module loads python-xlib)
+
+
+class SettledFocus:
+    """Base of a window source whose "no window" reports take effect only once they last NONE_SETTLE s."""
+
+    def __init__(self) -> None:
+        self._window: Window | None = None
+        self._changed_at: float | None = None  # monotonic time of the last change
+        self._none_since: float | None = None  # "no window" reported, not yet settled
+
+    def _focused(self, window: Window | None, now: float) -> None:
+        """The compositor says this window (None: no window) is focused now."""
+        if window is None:
+            if self._window is not None and self._none_since is None:
+                self._none_since = now
+            return
+        self._none_since = None
+        if window != self._window:
+            self._window, self._changed_at = window, now
+
+    def window(self) -> Window | None:
+        """The focused window; None once "no window" has lasted NONE_SETTLE seconds."""
+        if self._none_since is not None and time.monotonic() - self._none_since >= NONE_SETTLE:
+            self._window, self._changed_at, self._none_since = None, self._none_since, None
+        return self._window
+
+    def changed_at(self) -> float | None:
+        return self._changed_at
+
+    def settling(self) -> bool:
+        """'No window' was reported and has not lasted NONE_SETTLE yet (ask window() again soon)."""
+        return self._none_since is not None

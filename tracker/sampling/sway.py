@@ -12,7 +12,6 @@ Messages are `i3-ipc` + payload length + type (32-bit, native byte order: sway-i
 from __future__ import annotations
 
 import json
-import select
 import socket
 import struct
 import time
@@ -297,42 +296,20 @@ def probe(swaysock: str) -> tuple[bool, str]:
     return True, f"{variant} {version.get('human_readable') or '(version unknown)'}"
 
 
-def describe(win: Window | None) -> str:
-    """Plain words for the smoke loop: "focused: app foot, title ~, pid 123" or "no window"."""
-    if win is None:
-        return "no window"
-    return f"focused: app {win.app or '(none)'}, title {win.title or '(none)'}, pid {win.pid or '(unknown)'}"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Smoke loop: print the focused window whenever it changes, until Ctrl-C."""
     import os
     import sys
 
+    from tracker.sampling import smoke
+
     path = (argv or sys.argv[1:] or [os.environ.get("SWAYSOCK", "")])[0]
-    try:
-        src = open(path)
-    except SourceUnavailable as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    ok, version = probe(path)
-    print(f"source: sway IPC ({version if ok else 'version unknown'}) at {path}", flush=True)
-    print(describe(src.window()), flush=True)
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [])
-            before = src.window()
-            src.dispatch()
-            if src.window() != before:
-                print(describe(src.window()), flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except DisplayLost as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+
+    def header(_src: SwaySource) -> str:
+        ok, version = probe(path)
+        return f"source: sway IPC ({version if ok else 'version unknown'}) at {path}"
+
+    return smoke.run(lambda: open(path), header, lambda s: s.window(), lambda _s, w: smoke.describe(w))
 
 
 if __name__ == "__main__":

@@ -111,51 +111,25 @@ def open(socket_path: str, idle_after: float, protocols: tuple[str, ...] = PREFE
 
 
 def _main(argv: list[str]) -> int:
-    import select
-    import sys
+    from tracker.sampling import NoDisplay, smoke
 
-    from tracker.sampling import NoDisplay
-
-    path = wire.socket_path()
-    try:
-        idle_after = float(argv[0]) if argv else 5.0
-    except ValueError:
-        print(f"Error: IDLE_AFTER must be a number of seconds, not {argv[0]!r}", file=sys.stderr)
+    if (idle_after := smoke.idle_after(argv)) is None:
         return 2
-    try:
+    path = wire.socket_path()
+
+    def connect() -> WaylandIdle:
         if path is None:
             raise NoDisplay("no Wayland socket: XDG_RUNTIME_DIR is not set")
-        src = open(path, idle_after)
-    except NoDisplay as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    print(f"idle source: {src.name}, idle after {idle_after:g} s without input", flush=True)
-    idle = False
-    try:
-        while True:
-            if not src.buffered():
-                select.select([src], [], [])
-            src.dispatch()
-            now = time.monotonic()
-            if (src.idled_at is not None) != idle:
-                idle = src.idled_at is not None
-                if idle and (since := src.last_input(now)) is not None:
-                    print(f"idle since {now - since:.1f} s ago", flush=True)
-                else:
-                    print("active again (input)", flush=True)
-    except KeyboardInterrupt:
-        return 0
-    except NoDisplay as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+        return open(path, idle_after)
+
+    def idle_for(src: WaylandIdle, now: float) -> float | None:
+        since = src.last_input(now)
+        return None if since is None else now - since
+
+    return smoke.run_idle(connect, idle_after, idle_for)
 
 
 if __name__ == "__main__":
     import sys
 
-    try:
-        sys.exit(_main(sys.argv[1:]))
-    except KeyboardInterrupt:  # Ctrl-C while connecting
-        sys.exit(0)
+    raise SystemExit(_main(sys.argv[1:]))

@@ -16,13 +16,12 @@ import time
 from typing import Any
 
 from tracker.sampling import Window, wire
-from tracker.sampling.sources import SourceUnavailable
+from tracker.sampling.sources import NONE_SETTLE, SettledFocus, SourceUnavailable
 
 MANAGER = wire.Interface("zwlr_foreign_toplevel_manager_v1", ("n", ""))  # toplevel(new handle), finished
 # title, app_id, output_enter, output_leave, state, done, closed, parent (v3)
 HANDLE = wire.Interface("zwlr_foreign_toplevel_handle_v1", ("s", "s", "o", "o", "a", "", "", "o"))
 ACTIVATED = 2
-NONE_SETTLE = 0.3  # s, as in tracker/sampling/x11.py (not imported: that module loads python-xlib)
 HANDLE_DESTROY = 7
 
 
@@ -37,7 +36,7 @@ class _Toplevel:
         self.activated_seq = 0  # when it last became activated (several seats: the latest wins)
 
 
-class WlrToplevels:
+class WlrToplevels(SettledFocus):
     """A WindowSource (tracker/sampling/sources.py) on zwlr_foreign_toplevel_manager_v1."""
 
     name = "wlr-foreign-toplevel"
@@ -47,9 +46,7 @@ class WlrToplevels:
         self.conn = conn
         self.toplevels: dict[int, _Toplevel] = {}
         self._seq = 0
-        self._window: Window | None = None
-        self._changed_at: float | None = None
-        self._none_since: float | None = None  # "no window" seen, not yet settled
+        super().__init__()
         self.manager = conn.bind(manager_name, MANAGER, min(version, 3), self._on_manager)
 
     def fileno(self) -> int:
@@ -95,27 +92,10 @@ class WlrToplevels:
     def _evaluate(self, now: float) -> None:
         active = [t for t in self.toplevels.values() if t.activated]
         if not active:
-            if self._window is not None and self._none_since is None:
-                self._none_since = now
+            self._focused(None, now)
             return
         top = max(active, key=lambda t: t.activated_seq)
-        window = Window(app=top.app_id or None, title=top.title)
-        self._none_since = None
-        if window != self._window:
-            self._window, self._changed_at = window, now
-
-    def window(self) -> Window | None:
-        """The focused window; None once "no window" has lasted NONE_SETTLE seconds."""
-        if self._none_since is not None and time.monotonic() - self._none_since >= NONE_SETTLE:
-            self._window, self._changed_at, self._none_since = None, self._none_since, None
-        return self._window
-
-    def changed_at(self) -> float | None:
-        return self._changed_at
-
-    def settling(self) -> bool:
-        """'No window' was seen and has not lasted NONE_SETTLE yet (ask window() again soon)."""
-        return self._none_since is not None
+        self._focused(Window(app=top.app_id or None, title=top.title), now)
 
     def close(self) -> None:
         self.conn.close()
@@ -141,51 +121,22 @@ def open(socket_path: str) -> WlrToplevels:
         raise
 
 
-def describe(window: Window | None) -> str:
-    """Plain words for the smoke loop (the title may be a secret: it is shown only here, on demand)."""
-    if window is None:
-        return "no window"
-    return f"focused: app {window.app or '(none)'}, title {window.title or '(none)'}"
-
-
 def _main() -> int:
-    import select
-    import sys
+    from tracker.sampling import NoDisplay, smoke
 
-    from tracker.sampling import NoDisplay
-
-    path = wire.socket_path()
-    try:
-        if path is None:
+    def connect() -> WlrToplevels:
+        if (path := wire.socket_path()) is None:
             raise NoDisplay("no Wayland socket: XDG_RUNTIME_DIR is not set")
-        src = open(path)
-    except NoDisplay as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    print(f"window source: {src.name} (no pid on this protocol)", flush=True)
-    shown = object()
-    try:
-        while True:
-            window = src.window()
-            if window != shown:
-                shown = window
-                print(describe(window), flush=True)
-            if not src.buffered():
-                select.select([src], [], [], NONE_SETTLE if src.settling() else None)
-            src.dispatch()
-    except KeyboardInterrupt:
-        return 0
-    except NoDisplay as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        src.close()
+        return open(path)
+
+    return smoke.run(
+        connect,
+        lambda src: f"window source: {src.name} (no pid on this protocol)",
+        lambda src: src.window(),
+        lambda _src, window: smoke.describe(window, pid=False),
+        timeout=lambda src: NONE_SETTLE if src.settling() else None,
+    )
 
 
 if __name__ == "__main__":
-    import sys
-
-    try:
-        sys.exit(_main())
-    except KeyboardInterrupt:  # Ctrl-C while connecting
-        sys.exit(0)
+    raise SystemExit(_main())
