@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,7 +273,18 @@ class GnomeShell:
             (path,) = self.call(rd, "/org/gnome/Mutter/RemoteDesktop", rd, "CreateSession")
             self.call(rd, path, f"{rd}.Session", "Start")
             self._rd_session = path  # lives as long as this connection
+        before = time.monotonic()
         self.call(rd, self._rd_session, f"{rd}.Session", "NotifyPointerMotionRelative", "dd", (1.0, 1.0))
+        # The motion is queued in the compositor: return once the idle monitor has counted it (its
+        # idle time no longer reaches back before the call), so a test's clock starts after it.
+        im = "org.gnome.Mutter.IdleMonitor"
+        wait_for(
+            lambda: (
+                self.call(im, "/org/gnome/Mutter/IdleMonitor/Core", im, "GetIdletime")[0] / 1000
+                <= time.monotonic() - before
+            ),
+            what="the input counted by Mutter's idle monitor",
+        )
 
     def kill(self) -> None:
         """gnome-shell crashes (SIGKILL); the session's bus goes with it."""
