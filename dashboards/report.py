@@ -135,7 +135,8 @@ def _top_apps_html(apps: list[dict]) -> str:
     items = "".join(
         f"<li><span>{html.escape(a['app'])}</span> <b>{html.escape(_hm(a['hours']))}</b></li>" for a in apps
     )
-    return f'<div class="top-apps" id="top-apps"><h2>Top apps (screen time: active use and watching)</h2><ol>{items}</ol></div>'
+    heading = "Top apps (screen time: active use and watching)"
+    return f'<div class="top-apps" id="top-apps"><h2>{heading}</h2><ol>{items}</ol></div>'
 
 
 def _fmt_range(rng: Range) -> str:
