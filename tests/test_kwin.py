@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, require
 from kwin_fixtures import kwin, kwin_x, start_kwin  # noqa: F401 (fixtures)
 from source_pump import pump
-from tracker.sampling import DisplayLost, Window
+from tracker.sampling import DisplayLost, Window, sessionbus
 from tracker.sampling import kwin as kwin_source
 from tracker.sampling.sources import SourceUnavailable
 from wayland_fixtures import _stat, processes_in
@@ -226,7 +226,7 @@ def test_no_kwin_no_bus_is_unavailable_with_the_reason(tmp_path):
         assert kwin_source.probe(env) == (False, why)
         assert not (tmp_path / "state").exists()  # nothing written for a KWin that is not there
         # $XDG_RUNTIME_DIR/bus (systemd's place) is found without DBUS_SESSION_BUS_ADDRESS
-        assert kwin_source.bus_address({"XDG_RUNTIME_DIR": str(tmp_path)}) == f"unix:path={tmp_path}/bus"
+        assert sessionbus.address({"XDG_RUNTIME_DIR": str(tmp_path)}) == f"unix:path={tmp_path}/bus"
     finally:
         p.terminate()
         p.wait()

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.paths import atomic_write
-from tracker.sampling import DisplayLost, Window
+from tracker.sampling import DisplayLost, Window, sessionbus
 from tracker.sampling.sources import NONE_SETTLE, SettledFocus, SourceUnavailable
 
 KWIN = "org.kde.KWin"
@@ -84,16 +84,6 @@ def script_text(unique_name: str) -> str:
 
 def _js_string(value: str) -> str:
     return '"' + "".join(c if c.isalnum() or c in ":._-" else f"\\u{ord(c):04x}" for c in value) + '"'
-
-
-def bus_address(env: Mapping[str, str]) -> str | None:
-    """The session bus: DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus (systemd's), else None."""
-    if env.get("DBUS_SESSION_BUS_ADDRESS"):
-        return env["DBUS_SESSION_BUS_ADDRESS"]
-    runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime and os.path.exists(os.path.join(runtime, "bus")):
-        return f"unix:path={runtime}/bus"
-    return None
 
 
 def clean_title(caption: str) -> str | None:
@@ -344,7 +334,7 @@ def _kwin_owner(bus: _Bus) -> str:
 def open(env: Mapping[str, str], state_dir: str | Path) -> KWinSource:
     """A KWin window source: loads our script (written to STATE_DIR/kwin-script.js) into the KWin on
     the session bus of ENV; SourceUnavailable with the reason when KWin does not answer."""
-    address = bus_address(env)
+    address = sessionbus.address(env)
     if address is None:
         raise SourceUnavailable(
             "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus is missing"
@@ -369,7 +359,7 @@ def open(env: Mapping[str, str], state_dir: str | Path) -> KWinSource:
 
 def probe(env: Mapping[str, str]) -> tuple[bool, str]:
     """For doctor: (True, "KWin 5.27.5 on the session bus") when KWin answers, else (False, why)."""
-    address = bus_address(env)
+    address = sessionbus.address(env)
     if address is None:
         return False, "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus is missing"
     try:
