@@ -50,6 +50,21 @@ def isolated_home(tmp_path, monkeypatch):
     time.tzset()
 
 
+@pytest.fixture
+def day_start_far_from_now():
+    """A config whose local day starts 12 hours from now: a test that records real time with the
+    daemon and then reads `today` must not depend on the hour it runs at (at 03:59 with the default
+    04:00 start, its spans would fall in yesterday)."""
+    from datetime import datetime
+
+    from tracker import paths
+
+    cfg = paths.resolve().config_file
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text(f"[general]\nday_start_hour = {(datetime.now().hour + 12) % 24}\n")
+    return cfg
+
+
 def _offscreen_exe() -> list[str]:
     exe = Path(sys.executable).with_name("offscreen")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "tracker.cli"]

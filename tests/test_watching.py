@@ -103,7 +103,9 @@ def spans_of(raw, state):
 
 
 @pytest.mark.x11
-def test_a_video_playing_in_front_is_watching_until_it_pauses(xserver, bus, players, daemon_factory, run):
+def test_a_video_playing_in_front_is_watching_until_it_pauses(
+    xserver, bus, players, daemon_factory, run, day_start_far_from_now
+):
     env = x_env(xserver, bus)
     player = players(env, "film", "mpv", "--playing")
     xserver.activate(player.xid)

@@ -144,7 +144,7 @@ def test_forced_wlr_foreign_toplevel_on_sway(sway, daemon_factory):
         assert con.execute("SELECT DISTINCT exe FROM activity").fetchall() == [(None,)]
 
 
-def test_a_desktop_whose_channel_is_missing_is_tracked_idle_only(sway, daemon_factory, run):
+def test_a_desktop_whose_channel_is_missing_is_tracked_idle_only(sway, daemon_factory, run, day_start_far_from_now):
     s = sway
     s.focus(s.window("alpha.app", "Alpha"))
     env = {k: v for k, v in s.env.items() if k != "SWAYSOCK"}
