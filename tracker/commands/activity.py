@@ -57,15 +57,9 @@ def drain_cmd(app, nudge):
     Example:
       offscreen drain
     """
-    app.drain()
-    if nudge:
-        from tracker.errors import OffscreenError
-        from tracker.usecases.nudges import run
+    from tracker.usecases.drain import run
 
-        try:
-            run(app, app.now())
-        except OffscreenError as e:  # a bad config or a busy database must not fail the drain
-            click.echo(f"warning: no nudge: {e}", err=True)
+    run(app, nudge, lambda line: click.echo(line, err=True))
 
 
 def _fmt(seconds: float) -> str:

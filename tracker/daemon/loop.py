@@ -453,11 +453,11 @@ class Daemon:
 
 
 def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[], subprocess.Popen]:
-    """Start `offscreen --db DB drain --nudge` as a short-lived child (the daemon never loads DuckDB).
+    """Start `python -m tracker.usecases.drain --db DB --nudge` as a short-lived child (the daemon never loads DuckDB).
 
     The child also sends the day's nudge when one is due, so nothing else needs a timer.
     """
-    argv = [sys.executable, "-m", "tracker.cli", "--db", str(db), "drain", "--nudge"]
+    argv = [sys.executable, "-m", "tracker.usecases.drain", "--db", str(db), "--nudge"]
 
     def spawn() -> subprocess.Popen:
         # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.
