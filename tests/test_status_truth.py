@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -193,11 +192,13 @@ def fake_env(tmp_path):
 
 
 def newest_end(queue_file: Path) -> float:
-    con = sqlite3.connect(f"file:{queue_file}?mode=ro", uri=True)
-    try:
-        return con.execute('SELECT max("end") FROM spans').fetchone()[0]
-    finally:
-        con.close()
+    """The newest span end the queue holds, the open span's heartbeat included (the daemon writes
+    the open span's end there every 2 s, into SQLite about every minute)."""
+    from tracker.daemon import queue
+
+    snap = queue.snapshot(queue_file)
+    assert snap is not None
+    return snap["newest_end"]
 
 
 def local(epoch: float) -> datetime:
