@@ -164,6 +164,7 @@ class Daemon:
         self.queue_failing = False
         self.said: dict[str, float] = {}  # message -> when it was last logged (_say_once)
         self.unsynced: float | None = None  # when the queue was first written since the last checkpoint
+        self.deferred = False  # this wake came too soon after a sample: sample again MIN_GAP after it
         self.status_written = 0.0
         self._poller: Any = None  # select.epoll of wake_fd and the buses (see _wake_fd)
         self._poller_fds: tuple = ()
@@ -453,6 +454,8 @@ class Daemon:
             cur = self.builder.current
             if cur is not None and cur.state in SCREEN:
                 due.append(last_beat + HEARTBEAT_EVERY)
+            if self.deferred:
+                due.append(last_sample + MIN_GAP)
         if self.notifier.watchdog_every:
             due.append(last_watchdog + self.notifier.watchdog_every)
         if self.spawn_drain is not None and self.drain_pid is None:
@@ -521,8 +524,11 @@ class Daemon:
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     self.write_status()
             # Every wake samples (an event, a deadline, the heartbeat): observe() with nothing
-            # changed costs no round trip, and the heartbeat then carries the end as of now.
-            if self.sampler is not None and now - last_sample >= min(MIN_GAP, self.settings.interval):
+            # changed costs no round trip, and the heartbeat then carries the end as of now. A wake
+            # within MIN_GAP of the last sample is sampled MIN_GAP after it (its event is handled).
+            gap = min(MIN_GAP, self.settings.interval)
+            self.deferred = self.sampler is not None and now - last_sample < gap
+            if self.sampler is not None and not self.deferred:
                 try:
                     obs = self.sampler.observe()
                 except DisplayLost as e:
