@@ -353,7 +353,7 @@ def test_screen_time_beats_every_two_seconds_and_reaches_sqlite_every_minute(tmp
     assert 300 / HEARTBEAT_EVERY - 2 <= q.beats <= len(sampler.observed)
     assert q.puts <= 300 / 60 + 2
     # What a reader sees at each sample: the end of the sample before it, at most one heartbeat old.
-    for (t, end), (t_prev, _e) in zip(ends[2:], ends[1:]):
+    for (_t, end), (t_prev, _e) in zip(ends[2:], ends[1:]):
         assert end is not None and end >= T0 + (t_prev - 100.0) - 1e-6
 
 

@@ -168,9 +168,7 @@ def test_the_daemon_refuses_a_shared_runtime_dir_in_one_line(run, tmp_path):
     shared.chmod(0o777)
     script = tmp_path / "script.json"
     script.write_text(json.dumps([[0, "AlphaApp", "doc"]]))
-    r = run(
-        "daemon", env={"XDG_RUNTIME_DIR": str(shared), "OFFSCREEN_FAKE_SCRIPT": str(script)}, timeout=30
-    )
+    r = run("daemon", env={"XDG_RUNTIME_DIR": str(shared), "OFFSCREEN_FAKE_SCRIPT": str(script)}, timeout=30)
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert r.stderr.startswith("Error: directory ") and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
 

@@ -203,7 +203,10 @@ class DaemonProc:
         span's end is the heartbeat's, rewritten on every change and every 2 s while it counts)."""
         from tracker.daemon import queue
 
-        return [Span(app, title, state, start, end) for _id, app, title, state, start, end, _c in queue.spans(self.queue_file)]
+        return [
+            Span(app, title, state, start, end)
+            for _id, app, title, state, start, end, _c in queue.spans(self.queue_file)
+        ]
 
     def wait_span(self, cond, timeout=10.0, what="a span in the queue") -> Span:
         """The first queued span satisfying COND, once the daemon has recorded one."""

@@ -100,7 +100,7 @@ class Settings:
     """What the loop needs from the configuration and the command line (a plain class: no dataclasses
     in the daemon, issue 14)."""
 
-    __slots__ = ("interval", "idle_after", "drain_every", "privacy", "display", "categories", "count_watching")
+    __slots__ = ("categories", "count_watching", "display", "drain_every", "idle_after", "interval", "privacy")
 
     def __init__(
         self,
@@ -551,9 +551,9 @@ class Daemon:
                     cur = self.builder.current
                     span_changed = bool(closed) or cur is not before
                     counts = cur is not None and cur.state in SCREEN
-                    if span_changed or (counts and now - last_persist >= PERSIST_EVERY - SLACK):
-                        if self._store(closed):
-                            last_persist = now
+                    due = span_changed or (counts and now - last_persist >= PERSIST_EVERY - SLACK)
+                    if due and self._store(closed):
+                        last_persist = now
                     if span_changed or pinged or (counts and now >= last_beat + HEARTBEAT_EVERY - SLACK):
                         self._beat()
                         last_beat = now
@@ -633,7 +633,9 @@ def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[]
 
     def spawn() -> int:
         # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.
-        return os.posix_spawn(sys.executable, argv, os.environ if env is None else env, file_actions=actions, setsid=True)
+        return os.posix_spawn(
+            sys.executable, argv, os.environ if env is None else env, file_actions=actions, setsid=True
+        )
 
     return spawn
 

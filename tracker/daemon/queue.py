@@ -27,6 +27,7 @@ command go on instead of failing on it forever (issue 17).
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import struct
@@ -236,7 +237,7 @@ def decode_beat(data: bytes) -> tuple[str, float] | None:
     if len(data) != _BEAT.size:
         return None
     magic, raw_id, end, crc = _BEAT.unpack(data)
-    if magic != _MAGIC or crc != crc32(data[:-4]) or end != end:  # end != end: NaN
+    if magic != _MAGIC or crc != crc32(data[:-4]) or not math.isfinite(end):
         return None
     try:
         return raw_id.rstrip(b"\0").decode("ascii"), end

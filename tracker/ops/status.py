@@ -129,9 +129,7 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
         "last_seen_at": None,
         "last_seen_age_s": None,
     }
-    info["stale"] = bool(
-        pid and promised and (info["status_age_s"] is None or info["status_age_s"] > STALE_AFTER_S)
-    )
+    info["stale"] = bool(pid and promised and (info["status_age_s"] is None or info["status_age_s"] > STALE_AFTER_S))
     if pid is None and data:
         stopped_at = _parse_iso(data.get("stopped_at"))
         seen = stopped_at or last or written  # no sample at all (no display): its last status write

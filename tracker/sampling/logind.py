@@ -12,8 +12,8 @@ signals, the daemon's loop waking when its socket is readable (issue 14: the 2 s
 the quiet daemon's wakeups). Where the session's id cannot be read, it falls back to asking at
 most once every POLL_EVERY seconds (`deadline()` tells the loop when). Any failure (no bus, no
 logind, no session for this process, a timeout) is logged once, turns the check off and retries
-every RETRY_EVERY seconds: it never raises and never blocks the loop for longer than TIMEOUT. jeepney is imported lazily, so a
-machine without it still samples X11 (the check just says why it is off).
+every RETRY_EVERY seconds: it never raises and never blocks the loop for longer than TIMEOUT.
+jeepney is imported lazily, so a machine without it still samples X11 (the check just says why it is off).
 `python -m tracker.sampling.logind` prints the answer once (a smoke test).
 """
 
