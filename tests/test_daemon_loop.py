@@ -12,6 +12,7 @@ from tracker.daemon.loop import Daemon, Log, Settings
 from tracker.daemon.queue import Queue
 from tracker.domain.spans import Tick
 from tracker.sampling import Observation, Window
+from x11_fixtures import daemon_factory  # noqa: F401 (fixture)
 
 T0 = 1_780_000_000.0
 
@@ -406,3 +407,42 @@ def test_a_shorter_absence_waits_for_the_hourly_drain(tmp_path):
     d, _q = quiet_daemon(tmp_path, sampler, clock, spawn_drain=rec)
     assert d.run() == 0
     assert len(rec.calls) == 1  # shutdown's final drain only
+
+
+HOLD = "import sys, duckdb\ncon = duckdb.connect(sys.argv[1])\nprint('held', flush=True)\nsys.stdin.read()\n"
+
+
+def test_a_finished_drain_child_wakes_the_daemon_by_sigchld(tmp_path, daemon_factory, app):
+    """Locked (no heartbeat), the sampler polled once a minute, the drain every 5 s: the drain
+    child fails on a busy database, and the daemon says so long before any timer would wake it."""
+    import json
+    import subprocess
+    import sys
+
+    from tracker.store import connect
+    from x11_fixtures import wait_for
+
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([[0, "AlphaApp", "doc"], [0.3, None, None, "locked"]]))
+    env = {**os.environ, "OFFSCREEN_FAKE_SCRIPT": str(script), "OFFSCREEN_DB_WAIT": "0.3"}
+    for var in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "LOG_LEVEL"):
+        env.pop(var, None)
+    app.paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    app.paths.config_file.write_text("[daemon]\ndrain_every = 5\n[nudges]\nenabled = false\n")
+    with connect(app.paths.db):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(app.paths.db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        d = daemon_factory(env, "--interval", 60)
+        d.wait_status(lambda s: s["state"] == "locked", timeout=15)
+        # The drain starts at 5 s and fails within a second or two; without SIGCHLD the next wake
+        # would be the sampler's minute (or the WAL checkpoint's, a minute after the first write).
+        wait_for(lambda: "drain child exited 1" in d.text(), timeout=30, what="the drain child reaped")
+        assert d.p.poll() is None
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert d.stop() == 0

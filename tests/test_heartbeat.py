@@ -212,3 +212,14 @@ def test_sigkill_of_a_real_daemon_keeps_the_open_span_until_its_last_heartbeat(f
         rows = con.execute("SELECT span_id, epoch(end_utc) FROM activity ORDER BY start_utc").fetchall()
     assert rows[0][0] == sid and abs(rows[0][1] - beat[1]) < 1e-3, (rows, beat)
     assert len({r[0] for r in rows}) == len(rows) == 2
+
+
+def test_a_heartbeat_file_removed_under_the_daemon_is_made_again(qf, tmp_path):
+    hb = tmp_path / "hb"
+    q = queue.Queue(qf, heartbeat=hb)
+    span = open_span(q, T0 + 5)
+    q.beat(span)
+    hb.unlink()  # systemd-tmpfiles, or someone cleaning the runtime directory
+    q.beat(Span(span.id, span.start, T0 + 9, span.app, span.title, span.state))
+    assert [r[5] for r in queue.spans(qf)] == [T0 + 9]
+    q.close()

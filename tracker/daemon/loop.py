@@ -634,7 +634,12 @@ def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[]
     def spawn() -> int:
         # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.
         return os.posix_spawn(
-            sys.executable, argv, os.environ if env is None else env, file_actions=actions, setsid=True
+            sys.executable,
+            argv,
+            os.environ if env is None else env,
+            file_actions=actions,
+            setsid=True,
+            setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),  # the ones Python ignores, as subprocess restores them
         )
 
     return spawn

@@ -361,6 +361,9 @@ class Queue:
         """Rewrite the heartbeat with SPAN's id and end (one pwrite; OSError when it cannot)."""
         if self.heartbeat is None:
             return
+        if self.beat_fd is not None and os.fstat(self.beat_fd).st_nlink == 0:
+            os.close(self.beat_fd)  # removed under us (the runtime dir cleaned): readers would not find it
+            self.beat_fd = None
         if self.beat_fd is None:
             flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
             self.beat_fd = os.open(self.heartbeat, flags, 0o600)
