@@ -28,19 +28,8 @@ def fake_env(tmp_path):
 
 
 def queued(app):
-    """(app, title, seconds) of the spans in the daemon's queue."""
-    import sqlite3
-
-    try:
-        con = sqlite3.connect(f"file:{app.paths.queue_file}?mode=ro", uri=True)
-    except sqlite3.OperationalError:
-        return []
-    try:
-        return con.execute('SELECT app, title, "end" - start FROM spans').fetchall()
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        con.close()
+    """(app, title, seconds) of the spans in the daemon's queue (the open span's end: its heartbeat)."""
+    return [(a, t, end - start) for _id, a, t, _st, start, end, _c in queue.spans(app.paths.queue_file)]
 
 
 def queued_apps(app):

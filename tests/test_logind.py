@@ -16,7 +16,7 @@ import pytest
 from conftest import require
 from inproc import cli  # noqa: F401 (fixture)
 from tracker.sampling import logind
-from x11_fixtures import daemon_factory, xserver  # noqa: F401 (fixtures)
+from x11_fixtures import daemon_factory, wait_for, xserver  # noqa: F401 (fixtures)
 
 HELPERS = Path(__file__).parent / "helpers"
 
@@ -225,3 +225,89 @@ def test_jeepney_is_imported_only_when_logind_is_asked():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]  # the second line shows the check can see an import
+
+
+# -- the signal path: PropertiesChanged instead of polling (issue 14) ---------------------------
+
+
+@pytest.fixture
+def signalling_logind(tmp_path):
+    f = FakeLogind(tmp_path, "--signals")
+    yield f
+    f.close()
+
+
+def _readable(fd, timeout=10.0) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], timeout)[0])
+
+
+def test_escape_label_is_sd_bus_path_encode():
+    assert [logind.escape_label(x) for x in ("c1", "2", "12", "", "a-b")] == ["c1", "_32", "_312", "_", "a_2db"]
+
+
+def test_lock_hint_follows_properties_changed_without_asking_again(signalling_logind):
+    f = signalling_logind
+    h = logind.LockHint(env={"DBUS_SYSTEM_BUS_ADDRESS": f.address})
+    assert h.locked(100.0) is False
+    assert h.watching and h.fileno() is not None and h.deadline() is None
+    asked = f.calls()
+    assert asked == 2  # once to find the session, once more after subscribing (no change falls between)
+    f.set(True)
+    assert _readable(h.fileno()), "no PropertiesChanged signal"
+    h.dispatch(101.0)
+    assert h.locked(5000.0) is True  # any time later: the signal's answer, not a poll
+    f.set(False)
+    assert _readable(h.fileno())
+    h.dispatch(102.0)
+    assert h.locked(5001.0) is False
+    assert f.calls() == asked  # logind was never asked again
+    h.close()
+
+
+def test_without_a_session_id_it_polls_every_two_seconds_and_says_when(fake_logind):
+    h = logind.LockHint(env={"DBUS_SYSTEM_BUS_ADDRESS": fake_logind.address})
+    assert h.locked(100.0) is False
+    assert not h.watching and h.fileno() is None
+    assert h.deadline() == 100.0 + logind.POLL_EVERY  # the loop wakes for the next question
+
+
+def test_a_bus_that_goes_away_turns_the_check_off_and_retries_later(tmp_path):
+    f = FakeLogind(tmp_path, "--signals")
+    logged = []
+    h = logind.LockHint(lambda level, msg: logged.append(msg), env={"DBUS_SYSTEM_BUS_ADDRESS": f.address})
+    try:
+        assert h.locked(100.0) is False and h.watching
+        fd = h.fileno()
+    finally:
+        f.close()  # logind and the bus stop
+    assert _readable(fd)
+    h.dispatch(200.0)
+    assert not h.watching and h.client is None and h.locked(201.0) is False
+    assert h.deadline() == 200.0 + logind.RETRY_EVERY
+    assert len(logged) == 1 and "logind lock check off: the system bus closed the connection" in logged[0]
+
+
+def test_the_daemon_sees_a_lock_by_signal_alone(tmp_path, daemon_factory, signalling_logind):
+    """A daemon whose sampler is polled only every minute: the lock and the unlock reach it
+    through logind's signal, and logind is asked only when the daemon starts."""
+    import json
+
+    f = signalling_logind
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([[0, "AlphaApp", "doc"]]))
+    env = {**os.environ, "OFFSCREEN_FAKE_SCRIPT": str(script), "DBUS_SYSTEM_BUS_ADDRESS": f.address}
+    for var in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "LOG_LEVEL"):
+        env.pop(var, None)
+    d = daemon_factory(env, "--interval", 60, "--idle-after", 600)
+    d.wait_status(lambda s: s["state"] == "active", timeout=15)
+    wait_for(lambda: f.calls() == 2, what="the daemon subscribing")
+    f.set(True)
+    d.wait_status(lambda s: s["state"] == "locked", timeout=10)
+    f.set(False)
+    d.wait_status(lambda s: s["state"] == "active", timeout=10)
+    assert d.stop() == 0
+    assert f.calls() == 2
+    assert [(r[2], r[3]) for r in _spans()] == [("AlphaApp", "active"), (None, "locked"), ("AlphaApp", "active")]
+    assert "logind lock check off" not in d.text()

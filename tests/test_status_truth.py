@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -193,11 +192,13 @@ def fake_env(tmp_path):
 
 
 def newest_end(queue_file: Path) -> float:
-    con = sqlite3.connect(f"file:{queue_file}?mode=ro", uri=True)
-    try:
-        return con.execute('SELECT max("end") FROM spans').fetchone()[0]
-    finally:
-        con.close()
+    """The newest span end the queue holds, the open span's heartbeat included (the daemon writes
+    the open span's end there every 2 s, into SQLite about every minute)."""
+    from tracker.daemon import queue
+
+    snap = queue.snapshot(queue_file)
+    assert snap is not None
+    return snap["newest_end"]
 
 
 def local(epoch: float) -> datetime:
@@ -253,3 +254,62 @@ def test_a_daemon_stopped_with_sigterm_says_it_stopped_cleanly(fake_env, daemon_
     d2.wait_status(lambda s: s["state"] == "active" and s.get("pid") == d2.p.pid)
     assert re.match(rf"daemon:      running \(PID {d2.p.pid}", cli("status", check=0).stdout)
     assert d2.stop() == 0
+
+
+# --- a quiet daemon is not a stuck one (issue 14: status on change only, the heartbeat as life) ---
+
+
+def quiet_status(p, pid: int, state: str, quiet_beat_every, written: datetime):
+    import os
+
+    p.daemon_status.parent.mkdir(parents=True, exist_ok=True)
+    p.daemon_status.write_text(
+        json.dumps(
+            {
+                "pid": pid,
+                "started_at": (written - timedelta(hours=1)).isoformat(),
+                "backend": "fake",
+                "last_sample_at": written.isoformat(),
+                "state": state,
+                "quiet_beat_every": quiet_beat_every,
+            }
+        )
+    )
+    os.utime(p.daemon_status, (written.timestamp(), written.timestamp()))
+
+
+def stale(cli) -> bool:
+    return json.loads(cli("status", "--json", check=0).stdout)["daemon"]["stale"]
+
+
+def test_an_idle_daemon_without_a_watchdog_waits_for_events_and_is_not_stuck(cli, lock_holder, monkeypatch):
+    p = paths_mod.resolve()
+    holder = lock_holder(p.daemon_lock)
+    now = datetime.now(UTC).replace(microsecond=0)
+    monkeypatch.setenv("OFFSCREEN_NOW", now.isoformat())
+    quiet_status(p, holder.pid, "idle", None, now - timedelta(minutes=10))
+    assert stale(cli) is False
+    # Screen time promises a heartbeat every 2 s: ten minutes of silence is a stuck daemon.
+    quiet_status(p, holder.pid, "active", None, now - timedelta(minutes=10))
+    assert stale(cli) is True
+
+
+def test_a_heartbeat_at_the_watchdogs_pace_shows_an_idle_daemon_alive(cli, lock_holder, monkeypatch, tmp_path):
+    import os
+
+    p = paths_mod.resolve()
+    holder = lock_holder(p.daemon_lock)
+    now = datetime.now(UTC).replace(microsecond=0)
+    monkeypatch.setenv("OFFSCREEN_NOW", now.isoformat())
+    quiet_status(p, holder.pid, "idle", 15.0, now - timedelta(minutes=10))
+    hb = tmp_path / "hb"
+    q = Queue(p.queue_file, heartbeat=hb)
+    span = Span("i" * 32, now.timestamp() - 900, now.timestamp() - 600, None, None, "idle")
+    q.put([span], closed=False)
+    q.beat(Span(span.id, span.start, now.timestamp() - 5, None, None, "idle"))
+    q.close()
+    os.utime(hb, (now.timestamp() - 5, now.timestamp() - 5))
+    d = json.loads(cli("status", "--json", check=0).stdout)["daemon"]
+    assert d["stale"] is False and d["status_age_s"] == 5 and d["last_sample_age_s"] == 5
+    os.utime(hb, (now.timestamp() - 600, now.timestamp() - 600))  # the heartbeat stopped too
+    assert stale(cli) is True

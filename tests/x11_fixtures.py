@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -201,18 +200,13 @@ class DaemonProc:
 
     def spans(self) -> list[Span]:
         """The spans in the daemon's queue, oldest first: what it has recorded so far (the open
-        span's end is rewritten on every change and at least once a second)."""
-        try:
-            con = sqlite3.connect(f"file:{self.queue_file}?mode=ro", uri=True, timeout=5)
-        except sqlite3.OperationalError:
-            return []
-        try:
-            rows = con.execute('SELECT app, title, state, start, "end" FROM spans ORDER BY start').fetchall()
-        except sqlite3.OperationalError:  # no queue yet
-            return []
-        finally:
-            con.close()
-        return [Span(*r) for r in rows]
+        span's end is the heartbeat's, rewritten on every change and every 2 s while it counts)."""
+        from tracker.daemon import queue
+
+        return [
+            Span(app, title, state, start, end)
+            for _id, app, title, state, start, end, _c in queue.spans(self.queue_file)
+        ]
 
     def wait_span(self, cond, timeout=10.0, what="a span in the queue") -> Span:
         """The first queued span satisfying COND, once the daemon has recorded one."""

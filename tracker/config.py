@@ -46,9 +46,9 @@ class Daemon:
     interval: float = 1.0
     idle_after: float = 180.0
     # How often (seconds) a short-lived child drains the queue into DuckDB. Every CLI read drains
-    # first, so this only bounds the queue; each drain costs ~0.6 s CPU (DuckDB import), which at
-    # 600 s keeps the daemon within its 0.3 % CPU budget (bench/README.md).
-    drain_every: float = 600.0
+    # first, and a return after 30 min away drains at once, so this only bounds the queue; hourly
+    # keeps the drains' CPU within the daemon's budget (issue 14).
+    drain_every: float = 3600.0
     # No input past idle_after while the front window's media player plays (MPRIS) is `watching`,
     # screen time, not idle (issue 15). False: such time is idle, and no session-bus connection.
     count_watching: bool = True

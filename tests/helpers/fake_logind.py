@@ -8,7 +8,11 @@ test flips it by rewriting the file. Every Get is appended as one line to argv[1
 bound what the daemon recorded by the instants logind was really asked.
 With `--no-auto` (argv[2]) session/auto answers like logind does to a process outside any session
 (a systemd user service): NoSessionForPID; the session is then found through /user/self's Display
-at /org/freedesktop/login1/session/c1 (exported in both modes)."""
+at /org/freedesktop/login1/session/c1 (exported in both modes).
+With `--signals`, it behaves like logind towards a subscriber: session/auto answers `Id` ("c1"),
+and a change of the file (looked at every 20 ms) is signalled as PropertiesChanged on
+/org/freedesktop/login1/session/c1 (the real path; logind never signals on the `auto` alias).
+Without it `Id` is refused, so a client can only poll. Only LockedHint questions are recorded."""
 
 import sys
 import time
@@ -24,9 +28,10 @@ PROPS = "org.freedesktop.DBus.Properties"
 
 
 class Session(dbus.service.Object):
-    def __init__(self, bus, path, state_file, refuse=False):
+    def __init__(self, bus, path, state_file, refuse=False, signals=False):
         super().__init__(bus, path)
-        self.state_file, self.refuse = state_file, refuse
+        self.state_file, self.refuse, self.signals = state_file, refuse, signals
+        self.last = self._locked()
 
     def _locked(self):
         try:
@@ -39,15 +44,28 @@ class Session(dbus.service.Object):
         with open(self.state_file + ".calls", "a", encoding="utf-8") as fh:
             fh.write(f"{prop} {time.time():.6f} {answer}\n")
 
+    @dbus.service.signal(PROPS, signature="sa{sv}as")
+    def PropertiesChanged(self, iface, changed, invalidated):
+        pass
+
+    def check(self):
+        """Signal a change of the file (GLib timeout: True keeps it running)."""
+        now = self._locked()
+        if now != self.last:
+            self.last = now
+            self.PropertiesChanged(SESSION, {"LockedHint": dbus.Boolean(now)}, dbus.Array([], signature="s"))
+        return True
+
     @dbus.service.method(PROPS, in_signature="ss", out_signature="v")
     def Get(self, iface, prop):
+        if self.signals and not self.refuse and iface == SESSION and prop == "Id":
+            return dbus.String("c1", variant_level=1)
         if self.refuse:
             self._record(prop, "refused")
             raise dbus.exceptions.DBusException(
                 "Caller does not belong to any known session", name="org.freedesktop.login1.NoSessionForPID"
             )
         if iface != SESSION or prop != "LockedHint":
-            self._record(prop, "refused")
             raise dbus.exceptions.DBusException(
                 f"no property {iface}.{prop}", name="org.freedesktop.DBus.Error.UnknownProperty"
             )
@@ -76,9 +94,12 @@ def main():
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SessionBus()
     name = dbus.service.BusName(NAME, bus, do_not_queue=True)  # noqa: F841 (keeps the name owned)
-    no_auto = sys.argv[2:] == ["--no-auto"]
-    Session(bus, "/org/freedesktop/login1/session/auto", sys.argv[1], refuse=no_auto)
-    Session(bus, "/org/freedesktop/login1/session/c1", sys.argv[1])
+    flags = set(sys.argv[2:])
+    signals = "--signals" in flags
+    Session(bus, "/org/freedesktop/login1/session/auto", sys.argv[1], refuse="--no-auto" in flags, signals=signals)
+    c1 = Session(bus, "/org/freedesktop/login1/session/c1", sys.argv[1], signals=signals)
+    if signals:
+        GLib.timeout_add(20, c1.check)
     User(bus, "/org/freedesktop/login1/user/self")
     print("ready", flush=True)
     GLib.MainLoop().run()

@@ -1,10 +1,16 @@
 """The activity daemon's loop: sample, merge into spans, queue them, never touch DuckDB.
 
 Everything it talks to is injected (clock, sampler factory, queue, drain spawner, notifier, log),
-so the loop runs the same under tests. Shape of one iteration: observe -> privacy -> SpanBuilder
--> queue (closed spans at once, the open span at least every PERSIST_EVERY s so a SIGKILL loses at
-most that) -> status file / watchdog / periodic drain child -> wait for an X event, a signal or the
-next interval. Losing the display is logged and retried with backoff (1 s doubling to 60 s).
+so the loop runs the same under tests. Event-driven (issue 14): it sleeps until the earliest of the
+sampler's deadline() (a sampler without one is polled every interval), the next heartbeat (every
+HEARTBEAT_EVERY s while the open span is screen time), the watchdog ping, the drain schedule and a
+backoff retry -- or until a file descriptor wakes it: the display's, the signal wakeup pipe
+(SIGTERM, SIGHUP, SIGCHLD of the drain child), the media players' bus, logind's. A quiet desktop
+thus wakes it only at the watchdog's pace. Each wake: observe -> privacy -> SpanBuilder -> queue
+(closed spans at once, the open span when it opens and every PERSIST_EVERY s while it counts) ->
+heartbeat (the open span's end, one pwrite; a SIGKILL loses at most HEARTBEAT_EVERY s of screen
+time) -> status file (on change only) -> drain child. Losing the display is logged and retried with
+backoff (1 s doubling to 60 s).
 """
 
 from __future__ import annotations
@@ -12,11 +18,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,11 +41,18 @@ if TYPE_CHECKING:
     from tracker.sampling.logind import LockHint
     from tracker.sampling.mpris import MediaWatch
 
-PERSIST_EVERY = 1.0  # s between writes of the open span's end (SIGKILL loses at most ~this)
-STATUS_EVERY = 60.0  # s between status-file rewrites when nothing changes
+HEARTBEAT_EVERY = 2.0  # s between heartbeats while time counts (a SIGKILL loses at most ~this)
+PERSIST_EVERY = 60.0  # s between SQLite writes of the open span while it counts (what a power loss loses)
+SYNC_EVERY = 60.0  # s after a queue write before the WAL is checkpointed (fsync: power loss)
+SAY_EVERY = 60.0  # s before the same warning is logged again
 MIN_GAP = 0.05  # s between two samples, however many X events arrive
+SLACK = 0.005  # s: a timer firing this early counts as due (no second wake for a hair)
+MAX_WAIT = 3600.0  # s: the longest sleep, when nothing at all is scheduled
 BACKOFF_MAX = 60.0
+RETURN_AFTER = 1800.0  # s away (idle, locked, asleep) after which a return drains and nudges at once
+DRAIN_WAIT = 60.0  # s shutdown waits for its final drain
 PENDING_MAX = 20_000  # closed spans kept in memory while the queue cannot be written (a day of busy switching)
+SCREEN = ("active", "watching")  # the states that count as screen time
 
 LEVELS = {"debug": 7, "info": 6, "warning": 4, "error": 3}
 
@@ -69,10 +80,13 @@ class Log:
 
 
 class Clock:
-    """The real clocks (tests inject their own)."""
+    """The real clocks (tests inject their own, and count the loop's wakes through them)."""
 
     def tick(self) -> Tick:
         return Tick(time.time(), time.monotonic(), time.clock_gettime(time.CLOCK_BOOTTIME))
+
+    def monotonic(self) -> float:
+        return time.monotonic()
 
 
 def iso(epoch: float | None, zone: tzinfo) -> str | None:
@@ -82,35 +96,58 @@ def iso(epoch: float | None, zone: tzinfo) -> str | None:
     return times.in_zone(datetime.fromtimestamp(epoch, UTC), zone).isoformat(timespec="seconds")
 
 
-@dataclass
 class Settings:
-    interval: float
-    idle_after: float
-    drain_every: float
-    privacy: config_mod.Privacy
-    display: str | None = None
-    categories: config_mod.Categories | None = None  # used at query time; kept to log changes
-    count_watching: bool = True  # a playing video in front without input is `watching`, not idle
+    """What the loop needs from the configuration and the command line (a plain class: no dataclasses
+    in the daemon, issue 14)."""
+
+    __slots__ = ("categories", "count_watching", "display", "drain_every", "idle_after", "interval", "privacy")
+
+    def __init__(
+        self,
+        interval: float,
+        idle_after: float,
+        drain_every: float,
+        privacy: config_mod.Privacy,
+        display: str | None = None,
+        categories: config_mod.Categories | None = None,  # used at query time; kept to log changes
+        count_watching: bool = True,  # a playing video in front without input is `watching`, not idle
+    ):
+        self.interval, self.idle_after, self.drain_every = interval, idle_after, drain_every
+        self.privacy, self.display, self.categories = privacy, display, categories
+        self.count_watching = count_watching
+
+    def __repr__(self) -> str:
+        return "Settings(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
 
-@dataclass
 class Daemon:
-    settings: Settings
-    open_sampler: Callable[[], Sampler]
-    queue: Queue
-    status_path: Path
-    log: Log = field(default_factory=Log)
-    clock: Clock = field(default_factory=Clock)
-    notifier: Notifier = field(default_factory=Notifier)
-    spawn_drain: Callable[[], subprocess.Popen] | None = None
-    reload_config: Callable[[], config_mod.Config] | None = None
-    flags: dict = field(default_factory=dict)  # settings given on the command line win over reloads
-    wake_fd: int | None = None
-    lock_hint: LockHint | None = None  # logind's LockedHint, or None
-    media: MediaWatch | None = None  # MPRIS players on the session bus, for `watching`, or None
-    zone: tzinfo = field(default_factory=times.local_zone)  # for the local times in the status file
+    """The loop and everything it keeps between wakes; see the module docstring."""
 
-    def __post_init__(self):
+    def __init__(
+        self,
+        settings: Settings,
+        open_sampler: Callable[[], Sampler],
+        queue: Queue,
+        status_path: Path,
+        log: Log | None = None,
+        clock: Clock | None = None,
+        notifier: Notifier | None = None,
+        spawn_drain: Callable[[], int] | None = None,  # starts a drain child, returns its pid
+        reload_config: Callable[[], config_mod.Config] | None = None,
+        flags: dict | None = None,  # settings given on the command line win over reloads
+        wake_fd: int | None = None,  # the signal wakeup pipe's read end
+        lock_hint: LockHint | None = None,  # logind's LockedHint, or None
+        media: MediaWatch | None = None,  # MPRIS players on the session bus, for `watching`, or None
+        zone: tzinfo | None = None,  # for the local times in the status file
+    ):
+        self.settings, self.open_sampler, self.queue, self.status_path = settings, open_sampler, queue, status_path
+        self.log = log or Log()
+        self.clock = clock or Clock()
+        self.notifier = notifier or Notifier()
+        self.spawn_drain, self.reload_config, self.flags = spawn_drain, reload_config, flags or {}
+        self.wake_fd, self.lock_hint, self.media = wake_fd, lock_hint, media
+        self.zone = zone or times.local_zone()
+        self.mono: Callable[[], float] = getattr(self.clock, "monotonic", time.monotonic)
         self.stop = False
         self.reload = False
         self.builder = SpanBuilder(self.settings.idle_after)
@@ -119,12 +156,17 @@ class Daemon:
         self.started_at = time.time()
         self.last_drain = 0.0  # run() starts the drain timer
         self.last_sample_at: float | None = None
-        self.drain_proc: subprocess.Popen | None = None
+        self.drain_pid: int | None = None
+        self.drain_again = False  # a return from an absence asked for a drain while one ran
+        self.away_since: float | None = None  # wall start of the absence (idle, locked, asleep) now running
         self.last_error, self.last_error_at = "", 0.0
         self.pending: list = []  # closed spans the queue refused (disk full); retried next time
         self.queue_failing = False
         self.said: dict[str, float] = {}  # message -> when it was last logged (_say_once)
-        self._poller: Any = None  # select.epoll of wake_fd and the media bus (see _wake_fd)
+        self.unsynced: float | None = None  # when the queue was first written since the last checkpoint
+        self.deferred = False  # this wake came too soon after a sample: sample again MIN_GAP after it
+        self.status_written = 0.0
+        self._poller: Any = None  # select.epoll of wake_fd and the buses (see _wake_fd)
         self._poller_fds: tuple = ()
 
     # -- signals --------------------------------------------------------------------------------
@@ -169,8 +211,9 @@ class Daemon:
 
     # -- outputs --------------------------------------------------------------------------------
     def write_status(self, stopped_at: float | None = None) -> None:
-        """The status file `offscreen status` reads; STOPPED_AT marks a clean shutdown (a file
-        without it and no daemon holding the lock means the daemon died)."""
+        """The status file `offscreen status` reads, rewritten on every change (without fsync: it is
+        runtime state); STOPPED_AT marks a clean shutdown (a file without it and no daemon holding
+        the lock means the daemon died)."""
         cur = self.builder.current
         state = cur.state if cur else ("no-display" if self.sampler is None else "starting")
         data = {
@@ -186,21 +229,25 @@ class Daemon:
             "idle_source": getattr(self.sampler, "idle_source", None),
             # Why this session has no app names (a desktop whose channel does not answer), if so.
             "degraded": getattr(self.sampler, "reason", "") or None,
+            # The heartbeat's pace while no time counts (None: it waits for an event); while the
+            # state is screen time it beats every HEARTBEAT_EVERY s. `offscreen status` tells a
+            # stuck daemon from a quiet one by it.
+            "quiet_beat_every": self.notifier.watchdog_every,
         }
         if stopped_at is not None:
             data.update(state="stopped", stopped_at=iso(stopped_at, self.zone))
         try:
-            atomic_write(self.status_path, json.dumps(data, indent=1) + "\n")
+            atomic_write(self.status_path, json.dumps(data, indent=1) + "\n", durable=False)
         except OSError as e:
             self._say_once("warning", f"cannot write {self.status_path}: {e.strerror}")
-        self.status_written = time.monotonic()
+        self.status_written = self.mono()
         if stopped_at is None:
             self.notifier.status(f"{self.backend}: {state}")
 
     def _say_once(self, level: str, message: str) -> None:
         """Log MESSAGE at most once a minute: a full disk fails every sample, the journal needs one line."""
         now = time.monotonic()
-        if now - self.said.get(message, float("-inf")) >= STATUS_EVERY:
+        if now - self.said.get(message, float("-inf")) >= SAY_EVERY:
             self.said[message] = now
             self.log(level, message)
 
@@ -224,19 +271,56 @@ class Daemon:
         if self.queue_failing:
             self.queue_failing = False
             self.log("info", "the queue accepts spans again")
+        if self.unsynced is None:
+            self.unsynced = self.mono()
         return True
 
-    def _maybe_drain(self, now: float) -> None:
+    def _beat(self) -> None:
+        """The open span's end into the heartbeat (one pwrite); a failure is said once a minute."""
+        cur = self.builder.current
+        if cur is None:
+            return
+        try:
+            self.queue.beat(cur)
+        except (OSError, ValueError) as e:
+            self._say_once("warning", f"cannot write the heartbeat: {e}; the open span is saved every minute only")
+
+    # -- the drain child ------------------------------------------------------------------------
+    def _reap(self) -> None:
+        """Collect a finished drain child (SIGCHLD woke us, or a check on the way)."""
+        if self.drain_pid is None:
+            return
+        try:
+            pid, status = os.waitpid(self.drain_pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = self.drain_pid, 0
+        if pid == 0:
+            return
+        self.drain_pid = None
+        rc = os.waitstatus_to_exitcode(status)
+        if rc != 0:
+            self.log("warning", f"drain child exited {rc}; spans stay queued for the next drain")
+        if self.drain_again:
+            self.drain_again = False
+            self._spawn(self.mono())
+
+    def _spawn(self, now: float) -> None:
         if self.spawn_drain is None:
             return
-        if self.drain_proc is not None:
-            rc = self.drain_proc.poll()
-            if rc is None:
-                return
-            if rc != 0:
-                self.log("warning", f"drain child exited {rc}; spans stay queued for the next drain")
-            self.drain_proc = None
-        if now - self.last_drain >= self.settings.drain_every:
+        if self.drain_pid is not None:
+            self.drain_again = True
+            return
+        self.last_drain = now
+        try:
+            self.log("debug", "draining the queue into the database")
+            self.drain_pid = self.spawn_drain()
+        except OSError as e:
+            self.log("error", f"cannot start the drain child: {e}")
+
+    def _maybe_drain(self, now: float) -> None:
+        if self.spawn_drain is None or self.drain_pid is not None:
+            return
+        if now - self.last_drain >= self.settings.drain_every - SLACK:
             self.last_drain = now
             try:
                 if not self.queue.has_closed():
@@ -244,11 +328,49 @@ class Daemon:
             except Exception as e:
                 self._say_once("warning", f"cannot read the queue: {e}")
                 return
-            try:
-                self.log("debug", "draining the queue into the database")
-                self.drain_proc = self.spawn_drain()
-            except OSError as e:
-                self.log("error", f"cannot start the drain child: {e}")
+            self._spawn(now)
+
+    def _note_return(self, now: float) -> None:
+        """After a span change: someone back (screen time) after an absence of RETURN_AFTER or more
+        gets the drain, and with it the "were you with people?" nudge, at once (issue 14)."""
+        cur = self.builder.current
+        if cur is None:
+            return
+        if cur.state not in SCREEN:
+            if self.away_since is None:
+                self.away_since = cur.start
+            return
+        away, self.away_since = self.away_since, None
+        if away is not None and cur.start - away >= RETURN_AFTER:
+            self.log("debug", f"back after {(cur.start - away) / 60:.0f} min away")
+            self._spawn(now)
+
+    def _wait_child(self, pid: int, timeout: float) -> int | str:
+        """PID's exit code, waiting at most TIMEOUT s (a pidfd; polling where there is none)."""
+        import select
+
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            fd = None
+        try:
+            end = time.monotonic() + timeout
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    return os.waitstatus_to_exitcode(status)
+                left = end - time.monotonic()
+                if left <= 0:
+                    return f"still running after {timeout:g} s"
+                if fd is not None:
+                    select.select([fd], [], [], left)
+                else:
+                    time.sleep(min(left, 0.05))
+        except ChildProcessError as e:
+            return str(e)
+        finally:
+            if fd is not None:
+                os.close(fd)
 
     # -- the loop -------------------------------------------------------------------------------
     def _sample(self, obs: Observation, tick: Tick) -> Sample:
@@ -269,17 +391,21 @@ class Daemon:
         return bool(pids or apps) and watching.front_playing(w.pid, w.app, pids, apps, parent_pid)
 
     def _wake_fd(self) -> int | None:
-        """What wakes the sampler's wait besides its display: wake_fd, and the media bus when there is
-        one (an epoll of both, readable when either is, so a pause ends `watching` at once)."""
+        """What wakes the sampler's wait besides its display: wake_fd, the media bus and logind's
+        connection when there are (an epoll of them, readable when one is, so a pause ends
+        `watching` and a lock starts `locked` at once)."""
         import select
 
-        media = self.media.fileno() if self.media is not None else None
-        if media is None:
-            if self._poller is not None:  # the bus went away: its epoll goes too
+        extra = (
+            self.media.fileno() if self.media is not None else None,
+            self.lock_hint.fileno() if self.lock_hint is not None else None,
+        )
+        if extra == (None, None):
+            if self._poller is not None:  # the buses went away: their epoll goes too
                 self._poller.close()
                 self._poller, self._poller_fds = None, ()
             return self.wake_fd
-        fds = (self.wake_fd, media)
+        fds = (self.wake_fd, *extra)
         if self._poller is None or self._poller_fds != fds:
             if self._poller is not None:
                 self._poller.close()
@@ -296,6 +422,8 @@ class Daemon:
             self.media.poll()  # connects, or retries after a failure, when due
             if self.media.buffered():
                 timeout = 0.0
+        if self.lock_hint is not None and self.lock_hint.buffered():
+            timeout = 0.0
         wake = self._wake_fd()
         if self.sampler is not None:
             self.sampler.wait(timeout, wake)
@@ -303,12 +431,44 @@ class Daemon:
             select.select([wake] if wake is not None else [], [], [], max(0.0, timeout))
         if self.media is not None:
             self.media.dispatch()
+        if self.lock_hint is not None:
+            self.lock_hint.dispatch(self.mono())
         if self.wake_fd is not None:
             try:
                 while os.read(self.wake_fd, 512):
                     pass
             except (BlockingIOError, InterruptedError):
                 pass
+
+    def _next_wake(self, now: float, retry_at: float, last_sample: float, last_beat: float, last_watchdog: float):
+        """The monotonic time of the earliest timer (see the module docstring); fds may wake us sooner."""
+        due = [now + MAX_WAIT]
+        if self.sampler is None:
+            due.append(retry_at)
+        else:
+            deadline = getattr(self.sampler, "deadline", None)
+            if deadline is None:
+                due.append(last_sample + self.settings.interval)  # a poller
+            elif (d := deadline()) is not None:
+                due.append(d)
+            cur = self.builder.current
+            if cur is not None and cur.state in SCREEN:
+                due.append(last_beat + HEARTBEAT_EVERY)
+            if self.deferred:
+                due.append(last_sample + MIN_GAP)
+        if self.notifier.watchdog_every:
+            due.append(last_watchdog + self.notifier.watchdog_every)
+        if self.spawn_drain is not None and self.drain_pid is None:
+            due.append(self.last_drain + self.settings.drain_every)
+        if self.drain_pid is not None and self.wake_fd is None:
+            due.append(now + 1.0)  # no SIGCHLD reaches us: look for the child's exit now and then
+        if self.unsynced is not None:
+            due.append(self.unsynced + SYNC_EVERY)
+        if self.lock_hint is not None and (d := self.lock_hint.deadline()) is not None:
+            due.append(d)
+        if self.media is not None and self.media.enabled and self.media.fileno() is None:
+            due.append(self.media.retry_at)  # MediaWatch reconnects on its own clock (time.monotonic)
+        return min(due)
 
     def _lose_sampler(self, reason: str) -> None:
         self._store(self.builder.flush())
@@ -322,10 +482,10 @@ class Daemon:
         orphans = self.queue.adopt_orphans()
         if orphans:
             self.log("info", f"closed {orphans} span(s) left open by a previous daemon")
-        self.last_drain = time.monotonic()
-        self.status_written = 0.0
+        start = self.mono()
+        self.last_drain = start
         backoff, retry_at = 1.0, 0.0
-        last_persist = last_watchdog = last_sample = 0.0
+        last_persist = last_sample = last_beat = last_watchdog = float("-inf")
         self.write_status()
         self.notifier.ready("starting")
         self.log(
@@ -334,12 +494,14 @@ class Daemon:
             f"interval {self.settings.interval:g} s, idle after {self.settings.idle_after:g} s",
         )
         while not self.stop:
-            now = time.monotonic()
+            now = self.mono()
             if self.reload:
                 self._do_reload()
-            if self.notifier.watchdog_every and now - last_watchdog >= self.notifier.watchdog_every:
+            pinged = False
+            if self.notifier.watchdog_every and now >= last_watchdog + self.notifier.watchdog_every - SLACK:
                 self.notifier.watchdog()
-                last_watchdog = now
+                last_watchdog, pinged = now, True
+            self._reap()
             self._maybe_drain(now)
             if self.sampler is None and now >= retry_at:
                 try:
@@ -361,7 +523,12 @@ class Daemon:
                     self.log(level, f"{msg}; recording nothing, retrying in {backoff:g} s")
                     retry_at, backoff = now + backoff, min(backoff * 2, BACKOFF_MAX)
                     self.write_status()
-            if self.sampler is not None and now - last_sample >= min(MIN_GAP, self.settings.interval):
+            # Every wake samples (an event, a deadline, the heartbeat): observe() with nothing
+            # changed costs no round trip, and the heartbeat then carries the end as of now. A wake
+            # within MIN_GAP of the last sample is sampled MIN_GAP after it (its event is handled).
+            gap = min(MIN_GAP, self.settings.interval)
+            self.deferred = self.sampler is not None and now - last_sample < gap
+            if self.sampler is not None and not self.deferred:
                 try:
                     obs = self.sampler.observe()
                 except DisplayLost as e:
@@ -370,7 +537,7 @@ class Daemon:
                     continue
                 except Exception as e:  # one failed sample is logged and skipped: windows vanish mid-read
                     msg = f"sample failed: {type(e).__name__}: {e}"
-                    if msg != self.last_error or now - self.last_error_at >= STATUS_EVERY:
+                    if msg != self.last_error or now - self.last_error_at >= SAY_EVERY:
                         self.log("warning", msg)  # the same error at most once a minute
                         self.last_error, self.last_error_at = msg, now
                     obs = None
@@ -381,32 +548,32 @@ class Daemon:
                     closed = self.pending + self.builder.update(tick, self._sample(obs, tick))
                     self.pending = []
                     self.last_sample_at, last_sample = tick.wall, now
-                    span_changed = bool(closed) or self.builder.current is not before
-                    if (span_changed or now - last_persist >= PERSIST_EVERY) and self._store(closed):
+                    cur = self.builder.current
+                    span_changed = bool(closed) or cur is not before
+                    counts = cur is not None and cur.state in SCREEN
+                    due = span_changed or (counts and now - last_persist >= PERSIST_EVERY - SLACK)
+                    if due and self._store(closed):
                         last_persist = now
+                    if span_changed or pinged or (counts and now >= last_beat + HEARTBEAT_EVERY - SLACK):
+                        self._beat()
+                        last_beat = now
                     if span_changed:
                         self.write_status()
-                        cur = self.builder.current
                         if cur is not None:  # the app only: titles stay out of the journal
                             self.log("debug", f"new span: {cur.state}, app {cur.app or '(no window)'}")
-            if now - self.status_written >= STATUS_EVERY:
-                self.write_status()
+                        self._note_return(now)
+            if self.unsynced is not None and now >= self.unsynced + SYNC_EVERY - SLACK:
+                self.unsynced = None
                 try:
                     self.queue.sync()  # fsync what NORMAL-mode commits left in the WAL (power loss)
                 except Exception as e:
                     self._say_once("warning", f"cannot sync the queue: {e}")
-            nxt = last_sample + self.settings.interval if self.sampler is not None else retry_at
-            if self.notifier.watchdog_every:
-                nxt = min(nxt, last_watchdog + self.notifier.watchdog_every)
-            if self.spawn_drain is not None:
-                nxt = min(nxt, self.last_drain + self.settings.drain_every)
-            if self.drain_proc is not None:
-                nxt = min(nxt, now + 1.0)  # reap the child soon
+            nxt = self._next_wake(now, retry_at, last_sample, last_beat, last_watchdog)
             try:
-                self._wait(max(nxt - time.monotonic(), MIN_GAP if self.sampler is not None else 0.0))
+                self._wait(max(nxt - self.mono(), MIN_GAP if self.sampler is not None else 0.0))
             except DisplayLost as e:
                 self._lose_sampler(f"{e}; recording nothing, retrying in {backoff:g} s")
-                retry_at, backoff = time.monotonic() + backoff, min(backoff * 2, BACKOFF_MAX)
+                retry_at, backoff = self.mono() + backoff, min(backoff * 2, BACKOFF_MAX)
         return self.shutdown()
 
     def shutdown(self) -> int:
@@ -434,12 +601,13 @@ class Daemon:
         if self._poller is not None:
             self._poller.close()
         if self.spawn_drain is not None:
-            if self.drain_proc is not None:
-                self.drain_proc.wait()
+            if self.drain_pid is not None:
+                self._wait_child(self.drain_pid, DRAIN_WAIT)
+                self.drain_pid = None
             rc: int | str
             try:
-                rc = self.spawn_drain().wait(timeout=60)
-            except (OSError, subprocess.TimeoutExpired) as e:
+                rc = self._wait_child(self.spawn_drain(), DRAIN_WAIT)
+            except OSError as e:
                 rc = str(e)
             if rc != 0:
                 self.log(
@@ -452,17 +620,26 @@ class Daemon:
         return 0
 
 
-def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[], subprocess.Popen]:
-    """Start `python -m tracker.usecases.drain --db DB --nudge` as a short-lived child (the daemon never loads DuckDB).
-
-    The child also sends the day's nudge when one is due, so nothing else needs a timer.
-    """
+def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[], int]:
+    """Start `python -m tracker.usecases.drain --db DB --nudge` as a short-lived child (the daemon
+    never loads DuckDB); returns its pid, reaped on SIGCHLD. The child also sends the day's nudge
+    when one is due, so nothing else needs a timer. posix_spawn, not subprocess: the daemon imports
+    neither subprocess nor what it pulls in (issue 14)."""
     argv = [sys.executable, "-m", "tracker.usecases.drain", "--db", str(db), "--nudge"]
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+    ]
 
-    def spawn() -> subprocess.Popen:
+    def spawn() -> int:
         # Own session: a Ctrl-C meant for a foreground daemon must not kill a drain half-way.
-        return subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env, start_new_session=True
+        return os.posix_spawn(
+            sys.executable,
+            argv,
+            os.environ if env is None else env,
+            file_actions=actions,
+            setsid=True,
+            setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),  # the ones Python ignores, as subprocess restores them
         )
 
     return spawn
@@ -470,7 +647,7 @@ def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[]
 
 def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     """`offscreen daemon`: lock, signals, then the loop until SIGTERM/SIGINT."""
-    from tracker.daemon.queue import Queue
+    from tracker.daemon.queue import Queue, heartbeat_path
     from tracker.sampling import open_sampler, select
     from tracker.sampling.logind import LockHint
     from tracker.sampling.mpris import MediaWatch
@@ -493,10 +670,12 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     )
     rfd, wfd = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     log = Log()
+    # A damaged queue is moved aside and said so in the journal; a heartbeat others could touch is refused.
+    queue = Queue(paths.queue_file, log=log, heartbeat=heartbeat_path(paths.queue_file))
     daemon = Daemon(
         settings=settings,
         open_sampler=lambda: open_sampler(idle_after=daemon.settings.idle_after, state_dir=str(paths.state_dir)),
-        queue=Queue(paths.queue_file, log=log),  # a damaged queue is moved aside and said so in the journal
+        queue=queue,
         log=log,
         status_path=paths.daemon_status,
         spawn_drain=drain_spawner(paths.db),
@@ -512,6 +691,8 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
     signal.signal(signal.SIGHUP, daemon.request_reload)
+    # A handler, so that the drain child's exit writes to the wakeup pipe and wakes the loop to reap it.
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     try:
         return daemon.run()
     finally:

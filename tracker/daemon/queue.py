@@ -2,8 +2,16 @@
 
 The daemon never opens DuckDB: loading it would break the daemon's memory goal (bench/README.md,
 "Daemon CPU and memory"), and a process holding a DuckDB file open locks every other process
-out of it, the CLI included. It upserts spans here -- closed ones, and the open one every
-second or two so that a SIGKILL loses at most that much. A drain (tracker/app.py drain_queue, run by a short-lived
+out of it, the CLI included. It upserts spans here -- closed ones at once, the open one when it
+opens or changes and about every 60 s while it counts (what a power loss may cost). The open span's
+end between those writes is a heartbeat: a small fixed-size record (span id, end, checksum) the
+daemon rewrites in place with one pwrite every 2 s while the span is screen time, in
+$XDG_RUNTIME_DIR/offscreen/ (tmpfs: no disk pages dirtied; beside the queue when that is unset),
+its path recorded in the queue's `meta` table so a reader in another environment finds it. Every
+reader here (pending, snapshot, spans, adopt_orphans) merges the heartbeat's end into the open span
+it names, so the drain, `offscreen status` and the next daemon's recovery see it: a SIGKILL still
+loses at most ~2 s of screen time (issue 14). A torn or foreign heartbeat fails its checksum and
+is ignored. A drain (tracker/app.py drain_queue, run by a short-lived
 `offscreen drain` child and by every CLI command before it reads) copies every queued span into
 DuckDB, upserting by span id, then deletes the closed ones it copied unless the daemon changed
 them meanwhile (a revision counter). A crash anywhere in between duplicates nothing: the next
@@ -19,15 +27,18 @@ command go on instead of failing on it forever (issue 17).
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
+import struct
 import sys
 import time
-from collections.abc import Callable
+from binascii import crc32
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tracker.errors import RuntimeFailure
-from tracker.paths import check_private, ensure_private_dir
+from tracker.paths import check_private, ensure_private_dir, exclusive_temp
 
 # log(level, message), as tracker.daemon.loop.Log; the default writes one line to stderr.
 LogFn = Callable[[str, str], None]
@@ -49,6 +60,13 @@ CREATE TABLE IF NOT EXISTS spans (
     rev INTEGER NOT NULL DEFAULT 0
 )
 """
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+# The heartbeat record: magic+version, the open span's id (ASCII, NUL-padded), its end (UTC epoch
+# s), then a CRC-32 of the bytes before it. 48 bytes, rewritten in place, never grown.
+_BEAT = struct.Struct("<4s32sdI")
+_MAGIC = b"OSH1"
+# A span's end as the readers see it: the heartbeat's, for the open span it names, when later.
+_END = 'CASE WHEN closed = 0 AND id = :hid AND :hend > "end" THEN :hend ELSE "end" END'
 _UPSERT = """
 INSERT INTO spans (id, start, "end", app, title, state, exe, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET start = excluded.start, "end" = excluded."end", app = excluded.app,
@@ -137,15 +155,14 @@ def _move_aside(path: Path, inode: int | None, why: str, log: LogFn, empty: bool
 def _create(path: Path) -> None:
     """A new, empty queue at PATH, built aside and linked into place whole: an empty (0-byte)
     queue file is then always one that was cut short, never one of ours."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)  # 0600
+    fd, tmp = exclusive_temp(path)  # 0600, O_EXCL
     os.close(fd)
     try:
         con = sqlite3.connect(tmp, isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode=WAL")  # kept in the file's header
             con.execute(_SCHEMA)
+            con.execute(_META)
         finally:
             con.close()
         try:
@@ -164,6 +181,7 @@ def _open(path: Path) -> sqlite3.Connection:
         # last commits. That matches "after SIGKILL at most the last 2 s are missing".
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute(_SCHEMA)
+        con.execute(_META)
         con.execute("SELECT count(*) FROM spans").fetchone()  # reads every page of the table's tree
     except BaseException:
         con.close()
@@ -196,15 +214,101 @@ def _connect(path: Path, log: LogFn | None = None) -> sqlite3.Connection:
     raise RuntimeFailure(f"cannot open the queue {path}: it kept changing while being opened; try again")
 
 
-class Queue:
-    """The daemon's side: cheap upserts (~15 us each). LOG(level, message) hears of a queue
-    moved aside (tracker.daemon.loop.Log; stderr without one)."""
+def heartbeat_path(queue_file: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Where the daemon of QUEUE_FILE keeps its heartbeat: $XDG_RUNTIME_DIR/offscreen/ (tmpfs),
+    one file per queue (a CRC of its path: several OFFSCREEN_HOMEs share the runtime dir), or
+    beside the queue when $XDG_RUNTIME_DIR is unset or relative."""
+    env = os.environ if env is None else env
+    queue_file = Path(queue_file).absolute()
+    run = env.get("XDG_RUNTIME_DIR", "")
+    if run and os.path.isabs(run):
+        return Path(run) / "offscreen" / f"heartbeat-{crc32(os.fsencode(queue_file)):08x}"
+    return queue_file.with_name(queue_file.name + ".heartbeat")
 
-    def __init__(self, path: Path, log: LogFn | None = None):
+
+def encode_beat(span_id: str, end: float) -> bytes:
+    """The heartbeat record for the open span SPAN_ID ending at END."""
+    head = _BEAT.pack(_MAGIC, span_id.encode("ascii"), end, 0)[:-4]
+    return head + struct.pack("<I", crc32(head))
+
+
+def decode_beat(data: bytes) -> tuple[str, float] | None:
+    """(span id, end) from a heartbeat record; None for a torn, foreign or empty one."""
+    if len(data) != _BEAT.size:
+        return None
+    magic, raw_id, end, crc = _BEAT.unpack(data)
+    if magic != _MAGIC or crc != crc32(data[:-4]) or not math.isfinite(end):
+        return None
+    try:
+        return raw_id.rstrip(b"\0").decode("ascii"), end
+    except UnicodeDecodeError:
+        return None
+
+
+def read_beat(path: str | os.PathLike | None) -> tuple[str, float, float] | None:
+    """(span id, end, written at) of the heartbeat at PATH; None when missing, not ours, or torn."""
+    if not path:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        # Only a regular file of our own: a heartbeat planted by someone else must not stretch a span.
+        if not (st.st_mode & 0o170000 == 0o100000 and st.st_uid == os.geteuid()):
+            return None
+        beat = decode_beat(os.pread(fd, _BEAT.size, 0))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return None if beat is None else (beat[0], beat[1], st.st_mtime)
+
+
+def _meta_beat(con: sqlite3.Connection) -> str | None:
+    """The heartbeat path recorded in the queue (None in a queue from before heartbeats)."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'heartbeat'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: an older queue opened read-only
+        return None
+    return row[0] if row else None
+
+
+def _beat_params(con: sqlite3.Connection, path: str | None = None) -> dict:
+    """The named parameters of _END: the heartbeat's span id and end (none: matches nothing)."""
+    beat = read_beat(path if path is not None else _meta_beat(con))
+    return {"hid": beat[0], "hend": beat[1]} if beat else {"hid": None, "hend": None}
+
+
+class Queue:
+    """The daemon's side: cheap upserts (~15 us each) and the heartbeat (a pwrite, ~2 us). LOG(level,
+    message) hears of a queue moved aside (tracker.daemon.loop.Log; stderr without one). HEARTBEAT:
+    the heartbeat file this daemon writes (heartbeat_path); None keeps the open span's end in SQLite
+    only (tests, tools). A heartbeat file or directory others could read or write is refused
+    (UserError), like the queue."""
+
+    def __init__(self, path: Path, log: LogFn | None = None, heartbeat: Path | None = None):
         self.path = Path(path)
         self.log = log
+        self.heartbeat = None if heartbeat is None else Path(heartbeat).absolute()
+        self.beat_fd: int | None = None
+        if self.heartbeat is not None:
+            check_private(self.heartbeat)
         self.con = _connect(self.path, log)
         self.inode = _inode(self.path)
+        # The heartbeat an earlier daemon left (adopt_orphans merges it), before this one's replaces it.
+        self.inherited = _meta_beat(self.con)
+        if self.heartbeat is not None:
+            ensure_private_dir(self.heartbeat.parent)
+            check_private(self.heartbeat)  # the directory as made, too
+            self._record_heartbeat(self.con)
+
+    def _record_heartbeat(self, con: sqlite3.Connection) -> None:
+        if self.heartbeat is None:
+            return
+        with con:
+            con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('heartbeat', ?)", (str(self.heartbeat),))
 
     def _current(self) -> sqlite3.Connection:
         """The connection, reopened when the queue was moved aside (by a drain) or removed."""
@@ -216,6 +320,7 @@ class Queue:
         self.con.close()
         self.con = _connect(self.path, self.log)
         self.inode = _inode(self.path)
+        self._record_heartbeat(self.con)
 
     def _retry(self, what: Callable[[sqlite3.Connection], object]):
         """WHAT(connection), once more on a new queue when this one turns out damaged."""
@@ -229,10 +334,17 @@ class Queue:
             return what(self.con)
 
     def adopt_orphans(self) -> int:
-        """Mark open spans left by a killed daemon as closed (we hold the daemon lock)."""
-        return self._retry(
-            lambda con: con.execute("UPDATE spans SET closed = 1, rev = rev + 1 WHERE closed = 0").rowcount
-        )
+        """Mark open spans left by a killed daemon as closed, ending at its last heartbeat (we hold
+        the daemon lock)."""
+
+        def adopt(con: sqlite3.Connection) -> int:
+            params = _beat_params(con, self.inherited or "")
+            with con:
+                return con.execute(
+                    f'UPDATE spans SET "end" = {_END}, closed = 1, rev = rev + 1 WHERE closed = 0', params
+                ).rowcount
+
+        return self._retry(adopt)
 
     def put(self, spans, closed: bool) -> None:
         rows = [(s.id, s.start, s.end, s.app, s.title, s.state, s.exe, int(closed)) for s in spans]
@@ -245,6 +357,19 @@ class Queue:
 
         self._retry(upsert)
 
+    def beat(self, span) -> None:
+        """Rewrite the heartbeat with SPAN's id and end (one pwrite; OSError when it cannot)."""
+        if self.heartbeat is None:
+            return
+        if self.beat_fd is not None and os.fstat(self.beat_fd).st_nlink == 0:
+            os.close(self.beat_fd)  # removed under us (the runtime dir cleaned): readers would not find it
+            self.beat_fd = None
+        if self.beat_fd is None:
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+            self.beat_fd = os.open(self.heartbeat, flags, 0o600)
+            os.fchmod(self.beat_fd, 0o600)
+        os.pwrite(self.beat_fd, encode_beat(span.id, span.end), 0)
+
     def has_closed(self) -> bool:
         """True when closed spans wait for a drain (the open span alone is not worth one)."""
         return bool(self._retry(lambda con: con.execute("SELECT 1 FROM spans WHERE closed = 1 LIMIT 1").fetchone()))
@@ -255,6 +380,9 @@ class Queue:
 
     def close(self) -> None:
         self.con.close()
+        if self.beat_fd is not None:
+            os.close(self.beat_fd)
+            self.beat_fd = None
 
 
 def depth(queue_file: Path) -> int:
@@ -273,9 +401,10 @@ def depth(queue_file: Path) -> int:
 def snapshot(queue_file: Path, since: float | None = None, until: float | None = None) -> dict | None:
     """What the queue holds, read-only (never creates or changes it), for `offscreen status`.
 
-    `spans` and `closed` counts; `newest_end`, the latest span end (UTC epoch s): the open span's
-    end is rewritten about every second while the daemon samples, so this is when it last sampled;
-    and `seconds` by state of the queued time within [SINCE, UNTIL) when both are given. None when
+    `spans` and `closed` counts; `newest_end`, the latest span end (UTC epoch s), the heartbeat's
+    included: the daemon rewrites it every 2 s while time counts, so this is when it last sampled;
+    `beat_at`, when the heartbeat was last written (a sign of life; None without one); and
+    `seconds` by state of the queued time within [SINCE, UNTIL) when both are given. None when
     there is no queue yet or it cannot be read (locked, corrupt).
     """
     if not Path(queue_file).exists():
@@ -285,32 +414,60 @@ def snapshot(queue_file: Path, since: float | None = None, until: float | None =
     except sqlite3.Error:
         return None
     try:
-        row = con.execute('SELECT count(*), coalesce(sum(closed), 0), max("end") FROM spans').fetchone()
+        beat = read_beat(_meta_beat(con))
+        params = {"hid": beat[0], "hend": beat[1]} if beat else {"hid": None, "hend": None}
+        row = con.execute(f"SELECT count(*), coalesce(sum(closed), 0), max({_END}) FROM spans", params).fetchone()
         spans, closed, newest = row
         seconds: dict[str, float] = {}
         if since is not None and until is not None:
             rows = con.execute(
-                'SELECT state, sum(min("end", ?) - max(start, ?)) FROM spans'
-                ' WHERE "end" > ? AND start < ? GROUP BY state',
-                (until, since, since, until),
+                f"SELECT state, sum(min({_END}, :until) - max(start, :since)) FROM spans"
+                f" WHERE {_END} > :since AND start < :until GROUP BY state",
+                {**params, "since": since, "until": until},
             ).fetchall()
             seconds = {state: float(s) for state, s in rows if s and s > 0}
-        return {"spans": spans, "closed": closed, "newest_end": newest, "seconds": seconds}
+        return {
+            "spans": spans,
+            "closed": closed,
+            "newest_end": newest,
+            "beat_at": beat[2] if beat else None,
+            "seconds": seconds,
+        }
     except sqlite3.Error:
         return None
     finally:
         con.close()
 
 
+def spans(queue_file: Path) -> list[tuple]:
+    """Every queued span as (id, app, title, state, start, end, closed), oldest first, the heartbeat
+    merged, read-only (for tests and tools watching a running daemon); [] without a readable queue."""
+    try:
+        con = sqlite3.connect(f"file:{queue_file}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return []
+    try:
+        return con.execute(
+            f"SELECT id, app, title, state, start, {_END}, closed FROM spans ORDER BY start", _beat_params(con)
+        ).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        con.close()
+
+
 def pending(queue_file: Path) -> list[tuple]:
-    """Every queued span as (id, start, end, app, title, state, exe, closed, rev), for a drain."""
+    """Every queued span as (id, start, end, app, title, state, exe, closed, rev), for a drain; the
+    open span ends at the heartbeat when that is later."""
     if not Path(queue_file).exists():
         return []
     path = Path(queue_file).absolute()
     con = _connect(path)
     inode = _inode(path)
     try:
-        return con.execute('SELECT id, start, "end", app, title, state, exe, closed, rev FROM spans').fetchall()
+        return con.execute(
+            f"SELECT id, start, {_END}, app, title, state, exe, closed, rev FROM spans", _beat_params(con)
+        ).fetchall()
     except sqlite3.Error as e:
         if not _damaged(e):
             raise _failure(path, e) from None

@@ -11,12 +11,15 @@ database is busy or cannot be opened, the queue stays as it is and status says s
 queued time as waiting rather than counting it.
 
 Liveness comes from the kernel, not from a PID file that may be stale (tracker/daemon/lock.py).
-The details (backend, state) come from the status file the daemon rewrites on every change and at
-least every 60 s (`paths.daemon_status`). The last sample is the newest span end in the queue (the
-daemon queues the open span's end about every second while it samples), or the status file's,
-whichever is later: the status file alone can be a minute behind. A clean shutdown marks the
-status file `stopped_at`; a status file without that mark and no daemon holding the lock means
-the daemon died (SIGKILL, OOM, power), last seen alive at its last sample.
+The details (backend, state) come from the status file the daemon rewrites on every change, and
+only then (`paths.daemon_status`). The last sample is the newest span end in the queue with the
+daemon's heartbeat merged in (the open span's end, rewritten every 2 s while time counts and at the
+watchdog's pace otherwise: tracker/daemon/queue.py), or the status file's, whichever is later. The
+daemon is stuck when neither its status file nor its heartbeat changed for STALE_AFTER_S although
+it promised to beat (screen time, or a watchdog pace in the status file); a quiet daemon without a
+watchdog waits for events and is not stuck. A clean shutdown marks the status file `stopped_at`;
+a status file without that mark and no daemon holding the lock means the daemon died (SIGKILL, OOM,
+power), last seen alive at its last sample.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from tracker.daemon import lock
 from tracker.domain.times import Calendar
 from tracker.paths import Paths
 
-# The daemon rewrites its status file at least every 60 s; older than this means it is stuck.
+# A daemon that should beat (every 2 s while time counts, at the watchdog's pace otherwise) and has
+# written neither its status file nor its heartbeat for this long is stuck.
 STALE_AFTER_S = 180
+SCREEN_STATES = ("active", "watching")
 # How long status waits for a busy database (the drain, then the totals): it answers, not hangs.
 DB_WAIT_S = 2.0
 START_HINT = "start it: offscreen service install, or offscreen daemon"
@@ -90,6 +95,11 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
         written: datetime | None = datetime.fromtimestamp(paths.daemon_status.stat().st_mtime, UTC)
     except OSError:
         written = None
+    beat = _epoch(snap.get("beat_at"))
+    alive = max((t for t in (written, beat) if t is not None), default=None)  # its latest sign of life
+    # Whether it promised to show life: time counts (a heartbeat every 2 s), or a watchdog pace
+    # (a status file from before heartbeats has no such field: it rewrote itself every minute).
+    promised = data.get("state") in SCREEN_STATES or data.get("quiet_beat_every", 60) is not None
 
     def local(dt: datetime | None) -> str | None:
         return dt.astimezone(now.tzinfo).isoformat(timespec="seconds") if dt else None
@@ -112,14 +122,14 @@ def daemon_info(paths: Paths, now: datetime) -> dict[str, Any]:
         "idle_after": data.get("idle_after") if pid else None,
         "last_sample_at": local(last) if pid else None,
         "last_sample_age_s": age(last) if pid else None,
-        "status_age_s": age(written) if pid else None,
+        "status_age_s": age(alive) if pid else None,
         # Not running: "clean" (stopped by a signal, everything stored), "crashed" (died without
         # shutting down), or None (no daemon has run here, as far as the state directory knows).
         "stopped": None,
         "last_seen_at": None,
         "last_seen_age_s": None,
     }
-    info["stale"] = bool(pid and (info["status_age_s"] is None or info["status_age_s"] > STALE_AFTER_S))
+    info["stale"] = bool(pid and promised and (info["status_age_s"] is None or info["status_age_s"] > STALE_AFTER_S))
     if pid is None and data:
         stopped_at = _parse_iso(data.get("stopped_at"))
         seen = stopped_at or last or written  # no sample at all (no display): its last status write
