@@ -1,0 +1,752 @@
+"""All SQL and files of the synced folder (issue 16; the layout: tracker/domain/sync.py).
+
+A sync is: export what changed here (rows whose content hash moved since the last sync, hard
+deletes as tombstones, the UTC days whose screen-time spans changed), then read the other hosts'
+files not read yet and apply every row whose version beats the one known here. Local rows are
+never identified by the sync files: `sync_rows` maps each local row to its uid, so the ids the
+CLI shows stay this machine's own integers. No write path of the store needs to know about sync:
+a change is found by comparing the row's hash at the next sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from tracker.domain import sync as layout
+from tracker.domain.spans import screen_sql
+from tracker.domain.times import as_storage
+
+# A temp file of ours left by a crash is removed from our own folder once this old (seconds).
+_STALE_TMP = 3600
+_TMP_PREFIX = ".offscreen-tmp-"
+
+
+@dataclass(frozen=True)
+class Host:
+    """This machine in the synced folder: HOST (folder name) and its readable name."""
+
+    host: str
+    name: str
+
+
+@dataclass
+class Problem:
+    """Something in the synced folder that was not read: a clear line for status and doctor."""
+
+    path: str
+    what: str  # "newer" (a newer offscreen wrote it), "unreadable", "foreign" (not a host folder), "clash"
+    detail: str = ""
+
+
+@dataclass
+class Result:
+    exported: dict[str, int] = field(default_factory=dict)
+    imported: dict[str, int] = field(default_factory=dict)
+    deferred: int = 0  # rows naming a person or routine whose file has not arrived yet
+    problems: list[Problem] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- this host
+
+
+def _machine() -> str:
+    for p in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            return hashlib.sha256(Path(p).read_bytes().strip()).hexdigest()[:16]
+        except OSError:
+            continue
+    return ""
+
+
+def host_identity(state_dir: Path) -> Host:
+    """This home's host id, made once and kept in the state dir (sync-host.json).
+
+    Random rather than /etc/machine-id: two homes on one machine (OFFSCREEN_HOME, a second user)
+    are two hosts. The machine id's hash is kept beside it: a home copied to another computer
+    (restored, rsynced) gets a new host id there instead of writing into the first one's folder.
+    """
+    from tracker.paths import atomic_write
+
+    path = state_dir / "sync-host.json"
+    machine = _machine()
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        host, name = data["host"], data["name"]
+        if layout.HOST_RE.match(host) and data.get("machine", "") == machine:
+            return Host(host, name)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    name = layout.host_name(socket.gethostname())
+    host = f"{name}-{os.urandom(6).hex()}"
+    atomic_write(path, json.dumps({"host": host, "name": name, "machine": machine}) + "\n")
+    return Host(host, name)
+
+
+def _write_host_file(root: Path, me: Host) -> None:
+    from tracker.paths import atomic_write
+
+    path = root / me.host / layout.HOST_FILE
+    body = json.dumps({"format": layout.FORMAT, "host": me.host, "name": me.name, "machine": _machine()}) + "\n"
+    try:
+        if path.read_text("utf-8") == body:
+            return
+    except OSError:
+        pass
+    atomic_write(path, body, mode=0o644)
+
+
+def _clock(con) -> int:
+    row = con.execute("SELECT value FROM settings WHERE key = 'sync.clock'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_clock(con, value: int) -> None:
+    con.execute(
+        "INSERT INTO settings VALUES ('sync.clock', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [str(value)],
+    )
+
+
+# ---------------------------------------------------------------- rows as they travel
+
+_OWN = "JOIN sync_rows r ON r.tbl = '{t}' AND r.own AND r.local_id = x.id"
+
+
+def _uid_of(tbl: str, col: str) -> str:
+    return f"(SELECT u.uid FROM sync_rows u WHERE u.tbl = '{tbl}' AND u.own AND u.local_id = {col})"
+
+
+# Each table's rows as they are written to the folder: local integer ids replaced by uids, the
+# people of an interaction or routine as a sorted uid list. `h` (the row's hash) finds changes.
+_VIEWS = {
+    "people": f"""SELECT r.uid, x.name, x.tier, x.kin, x.every_days, x.max_days, x.cadence_modes, x.note,
+            x.source, x.created_at, {_uid_of("people", "x.merged_into")} AS merged_into, x.removed_at,
+            coalesce((SELECT list(a.alias ORDER BY a.alias) FROM aliases a WHERE a.person_id = x.id),
+                     []::VARCHAR[]) AS aliases
+        FROM people x {_OWN.format(t="people")} WHERE x.source <> 'demo'""",
+    "routines": f"""SELECT r.uid, x.name, x.unit, x.every_n, x.on_weekday, x.starts_on, x.note, x.created_at,
+            x.removed_at, x.source,
+            coalesce((SELECT list(u.uid ORDER BY u.uid) FROM routine_people rp JOIN sync_rows u
+                      ON u.tbl = 'people' AND u.own AND u.local_id = rp.person_id WHERE rp.routine_id = x.id),
+                     []::VARCHAR[]) AS people,
+            coalesce((SELECT list(struct_pack(period_start := s.period_start, reason := s.reason,
+                                              created_at := s.created_at) ORDER BY s.period_start)
+                      FROM routine_skips s WHERE s.routine_id = x.id),
+                     []::STRUCT(period_start DATE, reason VARCHAR, created_at TIMESTAMP)[]) AS skips
+        FROM routines x {_OWN.format(t="routines")} WHERE x.source <> 'demo'""",
+    "interactions": f"""SELECT r.uid, x.summary, x.happened_at, x.duration_min, x.mode, x.closeness, x.fun,
+            x.place, x.initiated, x.phones_away, x.work, x.tags, x.note, {_uid_of("routines", "x.routine_id")}
+            AS routine, x.logged_at, x.updated_at, x.deleted_at, x.source,
+            coalesce((SELECT list(u.uid ORDER BY u.uid) FROM interaction_people ip JOIN sync_rows u
+                      ON u.tbl = 'people' AND u.own AND u.local_id = ip.person_id WHERE ip.interaction_id = x.id),
+                     []::VARCHAR[]) AS people
+        FROM interactions x {_OWN.format(t="interactions")} WHERE x.source <> 'demo'""",
+    "checkins": f"""SELECT r.uid, x.at_utc, x.mood, x.connected, x.lack_companionship, x.left_out, x.isolated,
+            x.lonely, x.note, x.source
+        FROM checkins x {_OWN.format(t="checkins")} WHERE x.source <> 'demo'""",
+}
+
+
+def _hashed(tbl: str) -> str:
+    return f"SELECT v.*, md5(to_json(v)) AS h FROM ({_VIEWS[tbl]}) v"
+
+
+def _new_tmp(folder: Path) -> Path:
+    from tracker.paths import ensure_private_dir
+
+    ensure_private_dir(folder)
+    return folder / f"{_TMP_PREFIX}{os.urandom(8).hex()}.parquet"
+
+
+def _publish(con, select: str, params: list, path: Path) -> None:
+    """COPY SELECT to PATH as Parquet through a temp name, fsynced, then renamed: never half a file."""
+    tmp = _new_tmp(path.parent)
+    try:
+        con.execute(f"COPY ({select}) TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)", params)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _sql_path(p: Path | str) -> str:
+    return str(p).replace("'", "''")
+
+
+def _clean_tmp(folder: Path) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for e in entries:
+        if e.name.startswith(_TMP_PREFIX):
+            try:
+                if time.time() - e.stat().st_mtime > _STALE_TMP:
+                    os.unlink(e.path)
+            except OSError:
+                pass
+
+
+def _assign_uids(con, me: Host) -> None:
+    """Give every local row not yet synced its uid, committed at once: a sync that fails after
+    publishing a file must write the same uids again next time, never new ones (duplicates)."""
+    for tbl in layout.TABLES:
+        con.execute(
+            f"""INSERT INTO sync_rows (tbl, uid, local_id, own, version, host)
+                SELECT '{tbl}', replace(CAST(gen_random_uuid() AS VARCHAR), '-', ''), x.id, true, 0, ?
+                FROM {tbl} x WHERE x.source <> 'demo' AND NOT EXISTS
+                  (SELECT 1 FROM sync_rows r WHERE r.tbl = '{tbl}' AND r.own AND r.local_id = x.id)""",
+            [me.host],
+        )
+
+
+def _export_rows(con, root: Path, me: Host, now: datetime) -> dict[str, int]:
+    changed: dict[str, int] = {}
+    clock = _clock(con)
+    for tbl in layout.TABLES:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE sync_out AS
+                SELECT c.* FROM ({_hashed(tbl)}) c JOIN sync_rows r ON r.tbl = '{tbl}' AND r.uid = c.uid
+                WHERE r.hash IS DISTINCT FROM c.h"""
+        )
+        gone = [
+            u
+            for (u,) in con.execute(
+                f"""SELECT uid FROM sync_rows WHERE tbl = '{tbl}' AND own AND local_id IS NOT NULL
+                    AND local_id NOT IN (SELECT id FROM {tbl})"""
+            ).fetchall()
+        ]
+        (n,) = con.execute("SELECT count(*) FROM sync_out").fetchone()
+        if not n and not gone:
+            continue
+        clock += 1
+        if gone:
+            con.execute("INSERT INTO sync_out BY NAME SELECT unnest(?::VARCHAR[]) AS uid", [gone])
+        name = layout.change_name(clock, os.urandom(4).hex())
+        _publish(
+            con,
+            f"""SELECT uid, {clock}::BIGINT AS version, ?::VARCHAR AS host, ?::TIMESTAMP AS changed_at,
+                       h IS NULL AS deleted, * EXCLUDE (uid, h) FROM sync_out""",
+            [me.host, as_storage(now)],
+            root / me.host / tbl / name,
+        )
+        con.execute(
+            f"""UPDATE sync_rows SET version = {clock}, host = ?, changed_at = ?, hash = o.h,
+                   local_id = CASE WHEN o.h IS NULL THEN NULL ELSE sync_rows.local_id END
+                FROM sync_out o WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = o.uid""",
+            [me.host, as_storage(now)],
+        )
+        _record_file(con, f"{me.host}/{tbl}/{name}", root / me.host / tbl / name, n + len(gone), now, own=True)
+        changed[tbl] = n + len(gone)
+    _set_clock(con, clock)
+    return changed
+
+
+def _record_file(con, rel: str, path: Path, rows: int, now: datetime, *, own: bool, fp: str | None = None) -> None:
+    st = path.stat()
+    con.execute(
+        """INSERT INTO sync_files VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
+              rows = excluded.rows, read_at = excluded.read_at, fp = excluded.fp""",
+        [rel, st.st_size, st.st_mtime_ns, rows, as_storage(now), own, fp],
+    )
+
+
+# ---------------------------------------------------------------- activity days
+
+
+def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
+    """Rewrite the UTC days whose screen-time spans changed (titles never leave the machine)."""
+    current = dict(
+        con.execute(
+            f"""SELECT CAST(start_utc AS DATE) AS d,
+                       count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
+                FROM activity WHERE {screen_sql()} GROUP BY d"""
+        ).fetchall()
+    )
+    prefix = f"{me.host}/{layout.ACTIVITY}/"
+    written = {}
+    for rel, fp in con.execute("SELECT path, fp FROM sync_files WHERE own AND starts_with(path, ?)", [prefix]).fetchall():
+        parsed = layout.parse_day(rel[len(prefix) :])
+        if parsed:
+            written[parsed[1]] = fp
+    days = sorted(d for d in set(current) | set(written) if current.get(d) != written.get(d))
+    folder = root / me.host / layout.ACTIVITY
+    for day in days:
+        name = layout.day_name(day)
+        _publish(
+            con,
+            f"""SELECT start_utc, end_utc, state, app FROM activity
+                WHERE {screen_sql()} AND CAST(start_utc AS DATE) = ?::DATE ORDER BY start_utc""",
+            [day],
+            folder / name,
+        )
+        _record_file(con, prefix + name, folder / name, 0, now, own=True, fp=current.get(day))
+    return len(days)
+
+
+# ---------------------------------------------------------------- reading the others
+
+
+def _host_dirs(root: Path, me: Host, problems: list[Problem]) -> list[tuple[str, str]]:
+    """(host, name) of every other host folder with a host.json this version can read."""
+    out = []
+    for e in sorted(os.scandir(root), key=lambda e: e.name):
+        if e.name == me.host or e.name.startswith(".") or not e.is_dir(follow_symlinks=False):
+            continue
+        if not layout.HOST_RE.match(e.name):
+            problems.append(Problem(e.name, "foreign", "not an offscreen host folder; left alone"))
+            continue
+        try:
+            data = json.loads(Path(e.path, layout.HOST_FILE).read_text("utf-8"))
+            fmt, host, name = int(data["format"]), str(data["host"]), str(data["name"])
+        except FileNotFoundError:
+            continue  # its host.json has not arrived yet: the folder is read once it has
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            problems.append(Problem(f"{e.name}/{layout.HOST_FILE}", "unreadable", type(exc).__name__))
+            continue
+        if fmt > layout.FORMAT:
+            problems.append(Problem(e.name, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
+            continue
+        if host != e.name:
+            problems.append(Problem(e.name, "foreign", f"its host.json says {host!r}"))
+            continue
+        out.append((host, name))
+    return out
+
+
+def _listing(root: Path, host: str, kind: str) -> list[os.DirEntry]:
+    try:
+        return sorted(os.scandir(root / host / kind), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _known(con) -> dict[str, tuple[int, int]]:
+    return {p: (s, m) for p, s, m in con.execute("SELECT path, size, mtime_ns FROM sync_files").fetchall()}
+
+
+def _read_ok(con, path: str) -> str | None:
+    """None when PATH reads as Parquet, else the reason (a half-synced or damaged file)."""
+    try:
+        con.execute(f"SELECT count(*) FROM read_parquet('{_sql_path(path)}')").fetchone()
+        return None
+    except Exception as e:  # duckdb's error classes are many; any failure means "not readable now"
+        return str(e).split("\n")[0][:200]
+
+
+def _load(con, table: str, select: str, paths: list[str], problems: list[Problem], root: Path) -> list[str]:
+    """INSERT INTO TABLE the SELECT over read_parquet(PATHS) ({files} in SELECT); a file that does
+    not read is reported and left out (read again next time). Returns the paths loaded."""
+    if not paths:
+        return []
+    try:
+        files = "[" + ", ".join(f"'{_sql_path(p)}'" for p in paths) + "]"
+        con.execute(f"INSERT INTO {table} BY NAME {select.format(files=files)}")
+        return paths
+    except Exception:
+        good = []
+        for p in paths:
+            reason = _read_ok(con, p)
+            if reason is None:
+                good.append(p)
+            else:
+                problems.append(Problem(os.path.relpath(p, root), "unreadable", reason))
+        if len(good) == len(paths):
+            raise
+        return _load(con, table, select, good, problems, root)
+
+
+def _import_activity(con, root: Path, hosts: list[tuple[str, str]], problems: list[Problem], now: datetime) -> int:
+    known = _known(con)
+    todo: list[tuple[str, str, date, os.DirEntry]] = []
+    for host, _ in hosts:
+        for e in _listing(root, host, layout.ACTIVITY):
+            parsed = layout.parse_day(e.name)
+            if parsed is None:
+                continue  # a temp or conflict file, never read
+            fmt, day = parsed
+            rel = f"{host}/{layout.ACTIVITY}/{e.name}"
+            if fmt > layout.FORMAT:
+                problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
+                continue
+            st = e.stat()
+            if known.get(rel) != (st.st_size, st.st_mtime_ns):
+                todo.append((rel, host, day, e))
+    if not todo:
+        return 0
+    con.execute("CREATE OR REPLACE TEMP TABLE sync_in_act (host VARCHAR, day DATE, start_utc TIMESTAMP,"
+                " end_utc TIMESTAMP, state VARCHAR, app VARCHAR, filename VARCHAR)")
+    by_path = {e.path: (rel, host, day, e) for rel, host, day, e in todo}
+    loaded = _load(
+        con,
+        "sync_in_act",
+        "SELECT start_utc, end_utc, state, app, filename FROM read_parquet({files}, filename = true)",
+        list(by_path),
+        problems,
+        root,
+    )
+    if not loaded:
+        return 0
+    con.execute("CREATE OR REPLACE TEMP TABLE sync_in_map (filename VARCHAR, host VARCHAR, day DATE)")
+    con.execute(
+        "INSERT INTO sync_in_map SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DATE[])",
+        [loaded, [by_path[p][1] for p in loaded], [by_path[p][2] for p in loaded]],
+    )
+    con.execute("DELETE FROM sync_activity USING sync_in_map m WHERE sync_activity.host = m.host AND sync_activity.day = m.day")
+    con.execute(
+        f"""INSERT INTO sync_activity SELECT m.host, m.day, i.start_utc, i.end_utc, i.state, i.app
+            FROM sync_in_act i JOIN sync_in_map m USING (filename) WHERE i.end_utc > i.start_utc AND {screen_sql("i.state")}"""
+    )
+    for p in loaded:
+        rel, _, _, e = by_path[p]
+        _record_file(con, rel, Path(e.path), 0, now, own=False)
+    return len(loaded)
+
+
+def _import_rows(con, root: Path, hosts: list[tuple[str, str]], result: Result, now: datetime) -> None:
+    known = _known(con)
+    clock = _clock(con)
+    for tbl in layout.TABLES:
+        paths: dict[str, str] = {}
+        for host, _ in hosts:
+            for e in _listing(root, host, tbl):
+                fmt = layout.parse_change(e.name)
+                if fmt is None:
+                    continue
+                rel = f"{host}/{tbl}/{e.name}"
+                if fmt > layout.FORMAT:
+                    result.problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
+                elif rel not in known:
+                    paths[e.path] = rel
+        if not paths:
+            continue
+        con.execute(f"CREATE OR REPLACE TEMP TABLE sync_in AS SELECT *, ''::VARCHAR AS filename FROM ({_VIEWS[tbl]}) v LIMIT 0")
+        con.execute("ALTER TABLE sync_in ADD COLUMN version BIGINT")
+        con.execute("ALTER TABLE sync_in ADD COLUMN host VARCHAR")
+        con.execute("ALTER TABLE sync_in ADD COLUMN changed_at TIMESTAMP")
+        con.execute("ALTER TABLE sync_in ADD COLUMN deleted BOOLEAN")
+        loaded = _load(
+            con,
+            "sync_in",
+            "SELECT * FROM read_parquet({files}, filename = true, union_by_name = true)",
+            list(paths),
+            result.problems,
+            root,
+        )
+        (top,) = con.execute("SELECT max(version) FROM sync_in").fetchone()
+        clock = max(clock, top or 0)
+        applied, deferred_files = _apply(con, tbl)
+        result.imported[tbl] = applied
+        result.deferred += len(deferred_files)
+        for p in loaded:
+            if p not in deferred_files:
+                _record_file(con, paths[p], Path(p), 0, now, own=False)
+    _set_clock(con, clock)
+
+
+def _winners(con, tbl: str) -> list[dict]:
+    """The newest version of each uid read, where it beats the version known here."""
+    cur = con.execute(
+        f"""SELECT w.*, r.local_id AS local_id, r.own AS own_row FROM (
+               SELECT * FROM sync_in QUALIFY row_number() OVER
+                 (PARTITION BY uid ORDER BY version DESC, changed_at DESC, host DESC) = 1) w
+            LEFT JOIN sync_rows r ON r.tbl = '{tbl}' AND r.uid = w.uid
+            WHERE r.uid IS NULL OR (w.version, w.changed_at, w.host) >
+                  (r.version, coalesce(r.changed_at, TIMESTAMP '0001-01-01'), r.host)
+            ORDER BY w.version, w.uid"""
+    )
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def _local(con, tbl: str, uid: str | None) -> int | None:
+    if uid is None:
+        return None
+    row = con.execute(
+        "SELECT local_id FROM sync_rows WHERE tbl = ? AND uid = ? AND local_id IS NOT NULL", [tbl, uid]
+    ).fetchone()
+    return row[0] if row else None
+
+
+_FIELDS = {
+    "people": ("name", "tier", "kin", "every_days", "max_days", "cadence_modes", "note", "source", "created_at",
+               "removed_at"),
+    "routines": ("name", "unit", "every_n", "on_weekday", "starts_on", "note", "created_at", "removed_at", "source"),
+    "interactions": ("summary", "happened_at", "duration_min", "mode", "closeness", "fun", "place", "initiated",
+                     "phones_away", "work", "tags", "note", "logged_at", "updated_at", "deleted_at", "source"),
+    "checkins": ("at_utc", "mood", "connected", "lack_companionship", "left_out", "isolated", "lonely", "note",
+                 "source"),
+}
+
+
+def _apply(con, tbl: str) -> tuple[int, set[str]]:
+    """Apply the winning rows of sync_in to TBL; returns (rows applied, files to read again)."""
+    from tracker.domain.interactions import name_key
+
+    applied = 0
+    deferred: set[str] = set()
+    for w in _winners(con, tbl):
+        lid = w["local_id"]
+        if w["deleted"]:
+            if lid is not None and w["own_row"]:
+                _delete_local(con, tbl, lid)
+        else:
+            refs = _refs(con, tbl, w)
+            if refs is None:
+                deferred.add(w["filename"])
+                continue
+            values = {k: w[k] for k in _FIELDS[tbl]}
+            if tbl in ("people", "routines"):
+                values["name_key"] = name_key(w["name"])
+            if lid is None and tbl == "people" and w["merged_into"] is None:
+                # The same name on two machines before they first synced is one person, as `log`
+                # would resolve it: the other uid then points at the person here.
+                same = con.execute(
+                    "SELECT id FROM people WHERE name_key = ? AND merged_into IS NULL", [values["name_key"]]
+                ).fetchone()
+                if same:
+                    _remember(con, tbl, w, same[0], own=False)
+                    applied += 1
+                    continue
+            if lid is None:
+                cols = list(values)
+                (lid,) = con.execute(
+                    f"INSERT INTO {tbl} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) RETURNING id",
+                    list(values.values()),
+                ).fetchone()
+            elif w["own_row"]:
+                con.execute(
+                    f"UPDATE {tbl} SET {', '.join(c + ' = ?' for c in values)} WHERE id = ?", [*values.values(), lid]
+                )
+            if w["own_row"] is not False:
+                _links(con, tbl, lid, w, refs)
+        _remember(con, tbl, w, None if w["deleted"] else lid, own=w["own_row"] is not False)
+        applied += 1
+    con.execute(
+        f"""UPDATE sync_rows SET hash = c.h FROM ({_hashed(tbl)}) c
+            WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = c.uid AND sync_rows.uid IN (SELECT uid FROM sync_in)"""
+    )
+    return applied, deferred
+
+
+def _refs(con, tbl: str, w: dict) -> dict | None:
+    """The local ids W names (people, routine, merged_into), or None when one has not arrived yet."""
+    out: dict = {}
+    if tbl in ("routines", "interactions"):
+        ids = [_local(con, "people", u) for u in w["people"]]
+        if None in ids:
+            return None
+        out["people"] = sorted(set(ids))
+    if tbl == "interactions":
+        out["routine"] = _local(con, "routines", w["routine"])
+        if w["routine"] is not None and out["routine"] is None:
+            return None
+    if tbl == "people" and w["merged_into"] is not None and w["merged_into"] != w["uid"]:
+        out["merged_into"] = _local(con, "people", w["merged_into"])
+        if out["merged_into"] is None:
+            return None
+    return out
+
+
+def _links(con, tbl: str, lid: int, w: dict, refs: dict) -> None:
+    if tbl == "interactions":
+        con.execute("UPDATE interactions SET routine_id = ? WHERE id = ?", [refs["routine"], lid])
+        con.execute("DELETE FROM interaction_people WHERE interaction_id = ?", [lid])
+        for pid in refs["people"]:
+            con.execute("INSERT INTO interaction_people VALUES (?, ?)", [lid, pid])
+    elif tbl == "routines":
+        con.execute("DELETE FROM routine_people WHERE routine_id = ?", [lid])
+        for pid in refs["people"]:
+            con.execute("INSERT INTO routine_people VALUES (?, ?)", [lid, pid])
+        con.execute("DELETE FROM routine_skips WHERE routine_id = ?", [lid])
+        for s in w["skips"]:
+            con.execute(
+                "INSERT INTO routine_skips VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [lid, s["period_start"], s["reason"], s["created_at"]],
+            )
+    elif tbl == "people":
+        from tracker.store import people as store_p
+
+        (merged,) = con.execute("SELECT merged_into FROM people WHERE id = ?", [lid]).fetchone()
+        if w["merged_into"] == w["uid"]:
+            con.execute("UPDATE people SET merged_into = id WHERE id = ?", [lid])  # removed there
+        elif w["merged_into"] is not None and merged is None and refs["merged_into"] != lid:
+            store_p.merge(con, refs["merged_into"], lid)  # moves this machine's links too, as a merge here does
+        elif w["merged_into"] is None and merged is not None:
+            con.execute("UPDATE people SET merged_into = NULL WHERE id = ?", [lid])  # restored there
+        keep = list(w["aliases"])
+        con.execute(
+            "DELETE FROM aliases WHERE person_id = ? AND NOT list_contains(?::VARCHAR[], alias)", [lid, keep]
+        )
+        from tracker.domain.interactions import name_key
+
+        for a in keep:
+            con.execute("INSERT INTO aliases VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [name_key(a), a, lid])
+
+
+def _delete_local(con, tbl: str, lid: int) -> None:
+    links = {"interactions": "interaction_people WHERE interaction_id", "routines": "routine_people WHERE routine_id"}
+    if tbl in links:
+        con.execute(f"DELETE FROM {links[tbl]} = ?", [lid])
+    con.execute(f"DELETE FROM {tbl} WHERE id = ?", [lid])
+
+
+def _remember(con, tbl: str, w: dict, lid: int | None, *, own: bool) -> None:
+    con.execute(
+        """INSERT INTO sync_rows (tbl, uid, local_id, own, version, host, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tbl, uid) DO UPDATE SET local_id = excluded.local_id, version = excluded.version,
+              host = excluded.host, changed_at = excluded.changed_at""",
+        [tbl, w["uid"], lid, own, w["version"], w["host"], w["changed_at"]],
+    )
+
+
+def _remember_hosts(con, hosts: list[tuple[str, str]], now: datetime) -> None:
+    for host, name in hosts:
+        con.execute(
+            """INSERT INTO sync_hosts VALUES (?, ?, ?)
+               ON CONFLICT (host) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at""",
+            [host, name, as_storage(now)],
+        )
+
+
+# ---------------------------------------------------------------- the one entry point
+
+
+def sync(con, root: Path, me: Host, now: datetime) -> Result:
+    """Write this host's changes into ROOT/<host>/ and apply the other hosts' new files, in one
+    transaction (a failure leaves the database as it was; a file already published is only
+    written again, never lost). ROOT must exist: a missing folder is the caller's to report."""
+    result = Result()
+    _write_host_file(root, me)
+    _clean_tmp(root / me.host)
+    _assign_uids(con, me)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result.exported = _export_rows(con, root, me, now)
+        days = _export_activity(con, root, me, now)
+        if days:
+            result.exported[layout.ACTIVITY] = days
+        hosts = _host_dirs(root, me, result.problems)
+        _remember_hosts(con, hosts, now)
+        _import_rows(con, root, hosts, result, now)
+        days = _import_activity(con, root, hosts, result.problems, now)
+        if days:
+            result.imported[layout.ACTIVITY] = days
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+# ---------------------------------------------------------------- reads
+
+
+def hosts(con) -> list[tuple[str, str, datetime]]:
+    """(host, name, last seen) of every other host read so far."""
+    return con.execute("SELECT host, name, seen_at FROM sync_hosts ORDER BY name, host").fetchall()
+
+
+def has_others(con) -> bool:
+    """Whether any other host's activity has been read (today shows the per-machine lines then)."""
+    return con.execute("SELECT EXISTS (SELECT 1 FROM sync_hosts)").fetchone()[0]
+
+
+def screen_minutes(
+    con, since_utc: datetime, until_utc: datetime, me: str, hosts: list[str] | None = None
+) -> dict:
+    """Screen minutes in [since, until) per host (ME: this machine's local spans) and their union:
+    time two machines were both in use counts once. HOSTS: only these (None: all)."""
+    since, until = as_storage(since_utc), as_storage(until_utc)
+    clip = "greatest(start_utc, ?::TIMESTAMP) AS s, least(end_utc, ?::TIMESTAMP) AS e"
+    spans = f"""SELECT ?::VARCHAR AS host, {clip} FROM activity WHERE {screen_sql()} AND end_utc > ? AND start_utc < ?
+                UNION ALL
+                SELECT host, {clip} FROM sync_activity WHERE end_utc > ? AND start_utc < ?"""
+    params = [me, since, until, since, until, since, until, since, until]
+    pick = ""
+    if hosts is not None:
+        pick = "WHERE list_contains(?::VARCHAR[], host)"
+        params.append(list(hosts))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sync_spans AS SELECT * FROM ({spans}) {pick}", params)
+    per = dict(
+        con.execute("SELECT host, sum(epoch(e) - epoch(s)) / 60 FROM sync_spans WHERE e > s GROUP BY host").fetchall()
+    )
+    # The union: sort by start; a span starting after the furthest end so far opens a new island.
+    (union,) = con.execute(
+        """WITH o AS (SELECT s, e, max(e) OVER (ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                             AS reach FROM sync_spans WHERE e > s),
+                g AS (SELECT s, e, sum(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END)
+                             OVER (ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island FROM o)
+           SELECT coalesce(sum(epoch(last) - epoch(first)), 0) / 60
+           FROM (SELECT min(s) AS first, max(e) AS last FROM g GROUP BY island)"""
+    ).fetchone()
+    names = dict(con.execute("SELECT host, name FROM sync_hosts").fetchall())
+    return {
+        "hosts": [
+            {"host": h, "name": names.get(h, "this computer") if h != me else "this computer", "minutes": float(m)}
+            for h, m in sorted(per.items(), key=lambda kv: (kv[0] != me, kv[0]))
+        ],
+        "union_minutes": float(union),
+    }
+
+
+def status_counts(con) -> dict:
+    """What has been written and read: files and rows per host, the Lamport clock."""
+    files = con.execute(
+        "SELECT split_part(path, '/', 1) AS host, own, count(*) FROM sync_files GROUP BY host, own ORDER BY host"
+    ).fetchall()
+    rows = dict(
+        con.execute("SELECT tbl, count(*) FROM sync_rows WHERE local_id IS NOT NULL GROUP BY tbl").fetchall()
+    )
+    return {"files": [{"host": h, "own": o, "files": n} for h, o, n in files], "rows": rows, "clock": _clock(con)}
+
+
+def clash(root: Path, me: Host) -> str | None:
+    """Why our own folder looks written by another computer (its host.json names another machine:
+    a home copied with its state dir onto a cloned system), or None."""
+    try:
+        data = json.loads((root / me.host / layout.HOST_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and data.get("machine", _machine()) != _machine():
+        return f"its host.json names machine {str(data.get('machine'))[:16]!r}, this is {_machine()!r}"
+    return None
+
+
+def scan(con, root: Path, me: Host) -> list[Problem]:
+    """What a sync would skip and why, without writing anything (doctor)."""
+    problems: list[Problem] = []
+    hosts_ = _host_dirs(root, me, problems)
+    known = _known(con)
+    for host, _ in hosts_:
+        for kind in (*layout.TABLES, layout.ACTIVITY):
+            for e in _listing(root, host, kind):
+                parsed = layout.parse_day(e.name) if kind == layout.ACTIVITY else layout.parse_change(e.name)
+                if parsed is None:
+                    continue
+                fmt = parsed[0] if isinstance(parsed, tuple) else parsed
+                rel = f"{host}/{kind}/{e.name}"
+                if fmt > layout.FORMAT:
+                    problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
+                elif rel not in known:
+                    reason = _read_ok(con, e.path)
+                    if reason is not None:
+                        problems.append(Problem(rel, "unreadable", reason))
+    why = clash(root, me)
+    if why:
+        problems.append(Problem(me.host, "clash", why))
+    return problems
