@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 import time
 from dataclasses import dataclass, field
@@ -308,7 +309,7 @@ def _host_dirs(root: Path, me: Host, problems: list[Problem]) -> list[tuple[str,
         if e.name == me.host or e.name.startswith(".") or not e.is_dir(follow_symlinks=False):
             continue
         if not layout.HOST_RE.match(e.name):
-            problems.append(Problem(e.name, "foreign", "not an offscreen host folder; left alone"))
+            problems.append(Problem(e.name, "foreign"))
             continue
         try:
             data = json.loads(Path(e.path, layout.HOST_FILE).read_text("utf-8"))
@@ -345,7 +346,7 @@ def _read_ok(con, path: str) -> str | None:
         con.execute(f"SELECT count(*) FROM read_parquet('{_sql_path(path)}')").fetchone()
         return None
     except Exception as e:  # duckdb's error classes are many; any failure means "not readable now"
-        return str(e).split("\n")[0][:200]
+        return re.sub(r"'[^']*'", "the file", str(e).split("\n")[0])[:200]
 
 
 def _load(con, table: str, select: str, paths: list[str], problems: list[Problem], root: Path) -> list[str]:
@@ -370,9 +371,11 @@ def _load(con, table: str, select: str, paths: list[str], problems: list[Problem
         return _load(con, table, select, good, problems, root)
 
 
-def _import_activity(con, root: Path, hosts: list[tuple[str, str]], problems: list[Problem], now: datetime) -> int:
+def _stage_activity(con, root: Path, hosts: list[tuple[str, str]], problems: list[Problem]) -> dict:
+    """Read the other hosts' new or changed activity days into the temp table sync_in_act.
+    Outside any transaction: a file that fails to read (half synced) must not abort the sync."""
     known = _known(con)
-    todo: list[tuple[str, str, date, os.DirEntry]] = []
+    todo: dict[str, tuple[str, str, date, os.DirEntry]] = {}
     for host, _ in hosts:
         for e in _listing(root, host, layout.ACTIVITY):
             parsed = layout.parse_day(e.name)
@@ -385,41 +388,51 @@ def _import_activity(con, root: Path, hosts: list[tuple[str, str]], problems: li
                 continue
             st = e.stat()
             if known.get(rel) != (st.st_size, st.st_mtime_ns):
-                todo.append((rel, host, day, e))
-    if not todo:
-        return 0
-    con.execute("CREATE OR REPLACE TEMP TABLE sync_in_act (host VARCHAR, day DATE, start_utc TIMESTAMP,"
-                " end_utc TIMESTAMP, state VARCHAR, app VARCHAR, filename VARCHAR)")
-    by_path = {e.path: (rel, host, day, e) for rel, host, day, e in todo}
+                todo[e.path] = (rel, host, day, e)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE sync_in_act (start_utc TIMESTAMP, end_utc TIMESTAMP, state VARCHAR,"
+        " app VARCHAR, filename VARCHAR)"
+    )
     loaded = _load(
         con,
         "sync_in_act",
         "SELECT start_utc, end_utc, state, app, filename FROM read_parquet({files}, filename = true)",
-        list(by_path),
+        list(todo),
         problems,
         root,
     )
-    if not loaded:
+    return {p: todo[p] for p in loaded}
+
+
+def _apply_activity(con, staged: dict, now: datetime) -> int:
+    if not staged:
         return 0
+    paths = list(staged)
     con.execute("CREATE OR REPLACE TEMP TABLE sync_in_map (filename VARCHAR, host VARCHAR, day DATE)")
     con.execute(
         "INSERT INTO sync_in_map SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DATE[])",
-        [loaded, [by_path[p][1] for p in loaded], [by_path[p][2] for p in loaded]],
+        [paths, [staged[p][1] for p in paths], [staged[p][2] for p in paths]],
     )
-    con.execute("DELETE FROM sync_activity USING sync_in_map m WHERE sync_activity.host = m.host AND sync_activity.day = m.day")
+    con.execute(
+        """DELETE FROM sync_activity USING sync_in_map m
+           WHERE sync_activity.host = m.host AND sync_activity.day = m.day"""
+    )
     con.execute(
         f"""INSERT INTO sync_activity SELECT m.host, m.day, i.start_utc, i.end_utc, i.state, i.app
-            FROM sync_in_act i JOIN sync_in_map m USING (filename) WHERE i.end_utc > i.start_utc AND {screen_sql("i.state")}"""
+            FROM sync_in_act i JOIN sync_in_map m USING (filename)
+            WHERE i.end_utc > i.start_utc AND {screen_sql("i.state")}"""
     )
-    for p in loaded:
-        rel, _, _, e = by_path[p]
+    for p in paths:
+        rel, _, _, e = staged[p]
         _record_file(con, rel, Path(e.path), 0, now, own=False)
-    return len(loaded)
+    return len(paths)
 
 
-def _import_rows(con, root: Path, hosts: list[tuple[str, str]], result: Result, now: datetime) -> None:
+def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Problem]) -> dict:
+    """Read the other hosts' row files not read yet into temp tables sync_in_<table> (outside any
+    transaction, as for activity). Returns {table: {path: relative path}} of the files read."""
     known = _known(con)
-    clock = _clock(con)
+    staged: dict[str, dict[str, str]] = {}
     for tbl in layout.TABLES:
         paths: dict[str, str] = {}
         for host, _ in hosts:
@@ -429,32 +442,43 @@ def _import_rows(con, root: Path, hosts: list[tuple[str, str]], result: Result, 
                     continue
                 rel = f"{host}/{tbl}/{e.name}"
                 if fmt > layout.FORMAT:
-                    result.problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
+                    problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
                 elif rel not in known:
                     paths[e.path] = rel
         if not paths:
             continue
-        con.execute(f"CREATE OR REPLACE TEMP TABLE sync_in AS SELECT *, ''::VARCHAR AS filename FROM ({_VIEWS[tbl]}) v LIMIT 0")
-        con.execute("ALTER TABLE sync_in ADD COLUMN version BIGINT")
-        con.execute("ALTER TABLE sync_in ADD COLUMN host VARCHAR")
-        con.execute("ALTER TABLE sync_in ADD COLUMN changed_at TIMESTAMP")
-        con.execute("ALTER TABLE sync_in ADD COLUMN deleted BOOLEAN")
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE sync_in_{tbl} AS
+                SELECT *, ''::VARCHAR AS filename, 0::BIGINT AS version, ''::VARCHAR AS host,
+                       NULL::TIMESTAMP AS changed_at, false AS deleted
+                FROM ({_VIEWS[tbl]}) v LIMIT 0"""
+        )
         loaded = _load(
             con,
-            "sync_in",
+            f"sync_in_{tbl}",
             "SELECT * FROM read_parquet({files}, filename = true, union_by_name = true)",
             list(paths),
-            result.problems,
+            problems,
             root,
         )
-        (top,) = con.execute("SELECT max(version) FROM sync_in").fetchone()
+        if loaded:
+            staged[tbl] = {p: paths[p] for p in loaded}
+    return staged
+
+
+def _apply_rows(con, staged: dict, result: Result, now: datetime) -> None:
+    clock = _clock(con)
+    for tbl in layout.TABLES:
+        if tbl not in staged:
+            continue
+        (top,) = con.execute(f"SELECT max(version) FROM sync_in_{tbl}").fetchone()
         clock = max(clock, top or 0)
         applied, deferred_files = _apply(con, tbl)
         result.imported[tbl] = applied
         result.deferred += len(deferred_files)
-        for p in loaded:
+        for p, rel in staged[tbl].items():
             if p not in deferred_files:
-                _record_file(con, paths[p], Path(p), 0, now, own=False)
+                _record_file(con, rel, Path(p), 0, now, own=False)
     _set_clock(con, clock)
 
 
@@ -462,7 +486,7 @@ def _winners(con, tbl: str) -> list[dict]:
     """The newest version of each uid read, where it beats the version known here."""
     cur = con.execute(
         f"""SELECT w.*, r.local_id AS local_id, r.own AS own_row FROM (
-               SELECT * FROM sync_in QUALIFY row_number() OVER
+               SELECT * FROM sync_in_{tbl} QUALIFY row_number() OVER
                  (PARTITION BY uid ORDER BY version DESC, changed_at DESC, host DESC) = 1) w
             LEFT JOIN sync_rows r ON r.tbl = '{tbl}' AND r.uid = w.uid
             WHERE r.uid IS NULL OR (w.version, w.changed_at, w.host) >
@@ -494,7 +518,7 @@ _FIELDS = {
 
 
 def _apply(con, tbl: str) -> tuple[int, set[str]]:
-    """Apply the winning rows of sync_in to TBL; returns (rows applied, files to read again)."""
+    """Apply the winning rows of sync_in_<TBL> to TBL; returns (rows applied, files to read again)."""
     from tracker.domain.interactions import name_key
 
     applied = 0
@@ -538,7 +562,7 @@ def _apply(con, tbl: str) -> tuple[int, set[str]]:
         applied += 1
     con.execute(
         f"""UPDATE sync_rows SET hash = c.h FROM ({_hashed(tbl)}) c
-            WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = c.uid AND sync_rows.uid IN (SELECT uid FROM sync_in)"""
+            WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = c.uid AND sync_rows.uid IN (SELECT uid FROM sync_in_{tbl})"""
     )
     return applied, deferred
 
@@ -634,16 +658,18 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
     _write_host_file(root, me)
     _clean_tmp(root / me.host)
     _assign_uids(con, me)
+    hosts_ = _host_dirs(root, me, result.problems)
+    staged_rows = _stage_rows(con, root, hosts_, result.problems)
+    staged_days = _stage_activity(con, root, hosts_, result.problems)
     con.execute("BEGIN TRANSACTION")
     try:
         result.exported = _export_rows(con, root, me, now)
         days = _export_activity(con, root, me, now)
         if days:
             result.exported[layout.ACTIVITY] = days
-        hosts = _host_dirs(root, me, result.problems)
-        _remember_hosts(con, hosts, now)
-        _import_rows(con, root, hosts, result, now)
-        days = _import_activity(con, root, hosts, result.problems, now)
+        _remember_hosts(con, hosts_, now)
+        _apply_rows(con, staged_rows, result, now)
+        days = _apply_activity(con, staged_days, now)
         if days:
             result.imported[layout.ACTIVITY] = days
         con.execute("COMMIT")
@@ -697,7 +723,7 @@ def screen_minutes(
     names = dict(con.execute("SELECT host, name FROM sync_hosts").fetchall())
     return {
         "hosts": [
-            {"host": h, "name": names.get(h, "this computer") if h != me else "this computer", "minutes": float(m)}
+            {"host": h, "name": names.get(h, h), "label": "this computer" if h == me else h, "minutes": float(m)}
             for h, m in sorted(per.items(), key=lambda kv: (kv[0] != me, kv[0]))
         ],
         "union_minutes": float(union),
@@ -750,3 +776,43 @@ def scan(con, root: Path, me: Host) -> list[Problem]:
     if why:
         problems.append(Problem(me.host, "clash", why))
     return problems
+
+
+def export_layout(con, out: Path, me: Host, now: datetime) -> dict[str, int]:
+    """Everything in this database, in the synced folder's layout, under OUT (a new directory):
+    OUT/<host>/<table>/ one file each, OUT/<host>/activity/ one file per UTC day, and the other
+    computers' screen time read so far under their own host folders (`offscreen export --format parquet`)."""
+    _assign_uids(con, me)
+    counts: dict[str, int] = {}
+    hosts_ = [(me.host, me.name)] + [(h, n) for h, n, _ in hosts(con)]
+    for host, name in hosts_:
+        body = json.dumps({"format": layout.FORMAT, "host": host, "name": name}) + "\n"
+        (out / host).mkdir(parents=True, exist_ok=True)
+        (out / host / layout.HOST_FILE).write_text(body, "utf-8")
+    for tbl in layout.TABLES:
+        (n,) = con.execute(f"SELECT count(*) FROM ({_VIEWS[tbl]})").fetchone()
+        _publish(
+            con,
+            f"""SELECT v.uid, r.version, r.host, r.changed_at, false AS deleted, v.* EXCLUDE (uid)
+                FROM ({_VIEWS[tbl]}) v JOIN sync_rows r ON r.tbl = '{tbl}' AND r.uid = v.uid ORDER BY v.uid""",
+            [],
+            out / me.host / tbl / layout.change_name(_clock(con), "00000000"),
+        )
+        counts[tbl] = n
+    counts[layout.ACTIVITY] = 0
+    local = f"SELECT ?::VARCHAR AS host, start_utc, end_utc, state, app FROM activity WHERE {screen_sql()}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE sync_export AS
+            SELECT host, CAST(start_utc AS DATE) AS day, start_utc, end_utc, state, app FROM ({local})
+            UNION ALL SELECT host, day, start_utc, end_utc, state, app FROM sync_activity""",
+        [me.host],
+    )
+    for host, day in con.execute("SELECT DISTINCT host, day FROM sync_export ORDER BY host, day").fetchall():
+        _publish(
+            con,
+            "SELECT start_utc, end_utc, state, app FROM sync_export WHERE host = ? AND day = ? ORDER BY start_utc",
+            [host, day],
+            out / host / layout.ACTIVITY / layout.day_name(day),
+        )
+        counts[layout.ACTIVITY] += 1
+    return counts
