@@ -51,7 +51,13 @@ def sync_now(app) -> dict[str, Any]:
     me = store_s.host_identity(app.paths.state_dir)
     app.drain()
     with app.store() as con:
-        result = store_s.sync(con, root, me, app.now())
+        try:
+            result = store_s.sync(con, root, me, app.now())
+        except OSError as e:
+            raise RuntimeFailure(
+                f"cannot write the sync folder: {e.strerror or e} ({e.filename}); nothing changed here: "
+                "fix the folder (permissions, space) and run `offscreen sync now` again"
+            ) from None
     return {
         "dir": str(root),
         "host": me.host,

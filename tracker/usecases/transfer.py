@@ -119,8 +119,9 @@ def _export_parquet(app, since: str | None, until: str | None, output: str | Non
         ) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    total = sum(counts.values())
-    return Exported("parquet", total, "", str(out))
+    from tracker.domain.sync import ACTIVITY, TABLES
+
+    return Exported("parquet", len(TABLES) + counts[ACTIVITY], "", str(out))  # one file per table, per day
 
 
 def _phone_records(app, lo, hi) -> list[dict]:
