@@ -303,7 +303,7 @@ def _pair(source, key, value):
 
 def _text(source, key, value):
     if not isinstance(value, str) or "\x00" in value:
-        raise _err(source, key, "must be a string (a path, like \"~/Sync/offscreen\")")
+        raise _err(source, key, 'must be a string (a path, like "~/Sync/offscreen")')
     return value
 
 
@@ -332,7 +332,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     },
     "cadence": dict.fromkeys(TIERS, _pair),
     "nudges": {"enabled": _bool, "desktop": _bool, "quiet_start": _hhmm, "quiet_end": _hhmm},
-    "sync": {"dir": lambda s, k, v: _text(s, k, v)},
+    "sync": {"dir": _text},
 }
 _SECTIONS = {
     "general": General,

@@ -280,7 +280,9 @@ def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
     )
     prefix = f"{me.host}/{layout.ACTIVITY}/"
     written = {}
-    for rel, fp in con.execute("SELECT path, fp FROM sync_files WHERE own AND starts_with(path, ?)", [prefix]).fetchall():
+    for rel, fp in con.execute(
+        "SELECT path, fp FROM sync_files WHERE own AND starts_with(path, ?)", [prefix]
+    ).fetchall():
         parsed = layout.parse_day(rel[len(prefix) :])
         if parsed:
             written[parsed[1]] = fp
@@ -507,13 +509,48 @@ def _local(con, tbl: str, uid: str | None) -> int | None:
 
 
 _FIELDS = {
-    "people": ("name", "tier", "kin", "every_days", "max_days", "cadence_modes", "note", "source", "created_at",
-               "removed_at"),
+    "people": (
+        "name",
+        "tier",
+        "kin",
+        "every_days",
+        "max_days",
+        "cadence_modes",
+        "note",
+        "source",
+        "created_at",
+        "removed_at",
+    ),
     "routines": ("name", "unit", "every_n", "on_weekday", "starts_on", "note", "created_at", "removed_at", "source"),
-    "interactions": ("summary", "happened_at", "duration_min", "mode", "closeness", "fun", "place", "initiated",
-                     "phones_away", "work", "tags", "note", "logged_at", "updated_at", "deleted_at", "source"),
-    "checkins": ("at_utc", "mood", "connected", "lack_companionship", "left_out", "isolated", "lonely", "note",
-                 "source"),
+    "interactions": (
+        "summary",
+        "happened_at",
+        "duration_min",
+        "mode",
+        "closeness",
+        "fun",
+        "place",
+        "initiated",
+        "phones_away",
+        "work",
+        "tags",
+        "note",
+        "logged_at",
+        "updated_at",
+        "deleted_at",
+        "source",
+    ),
+    "checkins": (
+        "at_utc",
+        "mood",
+        "connected",
+        "lack_companionship",
+        "left_out",
+        "isolated",
+        "lonely",
+        "note",
+        "source",
+    ),
 }
 
 
@@ -562,7 +599,8 @@ def _apply(con, tbl: str) -> tuple[int, set[str]]:
         applied += 1
     con.execute(
         f"""UPDATE sync_rows SET hash = c.h FROM ({_hashed(tbl)}) c
-            WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = c.uid AND sync_rows.uid IN (SELECT uid FROM sync_in_{tbl})"""
+            WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = c.uid
+              AND sync_rows.uid IN (SELECT uid FROM sync_in_{tbl})"""
     )
     return applied, deferred
 
@@ -613,9 +651,7 @@ def _links(con, tbl: str, lid: int, w: dict, refs: dict) -> None:
         elif w["merged_into"] is None and merged is not None:
             con.execute("UPDATE people SET merged_into = NULL WHERE id = ?", [lid])  # restored there
         keep = list(w["aliases"])
-        con.execute(
-            "DELETE FROM aliases WHERE person_id = ? AND NOT list_contains(?::VARCHAR[], alias)", [lid, keep]
-        )
+        con.execute("DELETE FROM aliases WHERE person_id = ? AND NOT list_contains(?::VARCHAR[], alias)", [lid, keep])
         from tracker.domain.interactions import name_key
 
         for a in keep:
@@ -692,9 +728,7 @@ def has_others(con) -> bool:
     return con.execute("SELECT EXISTS (SELECT 1 FROM sync_hosts)").fetchone()[0]
 
 
-def screen_minutes(
-    con, since_utc: datetime, until_utc: datetime, me: str, hosts: list[str] | None = None
-) -> dict:
+def screen_minutes(con, since_utc: datetime, until_utc: datetime, me: str, hosts: list[str] | None = None) -> dict:
     """Screen minutes in [since, until) per host (ME: this machine's local spans) and their union:
     time two machines were both in use counts once. HOSTS: only these (None: all)."""
     since, until = as_storage(since_utc), as_storage(until_utc)
@@ -735,9 +769,7 @@ def status_counts(con) -> dict:
     files = con.execute(
         "SELECT split_part(path, '/', 1) AS host, own, count(*) FROM sync_files GROUP BY host, own ORDER BY host"
     ).fetchall()
-    rows = dict(
-        con.execute("SELECT tbl, count(*) FROM sync_rows WHERE local_id IS NOT NULL GROUP BY tbl").fetchall()
-    )
+    rows = dict(con.execute("SELECT tbl, count(*) FROM sync_rows WHERE local_id IS NOT NULL GROUP BY tbl").fetchall())
     return {"files": [{"host": h, "own": o, "files": n} for h, o, n in files], "rows": rows, "clock": _clock(con)}
 
 

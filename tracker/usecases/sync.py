@@ -30,7 +30,9 @@ def folder(config) -> Path | None:
 def _require(app) -> Path:
     root = folder(app.config)
     if root is None:
-        raise UserError('no sync folder configured: add [sync] dir = "~/Sync/offscreen" to ' + str(app.paths.config_file))
+        raise UserError(
+            'no sync folder configured: add [sync] dir = "~/Sync/offscreen" to ' + str(app.paths.config_file)
+        )
     if not root.is_dir():
         raise RuntimeFailure(
             f"the sync folder {root} does not exist: create it (mkdir -p {root}) or start your sync tool; "
@@ -97,7 +99,13 @@ def checks(paths, config) -> list[tuple[str, str, str | None]]:
     if root is None:
         return [("ok", "sync is off (set [sync] dir to see several computers in one picture)", None)]
     if not root.is_dir():
-        return [("warn", f"the sync folder {root} does not exist: nothing is synced", f"mkdir -p {root}, or start your sync tool")]
+        return [
+            (
+                "warn",
+                f"the sync folder {root} does not exist: nothing is synced",
+                f"mkdir -p {root}, or start your sync tool",
+            )
+        ]
     from tracker import store
     from tracker.errors import OffscreenError
     from tracker.store import sync as store_s

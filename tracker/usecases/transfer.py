@@ -98,7 +98,9 @@ def _export_parquet(app, since: str | None, until: str | None, output: str | Non
     import shutil
 
     if since or until:
-        raise UserError("--format parquet exports everything; filter in DuckDB, pandas or Polars instead of --since/--until")
+        raise UserError(
+            "--format parquet exports everything; filter in DuckDB, pandas or Polars instead of --since/--until"
+        )
     if not output:
         raise UserError("--format parquet writes a directory: give it with -o DIR")
     out = Path(output).expanduser()
@@ -114,9 +116,7 @@ def _export_parquet(app, since: str | None, until: str | None, output: str | Non
             counts = store_s.export_layout(con, tmp, me, app.now())
         os.rename(tmp, out)
     except OSError as e:
-        raise RuntimeFailure(
-            f"cannot write {out}: {e.strerror or e}; choose a directory you can write to"
-        ) from None
+        raise RuntimeFailure(f"cannot write {out}: {e.strerror or e}; choose a directory you can write to") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     from tracker.domain.sync import ACTIVITY, TABLES
