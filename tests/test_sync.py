@@ -318,3 +318,22 @@ def test_export_parquet_writes_the_layout(homes, tmp_path):
     assert sorted(hosts) == sorted([(a.host, 1), (b.host, 1)])
     assert "exists" in a("export", "--format", "parquet", "-o", out, check=2).stderr
     assert "--since" in a("export", "--format", "parquet", "--since", "7d", "-o", tmp_path / "x", check=2).stderr
+
+
+def test_a_restored_backup_syncs_without_duplicates(homes, tmp_path):
+    """The uids travel in the backup: a computer restored from it neither sends its rows again
+    under new uids nor takes the others' copies of them for new rows."""
+    a, b, _ = homes
+    a("log", "tea", "--with", "Anna", "--for", "10m")
+    b("log", "cake", "--with", "Bo", "--for", "10m", "--at", "09:00")
+    for h in (a, b, a):
+        h("sync", "now")
+    backup = tmp_path / "a-backup.json"
+    a("backup", "-o", backup)
+    a.db.unlink()
+    a("restore", backup)
+    a("log", "soup", "--with", "Anna", "--for", "10m", "--at", "08:00")
+    for h in (a, b, a):
+        h("sync", "now")
+    assert a.summaries() == b.summaries() == ["cake", "soup", "tea"]
+    assert sorted(p["name"] for p in b.json("people", "list")) == ["Anna", "Bo"]
