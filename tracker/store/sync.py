@@ -475,7 +475,8 @@ def _apply_rows(con, staged: dict, result: Result, now: datetime) -> None:
             continue
         (top,) = con.execute(f"SELECT max(version) FROM sync_in_{tbl}").fetchone()
         clock = max(clock, top or 0)
-        applied, deferred_files = _apply(con, tbl)
+        bulk = _apply_bulk if tbl in _BULK else _apply
+        applied, deferred_files = bulk(con, tbl)
         result.imported[tbl] = applied
         result.deferred += len(deferred_files)
         for p, rel in staged[tbl].items():
@@ -484,19 +485,102 @@ def _apply_rows(con, staged: dict, result: Result, now: datetime) -> None:
     _set_clock(con, clock)
 
 
-def _winners(con, tbl: str) -> list[dict]:
+def _winners_sql(tbl: str) -> str:
     """The newest version of each uid read, where it beats the version known here."""
-    cur = con.execute(
-        f"""SELECT w.*, r.local_id AS local_id, r.own AS own_row FROM (
+    return f"""SELECT w.*, r.local_id AS local_id, r.own AS own_row FROM (
                SELECT * FROM sync_in_{tbl} QUALIFY row_number() OVER
                  (PARTITION BY uid ORDER BY version DESC, changed_at DESC, host DESC) = 1) w
             LEFT JOIN sync_rows r ON r.tbl = '{tbl}' AND r.uid = w.uid
             WHERE r.uid IS NULL OR (w.version, w.changed_at, w.host) >
                   (r.version, coalesce(r.changed_at, TIMESTAMP '0001-01-01'), r.host)
             ORDER BY w.version, w.uid"""
-    )
+
+
+def _winners(con, tbl: str) -> list[dict]:
+    cur = con.execute(_winners_sql(tbl))
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+# Tables applied set-wise (a year of another computer's rows in a few statements); people and
+# routines, a few hundred rows with their special rules (same name, merges, skips), row by row.
+_BULK = {"interactions": "interactions_id_seq", "checkins": "checkins_id_seq"}
+
+
+def _apply_bulk(con, tbl: str) -> tuple[int, set[str]]:
+    """_apply for interactions and check-ins, set-wise: the same rules, in SQL."""
+    seq = _BULK[tbl]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sync_w AS {_winners_sql(tbl)}")
+    if tbl == "interactions":
+        # The people and routine each row names, as local ids; a row naming one not arrived is deferred.
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE sync_wp AS
+               SELECT x.uid, x.puid, r.local_id AS pid FROM (SELECT uid, unnest(people) AS puid FROM sync_w) x
+               LEFT JOIN sync_rows r ON r.tbl = 'people' AND r.uid = x.puid AND r.local_id IS NOT NULL"""
+        )
+        con.execute(
+            """ALTER TABLE sync_w ADD COLUMN routine_id INTEGER;
+               UPDATE sync_w SET routine_id = r.local_id FROM sync_rows r
+               WHERE r.tbl = 'routines' AND r.uid = sync_w.routine AND r.local_id IS NOT NULL"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE sync_late AS
+               SELECT uid, filename FROM sync_w WHERE NOT deleted AND (
+                   (routine IS NOT NULL AND routine_id IS NULL)
+                   OR uid IN (SELECT uid FROM sync_wp WHERE pid IS NULL))"""
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE sync_late AS SELECT uid, filename FROM sync_w LIMIT 0")
+    con.execute("DELETE FROM sync_w WHERE uid IN (SELECT uid FROM sync_late)")
+    # Rows new here get ids from the table's own sequence; rows known here keep theirs.
+    con.execute(
+        f"""UPDATE sync_w SET local_id = nextval('{seq}')
+            WHERE local_id IS NULL AND NOT deleted AND own_row IS NULL"""
+    )
+    cols = _FIELDS[tbl]
+    con.execute(
+        f"""INSERT INTO {tbl} (id, {", ".join(cols)})
+            SELECT local_id, {", ".join(cols)} FROM sync_w WHERE own_row IS NULL AND NOT deleted"""
+    )
+    con.execute(
+        f"""UPDATE {tbl} SET {", ".join(f"{c} = w.{c}" for c in cols)}
+            FROM sync_w w WHERE {tbl}.id = w.local_id AND w.own_row AND NOT w.deleted"""
+    )
+    gone = "SELECT local_id FROM sync_w WHERE deleted AND own_row AND local_id IS NOT NULL"
+    if tbl == "interactions":
+        con.execute(f"DELETE FROM interaction_people WHERE interaction_id IN ({gone})")
+        con.execute(
+            """DELETE FROM interaction_people WHERE interaction_id IN
+               (SELECT local_id FROM sync_w WHERE own_row IS NOT NULL AND NOT deleted)"""
+        )
+        con.execute(
+            """INSERT INTO interaction_people SELECT DISTINCT w.local_id, p.pid
+               FROM sync_w w JOIN sync_wp p USING (uid) WHERE NOT w.deleted AND w.own_row IS NOT false"""
+        )
+        con.execute(
+            """UPDATE interactions SET routine_id = w.routine_id FROM sync_w w
+               WHERE interactions.id = w.local_id AND NOT w.deleted AND w.own_row IS NOT false"""
+        )
+    con.execute(f"DELETE FROM {tbl} WHERE id IN ({gone})")
+    con.execute(
+        f"""INSERT INTO sync_rows (tbl, uid, local_id, own, version, host, changed_at)
+            SELECT '{tbl}', uid, CASE WHEN deleted THEN NULL ELSE local_id END, own_row IS NOT false,
+                   version, host, changed_at FROM sync_w
+            ON CONFLICT (tbl, uid) DO UPDATE SET local_id = excluded.local_id, version = excluded.version,
+               host = excluded.host, changed_at = excluded.changed_at"""
+    )
+    _rehash(con, tbl)
+    (applied,) = con.execute("SELECT count(*) FROM sync_w").fetchone()
+    return applied, {f for (f,) in con.execute("SELECT DISTINCT filename FROM sync_late").fetchall()}
+
+
+def _rehash(con, tbl: str) -> None:
+    """The hash of each row just applied, as this machine now serialises it: not a change to send back."""
+    con.execute(
+        f"""UPDATE sync_rows SET hash = c.h FROM ({_hashed(tbl)}) c
+            WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = c.uid
+              AND sync_rows.uid IN (SELECT uid FROM sync_in_{tbl})"""
+    )
 
 
 def _local(con, tbl: str, uid: str | None) -> int | None:
@@ -597,11 +681,7 @@ def _apply(con, tbl: str) -> tuple[int, set[str]]:
                 _links(con, tbl, lid, w, refs)
         _remember(con, tbl, w, None if w["deleted"] else lid, own=w["own_row"] is not False)
         applied += 1
-    con.execute(
-        f"""UPDATE sync_rows SET hash = c.h FROM ({_hashed(tbl)}) c
-            WHERE sync_rows.tbl = '{tbl}' AND sync_rows.uid = c.uid
-              AND sync_rows.uid IN (SELECT uid FROM sync_in_{tbl})"""
-    )
+    _rehash(con, tbl)
     return applied, deferred
 
 
