@@ -256,7 +256,11 @@ def _export_rows(con, root: Path, me: Host, now: datetime) -> dict[str, int]:
     return changed
 
 
-def _record_file(con, rel: str, path: Path, rows: int, now: datetime, *, own: bool, fp: str | None = None) -> None:
+def _record_file(
+    con, rel: str, path: Path | os.DirEntry, rows: int, now: datetime, *, own: bool, fp: str | None = None
+) -> None:
+    """Note a file written or read, by size and mtime (an entry's stat is the one taken when listed:
+    a file the sync tool replaced since is read again next time)."""
     st = path.stat()
     con.execute(
         """INSERT INTO sync_files VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -388,7 +392,10 @@ def _stage_activity(con, root: Path, hosts: list[tuple[str, str]], problems: lis
             if fmt > layout.FORMAT:
                 problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
                 continue
-            st = e.stat()
+            try:
+                st = e.stat()
+            except OSError:
+                continue  # gone between the listing and now (the sync tool replaced it)
             if known.get(rel) != (st.st_size, st.st_mtime_ns):
                 todo[e.path] = (rel, host, day, e)
     con.execute(
@@ -426,15 +433,16 @@ def _apply_activity(con, staged: dict, now: datetime) -> int:
     )
     for p in paths:
         rel, _, _, e = staged[p]
-        _record_file(con, rel, Path(e.path), 0, now, own=False)
+        _record_file(con, rel, e, 0, now, own=False)
     return len(paths)
 
 
 def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Problem]) -> dict:
     """Read the other hosts' row files not read yet into temp tables sync_in_<table> (outside any
-    transaction, as for activity). Returns {table: {path: relative path}} of the files read."""
+    transaction, as for activity). Returns {table: {path: (relative path, entry)}} of the files read."""
     known = _known(con)
-    staged: dict[str, dict[str, str]] = {}
+    staged: dict[str, dict[str, tuple[str, os.DirEntry]]] = {}
+    entries: dict[str, os.DirEntry] = {}
     for tbl in layout.TABLES:
         paths: dict[str, str] = {}
         for host, _ in hosts:
@@ -446,7 +454,12 @@ def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Pr
                 if fmt > layout.FORMAT:
                     problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
                 elif rel not in known:
+                    try:
+                        e.stat()  # cached on the entry: what _record_file notes
+                    except OSError:
+                        continue
                     paths[e.path] = rel
+                    entries[e.path] = e
         if not paths:
             continue
         con.execute(
@@ -464,7 +477,7 @@ def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Pr
             root,
         )
         if loaded:
-            staged[tbl] = {p: paths[p] for p in loaded}
+            staged[tbl] = {p: (paths[p], entries[p]) for p in loaded}
     return staged
 
 
@@ -479,14 +492,15 @@ def _apply_rows(con, staged: dict, result: Result, now: datetime) -> None:
         applied, deferred_files = bulk(con, tbl)
         result.imported[tbl] = applied
         result.deferred += len(deferred_files)
-        for p, rel in staged[tbl].items():
+        for p, (rel, entry) in staged[tbl].items():
             if p not in deferred_files:
-                _record_file(con, rel, Path(p), 0, now, own=False)
+                _record_file(con, rel, entry, 0, now, own=False)
     _set_clock(con, clock)
 
 
 def _winners_sql(tbl: str) -> str:
-    """The newest version of each uid read, where it beats the version known here."""
+    """The newest version of each uid read, where it beats the version known here: the order of
+    tracker.domain.sync.newer, (version, changed_at, host), in SQL."""
     return f"""SELECT w.*, r.local_id AS local_id, r.own AS own_row FROM (
                SELECT * FROM sync_in_{tbl} QUALIFY row_number() OVER
                  (PARTITION BY uid ORDER BY version DESC, changed_at DESC, host DESC) = 1) w
