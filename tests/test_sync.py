@@ -337,3 +337,21 @@ def test_a_restored_backup_syncs_without_duplicates(homes, tmp_path):
         h("sync", "now")
     assert a.summaries() == b.summaries() == ["cake", "soup", "tea"]
     assert sorted(p["name"] for p in b.json("people", "list")) == ["Anna", "Bo"]
+
+
+def test_the_same_routine_added_on_two_computers_is_one_routine(homes):
+    a, b, _ = homes
+    for h in (a, b):
+        h("people", "add", "Sam")
+        h("routine", "add", "Friday dinner", "--every", "week", "--with", "Sam")
+    for h in (a, b, a):
+        h("sync", "now")
+    for h in (a, b):
+        assert [r["name"] for r in h.json("routine", "list")] == ["Friday dinner"]
+        assert [p["name"] for p in h.json("people", "list")] == ["Sam"]
+    a("log", "dinner", "--with", "Sam", "--routine", "Friday dinner", "--for", "2h")
+    a("sync", "now")
+    b("sync", "now")
+    (got,) = b.json("interactions", "list")
+    assert got["routine"] == "Friday dinner"
+    assert not list(a.shared.rglob(".offscreen-tmp-*"))

@@ -278,7 +278,7 @@ CREATE TABLE sync_rows (
     tbl VARCHAR NOT NULL,               -- people, routines, interactions, checkins
     uid VARCHAR NOT NULL,               -- 32 hex, random: the row's id on every machine
     local_id INTEGER,                   -- the row here (NULL: deleted)
-    own BOOLEAN NOT NULL,               -- false: another machine's uid for a person here (same name)
+    own BOOLEAN NOT NULL,               -- false: another machine's uid for a person or routine here (same name)
     version BIGINT NOT NULL,            -- Lamport version of the content known here
     host VARCHAR NOT NULL,              -- the host that wrote that version
     changed_at TIMESTAMP,               -- UTC, that host's clock (a tie-break only)

@@ -671,11 +671,12 @@ def _apply(con, tbl: str) -> tuple[int, set[str]]:
             values = {k: w[k] for k in _FIELDS[tbl]}
             if tbl in ("people", "routines"):
                 values["name_key"] = name_key(w["name"])
-            if lid is None and tbl == "people" and w["merged_into"] is None:
-                # The same name on two machines before they first synced is one person, as `log`
-                # would resolve it: the other uid then points at the person here.
+            live = {"people": "merged_into IS NULL", "routines": "removed_at IS NULL"}.get(tbl)
+            if lid is None and live and w["merged_into" if tbl == "people" else "removed_at"] is None:
+                # The same name on two machines before they first synced is one person (one
+                # routine), as `log` would resolve it: the other uid then points at the row here.
                 same = con.execute(
-                    "SELECT id FROM people WHERE name_key = ? AND merged_into IS NULL", [values["name_key"]]
+                    f"SELECT id FROM {tbl} WHERE name_key = ? AND {live}", [values["name_key"]]
                 ).fetchone()
                 if same:
                     _remember(con, tbl, w, same[0], own=False)
