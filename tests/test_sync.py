@@ -355,3 +355,60 @@ def test_the_same_routine_added_on_two_computers_is_one_routine(homes):
     (got,) = b.json("interactions", "list")
     assert got["routine"] == "Friday dinner"
     assert not list(a.shared.rglob(".offscreen-tmp-*"))
+
+
+def test_a_lost_own_folder_is_written_again_for_a_computer_joining_later(homes):
+    a, _, c = homes
+    a("log", "tea", "--with", "Anna", "--for", "10m")
+    _activity(a.db, [("a1", "2026-12-01 08:00", "2026-12-01 09:00")])
+    a("sync", "now")
+    shutil.rmtree(a.shared / a.host)
+    out = a("sync", "now").stdout
+    assert "written: 1 people, 1 interactions, 1 activity" in out
+    c("sync", "now")
+    assert c.summaries() == ["tea"]
+    assert c.json("today")["machines"]["union_seconds"] == 3600
+
+
+def test_a_file_whose_columns_do_not_fit_is_skipped_not_fatal(homes):
+    a, b, _ = homes
+    b("log", "tea", "--with", "Anna", "--for", "10m")
+    b("sync", "now")
+    folder = b.shared / b.host / "checkins"
+    folder.mkdir()
+    with store.connect(b.shared / "probe.duckdb") as con:
+        con.execute(f"COPY (SELECT 'not a uid' AS nonsense) TO '{folder}/v1-000000000009-0a0b0c0d.parquet'")
+    (b.shared / "probe.duckdb").unlink()
+    out = a("sync", "now").stdout
+    assert f"skipped {b.host}/checkins/v1-000000000009-0a0b0c0d.parquet: not readable yet" in out
+    assert a.summaries() == ["tea"]
+
+
+def test_a_row_this_database_refuses_changes_nothing_and_reads_go_on(homes):
+    a, b, _ = homes
+    b("checkin", "--mood", "good", "--connected", "7")
+    b("sync", "now")
+    a("sync", "now")
+    folder = b.shared / b.host / "checkins"
+    (first,) = folder.glob("v1-*.parquet")
+    with store.connect(b.shared / "probe.duckdb") as con:
+        con.execute(
+            f"""COPY (SELECT * REPLACE (99::BIGINT AS version, 9 AS mood) FROM read_parquet('{first}'))
+                TO '{folder}/v1-000000000099-0a0b0c0d.parquet'"""
+        )
+    (b.shared / "probe.duckdb").unlink()
+    got = a("sync", "now", check=1)
+    assert got.stderr.startswith("Error: a row in the sync folder does not fit this database (")
+    assert "nothing changed here" in got.stderr
+    assert [c["mood"] for c in a.json("checkin", "list")] == [4]
+    assert "screen time" in a("today").stdout
+
+
+def test_the_daemons_drain_child_shares_screen_time_without_a_command(homes):
+    a, b, _ = homes
+    a("today")
+    _activity(a.db, [("a1", "2026-12-01 08:00", "2026-12-01 09:00")])
+    env = {**os.environ, **a.env()}
+    subprocess.run([sys.executable, "-m", "tracker.usecases.drain"], env=env, check=True, timeout=120)
+    assert [p.name for p in (a.shared / a.host / "activity").iterdir()] == ["v1-2026-12-01.parquet"]
+    assert b.json("today")["machines"]["union_seconds"] == 3600

@@ -116,10 +116,10 @@ class App:
             self.drain()
         with store.connect(self.paths.db, on_wait=self._waiting if self.notify else None) as con:
             if drain:
-                self._sync_quietly(con)
+                self.sync_quietly(con)
             yield con
 
-    def _sync_quietly(self, con) -> None:
+    def sync_quietly(self, con) -> None:
         """Reads also sync when [sync] dir is set (issue 16): cheap when nothing changed (a hash
         compare per table and a listing of the folder). A missing folder or any failure there
         never stops a read: `offscreen sync now` and `doctor` say what is wrong."""

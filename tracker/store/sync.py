@@ -23,6 +23,7 @@ from pathlib import Path
 from tracker.domain import sync as layout
 from tracker.domain.spans import screen_sql
 from tracker.domain.times import as_storage
+from tracker.errors import RuntimeFailure
 
 # A temp file of ours left by a crash is removed from our own folder once this old (seconds).
 _STALE_TMP = 3600
@@ -346,35 +347,44 @@ def _known(con) -> dict[str, tuple[int, int]]:
     return {p: (s, m) for p, s, m in con.execute("SELECT path, size, mtime_ns FROM sync_files").fetchall()}
 
 
+def _reason(e: Exception) -> str:
+    return re.sub(r"'[^']*'", "the file", str(e).split("\n")[0])[:200]
+
+
 def _read_ok(con, path: str) -> str | None:
     """None when PATH reads as Parquet, else the reason (a half-synced or damaged file)."""
     try:
         con.execute(f"SELECT count(*) FROM read_parquet('{_sql_path(path)}')").fetchone()
         return None
     except Exception as e:  # duckdb's error classes are many; any failure means "not readable now"
-        return re.sub(r"'[^']*'", "the file", str(e).split("\n")[0])[:200]
+        return _reason(e)
 
 
 def _load(con, table: str, select: str, paths: list[str], problems: list[Problem], root: Path) -> list[str]:
     """INSERT INTO TABLE the SELECT over read_parquet(PATHS) ({files} in SELECT); a file that does
-    not read is reported and left out (read again next time). Returns the paths loaded."""
+    not read (half synced, damaged, columns that do not fit) is reported and left out, to be read
+    again next time. All files in one statement; one by one only when that fails. Returns the
+    paths loaded."""
+
+    def insert(batch: list[str]) -> None:
+        files = "[" + ", ".join(f"'{_sql_path(p)}'" for p in batch) + "]"
+        con.execute(f"INSERT INTO {table} BY NAME {select.format(files=files)}")
+
     if not paths:
         return []
     try:
-        files = "[" + ", ".join(f"'{_sql_path(p)}'" for p in paths) + "]"
-        con.execute(f"INSERT INTO {table} BY NAME {select.format(files=files)}")
+        insert(paths)
         return paths
-    except Exception:
-        good = []
-        for p in paths:
-            reason = _read_ok(con, p)
-            if reason is None:
-                good.append(p)
-            else:
-                problems.append(Problem(os.path.relpath(p, root), "unreadable", reason))
-        if len(good) == len(paths):
-            raise
-        return _load(con, table, select, good, problems, root)
+    except Exception:  # duckdb's error classes are many: find the file(s) at fault
+        pass
+    good = []
+    for p in paths:
+        try:
+            insert([p])
+            good.append(p)
+        except Exception as e:
+            problems.append(Problem(os.path.relpath(p, root), "unreadable", _reason(e)))
+    return good
 
 
 def _stage_activity(con, root: Path, hosts: list[tuple[str, str]], problems: list[Problem]) -> dict:
@@ -476,6 +486,8 @@ def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Pr
             problems,
             root,
         )
+        # A row without its identity cannot be ordered against any other: never applied.
+        con.execute(f"DELETE FROM sync_in_{tbl} WHERE uid IS NULL OR version IS NULL OR host IS NULL")
         if loaded:
             staged[tbl] = {p: (paths[p], entries[p]) for p in loaded}
     return staged
@@ -778,6 +790,18 @@ def _remember_hosts(con, hosts: list[tuple[str, str]], now: datetime) -> None:
         )
 
 
+def _resend_if_lost(con, root: Path, me: Host) -> None:
+    """Our own folder lost files we wrote (deleted, a sync tool's mishap): send every row again
+    and the days lost, so a computer joining later still gets everything."""
+    ours = con.execute("SELECT path FROM sync_files WHERE own").fetchall()
+    lost = [p for (p,) in ours if not (root / p).exists()]
+    if not lost:
+        return
+    if any(not p.startswith(f"{me.host}/{layout.ACTIVITY}/") for p in lost):
+        con.execute("UPDATE sync_rows SET hash = NULL WHERE own AND local_id IS NOT NULL")
+    con.execute("DELETE FROM sync_files WHERE own AND list_contains(?::VARCHAR[], path)", [lost])
+
+
 # ---------------------------------------------------------------- the one entry point
 
 
@@ -789,6 +813,7 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
     _write_host_file(root, me)
     _clean_tmp(root / me.host)
     _assign_uids(con, me)
+    _resend_if_lost(con, root, me)
     hosts_ = _host_dirs(root, me, result.problems)
     staged_rows = _stage_rows(con, root, hosts_, result.problems)
     staged_days = _stage_activity(con, root, hosts_, result.problems)
@@ -804,6 +829,17 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
         if days:
             result.imported[layout.ACTIVITY] = days
         con.execute("COMMIT")
+    except OSError:
+        con.execute("ROLLBACK")
+        raise  # writing our own folder failed: the caller says so
+    except Exception as e:
+        con.execute("ROLLBACK")
+        # A row another computer wrote that this database refuses (a value out of range, from a
+        # damaged or hand-made file): nothing changed here; the next sync tries again.
+        raise RuntimeFailure(
+            f"a row in the sync folder does not fit this database ({_reason(e)}); nothing changed here: "
+            "`offscreen doctor` lists the files, and a newer offscreen may read them"
+        ) from None
     except BaseException:
         con.execute("ROLLBACK")
         raise

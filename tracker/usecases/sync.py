@@ -1,8 +1,9 @@
 """What `offscreen sync now|status` and doctor ask of the synced folder (issue 16; files: tracker/store/sync.py).
 
-Reads sync too: `App.store(drain=True)` (tracker/app.py, `_sync_quietly`) runs the same sync
-whenever sync.dir is set and exists, so `today`, `report` and the dashboard show the other
-machines without a command.
+Reads sync too: whenever sync.dir is set and exists, `App.store(drain=True)` (tracker/app.py,
+`sync_quietly`) and the daemon's drain child (tracker/usecases/drain.py) run the same sync, so
+`today`, `report` and the dashboard show the other machines without a command, and a computer
+nobody types on still shares its screen time.
 """
 
 from __future__ import annotations
