@@ -5,7 +5,8 @@ deletes as tombstones, the UTC days whose screen-time spans changed), then read 
 files not read yet and apply every row whose version beats the one known here. Local rows are
 never identified by the sync files: `sync_rows` maps each local row to its uid, so the ids the
 CLI shows stay this machine's own integers. No write path of the store needs to know about sync:
-a change is found by comparing the row's hash at the next sync.
+a change is found by comparing the row's hash at the next sync. The rows as they travel and how
+they are applied: tracker/store/sync_rows.py.
 """
 
 from __future__ import annotations
