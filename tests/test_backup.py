@@ -118,6 +118,10 @@ def life(cli, home):
         claim_nudge(con, date(2026, 11, 26), "cadence", "Call Mum", datetime(2026, 11, 26, 18, 0))
         con.execute("INSERT INTO settings VALUES ('k', 'v')")
         con.execute("UPDATE invitations SET nudged_at = '2026-11-18 09:00' WHERE id = 1")
+        con.execute(  # a sync's uid for person 1 (tracker/store/sync.py), as `offscreen sync now` writes it
+            "INSERT INTO sync_rows VALUES ('people', ?, 1, true, 3, 'laptop-0123456789ab', '2026-11-18 09:00', 'ab')",
+            ["0" * 32],
+        )
     return home
 
 

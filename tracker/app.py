@@ -115,7 +115,26 @@ class App:
         if drain:
             self.drain()
         with store.connect(self.paths.db, on_wait=self._waiting if self.notify else None) as con:
+            if drain:
+                self.sync_quietly(con)
             yield con
+
+    def sync_quietly(self, con) -> None:
+        """Reads also sync when [sync] dir is set (issue 16): cheap when nothing changed (a hash
+        compare per table and a listing of the folder). A missing folder or any failure there
+        never stops a read: `offscreen sync now` and `doctor` say what is wrong."""
+        text = self.config.sync.dir
+        if not text:
+            return
+        root = Path(text).expanduser()
+        if not root.is_dir():
+            return
+        from tracker.store import sync
+
+        try:
+            sync.sync(con, root, sync.host_identity(self.paths.state_dir), self.now())
+        except Exception as e:  # any failure of the synced folder; the read goes on without it
+            self.progress(f"sync skipped: {type(e).__name__}: {str(e)[:200]}")
 
 
 # A queue this long (about a week of the daemon away from a drain) takes seconds to move: say so.

@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unplug": ("tracker.commands.practice", "unplug_group"),
     "nudge": ("tracker.commands.practice", "nudge_cmd"),
     "config": ("tracker.commands.config", "config_group"),
+    "sync": ("tracker.commands.sync", "sync_group"),
 }
 
 

@@ -86,6 +86,13 @@ class Nudges:
 
 
 @dataclass(frozen=True)
+class Sync:
+    # A folder a sync tool (Syncthing, Nextcloud, Dropbox) carries between your computers (issue 16);
+    # "" = no syncing. Each machine writes only its own subfolder and reads the others'.
+    dir: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     general: General = field(default_factory=General)
     daemon: Daemon = field(default_factory=Daemon)
@@ -93,6 +100,7 @@ class Config:
     categories: Categories = field(default_factory=Categories)
     cadence: Cadence = field(default_factory=Cadence)
     nudges: Nudges = field(default_factory=Nudges)
+    sync: Sync = field(default_factory=Sync)
     source: Path | None = None  # the file it was read from, if any
 
 
@@ -129,6 +137,10 @@ _SAMPLE_NOTES: dict[str, dict[str, str]] = {
         "enabled": "At most one gentle nudge a day.",
         "desktop": "Also as a desktop notification.",
         "quiet_start": "No nudge between quiet_start and quiet_end.",
+    },
+    "sync": {
+        "dir": 'A folder your sync tool carries between computers, like "~/Sync/offscreen"; empty: no syncing.\n'
+        "Each computer writes its own subfolder there and reads the others' (`offscreen sync status`).",
     },
 }
 _SAMPLE_EXAMPLES: dict[tuple[str, str], list[dict[str, str]]] = {
@@ -289,6 +301,12 @@ def _pair(source, key, value):
     return tuple(value)
 
 
+def _text(source, key, value):
+    if not isinstance(value, str) or "\x00" in value:
+        raise _err(source, key, 'must be a string (a path, like "~/Sync/offscreen")')
+    return value
+
+
 def _enum(source, key, value, choices):
     if value not in choices:
         raise _err(source, key, f"must be one of {', '.join(choices)}")
@@ -314,6 +332,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     },
     "cadence": dict.fromkeys(TIERS, _pair),
     "nudges": {"enabled": _bool, "desktop": _bool, "quiet_start": _hhmm, "quiet_end": _hhmm},
+    "sync": {"dir": _text},
 }
 _SECTIONS = {
     "general": General,
@@ -322,6 +341,7 @@ _SECTIONS = {
     "categories": Categories,
     "cadence": Cadence,
     "nudges": Nudges,
+    "sync": Sync,
 }
 
 

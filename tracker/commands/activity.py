@@ -112,6 +112,10 @@ def today_cmd(app, day_arg, day_opt, as_json):
     if data["watching_seconds"]:  # a video playing in front without input, apart from active use
         click.echo(f"    active use  {_fmt(data['active_seconds'])}")
         click.echo(f"    watching    {_fmt(data['watching_seconds'])}")
+    if (m := data.get("machines")) is not None:  # several computers through a sync folder (issue 16)
+        click.echo(f"  all computers {_fmt(m['union_seconds'])} (time on two at once counted once)")
+        for h in m["hosts"]:
+            click.echo(f"    {pad(h['label'], 20)}{_fmt(h['seconds']):>8}")
     if (ph := data["phone"]) is not None:
         social = "" if ph["social_minutes"] is None else f" ({_fmt(ph['social_minutes'] * 60)} of it social media)"
         from tracker.domain.phone import source_words

@@ -24,8 +24,8 @@ from tracker.usecases import transfer as lib
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv"]),
-    help="Output format (default: from the -o extension, else json).",
+    type=click.Choice(["json", "csv", "parquet"]),
+    help="Output format (default: from the -o extension, else json). parquet: everything, as a directory -o DIR.",
 )
 @click.option("--since", metavar="DATE", help="From this day or time (2026-11-01, 30d, yesterday).")
 @click.option("--until", metavar="DATE", help="Up to the end of this day, or this time.")
@@ -41,6 +41,7 @@ def export_cmd(app, what, fmt, since, until, output):
       offscreen export --what activity --since 7d -o activity.csv
       offscreen export --what invitations -o invitations.json
       offscreen export --what phone -o phone.csv
+      offscreen export --format parquet -o offscreen-parquet   # a directory, for DuckDB/pandas/Polars
     """
     done = lib.export(app, what=what, fmt=fmt, since=since, until=until, output=output)
     if output:

@@ -465,8 +465,22 @@ def run_all(paths: Paths, env: dict[str, str], now) -> list[Check]:
         check_systemd(paths, env),
         check_session_target(env),
         check_daemon(paths, now),
+        *check_sync(paths),
     ]
     return checks
+
+
+def check_sync(paths: Paths) -> list[Check]:
+    """The synced folder (issue 16): missing, files skipped (half synced, newer format), a clash.
+    Warnings only: tracking works without it, and nothing local is touched by a bad file."""
+    from tracker.config import ConfigError, load
+    from tracker.usecases.sync import checks
+
+    try:
+        config = load(paths.config_file)
+    except ConfigError:
+        return []  # check_config has said it
+    return [Check("sync", status, summary, fix) for status, summary, fix in checks(paths, config)]
 
 
 def can_track(checks: list[Check]) -> bool:

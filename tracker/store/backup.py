@@ -109,8 +109,13 @@ TABLES: dict[str, tuple[str, ...]] = {
     "phone_time": ("day", "source", "minutes", "social_minutes", "recorded_at"),
     "activity": ("span_id", "start_utc", "end_utc", "app", "title", "state", "exe", "source"),
     "settings": ("key", "value"),
+    # Each row's uid in the synced folder (issue 16): restored with the rows so the next sync
+    # neither re-exports them under new uids nor takes the other computers' copies for new rows.
+    "sync_rows": ("tbl", "uid", "local_id", "own", "version", "host", "changed_at", "hash"),
 }
-NOT_BACKED_UP = ("schema_migrations",)  # the backup's "schema" stands for it
+# The backup's "schema" stands for schema_migrations; the sync tables listed are read again
+# from the synced folder (tracker/store/sync.py) at the next sync.
+NOT_BACKED_UP = ("schema_migrations", "sync_files", "sync_hosts", "sync_activity")
 # id sequence -> the table whose id it hands out
 SEQUENCES: dict[str, str] = {
     "people_id_seq": "people",
@@ -130,6 +135,7 @@ _ORDER: dict[str, str] = {
     "phone_time": "day, source",
     "activity": "start_utc, span_id",
     "settings": "key",
+    "sync_rows": "tbl, uid",
 }
 # How --merge recognises a row that is already there (documented in the README, "Backup and restore").
 MERGE_MATCH: dict[str, str] = {
@@ -148,6 +154,7 @@ MERGE_MATCH: dict[str, str] = {
     "phone_time": "same day and source (the stored figure stays)",
     "activity": "same span id",
     "settings": "same key (the stored value stays)",
+    "sync_rows": "not merged: rows merged in are synced under new uids",
 }
 _MERGE_KEYS = {
     "checkins": ("at_utc",),

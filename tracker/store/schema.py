@@ -268,4 +268,45 @@ CREATE TABLE phone_time (
     ),
     # activity.state may be 'watching': a playing video in front without input (issue 15).
     ("0008_watching", _allow_watching),
+    # Several computers through a synced folder (issue 16, tracker/store/sync.py): each local row's
+    # uid on every machine and the version known here, the files written and read, the other
+    # hosts and their screen-time spans. The synced tables themselves are not changed.
+    (
+        "0010_sync",
+        """
+CREATE TABLE sync_rows (
+    tbl VARCHAR NOT NULL,               -- people, routines, interactions, checkins
+    uid VARCHAR NOT NULL,               -- 32 hex, random: the row's id on every machine
+    local_id INTEGER,                   -- the row here (NULL: deleted)
+    own BOOLEAN NOT NULL,               -- false: another machine's uid for a person or routine here (same name)
+    version BIGINT NOT NULL,            -- Lamport version of the content known here
+    host VARCHAR NOT NULL,              -- the host that wrote that version
+    changed_at TIMESTAMP,               -- UTC, that host's clock (a tie-break only)
+    hash VARCHAR,                       -- md5 of the row as last written or applied here
+    PRIMARY KEY (tbl, uid)
+);
+CREATE TABLE sync_files (
+    path VARCHAR PRIMARY KEY,           -- HOST/kind/name, relative to sync.dir
+    size BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    rows INTEGER NOT NULL,
+    read_at TIMESTAMP NOT NULL,         -- UTC, when written (own) or read
+    own BOOLEAN NOT NULL,
+    fp VARCHAR                          -- own activity days: the fingerprint of the spans written
+);
+CREATE TABLE sync_hosts (
+    host VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    seen_at TIMESTAMP NOT NULL
+);
+CREATE TABLE sync_activity (
+    host VARCHAR NOT NULL,              -- another machine's screen-time spans (no titles)
+    day DATE NOT NULL,                  -- the UTC day of the file they came in
+    start_utc TIMESTAMP NOT NULL,
+    end_utc TIMESTAMP NOT NULL,
+    state VARCHAR NOT NULL,
+    app VARCHAR
+)
+""",
+    ),
 ]

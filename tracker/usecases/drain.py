@@ -39,6 +39,13 @@ def run(app, nudge: bool, warn) -> None:
     from tracker.errors import OffscreenError
 
     app.drain()
+    try:
+        syncing = bool(app.config.sync.dir)
+    except OffscreenError:
+        syncing = False  # a bad config never fails the drain (the nudge below warns about it)
+    if syncing:  # issue 16: a computer nobody runs a command on still shares its screen time
+        with app.store() as con:
+            app.sync_quietly(con)
     if nudge:
         from tracker.usecases.nudges import run as run_nudge
 

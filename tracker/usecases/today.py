@@ -43,6 +43,27 @@ def reported_phone(con, day: date) -> dict | None:
     }
 
 
+def _machines(app, con, cal: Calendar, day: date) -> dict | None:
+    """Screen time per computer and their union (time two were in use counts once), when a sync
+    folder is set and another computer's files were read (issue 16); else None."""
+    if not app.config.sync.dir:
+        return None
+    from tracker.store import sync
+
+    if not sync.has_others(con):
+        return None
+    since, until = cal.day_bounds(day)
+    me = sync.host_identity(app.paths.state_dir).host
+    got = sync.screen_minutes(con, since, until, me)
+    return {
+        "hosts": [
+            {"host": h["host"], "name": h["name"], "label": h["label"], "seconds": round(h["minutes"] * 60)}
+            for h in got["hosts"]
+        ],
+        "union_seconds": round(got["union_minutes"] * 60),
+    }
+
+
 def pick_day(text: str | None, now: datetime, cal: Calendar) -> date:
     """The local day `today --date TEXT` means (a date, 'yesterday', 'Nd'); no later than today."""
     if not text:
@@ -65,6 +86,7 @@ def today(app, when: str | None = None) -> dict[str, Any]:
     with app.store(drain=True) as con:
         data = day_totals(con, cal, app.config, at)
         data["phone"] = reported_phone(con, day)
+        data["machines"] = _machines(app, con, cal, day)
     offset = (cal.day_of(now) - day).days
     label = "today" if offset == 0 else "yesterday" if offset == 1 else f"{offset} days ago"
     return {

@@ -32,6 +32,7 @@ class Exported:
             "activity": ("activity span", "activity spans"),
             "invitations": ("invitation", "invitations"),
             "phone": ("day of phone time", "days of phone time"),
+            "parquet": ("file", "files"),
         }[self.what]
         return many if self.count != 1 else one
 
@@ -42,6 +43,8 @@ def export(
     """Interactions (not deleted), activity spans or phone time (every source) in the range as
     JSON or CSV text, written atomically to OUTPUT when given. The format defaults to OUTPUT's
     extension, else JSON."""
+    if fmt == "parquet":
+        return _export_parquet(app, since, until, output)
     fmt = files.format_for(output, fmt) or "json"
     lo, hi = parse_range(since, until, app.now(), cal=app.calendar)
     if output:
@@ -86,6 +89,39 @@ def export(
                 f"cannot write {output}: {e.strerror or e}; choose a file in a directory you can write to"
             ) from None
     return Exported(what, len(records), text, output)
+
+
+def _export_parquet(app, since: str | None, until: str | None, output: str | None) -> Exported:
+    """Everything as the synced folder's Parquet layout (tracker/domain/sync.py) in the new
+    directory OUTPUT: written beside it under a temp name and renamed, so it is there whole or not at all."""
+    import os
+    import shutil
+
+    if since or until:
+        raise UserError(
+            "--format parquet exports everything; filter in DuckDB, pandas or Polars instead of --since/--until"
+        )
+    if not output:
+        raise UserError("--format parquet writes a directory: give it with -o DIR")
+    out = Path(output).expanduser()
+    if out.exists():
+        raise UserError(f"{out} exists: --format parquet writes a new directory; pick another name")
+    from tracker.store import sync as store_s
+
+    me = store_s.host_identity(app.paths.state_dir)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        os.makedirs(tmp, mode=0o700)
+        with app.store(drain=True) as con:
+            counts = store_s.export_layout(con, tmp, me, app.now())
+        os.rename(tmp, out)
+    except OSError as e:
+        raise RuntimeFailure(f"cannot write {out}: {e.strerror or e}; choose a directory you can write to") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    from tracker.domain.sync import ACTIVITY, TABLES
+
+    return Exported("parquet", len(TABLES) + counts[ACTIVITY], "", str(out))  # one file per table, per day
 
 
 def _phone_records(app, lo, hi) -> list[dict]:
