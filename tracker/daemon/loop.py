@@ -34,6 +34,7 @@ from tracker.sampling.procs import parent_pid
 
 if TYPE_CHECKING:
     from tracker.daemon.queue import Queue
+    from tracker.paths import Paths
     from tracker.sampling.logind import LockHint
     from tracker.sampling.mpris import MediaWatch
 
@@ -468,19 +469,19 @@ def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[]
     return spawn
 
 
-def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
-    """`offscreen daemon`: lock, signals, then the loop until SIGTERM/SIGINT."""
+def run_daemon(
+    paths: Paths, cfg: config_mod.Config, zone: tzinfo, interval: float | None, idle_after: float | None
+) -> int:
+    """`python -m tracker.daemon` (`offscreen daemon` execs it): lock, signals, then the loop until SIGTERM/SIGINT."""
     from tracker.daemon.queue import Queue
     from tracker.sampling import open_sampler, select
     from tracker.sampling.logind import LockHint
     from tracker.sampling.mpris import MediaWatch
 
-    cfg = app.config  # a bad config fails here, before anything starts (exit 2)
     try:
         select.forced(os.environ)
     except select.BadBackend as e:
         raise ConfigError(str(e)) from None
-    paths = app.paths
     lock_fd = lock.acquire(paths.daemon_lock)
     settings = Settings(
         interval=interval or cfg.daemon.interval,
@@ -503,7 +504,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         reload_config=lambda: config_mod.load(paths.config_file),
         flags={"interval": interval, "idle_after": idle_after},
         wake_fd=rfd,
-        zone=app.zone,
+        zone=zone,
     )
     daemon.lock_hint = LockHint(daemon.log)  # also locked when logind says so: some lockers tell only logind
     daemon.media = MediaWatch(daemon.log)
