@@ -1,4 +1,4 @@
-"""`python -m tracker.daemon`: the activity daemon without the CLI (issue 14: it costs ~10 MB, not 16).
+"""`python -m tracker.daemon`: the activity daemon without the CLI (issue 14: a daemon that costs nearly nothing).
 
 `offscreen daemon` checks its flags and the configuration, then execs this, so the unit's
 ExecStart stays `offscreen daemon` and the PID stays the one systemd started. What this imports is
