@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from inproc import cli  # noqa: F401 (fixture)
-from tracker.domain.times import Calendar, SystemZone, from_storage, in_zone, local_zone, to_storage
+from tracker.domain.times import Calendar, SystemZone, from_storage, in_zone, instant_zone, local_zone, to_storage
 
 ZONES = ["Europe/Berlin", "CET", "EST5EDT", "UTC"]
 
@@ -101,3 +101,16 @@ def test_a_pinned_now_needs_an_offset(cli, monkeypatch):
     assert r.stderr == (
         "Error: $OFFSCREEN_NOW='2026-11-30T21:00' has no UTC offset: use ISO 8601 like 2026-11-30T12:00+01:00\n"
     )
+
+
+def test_the_c_library_zone_is_exact_in_the_repeated_hour(monkeypatch):
+    """The daemon's status times (times.instant_zone): the offset of each instant, also in the hour
+    that happens twice when the clocks go back (a wall-time lookup gets one of the two wrong)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    berlin = ZoneInfo("Europe/Berlin")
+    fall_back = datetime(2026, 10, 25, 1, tzinfo=UTC)  # 03:00 CEST becomes 02:00 CET
+    for minutes in range(-90, 91, 15):
+        at = fall_back + timedelta(minutes=minutes)
+        local = in_zone(at, instant_zone())
+        assert local.isoformat() == in_zone(at, berlin).isoformat() and local == at

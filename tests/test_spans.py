@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from tracker.domain.spans import Sample, SpanBuilder, Tick
+from tracker.domain.spans import Sample, Span, SpanBuilder, Tick, new_span_id
 
 T0 = 1_780_000_000.0  # an arbitrary UTC epoch
 
@@ -221,3 +221,16 @@ def test_an_unknown_idle_time_does_not_pass_for_input_now():
     out += b.update(Tick(t, t, t), Sample(app="a", title="A", idle=2.0))
     assert [(s.start, s.end, s.state) for s in out] == [(1000.0, 1001.9, "active")]
     assert (b.current.start, b.current.state) == (1001.9, "idle")
+
+
+def test_spans_have_random_32_hex_ids_and_copies_that_stand_alone():
+    """Ids keep uuid4().hex's format (os.urandom now: the daemon imports no uuid, issue 14)."""
+    ids = {new_span_id() for _ in range(1000)}
+    assert len(ids) == 1000 and all(len(i) == 32 and int(i, 16) >= 0 and i == i.lower() for i in ids)
+    span = Span("a" * 32, 1.0, 2.0, "code", "t", "active")
+    copy = span.replace(state="idle")
+    assert (copy.state, span.state) == ("idle", "active") and copy is not span
+    assert copy == Span("a" * 32, 1.0, 2.0, "code", "t", "idle") != span
+    assert (
+        repr(span) == "Span(id='" + "a" * 32 + "', start=1.0, end=2.0, app='code', title='t', state='active', exe=None)"
+    )

@@ -1,4 +1,4 @@
-"""Read-only configuration: defaults < TOML file < environment < flags, into frozen dataclasses.
+"""Read-only configuration: defaults < TOML file < environment < flags, into immutable named tuples.
 
 Reading never writes a file. Unknown keys and bad values raise ConfigError naming file and key.
 `offscreen config init` writes sample() (the same defaults, commented) for the user to edit.
@@ -6,21 +6,20 @@ Reading never writes a file. Unknown keys and bad values raise ConfigError namin
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.errors import ConfigError
 
 TIERS = ("inner", "close", "friend", "acquaintance")
 TITLE_MODES = ("keep", "redact", "hash")
 
+# Named tuples, not frozen dataclasses: the daemon reads this module, and dataclasses would cost it
+# inspect, ast and dis (issue 14). Read them by attribute; `as_dict` gives the plain data.
 
-@dataclass(frozen=True)
-class Rule:
+
+class Rule(NamedTuple):
     """A regex rule on app and/or title; both given means both must match."""
 
     app: str | None = None
@@ -35,14 +34,12 @@ class Rule:
         return not (self.title is not None and not re.search(self.title, title or ""))
 
 
-@dataclass(frozen=True)
-class General:
+class General(NamedTuple):
     # A night out until 2 am belongs to the evening before: local days start at this hour.
     day_start_hour: int = 4
 
 
-@dataclass(frozen=True)
-class Daemon:
+class Daemon(NamedTuple):
     interval: float = 1.0
     idle_after: float = 180.0
     # How often (seconds) a short-lived child drains the queue into DuckDB. Every CLI read drains
@@ -54,21 +51,18 @@ class Daemon:
     count_watching: bool = True
 
 
-@dataclass(frozen=True)
-class Privacy:
+class Privacy(NamedTuple):
     titles: str = "keep"
     exclude: tuple[Rule, ...] = ()
 
 
-@dataclass(frozen=True)
-class Categories:
+class Categories(NamedTuple):
     # User rules are tried first, then the built-in defaults (tracker/domain/categories.py).
     rules: tuple[Rule, ...] = ()
     use_defaults: bool = True
 
 
-@dataclass(frozen=True)
-class Cadence:
+class Cadence(NamedTuple):
     """Default contact cadence per tier, in days: ideal gap and maximum gap."""
 
     inner: tuple[int, int] = (7, 14)
@@ -77,30 +71,27 @@ class Cadence:
     acquaintance: tuple[int, int] = (180, 365)
 
 
-@dataclass(frozen=True)
-class Nudges:
+class Nudges(NamedTuple):
     enabled: bool = True
     desktop: bool = True
     quiet_start: str = "22:00"
     quiet_end: str = "08:00"
 
 
-@dataclass(frozen=True)
-class Sync:
+class Sync(NamedTuple):
     # A folder a sync tool (Syncthing, Nextcloud, Dropbox) carries between your computers (issue 16);
     # "" = no syncing. Each machine writes only its own subfolder and reads the others'.
     dir: str = ""
 
 
-@dataclass(frozen=True)
-class Config:
-    general: General = field(default_factory=General)
-    daemon: Daemon = field(default_factory=Daemon)
-    privacy: Privacy = field(default_factory=Privacy)
-    categories: Categories = field(default_factory=Categories)
-    cadence: Cadence = field(default_factory=Cadence)
-    nudges: Nudges = field(default_factory=Nudges)
-    sync: Sync = field(default_factory=Sync)
+class Config(NamedTuple):
+    general: General = General()
+    daemon: Daemon = Daemon()
+    privacy: Privacy = Privacy()
+    categories: Categories = Categories()
+    cadence: Cadence = Cadence()
+    nudges: Nudges = Nudges()
+    sync: Sync = Sync()
     source: Path | None = None  # the file it was read from, if any
 
 
@@ -371,6 +362,8 @@ def load(path: Path) -> Config:
         return Config()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    import tomllib  # here: without a file to read (the defaults) the daemon never loads it
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
@@ -378,9 +371,18 @@ def load(path: Path) -> Config:
     return parse(data, source=path)
 
 
+def as_dict(value: Any) -> Any:
+    """VALUE with every section and rule as a dict (as dataclasses.asdict did): tuples stay tuples."""
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {k: as_dict(v) for k, v in zip(value._fields, value, strict=True)}
+    if isinstance(value, (list, tuple)):
+        return type(value)(as_dict(v) for v in value)
+    return value
+
+
 def to_dict(cfg: Config) -> dict:
     """Plain data for `config show --json`."""
-    out = dataclasses.asdict(cfg)
+    out = as_dict(cfg)
     out["source"] = str(cfg.source) if cfg.source else None
     return out
 
@@ -395,7 +397,7 @@ def to_plain(cfg: Config) -> dict:
             return [drop_none(v) for v in value]
         return value
 
-    data = dataclasses.asdict(cfg)
+    data = as_dict(cfg)
     del data["source"]
     return drop_none(data)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP = "offscreen"
 DB_NAME = "offscreen.duckdb"
@@ -33,8 +33,7 @@ AW_IMPORT_LIMIT = 512 * 1024 * 1024
 RESTORE_LIMIT = 1024 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):  # not a dataclass: the daemon imports this module (issue 14)
     """Resolved locations; pure data, no side effects."""
 
     config_dir: Path

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 import click
 
 from tracker.commands._params import decimal
 from tracker.commands._table import clip, pad
+from tracker.daemon import args as daemon_args
 from tracker.domain.spans import UNKNOWN_APP_LABEL
 
 
 @click.command("daemon")
 @click.option(
     "--interval",
-    type=decimal(0.05, 60),
+    type=decimal(*daemon_args.INTERVAL),
     default=None,
     metavar="SECONDS",
     help="Seconds between samples (default: config daemon.interval, 1).",
@@ -22,7 +25,7 @@ from tracker.domain.spans import UNKNOWN_APP_LABEL
 @click.option(
     "--idle-after",
     "idle_after",
-    type=decimal(1, 86400),
+    type=decimal(*daemon_args.IDLE_AFTER),
     default=None,
     metavar="SECONDS",
     help="Seconds without input before you count as idle (default: config, 180).",
@@ -39,9 +42,25 @@ def daemon_cmd(app, interval, idle_after):
     Example:
       offscreen daemon --interval 1 --idle-after 120
     """
-    from tracker.daemon.loop import run_daemon
+    _ = app.config  # a bad configuration is refused here, in the CLI's words (exit 2), before anything starts
+    # The daemon proper is `python -m tracker.daemon`, exec'd in place: the same PID (systemd and
+    # the tests signal it), without click and the CLI in its memory (issue 14).
+    argv = [*_interpreter(), "-m", "tracker.daemon", *daemon_args.argv(str(app.paths.db), interval, idle_after)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(argv[0], argv)
 
-    return run_daemon(app, interval, idle_after)
+
+def _interpreter() -> list[str]:
+    """This Python with this process's interpreter flags, and -P unless this process itself imports
+    from the working directory: `-m` would put it first on sys.path, and the unit's is $HOME, where a
+    stray json.py or signal.py must not replace the standard library in the daemon."""
+    import subprocess  # here, in the CLI: only for its list of this interpreter's flags
+
+    flags = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]
+    if "-P" not in flags and not sys.flags.isolated and sys.path[:1] not in ([""], [os.getcwd()]):
+        flags.append("-P")
+    return [sys.executable, *flags]
 
 
 @click.command("drain", hidden=True)

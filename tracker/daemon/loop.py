@@ -38,6 +38,7 @@ from tracker.sampling.procs import parent_pid
 
 if TYPE_CHECKING:
     from tracker.daemon.queue import Queue
+    from tracker.paths import Paths
     from tracker.sampling.logind import LockHint
     from tracker.sampling.mpris import MediaWatch
 
@@ -625,7 +626,10 @@ def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[]
     never loads DuckDB); returns its pid, reaped on SIGCHLD. The child also sends the day's nudge
     when one is due, so nothing else needs a timer. posix_spawn, not subprocess: the daemon imports
     neither subprocess nor what it pulls in (issue 14)."""
-    argv = [sys.executable, "-m", "tracker.usecases.drain", "--db", str(db), "--nudge"]
+    # -P as the daemon itself runs (offscreen daemon adds it): the working directory ($HOME under
+    # systemd) must not come first on the child's sys.path either.
+    safe = ["-P"] if sys.flags.safe_path else []
+    argv = [sys.executable, *safe, "-m", "tracker.usecases.drain", "--db", str(db), "--nudge"]
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
@@ -645,19 +649,19 @@ def drain_spawner(db: Path, env: Mapping[str, str] | None = None) -> Callable[[]
     return spawn
 
 
-def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
-    """`offscreen daemon`: lock, signals, then the loop until SIGTERM/SIGINT."""
+def run_daemon(
+    paths: Paths, cfg: config_mod.Config, zone: tzinfo, interval: float | None, idle_after: float | None
+) -> int:
+    """`python -m tracker.daemon` (`offscreen daemon` execs it): lock, signals, then the loop until SIGTERM/SIGINT."""
     from tracker.daemon.queue import Queue, heartbeat_path
     from tracker.sampling import open_sampler, select
     from tracker.sampling.logind import LockHint
     from tracker.sampling.mpris import MediaWatch
 
-    cfg = app.config  # a bad config fails here, before anything starts (exit 2)
     try:
         select.forced(os.environ)
     except select.BadBackend as e:
         raise ConfigError(str(e)) from None
-    paths = app.paths
     lock_fd = lock.acquire(paths.daemon_lock)
     settings = Settings(
         interval=interval or cfg.daemon.interval,
@@ -682,7 +686,7 @@ def run_daemon(app, interval: float | None, idle_after: float | None) -> int:
         reload_config=lambda: config_mod.load(paths.config_file),
         flags={"interval": interval, "idle_after": idle_after},
         wake_fd=rfd,
-        zone=app.zone,
+        zone=zone,
     )
     daemon.lock_hint = LockHint(daemon.log)  # also locked when logind says so: some lockers tell only logind
     daemon.media = MediaWatch(daemon.log)

@@ -10,7 +10,6 @@ queue, so nothing the user excluded is ever written, not even briefly.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from tracker.config import Privacy
@@ -39,6 +38,9 @@ def clean(s: str | None) -> str | None:
 
 
 def hash_title(title: str) -> str:
+    """The first HASH_HEX hex digits of sha256(TITLE)."""
+    import hashlib  # here: only the "hash" title mode needs it, and the daemon is kept small (issue 14)
+
     return hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_HEX]
 
 

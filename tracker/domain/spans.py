@@ -27,9 +27,9 @@ random id, so re-emitting a span (its end or state changed) replaces it everywhe
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 STEP_TOLERANCE = 2.0  # s of wall-vs-boottime disagreement per tick that counts as a clock step
 SLEEP_TOLERANCE = 2.0  # s of boottime-minus-monotonic per tick that counts as a suspend
@@ -67,15 +67,15 @@ def app_label(app: str | None) -> str:
     return UNKNOWN_APP_LABEL if app == UNKNOWN_APP else app
 
 
-@dataclass(frozen=True)
-class Tick:
+# Plain tuples and a slotted class, not dataclasses: the daemon imports this module, and
+# dataclasses costs it inspect, ast and dis (~1.4 MB of its memory, issue 14).
+class Tick(NamedTuple):
     wall: float
     mono: float
     boot: float
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
     """One observation after privacy rules: who is in front, seconds since input, locked."""
 
     app: str | None
@@ -87,15 +87,44 @@ class Sample:
     playing: bool = False  # the front window's media player reports Playing (tracker/domain/watching.py)
 
 
-@dataclass
 class Span:
-    id: str
-    start: float  # UTC epoch seconds
-    end: float
-    app: str | None
-    title: str | None
-    state: str  # active | watching | idle | locked | asleep
-    exe: str | None = None
+    """A stretch of one (app, title, state); mutable: the builder extends and relabels the open one."""
+
+    FIELDS = ("id", "start", "end", "app", "title", "state", "exe")  # in the constructor's order
+    __slots__ = ("app", "end", "exe", "id", "start", "state", "title")
+
+    def __init__(
+        self,
+        id: str,
+        start: float,  # UTC epoch seconds
+        end: float,
+        app: str | None,
+        title: str | None,
+        state: str,  # active | watching | idle | locked | asleep
+        exe: str | None = None,
+    ):
+        self.id, self.start, self.end = id, start, end
+        self.app, self.title, self.state, self.exe = app, title, state, exe
+
+    def _fields(self) -> tuple:
+        return (self.id, self.start, self.end, self.app, self.title, self.state, self.exe)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Span) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: as a dataclass is
+
+    def __repr__(self) -> str:
+        return "Span(" + ", ".join(f"{n}={v!r}" for n, v in zip(self.FIELDS, self._fields(), strict=True)) + ")"
+
+    def replace(self, **changes: object) -> Span:
+        """A copy with CHANGES (a new object: the daemon sees that the open span changed)."""
+        out = Span(*self._fields())
+        for name, value in changes.items():
+            setattr(out, name, value)
+        return out
 
     @property
     def key(self) -> tuple:
@@ -107,7 +136,8 @@ class Span:
 
 
 def new_span_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (the format uuid4().hex had; os.urandom spares the daemon uuid's imports)."""
+    return os.urandom(16).hex()
 
 
 class SpanBuilder:
@@ -203,10 +233,10 @@ class SpanBuilder:
             if span.start < at:  # the last input fell in this span: active until it, idle after
                 rest = Span(self.new_id(), at, span.end, span.app, span.title, "idle", span.exe)
                 span.end = at
-                out += [replace(span), rest]
+                out += [span.replace(), rest]
             else:
                 span.state = "idle"
-                out.append(replace(span))
+                out.append(span.replace())
         if redo:
             self._raise_floor(redo[-1].end)
         cur = self.current
@@ -217,7 +247,7 @@ class SpanBuilder:
                 self.current = rest
             else:
                 # A new object with the same id: the daemon sees that the open span changed.
-                self.current = replace(cur, state="idle")
+                self.current = cur.replace(state="idle")
             self._raise_floor(at)
         return at
 

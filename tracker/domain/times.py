@@ -22,11 +22,9 @@ import os
 import re
 import time as _time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import overload
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import NamedTuple, overload
 
 from tracker.errors import UserError
 
@@ -53,7 +51,12 @@ RANGE_HELP = "offscreen keeps times from 1900-01-01 to 2199-12-31"
 
 class SystemZone(tzinfo):
     """The C library's idea of local time, for a $TZ that names no zone file (a POSIX rule such
-    as 'XYZ-3'): the same answers `datetime.astimezone()` gives, as a tzinfo."""
+    as 'XYZ-3'): the same answers `datetime.astimezone()` gives, as a tzinfo.
+
+    An instant converted into it (`astimezone`, `fromutc`) carries the fixed offset localtime(3)
+    gives for that instant, so it is exact in the repeated hour too; the daemon renders its status
+    times with it (`instant_zone`).
+    """
 
     def utcoffset(self, dt: datetime | None) -> timedelta:
         if dt is None:
@@ -69,7 +72,10 @@ class SystemZone(tzinfo):
 
     def fromutc(self, dt: datetime) -> datetime:
         stamp = (dt.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
-        return dt + timedelta(seconds=_time.localtime(stamp).tm_gmtoff)
+        local = _time.localtime(stamp)
+        # A fixed offset, not self: asked again, the wall time alone is ambiguous in the repeated hour.
+        offset = timedelta(seconds=local.tm_gmtoff)
+        return (dt + offset).replace(tzinfo=timezone(offset, local.tm_zone))
 
     def __repr__(self) -> str:
         return f"SystemZone({_time.tzname[0]})"
@@ -78,6 +84,8 @@ class SystemZone(tzinfo):
 def local_zone(env: Mapping[str, str] | None = None, localtime: Path = Path("/etc/localtime")) -> tzinfo:
     """The local zone, worked out once per process: $TZ (a zone name such as Europe/Berlin, CET or
     EST5EDT, or a zone file's path), else /etc/localtime, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: the daemon never needs it (~0.4 MB)
+
     env = os.environ if env is None else env
     tz = env.get("TZ")
     if tz is not None:
@@ -99,6 +107,13 @@ def local_zone(env: Mapping[str, str] | None = None, localtime: Path = Path("/et
             return ZoneInfo.from_file(fh, key="localtime")
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return UTC
+
+
+def instant_zone() -> tzinfo:
+    """The local zone for showing instants only (the daemon's status file): the C library's, which
+    reads the same $TZ and /etc/localtime as `local_zone`, exact for every instant, and needs no
+    zoneinfo (the daemon stays small, issue 14). A day's bounds need `local_zone`."""
+    return SystemZone()
 
 
 def in_zone(dt: datetime, zone: tzinfo) -> datetime:
@@ -190,8 +205,7 @@ def from_storage(dt: datetime | None) -> datetime | None:
 # --- the calendar -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Calendar:
+class Calendar(NamedTuple):  # a tuple, not a dataclass: the daemon imports this module (issue 14)
     """Local days in one zone, starting at `day_start_hour` (a night out belongs to its evening)."""
 
     zone: tzinfo = UTC

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class NoDisplay(Exception):
@@ -33,16 +32,16 @@ class DisplayLost(NoDisplay):
     """The connection to a display that worked has broken; retry later."""
 
 
-@dataclass(frozen=True)
-class Window:
+# Named tuples, not dataclasses: the daemon imports this module, and dataclasses costs it inspect,
+# ast and dis (issue 14).
+class Window(NamedTuple):
     app: str | None
     title: str | None
     pid: int | None = None
     exe: str | None = None
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     window: Window | None
     last_input: float | None  # time.monotonic() of the last keyboard/pointer input
     locked: bool = False

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tracker.sampling import DisplayLost, Window, sessionbus
 from tracker.sampling.sessionbus import BusError
@@ -32,8 +32,7 @@ STATES = {1: "active", 2: "disabled", 3: "error", 4: "out of date", 5: "download
 STATES.update({8: "enabling", 99: "uninstalled"})
 
 
-@dataclass(frozen=True)
-class ShellState:
+class ShellState(NamedTuple):  # not a dataclass: the daemon imports this module (issue 14)
     """What the running GNOME Shell says about itself and the extension (for status and doctor)."""
 
     version: str | None  # "43.9"; None when no shell answers on the session bus

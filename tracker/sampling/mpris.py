@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from tracker.sampling import DisplayLost, sessionbus
 from tracker.sampling.sessionbus import DBUS, BusError
@@ -30,13 +29,24 @@ RETRY_EVERY = 300.0  # s before trying the bus again after a failure
 BUS = "org.freedesktop.DBus"
 
 
-@dataclass
 class Player:
-    owner: str  # the unique connection name: signals come from it
-    pid: int | None = None
-    status: str = "Stopped"  # Playing | Paused | Stopped
-    entry: str | None = None  # DesktopEntry, "firefox" for firefox.desktop
-    identity: str | None = None
+    """One MPRIS player as last heard of (a slotted class, not a dataclass: the daemon imports this, issue 14)."""
+
+    __slots__ = ("entry", "identity", "owner", "pid", "status")
+
+    def __init__(
+        self,
+        owner: str,  # the unique connection name: signals come from it
+        pid: int | None = None,
+        status: str = "Stopped",  # Playing | Paused | Stopped
+        entry: str | None = None,  # DesktopEntry, "firefox" for firefox.desktop
+        identity: str | None = None,
+    ):
+        self.owner, self.pid, self.status, self.entry, self.identity = owner, pid, status, entry, identity
+
+    def __repr__(self) -> str:
+        names = ("owner", "pid", "status", "entry", "identity")
+        return "Player(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in names) + ")"
 
 
 class Players:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WINDOW_BACKENDS = ("x11", "sway", "hyprland", "kwin", "gnome", "wlr", "none")
 EXT_IDLE = "ext_idle_notifier_v1"
@@ -36,8 +36,7 @@ class BadBackend(ValueError):
     """OFFSCREEN_BACKEND names no backend."""
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):  # not a dataclass: the daemon imports this module (issue 14)
     session: str  # "x11", "wayland" or "none"
     window: str  # "x11", "sway", "hyprland", "wlr" or "none" (idle only: no app names)
     idle: str  # "x11" (XScreenSaver or pynput, decided by the X backend), "ext-idle-notify", "kde-idle", "none"

@@ -18,8 +18,7 @@ import socket
 import struct
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.sampling import DisplayLost
 from tracker.sampling.sources import SourceUnavailable
@@ -35,8 +34,7 @@ class ProtocolError(DisplayLost):
     """The compositor sent wl_display.error; it closes the connection after that."""
 
 
-@dataclass(frozen=True)
-class Interface:
+class Interface(NamedTuple):  # not a dataclass: the daemon imports this module (issue 14)
     name: str
     events: tuple[str, ...]  # the signature of each event, indexed by opcode
 
