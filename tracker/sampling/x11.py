@@ -171,7 +171,8 @@ class X11Sampler:
         # changes; the first wakes us and the sample may come before the rest, so the next sample
         # comes MIN_GAP later, not at the interval, and the time of the event (not of that sample)
         # is reported as the change (issue 17: a full interval late before).
-        self._drain_events()
+        if self._drain_events():
+            return  # something may have changed: the daemon looks before it sleeps
         due = self.deadline()
         if due is not None:
             timeout = min(timeout, due - time.monotonic())
@@ -201,12 +202,16 @@ class X11Sampler:
                 due.append(went_idle if went_idle > self._last_observe else self._last_observe + self.interval)
         return min(due) if due else None
 
-    def _drain_events(self) -> None:
+    def _drain_events(self) -> int:
+        """Handle the events that have arrived; returns how many."""
+        n = 0
         try:
             while self.d.pending_events():
                 self._handle(self.d.next_event())
+                n += 1
         except (xerror.ConnectionClosedError, OSError) as e:
             raise DisplayLost(f"X connection lost: {e}") from None
+        return n
 
     def _handle(self, ev) -> None:
         if ev.type == X.PropertyNotify:
@@ -264,7 +269,10 @@ class X11Sampler:
         self.idle_after = seconds
         if self.sync is not None:
             try:
+                resumed = self._resumed
                 self._read_idle()
+                # A higher threshold ends idleness without any input: no input to start the span at.
+                self._resumed = resumed
                 self.d.flush()
             except (xerror.ConnectionClosedError, OSError) as e:
                 raise DisplayLost(f"X connection lost: {e}") from None
