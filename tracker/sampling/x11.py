@@ -107,10 +107,12 @@ class X11Sampler:
             self.sync_error = f"SYNC not used ({NO_XSYNC_ENV}=1)"
         else:
             try:
-                self.sync = Sync(self.d)
-                self._counter = self.sync.counter("IDLETIME")
+                self._open_sync()
             except (SyncUnavailable, xerror.XError) as e:
                 self.sync, self.sync_error = None, str(e)
+            except (xerror.ConnectionClosedError, OSError) as e:
+                self.close()
+                raise NoDisplay(f"X display {display_name!r} failed while starting: {e}") from None
         self.input = None
         self.input_error: str | None = None
         if self.sync is None and not self.has_saver:
@@ -135,9 +137,6 @@ class X11Sampler:
         self._last_observe = 0.0
         self._last_full = time.monotonic()
         try:
-            if self.sync is not None:
-                self._alarm = self.sync.create_alarm(self._counter, self._threshold(), POSITIVE_COMPARISON)
-                self._read_idle()
             if self.has_saver:
                 self.root.screensaver_select_input(SAVER_NOTIFY_MASK)
                 self._read_saver()
@@ -242,6 +241,16 @@ class X11Sampler:
             self._changed_at = time.monotonic()
 
     # -- idle -------------------------------------------------------------------------------
+    def _open_sync(self) -> None:
+        """SYNC, its IDLETIME counter and our one alarm on it, armed from the counter's value."""
+        self.sync = Sync(self.d)
+        self._counter = self.sync.counter("IDLETIME")
+        refused = xerror.CatchError()
+        self._alarm = self.sync.create_alarm(self._counter, self._threshold(), POSITIVE_COMPARISON, onerror=refused)
+        self._read_idle()  # a round trip: an error of the requests before it has arrived by now
+        if refused.get_error():
+            raise SyncUnavailable(f"the X server refused an IDLETIME alarm: {refused.get_error()}")
+
     def _threshold(self) -> int:
         """idle_after in the counter's milliseconds, rounded up (idle means at least idle_after)."""
         return max(1, math.ceil(self.idle_after * 1000))
@@ -444,6 +453,8 @@ class X11Sampler:
         if self.input is not None:
             self.input.stop()
         try:
+            if self.sync is not None and self._alarm:
+                self.sync.destroy_alarm(self._alarm)
             self.d.close()
         except Exception:  # closing a dead connection must not mask the real error
             pass

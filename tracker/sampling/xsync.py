@@ -133,17 +133,19 @@ class Sync:
         r = QueryCounter(display=self.d.display, opcode=self.opcode, counter=counter)
         return (r.hi << 32) | r.lo
 
-    def _alarm(self, cls, alarm: int, counter: int, value: int, test: int) -> None:
+    def _alarm(self, cls, alarm: int, counter: int, value: int, test: int, onerror=None) -> None:
         hi, lo = _split(value)
         cls(
-            display=self.d.display, opcode=self.opcode, alarm=alarm, mask=ALL_ATTRIBUTES, counter=counter,
-            value_type=ABSOLUTE, value_hi=hi, value_lo=lo, test_type=test, delta_hi=0, delta_lo=0, events=1,
+            display=self.d.display, onerror=onerror, opcode=self.opcode, alarm=alarm, mask=ALL_ATTRIBUTES,
+            counter=counter, value_type=ABSOLUTE, value_hi=hi, value_lo=lo, test_type=test, delta_hi=0, delta_lo=0,
+            events=1,
         )  # fmt: skip
 
-    def create_alarm(self, counter: int, value: int, test: int) -> int:
-        """A new alarm on COUNTER (absolute VALUE, TEST, delta 0, events on); returns its id."""
+    def create_alarm(self, counter: int, value: int, test: int, onerror=None) -> int:
+        """A new alarm on COUNTER (absolute VALUE, TEST, delta 0, events on); returns its id. ONERROR:
+        a python-xlib error catcher (the request has no reply: an error arrives later)."""
         alarm = self.d.display.allocate_resource_id()
-        self._alarm(CreateAlarm, alarm, counter, value, test)
+        self._alarm(CreateAlarm, alarm, counter, value, test, onerror)
         return alarm
 
     def change_alarm(self, alarm: int, counter: int, value: int, test: int) -> None:
