@@ -4,6 +4,7 @@ Real Xvfb + openbox; input and activation by xdotool."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
@@ -225,3 +226,11 @@ def test_wayland_deadline(tmp_path):
     assert sway.deadline() <= time.monotonic()  # never looked for a locker: now
     watch.locked(100.0)
     assert sway.deadline() == 100.0 + lockers.CHECK_EVERY  # a locker process is looked for by polling /proc
+
+
+def test_doctor_says_idle_comes_from_the_idletime_alarm(run, xserver):
+    r = run("doctor", "--json", env={"WAYLAND_DISPLAY": "", "XAUTHORITY": "", "DISPLAY": xserver.display}, check=0)
+    checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+    assert checks["idle (XSync)"]["status"] == "ok", checks["idle (XSync)"]
+    assert checks["idle (XSync)"]["summary"].startswith("SYNC IDLETIME answers: idle for ")
+    assert checks["idle (XScreenSaver)"]["status"] == "ok"  # still there: it says when the saver runs
