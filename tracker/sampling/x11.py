@@ -45,6 +45,7 @@ MIN_GAP = 0.05  # s before reading again after an event (a switch changes severa
 EXTENSIONS = ("MIT-SCREEN-SAVER",)
 SAVER_NOTIFY_MASK = 1  # ScreenSaverNotifyMask
 SAVER_OFF = 0  # Notify state (On 1, Cycle 2: both mean the saver runs)
+ALL_EXTENSIONS = tuple(Xlib.ext.__extensions__)  # python-xlib's own list (pynput's watcher narrows it to RECORD)
 NO_XSYNC_ENV = "OFFSCREEN_NO_XSYNC"  # "1": behave as on a server without SYNC IDLETIME (tests, diagnosis)
 
 
@@ -52,7 +53,7 @@ NO_XSYNC_ENV = "OFFSCREEN_NO_XSYNC"  # "1": behave as on a server without SYNC I
 def _only_extensions(names: tuple[str, ...]):
     """Let python-xlib load only NAMES while a Display opens (its module-level list, restored after)."""
     full = Xlib.ext.__extensions__
-    Xlib.ext.__extensions__ = [e for e in full if e[0] in names]
+    Xlib.ext.__extensions__ = [e for e in ALL_EXTENSIONS if e[0] in names]
     try:
         yield
     finally:
