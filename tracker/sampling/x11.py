@@ -183,9 +183,10 @@ class X11Sampler:
             raise DisplayLost(f"X connection failed: {e}") from None
         self._drain_events()
 
-    def deadline(self) -> float | None:
-        """The time.monotonic() by which observe() must run again without an event; None: events only."""
-        due = []
+    def deadline(self) -> float:
+        """The time.monotonic() by which observe() must run again without an event. With a window
+        manager and SYNC only events matter, and this is the rare safety re-read (SAFETY_EVERY)."""
+        due = [self._last_full + SAFETY_EVERY]
         if self._dirty or self._wm_dirty or self._idle_dirty:
             due.append(self._last_observe + MIN_GAP)
         if self._none_since is not None:
@@ -200,7 +201,7 @@ class X11Sampler:
                 # last_input + idle_after, and coming back is seen by polling.
                 went_idle = self.input.last_input + self.idle_after
                 due.append(went_idle if went_idle > self._last_observe else self._last_observe + self.interval)
-        return min(due) if due else None
+        return min(due)
 
     def _drain_events(self) -> int:
         """Handle the events that have arrived; returns how many."""
