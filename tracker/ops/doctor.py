@@ -82,11 +82,26 @@ def check_screensaver(x: dict[str, Any]) -> Check:
         return Check("idle (XScreenSaver)", WARN, "not checked: no X display")
     if x.get("screensaver"):
         return Check("idle (XScreenSaver)", OK, f"MIT-SCREEN-SAVER answers: idle for {x['idle_ms']} ms")
+    instead = "SYNC IDLETIME" if x.get("xsync_idle_ms") is not None else "pynput input listeners"
     return Check(
         "idle (XScreenSaver)",
         WARN,
-        "the X server has no MIT-SCREEN-SAVER extension: idle time comes from pynput input listeners instead",
+        f"the X server has no MIT-SCREEN-SAVER extension: idle time comes from {instead} instead",
         "use an X server with the extension (Xorg has it)",
+    )
+
+
+def check_xsync(x: dict[str, Any]) -> Check:
+    """The daemon's idle source on X11: one alarm on SYNC's IDLETIME counter (no polling)."""
+    if not x["reachable"]:
+        return Check("idle (XSync)", WARN, "not checked: no X display")
+    if x.get("xsync_idle_ms") is not None:
+        return Check("idle (XSync)", OK, f"SYNC IDLETIME answers: idle for {x['xsync_idle_ms']} ms")
+    return Check(
+        "idle (XSync)",
+        WARN,
+        f"{x.get('xsync_error') or 'no SYNC IDLETIME'}: idle time is polled from XScreenSaver (or pynput) instead",
+        "use an X server whose SYNC extension has the IDLETIME counter (Xorg 1.6 and later)",
     )
 
 
@@ -388,6 +403,7 @@ def desktop_checks(env: dict[str, str]) -> list[Check]:
         check_screensaver(x),
         check_pynput(x, p),
         check_lock_detection(env, x),
+        check_xsync(x),
     ]
 
 

@@ -68,7 +68,10 @@ class Sampler(Protocol):
 
 
 def open_sampler(
-    env: Mapping[str, str] | None = None, idle_after: float = 180.0, state_dir: str | None = None
+    env: Mapping[str, str] | None = None,
+    idle_after: float = 180.0,
+    state_dir: str | None = None,
+    interval: float = 1.0,
 ) -> Sampler:
     """Open the backend `tracker.sampling.select` chooses for this session. Raises NoDisplay when
     there is nothing to sample; select.BadBackend for an unknown OFFSCREEN_BACKEND."""
@@ -83,7 +86,7 @@ def open_sampler(
     if plan.window == "x11":
         from tracker.sampling.x11 import X11Sampler
 
-        return X11Sampler(env.get("DISPLAY"))
+        return X11Sampler(env.get("DISPLAY"), idle_after=idle_after, interval=interval)
     if plan.session != "wayland":
         why = "; ".join(x for x in (plan.reason, plan.note) if x)
         raise NoDisplay(

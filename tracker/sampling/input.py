@@ -12,11 +12,19 @@ from __future__ import annotations
 import os
 import time
 
+import Xlib.ext
+
+ALL_EXTENSIONS = tuple(Xlib.ext.__extensions__)  # as python-xlib lists them, before anyone narrows it
+
 
 class InputWatcher:
     def __init__(self, display_name: str | None = None):
         if display_name:
             os.environ["DISPLAY"] = display_name
+        # pynput's listeners need python-xlib's RECORD module only (XTEST is for its controllers,
+        # unused). Their threads open their displays after start(), so the list stays narrowed;
+        # the sampler's own display is open by now.
+        Xlib.ext.__extensions__ = [e for e in ALL_EXTENSIONS if e[0] == "RECORD"]
         from pynput import keyboard, mouse
 
         self.last_input = time.monotonic()  # starting up counts as input: we cannot know better

@@ -17,7 +17,8 @@ def x11(display: str | None = None) -> dict[str, Any]:
     """What the X server at DISPLAY offers: EWMH window manager, active window, XScreenSaver, RECORD.
 
     Keys: reachable, error, display, vendor, wm (name or None), wm_alive, active_window (bool: the
-    root carries _NET_ACTIVE_WINDOW), screensaver (bool), idle_ms, screensaver_state, record (bool).
+    root carries _NET_ACTIVE_WINDOW), screensaver (bool), idle_ms, screensaver_state, record (bool),
+    xsync_idle_ms (SYNC's IDLETIME counter, None without it) and xsync_error (why not).
     """
     name = display if display is not None else os.environ.get("DISPLAY", "")
     out: dict[str, Any] = {"display": name or None, "reachable": False, "error": None}
@@ -49,9 +50,23 @@ def x11(display: str | None = None) -> dict[str, Any]:
             out["screensaver_state"] = {0: "off", 1: "on", 3: "disabled"}.get(info.state, str(info.state))
         # pynput's X backend listens through the RECORD extension.
         out["record"] = bool(d.has_extension("RECORD"))
+        out.update(_xsync(d))
     finally:
         d.close()
     return out
+
+
+def _xsync(d) -> dict[str, Any]:
+    """SYNC's IDLETIME counter, the daemon's idle source: its value in ms, or why there is none."""
+    from Xlib import error as xerror
+
+    from tracker.sampling.xsync import Sync, SyncUnavailable
+
+    try:
+        sync = Sync(d)
+        return {"xsync_idle_ms": sync.query(sync.counter("IDLETIME")), "xsync_error": None}
+    except (SyncUnavailable, xerror.XError) as e:
+        return {"xsync_idle_ms": None, "xsync_error": str(e)}
 
 
 def _ewmh(d, root, X, xerror) -> dict[str, Any]:

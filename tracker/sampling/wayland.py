@@ -22,7 +22,7 @@ import time
 
 from tracker.domain.spans import UNKNOWN_APP
 from tracker.sampling import DisplayLost, Observation, Window
-from tracker.sampling.lockers import LockerWatch
+from tracker.sampling.lockers import CHECK_EVERY, LockerWatch
 from tracker.sampling.procs import process_info
 from tracker.sampling.sources import IdleSource, WindowSource
 
@@ -74,6 +74,20 @@ class WaylandSampler:
         except (OSError, ValueError) as e:
             raise DisplayLost(f"Wayland connection failed: {e}") from None
         self._dispatch([s for s in sources if s.fileno() in ready or s.buffered()])
+
+    def deadline(self) -> float | None:
+        """The time.monotonic() by which observe() must run again without an event; None: events only.
+        Window and idle sources are event-driven; two things are not: a "no window" that is settling
+        (read again SETTLE_RECHECK later) and the locker heuristic, a look at /proc every
+        lockers.CHECK_EVERY s, which only desktops whose window source reports no lock (GNOME's does) need."""
+        due = []
+        settling = getattr(self.windows, "settling", None)
+        if settling is not None and settling():
+            due.append(time.monotonic() + SETTLE_RECHECK)
+        if not hasattr(self.windows, "locked"):
+            last = self.lockers.last
+            due.append(time.monotonic() if last is None else last + CHECK_EVERY)
+        return min(due) if due else None
 
     @staticmethod
     def _dispatch(sources) -> None:
