@@ -20,18 +20,73 @@ from __future__ import annotations
 import math
 import os
 import select
+import sys
 import time
+import types
 from contextlib import contextmanager
 
-import Xlib.ext
-from Xlib import X, Xatom
-from Xlib import display as xdisplay
-from Xlib import error as xerror
-from Xlib.protocol import rq
 
-from tracker.sampling import DisplayLost, NoDisplay, Observation, Window
-from tracker.sampling.procs import process_info
-from tracker.sampling.xsync import NEGATIVE_COMPARISON, POSITIVE_COMPARISON, Sync, SyncUnavailable
+class _LazyModule(types.ModuleType):
+    """Stands in for a standard module while python-xlib is imported: a few answers from `os`, the
+    rest from the real module, imported on first use (python-xlib touches it only on error paths)."""
+
+    def __init__(self, name: str, answers: dict):
+        super().__init__(name)
+        self.__dict__.update(answers)
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        real = sys.modules.get(self.__name__)
+        if real is None or real is self:
+            sys.modules.pop(self.__name__, None)
+            real = importlib.import_module(self.__name__)
+        return getattr(real, attr)
+
+
+def _import_xlib() -> None:
+    """Import python-xlib without `platform` and `traceback` (issue 14: the daemon's memory).
+
+    Its unix_connect calls platform.uname() when imported, and a uname_result's indexing computes
+    the processor field by running `uname -p` (subprocess: a child process and ~0.8 MB in every
+    daemon start); its rq imports traceback (tokenize, linecache, textwrap) for one print_exc on an
+    error path. Both get a stand-in for the import: uname/system from os.uname(), anything else
+    from the real module when it is first used.
+    """
+    if "Xlib.support.unix_connect" in sys.modules:
+        return
+    u = os.uname()
+    stand_ins = {
+        "platform": _LazyModule("platform", {"uname": lambda: tuple(u), "system": lambda: u.sysname}),
+        "traceback": _LazyModule("traceback", {}),
+    }
+    saved = {name: sys.modules.get(name) for name in stand_ins}
+    for name, mod in stand_ins.items():
+        if saved[name] is None:
+            sys.modules[name] = mod
+    try:
+        # The modules python-xlib's connect imports when a Display opens, imported now.
+        import Xlib.display
+        import Xlib.protocol.rq
+        import Xlib.support.unix_connect
+        import Xlib.xauth  # noqa: F401
+    finally:
+        for name, mod in stand_ins.items():
+            if sys.modules.get(name) is mod:
+                del sys.modules[name]
+
+
+_import_xlib()
+
+import Xlib.ext  # noqa: E402
+from Xlib import X, Xatom  # noqa: E402
+from Xlib import display as xdisplay  # noqa: E402
+from Xlib import error as xerror  # noqa: E402
+from Xlib.protocol import rq  # noqa: E402
+
+from tracker.sampling import DisplayLost, NoDisplay, Observation, Window  # noqa: E402
+from tracker.sampling.procs import process_info  # noqa: E402
+from tracker.sampling.xsync import NEGATIVE_COMPARISON, POSITIVE_COMPARISON, Sync, SyncUnavailable  # noqa: E402
 
 # Windows of these classes mean "the screen is locked" when they are in front (X11 has no standard
 # lock signal; XScreenSaver state covers xss-lock/xsecurelock setups that activate the saver).
