@@ -204,7 +204,9 @@ class Daemon:
             self.media.set_enabled(new.count_watching)
         set_idle_after = getattr(self.sampler, "set_idle_after", None)
         if set_idle_after is not None and new.idle_after != old_idle_after:
-            set_idle_after(new.idle_after)  # a Wayland idle notification's timeout is idle_after
+            set_idle_after(new.idle_after)  # a Wayland idle notification's or an XSync alarm's timeout
+        if self.sampler is not None and hasattr(self.sampler, "interval"):
+            self.sampler.interval = new.interval  # a polling backend's pace (X11 without a window manager)
         self.log(
             "info",
             "configuration reloaded: " + (", ".join(f"{k} changed" for k in changed) if changed else "nothing changed"),
@@ -678,7 +680,9 @@ def run_daemon(
     queue = Queue(paths.queue_file, log=log, heartbeat=heartbeat_path(paths.queue_file))
     daemon = Daemon(
         settings=settings,
-        open_sampler=lambda: open_sampler(idle_after=daemon.settings.idle_after, state_dir=str(paths.state_dir)),
+        open_sampler=lambda: open_sampler(
+            idle_after=daemon.settings.idle_after, state_dir=str(paths.state_dir), interval=daemon.settings.interval
+        ),
         queue=queue,
         log=log,
         status_path=paths.daemon_status,
