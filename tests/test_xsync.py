@@ -235,6 +235,31 @@ def test_wayland_deadline(tmp_path):
     assert sway.deadline() == 100.0 + lockers.CHECK_EVERY  # a locker process is looked for by polling /proc
 
 
+class _Idle:
+    """An idle source stand-in: idle (a last input) or active (None)."""
+
+    def __init__(self, last_input):
+        self.value = last_input
+
+    def last_input(self, now):
+        return self.value
+
+
+def test_wayland_deadline_polls_no_locker_while_idle(tmp_path):
+    from tracker.sampling import lockers
+    from tracker.sampling.lockers import LockerWatch
+    from tracker.sampling.wayland import WaylandSampler
+
+    (tmp_path / "proc").mkdir()
+    watch = LockerWatch(proc=str(tmp_path / "proc"))
+    watch.locked(100.0)
+    idle = _Idle(50.0)
+    sway = WaylandSampler(_Source(), idle, lockers=watch)
+    assert sway.deadline() is None  # idle: a lock would change a label, not screen time; no timer
+    idle.value = None  # input again (the resumed event woke the daemon): lockers polled again
+    assert sway.deadline() == 100.0 + lockers.CHECK_EVERY
+
+
 def test_doctor_says_idle_comes_from_the_idletime_alarm(run, xserver):
     r = run("doctor", "--json", env={"WAYLAND_DISPLAY": "", "XAUTHORITY": "", "DISPLAY": xserver.display}, check=0)
     checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}

@@ -84,10 +84,18 @@ class WaylandSampler:
         settling = getattr(self.windows, "settling", None)
         if settling is not None and settling():
             due.append(time.monotonic() + SETTLE_RECHECK)
-        if not hasattr(self.windows, "locked"):
+        if not hasattr(self.windows, "locked") and not self._idle_now():
             last = self.lockers.last
             due.append(time.monotonic() if last is None else last + CHECK_EVERY)
         return min(due) if due else None
+
+    def _idle_now(self) -> bool:
+        """The idle source says no input for idle_after. Then a locker is not looked for on a timer,
+        only at whatever else wakes the daemon (the watchdog): while idle a lock changes a label,
+        never screen time (idle and locked both count as away), and leaving it takes input, whose
+        `resumed` event wakes the daemon and makes the lockers polled again. A quiet desktop then
+        wakes the daemon at the watchdog's pace only (issue 14)."""
+        return self.idle is not None and self.idle.last_input(time.monotonic()) is not None
 
     @staticmethod
     def _dispatch(sources) -> None:
