@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import stat
 import struct
 import sys
 import time
@@ -217,13 +218,23 @@ def _connect(path: Path, log: LogFn | None = None) -> sqlite3.Connection:
 def heartbeat_path(queue_file: Path, env: Mapping[str, str] | None = None) -> Path:
     """Where the daemon of QUEUE_FILE keeps its heartbeat: $XDG_RUNTIME_DIR/offscreen/ (tmpfs),
     one file per queue (a CRC of its path: several OFFSCREEN_HOMEs share the runtime dir), or
-    beside the queue when $XDG_RUNTIME_DIR is unset or relative."""
+    beside the queue when $XDG_RUNTIME_DIR is unset, relative, or not a directory of this user's
+    (the XDG spec wants it owned by the user; a daemon run for another user's session, as root in
+    tests, must not write into that user's runtime dir)."""
     env = os.environ if env is None else env
     queue_file = Path(queue_file).absolute()
     run = env.get("XDG_RUNTIME_DIR", "")
-    if run and os.path.isabs(run):
+    if run and os.path.isabs(run) and _own_dir(run):
         return Path(run) / "offscreen" / f"heartbeat-{crc32(os.fsencode(queue_file)):08x}"
     return queue_file.with_name(queue_file.name + ".heartbeat")
+
+
+def _own_dir(path: str) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
 
 
 def encode_beat(span_id: str, end: float) -> bytes:
