@@ -195,9 +195,19 @@ def _insert_spans(con, name: str) -> None:
     )
 
 
-def replace_demo(con, data, spans: SpanFiles) -> dict:
+# Spans per file when replace_demo() is handed them in a list (DemoData.spans, generate()).
+_FILE_ROWS = 150_000
+
+
+def replace_demo(con, data, spans: SpanFiles | Path) -> dict:
     """Delete earlier demo rows and insert DATA (a tracker.usecases.demo.DemoData) with the activity
-    SPANS: everything but later span files in one transaction, each later file in its own."""
+    SPANS (files stream() wrote, or a directory for files of DATA.spans): everything but later span
+    files in one transaction, each later file in its own."""
+    if not isinstance(spans, SpanFiles):
+        with SpanFiles(spans) as files:
+            for i in range(0, len(data.spans), _FILE_ROWS):
+                files.add(data.spans[i : i + _FILE_ROWS])
+            return replace_demo(con, data, files)
     now = data.generated_at
     limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     con.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")

@@ -286,9 +286,9 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
     return _generate(days, seed, now, tz, None)
 
 
-# Days of spans stream() hands over at a time: about 150,000 spans, so neither this process nor
+# Days of spans stream() hands over at a time: about 225,000 spans, so neither this process nor
 # DuckDB ever holds years of them at once (issue 14: 5 years held in a list peaked at 1.3 GB).
-CHUNK_DAYS = 100
+CHUNK_DAYS = 150
 
 
 def stream(
