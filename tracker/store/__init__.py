@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,11 +92,12 @@ def storage_failure(path: Path, e: Exception) -> RuntimeFailure | None:
 _HEADERS = 3 * 4096
 
 
-def _check_length(con: duckdb.DuckDBPyConnection, path: Path, block_size: int | None, blocks: int | None) -> None:
-    """Raise the "damaged" failure for a file shorter than the BLOCKS (of BLOCK_SIZE) its header
-    says are in use."""
-    if block_size is None or blocks is None:
+def _check_length(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise the "damaged" failure for a file shorter than the blocks its header says are in use."""
+    row = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
+    if row is None:
         return
+    block_size, blocks = row
     size = path.stat().st_size
     if size and size < _HEADERS + blocks * block_size:
         con.close()
@@ -144,30 +145,13 @@ def _open(path: Path, wait: float, on_wait: Callable[[str | None], None] | None 
                 f"cannot open database {path}: {_reason(e)}; {_OPEN_REMEDY}"
             ) from None
         else:
+            # DuckDB opens an existing file that is not a database but whose name it reads as data
+            # (x.json, x.csv) as an empty in-memory database: everything written would vanish.
+            row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+            if row is None or row[0] is None:
+                con.close()
+                raise UserError(f"{path} is not an offscreen database (a data file?); give a .duckdb file with --db")
             return con
-
-
-# What connect() checks about a file it opened, in one query (each statement costs `offscreen log`
-# about a millisecond): its path, its size in blocks, and the migrations it records (NULL before
-# the first migration: then the query is asked again without them).
-_INSPECT = """SELECT d.path, s.block_size, s.used_blocks, {migrations}
-              FROM duckdb_databases() d LEFT JOIN pragma_database_size() s ON s.database_name = d.database_name
-              WHERE d.database_name = current_database()"""
-
-
-def _inspect(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int | None, int | None, list[str] | None]:
-    """(block_size, used_blocks, migrations done or None) of the file just opened; a UserError when
-    it is not a database file at all."""
-    try:
-        row = con.execute(_INSPECT.format(migrations="(SELECT list(name) FROM schema_migrations)")).fetchone()
-    except duckdb.CatalogException:  # a new file: no schema_migrations yet
-        row = con.execute(_INSPECT.format(migrations="NULL")).fetchone()
-    # DuckDB opens an existing file that is not a database but whose name it reads as data
-    # (x.json, x.csv) as an empty in-memory database: everything written would vanish.
-    if row is None or row[0] is None:
-        con.close()
-        raise UserError(f"{path} is not an offscreen database (a data file?); give a .duckdb file with --db")
-    return row[1], row[2], row[3]
 
 
 _COMPLETION_SQL = {
@@ -196,15 +180,12 @@ def completion_names(path: Path, what: str) -> list[str]:
         con.close()
 
 
-def migrate(con: duckdb.DuckDBPyConnection, done: Iterable[str] | None = None) -> list[str]:
-    """Apply the named migrations not yet recorded in the database (DONE: those recorded, when the
-    caller has just read them), in order. Returns their names."""
-    if done is None:
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
-        )
-        done = [r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()]
-    done = set(done)
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the named migrations not yet recorded in the database, in order. Returns their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
     applied = []
     for name, step in MIGRATIONS:
         if name in done:
@@ -241,12 +222,11 @@ def connect(
     try:
         con = _open(path, DEFAULT_WAIT if wait is None else wait, on_wait)
         try:
-            block_size, blocks, done = _inspect(con, path)
-            _check_length(con, path, block_size, blocks)
+            _check_length(con, path)
             # The file's owner and mode once it is known to be a database: a data file given by
             # mistake is named as that, not as a file to chmod.
             check_private(path, path.with_name(path.name + ".wal"))
-            migrate(con, done)
+            migrate(con)
             yield con
         finally:
             con.close()  # a checkpoint: a full disk can fail here too
