@@ -199,12 +199,16 @@ def _exit_now(e: SystemExit, streams) -> None:
     except (OSError, ValueError):
         return  # a closed pipe: the normal exit reports it as before
     run_exitfuncs()
+    _end(code or 0, streams)
+
+
+def _end(code: int, streams) -> None:  # pragma: no cover (coverage saved its data in an atexit callback)
     try:
         for stream in streams:  # what an atexit callback printed
             stream.flush()
     except (OSError, ValueError):
         pass
-    os._exit(code or 0)
+    os._exit(code)
 
 
 def _main(argv: list[str] | None) -> None:
