@@ -7,7 +7,6 @@ inside App.store().
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -280,6 +279,8 @@ def list_cmd(app, since, until, with_name, mode, deleted, as_json):
     """
     rows = lib.list_interactions(app, since=since, until=until, with_name=with_name, mode=mode, deleted=deleted)
     if as_json:
+        import json  # here: `log` prints no JSON
+
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif rows:
         click.echo(_table(rows))
@@ -300,6 +301,8 @@ def show_cmd(app, interaction_id, as_json):
     """
     rec = lib.show(app, interaction_id)
     if as_json:
+        import json
+
         click.echo(json.dumps(rec, indent=2, ensure_ascii=False))
         return
     click.echo(f"#{rec['id']}{' (deleted)' if 'deleted_at' in rec else ''}")

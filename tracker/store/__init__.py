@@ -12,7 +12,6 @@ local time is for display and day boundaries only.
 from __future__ import annotations
 
 import os
-import random
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -136,6 +135,8 @@ def _open(path: Path, wait: float, on_wait: Callable[[str | None], None] | None 
                     f"database busy{holder}: {path} stayed locked for {wait:.0f} s; "
                     "try again, or stop the process holding it"
                 ) from None
+            import random  # here: only a wait needs it
+
             # Full jitter: two waiting writers do not retry in lock-step.
             time.sleep(min(random.uniform(0, delay), deadline - now))
             delay = min(delay * 2, 0.25)

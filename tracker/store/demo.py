@@ -7,13 +7,19 @@ its id and every link, only its source changes. A demo person or routine whose n
 is one of the user's gets a distinct name ("Sam (demo)"), so a lookup by name never lands on a
 demo row while the user has that name.
 
-Speed matters (a year is > 500,000 spans): activity goes through a private temp CSV and one
-`INSERT ... SELECT FROM read_csv(...)`; ids for people and interactions are reserved from their
-sequences so later `offscreen log` rows never collide with demo rows.
+Speed and memory matter (a year is > 500,000 spans, five years 2.7 million): the generator
+streams activity into private temp TSV files, one per chunk of days (SpanFiles), before the
+database is opened, and each file goes in by one `INSERT ... SELECT FROM read_csv(...)`. Five years
+in one transaction made DuckDB hold ~500 MB (its primary-key index and transaction-local rows
+cannot be evicted before the commit), so the first chunk commits with everything else and every
+further chunk in a transaction of its own, with a checkpoint and a memory limit (issue 14); a
+failure in a later chunk deletes the demo rows written so far. Ids for people and interactions
+are reserved from their sequences so later `offscreen log` rows never collide with demo rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -131,142 +137,205 @@ def _values(con, table: str, columns: list[str], rows: list[tuple], chunk: int =
         )
 
 
-def replace_demo(con, data, tmp_dir: Path) -> dict:
-    """Delete earlier demo rows and insert DATA (a tracker.usecases.demo.DemoData) in one transaction."""
-    now = data.generated_at
-    ensure_private_dir(tmp_dir)
-    fd, name = tempfile.mkstemp(prefix="demo-activity-", suffix=".csv", dir=tmp_dir)  # mode 0600
-    try:
+class SpanFiles:
+    """The demo's activity spans in private (0600) TSV files in TMP_DIR, one per add(): written while
+    generating, before the database is opened, and removed on leaving the `with` block."""
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self.tmp_dir = tmp_dir
+        self.files: list[str] = []
+        self.count = 0  # spans written so far; the next one's row number
+
+    def __enter__(self) -> SpanFiles:
+        ensure_private_dir(self.tmp_dir)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name in self.files:
+            try:
+                os.unlink(name)
+            except FileNotFoundError:
+                pass
+
+    def add(self, spans: list[tuple]) -> None:
+        """Write SPANS ((start_epoch_s, end_epoch_s, app, title, state), in order) as the next file."""
+        fd, name = tempfile.mkstemp(prefix="demo-activity-", suffix=".tsv", dir=self.tmp_dir)  # mode 0600
+        self.files.append(name)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 # Tab-separated without quoting: 4x faster than csv.writer; demo titles never hold a tab.
                 fh.write(
                     "".join(
                         f"{n}\t{s}\t{e}\t{app}\t{title or ''}\t{state}\n"
-                        for n, (s, e, app, title, state) in enumerate(data.spans)
+                        for n, (s, e, app, title, state) in enumerate(spans, self.count)
                     )
                 )
         except OSError as e:  # a full disk: the temp file's error names no file
             raise RuntimeFailure(
-                f"cannot write the demo's spans to {tmp_dir}: {e.strerror or e}; free some space and try again"
+                f"cannot write the demo's spans to {self.tmp_dir}: {e.strerror or e}; free some space and try again"
             ) from None
-        with transaction(con):
-            _adopt_used(con)
-            _delete_demo(con)
-            pids = _reserve(con, "people_id_seq", len(data.people))
-            pid = {p.key: i for p, i in zip(data.people, pids)}
-            # Every key a person lookup may match (people.find), merged-away names included.
-            taken = {
-                r[0] for r in con.execute("SELECT name_key FROM people UNION SELECT alias_key FROM aliases").fetchall()
-            }
-            names = {p.key: _distinct(p.name, taken) for p in data.people}
-            _values(
-                con,
-                "people",
-                [
-                    "id",
-                    "name",
-                    "name_key",
-                    "tier",
-                    "kin",
-                    "every_days",
-                    "max_days",
-                    "cadence_modes",
-                    "note",
-                    "source",
-                    "created_at",
-                ],
-                [
-                    (
-                        pid[p.key],
-                        names[p.key],
-                        name_key(names[p.key]),
-                        p.tier,
-                        p.kin,
-                        p.every_days,
-                        p.max_days,
-                        p.cadence_modes,
-                        p.note,
-                        "demo",
-                        now,
-                    )
-                    for p in data.people
-                ],
-            )
-            iids = _reserve(con, "interactions_id_seq", len(data.interactions))
-            _values(
-                con,
-                "interactions",
-                [
-                    "id",
-                    "summary",
-                    "happened_at",
-                    "duration_min",
-                    "mode",
-                    "closeness",
-                    "fun",
-                    "place",
-                    "initiated",
-                    "phones_away",
-                    "work",
-                    "tags",
-                    "note",
-                    "logged_at",
-                    "source",
-                ],
-                [
-                    (
-                        iid,
-                        i.summary,
-                        i.happened_at,
-                        i.duration_min,
-                        i.mode,
-                        i.closeness,
-                        i.fun,
-                        i.place,
-                        i.initiated,
-                        i.phones_away,
-                        i.work,
-                        list(i.tags),
-                        i.note,
-                        i.happened_at,
-                        "demo",
-                    )
-                    for iid, i in zip(iids, data.interactions)
-                ],
-                chunk=300,
-            )
-            _values(
-                con,
-                "interaction_people",
-                ["interaction_id", "person_id"],
-                [(iid, pid[k]) for iid, i in zip(iids, data.interactions) for k in i.people],
-                chunk=1000,
-            )
-            # Epoch seconds -> naive UTC TIMESTAMP without any session-timezone dependence.
-            con.execute(
-                """INSERT INTO activity (span_id, start_utc, end_utc, app, title, state, exe, source)
-                   SELECT 'demo-' || n, make_timestamp(s * 1000000), make_timestamp(e * 1000000),
-                          nullif(app, ''), title, state, NULL, 'demo'
-                   FROM read_csv(?, header = false, delim = '\t', quote = '', escape = '',
-                                 columns = {'n': 'BIGINT', 's': 'BIGINT', 'e': 'BIGINT', 'app': 'VARCHAR',
-                                            'title': 'VARCHAR', 'state': 'VARCHAR'})""",
-                [name],
-            )
-            _insert_practice(con, data, pid, iids, now)
-            _insert_invitations(con, data, pid, iids, now)
+        self.count += len(spans)
+
+
+# While the demo writes, DuckDB may keep this much in memory (it spills the rest to a temp directory
+# beside the database, private like the file): without a limit it keeps every block it wrote.
+_MEMORY_LIMIT = "160MB"
+
+
+def _insert_spans(con, name: str) -> None:
+    # Epoch seconds -> naive UTC TIMESTAMP without any session-timezone dependence.
+    con.execute(
+        """INSERT INTO activity (span_id, start_utc, end_utc, app, title, state, exe, source)
+           SELECT 'demo-' || n, make_timestamp(s * 1000000), make_timestamp(e * 1000000),
+                  nullif(app, ''), title, state, NULL, 'demo'
+           FROM read_csv(?, header = false, delim = '\t', quote = '', escape = '',
+                         columns = {'n': 'BIGINT', 's': 'BIGINT', 'e': 'BIGINT', 'app': 'VARCHAR',
+                                    'title': 'VARCHAR', 'state': 'VARCHAR'})""",
+        [name],
+    )
+
+
+# Spans per file when replace_demo() is handed them in a list (DemoData.spans, generate()).
+_FILE_ROWS = 150_000
+
+
+def replace_demo(con, data, spans: SpanFiles | Path) -> dict:
+    """Delete earlier demo rows and insert DATA (a tracker.usecases.demo.DemoData) with the activity
+    SPANS (files stream() wrote, or a directory for files of DATA.spans): everything but later span
+    files in one transaction, each later file in its own."""
+    if not isinstance(spans, SpanFiles):
+        with SpanFiles(spans) as files:
+            for i in range(0, len(data.spans), _FILE_ROWS):
+                files.add(data.spans[i : i + _FILE_ROWS])
+            return replace_demo(con, data, files)
+    now = data.generated_at
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")
+    try:
+        _replace(con, data, spans, now)
+        for name in spans.files[1:]:
+            con.execute("CHECKPOINT")  # written blocks and index pages become evictable
+            try:
+                with transaction(con):
+                    _insert_spans(con, name)
+            except BaseException:
+                # Not half a history: the demo goes as a whole (a rerun writes it again). The
+                # error that stopped it is the one to report, whatever this cleanup meets.
+                with contextlib.suppress(Exception), transaction(con):
+                    _delete_demo(con)
+                raise
     finally:
-        os.unlink(name)
+        con.execute(f"SET memory_limit = '{limit}'")
     return {
         "people": len(data.people),
         "interactions": len(data.interactions),
-        "spans": len(data.spans),
+        "spans": spans.count,
         "routines": len(data.routines),
         "checkins": len(data.checkins),
         "unplug": len(data.unplug),
         "invitations": len(data.invitations),
         "phone_days": len(data.phone),
     }
+
+
+def _replace(con, data, spans: SpanFiles, now) -> None:
+    with transaction(con):
+        _adopt_used(con)
+        _delete_demo(con)
+        pids = _reserve(con, "people_id_seq", len(data.people))
+        pid = {p.key: i for p, i in zip(data.people, pids)}
+        # Every key a person lookup may match (people.find), merged-away names included.
+        taken = {
+            r[0] for r in con.execute("SELECT name_key FROM people UNION SELECT alias_key FROM aliases").fetchall()
+        }
+        names = {p.key: _distinct(p.name, taken) for p in data.people}
+        _values(
+            con,
+            "people",
+            [
+                "id",
+                "name",
+                "name_key",
+                "tier",
+                "kin",
+                "every_days",
+                "max_days",
+                "cadence_modes",
+                "note",
+                "source",
+                "created_at",
+            ],
+            [
+                (
+                    pid[p.key],
+                    names[p.key],
+                    name_key(names[p.key]),
+                    p.tier,
+                    p.kin,
+                    p.every_days,
+                    p.max_days,
+                    p.cadence_modes,
+                    p.note,
+                    "demo",
+                    now,
+                )
+                for p in data.people
+            ],
+        )
+        iids = _reserve(con, "interactions_id_seq", len(data.interactions))
+        _values(
+            con,
+            "interactions",
+            [
+                "id",
+                "summary",
+                "happened_at",
+                "duration_min",
+                "mode",
+                "closeness",
+                "fun",
+                "place",
+                "initiated",
+                "phones_away",
+                "work",
+                "tags",
+                "note",
+                "logged_at",
+                "source",
+            ],
+            [
+                (
+                    iid,
+                    i.summary,
+                    i.happened_at,
+                    i.duration_min,
+                    i.mode,
+                    i.closeness,
+                    i.fun,
+                    i.place,
+                    i.initiated,
+                    i.phones_away,
+                    i.work,
+                    list(i.tags),
+                    i.note,
+                    i.happened_at,
+                    "demo",
+                )
+                for iid, i in zip(iids, data.interactions)
+            ],
+            chunk=300,
+        )
+        _values(
+            con,
+            "interaction_people",
+            ["interaction_id", "person_id"],
+            [(iid, pid[k]) for iid, i in zip(iids, data.interactions) for k in i.people],
+            chunk=1000,
+        )
+        if spans.files:
+            _insert_spans(con, spans.files[0])
+        _insert_practice(con, data, pid, iids, now)
+        _insert_invitations(con, data, pid, iids, now)
 
 
 def _insert_invitations(con, data, pid: dict[str, int], iids: list[int], now) -> None:

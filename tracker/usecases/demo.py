@@ -12,6 +12,7 @@ Spans are at most 5 minutes long and change with window titles, as a 1 s sampler
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -21,6 +22,9 @@ MAX_SPAN_S = 300
 WATCHED = (" - mpv", "Netflix")  # titles of films: watched, not typed at
 WATCH_AFTER = 180  # the default idle_after
 _EPOCH = date(1970, 1, 1)
+
+# (start_epoch_s, end_epoch_s, app, title, state), UTC epoch seconds
+Span = tuple[int, int, str, str | None, str]
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,8 @@ class DemoPhone:
 class DemoData:
     people: list[DemoPerson]
     interactions: list[DemoInteraction]
-    # (start_epoch_s, end_epoch_s, app, title, state), UTC epoch seconds, sorted, non-overlapping
-    spans: list[tuple[int, int, str, str | None, str]] = field(default_factory=list)
+    # sorted, non-overlapping; empty from stream(), which hands them over instead
+    spans: list[Span] = field(default_factory=list)
     lonely_weeks: list[date] = field(default_factory=list)  # Mondays
     routines: list[DemoRoutine] = field(default_factory=list)
     checkins: list[DemoCheckin] = field(default_factory=list)
@@ -279,6 +283,30 @@ def _h(hours: float) -> float:
 
 def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
     """People, interactions and activity spans for the DAYS local days ending with NOW's day."""
+    return _generate(days, seed, now, tz, None)
+
+
+# Days of spans stream() hands over at a time: about 225,000 spans, so neither this process nor
+# DuckDB ever holds years of them at once (issue 14: 5 years held in a list peaked at 1.3 GB).
+CHUNK_DAYS = 150
+
+
+def stream(
+    days: int,
+    seed: int,
+    now: datetime,
+    tz: tzinfo,
+    sink: Callable[[list[Span]], None],
+    chunk_days: int | None = None,
+) -> DemoData:
+    """generate(), but the spans go to SINK in order, a list per CHUNK_DAYS days, and are not kept
+    (DemoData.spans stays empty); everything else is exactly what generate() gives."""
+    return _generate(days, seed, now, tz, (sink, chunk_days or CHUNK_DAYS))
+
+
+def _generate(
+    days: int, seed: int, now: datetime, tz: tzinfo, streaming: tuple[Callable[[list[Span]], None], int] | None
+) -> DemoData:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rng = random.Random(seed)
@@ -304,7 +332,22 @@ def generate(days: int, seed: int, now: datetime, tz: tzinfo) -> DemoData:
     ]
     interactions.sort(key=lambda i: i.happened_at)
     _fun(random.Random(f"fun-{seed}"), interactions)
-    spans = _spans(rng, zone, first, days, lonely, interactions, now_epoch)
+    spans: list[Span] = []
+    if streaming is None:
+        for chunk in _spans(rng, zone, first, days, lonely, interactions, now_epoch, days):
+            spans += chunk
+        spans.sort()
+    else:
+        sink, chunk_days = streaming
+        previous: Span | None = None
+        for chunk in _spans(rng, zone, first, days, lonely, interactions, now_epoch, chunk_days):
+            # Sorted chunks in sequence are the sorted whole only if none reaches back before the
+            # last one's end: true by construction (a day starts after the day before ends).
+            if previous is not None and chunk and chunk[0] < previous:
+                raise RuntimeError("demo spans of one chunk start before the previous chunk ends")
+            if chunk:
+                previous = chunk[-1]
+                sink(chunk)
     data = DemoData(
         people=list(CAST),
         interactions=interactions,
@@ -431,12 +474,14 @@ def run(app, *, days: int, seed: int, force: bool) -> dict:
         refuse_real_data(con)
     t0 = time.perf_counter()
     app.progress(f"Generating {days} days of demo data...")
-    data = generate(days, seed, app.now(), app.zone)  # outside the database lock
-    t1 = time.perf_counter()
-    app.progress(f"Writing {len(data.spans)} activity spans and {len(data.interactions)} interactions...")
-    with app.store(drain=True) as con:
-        refuse_real_data(con)  # again: the daemon may have drained real data meanwhile
-        counts = store_demo.replace_demo(con, data, app.paths.state_dir)
+    with store_demo.SpanFiles(app.paths.state_dir) as spans:
+        # Outside the database lock; the spans stream into private files, never all in memory.
+        data = stream(days, seed, app.now(), app.zone, spans.add)
+        t1 = time.perf_counter()
+        app.progress(f"Writing {spans.count} activity spans and {len(data.interactions)} interactions...")
+        with app.store(drain=True) as con:
+            refuse_real_data(con)  # again: the daemon may have drained real data meanwhile
+            counts = store_demo.replace_demo(con, data, spans)
     t2 = time.perf_counter()
     counts.update(days=days, seed=seed, db=str(app.paths.db), generate_s=round(t1 - t0, 2), insert_s=round(t2 - t1, 2))
     return counts
@@ -841,10 +886,13 @@ def _subtract(lo: int, hi: int, busy: list[tuple[int, int]]) -> list[tuple[int, 
     return pieces
 
 
-def _spans(rng, zone, first, days, lonely, interactions, now_epoch):
+def _spans(rng, zone, first, days, lonely, interactions, now_epoch, chunk_days: int) -> Iterator[list[Span]]:
+    """The spans of CHUNK_DAYS days at a time, each chunk sorted; the random draws are the same
+    whatever the chunk size."""
     busy = _busy(interactions)
-    spans: list[tuple[int, int, str, str | None, str]] = []
+    spans: list[Span] = []  # this chunk's
     emit = spans.append
+    last: Span | None = None  # the last span emitted before this chunk
     prev_end: int | None = None  # end of the previous day's last block (for the night)
 
     for i in range(days):
@@ -895,12 +943,19 @@ def _spans(rng, zone, first, days, lonely, interactions, now_epoch):
                     l0 = pieces[-1][1]
                     l1 = min(zone.epoch(d, _h(nxt[0][0])), now_epoch)
                     if l1 - l0 > 400 and l0 == hi:
-                        emit((l0, l0 + 180, spans[-1][2] if spans else "", spans[-1][3] if spans else None, "idle"))
+                        p = spans[-1] if spans else last
+                        emit((l0, l0 + 180, p[2] if p else "", p[3] if p else None, "idle"))
                         emit((l0 + 180, l1, "", None, "locked"))
-        if spans:
-            prev_end = spans[-1][1]
-    spans.sort()
-    return spans
+        tail = spans[-1] if spans else last
+        if tail is not None:
+            prev_end = tail[1]
+        if (i + 1) % chunk_days == 0 or i + 1 == days:
+            if spans:
+                last = spans[-1]
+            spans.sort()
+            yield spans
+            spans = []
+            emit = spans.append
 
 
 def _no_overlap(blocks: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
