@@ -268,4 +268,22 @@ CREATE TABLE phone_time (
     ),
     # activity.state may be 'watching': a playing video in front without input (issue 15).
     ("0008_watching", _allow_watching),
+    # Issue 14: activity rolled up per UTC quarter-hour, so reads do not grow with history
+    # (tracker/store/rollups.py). Derived data, not backed up; rollup_rules holds the category
+    # CASE the rows were computed with, and is empty until the first read builds them.
+    (
+        "0009_rollups",
+        """
+CREATE TABLE activity_quarters (
+    q BIGINT NOT NULL,                  -- UTC quarter-hour: epoch seconds // 900
+    state VARCHAR NOT NULL,
+    app VARCHAR,                        -- as in activity (NULL: none)
+    category VARCHAR NOT NULL,          -- by the CASE in rollup_rules
+    micros BIGINT NOT NULL              -- microseconds of spans inside the quarter
+);
+CREATE TABLE rollup_rules (
+    case_sql VARCHAR NOT NULL           -- one row; none: stale, rebuilt at the next read
+)
+""",
+    ),
 ]

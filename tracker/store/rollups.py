@@ -1,0 +1,204 @@
+"""Activity rolled up by UTC quarter-hour, so reads cost what the range shown costs, not the history.
+
+activity_quarters holds, per UTC quarter-hour (q = epoch seconds // 900), state, app and category,
+the microseconds of spans inside it. Why quarters of UTC and not local days and hours: every
+local hour and day boundary of a real zone falls on a UTC quarter-hour (offsets are whole
+quarter-hours: +5:30 Kolkata, +5:45 Kathmandu, +12:45 Chatham; DST moves by 30 or 60 minutes), so
+one table answers days and hours of ANY calendar exactly -- another zone, another
+general.day_start_hour, the daemon's drain child and a shell with its own TZ -- and nothing needs
+rebuilding when the calendar changes. A bucket edge that is not on a quarter (the range ending at
+"now", or a historical local-mean-time offset) is summed from the spans themselves
+(bucket_sums), so answers are those of the span queries, exactly: microseconds in integers.
+
+Categories depend on the rules (tracker/domain/categories.py), which the config may change: the
+CASE expression the rows were computed with is stored beside them (rollup_rules, one row), the
+write paths keep the rows current with that stored CASE (no config needed: the drain child does
+not read it), and readers call ensure(con, rules), which rebuilds everything when the rules
+differ. No row in rollup_rules means "stale" (after a restore, or a new schema): the next read
+rebuilds. Every write into activity goes through refresh() (tracker/store/activity.py
+upsert_spans), rebuild() (the demo) or invalidate() (a restore).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+Q_S = 900  # a quarter-hour, in seconds
+Q_US = Q_S * 1_000_000
+WINDOW_Q = 30 * 96  # a rebuild recomputes 30 days at a time: memory stays bounded by a month of spans
+
+
+def q_sql(expr: str) -> str:
+    """SQL: the UTC quarter-hour (a floor, right for times before 1970 too) of epoch microseconds EXPR."""
+    return f"CAST(fdiv({expr}, {Q_US}) AS BIGINT)"
+
+
+def stored_case(con) -> str | None:
+    """The CASE SQL the rollups were computed with, or None when they are stale."""
+    row = con.execute("SELECT case_sql FROM rollup_rules LIMIT 1").fetchone()
+    return None if row is None else row[0]
+
+
+def invalidate(con) -> None:
+    """Mark the rollups stale: the next ensure() rebuilds them (a restore replaced activity wholesale)."""
+    con.execute("DELETE FROM rollup_rules")
+
+
+def ensure(con, rules) -> None:
+    """Rebuild the rollups when they are stale or were computed with other category RULES."""
+    from tracker.domain.categories import sql_case
+
+    case = sql_case(rules, "app_k", "title_k")
+    if stored_case(con) != case:
+        rebuild(con, case=case)
+
+
+def rebuild(con, rules=None, *, case: str | None = None, atomic: bool = True) -> None:
+    """Recompute every rollup from the spans, with category RULES (default: the CASE they were
+    built with, else the default rules). ATOMIC: in a transaction of its own; else the caller's."""
+    from tracker.domain.categories import DEFAULT_RULES, sql_case
+
+    if case is None:
+        case = sql_case(rules, "app_k", "title_k") if rules is not None else stored_case(con)
+        case = case or sql_case(DEFAULT_RULES, "app_k", "title_k")
+    own = atomic
+    if own:
+        con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM activity_quarters")
+        lo, hi = con.execute(
+            f"SELECT {q_sql('min(epoch_us(start_utc))')}, {q_sql('max(epoch_us(end_utc)) - 1')} + 1 FROM activity"
+        ).fetchone()
+        if lo is not None:
+            for a in range(lo, hi, WINDOW_Q):
+                _insert(con, case, a, min(a + WINDOW_Q, hi))
+        con.execute("DELETE FROM rollup_rules")
+        con.execute("INSERT INTO rollup_rules VALUES (?)", [case])
+        if own:
+            con.execute("COMMIT")
+    except BaseException:
+        if own:
+            con.execute("ROLLBACK")
+        raise
+
+
+def _insert(con, case: str, qa: int, qb: int) -> None:
+    """Insert the rollups of quarters [QA, QB) from the spans (none may be there yet)."""
+    lo, hi = qa * Q_US, qb * Q_US
+    con.execute(
+        f"""INSERT INTO activity_quarters
+        WITH a0 AS (
+          SELECT state, app, coalesce(app, '') AS app_k, coalesce(title, '') AS title_k,
+                 greatest(epoch_us(start_utc), $lo) AS s, least(epoch_us(end_utc), $hi) AS e
+          FROM activity
+          WHERE end_utc > make_timestamp($lo) AND start_utc < make_timestamp($hi) AND end_utc > start_utc),
+        pairs AS (SELECT app_k, title_k, {case} AS category FROM (SELECT DISTINCT app_k, title_k FROM a0)),
+        p AS (SELECT a0.state, a0.app, pairs.category, a0.s, a0.e,
+                     unnest(range({q_sql("a0.s")}, {q_sql("a0.e - 1")} + 1)) AS q
+              FROM a0 JOIN pairs USING (app_k, title_k))
+        SELECT q, state, app, category, sum(least(e, (q + 1) * {Q_US}) - greatest(s, q * {Q_US}))
+        FROM p GROUP BY ALL""",
+        {"lo": lo, "hi": hi},
+    )
+
+
+# Dirty stretches closer than this (a day) are recomputed as one: fewer, larger statements for
+# an import that touches every day, at the cost of redoing the quarters between.
+MERGE_GAP_Q = 96
+
+
+def runs(con, intervals_sql: str) -> list[tuple[int, int]]:
+    """The quarter intervals [a, b) that INTERVALS_SQL (a query of (a, b) rows) yields, merged
+    where they overlap or lie within MERGE_GAP_Q of each other, in order (gaps and islands in SQL:
+    a drain of 86,400 spans ships one or two rows to Python, not 86,400)."""
+    return con.execute(
+        f"""WITH iv(a, b) AS ({intervals_sql}),
+            o AS (SELECT * , max(b) OVER (ORDER BY a, b ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
+                  FROM iv),
+            g AS (SELECT a, b, sum(CASE WHEN prev + {MERGE_GAP_Q} >= a THEN 0 ELSE 1 END)
+                               OVER (ORDER BY a, b ROWS UNBOUNDED PRECEDING) AS grp FROM o)
+            SELECT min(a), max(b) FROM g GROUP BY grp ORDER BY 1"""
+    ).fetchall()
+
+
+def refresh(con, stretches: Iterable[tuple[int, int]]) -> None:
+    """Recompute the rollups of the quarter intervals STRETCHES (runs()) from the spans, with the stored CASE
+    (nothing when stale: the next read rebuilds). Call inside the transaction that changed them."""
+    case = stored_case(con)
+    if case is None:
+        return
+    for a, b in stretches:
+        for x in range(a, b, WINDOW_Q):
+            y = min(x + WINDOW_Q, b)
+            con.execute("DELETE FROM activity_quarters WHERE q >= ? AND q < ?", [x, y])
+            _insert(con, case, x, y)
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+def _us(ts: datetime) -> int:
+    """A naive-UTC TIMESTAMP as epoch microseconds, exactly."""
+    d = ts.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def bucket_sums(con, name: str, buckets: list[tuple], keys: str, case: str, states: tuple[str, ...] = ()) -> None:
+    """Temp table NAME(KEYS..., state, app, category, micros): the microseconds of spans (of STATES;
+    all when empty) inside each bucket of BUCKETS, rows (s, e, *keys) with naive-UTC bounds that
+    do not overlap. Whole quarters come from the rollups; a bucket's edge off a quarter
+    (the range ending now) from the spans, clipped, with category CASE (on app_k, title_k)."""
+    whole, edges = [], []
+    for i, (s, e, *_) in enumerate(buckets):
+        su, eu = _us(s), _us(e)
+        qa, qb = -(-su // Q_US), eu // Q_US
+        if qa < qb:
+            whole.append((i, qa, qb))
+            if su < qa * Q_US:
+                edges.append((i, su, qa * Q_US))
+            if qb * Q_US < eu:
+                edges.append((i, qb * Q_US, eu))
+        elif su < eu:
+            edges.append((i, su, eu))
+    cols = [c.strip().split() for c in keys.split(",")] if keys.strip() else []
+    names = [c for c, _ in cols]
+    _temp(
+        con,
+        "rb_keys",
+        "idx BIGINT" + "".join(f", {c} {t}" for c, t in cols),
+        [(i, *b[2:]) for i, b in enumerate(buckets)],
+    )
+    _temp(con, "rb_whole", "idx BIGINT, qa BIGINT, qb BIGINT", whole)
+    _temp(con, "rb_edge", "idx BIGINT, s BIGINT, e BIGINT", edges)
+    k = "".join(f"k.{c}, " for c in names)
+
+    def only(col: str) -> str:
+        return f"{col} IN ({', '.join(repr(x) for x in states)})" if states else "true"
+
+    lo = min((w[1] for w in whole), default=0)
+    hi = max((w[2] for w in whole), default=0)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {name} AS
+        WITH r AS (SELECT * FROM activity_quarters WHERE q >= {lo} AND q < {hi} AND {only("state")}),
+        w AS (SELECT b.idx, r.state, r.app, r.category, r.micros FROM r ASOF JOIN rb_whole b ON r.q >= b.qa
+              WHERE r.q < b.qb),
+        x0 AS (SELECT x.idx, a.state, a.app, coalesce(a.app, '') AS app_k, coalesce(a.title, '') AS title_k,
+                      least(epoch_us(a.end_utc), x.e) - greatest(epoch_us(a.start_utc), x.s) AS micros
+               FROM rb_edge x JOIN activity a ON a.end_utc > make_timestamp(x.s) AND a.start_utc < make_timestamp(x.e)
+               WHERE a.end_utc > a.start_utc AND {only("a.state")}),
+        x AS (SELECT idx, state, app, {case} AS category, micros FROM x0),
+        u AS (SELECT * FROM w UNION ALL SELECT * FROM x)
+        SELECT {k}u.state, u.app, u.category, sum(u.micros)::BIGINT AS micros
+        FROM u JOIN rb_keys k USING (idx) GROUP BY ALL"""
+    )
+
+
+def _temp(con, name: str, columns: str, rows: list[tuple]) -> None:
+    """Temp table NAME(COLUMNS) from Python rows, one list parameter per column unnested together."""
+    cols = [c.strip().split() for c in columns.split(",")]
+    if not rows:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
+        return
+    select = ", ".join(f"unnest(${i + 1}::{typ}[]) AS {col}" for i, (col, typ) in enumerate(cols))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", [list(c) for c in zip(*rows)])
