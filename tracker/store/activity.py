@@ -62,6 +62,7 @@ def _upsert(con, rows, source: str, tmp_dir: Path | None) -> None:
         _stage_tsv(con, rows, tmp_dir)
     else:
         _stage_lists(con, rows)
+    before = rollups.activity_key(con)
     # The quarters the spans covered before (as stored) and cover now: their rollups are redone.
     runs = rollups.runs(
         con,
@@ -81,7 +82,7 @@ def _upsert(con, rows, source: str, tmp_dir: Path | None) -> None:
     for i in range(0, len(gone), _CHUNK):
         chunk = gone[i : i + _CHUNK]
         con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
-    rollups.refresh(con, runs)
+    rollups.refresh(con, runs, before)
     con.execute("DROP TABLE up_rows")
 
 
@@ -187,26 +188,25 @@ def _category_sql(config: Config) -> str:
     return sql_case(rules_for(config))
 
 
-def _clipped(since: datetime, until: datetime) -> tuple[str, list]:
-    """SQL for the seconds of each span inside [since, until), and its parameters."""
-    expr = "greatest(0, epoch(least(end_utc, ?::TIMESTAMP)) - epoch(greatest(start_utc, ?::TIMESTAMP)))"
-    return expr, [until, since]
-
-
 def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> dict:
-    """Seconds by state, screen seconds (active and watching) by app and by category, within [since, until)."""
+    """Seconds by state, screen seconds (active and watching) by app and by category, within
+    [since, until): from the quarter-hour rollups (tracker/store/rollups.py), edges off a quarter
+    from the spans."""
+    from tracker.domain.categories import rules_for, sql_case
+
     since, until = as_storage(since_utc), as_storage(until_utc)
-    secs, p = _clipped(since, until)
-    where = "WHERE end_utc > ? AND start_utc < ?"
-    states = dict(
-        con.execute(f"SELECT state, sum({secs}) FROM activity {where} GROUP BY state", p + [since, until]).fetchall()
-    )
-    cat = _category_sql(config)
+    rules = rules_for(config)
+    rollups.ensure(con, rules)
+    rollups.bucket_sums(con, "summary_sums", [(since, until)], "", sql_case(rules, "app_k", "title_k"))
+    states = {
+        state: micros / 1e6
+        for state, micros in con.execute("SELECT state, sum(micros) FROM summary_sums GROUP BY state").fetchall()
+    }
     apps = con.execute(
-        f"""SELECT app, {cat} AS category, sum({secs}) AS s FROM activity {where} AND {screen_sql()}
-            GROUP BY app, category ORDER BY s DESC, app""",
-        p + [since, until],
+        f"""SELECT app, category, sum(micros) / 1e6 AS s FROM summary_sums WHERE {screen_sql()}
+            GROUP BY app, category ORDER BY s DESC, app"""
     ).fetchall()
+    con.execute("DROP TABLE summary_sums")
     by_app: dict[str, dict] = {}
     by_cat: dict[str, float] = {}
     for app, category, s in apps:

@@ -2,8 +2,11 @@
 
 Local days and hours are exact and never need a zone name in SQL: the range's Calendar gives each
 local day's (and hour's) start and end as naive UTC instants (DST-aware, days starting at
-general.day_start_hour), that small table goes into a temp table, and SQL clips every span to it
-(`least(end) - greatest(start)`), so a span crossing a day or hour boundary is split correctly.
+general.day_start_hour), and activity is summed into those buckets from the UTC quarter-hour
+rollups (tracker/store/rollups.py: every local hour of a real zone is whole quarters of UTC; an
+edge off a quarter, the range ending now, is clipped from the spans), so the cost is the range's,
+not the history's, and a span crossing a day or hour boundary is split exactly (integer
+microseconds).
 Screen time is active use and watching (a video playing in front without input; issue 15), one
 rule: tracker.domain.spans.screen_sql; view 1 shows watching as its own series. Face-to-face time
 is the clock time of the union of live in-person interactions
@@ -22,7 +25,8 @@ from tracker.domain import cadence, coverage
 from tracker.domain import phone as phones
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
-from tracker.domain.spans import app_label, screen_sql
+from tracker.domain.spans import SCREEN_STATES, app_label, screen_sql
+from tracker.store import rollups
 from tracker.store.interactions import ends_at, in_person_union
 from tracker.store.phone import between as phone_between
 
@@ -68,72 +72,44 @@ def _cols(cur) -> dict[str, list]:
     return {n: [r[i] for r in rows] for i, n in enumerate(names)}
 
 
-def _active_with_category(rng: Range, states: str = screen_sql()) -> str:
-    """SQL (two params: since, until) for spans in range clipped to it, each with its category.
-
-    Categories are computed per DISTINCT (app, title), not per span: the regex CASE runs on a
-    few hundred pairs instead of half a million rows."""
-    case = sql_case(rules_for(rng.config), "app_k", "title_k")
-    return f"""
-      a0 AS (SELECT greatest(start_utc, $since) AS s, least(end_utc, $until) AS e, state,
-                    coalesce(app, '') AS app_k, coalesce(title, '') AS title_k
-             FROM activity WHERE {states} AND end_utc > $since AND start_utc < $until AND end_utc > start_utc),
-      pairs AS (SELECT app_k, title_k, {case} AS category FROM (SELECT DISTINCT app_k, title_k FROM a0)),
-      a AS (SELECT a0.s, a0.e, a0.state, a0.app_k, pairs.category FROM a0 JOIN pairs USING (app_k, title_k))"""
-
-
-def _pieces(src: str, cal: str, keys: str, min_bucket_s: int) -> str:
-    """SQL: the spans of SRC cut at the boundaries of the calendar table CAL (columns idx, s, e,
-    KEYS; idx numbers the buckets in time order, none shorter than MIN_BUCKET_S inside the range).
-
-    An ASOF join finds the bucket each span starts in (a sort-merge, not a range join); the spans
-    that run past it are unnested into the following bucket numbers and equi-joined to them."""
-    k = ", ".join(f"c.{x.strip()}" for x in keys.split(","))
-    return f"""
-      first_b AS (SELECT {src}.*, {k}, c.idx, c.s AS cs, c.e AS ce FROM {src} ASOF JOIN {cal} c ON {src}.s >= c.s),
-      later AS (SELECT f.*,
-                  unnest(range(f.idx + 1, f.idx + 2 + CAST(ceil(epoch(f.e - f.ce) / {min_bucket_s}) AS BIGINT))) AS j
-                FROM first_b f WHERE f.e > f.ce),
-      pieces AS (
-        SELECT {keys}, state, app_k, category, epoch(least(e, ce) - greatest(s, cs)) AS secs
-        FROM first_b WHERE s < ce
-        UNION ALL
-        SELECT {k}, l.state, l.app_k, l.category, epoch(least(l.e, c.e) - greatest(l.s, c.s))
-        FROM later l JOIN {cal} c ON c.idx = l.j WHERE c.s < l.e)"""
-
-
 _BACK_DAYS = 7 + BASELINE_DAYS - 1  # the widest look-back any view needs (view 2)
 
 
+def _case(con, rng: Range) -> str:
+    """The category CASE (on app_k, title_k) for RNG's rules, with the rollups made current for them."""
+    rules = rules_for(rng.config)
+    rollups.ensure(con, rules)
+    return sql_case(rules, "app_k", "title_k")
+
+
 def _activity_fingerprint(con) -> tuple:
+    """What the cached day_agg depends on: the spans' times (edges are cut from them) and the
+    rollups' rows (state, app and category per quarter), without hashing every title."""
     return con.execute(
-        "SELECT count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc)), sum(hash(app, title, state)) FROM activity"
+        """SELECT (SELECT (count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc))) FROM activity),
+                  (SELECT (count(*), sum(hash(q, state, app, category, micros))) FROM activity_quarters)"""
     ).fetchone()
 
 
 def _day_agg(con, rng: Range) -> Range:
     """Build (once per connection, range, rules and activity contents) the temp tables
-    day_agg(day, category, app_k, secs) of active screen time and day_tracked(day) for the range
-    extended by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
+    day_agg(day, state, category, app_k, micros) of activity per local day for the range extended
+    by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
     ext = rng.back(_BACK_DAYS)
-    key = repr((ext.since_utc, ext.until_utc, ext.calendar, rules_for(ext.config), _activity_fingerprint(con)))
+    case = _case(con, ext)
+    key = repr((ext.since_utc, ext.until_utc, ext.calendar, case, _activity_fingerprint(con)))
     try:
         if con.execute("SELECT k FROM day_agg_key").fetchone()[0] == key:
             return ext
     except Exception:  # no cache table yet in this connection
         pass
-    _temp(
-        con,
-        "ext_cal",
-        "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP",
-        [(i, *row) for i, row in enumerate(ext.days())],
-    )
-    params = {"since": ext.since_utc, "until": ext.until_utc}
+    days = ext.days()
+    _temp(con, "ext_cal", "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP", [(i, *row) for i, row in enumerate(days)])
+    rollups.bucket_sums(con, "day_sums", [(s, e, d) for d, s, e in days], "day DATE", case)
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE day_agg AS
-        WITH {_active_with_category(ext, "true")}, {_pieces("a", "ext_cal", "day", 22 * 3600)}
-        SELECT day, state, category, app_k, sum(secs) AS secs FROM pieces GROUP BY ALL""",
-        params,
+        """CREATE OR REPLACE TEMP TABLE day_agg AS
+           SELECT day, state, category, coalesce(app, '') AS app_k, sum(micros)::BIGINT AS micros
+           FROM day_sums GROUP BY ALL"""
     )
     con.execute("CREATE OR REPLACE TEMP TABLE day_agg_key AS SELECT ? AS k", [key])
     return ext
@@ -154,10 +130,10 @@ def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     )
     cur = con.execute(
         f"""WITH scr AS (
-          SELECT day, sum(secs) FILTER ({screen_sql()}) / 60.0 AS screen,
-                 coalesce(sum(secs) FILTER ({screen_sql()} AND category = 'social media'), 0) / 60.0 AS social,
-                 coalesce(sum(secs) FILTER (state = 'watching'), 0) / 60.0 AS watching,
-                 coalesce(sum(secs) FILTER (state = 'watching' AND category <> 'social media'), 0) / 60.0
+          SELECT day, sum(micros) FILTER ({screen_sql()}) / 60e6 AS screen,
+                 coalesce(sum(micros) FILTER ({screen_sql()} AND category = 'social media'), 0) / 60e6 AS social,
+                 coalesce(sum(micros) FILTER (state = 'watching'), 0) / 60e6 AS watching,
+                 coalesce(sum(micros) FILTER (state = 'watching' AND category <> 'social media'), 0) / 60e6
                    AS watching_other
           FROM day_agg GROUP BY day),
         f2f AS (
@@ -329,7 +305,7 @@ def categories_per_week(con, rng: Range) -> dict:
     _day_agg(con, rng)
     cur = con.execute(
         f"""SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS week, category,
-                  sum(secs) / 3600.0 AS hours
+                  sum(micros) / 3.6e9 AS hours
            FROM day_agg WHERE {screen_sql()} AND day >= ? GROUP BY ALL ORDER BY week, category""",
         [rng.first_day],
     )
@@ -343,7 +319,7 @@ def top_apps(con, rng: Range, limit: int = 5) -> dict:
     """Screen hours per app (and per category) in the range, largest first."""
     _day_agg(con, rng)
     rows = con.execute(
-        f"""SELECT app_k, category, sum(secs) / 3600.0 AS hours FROM day_agg
+        f"""SELECT app_k, category, sum(micros) / 3.6e9 AS hours FROM day_agg
            WHERE {screen_sql()} AND day >= ? GROUP BY ALL ORDER BY hours DESC, app_k""",
         [rng.first_day],
     ).fetchall()
@@ -375,19 +351,17 @@ def heatmap(con, rng: Range) -> dict:
     per_wd = [0] * 7
     for (d,) in con.execute("SELECT DISTINCT day FROM day_agg WHERE day >= ?", [first]).fetchall():
         per_wd[d.weekday()] += 1
+    hours = hour_calendar(rng)
     _temp(
         con,
         "hcal",
         "idx INTEGER, s TIMESTAMP, e TIMESTAMP, wd INTEGER, hr INTEGER",
-        [(i, *row) for i, row in enumerate(hour_calendar(rng))],
+        [(i, *h) for i, h in enumerate(hours)],
     )
+    rollups.bucket_sums(con, "hour_sums", hours, "wd INTEGER, hr INTEGER", _case(con, rng), SCREEN_STATES)
     minutes = [[0.0] * 24 for _ in range(7)]
-    for wd, hr, secs in con.execute(
-        f"""WITH {_active_with_category(rng)}, {_pieces("a", "hcal", "wd, hr", 900)}
-            SELECT wd, hr, sum(secs) FROM pieces GROUP BY ALL""",
-        {"since": rng.since_utc, "until": rng.until_utc},
-    ).fetchall():
-        minutes[wd][hr] += secs / 60
+    for wd, hr, micros in con.execute("SELECT wd, hr, sum(micros) FROM hour_sums GROUP BY ALL").fetchall():
+        minutes[wd][hr] += micros / 60e6
     mean = [[round(minutes[w][h] / per_wd[w], 4) if per_wd[w] else None for h in range(24)] for w in range(7)]
     starts = {"in-person": [[0] * 24 for _ in range(7)], "call": [[0] * 24 for _ in range(7)]}
     for wd, hr, mode, n in con.execute(

@@ -22,7 +22,7 @@ from pathlib import Path
 from tracker.domain.interactions import name_key
 from tracker.errors import RuntimeFailure
 from tracker.paths import ensure_private_dir
-from tracker.store import transaction
+from tracker.store import rollups, transaction
 
 
 def _adopt_used(con) -> None:
@@ -255,6 +255,7 @@ def replace_demo(con, data, tmp_dir: Path) -> dict:
             )
             _insert_practice(con, data, pid, iids, now)
             _insert_invitations(con, data, pid, iids, now)
+            rollups.rebuild(con, atomic=False)  # the demo's spans, rolled up (tracker/store/rollups.py)
     finally:
         os.unlink(name)
     return {

@@ -34,10 +34,30 @@ def q_sql(expr: str) -> str:
     return f"CAST(fdiv({expr}, {Q_US}) AS BIGINT)"
 
 
+def activity_key(con) -> str:
+    """What the rollups must have been computed from: activity's row count and sums of start and
+    end (a scan of two integer columns, milliseconds). A write into activity that bypassed
+    refresh() (a bug, or a test laying out rows) changes it, and the next ensure() rebuilds."""
+    return repr(
+        con.execute("SELECT count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc)) FROM activity").fetchone()
+    )
+
+
+def stored(con) -> tuple[str, str] | None:
+    """(case_sql, activity_key) the rollups were computed with, or None when they are stale."""
+    row = con.execute("SELECT case_sql, activity_key FROM rollup_rules LIMIT 1").fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 def stored_case(con) -> str | None:
     """The CASE SQL the rollups were computed with, or None when they are stale."""
-    row = con.execute("SELECT case_sql FROM rollup_rules LIMIT 1").fetchone()
+    row = stored(con)
     return None if row is None else row[0]
+
+
+def _mark(con, case: str) -> None:
+    con.execute("DELETE FROM rollup_rules")
+    con.execute("INSERT INTO rollup_rules VALUES (?, ?)", [case, activity_key(con)])
 
 
 def invalidate(con) -> None:
@@ -46,11 +66,12 @@ def invalidate(con) -> None:
 
 
 def ensure(con, rules) -> None:
-    """Rebuild the rollups when they are stale or were computed with other category RULES."""
+    """Rebuild the rollups when they are stale, were computed with other category RULES, or do
+    not match activity any more."""
     from tracker.domain.categories import sql_case
 
     case = sql_case(rules, "app_k", "title_k")
-    if stored_case(con) != case:
+    if stored(con) != (case, activity_key(con)):
         rebuild(con, case=case)
 
 
@@ -62,8 +83,7 @@ def rebuild(con, rules=None, *, case: str | None = None, atomic: bool = True) ->
     if case is None:
         case = sql_case(rules, "app_k", "title_k") if rules is not None else stored_case(con)
         case = case or sql_case(DEFAULT_RULES, "app_k", "title_k")
-    own = atomic
-    if own:
+    if atomic:
         con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM activity_quarters")
@@ -73,12 +93,11 @@ def rebuild(con, rules=None, *, case: str | None = None, atomic: bool = True) ->
         if lo is not None:
             for a in range(lo, hi, WINDOW_Q):
                 _insert(con, case, a, min(a + WINDOW_Q, hi))
-        con.execute("DELETE FROM rollup_rules")
-        con.execute("INSERT INTO rollup_rules VALUES (?)", [case])
-        if own:
+        _mark(con, case)
+        if atomic:
             con.execute("COMMIT")
     except BaseException:
-        if own:
+        if atomic:
             con.execute("ROLLBACK")
         raise
 
@@ -122,17 +141,20 @@ def runs(con, intervals_sql: str) -> list[tuple[int, int]]:
     ).fetchall()
 
 
-def refresh(con, stretches: Iterable[tuple[int, int]]) -> None:
-    """Recompute the rollups of the quarter intervals STRETCHES (runs()) from the spans, with the stored CASE
-    (nothing when stale: the next read rebuilds). Call inside the transaction that changed them."""
-    case = stored_case(con)
-    if case is None:
+def refresh(con, stretches: Iterable[tuple[int, int]], before: str | None) -> None:
+    """Recompute the rollups of the quarter intervals STRETCHES (runs()) from the spans, with the
+    stored CASE, after a write into activity; BEFORE: activity_key() before that write. Nothing
+    when the rollups are stale or did not match activity before (the next read rebuilds).
+    Call inside the transaction of the write."""
+    row = stored(con)
+    if row is None or row[1] != before:
         return
     for a, b in stretches:
         for x in range(a, b, WINDOW_Q):
             y = min(x + WINDOW_Q, b)
             con.execute("DELETE FROM activity_quarters WHERE q >= ? AND q < ?", [x, y])
-            _insert(con, case, x, y)
+            _insert(con, row[0], x, y)
+    _mark(con, row[0])
 
 
 # --- reads -------------------------------------------------------------------------------------

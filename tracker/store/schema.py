@@ -282,7 +282,8 @@ CREATE TABLE activity_quarters (
     micros BIGINT NOT NULL              -- microseconds of spans inside the quarter
 );
 CREATE TABLE rollup_rules (
-    case_sql VARCHAR NOT NULL           -- one row; none: stale, rebuilt at the next read
+    case_sql VARCHAR NOT NULL,          -- one row; none: stale, rebuilt at the next read
+    activity_key VARCHAR NOT NULL       -- activity's (count, sum of starts, sum of ends) they match
 )
 """,
     ),
