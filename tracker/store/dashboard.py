@@ -38,14 +38,35 @@ BASELINE_DAYS = 28
 # --- calendar tables -------------------------------------------------------------------------
 
 
+_DAYS: dict[tuple, list[tuple[date, datetime, datetime]]] = {}
+
+
+def _days(rng: Range) -> list[tuple[date, datetime, datetime]]:
+    """rng.days(), worked out once per range: the views of one page ask for it a dozen times, and
+    each is a zone lookup per day (five years: 40 ms a time)."""
+    key = (rng.since_utc, rng.until_utc, rng.calendar)
+    if key not in _DAYS:
+        if len(_DAYS) >= 8:
+            _DAYS.clear()
+        _DAYS[key] = rng.days()
+    return _DAYS[key]
+
+
 def hour_calendar(rng: Range) -> list[tuple[datetime, datetime, int, int]]:
     """(start, end, weekday of the local day, local clock hour) for every hour of the range."""
     out = []
-    for d, s, e in rng.days():
+    local = rng.calendar.local
+    hour = timedelta(hours=1)
+    for d, s, e in _days(rng):
         t = s.replace(minute=0, second=0, microsecond=0)
+        wd = d.weekday()
+        # One zone lookup per day where the offset holds all day (every day but a change's).
+        off = local(t).utcoffset()
+        steady = off == local(e).utcoffset()
         while t < e:
-            nxt = t + timedelta(hours=1)
-            out.append((max(t, s), min(nxt, e), d.weekday(), rng.calendar.local(t).hour))
+            nxt = t + hour
+            lh = (t + off).hour if steady and off is not None else local(t).hour
+            out.append((max(t, s), min(nxt, e), wd, lh))
             t = nxt
     return out
 
@@ -63,7 +84,7 @@ def _temp(con, name: str, columns: str, rows: list[tuple]) -> None:
 
 def _cal(con, rng: Range) -> None:
     """Temp table cal(day, s, e): the range's local days, so SQL buckets by day without a zone."""
-    _temp(con, "cal", "day DATE, s TIMESTAMP, e TIMESTAMP", rng.days())
+    _temp(con, "cal", "day DATE, s TIMESTAMP, e TIMESTAMP", _days(rng))
 
 
 def _cols(cur) -> dict[str, list]:
@@ -75,20 +96,11 @@ def _cols(cur) -> dict[str, list]:
 _BACK_DAYS = 7 + BASELINE_DAYS - 1  # the widest look-back any view needs (view 2)
 
 
-def _case(con, rng: Range) -> str:
-    """The category CASE (on app_k, title_k) for RNG's rules, with the rollups made current for them."""
+def _case(con, rng: Range) -> tuple[str, tuple]:
+    """The category CASE (on app_k, title_k) for RNG's rules, with the rollups made current for
+    them, and what they stand for (rollups.ensure: changes whenever activity does)."""
     rules = rules_for(rng.config)
-    rollups.ensure(con, rules)
-    return sql_case(rules, "app_k", "title_k")
-
-
-def _activity_fingerprint(con) -> tuple:
-    """What the cached day_agg depends on: the spans' times (edges are cut from them) and the
-    rollups' rows (state, app and category per quarter), without hashing every title."""
-    return con.execute(
-        """SELECT (SELECT (count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc))) FROM activity),
-                  (SELECT (count(*), sum(hash(q, state, app, category, micros))) FROM activity_quarters)"""
-    ).fetchone()
+    return sql_case(rules, "app_k", "title_k"), rollups.ensure(con, rules)
 
 
 def _day_agg(con, rng: Range) -> Range:
@@ -96,14 +108,14 @@ def _day_agg(con, rng: Range) -> Range:
     day_agg(day, state, category, app_k, micros) of activity per local day for the range extended
     by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
     ext = rng.back(_BACK_DAYS)
-    case = _case(con, ext)
-    key = repr((ext.since_utc, ext.until_utc, ext.calendar, case, _activity_fingerprint(con)))
+    case, state = _case(con, ext)
+    key = repr((ext.since_utc, ext.until_utc, ext.calendar, state))
     try:
         if con.execute("SELECT k FROM day_agg_key").fetchone()[0] == key:
             return ext
     except Exception:  # no cache table yet in this connection
         pass
-    days = ext.days()
+    days = _days(ext)
     _temp(con, "ext_cal", "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP", [(i, *row) for i, row in enumerate(days)])
     rollups.bucket_sums(con, "day_sums", [(s, e, d) for d, s, e in days], "day DATE", case)
     con.execute(
@@ -216,7 +228,7 @@ def phone_daily(con, rng: Range) -> dict:
     """Phone screen time as the person reported it, per local day of the range: hours (None: no
     figure that day), of it social media, and which source counted (tracker/domain/phone.py).
     Its own series: nothing here is added to the measured screen time of `daily`."""
-    days = [d for d, _, _ in rng.days()]
+    days = [d for d, _, _ in _days(rng)]
     chosen = phones.pick(phone_between(con, days[0], days[-1])) if days else {}
 
     def hours(m: float | None) -> float | None:
@@ -234,7 +246,7 @@ def phone_daily(con, rng: Range) -> dict:
 
 def phone_summary(con, rng: Range, needed: int = coverage.MIN_TRACKED_DAYS) -> dict:
     """The range's reported phone time in figures (tracker.domain.phone.summary)."""
-    days = [d for d, _, _ in rng.days()]
+    days = [d for d, _, _ in _days(rng)]
     chosen = phones.pick(phone_between(con, days[0], days[-1])) if days else {}
     return phones.summary(chosen, len(days), needed)
 
@@ -251,7 +263,7 @@ def _week_days(con, rng: Range, *, tracked: bool) -> dict[str, int]:
         if first is None:
             return {}
         lo = max(rng.first_day, rng.day_of(first))
-        days = [day for day, s, _ in rng.days() if day >= lo and s < rng.end_utc]
+        days = [day for day, s, _ in _days(rng) if day >= lo and s < rng.end_utc]
     out: dict[str, int] = {}
     for day in days:
         wk = coverage.week_of(day).isoformat()
@@ -358,7 +370,7 @@ def heatmap(con, rng: Range) -> dict:
         "idx INTEGER, s TIMESTAMP, e TIMESTAMP, wd INTEGER, hr INTEGER",
         [(i, *h) for i, h in enumerate(hours)],
     )
-    rollups.bucket_sums(con, "hour_sums", hours, "wd INTEGER, hr INTEGER", _case(con, rng), SCREEN_STATES)
+    rollups.bucket_sums(con, "hour_sums", hours, "wd INTEGER, hr INTEGER", _case(con, rng)[0], SCREEN_STATES)
     minutes = [[0.0] * 24 for _ in range(7)]
     for wd, hr, micros in con.execute("SELECT wd, hr, sum(micros) FROM hour_sums GROUP BY ALL").fetchall():
         minutes[wd][hr] += micros / 60e6
@@ -602,14 +614,11 @@ def _with_invitations(con, rng: Range, out: dict[str, Any]) -> None:
     for key in ("invited", "they_accepted", "received", "you_accepted"):
         out[key] = [per[w][key] for w in weeks]
     first = invites.first_reach(con)
-    usual: list[float | None] = []
-    for w in weeks:
-        lo = bounds(w - timedelta(days=7 * USUAL_WEEKS))[0]
-        if first is None or first > lo:
-            usual.append(None)
-        else:
-            usual.append(round(invites.reaching_out(con, lo, bounds(w)[0]) / USUAL_WEEKS, 2))
-    out["reach_usual"] = usual
+    windows = [(bounds(w - timedelta(days=7 * USUAL_WEEKS))[0], bounds(w)[0]) for w in weeks]
+    counted = iter(invites.reaching_out_many(con, [x for x in windows if first is not None and first <= x[0]]))
+    out["reach_usual"] = [
+        None if first is None or first > lo else round(next(counted) / USUAL_WEEKS, 2) for lo, _ in windows
+    ]
     out["usual_weeks"] = USUAL_WEEKS
 
 

@@ -21,8 +21,9 @@ upsert_spans), rebuild() (the demo) or invalidate() (a restore).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 Q_S = 900  # a quarter-hour, in seconds
 Q_US = Q_S * 1_000_000
@@ -43,10 +44,17 @@ def activity_key(con) -> str:
     )
 
 
-def stored(con) -> tuple[str, str] | None:
-    """(case_sql, activity_key) the rollups were computed with, or None when they are stale."""
-    row = con.execute("SELECT case_sql, activity_key FROM rollup_rules LIMIT 1").fetchone()
-    return None if row is None else (row[0], row[1])
+# Per open connection: the (case, row count, stored row) ensure() last verified against a full
+# activity_key(). A write through refresh() changes the stored row; rows added or removed by any
+# write change the count; either makes the next ensure() check in full again.
+_checked: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_EMPTY = repr((0, None, None))  # activity_key() of an empty activity table
+
+
+def stored(con) -> tuple[str, str, int] | None:
+    """(case_sql, activity_key, version) the rollups were computed with, or None when they are stale."""
+    row = con.execute("SELECT case_sql, activity_key, version FROM rollup_rules LIMIT 1").fetchone()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def stored_case(con) -> str | None:
@@ -56,8 +64,10 @@ def stored_case(con) -> str | None:
 
 
 def _mark(con, case: str) -> None:
+    """Record the rollups as computed with CASE from activity as it is now (a new version)."""
+    version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM rollup_rules").fetchone()[0]
     con.execute("DELETE FROM rollup_rules")
-    con.execute("INSERT INTO rollup_rules VALUES (?, ?)", [case, activity_key(con)])
+    con.execute("INSERT INTO rollup_rules VALUES (?, ?, ?)", [case, activity_key(con), version])
 
 
 def invalidate(con) -> None:
@@ -65,14 +75,24 @@ def invalidate(con) -> None:
     con.execute("DELETE FROM rollup_rules")
 
 
-def ensure(con, rules) -> None:
+def ensure(con, rules) -> tuple:
     """Rebuild the rollups when they are stale, were computed with other category RULES, or do
-    not match activity any more."""
+    not match activity any more. Returns what they now stand for (a key for readers' caches)."""
     from tracker.domain.categories import sql_case
 
     case = sql_case(rules, "app_k", "title_k")
-    if stored(con) != (case, activity_key(con)):
-        rebuild(con, case=case)
+    count = con.execute("SELECT count(*) FROM activity").fetchone()[0]  # from metadata, no scan
+    row = stored(con)
+    if _checked.get(con) == (case, count, row) and row is not None:
+        return row  # verified through this connection since, and no row came or went (a page asks 10 times)
+    key = activity_key(con)
+    if row is not None and row[:2] == (case, key):
+        _checked[con] = (case, count, row)
+        return row
+    if key == _EMPTY and con.execute("SELECT 1 FROM activity_quarters LIMIT 1").fetchone() is None:
+        return (case, key, None)  # nothing to roll up: a read of a new database writes nothing
+    rebuild(con, case=case)
+    return stored(con) or (case, key, None)
 
 
 def rebuild(con, rules=None, *, case: str | None = None, atomic: bool = True) -> None:
@@ -162,57 +182,57 @@ def refresh(con, stretches: Iterable[tuple[int, int]], before: str | None) -> No
 
 def _us(ts: datetime) -> int:
     """A naive-UTC TIMESTAMP as epoch microseconds, exactly."""
-    d = ts.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+    return (ts - _EPOCH) // _ONE_US
+
+
+_EPOCH = datetime(1970, 1, 1)
+_ONE_US = timedelta(microseconds=1)
 
 
 def bucket_sums(con, name: str, buckets: list[tuple], keys: str, case: str, states: tuple[str, ...] = ()) -> None:
     """Temp table NAME(KEYS..., state, app, category, micros): the microseconds of spans (of STATES;
     all when empty) inside each bucket of BUCKETS, rows (s, e, *keys) with naive-UTC bounds that
-    do not overlap. Whole quarters come from the rollups; a bucket's edge off a quarter
-    (the range ending now) from the spans, clipped, with category CASE (on app_k, title_k)."""
-    whole, edges = [], []
-    for i, (s, e, *_) in enumerate(buckets):
-        su, eu = _us(s), _us(e)
-        qa, qb = -(-su // Q_US), eu // Q_US
-        if qa < qb:
-            whole.append((i, qa, qb))
-            if su < qa * Q_US:
-                edges.append((i, su, qa * Q_US))
-            if qb * Q_US < eu:
-                edges.append((i, qb * Q_US, eu))
-        elif su < eu:
-            edges.append((i, su, eu))
+    do not overlap. Whole quarters come from the rollups; a bucket's edges off a quarter (the
+    range ending now) from the spans, clipped, with category CASE (on app_k, title_k)."""
     cols = [c.strip().split() for c in keys.split(",")] if keys.strip() else []
     names = [c for c, _ in cols]
     _temp(
         con,
-        "rb_keys",
-        "idx BIGINT" + "".join(f", {c} {t}" for c, t in cols),
-        [(i, *b[2:]) for i, b in enumerate(buckets)],
+        "rb_b",
+        "s TIMESTAMP, e TIMESTAMP" + "".join(f", {c} {t}" for c, t in cols),
+        buckets,
     )
-    _temp(con, "rb_whole", "idx BIGINT, qa BIGINT, qb BIGINT", whole)
-    _temp(con, "rb_edge", "idx BIGINT, s BIGINT, e BIGINT", edges)
-    k = "".join(f"k.{c}, " for c in names)
 
     def only(col: str) -> str:
         return f"{col} IN ({', '.join(repr(x) for x in states)})" if states else "true"
 
-    lo = min((w[1] for w in whole), default=0)
-    hi = max((w[2] for w in whole), default=0)
+    # Per bucket: the whole quarters [qa, qb) inside it, and the edges before qa and after qb
+    # (or the whole bucket, when no quarter fits in it).
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE rb AS
+            SELECT row_number() OVER () AS idx, *, -CAST(fdiv(-su, {Q_US}) AS BIGINT) AS qa,
+                   CAST(fdiv(eu, {Q_US}) AS BIGINT) AS qb
+            FROM (SELECT *, epoch_us(s) AS su, epoch_us(e) AS eu FROM rb_b WHERE e > s)"""
+    )
+    k = "".join(f"k.{c}, " for c in names)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {name} AS
-        WITH r AS (SELECT * FROM activity_quarters WHERE q >= {lo} AND q < {hi} AND {only("state")}),
-        w AS (SELECT b.idx, r.state, r.app, r.category, r.micros FROM r ASOF JOIN rb_whole b ON r.q >= b.qa
+        WITH whole AS (SELECT idx, qa, qb FROM rb WHERE qa < qb ORDER BY qa),
+        edge AS (SELECT idx, su AS s, qa * {Q_US} AS e FROM rb WHERE qa < qb AND su < qa * {Q_US}
+                 UNION ALL SELECT idx, qb * {Q_US}, eu FROM rb WHERE qa < qb AND qb * {Q_US} < eu
+                 UNION ALL SELECT idx, su, eu FROM rb WHERE qa >= qb),
+        r AS (SELECT * FROM activity_quarters
+              WHERE q >= (SELECT min(qa) FROM whole) AND q < (SELECT max(qb) FROM whole) AND {only("state")}),
+        w AS (SELECT b.idx, r.state, r.app, r.category, r.micros FROM r ASOF JOIN whole b ON r.q >= b.qa
               WHERE r.q < b.qb),
         x0 AS (SELECT x.idx, a.state, a.app, coalesce(a.app, '') AS app_k, coalesce(a.title, '') AS title_k,
                       least(epoch_us(a.end_utc), x.e) - greatest(epoch_us(a.start_utc), x.s) AS micros
-               FROM rb_edge x JOIN activity a ON a.end_utc > make_timestamp(x.s) AND a.start_utc < make_timestamp(x.e)
+               FROM edge x JOIN activity a ON a.end_utc > make_timestamp(x.s) AND a.start_utc < make_timestamp(x.e)
                WHERE a.end_utc > a.start_utc AND {only("a.state")}),
         x AS (SELECT idx, state, app, {case} AS category, micros FROM x0),
         u AS (SELECT * FROM w UNION ALL SELECT * FROM x)
         SELECT {k}u.state, u.app, u.category, sum(u.micros)::BIGINT AS micros
-        FROM u JOIN rb_keys k USING (idx) GROUP BY ALL"""
+        FROM u JOIN rb k USING (idx) GROUP BY ALL"""
     )
 
 
