@@ -30,6 +30,7 @@ def _child(tree: Path, env: dict, *args: str) -> tuple[float, int]:
     proc = subprocess.Popen(
         [sys.executable, "-c", CLI, *args],
         env={**env, "PYTHONPATH": str(tree)},
+        cwd=env["OFFSCREEN_HOME"],  # not the checkout: `python -c` puts the working directory first on sys.path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -1,7 +1,7 @@
 """The quarter-hour rollups answer exactly what the spans answer (tracker/store/rollups.py).
 
 A property test: random spans (crossing days, hours, DST changes; in Europe/Berlin, a half-hour
-zone, a 45-minute zone and New York; days starting at 0, 4 or 23 o'clock) written the way the
+zone, a 45-minute zone, New York and 1960s Monrovia, whose offset is no whole quarter; days starting at 0, 4 or 23 o'clock) written the way the
 drain writes them (batches, an open span re-upserted as it grows, zero-length spans deleted);
 then the dashboard's per-day and per-hour numbers, `today`'s summary and the top apps are
 compared with the same numbers computed straight from the spans, in integer microseconds.
@@ -35,6 +35,9 @@ PLACES = [
     ("America/New_York", datetime(2026, 10, 30)),
     ("Asia/Kolkata", datetime(2026, 3, 27)),
     ("Asia/Kathmandu", datetime(2026, 6, 1)),
+    # -0:44:30 until 1972: local days and hours off every quarter (each edge read from the spans),
+    # before 1970 (negative epoch times).
+    ("Africa/Monrovia", datetime(1960, 3, 1)),
 ]
 WINDOW_S = 5 * 86400
 MS = 1000  # microseconds in a millisecond: spans start and end on whole milliseconds

@@ -284,7 +284,7 @@ CREATE TABLE activity_quarters (
 CREATE TABLE rollup_rules (
     case_sql VARCHAR NOT NULL,          -- one row; none: stale, rebuilt at the next read
     activity_key VARCHAR NOT NULL,      -- activity's (count, sum of starts, sum of ends) they match
-    version BIGINT NOT NULL             -- counts every change of the rollups (readers' cache key)
+    version BIGINT NOT NULL             -- new (random) at every change of the rollups: readers' cache key
 )
 """,
     ),
