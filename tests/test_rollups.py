@@ -59,7 +59,8 @@ def db(tmp_path_factory):
 
 
 def _us(ts: datetime) -> int:
-    return rollups._us(ts)
+    """A naive-UTC datetime as epoch microseconds, exactly."""
+    return (ts - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 
 
 def _write(con, spans, base_us: int, batches: int, grow: list[int]) -> list[tuple]:

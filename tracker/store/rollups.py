@@ -14,8 +14,9 @@ Categories depend on the rules (tracker/domain/categories.py), which the config 
 CASE expression the rows were computed with is stored beside them (rollup_rules, one row), the
 write paths keep the rows current with that stored CASE (no config needed: the drain child does
 not read it), and readers call ensure(con, rules), which rebuilds everything when the rules
-differ. No row in rollup_rules means "stale" (after a restore, or a new schema): the next read
-rebuilds. Every write into activity goes through refresh() (tracker/store/activity.py
+differ, or when activity's row count is not the one they were computed from (a write that
+bypassed the hooks). No row in rollup_rules means "stale" (after a restore, or a new schema):
+the next read rebuilds (five years of spans: ~1.3 s CPU, ~145 MB, once). Every write into activity goes through refresh() (tracker/store/activity.py
 upsert_spans), rebuild() (the demo) or invalidate() (a restore).
 """
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 
 Q_S = 900  # a quarter-hour, in seconds
 Q_US = Q_S * 1_000_000
@@ -180,15 +180,6 @@ def refresh(con, stretches: Iterable[tuple[int, int]], before: str | None) -> No
 
 
 # --- reads -------------------------------------------------------------------------------------
-
-
-def _us(ts: datetime) -> int:
-    """A naive-UTC TIMESTAMP as epoch microseconds, exactly."""
-    return (ts - _EPOCH) // _ONE_US
-
-
-_EPOCH = datetime(1970, 1, 1)
-_ONE_US = timedelta(microseconds=1)
 
 
 def bucket_sums(con, name: str, buckets: list[tuple], keys: str, case: str, states: tuple[str, ...] = ()) -> None:
