@@ -64,12 +64,23 @@ def _upsert(con, rows, source: str, tmp_dir: Path | None) -> None:
         _stage_lists(con, rows)
     before = rollups.activity_key(con)
     # The quarters the spans covered before (as stored) and cover now: their rollups are redone.
+    if len(rows) <= _CHUNK:
+        # A drain's usual handful: the stored versions found through the primary key's index
+        # (a join with up_rows would read every span id of the history).
+        ids = [r[0] for r in rows]
+        old = f"""SELECT epoch_us(start_utc) AS s, epoch_us(end_utc) AS e FROM activity
+                  WHERE span_id IN ({", ".join(["?"] * len(ids))})"""
+    else:
+        ids = []
+        old = (
+            "SELECT epoch_us(a.start_utc) AS s, epoch_us(a.end_utc) AS e FROM activity a JOIN up_rows u USING (span_id)"
+        )
     runs = rollups.runs(
         con,
-        f"""SELECT {rollups.q_sql("epoch_us(a.start_utc)")}, {rollups.q_sql("epoch_us(a.end_utc) - 1")} + 1
-              FROM activity a JOIN up_rows u USING (span_id) WHERE a.end_utc > a.start_utc
+        f"""SELECT {rollups.q_sql("s")}, {rollups.q_sql("e - 1")} + 1 FROM ({old}) WHERE e > s
             UNION ALL
             SELECT {rollups.q_sql("s")}, {rollups.q_sql("e - 1")} + 1 FROM up_rows WHERE e > s""",
+        ids,
     )
     con.execute(
         f"""INSERT INTO activity {_COLS}

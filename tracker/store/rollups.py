@@ -16,8 +16,9 @@ write paths keep the rows current with that stored CASE (no config needed: the d
 not read it), and readers call ensure(con, rules), which rebuilds everything when the rules
 differ, or when activity's row count is not the one they were computed from (a write that
 bypassed the hooks). No row in rollup_rules means "stale" (after a restore, or a new schema):
-the next read rebuilds (five years of spans: ~1.3 s CPU, ~145 MB, once). Every write into activity goes through refresh() (tracker/store/activity.py
-upsert_spans), rebuild() (the demo) or invalidate() (a restore).
+the next read rebuilds (five years of spans: ~1.3 s CPU, ~145 MB, once). Every write into
+activity goes through refresh() (tracker/store/activity.py upsert_spans: the drain and
+import-aw), rebuild() (the demo) or invalidate() (a restore).
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def _insert(con, case: str, qa: int, qb: int) -> None:
 MERGE_GAP_Q = 96
 
 
-def runs(con, intervals_sql: str) -> list[tuple[int, int]]:
+def runs(con, intervals_sql: str, params: list | None = None) -> list[tuple[int, int]]:
     """The quarter intervals [a, b) that INTERVALS_SQL (a query of (a, b) rows) yields, merged
     where they overlap or lie within MERGE_GAP_Q of each other, in order (gaps and islands in SQL:
     a drain of 86,400 spans ships one or two rows to Python, not 86,400)."""
@@ -159,7 +160,8 @@ def runs(con, intervals_sql: str) -> list[tuple[int, int]]:
                   FROM iv),
             g AS (SELECT a, b, sum(CASE WHEN prev + {MERGE_GAP_Q} >= a THEN 0 ELSE 1 END)
                                OVER (ORDER BY a, b ROWS UNBOUNDED PRECEDING) AS grp FROM o)
-            SELECT min(a), max(b) FROM g GROUP BY grp ORDER BY 1"""
+            SELECT min(a), max(b) FROM g GROUP BY grp ORDER BY 1""",
+        params or [],
     ).fetchall()
 
 

@@ -3,7 +3,8 @@
 No click (the daemon starts it every hour and when someone comes back; click alone costs 25-40 ms
 of CPU): it moves the daemon's queue into DuckDB (tracker.app.drain_queue) and, with --nudge, sends
 the day's nudge when one is due, through one connection (the nudge's delivery, at most once a
-day, is recorded through a second one opened after the first is closed). `offscreen drain` (hidden) does the same from the CLI.
+day, is recorded through a second one opened after the first is closed). `offscreen drain`
+(hidden) does the same from the CLI.
 Exit status: 0 done; 1 the database was busy or a runtime failure (the spans stay queued); 2 bad
 arguments or configuration.
 """
