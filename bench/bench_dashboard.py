@@ -1,7 +1,12 @@
-"""Benchmark: demo generation + insert, dashboard build and page size for a year.
+"""Benchmark: CPU and peak RSS of the reads over a long demo history, each a fresh process of the
+real CLI (`python -c 'from tracker.cli import main; main()'`, run from --tree, default this one).
 
-Usage: .venv/bin/python bench/bench_dashboard.py [--days 365] [--repeat 3]
-Runs in a temporary directory; never touches your own database. Numbers go to bench/README.md.
+Usage: .venv/bin/python bench/bench_dashboard.py [--days 1825] [--repeat 3] [--db PATH] [--tree PATH]
+
+Makes `offscreen demo --days N` in a temporary directory (or reuses --db), then measures the
+dashboard over the whole history (`--since Nd`), the default page (90 days), `today`,
+`report --month` and `status`. CPU is user + system of the child alone (os.wait4), the median
+of --repeat runs; RSS is the largest peak. Never touches your own database.
 """
 
 from __future__ import annotations
@@ -13,70 +18,53 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+CLI = "import sys; from tracker.cli import main; sys.argv[0] = 'offscreen'; main()"
+
+
+def _child(tree: Path, env: dict, *args: str) -> tuple[float, int]:
+    """(CPU seconds, peak RSS KiB) of one `offscreen ARGS` run from TREE (`status` exits 1 while
+    no daemon runs: that counts as done)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CLI, *args],
+        env={**env, "PYTHONPATH": str(tree)},
+        cwd=env["OFFSCREEN_HOME"],  # not the checkout: `python -c` puts the working directory first on sys.path
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, ru = os.wait4(proc.pid, 0)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) not in ((0, 1) if "status" in args else (0,)):
+        raise SystemExit(f"offscreen {' '.join(args)} failed: {err.strip()}")
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--days", type=int, default=1825)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--db", type=Path, default=None, help="a demo database to reuse (else one is made)")
+    ap.add_argument("--tree", type=Path, default=ROOT, help="the source tree to run the reads from")
     args = ap.parse_args()
-    os.environ.setdefault("TZ", "Europe/Berlin")
-    time.tzset()
-
-    from dashboards import report
-    from tracker.config import Config
-    from tracker.domain.ranges import Range
-    from tracker.domain.times import Calendar, in_zone, local_zone, utc_now
-    from tracker.paths import atomic_write
-    from tracker.store import connect
-    from tracker.store import demo as store_demo
-    from tracker.usecases import dashboard, demo
-
     tmp = Path(tempfile.mkdtemp(prefix="offscreen-bench-"))
-    db = tmp / "bench.duckdb"
-    tz = local_zone()
-    now = in_zone(utc_now(), tz)
-
-    t0 = time.perf_counter()
-    data = demo.generate(args.days, 1, now, tz)
-    gen_s = time.perf_counter() - t0
-    with connect(db) as con:
-        t0 = time.perf_counter()
-        store_demo.replace_demo(con, data, tmp)
-        insert_s = time.perf_counter() - t0
-    with connect(db) as con:
-        t0 = time.perf_counter()
-        store_demo.replace_demo(con, data, tmp)
-        replace_s = time.perf_counter() - t0
-
-    cal = Calendar(tz, 4)
-    since = cal.day_start(cal.day_of(now) - timedelta(days=args.days - 1))
-    rng = Range.of(since, now, now, cal, Config())
-    builds = []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        with connect(db) as con:  # a fresh connection each time: no warm cache
-            view_data, totals = dashboard.gather(con, rng)
-        page, views = report.build_page(view_data, totals, rng)
-        atomic_write(tmp / "page.html", page)
-        builds.append(time.perf_counter() - t0)
-
-    exe = Path(sys.executable).with_name("offscreen")
-    t0 = time.perf_counter()
-    subprocess.run(
-        [str(exe), "--db", str(db), "dashboard", "-o", str(tmp / "cli.html"), "--since", f"{args.days}d"],
-        check=True,
-        capture_output=True,
-    )
-    cli_s = time.perf_counter() - t0
-
-    cpu = next(
+    env = {**os.environ, "OFFSCREEN_HOME": str(tmp), "TZ": os.environ.get("TZ", "Europe/Berlin")}
+    env.pop("OFFSCREEN_DB", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # like an installed copy: bytecode cached
+    db = args.db or tmp / "bench.duckdb"
+    if args.db is None:
+        cpu, rss = _child(ROOT, env, "--db", str(db), "demo", "--days", str(args.days))
+        print(f"offscreen demo --days {args.days}: {cpu:.2f} s CPU, {rss / 1024:.0f} MB peak")
+    reads = [
+        (f"dashboard --since {args.days}d", ["dashboard", "-o", str(tmp / "all.html"), "--since", f"{args.days}d"]),
+        ("dashboard (default 90 days)", ["dashboard", "-o", str(tmp / "page.html")]),
+        ("today", ["today"]),
+        ("report --month", ["report", "--month"]),
+        ("status", ["status"]),
+    ]
+    _child(args.tree, env, "--db", str(db), "today")  # warm-up: bytecode, rollups current for these rules
+    cpu_name = next(
         (
             ln.split(":", 1)[1].strip()
             for ln in Path("/proc/cpuinfo").read_text().splitlines()
@@ -84,23 +72,15 @@ def main() -> None:
         ),
         platform.processor(),
     )
-    print(
-        f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    )
-    print(f"days={args.days} spans={len(data.spans)} interactions={len(data.interactions)} people={len(data.people)}")
-    print(
-        f"demo generate: {gen_s:.2f} s; insert into an empty db: {insert_s:.2f} s; replace earlier demo: {replace_s:.2f} s"
-    )
-    print(
-        f"dashboard build ({args.days} days, {len(views)} views, fresh connection): "
-        f"median {statistics.median(builds):.2f} s, min {min(builds):.2f} s, max {max(builds):.2f} s"
-    )
-    print(f"`offscreen dashboard` end to end (process start included): {cli_s:.2f} s")
-    print(
-        f"page size: {len(page.encode()) / 1e6:.2f} MB (plotly.js alone "
-        f"{len(__import__('plotly.offline', fromlist=['x']).get_plotlyjs().encode()) / 1e6:.2f} MB)"
-    )
+    print(f"machine: {cpu_name}, {os.cpu_count()} cores, Python {platform.python_version()}; tree {args.tree}")
+    for label, argv in reads:
+        runs = [_child(args.tree, env, "--db", str(db), *argv) for _ in range(args.repeat)]
+        cpu = statistics.median(c for c, _ in runs)
+        rss = max(m for _, m in runs)
+        print(f"{label:<32} {cpu:6.2f} s CPU (median of {args.repeat}), {rss / 1024:6.0f} MB peak RSS", flush=True)
+    page = tmp / "all.html"
+    if page.exists():
+        print(f"page size (whole history): {page.stat().st_size / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":

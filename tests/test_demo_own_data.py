@@ -44,7 +44,9 @@ def dump(db, people=(), routines=()) -> dict:
     ids = {"people": ", ".join(map(str, people)) or "NULL", "routines": ", ".join(map(str, routines)) or "NULL"}
     with connect(db) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        assert tables - {"settings", "schema_migrations"} <= set(OWN), "a new table: say what is own in it"
+        # The rollups are derived from activity (rebuilt by the demo): nothing in them is own data.
+        derived = {"activity_quarters", "rollup_rules"}
+        assert tables - {"settings", "schema_migrations"} - derived <= set(OWN), "a new table: say what is own in it"
         con.execute("CREATE TEMP TABLE own_people AS " + OWN["people"].format(**ids))
         con.execute("CREATE TEMP TABLE own_routines AS " + OWN["routines"].format(**ids))
         return {t: con.execute(sql.format(**ids)).fetchall() for t, sql in OWN.items()}

@@ -79,8 +79,8 @@ def test_a_span_changed_during_a_drain_is_not_deleted(files, monkeypatch):
 
     real = activity.upsert_spans
 
-    def upsert_then_daemon_writes(con, rows):
-        real(con, rows)
+    def upsert_then_daemon_writes(con, rows, **kw):
+        real(con, rows, **kw)
         q.put([span(1, 0, 9)], closed=True)  # the daemon re-emits the span meanwhile (backdating)
 
     monkeypatch.setattr(activity, "upsert_spans", upsert_then_daemon_writes)

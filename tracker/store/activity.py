@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tracker.config import Config
 from tracker.domain.spans import app_label, screen_sql
 from tracker.domain.times import as_storage
+from tracker.paths import ensure_private_dir
+from tracker.store import rollups
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
 _CHUNK = 500
 _BULK = 50_000
+# From this many spans a drain moves them through a private TSV file read by read_csv: 0.2 s for
+# a day of per-second spans where Python lists bound as parameters take 0.5 s (bench/bench_drain.py);
+# below it the lists are cheaper (no file, no CSV scan).
+TSV_FROM = 2000
+TSV_PREFIX = ".drain-"
 
 
 def _utc(epoch: float) -> datetime:
@@ -22,17 +31,21 @@ def _micros(epoch: float) -> int:
     return round(epoch * 1_000_000)
 
 
-def upsert_spans(con, rows, *, source: str = "daemon", atomic: bool = True) -> None:
+def upsert_spans(con, rows, *, source: str = "daemon", atomic: bool = True, tmp_dir: Path | None = None) -> None:
     """Rows (id, start_epoch, end_epoch, app, title, state, exe): insert or replace by id, as SOURCE
-    ('daemon', or 'aw' from an ActivityWatch import). ATOMIC: in a transaction of its own; else the
-    caller holds one (an import writes spans and phone days all or nothing).
+    ('daemon', or 'aw' from an ActivityWatch import), and the rollups of the quarters they touch
+    (before and after) recomputed. ATOMIC: in a transaction of its own; else the caller holds one
+    (an import writes spans and phone days all or nothing). TMP_DIR (private, the state dir): where
+    a large batch may stage a temp file for the bulk path.
 
     Spans of zero length (idle backdating truncated them away) are deleted instead.
     """
+    if not rows:
+        return
     if atomic:
         con.execute("BEGIN TRANSACTION")
     try:
-        _upsert(con, rows, source)
+        _upsert(con, rows, source, tmp_dir)
         if atomic:
             con.execute("COMMIT")
     except BaseException:
@@ -41,20 +54,58 @@ def upsert_spans(con, rows, *, source: str = "daemon", atomic: bool = True) -> N
         raise
 
 
-def _upsert(con, rows, source: str) -> None:
-    keep = [r for r in rows if r[2] > r[1]]
+_STAGE = "span_id VARCHAR, s BIGINT, e BIGINT, app VARCHAR, title VARCHAR, state VARCHAR, exe VARCHAR"
+
+
+def _upsert(con, rows, source: str, tmp_dir: Path | None) -> None:
+    if tmp_dir is not None and len(rows) >= TSV_FROM:
+        _stage_tsv(con, rows, tmp_dir)
+    else:
+        _stage_lists(con, rows)
+    before = rollups.activity_key(con)
+    # The quarters the spans covered before (as stored) and cover now: their rollups are redone.
+    if len(rows) <= _CHUNK:
+        # A drain's usual handful: the stored versions found through the primary key's index
+        # (a join with up_rows would read every span id of the history).
+        ids = [r[0] for r in rows]
+        old = f"""SELECT epoch_us(start_utc) AS s, epoch_us(end_utc) AS e FROM activity
+                  WHERE span_id IN ({", ".join(["?"] * len(ids))})"""
+    else:
+        ids = []
+        old = (
+            "SELECT epoch_us(a.start_utc) AS s, epoch_us(a.end_utc) AS e FROM activity a JOIN up_rows u USING (span_id)"
+        )
+    runs = rollups.runs(
+        con,
+        f"""SELECT {rollups.q_sql("s")}, {rollups.q_sql("e - 1")} + 1 FROM ({old}) WHERE e > s
+            UNION ALL
+            SELECT {rollups.q_sql("s")}, {rollups.q_sql("e - 1")} + 1 FROM up_rows WHERE e > s""",
+        ids,
+    )
+    con.execute(
+        f"""INSERT INTO activity {_COLS}
+            SELECT span_id, make_timestamp(s), make_timestamp(e), app, title, state, exe, ? FROM up_rows WHERE e > s
+            ON CONFLICT (span_id) DO UPDATE SET start_utc = excluded.start_utc, end_utc = excluded.end_utc,
+               app = excluded.app, title = excluded.title, state = excluded.state, exe = excluded.exe""",
+        [source],
+    )
     gone = [r[0] for r in rows if r[2] <= r[1]]
-    # Columns as lists, unnested by DuckDB: one statement per _BULK rows, ~10x faster than rows of
-    # parameters (bench/bench_aw_import.py imports a year of ActivityWatch this way).
-    for i in range(0, len(keep), _BULK):
-        chunk = keep[i : i + _BULK]
-        cols = list(zip(*chunk, strict=True))
+    for i in range(0, len(gone), _CHUNK):
+        chunk = gone[i : i + _CHUNK]
+        con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
+    rollups.refresh(con, runs, before)
+    con.execute("DROP TABLE up_rows")
+
+
+def _stage_lists(con, rows) -> None:
+    """Temp table up_rows from ROWS: columns as lists, unnested by DuckDB (~10x faster than rows
+    of parameters; bench/bench_aw_import.py imports a year of ActivityWatch this way)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE up_rows ({_STAGE})")
+    for i in range(0, len(rows), _BULK):
+        cols = list(zip(*rows[i : i + _BULK], strict=True))
         con.execute(
-            f"""INSERT INTO activity {_COLS}
-                SELECT unnest(?::VARCHAR[]), make_timestamp(unnest(?::BIGINT[])), make_timestamp(unnest(?::BIGINT[])),
-                       unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?
-                ON CONFLICT (span_id) DO UPDATE SET start_utc = excluded.start_utc, end_utc = excluded.end_utc,
-                   app = excluded.app, title = excluded.title, state = excluded.state, exe = excluded.exe""",
+            """INSERT INTO up_rows SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]),
+                      unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])""",
             [
                 list(cols[0]),
                 [_micros(t) for t in cols[1]],
@@ -63,12 +114,73 @@ def _upsert(con, rows, source: str) -> None:
                 list(cols[4]),
                 list(cols[5]),
                 list(cols[6]),
-                source,
             ],
         )
-    for i in range(0, len(gone), _CHUNK):
-        chunk = gone[i : i + _CHUNK]
-        con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
+
+
+def _field(text: str | None) -> str:
+    """TEXT as a TSV field that no title can break: 'p' + TEXT when it is printable (no tab,
+    newline, NUL or other control or separator character), else 'x' + its UTF-8 bytes in hex;
+    '' for None. read_csv runs without quoting or escapes, so nothing else is interpreted. A lone
+    surrogate (not encodable) becomes '?', as nothing could store it."""
+    if text is None:
+        return ""
+    return "p" + text if text.isprintable() else "x" + text.encode("utf-8", "replace").hex()
+
+
+def _text_sql(col: str) -> str:
+    return f"CASE WHEN {col}[1] = 'x' THEN decode(from_hex({col}[2:])) ELSE {col}[2:] END"
+
+
+def _stage_tsv(con, rows, tmp_dir: Path) -> None:
+    """Temp table up_rows from ROWS through a private (0600, O_EXCL) TSV file in TMP_DIR, read by
+    read_csv with explicit column types (no sniffing), then removed."""
+    cols = list(zip(*rows, strict=True))
+    # _field inlined (a call per field is a third of the cost at 86,400 spans).
+    fields = [
+        [str(round(t * 1_000_000)) for t in cols[k]]
+        if k in (1, 2)
+        else ["" if t is None else "p" + t if t.isprintable() else _field(t) for t in cols[k]]
+        for k in range(7)
+    ]
+    path = _tsv_path(tmp_dir)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(map("\t".join, zip(*fields))))
+            fh.write("\n")
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE up_rows AS
+                SELECT {_text_sql("i")} AS span_id, s, e, {_text_sql("a")} AS app, {_text_sql("t")} AS title,
+                       {_text_sql("st")} AS state, {_text_sql("x")} AS exe
+                FROM read_csv(?, header = false, delim = '\t', quote = '', escape = '', nullstr = '',
+                              auto_detect = false, columns = {{'i': 'VARCHAR', 's': 'BIGINT', 'e': 'BIGINT',
+                              'a': 'VARCHAR', 't': 'VARCHAR', 'st': 'VARCHAR', 'x': 'VARCHAR'}})""",
+            [str(path)],
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _tsv_path(tmp_dir: Path) -> Path:
+    """This process's staging file in TMP_DIR; files left by drains that died (SIGKILL between
+    write and unlink) are removed first: they hold titles."""
+    ensure_private_dir(tmp_dir)
+    for old in tmp_dir.glob(f"{TSV_PREFIX}*.tsv"):
+        pid = old.name[len(TSV_PREFIX) : -len(".tsv")]
+        if not pid.isdigit() or int(pid) == os.getpid() or not _alive(int(pid)):
+            old.unlink(missing_ok=True)
+    return tmp_dir / f"{TSV_PREFIX}{os.getpid()}.tsv"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def spans_overlapping(con, lo: float, hi: float) -> list[tuple[str, int, int, str | None, str | None, str]]:
@@ -87,26 +199,25 @@ def _category_sql(config: Config) -> str:
     return sql_case(rules_for(config))
 
 
-def _clipped(since: datetime, until: datetime) -> tuple[str, list]:
-    """SQL for the seconds of each span inside [since, until), and its parameters."""
-    expr = "greatest(0, epoch(least(end_utc, ?::TIMESTAMP)) - epoch(greatest(start_utc, ?::TIMESTAMP)))"
-    return expr, [until, since]
-
-
 def summary(con, since_utc: datetime, until_utc: datetime, config: Config) -> dict:
-    """Seconds by state, screen seconds (active and watching) by app and by category, within [since, until)."""
+    """Seconds by state, screen seconds (active and watching) by app and by category, within
+    [since, until): from the quarter-hour rollups (tracker/store/rollups.py), edges off a quarter
+    from the spans."""
+    from tracker.domain.categories import rules_for, sql_case
+
     since, until = as_storage(since_utc), as_storage(until_utc)
-    secs, p = _clipped(since, until)
-    where = "WHERE end_utc > ? AND start_utc < ?"
-    states = dict(
-        con.execute(f"SELECT state, sum({secs}) FROM activity {where} GROUP BY state", p + [since, until]).fetchall()
-    )
-    cat = _category_sql(config)
+    rules = rules_for(config)
+    rollups.ensure(con, rules)
+    rollups.bucket_sums(con, "summary_sums", [(since, until)], "", sql_case(rules, "app_k", "title_k"))
+    states = {
+        state: micros / 1e6
+        for state, micros in con.execute("SELECT state, sum(micros) FROM summary_sums GROUP BY state").fetchall()
+    }
     apps = con.execute(
-        f"""SELECT app, {cat} AS category, sum({secs}) AS s FROM activity {where} AND {screen_sql()}
-            GROUP BY app, category ORDER BY s DESC, app""",
-        p + [since, until],
+        f"""SELECT app, category, sum(micros) / 1e6 AS s FROM summary_sums WHERE {screen_sql()}
+            GROUP BY app, category ORDER BY s DESC, app"""
     ).fetchall()
+    con.execute("DROP TABLE summary_sums")
     by_app: dict[str, dict] = {}
     by_cat: dict[str, float] = {}
     for app, category, s in apps:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import _duckdb as duckdb
 
 from tracker.domain.backup import BadBackup
+from tracker.store import rollups
 from tracker.store.schema import MIGRATIONS
 
 # Every table (but schema_migrations) and column, in the order a restore inserts them.
@@ -113,9 +114,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     # neither re-exports them under new uids nor takes the other computers' copies for new rows.
     "sync_rows": ("tbl", "uid", "local_id", "own", "version", "host", "changed_at", "hash"),
 }
-# The backup's "schema" stands for schema_migrations; the sync tables listed are read again
-# from the synced folder (tracker/store/sync.py) at the next sync.
-NOT_BACKED_UP = ("schema_migrations", "sync_files", "sync_hosts", "sync_activity")
+# The backup's "schema" stands for schema_migrations; the rollups are derived from activity and
+# rebuilt after a restore (tracker/store/rollups.py); the sync tables listed are read again from
+# the synced folder (tracker/store/sync.py) at the next sync.
+NOT_BACKED_UP = ("schema_migrations", "activity_quarters", "rollup_rules", "sync_files", "sync_hosts", "sync_activity")
 # id sequence -> the table whose id it hands out
 SEQUENCES: dict[str, str] = {
     "people_id_seq": "people",
@@ -529,6 +531,7 @@ def restore(con, doc: dict, name: str, *, mode: str) -> dict[str, tuple[int, int
                     ) from None
             done[table] = (count(con, f"restore_{table}"), 0)
         _advance(con, doc.get("sequences") or {})
+    rollups.invalidate(con)  # activity changed wholesale: the next read rebuilds them
     # On an error the caller's rollback takes the temp tables too.
     for table in TABLES:
         con.execute(f"DROP TABLE restore_{table}")

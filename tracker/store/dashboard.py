@@ -2,8 +2,11 @@
 
 Local days and hours are exact and never need a zone name in SQL: the range's Calendar gives each
 local day's (and hour's) start and end as naive UTC instants (DST-aware, days starting at
-general.day_start_hour), that small table goes into a temp table, and SQL clips every span to it
-(`least(end) - greatest(start)`), so a span crossing a day or hour boundary is split correctly.
+general.day_start_hour), and activity is summed into those buckets from the UTC quarter-hour
+rollups (tracker/store/rollups.py: every local hour of a real zone is whole quarters of UTC; an
+edge off a quarter, the range ending now, is clipped from the spans), so the cost is the range's,
+not the history's, and a span crossing a day or hour boundary is split exactly (integer
+microseconds).
 Screen time is active use and watching (a video playing in front without input; issue 15), one
 rule: tracker.domain.spans.screen_sql; view 1 shows watching as its own series. Face-to-face time
 is the clock time of the union of live in-person interactions
@@ -22,7 +25,8 @@ from tracker.domain import cadence, coverage
 from tracker.domain import phone as phones
 from tracker.domain.categories import rules_for, sql_case
 from tracker.domain.ranges import Range
-from tracker.domain.spans import app_label, screen_sql
+from tracker.domain.spans import SCREEN_STATES, app_label, screen_sql
+from tracker.store import rollups
 from tracker.store.interactions import ends_at, in_person_union
 from tracker.store.phone import between as phone_between
 
@@ -34,14 +38,35 @@ BASELINE_DAYS = 28
 # --- calendar tables -------------------------------------------------------------------------
 
 
+_DAYS: dict[tuple, list[tuple[date, datetime, datetime]]] = {}
+
+
+def _days(rng: Range) -> list[tuple[date, datetime, datetime]]:
+    """rng.days(), worked out once per range: the views of one page ask for it a dozen times, and
+    each is a zone lookup per day (five years: 40 ms a time)."""
+    key = (rng.since_utc, rng.until_utc, rng.calendar)
+    if key not in _DAYS:
+        if len(_DAYS) >= 8:
+            _DAYS.clear()
+        _DAYS[key] = rng.days()
+    return _DAYS[key]
+
+
 def hour_calendar(rng: Range) -> list[tuple[datetime, datetime, int, int]]:
     """(start, end, weekday of the local day, local clock hour) for every hour of the range."""
     out = []
-    for d, s, e in rng.days():
+    local = rng.calendar.local
+    hour = timedelta(hours=1)
+    for d, s, e in _days(rng):
         t = s.replace(minute=0, second=0, microsecond=0)
+        wd = d.weekday()
+        # One zone lookup per day where the offset holds all day (every day but a change's).
+        off = local(t).utcoffset()
+        steady = off == local(e).utcoffset()
         while t < e:
-            nxt = t + timedelta(hours=1)
-            out.append((max(t, s), min(nxt, e), d.weekday(), rng.calendar.local(t).hour))
+            nxt = t + hour
+            lh = (t + off).hour if steady and off is not None else local(t).hour
+            out.append((max(t, s), min(nxt, e), wd, lh))
             t = nxt
     return out
 
@@ -59,7 +84,7 @@ def _temp(con, name: str, columns: str, rows: list[tuple]) -> None:
 
 def _cal(con, rng: Range) -> None:
     """Temp table cal(day, s, e): the range's local days, so SQL buckets by day without a zone."""
-    _temp(con, "cal", "day DATE, s TIMESTAMP, e TIMESTAMP", rng.days())
+    _temp(con, "cal", "day DATE, s TIMESTAMP, e TIMESTAMP", _days(rng))
 
 
 def _cols(cur) -> dict[str, list]:
@@ -68,72 +93,35 @@ def _cols(cur) -> dict[str, list]:
     return {n: [r[i] for r in rows] for i, n in enumerate(names)}
 
 
-def _active_with_category(rng: Range, states: str = screen_sql()) -> str:
-    """SQL (two params: since, until) for spans in range clipped to it, each with its category.
-
-    Categories are computed per DISTINCT (app, title), not per span: the regex CASE runs on a
-    few hundred pairs instead of half a million rows."""
-    case = sql_case(rules_for(rng.config), "app_k", "title_k")
-    return f"""
-      a0 AS (SELECT greatest(start_utc, $since) AS s, least(end_utc, $until) AS e, state,
-                    coalesce(app, '') AS app_k, coalesce(title, '') AS title_k
-             FROM activity WHERE {states} AND end_utc > $since AND start_utc < $until AND end_utc > start_utc),
-      pairs AS (SELECT app_k, title_k, {case} AS category FROM (SELECT DISTINCT app_k, title_k FROM a0)),
-      a AS (SELECT a0.s, a0.e, a0.state, a0.app_k, pairs.category FROM a0 JOIN pairs USING (app_k, title_k))"""
-
-
-def _pieces(src: str, cal: str, keys: str, min_bucket_s: int) -> str:
-    """SQL: the spans of SRC cut at the boundaries of the calendar table CAL (columns idx, s, e,
-    KEYS; idx numbers the buckets in time order, none shorter than MIN_BUCKET_S inside the range).
-
-    An ASOF join finds the bucket each span starts in (a sort-merge, not a range join); the spans
-    that run past it are unnested into the following bucket numbers and equi-joined to them."""
-    k = ", ".join(f"c.{x.strip()}" for x in keys.split(","))
-    return f"""
-      first_b AS (SELECT {src}.*, {k}, c.idx, c.s AS cs, c.e AS ce FROM {src} ASOF JOIN {cal} c ON {src}.s >= c.s),
-      later AS (SELECT f.*,
-                  unnest(range(f.idx + 1, f.idx + 2 + CAST(ceil(epoch(f.e - f.ce) / {min_bucket_s}) AS BIGINT))) AS j
-                FROM first_b f WHERE f.e > f.ce),
-      pieces AS (
-        SELECT {keys}, state, app_k, category, epoch(least(e, ce) - greatest(s, cs)) AS secs
-        FROM first_b WHERE s < ce
-        UNION ALL
-        SELECT {k}, l.state, l.app_k, l.category, epoch(least(l.e, c.e) - greatest(l.s, c.s))
-        FROM later l JOIN {cal} c ON c.idx = l.j WHERE c.s < l.e)"""
-
-
 _BACK_DAYS = 7 + BASELINE_DAYS - 1  # the widest look-back any view needs (view 2)
 
 
-def _activity_fingerprint(con) -> tuple:
-    return con.execute(
-        "SELECT count(*), sum(epoch_us(start_utc)), sum(epoch_us(end_utc)), sum(hash(app, title, state)) FROM activity"
-    ).fetchone()
+def _case(con, rng: Range) -> tuple[str, tuple]:
+    """The category CASE (on app_k, title_k) for RNG's rules, with the rollups made current for
+    them, and what they stand for (rollups.ensure: changes whenever activity does)."""
+    rules = rules_for(rng.config)
+    return sql_case(rules, "app_k", "title_k"), rollups.ensure(con, rules)
 
 
 def _day_agg(con, rng: Range) -> Range:
     """Build (once per connection, range, rules and activity contents) the temp tables
-    day_agg(day, category, app_k, secs) of active screen time and day_tracked(day) for the range
-    extended by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
+    day_agg(day, state, category, app_k, micros) of activity per local day for the range extended
+    by _BACK_DAYS, and ext_cal for that calendar. Returns the extended range."""
     ext = rng.back(_BACK_DAYS)
-    key = repr((ext.since_utc, ext.until_utc, ext.calendar, rules_for(ext.config), _activity_fingerprint(con)))
+    case, state = _case(con, ext)
+    key = repr((ext.since_utc, ext.until_utc, ext.calendar, state))
     try:
         if con.execute("SELECT k FROM day_agg_key").fetchone()[0] == key:
             return ext
     except Exception:  # no cache table yet in this connection
         pass
-    _temp(
-        con,
-        "ext_cal",
-        "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP",
-        [(i, *row) for i, row in enumerate(ext.days())],
-    )
-    params = {"since": ext.since_utc, "until": ext.until_utc}
+    days = _days(ext)
+    _temp(con, "ext_cal", "idx INTEGER, day DATE, s TIMESTAMP, e TIMESTAMP", [(i, *row) for i, row in enumerate(days)])
+    rollups.bucket_sums(con, "day_sums", [(s, e, d) for d, s, e in days], "day DATE", case)
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE day_agg AS
-        WITH {_active_with_category(ext, "true")}, {_pieces("a", "ext_cal", "day", 22 * 3600)}
-        SELECT day, state, category, app_k, sum(secs) AS secs FROM pieces GROUP BY ALL""",
-        params,
+        """CREATE OR REPLACE TEMP TABLE day_agg AS
+           SELECT day, state, category, coalesce(app, '') AS app_k, sum(micros)::BIGINT AS micros
+           FROM day_sums GROUP BY ALL"""
     )
     con.execute("CREATE OR REPLACE TEMP TABLE day_agg_key AS SELECT ? AS k", [key])
     return ext
@@ -154,10 +142,10 @@ def daily(con, rng: Range, back: int = 0) -> dict[str, list]:
     )
     cur = con.execute(
         f"""WITH scr AS (
-          SELECT day, sum(secs) FILTER ({screen_sql()}) / 60.0 AS screen,
-                 coalesce(sum(secs) FILTER ({screen_sql()} AND category = 'social media'), 0) / 60.0 AS social,
-                 coalesce(sum(secs) FILTER (state = 'watching'), 0) / 60.0 AS watching,
-                 coalesce(sum(secs) FILTER (state = 'watching' AND category <> 'social media'), 0) / 60.0
+          SELECT day, sum(micros) FILTER ({screen_sql()}) / 60e6 AS screen,
+                 coalesce(sum(micros) FILTER ({screen_sql()} AND category = 'social media'), 0) / 60e6 AS social,
+                 coalesce(sum(micros) FILTER (state = 'watching'), 0) / 60e6 AS watching,
+                 coalesce(sum(micros) FILTER (state = 'watching' AND category <> 'social media'), 0) / 60e6
                    AS watching_other
           FROM day_agg GROUP BY day),
         f2f AS (
@@ -240,7 +228,7 @@ def phone_daily(con, rng: Range) -> dict:
     """Phone screen time as the person reported it, per local day of the range: hours (None: no
     figure that day), of it social media, and which source counted (tracker/domain/phone.py).
     Its own series: nothing here is added to the measured screen time of `daily`."""
-    days = [d for d, _, _ in rng.days()]
+    days = [d for d, _, _ in _days(rng)]
     chosen = phones.pick(phone_between(con, days[0], days[-1])) if days else {}
 
     def hours(m: float | None) -> float | None:
@@ -258,7 +246,7 @@ def phone_daily(con, rng: Range) -> dict:
 
 def phone_summary(con, rng: Range, needed: int = coverage.MIN_TRACKED_DAYS) -> dict:
     """The range's reported phone time in figures (tracker.domain.phone.summary)."""
-    days = [d for d, _, _ in rng.days()]
+    days = [d for d, _, _ in _days(rng)]
     chosen = phones.pick(phone_between(con, days[0], days[-1])) if days else {}
     return phones.summary(chosen, len(days), needed)
 
@@ -275,7 +263,7 @@ def _week_days(con, rng: Range, *, tracked: bool) -> dict[str, int]:
         if first is None:
             return {}
         lo = max(rng.first_day, rng.day_of(first))
-        days = [day for day, s, _ in rng.days() if day >= lo and s < rng.end_utc]
+        days = [day for day, s, _ in _days(rng) if day >= lo and s < rng.end_utc]
     out: dict[str, int] = {}
     for day in days:
         wk = coverage.week_of(day).isoformat()
@@ -329,7 +317,7 @@ def categories_per_week(con, rng: Range) -> dict:
     _day_agg(con, rng)
     cur = con.execute(
         f"""SELECT CAST(day - CAST(isodow(day) - 1 AS INTEGER) AS DATE) AS week, category,
-                  sum(secs) / 3600.0 AS hours
+                  sum(micros) / 3.6e9 AS hours
            FROM day_agg WHERE {screen_sql()} AND day >= ? GROUP BY ALL ORDER BY week, category""",
         [rng.first_day],
     )
@@ -343,7 +331,7 @@ def top_apps(con, rng: Range, limit: int = 5) -> dict:
     """Screen hours per app (and per category) in the range, largest first."""
     _day_agg(con, rng)
     rows = con.execute(
-        f"""SELECT app_k, category, sum(secs) / 3600.0 AS hours FROM day_agg
+        f"""SELECT app_k, category, sum(micros) / 3.6e9 AS hours FROM day_agg
            WHERE {screen_sql()} AND day >= ? GROUP BY ALL ORDER BY hours DESC, app_k""",
         [rng.first_day],
     ).fetchall()
@@ -375,19 +363,17 @@ def heatmap(con, rng: Range) -> dict:
     per_wd = [0] * 7
     for (d,) in con.execute("SELECT DISTINCT day FROM day_agg WHERE day >= ?", [first]).fetchall():
         per_wd[d.weekday()] += 1
+    hours = hour_calendar(rng)
     _temp(
         con,
         "hcal",
         "idx INTEGER, s TIMESTAMP, e TIMESTAMP, wd INTEGER, hr INTEGER",
-        [(i, *row) for i, row in enumerate(hour_calendar(rng))],
+        [(i, *h) for i, h in enumerate(hours)],
     )
+    rollups.bucket_sums(con, "hour_sums", hours, "wd INTEGER, hr INTEGER", _case(con, rng)[0], SCREEN_STATES)
     minutes = [[0.0] * 24 for _ in range(7)]
-    for wd, hr, secs in con.execute(
-        f"""WITH {_active_with_category(rng)}, {_pieces("a", "hcal", "wd, hr", 900)}
-            SELECT wd, hr, sum(secs) FROM pieces GROUP BY ALL""",
-        {"since": rng.since_utc, "until": rng.until_utc},
-    ).fetchall():
-        minutes[wd][hr] += secs / 60
+    for wd, hr, micros in con.execute("SELECT wd, hr, sum(micros) FROM hour_sums GROUP BY ALL").fetchall():
+        minutes[wd][hr] += micros / 60e6
     mean = [[round(minutes[w][h] / per_wd[w], 4) if per_wd[w] else None for h in range(24)] for w in range(7)]
     starts = {"in-person": [[0] * 24 for _ in range(7)], "call": [[0] * 24 for _ in range(7)]}
     for wd, hr, mode, n in con.execute(
@@ -628,14 +614,11 @@ def _with_invitations(con, rng: Range, out: dict[str, Any]) -> None:
     for key in ("invited", "they_accepted", "received", "you_accepted"):
         out[key] = [per[w][key] for w in weeks]
     first = invites.first_reach(con)
-    usual: list[float | None] = []
-    for w in weeks:
-        lo = bounds(w - timedelta(days=7 * USUAL_WEEKS))[0]
-        if first is None or first > lo:
-            usual.append(None)
-        else:
-            usual.append(round(invites.reaching_out(con, lo, bounds(w)[0]) / USUAL_WEEKS, 2))
-    out["reach_usual"] = usual
+    windows = [(bounds(w - timedelta(days=7 * USUAL_WEEKS))[0], bounds(w)[0]) for w in weeks]
+    counted = iter(invites.reaching_out_many(con, [x for x in windows if first is not None and first <= x[0]]))
+    out["reach_usual"] = [
+        None if first is None or first > lo else round(next(counted) / USUAL_WEEKS, 2) for lo, _ in windows
+    ]
     out["usual_weeks"] = USUAL_WEEKS
 
 

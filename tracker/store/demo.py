@@ -28,7 +28,7 @@ from pathlib import Path
 from tracker.domain.interactions import name_key
 from tracker.errors import RuntimeFailure
 from tracker.paths import ensure_private_dir
-from tracker.store import transaction
+from tracker.store import rollups, transaction
 
 
 def _adopt_used(con) -> None:
@@ -224,6 +224,8 @@ def replace_demo(con, data, spans: SpanFiles | Path) -> dict:
                 with contextlib.suppress(Exception), transaction(con):
                     _delete_demo(con)
                 raise
+        con.execute("CHECKPOINT")
+        rollups.rebuild(con)  # the demo's spans, rolled up (tracker/store/rollups.py), in one transaction
     finally:
         con.execute(f"SET memory_limit = '{limit}'")
     return {

@@ -268,6 +268,26 @@ CREATE TABLE phone_time (
     ),
     # activity.state may be 'watching': a playing video in front without input (issue 15).
     ("0008_watching", _allow_watching),
+    # Issue 14: activity rolled up per UTC quarter-hour, so reads do not grow with history
+    # (tracker/store/rollups.py). Derived data, not backed up; rollup_rules holds the category
+    # CASE the rows were computed with, and is empty until the first read builds them.
+    (
+        "0009_rollups",
+        """
+CREATE TABLE activity_quarters (
+    q BIGINT NOT NULL,                  -- UTC quarter-hour: epoch seconds // 900
+    state VARCHAR NOT NULL,
+    app VARCHAR,                        -- as in activity (NULL: none)
+    category VARCHAR NOT NULL,          -- by the CASE in rollup_rules
+    micros BIGINT NOT NULL              -- microseconds of spans inside the quarter
+);
+CREATE TABLE rollup_rules (
+    case_sql VARCHAR NOT NULL,          -- one row; none: stale, rebuilt at the next read
+    activity_key VARCHAR NOT NULL,      -- activity's (count, sum of starts, sum of ends) they match
+    version BIGINT NOT NULL             -- new (random) at every change of the rollups: readers' cache key
+)
+""",
+    ),
     # Several computers through a synced folder (issue 16, tracker/store/sync.py): each local row's
     # uid on every machine and the version known here, the files written and read, the other
     # hosts and their screen-time spans. The synced tables themselves are not changed.

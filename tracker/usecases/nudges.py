@@ -262,50 +262,69 @@ def run(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -
 
 def run_explained(app, now: datetime, *, dry_run: bool = False, env: dict | None = None) -> tuple[Decision, str | None]:
     """As run, with the Decision: why nothing is sent, and what would be otherwise."""
+    with app.store(drain=True) as con:
+        decision, claimed = choose_and_claim(app, con, now, dry_run=dry_run)
+    if not claimed:
+        return decision, None
+    return decision, deliver_claimed(app, decision, now, env=env)
+
+
+def choose_and_claim(app, con, now: datetime, *, dry_run: bool = False) -> tuple[Decision, bool]:
+    """Through CON (drained already): the Decision for NOW and whether its nudge was claimed for
+    the day (then deliver_claimed must follow, after CON is closed)."""
     from tracker.store import practice as sp
     from tracker.usecases import practice
 
     cfg: Config = app.config
     day = app.calendar.day_of(now)
-    with app.store(drain=True) as con:
-        row = sp.nudge_on(con, day)
-        sent_at = None if row is None else from_storage(row["sent_utc"])
-        sent_message = None if row is None else row["message"]
-        if not dry_run and (not cfg.nudges.enabled or row is not None):
-            # The daemon asks often: skip the queries when nothing can be sent anyway.
-            return decide(now, cfg.nudges, sent_at=sent_at, sent_message=sent_message), None
-        utc_now = to_storage(now)
-        idle = sp.last_idle_span(con, utc_now, within=RETURN_WINDOW)
-        if idle is not None and sp.interactions_overlap(con, idle["start_utc"], idle["end_utc"]):
-            idle = None  # already logged what happened while away: nothing to ask
-        decision = decide(
-            now,
-            cfg.nudges,
-            sent_at=sent_at,
-            sent_message=sent_message,
-            overdue=practice.people_due(con, now, app.calendar, cfg),
-            at_risk=practice.routines_at_risk(con, now, app.calendar),
-            idle_span=idle,
-            unanswered=_unanswered(con, utc_now),
-            one_sided=_balances(con, now),
-            one_sided_last=sp.last_nudge_day(con, "one-sided"),
-            today=day,
-        )
-        nudge = decision.nudge
-        if nudge is None or dry_run:
-            return decision, None
-        if not sp.claim_nudge(con, day, nudge.kind, nudge.text(), utc_now):
-            # Another process claimed the day between our read and now.
-            return Decision(None, "sent", "another process just sent today's nudge (one a day)", nudge), None
-        if nudge.kind == "invitation" and nudge.ref is not None:
-            from tracker.store import invitations as store_v
+    row = sp.nudge_on(con, day)
+    sent_at = None if row is None else from_storage(row["sent_utc"])
+    sent_message = None if row is None else row["message"]
+    if not dry_run and (not cfg.nudges.enabled or row is not None):
+        # The daemon asks often: skip the queries when nothing can be sent anyway.
+        return decide(now, cfg.nudges, sent_at=sent_at, sent_message=sent_message), False
+    utc_now = to_storage(now)
+    idle = sp.last_idle_span(con, utc_now, within=RETURN_WINDOW)
+    if idle is not None and sp.interactions_overlap(con, idle["start_utc"], idle["end_utc"]):
+        idle = None  # already logged what happened while away: nothing to ask
+    decision = decide(
+        now,
+        cfg.nudges,
+        sent_at=sent_at,
+        sent_message=sent_message,
+        overdue=practice.people_due(con, now, app.calendar, cfg),
+        at_risk=practice.routines_at_risk(con, now, app.calendar),
+        idle_span=idle,
+        unanswered=_unanswered(con, utc_now),
+        one_sided=_balances(con, now),
+        one_sided_last=sp.last_nudge_day(con, "one-sided"),
+        today=day,
+    )
+    nudge = decision.nudge
+    if nudge is None or dry_run:
+        return decision, False
+    if not sp.claim_nudge(con, day, nudge.kind, nudge.text(), utc_now):
+        # Another process claimed the day between our read and now.
+        return Decision(None, "sent", "another process just sent today's nudge (one a day)", nudge), False
+    if nudge.kind == "invitation" and nudge.ref is not None:
+        from tracker.store import invitations as store_v
 
-            store_v.set_nudged(con, nudge.ref, utc_now)  # asked once: never again about this one
-    # Deliver outside the database connection: a slow notification server must not hold the lock.
+        store_v.set_nudged(con, nudge.ref, utc_now)  # asked once: never again about this one
+    return decision, True
+
+
+def deliver_claimed(app, decision: Decision, now: datetime, *, env: dict | None = None) -> str:
+    """Deliver the nudge choose_and_claim claimed and record how; call with no connection open:
+    a slow notification server must not hold the database lock."""
+    from tracker.store import practice as sp
+
+    nudge = decision.nudge
+    assert nudge is not None
+    cfg: Config = app.config
     delivered = deliver(nudge, env=env, log_file=app.paths.state_dir / "nudges.log") if cfg.nudges.desktop else "off"
     with app.store() as con:
-        sp.set_nudge_delivery(con, day, delivered)
-    return decision, delivered
+        sp.set_nudge_delivery(con, app.calendar.day_of(now), delivered)
+    return delivered
 
 
 def _unanswered(con, utc_now: datetime) -> list[dict]:
