@@ -7,7 +7,8 @@ that reads the front window and the idle time once a second and stores nothing (
 four reads; sway: one i3-IPC GET_TREE). The X11 and the sway session run at the same time.
 
 Phases: `active` (--active seconds: a focus switch every --switch seconds and pointer input every
-second) then `quiet` (--quiet seconds: nothing at all). Per process and phase: CPU (user + sys,
+second), `going idle` (idle_after + 5 s without input: still active time, then the idle span) and
+`quiet` (--quiet seconds: nothing at all). The bytecode is compiled first, as pip does at install. Per process and phase: CPU (user + sys,
 reaped children included, from /proc/PID/task/*/schedstat) as % of one core, wakeups a second (voluntary
 context switches of all its threads, /proc/PID/task/*/status), and the maximum USS (psutil, every
 5 s). The daemon's drains: the CPU of its shutdown (final sample + the final drain child) is one
@@ -210,6 +211,15 @@ def drive(kind: str, args, out: dict) -> None:
             time.sleep(max(0.0, min(1.0, next_switch - time.monotonic())))
         for w in watched:
             w.mark("active")
+        # No input from here on: the first idle_after seconds are still active time (heartbeats),
+        # then the span turns idle. "quiet" is measured after that, when nothing happens at all.
+        t_idle = time.monotonic()
+        while (now := time.monotonic()) < t_idle + args.idle_after + 5:
+            for w in watched:
+                w.sample_uss("going idle")
+            time.sleep(min(5.0, max(0.0, t_idle + args.idle_after + 5 - now)))
+        for w in watched:
+            w.mark("going idle")
         t1 = time.monotonic()
         while (now := time.monotonic()) < t1 + args.quiet:
             for w in watched:
@@ -234,10 +244,18 @@ def drive(kind: str, args, out: dict) -> None:
         for w in watched:
             result[w.name] = w.phases()
         d = result["offscreen daemon"]
-        total = args.active + args.quiet
-        whole = (d["active"]["cpu_pct"] * args.active + d["quiet"]["cpu_pct"] * args.quiet) / total
-        r = result["reference poller"]
-        ref_whole = (r["active"]["cpu_pct"] * args.active + r["quiet"]["cpu_pct"] * args.quiet) / total
+        going = args.idle_after + 5
+        total = args.active + going + args.quiet
+
+        def whole_pct(p: dict) -> float:
+            return (
+                p["active"]["cpu_pct"] * args.active
+                + p["going idle"]["cpu_pct"] * going
+                + p["quiet"]["cpu_pct"] * args.quiet
+            ) / total
+
+        whole = whole_pct(d)
+        ref_whole = whole_pct(result["reference poller"])
         result["daemon drain (shutdown) cpu_s"] = round(exit_cpu, 3)
         result["daemon cpu_pct whole run incl. drains"] = round(whole + 100 * exit_cpu / drain_every, 4)
         result["reference cpu_pct whole run"] = round(ref_whole, 4)
@@ -255,7 +273,7 @@ def ratios(out: dict) -> list[str]:
     lines = []
     for kind, r in out.items():
         d, ref = r["offscreen daemon"], r["reference poller"]
-        for phase in ("active", "quiet"):
+        for phase in ("active", "going idle", "quiet"):
             rc = d[phase]["cpu_pct"] / ref[phase]["cpu_pct"] if ref[phase]["cpu_pct"] else float("nan")
             rw = d[phase]["wakeups_per_s"] / ref[phase]["wakeups_per_s"] if ref[phase]["wakeups_per_s"] else 0
             ru = d[phase]["uss_max_mb"] / ref[phase]["uss_max_mb"] if ref[phase]["uss_max_mb"] else 0
@@ -370,6 +388,19 @@ def month(days: int = 30, seed: int = 1) -> dict:
     return out
 
 
+def compile_bytecode() -> None:
+    """Compile tracker/ and the daemon's libraries as pip does at install time: without .pyc files
+    (PYTHONDONTWRITEBYTECODE=1 here, or stale ones after an edit) every import compiles in memory,
+    and the compiler's arenas stay in the daemon's USS (1.8 MiB measured)."""
+    import compileall
+
+    import jeepney
+    import Xlib
+
+    for d in (ROOT / "tracker", Path(Xlib.__file__).parent, Path(jeepney.__file__).parent):
+        compileall.compile_dir(str(d), quiet=1)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--active", type=float, default=150)
@@ -381,6 +412,7 @@ def main() -> int:
     ap.add_argument("--skip-session", action="store_true")
     args, _rest = ap.parse_known_args()
     if not args.skip_session:
+        compile_bytecode()
         out: dict = {}
         kinds = [args.only] if args.only else ["x11", "sway"]
         threads = [threading.Thread(target=drive, args=(k, args, out)) for k in kinds]
