@@ -11,7 +11,8 @@ second), `going idle` (idle_after + 5 s without input: still active time, then t
 `quiet` (--quiet seconds: nothing at all). The bytecode is compiled first, as pip does at install. Per process and phase: CPU (user + sys,
 reaped children included, from /proc/PID/task/*/schedstat) as % of one core, wakeups a second (voluntary
 context switches of all its threads, /proc/PID/task/*/status), and the maximum USS (psutil, every
-5 s). The daemon's drains: the CPU of its shutdown (final sample + the final drain child) is one
+5 s). The daemon runs with NOTIFY_SOCKET and WATCHDOG_USEC=30 s, as the systemd unit gives it
+(its watchdog ping every 15 s is then its only timer). The daemon's drains: the CPU of its shutdown (final sample + the final drain child) is one
 drain's cost, amortised over daemon.drain_every (the daemon drains at most that often, and when
 someone returns from >= 30 min away). Also the data check: switches made vs spans stored.
 
@@ -30,6 +31,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -168,12 +170,34 @@ def start_session(kind: str):
     return server, wins, (lambda i: server.focus(wins[i])), server.input, SWAY_POLLER
 
 
+def _receive(sock: socket.socket, into: list[bytes]) -> None:
+    """Read the daemon's sd_notify messages (READY=1, STATUS=, WATCHDOG=1) until the socket closes."""
+    while True:
+        try:
+            into.append(sock.recv(4096))
+        except TimeoutError:
+            continue
+        except OSError:
+            return
+
+
 def drive(kind: str, args, out: dict) -> None:
     from tracker.config import Daemon as DaemonConfig
 
     server, wins, focus, poke, poller_code = start_session(kind)
     home = Path(tempfile.mkdtemp(prefix=f"offscreen-bench-{kind}-"))
-    env = {**server.env, "OFFSCREEN_HOME": str(home)}
+    # As under systemd (the unit's WatchdogSec=30): the daemon pings every 15 s, its only timer.
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(home / "notify"))
+    notify.settimeout(1.0)
+    env = {
+        **server.env,
+        "OFFSCREEN_HOME": str(home),
+        "NOTIFY_SOCKET": str(home / "notify"),
+        "WATCHDOG_USEC": "30000000",
+    }
+    pings: list[bytes] = []
+    threading.Thread(target=_receive, args=(notify, pings), daemon=True).start()
     procs: list[subprocess.Popen] = []
     try:
         focus(0)
@@ -240,7 +264,12 @@ def drive(kind: str, args, out: dict) -> None:
         spans = json.loads(rows.stdout) if rows.returncode == 0 else []
         names = {a.lower() for a in APPS}
         apps_seen = [s for s in spans if (s.get("app") or "").lower() in names and s.get("state") == "active"]
-        result: dict = {"backend": backend, "switches_made": switches, "app_spans_stored": len(apps_seen)}
+        result: dict = {
+            "backend": backend,
+            "switches_made": switches,
+            "app_spans_stored": len(apps_seen),
+            "watchdog_pings": sum(1 for m in pings if b"WATCHDOG=1" in m),
+        }
         for w in watched:
             result[w.name] = w.phases()
         d = result["offscreen daemon"]
@@ -266,6 +295,7 @@ def drive(kind: str, args, out: dict) -> None:
                 p.kill()
                 p.wait()
         server.close()
+        notify.close()
         shutil.rmtree(home, ignore_errors=True)
 
 
