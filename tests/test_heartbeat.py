@@ -223,3 +223,32 @@ def test_a_heartbeat_file_removed_under_the_daemon_is_made_again(qf, tmp_path):
     q.beat(Span(span.id, span.start, T0 + 9, span.app, span.title, span.state))
     assert [r[5] for r in queue.spans(qf)] == [T0 + 9]
     q.close()
+
+
+def test_a_runtime_dir_that_cannot_hold_the_heartbeat_falls_back_beside_the_queue(tmp_path):
+    # As under a unit that makes $XDG_RUNTIME_DIR read-only: the daemon still starts, says where
+    # the heartbeat went instead, and every reader finds it there (the queue records the path).
+    from tracker.daemon import queue as queue_mod
+    from tracker.domain.spans import Span
+
+    blocked = tmp_path / "run"
+    blocked.write_text("")  # not a directory: nothing can be made inside it (EROFS fails the same way)
+    said = []
+    q = queue_mod.Queue(
+        tmp_path / "state" / "queue.sqlite3",
+        log=lambda level, msg: said.append((level, msg)),
+        heartbeat=blocked / "offscreen" / "heartbeat-1",
+    )
+    try:
+        beside = tmp_path / "state" / "queue.sqlite3.heartbeat"
+        assert q.heartbeat == beside
+        assert said and said[0][0] == "warning" and str(beside) in said[0][1]
+        span = Span("a" * 32, 1000.0, 1001.0, "AlphaApp", "t", "active")
+        q.put([span], closed=False)
+        span.end = 1009.0
+        q.beat(span)
+        assert beside.stat().st_mode & 0o777 == 0o600
+        [row] = queue_mod.pending(tmp_path / "state" / "queue.sqlite3")
+        assert row[2] == 1009.0  # the end from the heartbeat beside the queue
+    finally:
+        q.close()

@@ -311,7 +311,15 @@ class Queue:
         # The heartbeat an earlier daemon left (adopt_orphans merges it), before this one's replaces it.
         self.inherited = _meta_beat(self.con)
         if self.heartbeat is not None:
-            ensure_private_dir(self.heartbeat.parent)
+            try:
+                ensure_private_dir(self.heartbeat.parent)
+            except OSError as e:  # a read-only runtime dir (a unit without RuntimeDirectory=): beside the queue
+                beside = self.path.absolute().with_name(self.path.name + ".heartbeat")
+                (log or _stderr_log)(
+                    "warning",
+                    f"cannot use {self.heartbeat.parent} for the heartbeat ({e.strerror or e}); using {beside}",
+                )
+                self.heartbeat = beside
             check_private(self.heartbeat)  # the directory as made, too
             self._record_heartbeat(self.con)
 
