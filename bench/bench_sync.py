@@ -90,8 +90,8 @@ def _phase(args) -> None:
 
             cal = Calendar(ZoneInfo("Europe/Berlin"), 4)
             days = cal.days(END - timedelta(days=int(args.phase[len("by-day-") :])), END)
-            got = sync.screen_by_day(con, days, me.host)
-            out = {"days": len(got["day"]), "union_minutes": sum(got["union_minutes"])}
+            got = sync.screen_per_bucket(con, [(s, e) for _, s, e in days], me.host)
+            out = {"days": len(days), "union_minutes": sum(got["union_minutes"])}
         out["union_minutes"] = round(out.get("union_minutes", 0))
         out.pop("hosts", None)
     cpu = time.process_time() - cpu0

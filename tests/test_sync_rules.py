@@ -89,7 +89,7 @@ def test_spans_starting_together_on_several_hosts_count_once_whatever_the_sort(t
             assert [h["minutes"] for h in got["hosts"]] == [2000 * 7] * 3
 
 
-def test_screen_by_day_cuts_at_local_days_of_any_length(tmp_path):
+def test_per_bucket_cuts_at_local_days_of_any_length(tmp_path):
     """Berlin's 25-hour day (24 October 2026, days from 04:00: clocks go back in its night): a span across a day's start is
     split there, each day's union counts the other host's overlap once, and a host without time
     in the days is listed with zeros."""
@@ -118,8 +118,7 @@ def test_screen_by_day_cuts_at_local_days_of_any_length(tmp_path):
             [utc("2026-10-25 03:30"), utc("2026-10-25 05:00"), utc("2026-10-26 10:30"), utc("2026-10-26 10:45")],
         )
         con.execute("INSERT INTO sync_hosts VALUES ('b-1', 'desktop', now()), ('c-1', 'work', now())")
-        got = sync.screen_by_day(con, days, "me")
-    assert got["day"] == [date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)]
+        got = sync.screen_per_bucket(con, [(s, e) for _, s, e in days], "me")
     assert [(h["host"], h["label"], h["minutes"]) for h in got["hosts"]] == [
         ("me", "this computer", [60.0, 60.0, 60.0]),  # 02:00-03:00 UTC is 24 Oct's; 03:00-04:00 the 25th's
         ("b-1", "b-1", [0.0, 90.0, 15.0]),

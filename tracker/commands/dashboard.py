@@ -206,6 +206,7 @@ def render_report(s: dict) -> str:
         lines.append(("  Check-ins     " if i == 0 else " " * 16) + part)
     lines += _invitation_lines(s.get("invitations"))
     lines += _fun_lines(s.get("fun"))
+    lines += _machine_lines(s.get("machines"))
     if s["top_apps"]:
         lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
     if s["categories"]:
@@ -220,6 +221,19 @@ def render_report(s: dict) -> str:
     else:
         lines.append("Nobody with a cadence is late. ")
     return "\n".join(w for line in lines for w in _wrap(line.rstrip()))
+
+
+def _machine_lines(m: dict | None) -> list[str]:
+    """Screen time per computer and all of them together (issue 16); nothing without other computers."""
+    if not m:
+        return []
+    width = max(15, *(len(h["label"]) for h in m["hosts"])) + 2
+    lines = ["Screen time per computer (every other figure here is this computer's alone):"]
+    lines += [f"  {h['label']:<{width}}{format_duration(h['screen_h'] * 60):>8}" for h in m["hosts"]]
+    lines.append(
+        f"  {'all together':<{width}}{format_duration(m['union_screen_h'] * 60):>8}  (time on two at once counted once)"
+    )
+    return lines
 
 
 def _invitation_lines(inv: dict | None) -> list[str]:

@@ -630,24 +630,20 @@ def screen_minutes(con, since_utc: datetime, until_utc: datetime, me: str, hosts
     }
 
 
-def screen_by_day(con, days: list[tuple[date, datetime, datetime]], me: str) -> dict:
-    """Screen minutes per local day (DAYS: (day, since, until), as Calendar.days gives them) of
-    this machine (ME), of every other host read so far (with time in the days or not) and their
-    union per day (time on two at once counted once): the dashboard's per-machine view."""
-    per, union = _screen_micros(con, [(s, e) for _, s, e in days], me)
+def screen_per_bucket(con, buckets: list[tuple[datetime, datetime]], me: str) -> dict:
+    """Screen minutes in each bucket [since, until) of BUCKETS (in order, not overlapping: a
+    report's period, the dashboard's local days) of this machine (ME, first), of every other host
+    read so far (with time in them or not) and their union per bucket (time on two at once
+    counted once)."""
+    per, union = _screen_micros(con, buckets, me)
     others = con.execute("SELECT host, name FROM sync_hosts WHERE host <> ? ORDER BY host", [me]).fetchall()
+    n = len(buckets)
     return {
-        "day": [d for d, _, _ in days],
         "hosts": [
-            {
-                "host": h,
-                "name": n,
-                "label": _label(h, me),
-                "minutes": [per.get((i, h), 0) / 60e6 for i in range(len(days))],
-            }
-            for h, n in [(me, me), *others]
+            {"host": h, "name": name, "label": _label(h, me), "minutes": [per.get((i, h), 0) / 60e6 for i in range(n)]}
+            for h, name in [(me, me), *others]
         ],
-        "union_minutes": [union.get(i, 0) / 60e6 for i in range(len(days))],
+        "union_minutes": [union.get(i, 0) / 60e6 for i in range(n)],
     }
 
 
