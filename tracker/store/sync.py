@@ -559,11 +559,6 @@ def _screen_micros(
     if not buckets:
         return {}, {}
     bounds = [(as_storage(s), as_storage(e)) for s, e in buckets]
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE sync_buckets AS
-           SELECT unnest(?::INTEGER[]) AS idx, unnest(?::TIMESTAMP[]) AS bs, unnest(?::TIMESTAMP[]) AS be""",
-        [list(range(len(bounds))), [s for s, _ in bounds], [e for _, e in bounds]],
-    )
     lo, hi = min(s for s, _ in bounds), max(e for _, e in bounds)
     spans = f"""SELECT ?::VARCHAR AS host, start_utc, end_utc FROM activity
                 WHERE {screen_sql()} AND end_utc > ? AND start_utc < ?
@@ -574,42 +569,46 @@ def _screen_micros(
     if hosts is not None:
         pick = "WHERE list_contains(?::VARCHAR[], x.host)"
         params.append(list(hosts))
-    # Each span's first and last bucket by two as-of joins (sorted merges; a range join of a
-    # year's spans against its days costs three times as much), then cut at the buckets' edges:
-    # each bucket counts its own part.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE sync_spans AS
-            WITH x AS (SELECT * FROM ({spans}) x {pick}),
+    if len(bounds) == 1:  # a period (today, a report): every span is cut to it
+        pieces = f"""SELECT 0 AS idx, host, greatest(start_utc, ?::TIMESTAMP) AS s, least(end_utc, ?::TIMESTAMP) AS e
+                     FROM ({spans}) x {pick}"""
+        params = [lo, hi, *params]
+    else:
+        # Each span's first and last bucket by two as-of joins (sorted merges; a range join of a
+        # year's spans against its days costs three times as much), then cut at the buckets'
+        # edges: each bucket counts its own part.
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE sync_buckets AS
+               SELECT unnest(?::INTEGER[]) AS idx, unnest(?::TIMESTAMP[]) AS bs, unnest(?::TIMESTAMP[]) AS be""",
+            [list(range(len(bounds))), [s for s, _ in bounds], [e for _, e in bounds]],
+        )
+        pieces = f"""WITH x AS (SELECT * FROM ({spans}) x {pick}),
                  k AS (SELECT x.*, coalesce(b.idx, 0) AS k FROM x ASOF LEFT JOIN sync_buckets b ON x.start_utc >= b.bs),
                  m AS (SELECT k.*, coalesce(b.idx, 0) AS m FROM k ASOF LEFT JOIN sync_buckets b ON k.end_utc > b.bs),
                  p AS (SELECT host, start_utc, end_utc, k AS idx FROM m WHERE k = m
                        UNION ALL
                        SELECT host, start_utc, end_utc, unnest(range(k, m + 1)) AS idx FROM m WHERE k < m)
-            SELECT * FROM (SELECT p.idx, p.host, greatest(p.start_utc, b.bs) AS s, least(p.end_utc, b.be) AS e
-                           FROM p JOIN sync_buckets b USING (idx))
-            WHERE e > s""",
-        params,
-    )
-    per = {
-        (idx, host): int(us)
-        for idx, host, us in con.execute(
-            "SELECT idx, host, sum(epoch_us(e) - epoch_us(s)) FROM sync_spans GROUP BY idx, host"
-        ).fetchall()
-    }
+            SELECT p.idx, p.host, greatest(p.start_utc, b.bs) AS s, least(p.end_utc, b.be) AS e
+            FROM p JOIN sync_buckets b USING (idx)"""
     # The union: taken by start within each bucket, a span adds only what reaches past the
     # furthest end before it (everything from its start to that end is covered already: the span
     # that reached it started no later). Spans starting together (two hosts) add the same
-    # whichever the sort puts first, so the sum never depends on the order of ties.
-    union = dict(
-        con.execute(
-            """SELECT idx, sum(greatest(epoch_us(e) - epoch_us(greatest(s, coalesce(reach, s))), 0))
-               FROM (SELECT idx, s, e, max(e) OVER (PARTITION BY idx ORDER BY s
-                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
-                     FROM sync_spans)
-               GROUP BY idx"""
-        ).fetchall()
-    )
-    return per, {int(i): int(us) for i, us in union.items()}
+    # whichever the sort puts first, so the sum never depends on the order of ties. Summed per
+    # host too, the additions add up to each bucket's union.
+    rows = con.execute(
+        f"""SELECT idx, host, sum(epoch_us(e) - epoch_us(s)),
+                   sum(greatest(epoch_us(e) - epoch_us(greatest(s, coalesce(reach, s))), 0))
+            FROM (SELECT idx, host, s, e, max(e) OVER (PARTITION BY idx ORDER BY s
+                                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+                  FROM ({pieces}) WHERE e > s)
+            GROUP BY idx, host""",
+        params,
+    ).fetchall()
+    per = {(idx, host): int(us) for idx, host, us, _ in rows}
+    union: dict[int, int] = {}
+    for idx, _, _, added in rows:
+        union[idx] = union.get(idx, 0) + int(added)
+    return per, union
 
 
 def _label(host: str, me: str) -> str:
