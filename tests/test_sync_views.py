@@ -125,3 +125,19 @@ def test_without_a_sync_folder_neither_report_nor_dashboard_change(run, tmp_path
     assert 'id="view-machines"' not in out.read_text()
     assert json.loads(run("report", "--json", check=0, env=env).stdout)["machines"] is None
     assert "per computer" not in run("report", check=0, env=env).stdout
+
+
+@pytest.mark.browser
+def test_the_per_computer_view_draws_in_a_real_browser(synced, tmp_path):
+    from conftest import require
+    from test_dashboard_browser import chromium, html_attrs, marks, sections
+
+    require("chromium")
+    c = synced[2]
+    out = tmp_path / "page.html"
+    c("dashboard", "-o", out, "--since", "2026-11-29")
+    dom = chromium(tmp_path, out, "p1")
+    assert "data-script-errors" not in html_attrs(dom)
+    body = sections(dom)["machines"]
+    # Three computers: a line and 3 day markers each; all together: a line.
+    assert "main-svg" in body and marks(body) == 3 * (1 + 3) + 1
