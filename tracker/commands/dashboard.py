@@ -230,10 +230,11 @@ def _machine_lines(m: dict | None) -> list[str]:
     width = max(15, *(len(h["label"]) for h in m["hosts"])) + 2
     lines = ["Screen time per computer (every other figure here is this computer's alone):"]
     lines += [f"  {h['label']:<{width}}{format_duration(h['screen_h'] * 60):>8}" for h in m["hosts"]]
-    lines.append(
-        f"  {'all together':<{width}}{format_duration(m['union_screen_h'] * 60):>8}  (time on two at once counted once)"
-    )
-    return lines
+    together = f"  {'all together':<{width}}{format_duration(m['union_screen_h'] * 60):>8}"
+    note = "(time on two at once counted once)"
+    # A long host name would wrap the note mid-phrase: it gets its own line instead.
+    fits = len(together) + 2 + len(note) <= REPORT_WIDTH
+    return [*lines, f"{together}  {note}"] if fits else [*lines, together, f"    {note}"]
 
 
 def _invitation_lines(inv: dict | None) -> list[str]:
