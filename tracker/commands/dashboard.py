@@ -73,8 +73,9 @@ def dashboard_cmd(app, output, since, until, open_):
     """Write one self-contained offline HTML dashboard.
 
     Screen time against face-to-face time, categories, a weekday x hour map, people and
-    cadences, friendship hours, closeness, mode mix and a lagged association. Works offline
-    (plotly.js is inside the file); days start at general.day_start_hour.
+    cadences, friendship hours, closeness, mode mix and a lagged association; with a sync folder
+    ([sync] dir), screen time per computer. Works offline (plotly.js is inside the file); days
+    start at general.day_start_hour.
 
     \b
     Examples:
@@ -123,7 +124,8 @@ def report_cmd(app, week, month, period, since, until, as_json):
 
     Screen hours, face-to-face hours and their ratio against the previous period, top apps and
     categories, invitations made and received (and accepted), and people you have not seen for
-    longer than their cadence.
+    longer than their cadence. With a sync folder ([sync] dir) and other computers read, screen
+    time per computer and all together (`machines` in --json); the rest is this computer's.
 
     \b
     Examples:
