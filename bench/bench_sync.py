@@ -5,7 +5,8 @@ Each host gets DAYS of screen-time spans (SPANS a day), 4 interactions a day, 60
 check-in a day, written straight into its own database. Then, each step in a fresh process (CPU
 time of the whole process, DuckDB's threads included; peak RSS): every host's first sync (export
 of its year), a third host's first read of the other two, a sync with nothing new (what every read
-pays when [sync] dir is set), and the union of screen time over the year and over one day.
+pays when [sync] dir is set), the union of screen time over the year and over one day, and the
+dashboard's per-machine view (every host and the union per local day) over 90 days and the year.
 Runs in a temporary directory; never touches your own database. Numbers go to bench/README.md.
 """
 
@@ -82,6 +83,15 @@ def _phase(args) -> None:
             out = sync.screen_minutes(con, END - timedelta(days=args.days), END, me.host)
         elif args.phase == "union-day":
             out = sync.screen_minutes(con, END - timedelta(days=1), END, me.host)
+        elif args.phase.startswith("by-day-"):  # the dashboard's per-machine view: local days
+            from zoneinfo import ZoneInfo
+
+            from tracker.domain.times import Calendar
+
+            cal = Calendar(ZoneInfo("Europe/Berlin"), 4)
+            days = cal.days(END - timedelta(days=int(args.phase[len("by-day-") :])), END)
+            got = sync.screen_per_bucket(con, [(s, e) for _, s, e in days], me.host)
+            out = {"days": len(days), "union_minutes": sum(got["union_minutes"])}
         out["union_minutes"] = round(out.get("union_minutes", 0))
         out.pop("hosts", None)
     cpu = time.process_time() - cpu0
@@ -125,6 +135,8 @@ def main() -> None:
         print(f"sync with nothing new (every read pays this): {_run(homes[2], shared, 'sync', args.days)}")
         print(f"union of 3 hosts over the year: {_run(homes[2], shared, 'union-year', args.days)}")
         print(f"union of 3 hosts over one day: {_run(homes[2], shared, 'union-day', args.days)}")
+        print(f"per local day, 3 hosts, 90 days (the default page): {_run(homes[2], shared, 'by-day-90', args.days)}")
+        print(f"per local day, 3 hosts, {args.days} days: {_run(homes[2], shared, f'by-day-{args.days}', args.days)}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     os.sync()

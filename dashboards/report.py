@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import html
 
-from dashboards import core_views, practice_views, serve_views  # noqa: F401  (importing them registers their views)
+from dashboards import (  # noqa: F401  (importing them registers their views)
+    core_views,
+    machine_views,
+    practice_views,
+    serve_views,
+)
 from dashboards.figures import person_colors
 from dashboards.views import VIEWS, View
 from tracker.domain import coverage
@@ -73,19 +78,31 @@ PAGE_ORDER = (
     "serve-and-return",
     "fun",
 )
+# Views on the page only when their data was gathered, each after the view named: the usecase
+# leaves the key out when the view cannot apply (per computer: syncing is off, issue 16).
+OPTIONAL_VIEWS = {"machines": "screen-vs-f2f"}
+
+
+def page_order(data: dict[str, dict]) -> list[str]:
+    """PAGE_ORDER with the optional views whose data was gathered, each in its place."""
+    order = list(PAGE_ORDER)
+    for key, after in OPTIONAL_VIEWS.items():
+        if key in data:
+            order.insert(order.index(after) + 1, key)
+    return order
 
 
 def build_views(data: dict[str, dict], rng: Range) -> list[View]:
     """Draw every view from the data gathered under its key, in page order."""
-    if missing := set(PAGE_ORDER) ^ set(VIEWS):
+    if missing := (set(PAGE_ORDER) | set(OPTIONAL_VIEWS)) ^ set(VIEWS):
         raise ValueError(f"dashboard views and PAGE_ORDER disagree about {sorted(missing)}")
-    if missing := set(VIEWS) ^ set(data):
+    if missing := (set(VIEWS) - set(OPTIONAL_VIEWS)) ^ (set(data) - set(OPTIONAL_VIEWS)):
         raise ValueError(f"dashboard data and views disagree about {sorted(missing)}")
     # Colours are assigned once for the page, so a person is the same colour in every view.
     names = [r["name"] for r in data["people"]["people"]] + list(data["friendship-hours"]["people"])
     colors = person_colors(names)
     data = {k: {**d, "colors": colors} if k in PERSON_VIEWS else d for k, d in data.items()}
-    return [VIEWS[key](data[key], rng) for key in PAGE_ORDER]
+    return [VIEWS[key](data[key], rng) for key in page_order(data)]
 
 
 PERSON_VIEWS = ("people", "friendship-hours")  # the views that draw one mark per person

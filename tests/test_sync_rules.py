@@ -66,3 +66,62 @@ def test_union_counts_overlapping_time_once_and_clips_to_the_range(tmp_path):
         two = sync.screen_minutes(con, _t("00:00").replace(tzinfo=UTC), _t("23:00").replace(tzinfo=UTC), "me", ["me"])
         assert two == {"hosts": [{"host": "me", "name": "me", "label": "this computer", "minutes": 60.0}],
                        "union_minutes": 60.0}  # fmt: skip
+
+
+def test_spans_starting_together_on_several_hosts_count_once_whatever_the_sort(tmp_path):
+    """The same 2000 spans on three hosts (a restored copy, or two clocks to the microsecond):
+    their union is one host's time, however the sort orders the ties (run it many times)."""
+    with store.connect(tmp_path / "x.duckdb") as con:
+        con.execute(
+            """INSERT INTO activity SELECT 's' || i, TIMESTAMP '2026-11-01' + INTERVAL (i * 10) MINUTE,
+                      TIMESTAMP '2026-11-01' + INTERVAL (i * 10 + 7) MINUTE, 'a', NULL, 'active', NULL, 'daemon'
+               FROM range(2000) r(i)"""
+        )
+        for h in ("b-1", "c-1"):
+            con.execute(
+                "INSERT INTO sync_activity SELECT ?, CAST(start_utc AS DATE), start_utc, end_utc, state, app"
+                " FROM activity",
+                [h],
+            )
+        for _ in range(20):
+            got = sync.screen_minutes(con, datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC), "me")
+            assert got["union_minutes"] == 2000 * 7
+            assert [h["minutes"] for h in got["hosts"]] == [2000 * 7] * 3
+
+
+def test_per_bucket_cuts_at_local_days_of_any_length(tmp_path):
+    """Berlin's 25-hour day (24 October 2026, days from 04:00: clocks go back in its night): a span across a day's start is
+    split there, each day's union counts the other host's overlap once, and a host without time
+    in the days is listed with zeros."""
+    from zoneinfo import ZoneInfo
+
+    from tracker.domain.times import Calendar
+
+    cal = Calendar(ZoneInfo("Europe/Berlin"), 4)
+    days = cal.days(cal.day_start(date(2026, 10, 24)), cal.day_start(date(2026, 10, 27)))
+    assert [round((e - s).total_seconds() / 3600) for _, s, e in days] == [25, 24, 24]
+
+    def utc(text: str) -> datetime:
+        return datetime.fromisoformat(text)
+
+    with store.connect(tmp_path / "x.duckdb") as con:
+        # The 25th's day starts at 04:00 CET, 03:00 UTC: l1 (02:00-04:00 UTC) is cut there.
+        con.execute(
+            "INSERT INTO activity VALUES ('l1', ?, ?, 'a', NULL, 'active', NULL, 'daemon'),"
+            " ('l2', ?, ?, 'a', NULL, 'watching', NULL, 'daemon'), ('l3', ?, ?, 'a', NULL, 'idle', NULL, 'daemon')",
+            [utc("2026-10-25 02:00"), utc("2026-10-25 04:00"), utc("2026-10-26 10:00"), utc("2026-10-26 11:00")]
+            + [utc("2026-10-24 10:00"), utc("2026-10-24 12:00")],
+        )
+        con.execute(
+            "INSERT INTO sync_activity VALUES ('b-1', '2026-10-25', ?, ?, 'active', 'x'),"
+            " ('b-1', '2026-10-26', ?, ?, 'active', 'x')",
+            [utc("2026-10-25 03:30"), utc("2026-10-25 05:00"), utc("2026-10-26 10:30"), utc("2026-10-26 10:45")],
+        )
+        con.execute("INSERT INTO sync_hosts VALUES ('b-1', 'desktop', now()), ('c-1', 'work', now())")
+        got = sync.screen_per_bucket(con, [(s, e) for _, s, e in days], "me")
+    assert [(h["host"], h["label"], h["minutes"]) for h in got["hosts"]] == [
+        ("me", "this computer", [60.0, 60.0, 60.0]),  # 02:00-03:00 UTC is 24 Oct's; 03:00-04:00 the 25th's
+        ("b-1", "b-1", [0.0, 90.0, 15.0]),
+        ("c-1", "c-1", [0.0, 0.0, 0.0]),
+    ]
+    assert got["union_minutes"] == [60.0, 120.0, 60.0]  # 25th: 03:00-05:00 UTC

@@ -73,8 +73,9 @@ def dashboard_cmd(app, output, since, until, open_):
     """Write one self-contained offline HTML dashboard.
 
     Screen time against face-to-face time, categories, a weekday x hour map, people and
-    cadences, friendship hours, closeness, mode mix and a lagged association. Works offline
-    (plotly.js is inside the file); days start at general.day_start_hour.
+    cadences, friendship hours, closeness, mode mix and a lagged association; with a sync folder
+    ([sync] dir), screen time per computer. Works offline (plotly.js is inside the file); days
+    start at general.day_start_hour.
 
     \b
     Examples:
@@ -123,7 +124,8 @@ def report_cmd(app, week, month, period, since, until, as_json):
 
     Screen hours, face-to-face hours and their ratio against the previous period, top apps and
     categories, invitations made and received (and accepted), and people you have not seen for
-    longer than their cadence.
+    longer than their cadence. With a sync folder ([sync] dir) and other computers read, screen
+    time per computer and all together (`machines` in --json); the rest is this computer's.
 
     \b
     Examples:
@@ -206,6 +208,7 @@ def render_report(s: dict) -> str:
         lines.append(("  Check-ins     " if i == 0 else " " * 16) + part)
     lines += _invitation_lines(s.get("invitations"))
     lines += _fun_lines(s.get("fun"))
+    lines += _machine_lines(s.get("machines"))
     if s["top_apps"]:
         lines.append("Top apps: " + ", ".join(f"{a['app']} {format_duration(a['hours'] * 60)}" for a in s["top_apps"]))
     if s["categories"]:
@@ -220,6 +223,20 @@ def render_report(s: dict) -> str:
     else:
         lines.append("Nobody with a cadence is late. ")
     return "\n".join(w for line in lines for w in _wrap(line.rstrip()))
+
+
+def _machine_lines(m: dict | None) -> list[str]:
+    """Screen time per computer and all of them together (issue 16); nothing without other computers."""
+    if not m:
+        return []
+    width = max(15, *(len(h["label"]) for h in m["hosts"])) + 2
+    lines = ["Screen time per computer (every other figure here is this computer's alone):"]
+    lines += [f"  {h['label']:<{width}}{format_duration(h['screen_h'] * 60):>8}" for h in m["hosts"]]
+    together = f"  {'all together':<{width}}{format_duration(m['union_screen_h'] * 60):>8}"
+    note = "(time on two at once counted once)"
+    # A long host name would wrap the note mid-phrase: it gets its own line instead.
+    fits = len(together) + 2 + len(note) <= REPORT_WIDTH
+    return [*lines, f"{together}  {note}"] if fits else [*lines, together, f"    {note}"]
 
 
 def _invitation_lines(inv: dict | None) -> list[str]:

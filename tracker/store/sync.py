@@ -548,39 +548,101 @@ def has_others(con) -> bool:
     return con.execute("SELECT EXISTS (SELECT 1 FROM sync_hosts)").fetchone()[0]
 
 
-def screen_minutes(con, since_utc: datetime, until_utc: datetime, me: str, hosts: list[str] | None = None) -> dict:
-    """Screen minutes in [since, until) per host (ME: this machine's local spans) and their union:
-    time two machines were both in use counts once. HOSTS: only these (None: all)."""
-    since, until = as_storage(since_utc), as_storage(until_utc)
-    clip = "greatest(start_utc, ?::TIMESTAMP) AS s, least(end_utc, ?::TIMESTAMP) AS e"
-    spans = f"""SELECT ?::VARCHAR AS host, {clip} FROM activity WHERE {screen_sql()} AND end_utc > ? AND start_utc < ?
+def _screen_micros(
+    con, buckets: list[tuple[datetime, datetime]], me: str, hosts: list[str] | None = None
+) -> tuple[dict[tuple[int, str], int], dict[int, int]]:
+    """Screen microseconds of every host (ME: this machine's local spans) in each bucket [since,
+    until) of BUCKETS (by index; in order, not overlapping), and their union per bucket: time two
+    machines were both in use counts once. One pass over the spans of the whole stretch, however
+    many buckets (a local day each for the dashboard): a year of three hosts is one query, not 365.
+    HOSTS: only these."""
+    if not buckets:
+        return {}, {}
+    bounds = [(as_storage(s), as_storage(e)) for s, e in buckets]
+    lo, hi = min(s for s, _ in bounds), max(e for _, e in bounds)
+    spans = f"""SELECT ?::VARCHAR AS host, start_utc, end_utc FROM activity
+                WHERE {screen_sql()} AND end_utc > ? AND start_utc < ?
                 UNION ALL
-                SELECT host, {clip} FROM sync_activity WHERE end_utc > ? AND start_utc < ?"""
-    params = [me, since, until, since, until, since, until, since, until]
+                SELECT host, start_utc, end_utc FROM sync_activity WHERE end_utc > ? AND start_utc < ?"""
+    params: list = [me, lo, hi, lo, hi]
     pick = ""
     if hosts is not None:
-        pick = "WHERE list_contains(?::VARCHAR[], host)"
+        pick = "WHERE list_contains(?::VARCHAR[], x.host)"
         params.append(list(hosts))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE sync_spans AS SELECT * FROM ({spans}) {pick}", params)
-    per = dict(
-        con.execute("SELECT host, sum(epoch(e) - epoch(s)) / 60 FROM sync_spans WHERE e > s GROUP BY host").fetchall()
-    )
-    # The union: sort by start; a span starting after the furthest end so far opens a new island.
-    (union,) = con.execute(
-        """WITH o AS (SELECT s, e, max(e) OVER (ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-                             AS reach FROM sync_spans WHERE e > s),
-                g AS (SELECT s, e, sum(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END)
-                             OVER (ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island FROM o)
-           SELECT coalesce(sum(epoch(last) - epoch(first)), 0) / 60
-           FROM (SELECT min(s) AS first, max(e) AS last FROM g GROUP BY island)"""
-    ).fetchone()
+    if len(bounds) == 1:  # a period (today, a report): every span is cut to it
+        pieces = f"""SELECT 0 AS idx, host, greatest(start_utc, ?::TIMESTAMP) AS s, least(end_utc, ?::TIMESTAMP) AS e
+                     FROM ({spans}) x {pick}"""
+        params = [lo, hi, *params]
+    else:
+        # Each span's first and last bucket by two as-of joins (sorted merges; a range join of a
+        # year's spans against its days costs three times as much), then cut at the buckets'
+        # edges: each bucket counts its own part.
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE sync_buckets AS
+               SELECT unnest(?::INTEGER[]) AS idx, unnest(?::TIMESTAMP[]) AS bs, unnest(?::TIMESTAMP[]) AS be""",
+            [list(range(len(bounds))), [s for s, _ in bounds], [e for _, e in bounds]],
+        )
+        pieces = f"""WITH x AS (SELECT * FROM ({spans}) x {pick}),
+                 k AS (SELECT x.*, coalesce(b.idx, 0) AS k FROM x ASOF LEFT JOIN sync_buckets b ON x.start_utc >= b.bs),
+                 m AS (SELECT k.*, coalesce(b.idx, 0) AS m FROM k ASOF LEFT JOIN sync_buckets b ON k.end_utc > b.bs),
+                 p AS (SELECT host, start_utc, end_utc, k AS idx FROM m WHERE k = m
+                       UNION ALL
+                       SELECT host, start_utc, end_utc, unnest(range(k, m + 1)) AS idx FROM m WHERE k < m)
+            SELECT p.idx, p.host, greatest(p.start_utc, b.bs) AS s, least(p.end_utc, b.be) AS e
+            FROM p JOIN sync_buckets b USING (idx)"""
+    # The union: taken by start within each bucket, a span adds only what reaches past the
+    # furthest end before it (everything from its start to that end is covered already: the span
+    # that reached it started no later). Spans starting together (two hosts) add the same
+    # whichever the sort puts first, so the sum never depends on the order of ties. Summed per
+    # host too, the additions add up to each bucket's union.
+    rows = con.execute(
+        f"""SELECT idx, host, sum(epoch_us(e) - epoch_us(s)),
+                   sum(greatest(epoch_us(e) - epoch_us(greatest(s, coalesce(reach, s))), 0))
+            FROM (SELECT idx, host, s, e, max(e) OVER (PARTITION BY idx ORDER BY s
+                                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+                  FROM ({pieces}) WHERE e > s)
+            GROUP BY idx, host""",
+        params,
+    ).fetchall()
+    per = {(idx, host): int(us) for idx, host, us, _ in rows}
+    union: dict[int, int] = {}
+    for idx, _, _, added in rows:
+        union[idx] = union.get(idx, 0) + int(added)
+    return per, union
+
+
+def _label(host: str, me: str) -> str:
+    return "this computer" if host == me else host
+
+
+def screen_minutes(con, since_utc: datetime, until_utc: datetime, me: str, hosts: list[str] | None = None) -> dict:
+    """Screen minutes in [since, until) per host that has some (ME: this machine's local spans,
+    first) and their union: time two machines were both in use counts once. HOSTS: only these (None: all)."""
+    per, union = _screen_micros(con, [(since_utc, until_utc)], me, hosts)
     names = dict(con.execute("SELECT host, name FROM sync_hosts").fetchall())
     return {
         "hosts": [
-            {"host": h, "name": names.get(h, h), "label": "this computer" if h == me else h, "minutes": float(m)}
-            for h, m in sorted(per.items(), key=lambda kv: (kv[0] != me, kv[0]))
+            {"host": h, "name": names.get(h, h), "label": _label(h, me), "minutes": us / 60e6}
+            for (_, h), us in sorted(per.items(), key=lambda kv: (kv[0][1] != me, kv[0][1]))
         ],
-        "union_minutes": float(union),
+        "union_minutes": union.get(0, 0) / 60e6,
+    }
+
+
+def screen_per_bucket(con, buckets: list[tuple[datetime, datetime]], me: str) -> dict:
+    """Screen minutes in each bucket [since, until) of BUCKETS (in order, not overlapping: a
+    report's period, the dashboard's local days) of this machine (ME, first), of every other host
+    read so far (with time in them or not) and their union per bucket (time on two at once
+    counted once)."""
+    per, union = _screen_micros(con, buckets, me)
+    others = con.execute("SELECT host, name FROM sync_hosts WHERE host <> ? ORDER BY host", [me]).fetchall()
+    n = len(buckets)
+    return {
+        "hosts": [
+            {"host": h, "name": name, "label": _label(h, me), "minutes": [per.get((i, h), 0) / 60e6 for i in range(n)]}
+            for h, name in [(me, me), *others]
+        ],
+        "union_minutes": [union.get(i, 0) / 60e6 for i in range(n)],
     }
 
 

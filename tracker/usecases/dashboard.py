@@ -236,10 +236,39 @@ def previous(rng: Range) -> Range:
     return replace(rng, since_utc=rng.back(n).since_utc, until_utc=rng.since_utc)
 
 
-def gather(con, rng: Range) -> tuple[dict[str, dict], dict]:
+def machines(con, rng: Range, me: str) -> dict:
+    """The per-computer view's data (issue 16): each local day's screen hours of this computer
+    (ME), of every other computer whose files were read, and of all together (time on two at once
+    counted once); a day that has not begun is None. Without another computer only how many there
+    are (none), so a page with syncing on but nothing read costs no span query."""
+    from tracker.store import sync
+
+    if not sync.has_others(con):
+        return {"others": 0}
+    end = rng.end_utc
+    days = [(d, s, min(e, end)) for d, s, e in rng.days()]
+    begun = [s < end for _, s, _ in days]
+    got = sync.screen_per_bucket(con, [(s, e) for (_, s, e), b in zip(days, begun) if b], me)
+
+    def hours(minutes: list[float]) -> list[float | None]:
+        it = iter(minutes)
+        return [round(next(it) / 60, 4) if b else None for b in begun]
+
+    return {
+        "others": len(got["hosts"]) - 1,
+        "day": [d for d, _, _ in days],
+        "hosts": [{"host": h["host"], "label": h["label"], "hours": hours(h["minutes"])} for h in got["hosts"]],
+        "union_h": hours(got["union_minutes"]),
+    }
+
+
+def gather(con, rng: Range, me: str | None = None) -> tuple[dict[str, dict], dict]:
     """Every view's data and the header totals (with the previous period's, and whether the two
-    may be compared: both tracked enough, tracker/domain/coverage.py), from one connection."""
+    may be compared: both tracked enough, tracker/domain/coverage.py), from one connection.
+    ME: this computer's host in the sync folder; None (syncing off) leaves the per-computer view out."""
     data = view_data(con, rng)
+    if me is not None:
+        data["machines"] = machines(con, rng, me)
     t = with_ratio(queries.totals(con, rng))
     t["top_apps"] = top_apps(con, rng)["apps"]
     # Last: the store's per-day cache holds one range, and every query above shares this one's.
@@ -256,12 +285,17 @@ def dashboard(app, since: str | None = None, until: str | None = None) -> Page:
     now = app.now()
     rng = page_range(since, until, now, app.calendar, app.config)  # bad input fails before the store opens
     note = None
+    me = None
+    if app.config.sync.dir:
+        from tracker.store.sync import host_identity
+
+        me = host_identity(app.paths.state_dir).host
     with app.store(drain=True) as con:
         first = from_storage(queries.first_recorded(con))
         if since is None:
             rng = page_range(since, until, now, app.calendar, app.config, first)
         rng, note = bounded(rng, since, first)
-        data, totals = gather(con, rng)
+        data, totals = gather(con, rng, me)
     html, views = report.build_page(data, totals, rng)  # drawn after the connection is closed
     return Page(html, views, note)
 

@@ -68,12 +68,14 @@ def build(
     config: Config,
     since: str | None = None,
     until: str | None = None,
+    me: str | None = None,
 ) -> dict:
     """The report for PERIOD ('week' or 'month') ending at NOW (aware), or for SINCE..UNTIL.
 
     The ratio follows the tracked-days rule (tracker/domain/coverage.py); changes are given only
     when both periods were tracked enough (`comparable`), never against days before tracking.
-    A range shorter than the rule's days needs every one of its days tracked, in both."""
+    A range shorter than the rule's days needs every one of its days tracked, in both.
+    ME: this computer's host in the sync folder (None: syncing is off), for `machines`."""
     if since is not None:
         first = from_storage(queries.first_recorded(con))
         cur, prev, n = span(since, until, now, cal, config, first, bound=True)
@@ -127,7 +129,27 @@ def build(
             "current": queries.phone_summary(con, cur, needed),
             "previous": queries.phone_summary(con, prev, needed),
         },
+        # Several computers through a sync folder (issue 16); every figure above is this one's.
+        "machines": machines(con, cur, me),
     }
+
+
+def machines(con, rng: Range, me: str | None) -> dict | None:
+    """Screen hours in RNG (up to now) of this computer (ME), of every other computer whose files
+    were read, and of all of them together (time on two at once counted once); None when syncing
+    is off or no other computer has been read."""
+    from tracker.store import sync
+
+    if me is None or not sync.has_others(con):
+        return None
+    got = sync.screen_per_bucket(con, [(rng.since_utc, rng.end_utc)], me)
+    hosts = [
+        {"host": h["host"], "name": h["name"], "label": h["label"], "screen_h": round(h["minutes"][0] / 60, 2)}
+        for h in got["hosts"]
+    ]
+    union = got["union_minutes"][0] / 60
+    both = sum(h["minutes"][0] for h in got["hosts"]) / 60 - union
+    return {"hosts": hosts, "union_screen_h": round(union, 2), "overlap_h": round(both, 2)}
 
 
 def report(app, period: str, since: str | None = None, until: str | None = None) -> dict:
@@ -135,5 +157,10 @@ def report(app, period: str, since: str | None = None, until: str | None = None)
     now = app.now()
     if since is not None:
         span(since, until, now, app.calendar, app.config)  # bad dates fail before the drain writes
+    me = None
+    if app.config.sync.dir:
+        from tracker.store.sync import host_identity
+
+        me = host_identity(app.paths.state_dir).host
     with app.store(drain=True) as con:
-        return build(con, period, now, app.calendar, app.config, since, until)
+        return build(con, period, now, app.calendar, app.config, since, until, me)
