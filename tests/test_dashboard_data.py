@@ -310,3 +310,26 @@ def test_watching_is_screen_time_with_its_own_series(con):
     assert list(bars["Screen: social media"].base) == [1.0, 2.0, 0.75]  # on top of other + watching
     weekly = usecase.weekly(v1)
     assert weekly["watching_h"] == [0.5]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "Asia/Kathmandu", "Europe/Berlin", "Australia/Lord_Howe"])
+def test_heatmap_cells_are_local_clock_hours_in_every_zone(zone):
+    # A UTC hour in India runs 9:30-10:30 on the clock: 10:10 must count under 10, not 9.
+    from tracker.domain.times import to_storage
+
+    cal = Calendar(ZoneInfo(zone), 4)
+    # Late March to early April: Berlin's and Lord Howe's (a 30-minute) DST changes fall inside.
+    since, until = to_storage(cal.day_start(date(2026, 3, 27))), to_storage(cal.day_start(date(2026, 4, 8)))
+    rng = Range(since_utc=since, until_utc=until, now_utc=until, calendar=cal)
+    cells = queries.hour_calendar(rng)
+    for (s, e, _wd, hr), nxt in zip(cells, cells[1:] + [None], strict=True):
+        start = cal.local(s)
+        assert start.hour == hr, (s, start)
+        # On the hour of the clock, unless the clock itself jumped there (Lord Howe's DST ends
+        # by going back from 2:00 to 1:30: the cell 1:30-2:00 of the repeated half hour).
+        jumped = cal.local(s - timedelta(seconds=1)).utcoffset() != start.utcoffset()
+        assert (start.minute, start.second) == (0, 0) or jumped, (s, start)
+        assert timedelta(0) < e - s <= timedelta(hours=1)
+        if nxt is not None:
+            assert nxt[0] == e  # no gap, no overlap
+    assert cells[0][0] == rng.since_utc and cells[-1][1] == rng.until_utc

@@ -53,20 +53,28 @@ def _days(rng: Range) -> list[tuple[date, datetime, datetime]]:
 
 
 def hour_calendar(rng: Range) -> list[tuple[datetime, datetime, int, int]]:
-    """(start, end, weekday of the local day, local clock hour) for every hour of the range."""
+    """(start, end, weekday of the local day, local clock hour) for every local hour of the range.
+
+    The cells are local clock hours, not UTC hours: in a zone half an hour off UTC (India, +5:30)
+    or 45 minutes (Nepal) a UTC hour would run from :30 to :30 on the clock and put 10:10 under
+    9 o'clock. A DST change makes one cell shorter or longer, as the clock does.
+    """
     out = []
     local = rng.calendar.local
     hour = timedelta(hours=1)
     for d, s, e in _days(rng):
-        t = s.replace(minute=0, second=0, microsecond=0)
         wd = d.weekday()
         # One zone lookup per day where the offset holds all day (every day but a change's).
-        off = local(t).utcoffset()
-        steady = off == local(e).utcoffset()
+        off = local(s).utcoffset()
+        steady = off is not None and off == local(e).utcoffset()
+        t = s
         while t < e:
-            nxt = t + hour
-            lh = (t + off).hour if steady and off is not None else local(t).hour
-            out.append((max(t, s), min(nxt, e), wd, lh))
+            o = off if steady else local(t).utcoffset()
+            wall = t + o if o is not None else t
+            nxt = min(wall.replace(minute=0, second=0, microsecond=0) + hour - (wall - t), e)
+            if nxt <= t:  # never stall (an offset change landing exactly here)
+                nxt = min(t + hour, e)
+            out.append((t, nxt, wd, wall.hour))
             t = nxt
     return out
 
