@@ -446,3 +446,45 @@ def test_a_finished_drain_child_wakes_the_daemon_by_sigchld(tmp_path, daemon_fac
         holder.stdin.close()
         holder.wait()
     assert d.stop() == 0
+
+
+def test_without_a_display_a_due_logind_retry_never_makes_the_loop_spin(tmp_path):
+    # logind failed once (no system bus) and its retry time has passed; then the display goes away.
+    # Nothing asks logind again until a sampler exists, so its deadline must not be waited for: a
+    # wait of 0 s again and again was a busy loop (found in review).
+    from tracker.sampling import NoDisplay
+    from tracker.sampling.logind import LockHint, LogindError
+
+    clock = VirtualClock()
+
+    def nodisplay():
+        raise NoDisplay("no display")
+
+    def no_bus(addr):
+        raise LogindError("no system bus")
+
+    hint = LockHint(connect=no_bus)
+    hint.retry_at = clock.mono - 1.0
+    q = Queue(tmp_path / "q.sqlite3")
+    d = Daemon(
+        settings=Settings(interval=1.0, idle_after=180, drain_every=3600, privacy=config_mod.Privacy()),
+        open_sampler=nodisplay,
+        queue=q,
+        status_path=tmp_path / "daemon.json",
+        log=Log(stream=io.StringIO(), level="debug", journal=False),
+        clock=clock,
+        lock_hint=hint,
+    )
+    waits: list[float] = []
+
+    def wait(timeout):
+        waits.append(timeout)
+        clock.mono += timeout
+        if clock.mono >= 100.0 + 600 or len(waits) > 10_000:
+            d.stop = True
+
+    d._wait = wait
+    assert d.run() == 0
+    # 600 s without a display: the backend retried at 1, 2, 4 ... 60 s, nothing in between.
+    assert len(waits) <= 30, (len(waits), waits[:20])
+    assert min(waits) > 0

@@ -79,3 +79,20 @@ def test_a_huge_title_is_cut_before_anything_is_stored():
     assert len(app) == len(title) == len(exe) == MAX_TEXT
     assert title.endswith("…") and title.startswith("ttt")
     assert apply("app", "short title", None, keep)[1] == "short title"
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character_and_the_queue_takes_it(tmp_path):
+    # A process renamed with non-UTF-8 bytes (prctl PR_SET_NAME b"\xffbad") reads from /proc as
+    # "\udcffbad"; a compositor's JSON may carry "\ud800". Stored as is, the queue could not encode
+    # the span and would refuse every later one with it (found in review).
+    from tracker.daemon.queue import Queue, pending
+    from tracker.domain.spans import Span
+
+    app, title, exe = apply("\udcffbad", "doc \ud800 x", "/usr/bin/\udcfe", config_mod.Privacy(titles="keep"))
+    assert (app, title, exe) == ("\ufffdbad", "doc \ufffd x", "/usr/bin/\ufffd")
+    q = Queue(tmp_path / "q.sqlite3")
+    try:
+        q.put([Span("a" * 32, 1.0, 2.0, app, title, "active", exe)], closed=True)
+    finally:
+        q.close()
+    assert [r[3:5] for r in pending(tmp_path / "q.sqlite3")] == [("\ufffdbad", "doc \ufffd x")]

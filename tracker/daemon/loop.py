@@ -467,7 +467,9 @@ class Daemon:
             due.append(now + 1.0)  # no SIGCHLD reaches us: look for the child's exit now and then
         if self.unsynced is not None:
             due.append(self.unsynced + SYNC_EVERY)
-        if self.lock_hint is not None and (d := self.lock_hint.deadline()) is not None:
+        # logind is asked (and retried) only while sampling (_sample calls lock_hint.locked): its
+        # deadline without a sampler would be a time nothing moves past, a busy loop.
+        if self.sampler is not None and self.lock_hint is not None and (d := self.lock_hint.deadline()) is not None:
             due.append(d)
         if self.media is not None and self.media.enabled and self.media.fileno() is None:
             due.append(self.media.retry_at)  # MediaWatch reconnects on its own clock (time.monotonic)
@@ -573,7 +575,8 @@ class Daemon:
                     self._say_once("warning", f"cannot sync the queue: {e}")
             nxt = self._next_wake(now, retry_at, last_sample, last_beat, last_watchdog)
             try:
-                self._wait(max(nxt - self.mono(), MIN_GAP if self.sampler is not None else 0.0))
+                # Never less than MIN_GAP: a timer due in the past that nothing moves on must not spin.
+                self._wait(max(nxt - self.mono(), MIN_GAP))
             except DisplayLost as e:
                 self._lose_sampler(f"{e}; recording nothing, retrying in {backoff:g} s")
                 retry_at, backoff = self.mono() + backoff, min(backoff * 2, BACKOFF_MAX)

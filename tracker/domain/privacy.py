@@ -21,6 +21,10 @@ HASH_HEX = 16
 # the clipboard in some terminals). Line breaks and tabs become spaces; the rest is dropped.
 _SPACE = re.compile(r"[\t\n\r\v\f]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A lone surrogate is not text: a process name with non-UTF-8 bytes (read from /proc with
+# surrogateescape, as psutil does) or a "\ud800" in a compositor's JSON. The queue cannot encode
+# it, and one such span would block every later one: it becomes U+FFFD, as a decoder would make it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # The longest app, title or executable stored: a client may set a megabyte-long title (issue 17
@@ -33,7 +37,7 @@ def clean(s: str | None) -> str | None:
     """S without control characters and at most MAX_TEXT characters (None stays None)."""
     if s is None:
         return None
-    s = _CONTROL.sub("", _SPACE.sub(" ", s[: 4 * MAX_TEXT]))  # bounded work, whatever arrives
+    s = _SURROGATE.sub("\ufffd", _CONTROL.sub("", _SPACE.sub(" ", s[: 4 * MAX_TEXT])))  # bounded work
     return s if len(s) <= MAX_TEXT else s[: MAX_TEXT - 1] + "…"
 
 
