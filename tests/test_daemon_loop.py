@@ -488,3 +488,19 @@ def test_without_a_display_a_due_logind_retry_never_makes_the_loop_spin(tmp_path
     # 600 s without a display: the backend retried at 1, 2, 4 ... 60 s, nothing in between.
     assert len(waits) <= 30, (len(waits), waits[:20])
     assert min(waits) > 0
+
+
+def test_a_sample_that_keeps_failing_is_retried_at_the_interval_not_at_once(tmp_path):
+    # X11 wants a re-read MIN_GAP after a read that did not finish; if the same error repeats
+    # (a window whose properties cannot be read), that must not become 20 tries a second.
+    clock = VirtualClock()
+
+    class Failing(QuietSampler):
+        def observe(self):
+            self.observed.append(self.clock.mono)
+            raise RuntimeError("a window that cannot be read")
+
+    sampler = Failing(clock, until=100.0 + 60, script=None, deadline=lambda t: t + 0.05)
+    d, _q = quiet_daemon(tmp_path, sampler, clock)
+    assert d.run() == 0
+    assert 30 <= len(sampler.observed) <= 60 + 3, len(sampler.observed)  # about one a second (interval 1)

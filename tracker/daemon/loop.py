@@ -161,6 +161,7 @@ class Daemon:
         self.drain_again = False  # a return from an absence asked for a drain while one ran
         self.away_since: float | None = None  # wall start of the absence (idle, locked, asleep) now running
         self.last_error, self.last_error_at = "", 0.0
+        self.failed_at: float | None = None  # when the last sample failed, until one succeeds
         self.pending: list = []  # closed spans the queue refused (disk full); retried next time
         self.queue_failing = False
         self.said: dict[str, float] = {}  # message -> when it was last logged (_say_once)
@@ -453,7 +454,10 @@ class Daemon:
             if deadline is None:
                 due.append(last_sample + self.settings.interval)  # a poller
             elif (d := deadline()) is not None:
-                due.append(d)
+                # After a failed sample the sampler may still want a re-read at once (X11 is
+                # "dirty" until a read succeeds): not faster than the interval, or an error that
+                # repeats would be retried 20 times a second (found in review).
+                due.append(d if self.failed_at is None else max(d, self.failed_at + self.settings.interval))
             cur = self.builder.current
             if cur is not None and cur.state in SCREEN:
                 due.append(last_beat + HEARTBEAT_EVERY)
@@ -547,7 +551,9 @@ class Daemon:
                         self.last_error, self.last_error_at = msg, now
                     obs = None
                     last_sample = now
+                    self.failed_at = now
                 if obs is not None:
+                    self.failed_at = None
                     tick = self.clock.tick()
                     before = self.builder.current
                     closed = self.pending + self.builder.update(tick, self._sample(obs, tick))
