@@ -412,3 +412,15 @@ def test_the_daemons_drain_child_shares_screen_time_without_a_command(homes):
     subprocess.run([sys.executable, "-m", "tracker.usecases.drain"], env=env, check=True, timeout=120)
     assert [p.name for p in (a.shared / a.host / "activity").iterdir()] == ["v1-2026-12-01.parquet"]
     assert b.json("today")["machines"]["union_seconds"] == 3600
+
+
+def test_demo_data_is_never_synced(homes):
+    a, b, _ = homes
+    a("demo", "--days", "3")
+    a("log", "tea", "--with", "Anna", "--for", "10m")
+    a("sync", "now")
+    assert not (a.shared / a.host / "activity").exists() or not list((a.shared / a.host / "activity").iterdir())
+    b("sync", "now")
+    assert b.summaries() == ["tea"]
+    assert b.json("today")["machines"]["union_seconds"] == 0
+

@@ -241,7 +241,7 @@ def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
         con.execute(
             f"""SELECT CAST(start_utc AS DATE) AS d,
                        count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
-                FROM activity WHERE {screen_sql()} GROUP BY d"""
+                FROM activity WHERE {screen_sql()} AND source <> 'demo' GROUP BY d"""
         ).fetchall()
     )
     prefix = f"{me.host}/{layout.ACTIVITY}/"
@@ -259,7 +259,8 @@ def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
         _publish(
             con,
             f"""SELECT start_utc, end_utc, state, app FROM activity
-                WHERE {screen_sql()} AND CAST(start_utc AS DATE) = ?::DATE ORDER BY start_utc""",
+                WHERE {screen_sql()} AND source <> 'demo' AND CAST(start_utc AS DATE) = ?::DATE
+                ORDER BY start_utc""",
             [day],
             folder / name,
         )
