@@ -424,3 +424,21 @@ def test_demo_data_is_never_synced(homes):
     assert b.summaries() == ["tea"]
     assert b.json("today")["machines"]["union_seconds"] == 0
 
+
+def _modes(root: Path) -> set[tuple[str, int]]:
+    out = set()
+    for dp, _, fn in os.walk(root):
+        out.add(("dir", os.stat(dp).st_mode & 0o777))
+        out.update(("file", os.stat(os.path.join(dp, f)).st_mode & 0o777) for f in fn)
+    return out
+
+
+def test_the_synced_folder_and_the_parquet_export_are_private(homes, tmp_path):
+    """They hold interactions and notes: files 0600, folders 0700 (the shared root is the user's)."""
+    a, _, _ = homes
+    a("log", "tea", "--with", "Anna", "--for", "10m", "--note", "a private note")
+    _activity(a.db, [("a1", "2026-12-01 08:00", "2026-12-01 09:00")])
+    a("sync", "now")
+    assert _modes(a.shared / a.host) == {("dir", 0o700), ("file", 0o600)}
+    a("export", "--format", "parquet", "-o", tmp_path / "exp")
+    assert _modes(tmp_path / "exp") == {("dir", 0o700), ("file", 0o600)}

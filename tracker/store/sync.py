@@ -103,7 +103,7 @@ def _write_host_file(root: Path, me: Host) -> None:
             return
     except OSError:
         pass
-    atomic_write(path, body, mode=0o644)
+    atomic_write(path, body)  # 0600 in a 0700 folder: the folder holds interactions and notes
 
 
 def _clock(con) -> int:
@@ -138,7 +138,7 @@ def _publish(con, select: str, params: list, path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600)  # interactions and notes: only this user (the sync tool runs as them)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -701,9 +701,10 @@ def export_layout(con, out: Path, me: Host, now: datetime) -> dict[str, int]:
     counts: dict[str, int] = {}
     hosts_ = [(me.host, me.name)] + [(h, n) for h, n, _ in hosts(con)]
     for host, name in hosts_:
+        from tracker.paths import atomic_write
+
         body = json.dumps({"format": layout.FORMAT, "host": host, "name": name}) + "\n"
-        (out / host).mkdir(parents=True, exist_ok=True)
-        (out / host / layout.HOST_FILE).write_text(body, "utf-8")
+        atomic_write(out / host / layout.HOST_FILE, body)  # 0600, its folders 0700
     for tbl in layout.TABLES:
         (n,) = con.execute(f"SELECT count(*) FROM ({VIEWS[tbl]})").fetchone()
         _publish(
