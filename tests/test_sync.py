@@ -384,24 +384,61 @@ def test_a_file_whose_columns_do_not_fit_is_skipped_not_fatal(homes):
     assert a.summaries() == ["tea"]
 
 
-def test_a_row_this_database_refuses_changes_nothing_and_reads_go_on(homes):
+def _rewrite(src: Path, dest: Path, replace: str) -> None:
+    """A hand-made row file: SRC's rows with REPLACE (a DuckDB `* REPLACE (...)` list), as DEST."""
+    probe = dest.parent.parent.parent / "probe.duckdb"
+    with store.connect(probe) as con:
+        con.execute(f"COPY (SELECT * REPLACE ({replace}) FROM read_parquet('{src}')) TO '{dest}.tmp' (FORMAT parquet)")
+    probe.unlink()
+    os.replace(f"{dest}.tmp", dest)
+
+
+def _own_files(h: Home) -> list[str]:
+    return sorted(str(p.relative_to(h.shared)) for p in (h.shared / h.host).rglob("*.parquet"))
+
+
+def test_a_refused_file_is_reported_and_everything_else_still_travels(homes):
+    """A row this database refuses (mood 9 fails its CHECK) leaves out its own file only: this
+    computer's changes are still written (once: the folder does not grow on every read), the
+    other files are read, the refusal is shown with the file's name and why, and the file is
+    read again once it changes."""
     a, b, _ = homes
     b("checkin", "--mood", "good", "--connected", "7")
     b("sync", "now")
     a("sync", "now")
     folder = b.shared / b.host / "checkins"
     (first,) = folder.glob("v1-*.parquet")
-    with store.connect(b.shared / "probe.duckdb") as con:
-        con.execute(
-            f"""COPY (SELECT * REPLACE (99::BIGINT AS version, 9 AS mood) FROM read_parquet('{first}'))
-                TO '{folder}/v1-000000000099-0a0b0c0d.parquet'"""
-        )
-    (b.shared / "probe.duckdb").unlink()
-    got = a("sync", "now", check=1)
-    assert got.stderr.startswith("Error: a row in the sync folder does not fit this database (")
-    assert "nothing changed here" in got.stderr
+    bad = folder / "v1-000000000099-0a0b0c0d.parquet"
+    _rewrite(first, bad, "99::BIGINT AS version, 9 AS mood")
+    b("log", "tea", "--with", "Bo", "--for", "10m", "--at", "09:00")
+    b("sync", "now")
+    a("log", "coffee", "--with", "Zed", "--for", "10m")
+    out = a("sync", "now").stdout
+    assert f"skipped {b.host}/checkins/{bad.name}: refused by this database" in out
+    assert "CHECK constraint" in out
+    assert a.summaries() == ["coffee", "tea"]  # b's other file was read
+    mine = _own_files(a)
+    for _ in range(3):
+        assert "sync skipped" not in a("today").stderr
+    assert _own_files(a) == mine  # nothing published again
+    status = a.json("sync", "status")
+    assert [(p["path"], p["what"]) for p in status["problems"]] == [(f"{b.host}/checkins/{bad.name}", "refused")]
+    assert f"sync: {b.host}/checkins/{bad.name}: refused by this database" in a("doctor", check=None).stdout
+    # Edits on both computers still travel both ways.
+    (row,) = [r for r in a.json("interactions", "list") if r["summary"] == "coffee"]
+    a("interactions", "edit", str(row["id"]), "--summary", "coffee (edited)")
+    a("sync", "now")
+    b("log", "soup", "--with", "Bo", "--for", "10m", "--at", "08:00")
+    b("sync", "now")
+    a("sync", "now")
+    assert a.summaries() == b.summaries() == ["coffee (edited)", "soup", "tea"]
     assert [c["mood"] for c in a.json("checkin", "list")] == [4]
-    assert "screen time" in a("today").stdout
+    # Once the file changes it is read again.
+    _rewrite(first, bad, "99::BIGINT AS version, 5 AS mood")
+    out = a("sync", "now").stdout
+    assert "skipped" not in out
+    assert [c["mood"] for c in a.json("checkin", "list")] == [5]
+    assert a.json("sync", "status")["problems"] == []
 
 
 def test_the_daemons_drain_child_shares_screen_time_without_a_command(homes):

@@ -24,7 +24,6 @@ from pathlib import Path
 from tracker.domain import sync as layout
 from tracker.domain.spans import screen_sql
 from tracker.domain.times import as_storage
-from tracker.errors import RuntimeFailure
 from tracker.store.sync_rows import VIEWS, apply_table, hashed
 
 # A temp file of ours left by a crash is removed from our own folder once this old (seconds).
@@ -413,6 +412,9 @@ def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Pr
     """Read the other hosts' row files not read yet into temp tables sync_in_<table> (outside any
     transaction, as for activity). Returns {table: {path: (relative path, entry)}} of the files read."""
     known = _known(con)
+    refused_ = {
+        p for (p,) in con.execute("SELECT path FROM sync_files WHERE starts_with(fp, ?)", [_REFUSED]).fetchall()
+    }
     staged: dict[str, dict[str, tuple[str, os.DirEntry]]] = {}
     entries: dict[str, os.DirEntry] = {}
     for tbl in layout.TABLES:
@@ -425,12 +427,13 @@ def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Pr
                 rel = f"{host}/{tbl}/{e.name}"
                 if fmt > layout.FORMAT:
                     problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
-                elif rel not in known:
+                elif rel not in known or rel in refused_:
                     try:
-                        e.stat()  # cached on the entry: what _record_file notes
+                        st = e.stat()  # cached on the entry: what _record_file notes
                     except OSError:
                         continue
-                    paths[e.path] = rel
+                    if known.get(rel) != (st.st_size, st.st_mtime_ns):  # a refused file: once it changed
+                        paths[e.path] = rel
                     entries[e.path] = e
         if not paths:
             continue
@@ -463,7 +466,7 @@ def _apply_rows(con, staged: dict, result: Result, now: datetime) -> None:
         (top,) = con.execute(f"SELECT max(version) FROM sync_in_{tbl}").fetchone()
         clock = max(clock, top or 0)
         applied, deferred_files = apply_table(con, tbl)
-        result.imported[tbl] = applied
+        result.imported[tbl] = result.imported.get(tbl, 0) + applied
         result.deferred += len(deferred_files)
         for p, (rel, entry) in staged[tbl].items():
             if p not in deferred_files:
@@ -496,17 +499,18 @@ def _resend_if_lost(con, root: Path, me: Host) -> None:
 
 
 def sync(con, root: Path, me: Host, now: datetime) -> Result:
-    """Write this host's changes into ROOT/<host>/ and apply the other hosts' new files, in one
-    transaction (a failure leaves the database as it was; a file already published is only
-    written again, never lost). ROOT must exist: a missing folder is the caller's to report."""
+    """Write this host's changes into ROOT/<host>/ and apply the other hosts' new files. Two steps,
+    each all or nothing: this host's export (files, their rows' hashes, the Lamport clock) is
+    committed first, whatever the others' files hold; then the others' files are applied, and a
+    file this database refuses (a value out of range, text it does not take) is recorded as
+    refused, not read again until it changes, while every other file is applied. ROOT must exist:
+    a missing folder is the caller's to report."""
     result = Result()
     _write_host_file(root, me)
     _clean_tmp(root / me.host)
     _assign_uids(con, me)
     _resend_if_lost(con, root, me)
     hosts_ = _host_dirs(root, me, result.problems)
-    staged_rows = _stage_rows(con, root, hosts_, result.problems)
-    staged_days = _stage_activity(con, root, hosts_, result.problems)
     con.execute("BEGIN TRANSACTION")
     try:
         result.exported = _export_rows(con, root, me, now)
@@ -514,26 +518,82 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
         if days:
             result.exported[layout.ACTIVITY] = days
         _remember_hosts(con, hosts_, now)
-        _apply_rows(con, staged_rows, result, now)
-        days = _apply_activity(con, staged_days, now)
-        if days:
-            result.imported[layout.ACTIVITY] = days
         con.execute("COMMIT")
-    except OSError:
+    except BaseException:
         con.execute("ROLLBACK")
-        raise  # writing our own folder failed: the caller says so
-    except Exception as e:
-        con.execute("ROLLBACK")
-        # A row another computer wrote that this database refuses (a value out of range, from a
-        # damaged or hand-made file): nothing changed here; the next sync tries again.
-        raise RuntimeFailure(
-            f"a row in the sync folder does not fit this database ({_reason(e)}); nothing changed here: "
-            "`offscreen doctor` lists the files, and a newer offscreen may read them"
-        ) from None
+        raise  # writing our own folder failed (OSError): the caller says so
+    staged_rows = _stage_rows(con, root, hosts_, result.problems)
+    staged_days = _stage_activity(con, root, hosts_, result.problems)
+    _apply_all(con, staged_rows, staged_days, result, now)
+    result.problems.extend(refused(con, root))
+    return result
+
+
+_REFUSED = "refused: "  # sync_files.fp of another host's file this database refused, and why
+
+
+def _record_refused(con, rel: str, entry: os.DirEntry, now: datetime, why: str) -> None:
+    """Note a file refused (by size and mtime, as a file read): not read again until it changes."""
+    _record_file(con, rel, entry, 0, now, own=False, fp=_REFUSED + why)
+
+
+def refused(con, root: Path) -> list[Problem]:
+    """The other hosts' files this database refused, still in the folder, and why."""
+    rows = con.execute(
+        "SELECT path, fp FROM sync_files WHERE NOT own AND starts_with(fp, ?) ORDER BY path", [_REFUSED]
+    ).fetchall()
+    return [Problem(p, "refused", fp[len(_REFUSED) :]) for p, fp in rows if (root / p).exists()]
+
+
+def _apply_once(con, rows: dict, days: dict, result: Result, now: datetime) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _apply_rows(con, rows, result, now)
+        n = _apply_activity(con, days, now)
+        if n:
+            result.imported[layout.ACTIVITY] = result.imported.get(layout.ACTIVITY, 0) + n
+        con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return result
+
+
+def _apply_all(con, staged_rows: dict, staged_days: dict, result: Result, now: datetime) -> None:
+    """Apply every staged file in one transaction; when the database refuses a row, file by file
+    (in Lamport order, people before what names them) so only the file at fault is left out."""
+    before = (dict(result.imported), result.deferred)
+    try:
+        _apply_once(con, staged_rows, staged_days, result, now)
+        return
+    except Exception:  # duckdb's constraint errors are many: find the file(s) at fault
+        result.imported, result.deferred = dict(before[0]), before[1]
+    for tbl in layout.TABLES:
+        files = staged_rows.get(tbl, {})
+        if not files:
+            continue
+        con.execute(f"ALTER TABLE sync_in_{tbl} RENAME TO sync_all_{tbl}")
+        try:
+            for p in sorted(files, key=lambda p: (os.path.basename(p), p)):
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE sync_in_{tbl} AS SELECT * FROM sync_all_{tbl} WHERE filename = ?",
+                    [p],
+                )
+                kept = (dict(result.imported), result.deferred)
+                try:
+                    _apply_once(con, {tbl: {p: files[p]}}, {}, result, now)
+                except Exception as e:
+                    result.imported, result.deferred = kept
+                    rel, entry = files[p]
+                    _record_refused(con, rel, entry, now, _reason(e))
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS sync_in_{tbl}")
+            con.execute(f"ALTER TABLE sync_all_{tbl} RENAME TO sync_in_{tbl}")
+    for p, staged in staged_days.items():
+        try:
+            _apply_once(con, {}, {p: staged}, result, now)
+        except Exception as e:
+            rel, _, _, entry = staged
+            _record_refused(con, rel, entry, now, _reason(e))
 
 
 # ---------------------------------------------------------------- reads
@@ -687,6 +747,7 @@ def scan(con, root: Path, me: Host) -> list[Problem]:
                     reason = _read_ok(con, e.path)
                     if reason is not None:
                         problems.append(Problem(rel, "unreadable", reason))
+    problems.extend(refused(con, root))
     why = clash(root, me)
     if why:
         problems.append(Problem(me.host, "clash", why))
