@@ -479,3 +479,67 @@ def test_the_synced_folder_and_the_parquet_export_are_private(homes, tmp_path):
     assert _modes(a.shared / a.host) == {("dir", 0o700), ("file", 0o600)}
     a("export", "--format", "parquet", "-o", tmp_path / "exp")
     assert _modes(tmp_path / "exp") == {("dir", 0o700), ("file", 0o600)}
+
+
+def test_foreign_text_follows_the_rules_here(homes):
+    """A name with a bidi override is refused (the file, as `log` refuses such a name); a note's
+    stray ESC is dropped (as a note pasted here loses it)."""
+    a, b, _ = homes
+    b("log", "tea", "--with", "Anna", "--for", "10m", "--note", "hello")
+    b("sync", "now")
+    a("sync", "now")
+    people = b.shared / b.host / "people"
+    (first,) = people.glob("v1-*.parquet")
+    _rewrite(
+        first, people / "v1-000000000099-0a0b0c0d.parquet", "99::BIGINT AS version, 'An' || chr(8238) || 'na' AS name"
+    )
+    rows = b.shared / b.host / "interactions"
+    (irow,) = rows.glob("v1-*.parquet")
+    _rewrite(irow, rows / "v1-000000000098-0a0b0c0d.parquet", "98::BIGINT AS version, 'hel' || chr(27) || 'lo' AS note")
+    out = a("sync", "now").stdout
+    assert f"skipped {b.host}/people/v1-000000000099-0a0b0c0d.parquet: refused by this database" in out
+    assert "control character (U+202E)" in out
+    assert [p["name"] for p in a.json("people", "list")] == ["Anna"]
+    (got,) = a.json("interactions", "list")
+    assert got["note"] == "hello"
+    assert [p["what"] for p in a.json("sync", "status")["problems"]] == ["refused"]
+
+
+def _activity_file(path: Path, spans) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    probe = path.parent / "probe.duckdb"
+    with store.connect(probe) as con:
+        values = ", ".join(f"(TIMESTAMP '{s}', TIMESTAMP '{e}', 'active', 'firefox')" for s, e in spans)
+        con.execute(
+            f"COPY (SELECT * FROM (VALUES {values}) v(start_utc, end_utc, state, app)) TO '{path}' (FORMAT parquet)"
+        )
+    probe.unlink()
+
+
+def test_a_day_file_puts_time_on_its_own_utc_day_only(homes):
+    a, b, _ = homes
+    a("today")
+    b("sync", "now")
+    _activity_file(
+        b.shared / b.host / "activity" / "v1-2026-12-01.parquet",
+        [("2026-11-20 08:00", "2026-12-01 09:00"), ("2026-06-01 08:00", "2026-06-01 09:00")],
+    )
+    a("sync", "now")
+    with store.connect(a.db) as con:
+        got = con.execute("SELECT min(start_utc), max(end_utc), count(*) FROM sync_activity").fetchone()
+    assert [str(x) for x in got] == ["2026-12-01 00:00:00", "2026-12-01 09:00:00", "1"]
+
+
+def test_a_span_across_utc_midnight_travels_in_both_days(homes):
+    a, b, _ = homes
+    a("today")
+    _activity(a.db, [("a1", "2026-11-30 23:30", "2026-12-01 00:30")])
+    a("sync", "now")
+    assert sorted(p.name for p in (a.shared / a.host / "activity").iterdir()) == [
+        "v1-2026-11-30.parquet",
+        "v1-2026-12-01.parquet",
+    ]
+    b("sync", "now")
+    with store.connect(b.db) as con:
+        got = con.execute("SELECT day, epoch(end_utc) - epoch(start_utc) FROM sync_activity ORDER BY day").fetchall()
+    assert [(str(d), s) for d, s in got] == [("2026-11-30", 1800), ("2026-12-01", 1800)]

@@ -24,7 +24,7 @@ from pathlib import Path
 from tracker.domain import sync as layout
 from tracker.domain.spans import screen_sql
 from tracker.domain.times import as_storage
-from tracker.store.sync_rows import VIEWS, apply_table, hashed
+from tracker.store.sync_rows import VIEWS, apply_table, check_text, hashed
 
 # A temp file of ours left by a crash is removed from our own folder once this old (seconds).
 _STALE_TMP = 3600
@@ -234,13 +234,23 @@ def _record_file(
 # ---------------------------------------------------------------- activity days
 
 
+def _pieces(where: str = "") -> str:
+    """SQL: this machine's screen-time spans (not the demo's) cut at UTC midnight, as they travel:
+    (day, span_id, start_utc, end_utc, state, app), each piece inside its UTC day. WHERE: more
+    conditions on the spans (AND ...)."""
+    return f"""SELECT CAST(d AS DATE) AS day, span_id, greatest(start_utc, d) AS start_utc,
+                      least(end_utc, d + INTERVAL 1 DAY) AS end_utc, state, app
+               FROM (SELECT *, unnest(range(date_trunc('day', start_utc), end_utc, INTERVAL 1 DAY)) AS d
+                     FROM activity WHERE {screen_sql()} AND source <> 'demo' AND end_utc > start_utc {where})"""
+
+
 def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
-    """Rewrite the UTC days whose screen-time spans changed (titles never leave the machine)."""
+    """Rewrite the UTC days whose screen-time spans changed (titles never leave the machine); a
+    span across midnight goes in each day's file with its part of that day."""
     current = dict(
         con.execute(
-            f"""SELECT CAST(start_utc AS DATE) AS d,
-                       count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
-                FROM activity WHERE {screen_sql()} AND source <> 'demo' GROUP BY d"""
+            f"""SELECT day, count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
+                FROM ({_pieces()}) GROUP BY day"""
         ).fetchall()
     )
     prefix = f"{me.host}/{layout.ACTIVITY}/"
@@ -257,10 +267,10 @@ def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
         name = layout.day_name(day)
         _publish(
             con,
-            f"""SELECT start_utc, end_utc, state, app FROM activity
-                WHERE {screen_sql()} AND source <> 'demo' AND CAST(start_utc AS DATE) = ?::DATE
-                ORDER BY start_utc""",
-            [day],
+            f"""SELECT start_utc, end_utc, state, app
+                FROM ({_pieces("AND end_utc > ?::DATE AND start_utc < ?::DATE + 1")})
+                WHERE day = ?::DATE ORDER BY start_utc""",
+            [day, day, day],
             folder / name,
         )
         _record_file(con, prefix + name, folder / name, 0, now, own=True, fp=current.get(day))
@@ -397,10 +407,14 @@ def _apply_activity(con, staged: dict, now: datetime) -> int:
         """DELETE FROM sync_activity USING sync_in_map m
            WHERE sync_activity.host = m.host AND sync_activity.day = m.day"""
     )
+    # Cut to the day the file is named for: a hand-made file must not put time on any other day.
     con.execute(
-        f"""INSERT INTO sync_activity SELECT m.host, m.day, i.start_utc, i.end_utc, i.state, i.app
-            FROM sync_in_act i JOIN sync_in_map m USING (filename)
-            WHERE i.end_utc > i.start_utc AND {screen_sql("i.state")}"""
+        f"""INSERT INTO sync_activity
+            SELECT host, day, s, e, state, app FROM (
+                SELECT m.host, m.day, greatest(i.start_utc, m.day::TIMESTAMP) AS s,
+                       least(i.end_utc, m.day + INTERVAL 1 DAY) AS e, i.state, i.app
+                FROM sync_in_act i JOIN sync_in_map m USING (filename) WHERE {screen_sql("i.state")})
+            WHERE e > s"""
     )
     for p in paths:
         rel, _, _, e = staged[p]
@@ -524,12 +538,24 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
         raise  # writing our own folder failed (OSError): the caller says so
     staged_rows = _stage_rows(con, root, hosts_, result.problems)
     staged_days = _stage_activity(con, root, hosts_, result.problems)
+    _refuse_text(con, staged_rows, now)
     _apply_all(con, staged_rows, staged_days, result, now)
     result.problems.extend(refused(con, root))
     return result
 
 
 _REFUSED = "refused: "  # sync_files.fp of another host's file this database refused, and why
+
+
+def _refuse_text(con, staged_rows: dict, now: datetime) -> None:
+    """Files whose rows break the text rules (tracker/store/sync_rows.py check_text) are refused
+    whole, before anything is applied; free text in the others is cleaned."""
+    for tbl, files in staged_rows.items():
+        for p, why in check_text(con, tbl).items():
+            if p in files:
+                rel, entry = files.pop(p)
+                _record_refused(con, rel, entry, now, why)
+                con.execute(f"DELETE FROM sync_in_{tbl} WHERE filename = ?", [p])
 
 
 def _record_refused(con, rel: str, entry: os.DirEntry, now: datetime, why: str) -> None:
@@ -777,10 +803,9 @@ def export_layout(con, out: Path, me: Host, now: datetime) -> dict[str, int]:
         )
         counts[tbl] = n
     counts[layout.ACTIVITY] = 0
-    local = f"SELECT ?::VARCHAR AS host, start_utc, end_utc, state, app FROM activity WHERE {screen_sql()}"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE sync_export AS
-            SELECT host, CAST(start_utc AS DATE) AS day, start_utc, end_utc, state, app FROM ({local})
+            SELECT ?::VARCHAR AS host, day, start_utc, end_utc, state, app FROM ({_pieces()})
             UNION ALL SELECT host, day, start_utc, end_utc, state, app FROM sync_activity""",
         [me.host],
     )
