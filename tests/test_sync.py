@@ -543,3 +543,39 @@ def test_a_span_across_utc_midnight_travels_in_both_days(homes):
     with store.connect(b.db) as con:
         got = con.execute("SELECT day, epoch(end_utc) - epoch(start_utc) FROM sync_activity ORDER BY day").fetchall()
     assert [(str(d), s) for d, s in got] == [("2026-11-30", 1800), ("2026-12-01", 1800)]
+
+
+def _epoch(text: str) -> float:
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+def test_spans_the_drain_writes_travel_by_the_days_it_marks(homes):
+    """After a sync only the UTC days a write touched are compared (a read's cost does not grow
+    with the history): the drain's upsert marks them, the old day of a span moved as well."""
+    from datetime import date
+
+    from tracker.store.activity import upsert_spans
+
+    a, b, _ = homes
+    a("today")
+    _activity(a.db, [("a1", "2026-11-20 08:00", "2026-11-20 09:00"), ("a0", "2026-10-01 08:00", "2026-10-01 09:00")])
+    a("sync", "now")
+    moved = ("a1", _epoch("2026-11-21 08:00"), _epoch("2026-11-21 08:30"), "firefox", "t", "active", None)
+    new = ("a2", _epoch("2026-12-01 07:00"), _epoch("2026-12-01 07:10"), "firefox", "t", "active", None)
+    with store.connect(a.db) as con:
+        upsert_spans(con, [moved, new])
+        (mark,) = con.execute("SELECT value FROM settings WHERE key = 'sync.mark.activity'").fetchone()
+    epoch_day = date(1970, 1, 1).toordinal()
+    days = [
+        [date.fromisoformat(lo).toordinal() - epoch_day, date.fromisoformat(hi).toordinal() - epoch_day]
+        for lo, hi in [("2026-11-20", "2026-11-21"), ("2026-12-01", "2026-12-01")]
+    ]
+    assert json.loads(mark)["days"] == days
+    assert "written: 3 activity" in a("sync", "now").stdout  # 11-20 emptied, 11-21, 12-01
+    b("sync", "now")
+    with store.connect(b.db) as con:
+        got = con.execute("SELECT day, epoch(end_utc) - epoch(start_utc) FROM sync_activity ORDER BY day").fetchall()
+    assert [(str(d), s) for d, s in got] == [("2026-10-01", 3600), ("2026-11-21", 1800), ("2026-12-01", 600)]
+    assert "written: nothing" in a("sync", "now").stdout

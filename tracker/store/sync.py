@@ -18,12 +18,13 @@ import re
 import socket
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tracker.domain import sync as layout
 from tracker.domain.spans import screen_sql
 from tracker.domain.times import as_storage
+from tracker.store import sync_marks
 from tracker.store.sync_rows import VIEWS, apply_table, check_text, hashed
 
 # A temp file of ours left by a crash is removed from our own folder once this old (seconds).
@@ -244,19 +245,39 @@ def _pieces(where: str = "") -> str:
                      FROM activity WHERE {screen_sql()} AND source <> 'demo' AND end_utc > start_utc {where})"""
 
 
+def _epoch_day(n: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=n)
+
+
 def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
     """Rewrite the UTC days whose screen-time spans changed (titles never leave the machine); a
-    span across midnight goes in each day's file with its part of that day."""
-    current = dict(
-        con.execute(
-            f"""SELECT day, count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
-                FROM ({_pieces()}) GROUP BY day"""
-        ).fetchall()
-    )
+    span across midnight goes in each day's file with its part of that day. Only the days marked
+    changed since the last sync are compared (tracker/store/sync_marks.py), or every day when
+    that is not known (the first sync, after a restore)."""
+    ranges = sync_marks.changed_days(con)
     prefix = f"{me.host}/{layout.ACTIVITY}/"
+    if ranges is None:
+        spans, params, names = "", [], None
+    elif not ranges:
+        return 0
+    else:
+        spans = "AND (" + " OR ".join(["(end_utc > ?::DATE AND start_utc < ?::DATE + 1)"] * len(ranges)) + ")"
+        params = [d for lo, hi in ranges for d in (_epoch_day(lo), _epoch_day(hi))]
+        names = [prefix + layout.day_name(_epoch_day(n)) for lo, hi in ranges for n in range(lo, hi + 1)]
+    current = {
+        d: fp
+        for d, fp in con.execute(
+            f"""SELECT day, count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
+                FROM ({_pieces(spans)}) GROUP BY day""",
+            params,
+        ).fetchall()
+        if ranges is None or any(_epoch_day(lo) <= d <= _epoch_day(hi) for lo, hi in ranges)
+    }
     written = {}
+    listed = "" if names is None else "AND list_contains(?::VARCHAR[], path)"
     for rel, fp in con.execute(
-        "SELECT path, fp FROM sync_files WHERE own AND starts_with(path, ?)", [prefix]
+        f"SELECT path, fp FROM sync_files WHERE own AND starts_with(path, ?) {listed}",
+        [prefix] + ([] if names is None else [names]),
     ).fetchall():
         parsed = layout.parse_day(rel[len(prefix) :])
         if parsed:
@@ -274,6 +295,7 @@ def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
             folder / name,
         )
         _record_file(con, prefix + name, folder / name, 0, now, own=True, fp=current.get(day))
+    sync_marks.activity_synced(con)
     return len(days)
 
 
@@ -497,16 +519,26 @@ def _remember_hosts(con, hosts: list[tuple[str, str]], now: datetime) -> None:
         )
 
 
-def _resend_if_lost(con, root: Path, me: Host) -> None:
+def _resend_if_lost(con, root: Path, me: Host) -> bool:
     """Our own folder lost files we wrote (deleted, a sync tool's mishap): send every row again
-    and the days lost, so a computer joining later still gets everything."""
+    and the days lost, so a computer joining later still gets everything. True when rows must be
+    sent again."""
+    present: set[str] = set()
+    for kind in (*layout.TABLES, layout.ACTIVITY):  # one listing per folder, not a stat per file
+        try:
+            present.update(f"{me.host}/{kind}/{n}" for n in os.listdir(root / me.host / kind))
+        except OSError:
+            continue
     ours = con.execute("SELECT path FROM sync_files WHERE own").fetchall()
-    lost = [p for (p,) in ours if not (root / p).exists()]
+    lost = [p for (p,) in ours if p not in present]
     if not lost:
-        return
-    if any(not p.startswith(f"{me.host}/{layout.ACTIVITY}/") for p in lost):
+        return False
+    rows = any(not p.startswith(f"{me.host}/{layout.ACTIVITY}/") for p in lost)
+    if rows:
         con.execute("UPDATE sync_rows SET hash = NULL WHERE own AND local_id IS NOT NULL")
     con.execute("DELETE FROM sync_files WHERE own AND list_contains(?::VARCHAR[], path)", [lost])
+    sync_marks.forget(con)  # the days lost are compared again (all: the marks say only what changed)
+    return rows
 
 
 # ---------------------------------------------------------------- the one entry point
@@ -522,12 +554,16 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
     result = Result()
     _write_host_file(root, me)
     _clean_tmp(root / me.host)
-    _assign_uids(con, me)
-    _resend_if_lost(con, root, me)
+    # The synced tables as after the last sync: no row to give a uid, none to compare.
+    key = sync_marks.rows_key(con)
+    lost = _resend_if_lost(con, root, me)
+    same = not lost and sync_marks.rows_unchanged(con, key)
+    if not same:
+        _assign_uids(con, me)
     hosts_ = _host_dirs(root, me, result.problems)
     con.execute("BEGIN TRANSACTION")
     try:
-        result.exported = _export_rows(con, root, me, now)
+        result.exported = {} if same else _export_rows(con, root, me, now)
         days = _export_activity(con, root, me, now)
         if days:
             result.exported[layout.ACTIVITY] = days
@@ -540,6 +576,8 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
     staged_days = _stage_activity(con, root, hosts_, result.problems)
     _refuse_text(con, staged_rows, now)
     _apply_all(con, staged_rows, staged_days, result, now)
+    if not same or staged_rows:
+        sync_marks.rows_synced(con, sync_marks.rows_key(con))
     result.problems.extend(refused(con, root))
     return result
 
@@ -587,6 +625,8 @@ def _apply_once(con, rows: dict, days: dict, result: Result, now: datetime) -> N
 def _apply_all(con, staged_rows: dict, staged_days: dict, result: Result, now: datetime) -> None:
     """Apply every staged file in one transaction; when the database refuses a row, file by file
     (in Lamport order, people before what names them) so only the file at fault is left out."""
+    if not staged_rows and not staged_days:
+        return  # nothing new: no write transaction on every read
     before = (dict(result.imported), result.deferred)
     try:
         _apply_once(con, staged_rows, staged_days, result, now)
