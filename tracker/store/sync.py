@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
+
 from tracker.domain import sync as layout
 from tracker.domain.spans import screen_sql
 from tracker.domain.times import as_storage
@@ -337,7 +339,9 @@ def _listing(root: Path, host: str, kind: str) -> list[os.DirEntry]:
 
 
 def _known(con) -> dict[str, tuple[int, int]]:
-    return {p: (s, m) for p, s, m in con.execute("SELECT path, size, mtime_ns FROM sync_files").fetchall()}
+    """The other hosts' files read (or refused) so far: path -> (size, mtime)."""
+    rows = con.execute("SELECT path, size, mtime_ns FROM sync_files WHERE NOT own").fetchall()
+    return {p: (s, m) for p, s, m in rows}
 
 
 def _reason(e: Exception) -> str:
@@ -583,6 +587,14 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
 
 
 _REFUSED = "refused: "  # sync_files.fp of another host's file this database refused, and why
+# Failures that say nothing about the file (the disk, memory, an interrupt): never a refusal.
+_NOT_THE_FILE = (
+    duckdb.IOException,
+    duckdb.OutOfMemoryException,
+    duckdb.InterruptException,
+    duckdb.TransactionException,
+    duckdb.FatalException,
+)
 
 
 def _refuse_text(con, staged_rows: dict, now: datetime) -> None:
@@ -631,6 +643,8 @@ def _apply_all(con, staged_rows: dict, staged_days: dict, result: Result, now: d
     try:
         _apply_once(con, staged_rows, staged_days, result, now)
         return
+    except _NOT_THE_FILE:
+        raise
     except Exception:  # duckdb's constraint errors are many: find the file(s) at fault
         result.imported, result.deferred = dict(before[0]), before[1]
     for tbl in layout.TABLES:
@@ -647,6 +661,8 @@ def _apply_all(con, staged_rows: dict, staged_days: dict, result: Result, now: d
                 kept = (dict(result.imported), result.deferred)
                 try:
                     _apply_once(con, {tbl: {p: files[p]}}, {}, result, now)
+                except _NOT_THE_FILE:
+                    raise
                 except Exception as e:
                     result.imported, result.deferred = kept
                     rel, entry = files[p]
@@ -657,6 +673,8 @@ def _apply_all(con, staged_rows: dict, staged_days: dict, result: Result, now: d
     for p, staged in staged_days.items():
         try:
             _apply_once(con, {}, {p: staged}, result, now)
+        except _NOT_THE_FILE:
+            raise
         except Exception as e:
             rel, _, _, entry = staged
             _record_refused(con, rel, entry, now, _reason(e))
