@@ -4,9 +4,12 @@ A sync is: export what changed here (rows whose content hash moved since the las
 deletes as tombstones, the UTC days whose screen-time spans changed), then read the other hosts'
 files not read yet and apply every row whose version beats the one known here. Local rows are
 never identified by the sync files: `sync_rows` maps each local row to its uid, so the ids the
-CLI shows stay this machine's own integers. No write path of the store needs to know about sync:
-a change is found by comparing the row's hash at the next sync. The rows as they travel and how
-they are applied: tracker/store/sync_rows.py.
+CLI shows stay this machine's own integers. No write path of the store needs to know about sync
+but the spans': a row's change is found by comparing its hash at the next sync (only when the
+synced tables' fingerprint moved), a span's by the days upsert_spans marks (tracker/store/sync_marks.py).
+This host's export is committed before the others' files are applied, and a file this database
+refuses is recorded (sync_files.fp "refused: why") and left out, never the others with it. The
+rows as they travel, how they are applied and the text rules for them: tracker/store/sync_rows.py.
 """
 
 from __future__ import annotations
