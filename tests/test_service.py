@@ -427,3 +427,24 @@ def test_install_passes_the_wayland_session_variables(cli, runtime_dir):
     assert (
         "  systemctl --user import-environment WAYLAND_DISPLAY SWAYSOCK XDG_CURRENT_DESKTOP XDG_SESSION_TYPE" in lines
     )
+
+
+def test_install_lets_the_daemon_write_the_sync_folder(cli, isolated_home, tmp_path, runtime_dir):
+    """ProtectSystem=strict: the drain child writes the sync folder only if ReadWritePaths lists
+    it (and it must exist); doctor says when the installed unit predates [sync] dir."""
+    env = _manager_down_env(runtime_dir)
+    unit = isolated_home / ".config" / "systemd" / "user" / "offscreen.service"
+    home = tmp_path / "offscreen"
+    cli("service", "install", env=env, check=0)
+    config = home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[sync]\ndir = "~/Sync/my offscreen"\n')
+    folder = isolated_home / "Sync" / "my offscreen"
+    doctor = cli("doctor", env=env, check=None).stdout
+    assert f"sync: the installed unit {unit} does not let the daemon write the sync folder {folder}" in doctor
+    r = cli("service", "install", env=env, check=0)
+    assert r.stdout.splitlines()[:2] == [f"created {folder}", f"updated {unit}"]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert f'ReadWritePaths={home}/data {home}/state "{folder}"\n' in unit.read_text()
+    assert verify(unit, runtime_dir, isolated_home) == ""
+    assert "does not let the daemon write" not in cli("doctor", env=env, check=None).stdout

@@ -384,24 +384,61 @@ def test_a_file_whose_columns_do_not_fit_is_skipped_not_fatal(homes):
     assert a.summaries() == ["tea"]
 
 
-def test_a_row_this_database_refuses_changes_nothing_and_reads_go_on(homes):
+def _rewrite(src: Path, dest: Path, replace: str) -> None:
+    """A hand-made row file: SRC's rows with REPLACE (a DuckDB `* REPLACE (...)` list), as DEST."""
+    probe = dest.parent.parent.parent / "probe.duckdb"
+    with store.connect(probe) as con:
+        con.execute(f"COPY (SELECT * REPLACE ({replace}) FROM read_parquet('{src}')) TO '{dest}.tmp' (FORMAT parquet)")
+    probe.unlink()
+    os.replace(f"{dest}.tmp", dest)
+
+
+def _own_files(h: Home) -> list[str]:
+    return sorted(str(p.relative_to(h.shared)) for p in (h.shared / h.host).rglob("*.parquet"))
+
+
+def test_a_refused_file_is_reported_and_everything_else_still_travels(homes):
+    """A row this database refuses (mood 9 fails its CHECK) leaves out its own file only: this
+    computer's changes are still written (once: the folder does not grow on every read), the
+    other files are read, the refusal is shown with the file's name and why, and the file is
+    read again once it changes."""
     a, b, _ = homes
     b("checkin", "--mood", "good", "--connected", "7")
     b("sync", "now")
     a("sync", "now")
     folder = b.shared / b.host / "checkins"
     (first,) = folder.glob("v1-*.parquet")
-    with store.connect(b.shared / "probe.duckdb") as con:
-        con.execute(
-            f"""COPY (SELECT * REPLACE (99::BIGINT AS version, 9 AS mood) FROM read_parquet('{first}'))
-                TO '{folder}/v1-000000000099-0a0b0c0d.parquet'"""
-        )
-    (b.shared / "probe.duckdb").unlink()
-    got = a("sync", "now", check=1)
-    assert got.stderr.startswith("Error: a row in the sync folder does not fit this database (")
-    assert "nothing changed here" in got.stderr
+    bad = folder / "v1-000000000099-0a0b0c0d.parquet"
+    _rewrite(first, bad, "99::BIGINT AS version, 9 AS mood")
+    b("log", "tea", "--with", "Bo", "--for", "10m", "--at", "09:00")
+    b("sync", "now")
+    a("log", "coffee", "--with", "Zed", "--for", "10m")
+    out = a("sync", "now").stdout
+    assert f"skipped {b.host}/checkins/{bad.name}: refused by this database" in out
+    assert "CHECK constraint" in out
+    assert a.summaries() == ["coffee", "tea"]  # b's other file was read
+    mine = _own_files(a)
+    for _ in range(3):
+        assert "sync skipped" not in a("today").stderr
+    assert _own_files(a) == mine  # nothing published again
+    status = a.json("sync", "status")
+    assert [(p["path"], p["what"]) for p in status["problems"]] == [(f"{b.host}/checkins/{bad.name}", "refused")]
+    assert f"sync: {b.host}/checkins/{bad.name}: refused by this database" in a("doctor", check=None).stdout
+    # Edits on both computers still travel both ways.
+    (row,) = [r for r in a.json("interactions", "list") if r["summary"] == "coffee"]
+    a("interactions", "edit", str(row["id"]), "--summary", "coffee (edited)")
+    a("sync", "now")
+    b("log", "soup", "--with", "Bo", "--for", "10m", "--at", "08:00")
+    b("sync", "now")
+    a("sync", "now")
+    assert a.summaries() == b.summaries() == ["coffee (edited)", "soup", "tea"]
     assert [c["mood"] for c in a.json("checkin", "list")] == [4]
-    assert "screen time" in a("today").stdout
+    # Once the file changes it is read again.
+    _rewrite(first, bad, "99::BIGINT AS version, 5 AS mood")
+    out = a("sync", "now").stdout
+    assert "skipped" not in out
+    assert [c["mood"] for c in a.json("checkin", "list")] == [5]
+    assert a.json("sync", "status")["problems"] == []
 
 
 def test_the_daemons_drain_child_shares_screen_time_without_a_command(homes):
@@ -412,3 +449,133 @@ def test_the_daemons_drain_child_shares_screen_time_without_a_command(homes):
     subprocess.run([sys.executable, "-m", "tracker.usecases.drain"], env=env, check=True, timeout=120)
     assert [p.name for p in (a.shared / a.host / "activity").iterdir()] == ["v1-2026-12-01.parquet"]
     assert b.json("today")["machines"]["union_seconds"] == 3600
+
+
+def test_demo_data_is_never_synced(homes):
+    a, b, _ = homes
+    a("demo", "--days", "3")
+    a("log", "tea", "--with", "Anna", "--for", "10m")
+    a("sync", "now")
+    assert not (a.shared / a.host / "activity").exists() or not list((a.shared / a.host / "activity").iterdir())
+    b("sync", "now")
+    assert b.summaries() == ["tea"]
+    assert b.json("today")["machines"]["union_seconds"] == 0
+
+
+def _modes(root: Path) -> set[tuple[str, int]]:
+    out = set()
+    for dp, _, fn in os.walk(root):
+        out.add(("dir", os.stat(dp).st_mode & 0o777))
+        out.update(("file", os.stat(os.path.join(dp, f)).st_mode & 0o777) for f in fn)
+    return out
+
+
+def test_the_synced_folder_and_the_parquet_export_are_private(homes, tmp_path):
+    """They hold interactions and notes: files 0600, folders 0700 (the shared root is the user's)."""
+    a, _, _ = homes
+    a("log", "tea", "--with", "Anna", "--for", "10m", "--note", "a private note")
+    _activity(a.db, [("a1", "2026-12-01 08:00", "2026-12-01 09:00")])
+    a("sync", "now")
+    assert _modes(a.shared / a.host) == {("dir", 0o700), ("file", 0o600)}
+    a("export", "--format", "parquet", "-o", tmp_path / "exp")
+    assert _modes(tmp_path / "exp") == {("dir", 0o700), ("file", 0o600)}
+
+
+def test_foreign_text_follows_the_rules_here(homes):
+    """A name with a bidi override is refused (the file, as `log` refuses such a name); a note's
+    stray ESC is dropped (as a note pasted here loses it)."""
+    a, b, _ = homes
+    b("log", "tea", "--with", "Anna", "--for", "10m", "--note", "hello")
+    b("sync", "now")
+    a("sync", "now")
+    people = b.shared / b.host / "people"
+    (first,) = people.glob("v1-*.parquet")
+    _rewrite(
+        first, people / "v1-000000000099-0a0b0c0d.parquet", "99::BIGINT AS version, 'An' || chr(8238) || 'na' AS name"
+    )
+    rows = b.shared / b.host / "interactions"
+    (irow,) = rows.glob("v1-*.parquet")
+    _rewrite(irow, rows / "v1-000000000098-0a0b0c0d.parquet", "98::BIGINT AS version, 'hel' || chr(27) || 'lo' AS note")
+    out = a("sync", "now").stdout
+    assert f"skipped {b.host}/people/v1-000000000099-0a0b0c0d.parquet: refused by this database" in out
+    assert "control character (U+202E)" in out
+    assert [p["name"] for p in a.json("people", "list")] == ["Anna"]
+    (got,) = a.json("interactions", "list")
+    assert got["note"] == "hello"
+    assert [p["what"] for p in a.json("sync", "status")["problems"]] == ["refused"]
+
+
+def _activity_file(path: Path, spans) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    probe = path.parent / "probe.duckdb"
+    with store.connect(probe) as con:
+        values = ", ".join(f"(TIMESTAMP '{s}', TIMESTAMP '{e}', 'active', 'firefox')" for s, e in spans)
+        con.execute(
+            f"COPY (SELECT * FROM (VALUES {values}) v(start_utc, end_utc, state, app)) TO '{path}' (FORMAT parquet)"
+        )
+    probe.unlink()
+
+
+def test_a_day_file_puts_time_on_its_own_utc_day_only(homes):
+    a, b, _ = homes
+    a("today")
+    b("sync", "now")
+    _activity_file(
+        b.shared / b.host / "activity" / "v1-2026-12-01.parquet",
+        [("2026-11-20 08:00", "2026-12-01 09:00"), ("2026-06-01 08:00", "2026-06-01 09:00")],
+    )
+    a("sync", "now")
+    with store.connect(a.db) as con:
+        got = con.execute("SELECT min(start_utc), max(end_utc), count(*) FROM sync_activity").fetchone()
+    assert [str(x) for x in got] == ["2026-12-01 00:00:00", "2026-12-01 09:00:00", "1"]
+
+
+def test_a_span_across_utc_midnight_travels_in_both_days(homes):
+    a, b, _ = homes
+    a("today")
+    _activity(a.db, [("a1", "2026-11-30 23:30", "2026-12-01 00:30")])
+    a("sync", "now")
+    assert sorted(p.name for p in (a.shared / a.host / "activity").iterdir()) == [
+        "v1-2026-11-30.parquet",
+        "v1-2026-12-01.parquet",
+    ]
+    b("sync", "now")
+    with store.connect(b.db) as con:
+        got = con.execute("SELECT day, epoch(end_utc) - epoch(start_utc) FROM sync_activity ORDER BY day").fetchall()
+    assert [(str(d), s) for d, s in got] == [("2026-11-30", 1800), ("2026-12-01", 1800)]
+
+
+def _epoch(text: str) -> float:
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+def test_spans_the_drain_writes_travel_by_the_days_it_marks(homes):
+    """After a sync only the UTC days a write touched are compared (a read's cost does not grow
+    with the history): the drain's upsert marks them, the old day of a span moved as well."""
+    from datetime import date
+
+    from tracker.store.activity import upsert_spans
+
+    a, b, _ = homes
+    a("today")
+    _activity(a.db, [("a1", "2026-11-20 08:00", "2026-11-20 09:00"), ("a0", "2026-10-01 08:00", "2026-10-01 09:00")])
+    a("sync", "now")
+    moved = ("a1", _epoch("2026-11-21 08:00"), _epoch("2026-11-21 08:30"), "firefox", "t", "active", None)
+    new = ("a2", _epoch("2026-12-01 07:00"), _epoch("2026-12-01 07:10"), "firefox", "t", "active", None)
+    with store.connect(a.db) as con:
+        upsert_spans(con, [moved, new])
+        (mark,) = con.execute("SELECT value FROM settings WHERE key = 'sync.mark.activity'").fetchone()
+    epoch_day = date(1970, 1, 1).toordinal()
+    days = [
+        [date.fromisoformat(lo).toordinal() - epoch_day, date.fromisoformat(hi).toordinal() - epoch_day]
+        for lo, hi in [("2026-11-20", "2026-11-21"), ("2026-12-01", "2026-12-01")]
+    ]
+    assert json.loads(mark)["days"] == days
+    assert "written: 3 activity" in a("sync", "now").stdout  # 11-20 emptied, 11-21, 12-01
+    b("sync", "now")
+    with store.connect(b.db) as con:
+        got = con.execute("SELECT day, epoch(end_utc) - epoch(start_utc) FROM sync_activity ORDER BY day").fetchall()
+    assert [(str(d), s) for d, s in got] == [("2026-10-01", 3600), ("2026-11-21", 1800), ("2026-12-01", 600)]
+    assert "written: nothing" in a("sync", "now").stdout

@@ -52,7 +52,14 @@ def now_cmd(app, as_json):
     if data["deferred"]:
         click.echo(f"  waiting: {_plural(data['deferred'], 'file')} naming a person or routine not arrived yet")
     for p in data["problems"]:
-        click.echo(f"  skipped {p['path']}: {p['meaning']}")
+        click.echo(f"  skipped {p['path']}: {p['meaning']}{_why(p)}")
+
+
+def _why(p: dict) -> str:
+    """Why a file was refused (the database's words, or the text rule it breaks)."""
+    from tracker.domain.text import terminal_safe
+
+    return f" ({terminal_safe(p['detail'])})" if p["what"] == "refused" and p["detail"] else ""
 
 
 @sync_group.command("status")
@@ -83,4 +90,4 @@ def status_cmd(app, as_json):
     else:
         click.echo("No other computer read yet")
     for p in data["problems"]:
-        click.echo(f"Skipped {p['path']}: {p['meaning']}")
+        click.echo(f"Skipped {p['path']}: {p['meaning']}{_why(p)}")

@@ -496,7 +496,33 @@ def check_sync(paths: Paths) -> list[Check]:
         config = load(paths.config_file)
     except ConfigError:
         return []  # check_config has said it
-    return [Check("sync", status, summary, fix) for status, summary, fix in checks(paths, config)]
+    out = [Check("sync", status, summary, fix) for status, summary, fix in checks(paths, config)]
+    return out + check_unit_sync(paths)
+
+
+def check_unit_sync(paths: Paths, env: dict[str, str] | None = None) -> list[Check]:
+    """The installed unit lets the daemon write the sync folder (ProtectSystem=strict: only its
+    ReadWritePaths are writable, and a unit installed before [sync] dir was set lacks it)."""
+    from tracker.ops import service
+
+    d, unit = service.sync_dir(paths), service.unit_path(env)
+    if d is None:
+        return []
+    try:
+        text = unit.read_text(encoding="utf-8")
+    except OSError:
+        return []  # not installed: check_systemd says so
+    if service.unit_writes(text, d):
+        return []
+    return [
+        Check(
+            "sync",
+            WARN,
+            f"the installed unit {unit} does not let the daemon write the sync folder {d}: "
+            "a computer nobody runs a command on shares nothing",
+            "offscreen service install (writes the unit again with the sync folder)",
+        )
+    ]
 
 
 def can_track(checks: list[Check]) -> bool:

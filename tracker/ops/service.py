@@ -102,12 +102,33 @@ def _quote(word: str) -> str:
     return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def sync_dir(paths: Paths) -> Path | None:
+    """The configured [sync] dir, ~ expanded (None: sync is off, or the config does not load)."""
+    from tracker.config import ConfigError, load
+
+    try:
+        text = load(paths.config_file).sync.dir
+    except (ConfigError, OSError):
+        return None  # doctor's config check says why
+    return Path(text).expanduser().absolute() if text else None
+
+
 def writable_dirs(paths: Paths) -> list[Path]:
-    """Directories the daemon writes: data (database), state (queue, lock, status), the db's dir."""
+    """Directories the daemon writes: data (database), state (queue, lock, status), the db's dir,
+    and the sync folder when one is set (its drain child writes this computer's files there)."""
     dirs = [paths.data_dir, paths.state_dir]
-    if paths.db.parent not in dirs:
-        dirs.append(paths.db.parent)
+    for d in (paths.db.parent, sync_dir(paths)):
+        if d is not None and d not in dirs:
+            dirs.append(d)
     return dirs
+
+
+def unit_writes(unit_text: str, d: Path) -> bool:
+    """Whether a unit's ReadWritePaths= lists D (ProtectSystem=strict makes the rest read-only)."""
+    for line in unit_text.splitlines():
+        if line.startswith("ReadWritePaths="):
+            return f" {_quote(str(d))} " in f" {line[len('ReadWritePaths=') :]} "
+    return False
 
 
 def render_unit(

@@ -10,7 +10,7 @@ from tracker.config import Config
 from tracker.domain.spans import app_label, screen_sql
 from tracker.domain.times import as_storage
 from tracker.paths import ensure_private_dir
-from tracker.store import rollups
+from tracker.store import rollups, sync_marks
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
 _CHUNK = 500
@@ -94,6 +94,7 @@ def _upsert(con, rows, source: str, tmp_dir: Path | None) -> None:
         chunk = gone[i : i + _CHUNK]
         con.execute(f"DELETE FROM activity WHERE span_id IN ({', '.join(['?'] * len(chunk))})", chunk)
     rollups.refresh(con, runs, before)
+    sync_marks.note_spans(con, runs, before)  # the days the next sync rewrites (issue 16)
     con.execute("DROP TABLE up_rows")
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import _duckdb as duckdb
 
 from tracker.domain.backup import BadBackup
-from tracker.store import rollups
+from tracker.store import rollups, sync_marks
 from tracker.store.schema import MIGRATIONS
 
 # Every table (but schema_migrations) and column, in the order a restore inserts them.
@@ -532,6 +532,7 @@ def restore(con, doc: dict, name: str, *, mode: str) -> dict[str, tuple[int, int
             done[table] = (count(con, f"restore_{table}"), 0)
         _advance(con, doc.get("sequences") or {})
     rollups.invalidate(con)  # activity changed wholesale: the next read rebuilds them
+    sync_marks.forget(con)  # and the next sync compares every row and day (issue 16)
     # On an error the caller's rollback takes the temp tables too.
     for table in TABLES:
         con.execute(f"DROP TABLE restore_{table}")

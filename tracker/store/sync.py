@@ -4,9 +4,12 @@ A sync is: export what changed here (rows whose content hash moved since the las
 deletes as tombstones, the UTC days whose screen-time spans changed), then read the other hosts'
 files not read yet and apply every row whose version beats the one known here. Local rows are
 never identified by the sync files: `sync_rows` maps each local row to its uid, so the ids the
-CLI shows stay this machine's own integers. No write path of the store needs to know about sync:
-a change is found by comparing the row's hash at the next sync. The rows as they travel and how
-they are applied: tracker/store/sync_rows.py.
+CLI shows stay this machine's own integers. No write path of the store needs to know about sync
+but the spans': a row's change is found by comparing its hash at the next sync (only when the
+synced tables' fingerprint moved), a span's by the days upsert_spans marks (tracker/store/sync_marks.py).
+This host's export is committed before the others' files are applied, and a file this database
+refuses is recorded (sync_files.fp "refused: why") and left out, never the others with it. The
+rows as they travel, how they are applied and the text rules for them: tracker/store/sync_rows.py.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ import re
 import socket
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import duckdb
 
 from tracker.domain import sync as layout
 from tracker.domain.spans import screen_sql
 from tracker.domain.times import as_storage
-from tracker.errors import RuntimeFailure
-from tracker.store.sync_rows import VIEWS, apply_table, hashed
+from tracker.store import sync_marks
+from tracker.store.sync_rows import VIEWS, apply_table, check_text, hashed
 
 # A temp file of ours left by a crash is removed from our own folder once this old (seconds).
 _STALE_TMP = 3600
@@ -103,7 +108,7 @@ def _write_host_file(root: Path, me: Host) -> None:
             return
     except OSError:
         pass
-    atomic_write(path, body, mode=0o644)
+    atomic_write(path, body)  # 0600 in a 0700 folder: the folder holds interactions and notes
 
 
 def _clock(con) -> int:
@@ -138,7 +143,7 @@ def _publish(con, select: str, params: list, path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600)  # interactions and notes: only this user (the sync tool runs as them)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -235,19 +240,49 @@ def _record_file(
 # ---------------------------------------------------------------- activity days
 
 
+def _pieces(where: str = "") -> str:
+    """SQL: this machine's screen-time spans (not the demo's) cut at UTC midnight, as they travel:
+    (day, span_id, start_utc, end_utc, state, app), each piece inside its UTC day. WHERE: more
+    conditions on the spans (AND ...)."""
+    return f"""SELECT CAST(d AS DATE) AS day, span_id, greatest(start_utc, d) AS start_utc,
+                      least(end_utc, d + INTERVAL 1 DAY) AS end_utc, state, app
+               FROM (SELECT *, unnest(range(date_trunc('day', start_utc), end_utc, INTERVAL 1 DAY)) AS d
+                     FROM activity WHERE {screen_sql()} AND source <> 'demo' AND end_utc > start_utc {where})"""
+
+
+def _epoch_day(n: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=n)
+
+
 def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
-    """Rewrite the UTC days whose screen-time spans changed (titles never leave the machine)."""
-    current = dict(
-        con.execute(
-            f"""SELECT CAST(start_utc AS DATE) AS d,
-                       count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
-                FROM activity WHERE {screen_sql()} GROUP BY d"""
-        ).fetchall()
-    )
+    """Rewrite the UTC days whose screen-time spans changed (titles never leave the machine); a
+    span across midnight goes in each day's file with its part of that day. Only the days marked
+    changed since the last sync are compared (tracker/store/sync_marks.py), or every day when
+    that is not known (the first sync, after a restore)."""
+    ranges = sync_marks.changed_days(con)
     prefix = f"{me.host}/{layout.ACTIVITY}/"
+    if ranges is None:
+        spans, params, names = "", [], None
+    elif not ranges:
+        return 0
+    else:
+        spans = "AND (" + " OR ".join(["(end_utc > ?::DATE AND start_utc < ?::DATE + 1)"] * len(ranges)) + ")"
+        params = [d for lo, hi in ranges for d in (_epoch_day(lo), _epoch_day(hi))]
+        names = [prefix + layout.day_name(_epoch_day(n)) for lo, hi in ranges for n in range(lo, hi + 1)]
+    current = {
+        d: fp
+        for d, fp in con.execute(
+            f"""SELECT day, count(*) || ':' || bit_xor(hash(span_id, start_utc, end_utc, app, state))
+                FROM ({_pieces(spans)}) GROUP BY day""",
+            params,
+        ).fetchall()
+        if ranges is None or any(_epoch_day(lo) <= d <= _epoch_day(hi) for lo, hi in ranges)
+    }
     written = {}
+    listed = "" if names is None else "AND list_contains(?::VARCHAR[], path)"
     for rel, fp in con.execute(
-        "SELECT path, fp FROM sync_files WHERE own AND starts_with(path, ?)", [prefix]
+        f"SELECT path, fp FROM sync_files WHERE own AND starts_with(path, ?) {listed}",
+        [prefix] + ([] if names is None else [names]),
     ).fetchall():
         parsed = layout.parse_day(rel[len(prefix) :])
         if parsed:
@@ -258,12 +293,14 @@ def _export_activity(con, root: Path, me: Host, now: datetime) -> int:
         name = layout.day_name(day)
         _publish(
             con,
-            f"""SELECT start_utc, end_utc, state, app FROM activity
-                WHERE {screen_sql()} AND CAST(start_utc AS DATE) = ?::DATE ORDER BY start_utc""",
-            [day],
+            f"""SELECT start_utc, end_utc, state, app
+                FROM ({_pieces("AND end_utc > ?::DATE AND start_utc < ?::DATE + 1")})
+                WHERE day = ?::DATE ORDER BY start_utc""",
+            [day, day, day],
             folder / name,
         )
         _record_file(con, prefix + name, folder / name, 0, now, own=True, fp=current.get(day))
+    sync_marks.activity_synced(con)
     return len(days)
 
 
@@ -305,7 +342,9 @@ def _listing(root: Path, host: str, kind: str) -> list[os.DirEntry]:
 
 
 def _known(con) -> dict[str, tuple[int, int]]:
-    return {p: (s, m) for p, s, m in con.execute("SELECT path, size, mtime_ns FROM sync_files").fetchall()}
+    """The other hosts' files read (or refused) so far: path -> (size, mtime)."""
+    rows = con.execute("SELECT path, size, mtime_ns FROM sync_files WHERE NOT own").fetchall()
+    return {p: (s, m) for p, s, m in rows}
 
 
 def _reason(e: Exception) -> str:
@@ -397,10 +436,14 @@ def _apply_activity(con, staged: dict, now: datetime) -> int:
         """DELETE FROM sync_activity USING sync_in_map m
            WHERE sync_activity.host = m.host AND sync_activity.day = m.day"""
     )
+    # Cut to the day the file is named for: a hand-made file must not put time on any other day.
     con.execute(
-        f"""INSERT INTO sync_activity SELECT m.host, m.day, i.start_utc, i.end_utc, i.state, i.app
-            FROM sync_in_act i JOIN sync_in_map m USING (filename)
-            WHERE i.end_utc > i.start_utc AND {screen_sql("i.state")}"""
+        f"""INSERT INTO sync_activity
+            SELECT host, day, s, e, state, app FROM (
+                SELECT m.host, m.day, greatest(i.start_utc, m.day::TIMESTAMP) AS s,
+                       least(i.end_utc, m.day + INTERVAL 1 DAY) AS e, i.state, i.app
+                FROM sync_in_act i JOIN sync_in_map m USING (filename) WHERE {screen_sql("i.state")})
+            WHERE e > s"""
     )
     for p in paths:
         rel, _, _, e = staged[p]
@@ -412,6 +455,9 @@ def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Pr
     """Read the other hosts' row files not read yet into temp tables sync_in_<table> (outside any
     transaction, as for activity). Returns {table: {path: (relative path, entry)}} of the files read."""
     known = _known(con)
+    refused_ = {
+        p for (p,) in con.execute("SELECT path FROM sync_files WHERE starts_with(fp, ?)", [_REFUSED]).fetchall()
+    }
     staged: dict[str, dict[str, tuple[str, os.DirEntry]]] = {}
     entries: dict[str, os.DirEntry] = {}
     for tbl in layout.TABLES:
@@ -424,12 +470,13 @@ def _stage_rows(con, root: Path, hosts: list[tuple[str, str]], problems: list[Pr
                 rel = f"{host}/{tbl}/{e.name}"
                 if fmt > layout.FORMAT:
                     problems.append(Problem(rel, "newer", f"format {fmt}; this offscreen reads {layout.FORMAT}"))
-                elif rel not in known:
+                elif rel not in known or rel in refused_:
                     try:
-                        e.stat()  # cached on the entry: what _record_file notes
+                        st = e.stat()  # cached on the entry: what _record_file notes
                     except OSError:
                         continue
-                    paths[e.path] = rel
+                    if known.get(rel) != (st.st_size, st.st_mtime_ns):  # a refused file: once it changed
+                        paths[e.path] = rel
                     entries[e.path] = e
         if not paths:
             continue
@@ -462,7 +509,7 @@ def _apply_rows(con, staged: dict, result: Result, now: datetime) -> None:
         (top,) = con.execute(f"SELECT max(version) FROM sync_in_{tbl}").fetchone()
         clock = max(clock, top or 0)
         applied, deferred_files = apply_table(con, tbl)
-        result.imported[tbl] = applied
+        result.imported[tbl] = result.imported.get(tbl, 0) + applied
         result.deferred += len(deferred_files)
         for p, (rel, entry) in staged[tbl].items():
             if p not in deferred_files:
@@ -479,60 +526,161 @@ def _remember_hosts(con, hosts: list[tuple[str, str]], now: datetime) -> None:
         )
 
 
-def _resend_if_lost(con, root: Path, me: Host) -> None:
+def _resend_if_lost(con, root: Path, me: Host) -> bool:
     """Our own folder lost files we wrote (deleted, a sync tool's mishap): send every row again
-    and the days lost, so a computer joining later still gets everything."""
+    and the days lost, so a computer joining later still gets everything. True when rows must be
+    sent again."""
+    present: set[str] = set()
+    for kind in (*layout.TABLES, layout.ACTIVITY):  # one listing per folder, not a stat per file
+        try:
+            present.update(f"{me.host}/{kind}/{n}" for n in os.listdir(root / me.host / kind))
+        except OSError:
+            continue
     ours = con.execute("SELECT path FROM sync_files WHERE own").fetchall()
-    lost = [p for (p,) in ours if not (root / p).exists()]
+    lost = [p for (p,) in ours if p not in present]
     if not lost:
-        return
-    if any(not p.startswith(f"{me.host}/{layout.ACTIVITY}/") for p in lost):
+        return False
+    rows = any(not p.startswith(f"{me.host}/{layout.ACTIVITY}/") for p in lost)
+    if rows:
         con.execute("UPDATE sync_rows SET hash = NULL WHERE own AND local_id IS NOT NULL")
     con.execute("DELETE FROM sync_files WHERE own AND list_contains(?::VARCHAR[], path)", [lost])
+    sync_marks.forget(con)  # the days lost are compared again (all: the marks say only what changed)
+    return rows
 
 
 # ---------------------------------------------------------------- the one entry point
 
 
 def sync(con, root: Path, me: Host, now: datetime) -> Result:
-    """Write this host's changes into ROOT/<host>/ and apply the other hosts' new files, in one
-    transaction (a failure leaves the database as it was; a file already published is only
-    written again, never lost). ROOT must exist: a missing folder is the caller's to report."""
+    """Write this host's changes into ROOT/<host>/ and apply the other hosts' new files. Two steps,
+    each all or nothing: this host's export (files, their rows' hashes, the Lamport clock) is
+    committed first, whatever the others' files hold; then the others' files are applied, and a
+    file this database refuses (a value out of range, text it does not take) is recorded as
+    refused, not read again until it changes, while every other file is applied. ROOT must exist:
+    a missing folder is the caller's to report."""
     result = Result()
     _write_host_file(root, me)
     _clean_tmp(root / me.host)
-    _assign_uids(con, me)
-    _resend_if_lost(con, root, me)
+    # The synced tables as after the last sync: no row to give a uid, none to compare.
+    key = sync_marks.rows_key(con)
+    lost = _resend_if_lost(con, root, me)
+    same = not lost and sync_marks.rows_unchanged(con, key)
+    if not same:
+        _assign_uids(con, me)
     hosts_ = _host_dirs(root, me, result.problems)
-    staged_rows = _stage_rows(con, root, hosts_, result.problems)
-    staged_days = _stage_activity(con, root, hosts_, result.problems)
     con.execute("BEGIN TRANSACTION")
     try:
-        result.exported = _export_rows(con, root, me, now)
+        result.exported = {} if same else _export_rows(con, root, me, now)
         days = _export_activity(con, root, me, now)
         if days:
             result.exported[layout.ACTIVITY] = days
         _remember_hosts(con, hosts_, now)
-        _apply_rows(con, staged_rows, result, now)
-        days = _apply_activity(con, staged_days, now)
-        if days:
-            result.imported[layout.ACTIVITY] = days
         con.execute("COMMIT")
-    except OSError:
+    except BaseException:
         con.execute("ROLLBACK")
-        raise  # writing our own folder failed: the caller says so
-    except Exception as e:
-        con.execute("ROLLBACK")
-        # A row another computer wrote that this database refuses (a value out of range, from a
-        # damaged or hand-made file): nothing changed here; the next sync tries again.
-        raise RuntimeFailure(
-            f"a row in the sync folder does not fit this database ({_reason(e)}); nothing changed here: "
-            "`offscreen doctor` lists the files, and a newer offscreen may read them"
-        ) from None
+        raise  # writing our own folder failed (OSError): the caller says so
+    staged_rows = _stage_rows(con, root, hosts_, result.problems)
+    staged_days = _stage_activity(con, root, hosts_, result.problems)
+    _refuse_text(con, staged_rows, now)
+    _apply_all(con, staged_rows, staged_days, result, now)
+    if not same or staged_rows:
+        sync_marks.rows_synced(con, sync_marks.rows_key(con))
+    result.problems.extend(refused(con, root))
+    return result
+
+
+_REFUSED = "refused: "  # sync_files.fp of another host's file this database refused, and why
+# Failures that say nothing about the file (the disk, memory, an interrupt): never a refusal.
+_NOT_THE_FILE = (
+    duckdb.IOException,
+    duckdb.OutOfMemoryException,
+    duckdb.InterruptException,
+    duckdb.TransactionException,
+    duckdb.FatalException,
+)
+
+
+def _refuse_text(con, staged_rows: dict, now: datetime) -> None:
+    """Files whose rows break the text rules (tracker/store/sync_rows.py check_text) are refused
+    whole, before anything is applied; free text in the others is cleaned."""
+    for tbl, files in staged_rows.items():
+        for p, why in check_text(con, tbl).items():
+            if p in files:
+                rel, entry = files.pop(p)
+                _record_refused(con, rel, entry, now, why)
+                con.execute(f"DELETE FROM sync_in_{tbl} WHERE filename = ?", [p])
+
+
+def _record_refused(con, rel: str, entry: os.DirEntry, now: datetime, why: str) -> None:
+    """Note a file refused (by size and mtime, as a file read): not read again until it changes."""
+    _record_file(con, rel, entry, 0, now, own=False, fp=_REFUSED + why)
+
+
+def refused(con, root: Path) -> list[Problem]:
+    """The other hosts' files this database refused, still in the folder, and why."""
+    rows = con.execute(
+        "SELECT path, fp FROM sync_files WHERE NOT own AND starts_with(fp, ?) ORDER BY path", [_REFUSED]
+    ).fetchall()
+    return [Problem(p, "refused", fp[len(_REFUSED) :]) for p, fp in rows if (root / p).exists()]
+
+
+def _apply_once(con, rows: dict, days: dict, result: Result, now: datetime) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _apply_rows(con, rows, result, now)
+        n = _apply_activity(con, days, now)
+        if n:
+            result.imported[layout.ACTIVITY] = result.imported.get(layout.ACTIVITY, 0) + n
+        con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return result
+
+
+def _apply_all(con, staged_rows: dict, staged_days: dict, result: Result, now: datetime) -> None:
+    """Apply every staged file in one transaction; when the database refuses a row, file by file
+    (in Lamport order, people before what names them) so only the file at fault is left out."""
+    if not staged_rows and not staged_days:
+        return  # nothing new: no write transaction on every read
+    before = (dict(result.imported), result.deferred)
+    try:
+        _apply_once(con, staged_rows, staged_days, result, now)
+        return
+    except _NOT_THE_FILE:
+        raise
+    except Exception:  # duckdb's constraint errors are many: find the file(s) at fault
+        result.imported, result.deferred = dict(before[0]), before[1]
+    for tbl in layout.TABLES:
+        files = staged_rows.get(tbl, {})
+        if not files:
+            continue
+        con.execute(f"ALTER TABLE sync_in_{tbl} RENAME TO sync_all_{tbl}")
+        try:
+            for p in sorted(files, key=lambda p: (os.path.basename(p), p)):
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE sync_in_{tbl} AS SELECT * FROM sync_all_{tbl} WHERE filename = ?",
+                    [p],
+                )
+                kept = (dict(result.imported), result.deferred)
+                try:
+                    _apply_once(con, {tbl: {p: files[p]}}, {}, result, now)
+                except _NOT_THE_FILE:
+                    raise
+                except Exception as e:
+                    result.imported, result.deferred = kept
+                    rel, entry = files[p]
+                    _record_refused(con, rel, entry, now, _reason(e))
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS sync_in_{tbl}")
+            con.execute(f"ALTER TABLE sync_all_{tbl} RENAME TO sync_in_{tbl}")
+    for p, staged in staged_days.items():
+        try:
+            _apply_once(con, {}, {p: staged}, result, now)
+        except _NOT_THE_FILE:
+            raise
+        except Exception as e:
+            rel, _, _, entry = staged
+            _record_refused(con, rel, entry, now, _reason(e))
 
 
 # ---------------------------------------------------------------- reads
@@ -686,6 +834,7 @@ def scan(con, root: Path, me: Host) -> list[Problem]:
                     reason = _read_ok(con, e.path)
                     if reason is not None:
                         problems.append(Problem(rel, "unreadable", reason))
+    problems.extend(refused(con, root))
     why = clash(root, me)
     if why:
         problems.append(Problem(me.host, "clash", why))
@@ -700,9 +849,10 @@ def export_layout(con, out: Path, me: Host, now: datetime) -> dict[str, int]:
     counts: dict[str, int] = {}
     hosts_ = [(me.host, me.name)] + [(h, n) for h, n, _ in hosts(con)]
     for host, name in hosts_:
+        from tracker.paths import atomic_write
+
         body = json.dumps({"format": layout.FORMAT, "host": host, "name": name}) + "\n"
-        (out / host).mkdir(parents=True, exist_ok=True)
-        (out / host / layout.HOST_FILE).write_text(body, "utf-8")
+        atomic_write(out / host / layout.HOST_FILE, body)  # 0600, its folders 0700
     for tbl in layout.TABLES:
         (n,) = con.execute(f"SELECT count(*) FROM ({VIEWS[tbl]})").fetchone()
         _publish(
@@ -714,10 +864,9 @@ def export_layout(con, out: Path, me: Host, now: datetime) -> dict[str, int]:
         )
         counts[tbl] = n
     counts[layout.ACTIVITY] = 0
-    local = f"SELECT ?::VARCHAR AS host, start_utc, end_utc, state, app FROM activity WHERE {screen_sql()}"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE sync_export AS
-            SELECT host, CAST(start_utc AS DATE) AS day, start_utc, end_utc, state, app FROM ({local})
+            SELECT ?::VARCHAR AS host, day, start_utc, end_utc, state, app FROM ({_pieces()})
             UNION ALL SELECT host, day, start_utc, end_utc, state, app FROM sync_activity""",
         [me.host],
     )

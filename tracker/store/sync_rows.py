@@ -328,3 +328,67 @@ def apply_table(con, tbl: str) -> tuple[int, set[str]]:
     """Apply the winning rows of the temp table sync_in_<TBL> to TBL: (rows applied, files to read
     again because a row names a person or routine whose file has not arrived)."""
     return (_apply_bulk if tbl in _BULK else _apply)(con, tbl)
+
+
+# The text rules of tracker/domain/text.py, for rows read from the folder as for rows typed here:
+# names and tags are labels (a control character or too long: the file is refused, as `log`
+# refuses such a name: a name is an identity, and one cleaned here would differ from the same
+# person's name on the computer that wrote it); free text loses its control characters, as a
+# note pasted here does (an older offscreen may have stored a stray ESC), and is refused when
+# longer than the limit.
+_LABELS = {"people": ("name",), "routines": ("name",)}
+_LABEL_LISTS = {"people": (("aliases", 200),), "interactions": (("tags", 100),)}
+_FREE = {
+    "people": ("note",),
+    "routines": ("note",),
+    "interactions": ("summary", "place", "note"),
+    "checkins": ("note",),
+}
+
+
+def check_text(con, tbl: str) -> dict[str, str]:
+    """Apply the text rules to the rows of sync_in_<TBL>: free text cleaned in place; returns
+    {file: why} of the files holding a row whose text is refused."""
+    from tracker.domain import text as texts
+    from tracker.errors import UserError
+
+    labels, lists, free = _LABELS.get(tbl, ()), _LABEL_LISTS.get(tbl, ()), _FREE[tbl]
+    cols = [*labels, *(c for c, _ in lists), *free, *(["skips"] if tbl == "routines" else [])]
+    bad: dict[str, str] = {}
+    rows = con.execute(f"SELECT filename, uid, version, {', '.join(cols)} FROM sync_in_{tbl}").fetchall()
+    for fn, uid, version, *vals in rows:
+        if fn in bad:
+            continue
+        v = dict(zip(cols, vals, strict=True))
+        changes: dict = {}
+        try:
+            for c in labels:
+                if v[c] is not None:
+                    texts.check_label(v[c], f"{tbl[:-1]} {c}")
+            for c, limit in lists:
+                for item in v[c] or ():
+                    texts.check_label(item, f"{tbl[:-1]} {c[:-1]}", limit)
+            for c in free:
+                if v[c] is not None and (cleaned := texts.clean_free(v[c], f"{tbl[:-1]} {c}")) != v[c]:
+                    changes[c] = cleaned
+            if v.get("skips"):
+                skips = [
+                    {**s, "reason": None if s["reason"] is None else texts.clean_free(s["reason"], "skip reason")}
+                    for s in v["skips"]
+                ]
+                if skips != v["skips"]:
+                    changes["skips"] = skips
+        except UserError as e:
+            bad[fn] = str(e)[:200]
+            continue
+        if changes:
+            sets = ", ".join(
+                f"{c} = ?"
+                + ("::STRUCT(period_start DATE, reason VARCHAR, created_at TIMESTAMP)[]" if c == "skips" else "")
+                for c in changes
+            )
+            con.execute(
+                f"UPDATE sync_in_{tbl} SET {sets} WHERE filename = ? AND uid = ? AND version = ?",
+                [*changes.values(), fn, uid, version],
+            )
+    return bad

@@ -18,6 +18,7 @@ _WHAT = {
     "newer": "written by a newer offscreen: skipped (upgrade offscreen here to read it)",
     "unreadable": "not readable yet (half synced or damaged): skipped, read again at the next sync",
     "foreign": "not an offscreen host folder: left alone",
+    "refused": "refused by this database (a value or text it does not take): not applied until the file changes",
     "clash": "this computer's own folder is also written by another computer with the same id (a copied home?)",
 }
 
@@ -123,6 +124,8 @@ def checks(paths, config) -> list[tuple[str, str, str | None]]:
     ]
     for p in problems:
         fix = "upgrade offscreen on this computer" if p.what == "newer" else None
+        if p.what == "refused":
+            fix = "if a newer offscreen wrote it, upgrade offscreen here; a hand-made or damaged file: remove it"
         if p.what == "clash":
             fix = f"on one of the two computers remove {paths.state_dir / 'sync-host.json'} so it takes a new id"
         out.append(("warn", f"{p.path}: {_WHAT[p.what]}" + (f" ({p.detail})" if p.detail else ""), fix))
