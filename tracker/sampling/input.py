@@ -14,6 +14,7 @@ import time
 
 import Xlib.ext
 
+READY_WAIT = 5.0  # s to wait for pynput's listeners to connect
 ALL_EXTENSIONS = tuple(Xlib.ext.__extensions__)  # as python-xlib lists them, before anyone narrows it
 
 
@@ -36,6 +37,19 @@ class InputWatcher:
         for listener in self._listeners:
             listener.daemon = True
             listener.start()
+        # The listeners connect in their threads: input before they are ready is never seen, and
+        # the daemon would say "active" while blind to it. Wait until they are (pynput's wait() has
+        # no timeout, and a listener that failed would never be ready: bounded here).
+        deadline = time.monotonic() + READY_WAIT
+        for listener in self._listeners:
+            cond = getattr(listener, "_condition", None)
+            if cond is None:
+                continue
+            with cond:
+                cond.wait_for(
+                    lambda lst=listener: getattr(lst, "_ready", True) or not lst.is_alive(),
+                    timeout=max(0.0, deadline - time.monotonic()),
+                )
 
     def _touch(self, *_ignored) -> None:
         # The arguments (which key, where the pointer is) are deliberately dropped.
