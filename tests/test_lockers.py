@@ -75,3 +75,19 @@ def test_a_process_seen_before_its_exec_is_looked_at_again(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_look_a_little_early_is_taken_when_the_daemon_is_awake_anyway(tmp_path):
+    # The heartbeat wakes the daemon every 2 s while you are active: a locker look due a moment
+    # after it rides on that wake instead of waking the daemon again (issue 14: wakeups on sway).
+    from tracker.sampling.lockers import CHECK_SLACK
+
+    watch = LockerWatch(socket=str(tmp_path / "wayland-test"))
+    assert watch.locked(0.0) is False
+    proc = _fake_locker(tmp_path)
+    try:
+        assert watch.locked(CHECK_EVERY - CHECK_SLACK - 0.1) is False  # too soon: the cached answer
+        assert watch.locked(CHECK_EVERY - CHECK_SLACK + 0.1) is True  # awake anyway: looked
+    finally:
+        proc.kill()
+        proc.wait()

@@ -16,6 +16,9 @@ import os
 
 LOCKERS = frozenset({"swaylock", "waylock", "gtklock", "hyprlock"})
 CHECK_EVERY = 2.0  # s between two looks at /proc
+# A look this much early is taken when the daemon is awake anyway (an event, the 2 s heartbeat), so
+# the locker check rides on those wakes instead of waking the daemon on its own a moment later.
+CHECK_SLACK = 0.5
 
 
 class LockerWatch:
@@ -29,8 +32,9 @@ class LockerWatch:
         self.value = False
 
     def locked(self, now: float) -> bool:
-        """A locker of this user runs (as of at most CHECK_EVERY s ago)."""
-        if self.last is not None and now - self.last < CHECK_EVERY:
+        """A locker of this user runs (as of at most CHECK_EVERY s ago; looked again from
+        CHECK_EVERY - CHECK_SLACK s on, when the daemon is awake anyway)."""
+        if self.last is not None and now - self.last < CHECK_EVERY - CHECK_SLACK:
             return self.value
         self.last = now
         try:
