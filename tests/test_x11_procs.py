@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import psutil
 
@@ -41,8 +42,17 @@ def test_a_name_longer_than_the_kernels_fifteen_bytes_and_a_deleted_executable(t
     shutil.copy(shutil.which("sleep"), exe)
     p = subprocess.Popen([str(exe), "30"])
     try:
-        with open(f"/proc/{p.pid}/comm") as f:  # the kernel cut it ...
-            assert f.read().strip() == "a-very-long-pro"
+        # Popen returns once the exec has begun; the kernel renames the process a moment later
+        # (seen in CI: still "python"). Wait for the name, then: the kernel cut it ...
+        with open("/proc/self/comm") as f:
+            before_exec = f.read().strip()  # a forked child has its parent's name until exec renames it
+        for _ in range(500):
+            with open(f"/proc/{p.pid}/comm") as f:
+                comm = f.read().strip()
+            if comm != before_exec:
+                break
+            time.sleep(0.01)
+        assert comm == "a-very-long-pro"
         assert process_info(p.pid) == ("a-very-long-program-name", str(exe)) == _psutil(p.pid)  # ... we did not
         exe.unlink()  # replaced by an update while it runs: the path, without readlink's mark
         assert process_info(p.pid) == ("a-very-long-program-name", str(exe)) == _psutil(p.pid)
