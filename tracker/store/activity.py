@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from tracker.config import Config
 from tracker.domain.spans import app_label, screen_sql
 from tracker.domain.times import as_storage
 from tracker.paths import ensure_private_dir
-from tracker.store import rollups, sync_marks
+from tracker.store import rollups, sync_marks, transaction
 
 _COLS = "(span_id, start_utc, end_utc, app, title, state, exe, source)"
 _CHUNK = 500
@@ -42,16 +43,8 @@ def upsert_spans(con, rows, *, source: str = "daemon", atomic: bool = True, tmp_
     """
     if not rows:
         return
-    if atomic:
-        con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con) if atomic else nullcontext(con):
         _upsert(con, rows, source, tmp_dir)
-        if atomic:
-            con.execute("COMMIT")
-    except BaseException:
-        if atomic:
-            con.execute("ROLLBACK")
-        raise
 
 
 _STAGE = "span_id VARCHAR, s BIGINT, e BIGINT, app VARCHAR, title VARCHAR, state VARCHAR, exe VARCHAR"

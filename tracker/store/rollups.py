@@ -26,6 +26,9 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Iterable
+from contextlib import nullcontext
+
+from tracker.store import transaction
 
 Q_S = 900  # a quarter-hour, in seconds
 Q_US = Q_S * 1_000_000
@@ -106,9 +109,7 @@ def rebuild(con, rules=None, *, case: str | None = None, atomic: bool = True) ->
     if case is None:
         case = sql_case(rules, "app_k", "title_k") if rules is not None else stored_case(con)
         case = case or sql_case(DEFAULT_RULES, "app_k", "title_k")
-    if atomic:
-        con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con) if atomic else nullcontext(con):
         con.execute("DELETE FROM activity_quarters")
         lo, hi = con.execute(
             f"SELECT {q_sql('min(epoch_us(start_utc))')}, {q_sql('max(epoch_us(end_utc)) - 1')} + 1 FROM activity"
@@ -117,12 +118,6 @@ def rebuild(con, rules=None, *, case: str | None = None, atomic: bool = True) ->
             for a in range(lo, hi, WINDOW_Q):
                 _insert(con, case, a, min(a + WINDOW_Q, hi))
         _mark(con, case)
-        if atomic:
-            con.execute("COMMIT")
-    except BaseException:
-        if atomic:
-            con.execute("ROLLBACK")
-        raise
 
 
 def _insert(con, case: str, qa: int, qb: int) -> None:

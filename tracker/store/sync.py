@@ -29,7 +29,7 @@ import duckdb
 from tracker.domain import sync as layout
 from tracker.domain.spans import screen_sql
 from tracker.domain.times import as_storage
-from tracker.store import sync_marks
+from tracker.store import sync_marks, transaction
 from tracker.store.sync_rows import VIEWS, apply_table, check_text, hashed
 
 # A temp file of ours left by a crash is removed from our own folder once this old (seconds).
@@ -568,17 +568,12 @@ def sync(con, root: Path, me: Host, now: datetime) -> Result:
     if not same:
         _assign_uids(con, me)
     hosts_ = _host_dirs(root, me, result.problems)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):  # writing our own folder failed (OSError): rolled back, the caller says so
         result.exported = {} if same else _export_rows(con, root, me, now)
         days = _export_activity(con, root, me, now)
         if days:
             result.exported[layout.ACTIVITY] = days
         _remember_hosts(con, hosts_, now)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise  # writing our own folder failed (OSError): the caller says so
     staged_rows = _stage_rows(con, root, hosts_, result.problems)
     staged_days = _stage_activity(con, root, hosts_, result.problems)
     _refuse_text(con, staged_rows, now)
@@ -625,16 +620,11 @@ def refused(con, root: Path) -> list[Problem]:
 
 
 def _apply_once(con, rows: dict, days: dict, result: Result, now: datetime) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _apply_rows(con, rows, result, now)
         n = _apply_activity(con, days, now)
         if n:
             result.imported[layout.ACTIVITY] = result.imported.get(layout.ACTIVITY, 0) + n
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _apply_all(con, staged_rows: dict, staged_days: dict, result: Result, now: datetime) -> None:
