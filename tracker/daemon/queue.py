@@ -226,6 +226,12 @@ def heartbeat_path(queue_file: Path, env: Mapping[str, str] | None = None) -> Pa
     run = env.get("XDG_RUNTIME_DIR", "")
     if run and os.path.isabs(run) and _own_dir(run):
         return Path(run) / "offscreen" / f"heartbeat-{crc32(os.fsencode(queue_file)):08x}"
+    return beside_queue(queue_file)
+
+
+def beside_queue(queue_file: Path) -> Path:
+    """The heartbeat's place when the runtime dir cannot hold it: next to the queue."""
+    queue_file = Path(queue_file).absolute()
     return queue_file.with_name(queue_file.name + ".heartbeat")
 
 
@@ -314,7 +320,7 @@ class Queue:
             try:
                 ensure_private_dir(self.heartbeat.parent)
             except OSError as e:  # a read-only runtime dir (a unit without RuntimeDirectory=): beside the queue
-                beside = self.path.absolute().with_name(self.path.name + ".heartbeat")
+                beside = beside_queue(self.path)
                 (log or _stderr_log)(
                     "warning",
                     f"cannot use {self.heartbeat.parent} for the heartbeat ({e.strerror or e}); using {beside}",
